@@ -1,0 +1,74 @@
+use crate::engine::prelude::*;
+
+pub static RULE: Rule = Rule {
+    id: "signal-unbuffered",
+    family: "E9",
+    summary: "signal.Notify is given an unbuffered channel, so signals can be dropped",
+    severity: Severity::Error,
+    fix: FixAvailability::Sometimes,
+    applicability: Applicability::Safe,
+    status: Status::Stable,
+    precision: Precision::VeryHigh,
+    tags: &["reliability"],
+    go_version: GoVersionRange { below: None },
+    aliases: &[],
+    nolint_aliases: &["govet", "sigchanyzer"],
+    requires_imports: &["os/signal"],
+    query: include_str!("query.scm"),
+    docs: include_str!("docs.md"),
+    check: Some(check),
+};
+
+const HELP: &str = "Give the channel a buffer: `make(chan os.Signal, 1)`";
+
+fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
+    let (Some(call), Some(package), Some(channel)) = (found.target(), found.get("package"), found.get("channel")) else {
+        return;
+    };
+    if !ctx.facts.imports.names(ctx.text(package), "os/signal") {
+        return;
+    }
+    let source: &str = &ctx.file.text;
+    let channel = syntax::unparen(channel);
+    let (make, name) = match channel.kind() {
+        "call_expression" => (channel, None),
+        "identifier" => {
+            let name = ctx.text(channel);
+            match single_make(call, name, source) {
+                Some(make) => (make, Some(name)),
+                None => return,
+            }
+        }
+        _ => return,
+    };
+    let Some((channel_type, capacity)) = syntax::make_chan(make, source) else { return };
+    if capacity.is_some() {
+        return;
+    }
+    let subject = name.map_or_else(|| "an unbuffered channel".to_string(), |name| format!("the unbuffered channel `{name}`"));
+    ctx.report(call, format!("signal.Notify is given {subject}; a signal that arrives while nobody receives is dropped"))
+        .label(make, "made without a buffer here")
+        .help(HELP)
+        .fix(Fix::safe(vec![Edit::insert(channel_type.end_byte(), ", 1")]));
+}
+
+/// The `make(...)` that gives `name` its only value in the function around `call` (or at
+/// package level). Several assignments, or none we can see, mean we do not know.
+fn single_make<'tree>(call: Node<'tree>, name: &str, source: &str) -> Option<Node<'tree>> {
+    let scope = syntax::enclosing_function(call)
+        .and_then(|function| syntax::top_level_declaration(function))
+        .or_else(|| syntax::top_level_declaration(call))?;
+    let mut bindings = syntax::bindings_of(scope, name, source);
+    if bindings.is_empty() {
+        let root = scope.parent()?;
+        for declaration in syntax::named_children(root) {
+            if declaration.kind() == "var_declaration" {
+                bindings.extend(syntax::bindings_of(declaration, name, source));
+            }
+        }
+    }
+    match bindings.as_slice() {
+        [only] => only.value.filter(|value| syntax::make_chan(*value, source).is_some()),
+        _ => None,
+    }
+}

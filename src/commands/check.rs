@@ -1,0 +1,200 @@
+//! `check`: lint paths, optionally fix, report in every requested format, exit 0/1/2.
+
+use crate::app::{AppError, EXIT_CLEAN, EXIT_FINDINGS, print_stderr, print_stdout};
+use crate::cli::{CheckArgs, ColorChoice, FailOn, OutputArgs};
+use crate::config::{self, Settings};
+use crate::diagnostic::{Finding, Severity};
+use crate::fix;
+use crate::lint::{self, LintOutcome};
+use crate::report::{self, Criterion, Format, ReportInput};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+pub fn run(args: CheckArgs) -> Result<u8, AppError> {
+    let settings = config::resolve(&args.output, &args.paths).map_err(|err| AppError(err.to_string()))?;
+    let threads = thread_count(&args.output);
+    let mut outcome = lint::lint_patterns(&args.paths, &settings, threads).map_err(|err| AppError(err.0))?;
+
+    if args.fix || args.diff {
+        let mode = fix::FixMode { include_unsafe: args.unsafe_fixes, write: !args.diff };
+        let report = fix::fix_outcome(&outcome, &settings, mode).map_err(AppError)?;
+        if args.diff {
+            print_stdout(&report.diff)?;
+        }
+        if !args.output.quiet {
+            print_stderr(&report.summary());
+        }
+        if !args.diff {
+            // Report what is left after fixing.
+            outcome = lint::lint_patterns(&args.paths, &settings, threads).map_err(|err| AppError(err.0))?;
+        }
+    }
+
+    if let Some(path) = &args.write_baseline {
+        crate::baseline::write(path, &outcome).map_err(AppError)?;
+    }
+    filter_findings(&args.output, &mut outcome)?;
+
+    emit_reports(&args.output, &outcome, &settings, None, args.diff)?;
+    Ok(exit_code(&args.output, &outcome.findings, false))
+}
+
+pub fn thread_count(output: &OutputArgs) -> usize {
+    output.threads.filter(|&n| n > 0).unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from))
+}
+
+/// Baseline and diff filters (they hide findings; they never add any).
+pub fn filter_findings(output: &OutputArgs, outcome: &mut LintOutcome) -> Result<(), AppError> {
+    if let Some(path) = &output.baseline {
+        let baseline = crate::baseline::read(path).map_err(AppError)?;
+        outcome.findings.retain(|finding| !baseline.contains(finding, &outcome.sources));
+    }
+    Ok(())
+}
+
+/// Write the main output and the extra output files.
+pub fn emit_reports(
+    output: &OutputArgs,
+    outcome: &LintOutcome,
+    settings: &Settings,
+    criteria: Option<&[Criterion]>,
+    main_output_already_used: bool,
+) -> Result<(), AppError> {
+    let rules = settings.enabled_rules();
+    let format = output.format.unwrap_or(Format::Text);
+    let to_terminal = output.output.is_none() && std::io::stdout().is_terminal();
+    let color = match output.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none(),
+    };
+    let width = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).unwrap_or(100);
+    let input = ReportInput {
+        findings: &outcome.findings,
+        sources: &outcome.sources,
+        rules: &rules,
+        files_checked: outcome.files_checked,
+        criteria,
+        path_prefix: repo_prefix(output.repo_root.as_deref()),
+        color,
+        width,
+    };
+    let main = report::render(format, &input);
+    match &output.output {
+        Some(path) => write_file(path, &main)?,
+        None if !main_output_already_used => print_stdout(&main)?,
+        None => {}
+    }
+    let extra = [
+        (&output.json_file, Format::Json),
+        (&output.sarif_file, Format::Sarif),
+        (&output.summary_file, Format::Summary),
+    ];
+    for (path, format) in extra {
+        if let Some(path) = path {
+            let plain = ReportInput { color: false, ..clone_input(&input) };
+            let text = report::render(format, &plain);
+            if format == Format::Summary {
+                append_file(path, &text)?;
+            } else {
+                write_file(path, &text)?;
+            }
+        }
+    }
+    if output.statistics {
+        print_stderr(&statistics(&outcome.findings));
+    }
+    if !output.quiet && format == Format::Text {
+        let (errors, warnings, infos) = report::severity_counts(&outcome.findings);
+        print_stderr(&format!(
+            "{} files checked: {errors} errors, {warnings} warnings, {infos} info\n",
+            outcome.files_checked
+        ));
+    }
+    Ok(())
+}
+
+fn clone_input<'a>(input: &ReportInput<'a>) -> ReportInput<'a> {
+    ReportInput {
+        findings: input.findings,
+        sources: input.sources,
+        rules: input.rules,
+        files_checked: input.files_checked,
+        criteria: input.criteria,
+        path_prefix: input.path_prefix.clone(),
+        color: input.color,
+        width: input.width,
+    }
+}
+
+/// The prefix that makes a display path relative to the repository root: `--repo-root`, else
+/// the git top level, else none.
+pub fn repo_prefix(repo_root: Option<&Path>) -> Option<PathBuf> {
+    let cwd = std::env::current_dir().ok()?;
+    let root = match repo_root {
+        Some(root) => std::path::absolute(root).ok()?,
+        None => {
+            let output = std::process::Command::new("git")
+                .args(["rev-parse", "--show-toplevel"])
+                .stderr(std::process::Stdio::null())
+                .output()
+                .ok()?;
+            if !output.status.success() {
+                return None;
+            }
+            PathBuf::from(String::from_utf8(output.stdout).ok()?.trim())
+        }
+    };
+    let cwd = cwd.canonicalize().unwrap_or(cwd);
+    let root = root.canonicalize().unwrap_or(root);
+    let prefix = cwd.strip_prefix(&root).ok()?;
+    (!prefix.as_os_str().is_empty()).then(|| prefix.to_path_buf())
+}
+
+pub fn write_file(path: &Path, text: &str) -> Result<(), AppError> {
+    std::fs::write(path, text).map_err(|err| AppError(format!("cannot write {}: {err}", path.display())))
+}
+
+fn append_file(path: &Path, text: &str) -> Result<(), AppError> {
+    use std::io::Write as _;
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .and_then(|mut file| file.write_all(text.as_bytes()))
+        .map_err(|err| AppError(format!("cannot write {}: {err}", path.display())))
+}
+
+pub fn statistics(findings: &[Finding]) -> String {
+    use std::collections::BTreeMap;
+    let mut counts: BTreeMap<&str, (usize, Severity)> = BTreeMap::new();
+    for finding in findings {
+        let entry = counts.entry(finding.rule.as_str()).or_insert((0, finding.severity));
+        entry.0 += 1;
+        entry.1 = entry.1.max(finding.severity);
+    }
+    let mut rows: Vec<_> = counts.into_iter().collect();
+    rows.sort_by(|a, b| b.1.0.cmp(&a.1.0).then(a.0.cmp(b.0)));
+    let mut out = String::new();
+    for (rule, (count, severity)) in rows {
+        out.push_str(&format!("{count:>6}  {rule:<32} {severity}\n"));
+    }
+    out
+}
+
+/// 0, or 1 when a finding is at or above `--fail-on` (or a gate criterion failed).
+pub fn exit_code(output: &OutputArgs, findings: &[Finding], criteria_failed: bool) -> u8 {
+    if output.exit_zero {
+        return EXIT_CLEAN;
+    }
+    let threshold = match output.fail_on {
+        FailOn::Error => Severity::Error,
+        FailOn::Warning => Severity::Warning,
+        FailOn::Info => Severity::Info,
+    };
+    if criteria_failed || findings.iter().any(|finding| finding.severity >= threshold) {
+        EXIT_FINDINGS
+    } else {
+        EXIT_CLEAN
+    }
+}

@@ -1,0 +1,43 @@
+//! One module per subcommand.
+
+pub mod check;
+pub mod explain;
+pub mod gate;
+pub mod init;
+pub mod rules;
+
+use crate::app::{AppError, EXIT_CLEAN, print_stdout};
+use std::path::Path;
+
+/// `dump-tree FILE`: the S-expression of the file's syntax tree, for writing queries.
+pub fn dump_tree(path: &Path) -> Result<u8, AppError> {
+    let text =
+        std::fs::read_to_string(path).map_err(|err| AppError(format!("cannot read {}: {err}", path.display())))?;
+    let mut parser = crate::parse::new_parser();
+    let tree = parser.parse(&text, None).ok_or_else(|| AppError("the parser gave up".into()))?;
+    let mut out = String::new();
+    dump(tree.root_node(), &text, 0, None, &mut out);
+    print_stdout(&out)?;
+    Ok(EXIT_CLEAN)
+}
+
+fn dump(node: tree_sitter::Node<'_>, text: &str, depth: usize, field: Option<&str>, out: &mut String) {
+    use std::fmt::Write as _;
+    let indent = "  ".repeat(depth);
+    let field = field.map(|name| format!("{name}: ")).unwrap_or_default();
+    let start = node.start_position();
+    let leaf = if node.named_child_count() == 0 { format!(" {:?}", &text[node.byte_range()]) } else { String::new() };
+    let _ = writeln!(out, "{indent}{field}({}) [{}:{}]{leaf}", node.kind(), start.row + 1, start.column + 1);
+    let mut cursor = node.walk();
+    if cursor.goto_first_child() {
+        loop {
+            let child = cursor.node();
+            if child.is_named() {
+                dump(child, text, depth + 1, cursor.field_name(), out);
+            }
+            if !cursor.goto_next_sibling() {
+                break;
+            }
+        }
+    }
+}

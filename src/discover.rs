@@ -1,0 +1,381 @@
+//! Finding the Go files to lint and the modules they belong to, with Go's own conventions:
+//! `./...` patterns, `vendor/`, `testdata/`, `_` and `.` directories skipped, `.gitignore`
+//! honoured, generated files skipped.
+
+use crate::engine::ModuleFacts;
+use crate::engine::facts::version::go_directive;
+use crate::engine::facts::{GoVersion, VersionSource};
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// One Go module (a directory with a go.mod).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Module {
+    pub root: PathBuf,
+    /// The `module` path from go.mod (empty if it has none).
+    pub module_path: String,
+    pub go_version: Option<GoVersion>,
+    /// Set when the module is listed in a go.work `use` directive.
+    pub workspace: Option<PathBuf>,
+}
+
+/// A go.work file and the module directories it uses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Workspace {
+    pub path: PathBuf,
+    pub go_version: Option<GoVersion>,
+    pub uses: Vec<PathBuf>,
+}
+
+#[derive(Debug, Default)]
+pub struct Discovery {
+    /// Sorted, de-duplicated `.go` files.
+    pub files: Vec<PathBuf>,
+    pub modules: Vec<Module>,
+    pub workspaces: Vec<Workspace>,
+    /// Paths the walk could not read, with the reason.
+    pub unreadable: Vec<(PathBuf, String)>,
+}
+
+#[derive(Debug)]
+pub struct DiscoverError(pub String);
+
+impl std::fmt::Display for DiscoverError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for DiscoverError {}
+
+/// What one command-line argument asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// `dir/...`: the directory and everything below it.
+    Tree(PathBuf),
+    /// `dir`: the package in that directory only, as `go vet dir` does.
+    Package(PathBuf),
+    /// `file.go`: that file, even if it is generated or under `testdata/`.
+    File(PathBuf),
+}
+
+pub fn parse_target(argument: &str) -> Result<Target, DiscoverError> {
+    let (path, recursive) = match argument.strip_suffix("/...").or_else(|| argument.strip_suffix("\\...")) {
+        Some(prefix) => (if prefix.is_empty() { "/" } else { prefix }, true),
+        None if argument == "..." => (".", true),
+        None => (argument, false),
+    };
+    let path = PathBuf::from(path);
+    let metadata = std::fs::metadata(&path)
+        .map_err(|err| DiscoverError(format!("cannot read `{argument}`: {}", describe_io_error(&err))))?;
+    if recursive {
+        if !metadata.is_dir() {
+            return Err(DiscoverError(format!("`{argument}`: `{}` is not a directory", path.display())));
+        }
+        Ok(Target::Tree(path))
+    } else if metadata.is_dir() {
+        Ok(Target::Package(path))
+    } else {
+        Ok(Target::File(path))
+    }
+}
+
+pub fn describe_io_error(err: &std::io::Error) -> String {
+    match err.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => err.to_string(),
+    }
+}
+
+/// Directories Go itself leaves out of `./...`.
+pub fn is_skipped_dir_name(name: &str) -> bool {
+    name == "vendor" || name == "testdata" || name.starts_with('_') || name.starts_with('.')
+}
+
+/// Walk the targets in parallel. `exclude` is applied to every file path found by walking
+/// (explicit file arguments are always kept).
+pub fn discover(targets: &[Target], threads: usize, exclude: &(dyn Fn(&Path) -> bool + Sync)) -> Discovery {
+    let files = Mutex::new(Vec::new());
+    let mod_files = Mutex::new(Vec::new());
+    let unreadable = Mutex::new(Vec::new());
+    for target in targets {
+        let (root, max_depth) = match target {
+            Target::File(path) => {
+                files.lock().expect("lock").push(path.clone());
+                continue;
+            }
+            Target::Tree(root) => (root, None),
+            Target::Package(root) => (root, Some(1)),
+        };
+        let mut builder = ignore::WalkBuilder::new(root);
+        builder
+            .threads(threads.max(1))
+            .max_depth(max_depth)
+            .hidden(false)
+            .parents(true)
+            .git_ignore(true)
+            .git_exclude(true)
+            .git_global(false)
+            .require_git(false)
+            .ignore(false)
+            .follow_links(false)
+            .filter_entry(|entry| {
+                entry.depth() == 0
+                    || !entry.file_type().is_some_and(|kind| kind.is_dir())
+                    || !entry.file_name().to_str().is_some_and(is_skipped_dir_name)
+            });
+        builder.build_parallel().run(|| {
+            Box::new(|entry| {
+                match entry {
+                    Ok(entry) => {
+                        let is_file = entry.file_type().is_some_and(|kind| kind.is_file());
+                        let name = entry.file_name().to_str().unwrap_or("");
+                        if is_file && name.ends_with(".go") && !name.starts_with(['.', '_']) {
+                            if !exclude(entry.path()) {
+                                files.lock().expect("lock").push(entry.into_path());
+                            }
+                        } else if is_file && (name == "go.mod" || name == "go.work") {
+                            mod_files.lock().expect("lock").push(entry.into_path());
+                        }
+                    }
+                    Err(err) => unreadable.lock().expect("lock").push(walk_error(&err)),
+                }
+                ignore::WalkState::Continue
+            })
+        });
+    }
+    let mut files = files.into_inner().expect("lock");
+    files.sort();
+    files.dedup();
+    let mut mod_files = mod_files.into_inner().expect("lock");
+    // Modules that enclose a target from above count too (linting `./pkg/x` inside a module).
+    for target in targets {
+        let path = match target {
+            Target::File(path) | Target::Tree(path) | Target::Package(path) => path,
+        };
+        let start = if path.is_dir() { path.clone() } else { path.parent().map(Path::to_path_buf).unwrap_or_default() };
+        let absolute = std::path::absolute(&start).unwrap_or(start);
+        for dir in absolute.ancestors() {
+            for name in ["go.mod", "go.work"] {
+                let candidate = dir.join(name);
+                if candidate.is_file() {
+                    mod_files.push(relative_like(&candidate, path));
+                }
+            }
+        }
+    }
+    mod_files.sort();
+    mod_files.dedup();
+    let mut unreadable = unreadable.into_inner().expect("lock");
+    unreadable.sort();
+    unreadable.dedup();
+    let (modules, workspaces) = read_module_files(&mod_files, &mut unreadable);
+    Discovery { files, modules, workspaces, unreadable }
+}
+
+/// Keep discovered go.mod paths in the same (relative or absolute) style as the user's target.
+fn relative_like(found: &Path, target: &Path) -> PathBuf {
+    if target.is_absolute() {
+        return found.to_path_buf();
+    }
+    let cwd = std::env::current_dir().unwrap_or_default();
+    match found.strip_prefix(&cwd) {
+        Ok(relative) => relative.to_path_buf(),
+        Err(_) => found.to_path_buf(),
+    }
+}
+
+fn walk_error(err: &ignore::Error) -> (PathBuf, String) {
+    let mut path = PathBuf::new();
+    let mut current = err;
+    let mut message = err.to_string();
+    loop {
+        match current {
+            ignore::Error::WithPath { path: p, err: inner } => {
+                path = p.clone();
+                message = inner.to_string();
+                current = inner;
+            }
+            ignore::Error::WithDepth { err: inner, .. } | ignore::Error::WithLineNumber { err: inner, .. } => {
+                current = inner
+            }
+            ignore::Error::Loop { child, ancestor } => {
+                path = child.clone();
+                message = format!("symlink loop back to {}", ancestor.display());
+                break;
+            }
+            ignore::Error::Io(io) => {
+                message = describe_io_error(io);
+                break;
+            }
+            _ => break,
+        }
+    }
+    (path, message)
+}
+
+fn read_module_files(paths: &[PathBuf], unreadable: &mut Vec<(PathBuf, String)>) -> (Vec<Module>, Vec<Workspace>) {
+    let mut modules = Vec::new();
+    let mut workspaces = Vec::new();
+    for path in paths {
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(err) => {
+                unreadable.push((path.clone(), describe_io_error(&err)));
+                continue;
+            }
+        };
+        let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        if path.file_name().is_some_and(|name| name == "go.work") {
+            let uses = use_directives(&text).into_iter().map(|used| clean_join(&dir, &used)).collect();
+            workspaces.push(Workspace { path: path.clone(), go_version: go_directive(&text), uses });
+        } else {
+            modules.push(Module {
+                root: dir,
+                module_path: module_directive(&text).unwrap_or_default(),
+                go_version: go_directive(&text),
+                workspace: None,
+            });
+        }
+    }
+    for workspace in &workspaces {
+        for module in &mut modules {
+            if workspace.uses.iter().any(|used| same_dir(used, &module.root)) {
+                module.workspace = Some(workspace.path.clone());
+            }
+        }
+    }
+    (modules, workspaces)
+}
+
+fn same_dir(a: &Path, b: &Path) -> bool {
+    let a = std::path::absolute(a).unwrap_or_else(|_| a.to_path_buf());
+    let b = std::path::absolute(b).unwrap_or_else(|_| b.to_path_buf());
+    normalize(&a) == normalize(&b)
+}
+
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+fn clean_join(dir: &Path, relative: &str) -> PathBuf {
+    normalize(&dir.join(relative))
+}
+
+fn module_directive(text: &str) -> Option<String> {
+    text.lines().find_map(|line| {
+        let line = line.split("//").next()?.trim();
+        let rest = line.strip_prefix("module")?;
+        rest.starts_with([' ', '\t']).then(|| rest.trim().trim_matches('"').to_string())
+    })
+}
+
+/// The directories of a go.work file's `use` directives (single-line and block forms).
+fn use_directives(text: &str) -> Vec<String> {
+    let mut uses = Vec::new();
+    let mut in_block = false;
+    for line in text.lines() {
+        let line = line.split("//").next().unwrap_or("").trim();
+        if in_block {
+            if line == ")" {
+                in_block = false;
+            } else if !line.is_empty() {
+                uses.push(line.trim_matches('"').to_string());
+            }
+        } else if let Some(rest) = line.strip_prefix("use") {
+            let rest = rest.trim();
+            if rest == "(" {
+                in_block = true;
+            } else if !rest.is_empty() && (line.starts_with("use ") || line.starts_with("use\t")) {
+                uses.push(rest.trim_matches('"').to_string());
+            }
+        }
+    }
+    uses
+}
+
+/// Maps each file to the module facts of its nearest enclosing go.mod.
+pub struct ModuleIndex {
+    by_dir: HashMap<PathBuf, usize>,
+    modules: Vec<Module>,
+    workspace_versions: BTreeMap<PathBuf, Option<GoVersion>>,
+}
+
+impl ModuleIndex {
+    pub fn new(discovery: &Discovery) -> ModuleIndex {
+        let by_dir = discovery
+            .modules
+            .iter()
+            .enumerate()
+            .map(|(index, module)| {
+                (normalize(&std::path::absolute(&module.root).unwrap_or_else(|_| module.root.clone())), index)
+            })
+            .collect();
+        let workspace_versions =
+            discovery.workspaces.iter().map(|workspace| (workspace.path.clone(), workspace.go_version)).collect();
+        ModuleIndex { by_dir, modules: discovery.modules.clone(), workspace_versions }
+    }
+
+    pub fn module_for(&self, file: &Path) -> Option<&Module> {
+        let absolute = normalize(&std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf()));
+        absolute.ancestors().skip(1).find_map(|dir| self.by_dir.get(dir)).map(|&index| &self.modules[index])
+    }
+
+    pub fn facts_for(&self, file: &Path) -> ModuleFacts {
+        let Some(module) = self.module_for(file) else { return ModuleFacts::default() };
+        if let Some(version) = module.go_version {
+            return ModuleFacts { go_version: Some(version), source: VersionSource::GoMod };
+        }
+        let from_workspace =
+            module.workspace.as_ref().and_then(|path| self.workspace_versions.get(path).copied().flatten());
+        match from_workspace {
+            Some(version) => ModuleFacts { go_version: Some(version), source: VersionSource::GoWork },
+            None => ModuleFacts::default(),
+        }
+    }
+}
+
+/// Go's convention for generated files: a line `// Code generated ... DO NOT EDIT.` before the
+/// package clause.
+pub fn is_generated(text: &str) -> bool {
+    for line in text.lines() {
+        let trimmed = line.trim_end();
+        if trimmed.starts_with("package ") {
+            return false;
+        }
+        if trimmed.starts_with("// Code generated ") && trimmed.ends_with(" DO NOT EDIT.") {
+            return true;
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn go_work_use_directives() {
+        let text = "go 1.22\n\nuse ./a\nuse (\n\t./b // the b module\n\t\"./c\"\n)\n";
+        assert_eq!(use_directives(text), vec!["./a", "./b", "./c"]);
+    }
+
+    #[test]
+    fn generated_marker_must_precede_package() {
+        assert!(is_generated("// Code generated by stringer; DO NOT EDIT.\n\npackage p\n"));
+        assert!(!is_generated("package p\n// Code generated by x. DO NOT EDIT.\n"));
+        assert!(!is_generated("// Code generated by hand, please edit.\npackage p\n"));
+    }
+}

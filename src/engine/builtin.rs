@@ -1,0 +1,46 @@
+//! Checks that are part of the engine rather than a rule folder: they have ids so they can be
+//! selected, ignored and shown in SARIF like any rule.
+
+use crate::diagnostic::Severity;
+use crate::engine::rule::Rule;
+
+pub static SYNTAX_ERROR: Rule = Rule::builtin(
+    "syntax-error",
+    "The file does not parse; it is still linted, but findings near the error may be missing",
+    Severity::Info,
+    "## What it does\n\nReports code that tree-sitter-go cannot parse. The rest of the file is still linted; \
+rules skip the code around the error, and the file is never autofixed.\n\n## Why is this bad?\n\nCode the \
+linter cannot read is code it cannot check. Newer Go syntax than the grammar knows (Go 1.26's `new(expr)`) \
+shows up here too.\n",
+);
+
+pub static UNREADABLE_FILE: Rule = Rule::builtin(
+    "unreadable-file",
+    "A Go file or directory could not be read, or is not UTF-8, and was not linted",
+    Severity::Warning,
+    "## What it does\n\nReports a `.go` file that could not be read (permissions, I/O error), that is not valid \
+UTF-8 (Go source must be), or a directory the walk could not enter.\n\n## Why is this bad?\n\nA file that is \
+skipped is a file nobody checked; the run must not pass silently.\n",
+);
+
+pub static INVALID_SUPPRESSION: Rule = Rule::builtin(
+    "invalid-suppression",
+    "A suppression comment has no reason or names an unknown rule",
+    Severity::Warning,
+    "## What it does\n\nReports `//golint-guard:ignore` and `//golint-guard:file-ignore` comments that give no \
+reason, or that name a rule id that does not exist.\n\n## Why is this bad?\n\nA suppression is a decision; \
+without its reason the next reader cannot tell whether it still holds.\n\n## Example\n\n```go\n\
+//golint-guard:ignore channel-never-closed\n```\n\n## Use instead\n\n```go\n//golint-guard:ignore \
+channel-never-closed the producer closes it in Stop\n```\n",
+);
+
+pub static UNUSED_SUPPRESSION: Rule = Rule::builtin(
+    "unused-suppression",
+    "A suppression comment suppresses nothing",
+    Severity::Warning,
+    "## What it does\n\nReports a `//golint-guard:ignore`, `//golint-guard:file-ignore` or `//nolint` comment \
+that names one of our rules but suppresses no finding.\n\n## Why is this bad?\n\nStale suppressions hide the \
+next real finding on that line.\n",
+);
+
+pub static BUILTIN_RULES: &[&Rule] = &[&INVALID_SUPPRESSION, &SYNTAX_ERROR, &UNREADABLE_FILE, &UNUSED_SUPPRESSION];

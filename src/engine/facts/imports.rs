@@ -1,0 +1,98 @@
+//! A file's imports with their local names.
+
+use tree_sitter::Node;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Import {
+    /// The import path, without quotes: `net/http`.
+    pub path: String,
+    /// The name the file uses: the explicit name, `.` for a dot-import, `_` for a blank import,
+    /// or the last path element (the package's usual name) when not renamed.
+    pub local_name: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Imports {
+    pub imports: Vec<Import>,
+}
+
+impl Imports {
+    pub fn from_tree(root: Node<'_>, source: &[u8]) -> Imports {
+        let mut imports = Vec::new();
+        let mut cursor = root.walk();
+        for decl in root.named_children(&mut cursor) {
+            if decl.kind() != "import_declaration" {
+                continue;
+            }
+            collect_specs(decl, source, &mut imports);
+        }
+        Imports { imports }
+    }
+
+    pub fn contains(&self, path: &str) -> bool {
+        self.imports.iter().any(|import| import.path == path)
+    }
+
+    /// The local name under which `path` is imported (`None` if not imported or blank).
+    pub fn local_name(&self, path: &str) -> Option<&str> {
+        self.imports
+            .iter()
+            .find(|import| import.path == path && import.local_name != "_")
+            .map(|import| import.local_name.as_str())
+    }
+
+    /// True when `expr_package` (the `pkg` of `pkg.Func`) names the import `path`.
+    pub fn names(&self, expr_package: &str, path: &str) -> bool {
+        self.imports.iter().any(|import| import.path == path && import.local_name == expr_package)
+    }
+}
+
+fn collect_specs(node: Node<'_>, source: &[u8], imports: &mut Vec<Import>) {
+    let mut cursor = node.walk();
+    for child in node.named_children(&mut cursor) {
+        match child.kind() {
+            "import_spec" => {
+                let Some(path_node) = child.child_by_field_name("path") else { continue };
+                let raw = path_node.utf8_text(source).unwrap_or("");
+                let path = raw.trim_matches(|c| c == '"' || c == '`').to_string();
+                let local_name = match child.child_by_field_name("name") {
+                    Some(name) => name.utf8_text(source).unwrap_or("").to_string(),
+                    None => default_package_name(&path),
+                };
+                imports.push(Import { path, local_name });
+            }
+            "import_spec_list" => collect_specs(child, source, imports),
+            _ => {}
+        }
+    }
+}
+
+/// The package name Go assumes for an import path: its last element, without a `/vN` suffix
+/// or a `go-` prefix/`.go` suffix the way most tools guess it.
+fn default_package_name(path: &str) -> String {
+    let mut parts = path.rsplit('/');
+    let mut last = parts.next().unwrap_or(path);
+    if last.len() > 1 && last.starts_with('v') && last[1..].chars().all(|c| c.is_ascii_digit()) {
+        last = parts.next().unwrap_or(last);
+    }
+    let last = last.strip_prefix("go-").unwrap_or(last);
+    let last = last.strip_suffix(".go").unwrap_or(last);
+    // gopkg.in/yaml.v3 is package yaml.
+    let last = match last.rsplit_once(".v") {
+        Some((base, digits)) if !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit()) => base,
+        _ => last,
+    };
+    last.replace(['-', '.'], "_")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_names() {
+        assert_eq!(default_package_name("net/http"), "http");
+        assert_eq!(default_package_name("github.com/x/y/v2"), "y");
+        assert_eq!(default_package_name("gopkg.in/yaml.v3"), "yaml");
+    }
+}

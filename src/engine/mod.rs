@@ -1,0 +1,183 @@
+//! Runs the enabled rules over one parsed file.
+
+pub mod builtin;
+pub mod context;
+pub mod docs;
+pub mod facts;
+pub mod query;
+pub mod registry;
+pub mod rule;
+
+/// What a rule file needs, in one `use`.
+pub mod prelude {
+    pub use crate::diagnostic::{Applicability, Edit, Fix, Severity, Span};
+    pub use crate::engine::context::{Match, RuleContext};
+    pub use crate::engine::facts::GoVersion;
+    pub use crate::engine::rule::{FixAvailability, GoVersionRange, Precision, Rule, Status};
+    pub use crate::syntax;
+    pub use tree_sitter::Node;
+}
+
+use crate::diagnostic::{Finding, Span};
+use crate::engine::context::{Match, RuleContext};
+use crate::engine::facts::{FileFacts, GoVersion, Imports, VersionSource};
+use crate::engine::query::{CombinedQuery, QueryError};
+use crate::engine::rule::Rule;
+use crate::parse;
+use crate::source::SourceFile;
+use tree_sitter::{Parser, QueryCursor, StreamingIterator, Tree};
+
+/// At most this many syntax-error findings per file; the message of the last says how many more.
+const SYNTAX_ERROR_LIMIT: usize = 5;
+
+pub struct Engine {
+    /// Enabled rules that have a query, in the order the combined query was built from.
+    rules: Vec<&'static Rule>,
+    query: CombinedQuery,
+    report_syntax_errors: bool,
+}
+
+/// Per-thread scratch space: one parser and one query cursor, reused for every file.
+pub struct Worker {
+    pub parser: Parser,
+    pub cursor: QueryCursor,
+}
+
+impl Default for Worker {
+    fn default() -> Worker {
+        Worker { parser: parse::new_parser(), cursor: QueryCursor::new() }
+    }
+}
+
+/// The module-level facts a file inherits.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ModuleFacts {
+    pub go_version: Option<GoVersion>,
+    pub source: VersionSource,
+}
+
+pub struct FileLint {
+    pub tree: Option<Tree>,
+    pub facts: FileFacts,
+    pub findings: Vec<Finding>,
+}
+
+impl Engine {
+    /// Compile the one combined query for `enabled` (built-in ids in the list switch on the
+    /// engine's own checks). Fails on a rule whose query is invalid.
+    pub fn new(enabled: &[&'static Rule]) -> Result<Engine, QueryError> {
+        let rules: Vec<&'static Rule> = enabled.iter().copied().filter(|rule| rule.check.is_some()).collect();
+        let query = CombinedQuery::build(&parse::go_language(), &rules)?;
+        let report_syntax_errors = enabled.iter().any(|rule| rule.id == builtin::SYNTAX_ERROR.id);
+        Ok(Engine { rules, query, report_syntax_errors })
+    }
+
+    pub fn rules(&self) -> &[&'static Rule] {
+        &self.rules
+    }
+
+    /// Parse and lint one file.
+    pub fn lint(&self, worker: &mut Worker, file: &SourceFile, module: ModuleFacts) -> FileLint {
+        let Some(tree) = parse::parse(&mut worker.parser, file) else {
+            return FileLint { tree: None, facts: FileFacts::default(), findings: Vec::new() };
+        };
+        let facts = file_facts(&tree, file, module);
+        let findings = self.lint_tree(&mut worker.cursor, file, &tree, &facts);
+        FileLint { tree: Some(tree), facts, findings }
+    }
+
+    pub fn lint_tree(
+        &self,
+        cursor: &mut QueryCursor,
+        file: &SourceFile,
+        tree: &Tree,
+        facts: &FileFacts,
+    ) -> Vec<Finding> {
+        let mut findings = Vec::new();
+        let has_errors = tree.root_node().has_error();
+        if has_errors && self.report_syntax_errors {
+            report_syntax_errors(file, tree, &mut findings);
+        }
+        let applies: Vec<bool> = self.rules.iter().map(|rule| rule_applies(rule, facts)).collect();
+        if !applies.iter().any(|&applies| applies) {
+            return findings;
+        }
+        let source = file.text.as_bytes();
+        let mut matches = cursor.matches(&self.query.query, tree.root_node(), source);
+        while let Some(query_match) = matches.next() {
+            let rule_index = self.query.pattern_rule[query_match.pattern_index];
+            if !applies.get(rule_index).copied().unwrap_or(false) {
+                continue;
+            }
+            let captures = query_match
+                .captures()
+                .iter()
+                .map(|capture| (self.query.capture_names[capture.index as usize], capture.node))
+                .collect();
+            let found = Match::new(query_match.pattern_index, captures);
+            // Code inside or around a parse error is not what it seems; stay silent there.
+            if has_errors && found.target().is_some_and(parse::near_error) {
+                continue;
+            }
+            let rule = self.rules[rule_index];
+            if let Some(check) = rule.check {
+                let mut context = RuleContext::new(file, tree, facts, rule, &mut findings);
+                check(&mut context, &found);
+            }
+        }
+        findings
+    }
+}
+
+fn rule_applies(rule: &Rule, facts: &FileFacts) -> bool {
+    let imports_ok =
+        rule.requires_imports.is_empty() || rule.requires_imports.iter().any(|path| facts.imports.contains(path));
+    imports_ok && rule.go_version.applies_to(facts.go_version)
+}
+
+pub fn file_facts(tree: &Tree, file: &SourceFile, module: ModuleFacts) -> FileFacts {
+    let root = tree.root_node();
+    let source = file.text.as_bytes();
+    let package_name = {
+        let mut cursor = root.walk();
+        root.named_children(&mut cursor)
+            .find(|node| node.kind() == "package_clause")
+            .and_then(|clause| clause.named_child(0))
+            .and_then(|name| name.utf8_text(source).ok())
+            .unwrap_or("")
+            .to_string()
+    };
+    let (go_version, go_version_source) = match facts::version::build_constraint_version(&file.text) {
+        Some(version) => (Some(version), VersionSource::BuildConstraint),
+        None => (module.go_version, module.source),
+    };
+    let is_test_file =
+        file.path.file_name().and_then(|name| name.to_str()).is_some_and(|name| name.ends_with("_test.go"));
+    FileFacts { package_name, imports: Imports::from_tree(root, source), go_version, go_version_source, is_test_file }
+}
+
+fn report_syntax_errors(file: &SourceFile, tree: &Tree, findings: &mut Vec<Finding>) {
+    let (errors, total) = parse::syntax_errors(tree, &file.text, SYNTAX_ERROR_LIMIT);
+    let shown = errors.len();
+    for (index, error) in errors.into_iter().enumerate() {
+        let span = Span::new(error.start, error.end);
+        let (start, end) = file.span_positions(span);
+        let mut message = error.message;
+        if index + 1 == shown && total > shown {
+            message.push_str(&format!(" (and {} more syntax errors in this file)", total - shown));
+        }
+        findings.push(Finding {
+            rule: builtin::SYNTAX_ERROR.id.to_string(),
+            severity: builtin::SYNTAX_ERROR.severity,
+            path: file.display_path.clone(),
+            span: Some(span),
+            start,
+            end,
+            labels: Vec::new(),
+            message,
+            help: Some("rules skip the code around this error and the file is never autofixed".into()),
+            fix: None,
+            detail: None,
+        });
+    }
+}

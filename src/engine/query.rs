@@ -1,0 +1,135 @@
+//! All enabled rules' queries compiled once into one query, so a file is walked once
+//! whatever the number of rules (DESIGN.md, "Performance principles").
+
+use crate::engine::rule::Rule;
+use std::fmt;
+use tree_sitter::{Language, Query};
+
+pub struct CombinedQuery {
+    pub query: Query,
+    /// For each pattern index, the index (into the rule list it was built from) of its rule.
+    pub pattern_rule: Vec<usize>,
+    /// Capture names, leaked once so matches can hand out `&'static str`.
+    pub capture_names: Vec<&'static str>,
+}
+
+#[derive(Debug)]
+pub struct QueryError {
+    pub rule: &'static str,
+    pub message: String,
+}
+
+impl fmt::Display for QueryError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "query of rule `{}`: {}", self.rule, self.message)
+    }
+}
+
+impl std::error::Error for QueryError {}
+
+/// Predicates tree-sitter's Rust binding evaluates itself. Any other predicate would be
+/// silently ignored by the engine, so a query using one is refused.
+const EVALUATED_PREDICATES: &[&str] = &[
+    "eq?",
+    "not-eq?",
+    "any-eq?",
+    "any-not-eq?",
+    "match?",
+    "not-match?",
+    "any-match?",
+    "any-not-match?",
+    "any-of?",
+    "not-any-of?",
+];
+
+/// Check one rule's query on its own: it compiles, every pattern has `@target`, and every
+/// predicate is one the engine evaluates.
+pub fn validate_rule_query(language: &Language, rule: &'static Rule) -> Result<Query, QueryError> {
+    let query =
+        Query::new(language, rule.query).map_err(|err| QueryError { rule: rule.id, message: err.to_string() })?;
+    if query.pattern_count() == 0 {
+        return Err(QueryError { rule: rule.id, message: "the query has no patterns".into() });
+    }
+    let target = query.capture_index_for_name("target");
+    for pattern in 0..query.pattern_count() {
+        if !query.general_predicates(pattern).is_empty() || !query.property_predicates(pattern).is_empty() {
+            let names: Vec<String> =
+                query.general_predicates(pattern).iter().map(|p| format!("#{}", p.operator)).collect();
+            return Err(QueryError {
+                rule: rule.id,
+                message: format!(
+                    "pattern {} uses predicates the engine does not evaluate ({}); use one of: {}",
+                    pattern + 1,
+                    names.join(", "),
+                    EVALUATED_PREDICATES.iter().map(|p| format!("#{p}")).collect::<Vec<_>>().join(" ")
+                ),
+            });
+        }
+        if !query.property_settings(pattern).is_empty() {
+            return Err(QueryError { rule: rule.id, message: "#set! directives are not supported".into() });
+        }
+        let has_target = target.is_some() && pattern_has_capture(&query, rule.query, pattern, "target");
+        if !has_target {
+            return Err(QueryError {
+                rule: rule.id,
+                message: format!("pattern {} has no @target capture", pattern + 1),
+            });
+        }
+    }
+    Ok(query)
+}
+
+fn pattern_has_capture(query: &Query, source: &str, pattern: usize, name: &str) -> bool {
+    let text = source.get(query.start_byte_for_pattern(pattern)..query.end_byte_for_pattern(pattern)).unwrap_or("");
+    let needle = format!("@{name}");
+    text.match_indices(&needle).any(|(i, _)| {
+        let after = text[i + needle.len()..].chars().next();
+        !after.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.' || c == '-')
+    })
+}
+
+/// Capture names live as long as the process; interning keeps that to one copy per name.
+fn intern(name: &str) -> &'static str {
+    use std::collections::HashSet;
+    use std::sync::{Mutex, OnceLock};
+    static NAMES: OnceLock<Mutex<HashSet<&'static str>>> = OnceLock::new();
+    let mut names = NAMES.get_or_init(Default::default).lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(existing) = names.get(name) {
+        return existing;
+    }
+    let leaked: &'static str = Box::leak(name.to_string().into_boxed_str());
+    names.insert(leaked);
+    leaked
+}
+
+impl CombinedQuery {
+    /// Build the single query for `rules` (rules without a query are skipped).
+    pub fn build(language: &Language, rules: &[&'static Rule]) -> Result<CombinedQuery, QueryError> {
+        let mut source = String::new();
+        let mut offsets: Vec<(usize, usize)> = Vec::new();
+        for (index, rule) in rules.iter().enumerate() {
+            if rule.query.trim().is_empty() {
+                continue;
+            }
+            validate_rule_query(language, rule)?;
+            offsets.push((source.len(), index));
+            source.push_str(rule.query);
+            source.push('\n');
+        }
+        if offsets.is_empty() {
+            // A query must have at least one pattern; this one never matches real code.
+            source.push_str("((ERROR) @target (#eq? @target \"\\u0000never\"))");
+        }
+        let query =
+            Query::new(language, &source).map_err(|err| QueryError { rule: "(combined)", message: err.to_string() })?;
+        let pattern_rule = (0..query.pattern_count())
+            .map(|pattern| {
+                let start = query.start_byte_for_pattern(pattern);
+                let slot = offsets.partition_point(|&(offset, _)| offset <= start);
+                offsets.get(slot.wrapping_sub(1)).map_or(usize::MAX, |&(_, rule)| rule)
+            })
+            .collect();
+        let capture_names = query.capture_names().iter().map(|name| intern(name)).collect();
+        Ok(CombinedQuery { query, pattern_rule, capture_names })
+    }
+}

@@ -1,0 +1,143 @@
+//! What a rule is: metadata, a query, docs and a refinement function.
+
+use crate::diagnostic::{Applicability, Severity};
+use crate::engine::context::{Match, RuleContext};
+use crate::engine::facts::GoVersion;
+
+/// Whether a rule can offer a fix (declared, then enforced by the fixture harness).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FixAvailability {
+    None,
+    Sometimes,
+    Always,
+}
+
+impl FixAvailability {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FixAvailability::None => "none",
+            FixAvailability::Sometimes => "sometimes",
+            FixAvailability::Always => "always",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Preview,
+    Stable,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Preview => "preview",
+            Status::Stable => "stable",
+        }
+    }
+}
+
+/// How sure a finding is; sets the order of alerts in GitHub code scanning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Precision {
+    VeryHigh,
+    High,
+    Medium,
+    Low,
+}
+
+impl Precision {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Precision::VeryHigh => "very-high",
+            Precision::High => "high",
+            Precision::Medium => "medium",
+            Precision::Low => "low",
+        }
+    }
+}
+
+/// The Go language versions a rule applies to. `below: Some(v)` means "only for code older than v".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GoVersionRange {
+    pub below: Option<GoVersion>,
+}
+
+impl GoVersionRange {
+    /// A file whose version is unknown gets the oldest behaviour, so the rule applies.
+    pub fn applies_to(self, version: Option<GoVersion>) -> bool {
+        match (self.below, version) {
+            (Some(bound), Some(version)) => version < bound,
+            _ => true,
+        }
+    }
+}
+
+pub type CheckFn = fn(&mut RuleContext<'_, '_>, &Match<'_>);
+
+/// Everything the registry knows about one rule. Built-in checks (syntax errors, suppression
+/// hygiene) have no query and no check function.
+#[derive(Debug)]
+pub struct Rule {
+    /// Kebab-case, equal to the folder name under `rules/`. Never changes (see `aliases`).
+    pub id: &'static str,
+    /// Catalogue entry in RULES.md (`A7`), used only for ordering docs.
+    pub family: &'static str,
+    /// One line, reused in `rules`, SARIF `shortDescription` and the README.
+    pub summary: &'static str,
+    pub severity: Severity,
+    pub fix: FixAvailability,
+    pub applicability: Applicability,
+    pub status: Status,
+    pub precision: Precision,
+    pub tags: &'static [&'static str],
+    pub go_version: GoVersionRange,
+    /// Old ids that still select this rule.
+    pub aliases: &'static [&'static str],
+    /// golangci-lint linter names whose `//nolint:<name>` also suppresses this rule.
+    pub nolint_aliases: &'static [&'static str],
+    /// Cheap reject: the rule runs only on files that import at least one of these (empty: all files).
+    pub requires_imports: &'static [&'static str],
+    pub query: &'static str,
+    pub docs: &'static str,
+    pub check: Option<CheckFn>,
+}
+
+impl Rule {
+    pub const fn builtin(id: &'static str, summary: &'static str, severity: Severity, docs: &'static str) -> Rule {
+        Rule {
+            id,
+            family: "built-in",
+            summary,
+            severity,
+            fix: FixAvailability::None,
+            applicability: Applicability::Safe,
+            status: Status::Stable,
+            precision: Precision::VeryHigh,
+            tags: &["correctness"],
+            go_version: GoVersionRange { below: None },
+            aliases: &[],
+            nolint_aliases: &[],
+            requires_imports: &[],
+            query: "",
+            docs,
+            check: None,
+        }
+    }
+
+    pub fn is_builtin(&self) -> bool {
+        self.check.is_none()
+    }
+
+    /// The first paragraph of the docs' "What it does" section: SARIF `fullDescription`.
+    pub fn full_description(&self) -> String {
+        crate::engine::docs::section(self.docs, "What it does")
+            .and_then(|text| text.split("\n\n").next().map(|p| p.split_whitespace().collect::<Vec<_>>().join(" ")))
+            .filter(|text| !text.is_empty())
+            .unwrap_or_else(|| self.summary.to_string())
+    }
+
+    pub fn docs_url(&self) -> String {
+        format!("{}/blob/main/rules/{}/docs.md", env!("CARGO_PKG_REPOSITORY"), self.id)
+    }
+}

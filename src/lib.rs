@@ -1,0 +1,22 @@
+//! golint-guard: a Go linter and guardrail checker built on tree-sitter.
+//!
+//! The library surface is what the binary, the tests and the benches share: lint paths or a
+//! source string, list rules, render reports.
+
+pub mod app;
+pub mod baseline;
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod diagnostic;
+pub mod discover;
+pub mod engine;
+pub mod fix;
+pub mod lint;
+pub mod parse;
+pub mod report;
+pub mod source;
+pub mod suppress;
+pub mod syntax;
+#[doc(hidden)]
+pub mod testing;

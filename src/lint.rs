@@ -1,0 +1,166 @@
+//! The `check` pipeline as a library: discover ─► read ─► parse ─► rules ─► suppress ─► sort.
+
+use crate::config::Settings;
+use crate::diagnostic::{Finding, Position, sort_findings};
+use crate::discover::{self, Discovery, ModuleIndex, Target};
+use crate::engine::builtin::UNREADABLE_FILE;
+use crate::engine::{Engine, ModuleFacts, Worker};
+use crate::source::{SourceFile, normalize_display_path};
+use crate::suppress;
+use rayon::prelude::*;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug)]
+pub struct LintError(pub String);
+
+impl std::fmt::Display for LintError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for LintError {}
+
+/// Everything one `check` run produced, sorted and ready for any reporter.
+#[derive(Debug, Default)]
+pub struct LintOutcome {
+    pub findings: Vec<Finding>,
+    /// The text of every file that has a finding, by display path (reporters show snippets).
+    pub sources: BTreeMap<PathBuf, SourceFile>,
+    pub files_checked: usize,
+    pub files_generated: usize,
+    pub discovery: Discovery,
+}
+
+/// Lint the files the command-line `patterns` name.
+pub fn lint_patterns(patterns: &[String], settings: &Settings, threads: usize) -> Result<LintOutcome, LintError> {
+    let targets = patterns
+        .iter()
+        .map(|pattern| discover::parse_target(pattern))
+        .collect::<Result<Vec<Target>, _>>()
+        .map_err(|err| LintError(err.0))?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|err| LintError(format!("cannot start {threads} worker threads: {err}")))?;
+    let engine = Engine::new(&settings.enabled_rules()).map_err(|err| LintError(format!("internal error: {err}")))?;
+    pool.install(|| {
+        let discovery = discover::discover(&targets, threads, &|path| settings.is_excluded(path));
+        Ok(lint_discovered(&engine, settings, discovery))
+    })
+}
+
+/// What linting one file gives.
+pub struct FileOutcome {
+    pub findings: Vec<Finding>,
+    pub source: Option<SourceFile>,
+    pub generated: bool,
+}
+
+fn lint_discovered(engine: &Engine, settings: &Settings, discovery: Discovery) -> LintOutcome {
+    let modules = ModuleIndex::new(&discovery);
+    let results: Vec<FileOutcome> = discovery
+        .files
+        .par_iter()
+        .map_init(Worker::default, |worker, path| {
+            let explicit = false;
+            lint_file(engine, worker, settings, path, modules.facts_for(path), explicit)
+        })
+        .collect();
+    let mut outcome = LintOutcome::default();
+    for (path, reason) in &discovery.unreadable {
+        outcome.findings.push(unreadable_finding(path, reason));
+    }
+    for result in results {
+        if result.generated {
+            outcome.files_generated += 1;
+            continue;
+        }
+        outcome.files_checked += 1;
+        if let Some(source) = result.source
+            && !result.findings.is_empty()
+        {
+            outcome.sources.insert(source.display_path.clone(), source);
+        }
+        outcome.findings.extend(result.findings);
+    }
+    outcome.findings.retain(|finding| settings.rule_enabled(&finding.rule));
+    sort_findings(&mut outcome.findings);
+    outcome.discovery = discovery;
+    outcome
+}
+
+/// Read, parse, lint and filter one file.
+pub fn lint_file(
+    engine: &Engine,
+    worker: &mut Worker,
+    settings: &Settings,
+    path: &Path,
+    module: ModuleFacts,
+    explicit: bool,
+) -> FileOutcome {
+    let display_path = display_path(path);
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(err) => {
+            let finding = unreadable_finding(&display_path, &discover::describe_io_error(&err));
+            return FileOutcome { findings: vec![finding], source: None, generated: false };
+        }
+    };
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(err) => {
+            let reason =
+                format!("not valid UTF-8 at byte {} (Go source must be UTF-8)", err.utf8_error().valid_up_to());
+            return FileOutcome {
+                findings: vec![unreadable_finding(&display_path, &reason)],
+                source: None,
+                generated: false,
+            };
+        }
+    };
+    if !explicit && discover::is_generated(&text) {
+        return FileOutcome { findings: Vec::new(), source: None, generated: true };
+    }
+    let source = SourceFile::new(path.to_path_buf(), display_path, text);
+    let findings = lint_source(engine, worker, settings, &source, module);
+    FileOutcome { findings, source: Some(source), generated: false }
+}
+
+/// Lint text already in memory (used by `lint_file`, `--fix` rounds, tests and the fuzzer).
+pub fn lint_source(
+    engine: &Engine,
+    worker: &mut Worker,
+    settings: &Settings,
+    source: &SourceFile,
+    module: ModuleFacts,
+) -> Vec<Finding> {
+    let lint = engine.lint(worker, source, module);
+    let mut findings = lint.findings;
+    settings.apply_to_file(&source.display_path, &mut findings);
+    suppress::apply(source, lint.tree.as_ref(), findings, settings)
+}
+
+pub fn display_path(path: &Path) -> PathBuf {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let shown = if path.is_absolute() { path.strip_prefix(&cwd).unwrap_or(path) } else { path };
+    normalize_display_path(shown)
+}
+
+fn unreadable_finding(path: &Path, reason: &str) -> Finding {
+    let start = Position { line: 1, column: 1, utf16_column: 1 };
+    Finding {
+        rule: UNREADABLE_FILE.id.to_string(),
+        severity: UNREADABLE_FILE.severity,
+        path: normalize_display_path(path),
+        span: None,
+        start,
+        end: start,
+        labels: Vec::new(),
+        message: format!("not linted: {reason}"),
+        help: Some("fix the file's permissions or encoding, or exclude it in golint-guard.toml".into()),
+        fix: None,
+        detail: None,
+    }
+}

@@ -1,0 +1,1 @@
+//! GitHub code scanning primaryLocationLineHash.

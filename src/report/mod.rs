@@ -1,0 +1,77 @@
+//! Reporters: every output format is built from the same sorted findings.
+
+pub mod fingerprint;
+pub mod github;
+pub mod json;
+pub mod sarif;
+pub mod summary;
+pub mod text;
+
+use crate::diagnostic::{Finding, Severity};
+use crate::engine::rule::Rule;
+use crate::source::SourceFile;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Readable diagnostics with code snippets (miette).
+    Text,
+    /// The versioned JSON format (see docs/json-format.md).
+    Json,
+    /// SARIF 2.1.0 for GitHub code scanning.
+    Sarif,
+    /// GitHub Actions workflow-command annotations.
+    Github,
+    /// A Markdown summary for $GITHUB_STEP_SUMMARY.
+    Summary,
+}
+
+/// A gate criterion's outcome, shown in the criteria table of text and summary output.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Criterion {
+    /// Short name: `build`, `vet`, `tests`, `race`, `coverage`, `bench`, `gofmt`, `static`.
+    pub name: String,
+    pub passed: bool,
+    /// Skipped steps say so; they never count as passed silently.
+    pub skipped: bool,
+    /// The measured figure, e.g. `84.2% (threshold 80%)` or `3 findings`.
+    pub figure: String,
+}
+
+/// Everything a reporter may need.
+pub struct ReportInput<'a> {
+    pub findings: &'a [Finding],
+    /// Source text of files with findings, by display path.
+    pub sources: &'a BTreeMap<PathBuf, SourceFile>,
+    /// Enabled rules, sorted by id: SARIF lists them all in `tool.driver.rules`.
+    pub rules: &'a [&'static Rule],
+    pub files_checked: usize,
+    /// Gate criteria, when the report comes from `gate`.
+    pub criteria: Option<&'a [Criterion]>,
+    /// Prefix that turns display paths into repository-relative paths (SARIF, annotations).
+    pub path_prefix: Option<PathBuf>,
+    /// Colour and hyperlinks in text output.
+    pub color: bool,
+    /// Terminal width for text output.
+    pub width: usize,
+}
+
+pub fn render(format: Format, input: &ReportInput<'_>) -> String {
+    match format {
+        Format::Text => text::render(input),
+        Format::Json => json::render(input),
+        Format::Sarif => sarif::render(input),
+        Format::Github => github::render(input),
+        Format::Summary => summary::render(input),
+    }
+}
+
+/// Counts by severity: (errors, warnings, infos).
+pub fn severity_counts(findings: &[Finding]) -> (usize, usize, usize) {
+    findings.iter().fold((0, 0, 0), |(e, w, i), finding| match finding.severity {
+        Severity::Error => (e + 1, w, i),
+        Severity::Warning => (e, w + 1, i),
+        Severity::Info => (e, w, i + 1),
+    })
+}

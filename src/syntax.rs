@@ -1,0 +1,192 @@
+//! Small tree helpers that rules share, so each rule does not walk the tree its own way.
+
+use tree_sitter::Node;
+
+/// Node kinds that start a new function body.
+pub const FUNCTION_KINDS: &[&str] = &["function_declaration", "method_declaration", "func_literal"];
+
+/// Every node below `node` (not `node` itself), in source order.
+pub fn descendants<'tree>(node: Node<'tree>) -> impl Iterator<Item = Node<'tree>> {
+    let mut cursor = node.walk();
+    let mut done = !cursor.goto_first_child();
+    std::iter::from_fn(move || {
+        if done {
+            return None;
+        }
+        let current = cursor.node();
+        if !cursor.goto_first_child() {
+            loop {
+                if cursor.goto_next_sibling() {
+                    break;
+                }
+                if !cursor.goto_parent() || cursor.node() == node {
+                    done = true;
+                    break;
+                }
+            }
+        }
+        Some(current)
+    })
+}
+
+/// The innermost function declaration, method declaration or function literal around `node`.
+pub fn enclosing_function(node: Node<'_>) -> Option<Node<'_>> {
+    ancestors(node).find(|ancestor| FUNCTION_KINDS.contains(&ancestor.kind()))
+}
+
+/// Strict ancestors of `node`, innermost first.
+pub fn ancestors<'tree>(node: Node<'tree>) -> impl Iterator<Item = Node<'tree>> {
+    std::iter::successors(node.parent(), |current| current.parent())
+}
+
+/// True when `inner` lies inside `outer` (or is it).
+pub fn contains(outer: Node<'_>, inner: Node<'_>) -> bool {
+    outer.start_byte() <= inner.start_byte() && inner.end_byte() <= outer.end_byte()
+}
+
+pub fn text<'s>(node: Node<'_>, source: &'s str) -> &'s str {
+    source.get(node.byte_range()).unwrap_or("")
+}
+
+/// For a `call_expression`, the callee split as `(qualifier, name)`: `signal.Notify(...)` gives
+/// `(Some("signal"), "Notify")`, `close(ch)` gives `(None, "close")`, `a.b.C()` gives
+/// `(Some("a.b"), "C")`. `None` for calls through other expressions.
+pub fn call_name<'s>(call: Node<'_>, source: &'s str) -> Option<(Option<&'s str>, &'s str)> {
+    let function = call.child_by_field_name("function")?;
+    match function.kind() {
+        "identifier" => Some((None, text(function, source))),
+        "selector_expression" => {
+            let operand = function.child_by_field_name("operand")?;
+            let field = function.child_by_field_name("field")?;
+            Some((Some(text(operand, source)), text(field, source)))
+        }
+        _ => None,
+    }
+}
+
+/// The argument nodes of a `call_expression`.
+pub fn call_arguments(call: Node<'_>) -> Vec<Node<'_>> {
+    let Some(arguments) = call.child_by_field_name("arguments") else { return Vec::new() };
+    let mut cursor = arguments.walk();
+    arguments.named_children(&mut cursor).filter(|node| node.kind() != "comment").collect()
+}
+
+/// Strip any number of enclosing parentheses.
+pub fn unparen(mut node: Node<'_>) -> Node<'_> {
+    while node.kind() == "parenthesized_expression" {
+        match node.named_child(0) {
+            Some(inner) => node = inner,
+            None => break,
+        }
+    }
+    node
+}
+
+/// The statement that contains `node` directly inside a block (walks up to the nearest ancestor
+/// whose parent is a `block` or `statement_list`).
+pub fn enclosing_statement(node: Node<'_>) -> Option<Node<'_>> {
+    std::iter::once(node)
+        .chain(ancestors(node))
+        .find(|candidate| candidate.parent().is_some_and(|parent| matches!(parent.kind(), "block" | "statement_list")))
+}
+
+/// The leading whitespace of the line that `offset` is on.
+pub fn line_indent(source: &str, offset: usize) -> &str {
+    let line_start = source[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let rest = &source[line_start..];
+    let width = rest.len() - rest.trim_start_matches([' ', '\t']).len();
+    &rest[..width]
+}
+
+/// How a name got its value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BindingKind {
+    /// `x := v`
+    Define,
+    /// `var x = v` / `var x T`
+    Var,
+    /// `x = v`
+    Assign,
+}
+
+/// One place where a name is bound or assigned.
+#[derive(Debug, Clone, Copy)]
+pub struct Binding<'tree> {
+    pub kind: BindingKind,
+    /// The identifier on the left.
+    pub name: Node<'tree>,
+    /// The value assigned to this name, when it can be paired one-to-one (`a, b := f()` has none).
+    pub value: Option<Node<'tree>>,
+    /// The declaring or assigning statement.
+    pub statement: Node<'tree>,
+}
+
+/// Every `:=`, `var` and `=` binding of the plain identifier `name` inside `scope` (nested
+/// function literals included). Shadowing is not resolved: callers that need one binding should
+/// bail out when they find several.
+pub fn bindings_of<'tree>(scope: Node<'tree>, name: &str, source: &str) -> Vec<Binding<'tree>> {
+    let mut bindings = Vec::new();
+    for node in descendants(scope) {
+        let (kind, left, right) = match node.kind() {
+            "short_var_declaration" => {
+                (BindingKind::Define, node.child_by_field_name("left"), node.child_by_field_name("right"))
+            }
+            "assignment_statement" => {
+                let is_plain = node.child_by_field_name("operator").is_none_or(|op| text(op, source) == "=");
+                if !is_plain {
+                    continue;
+                }
+                (BindingKind::Assign, node.child_by_field_name("left"), node.child_by_field_name("right"))
+            }
+            "var_spec" => {
+                let value = node.child_by_field_name("value");
+                let mut cursor = node.walk();
+                let names: Vec<Node<'tree>> = node.children_by_field_name("name", &mut cursor).collect();
+                let values: Vec<Node<'tree>> = value.map(named_children).unwrap_or_default();
+                for (index, ident) in names.iter().enumerate() {
+                    if text(*ident, source) == name {
+                        let paired = (values.len() == names.len()).then(|| values[index]);
+                        bindings.push(Binding { kind: BindingKind::Var, name: *ident, value: paired, statement: node });
+                    }
+                }
+                continue;
+            }
+            _ => continue,
+        };
+        let (Some(left), Some(right)) = (left, right) else { continue };
+        let lefts = named_children(left);
+        let rights = named_children(right);
+        for (index, ident) in lefts.iter().enumerate() {
+            if ident.kind() == "identifier" && text(*ident, source) == name {
+                let paired = (rights.len() == lefts.len()).then(|| rights[index]);
+                bindings.push(Binding { kind, name: *ident, value: paired, statement: node });
+            }
+        }
+    }
+    bindings
+}
+
+/// Named children, comments left out.
+pub fn named_children(node: Node<'_>) -> Vec<Node<'_>> {
+    let mut cursor = node.walk();
+    node.named_children(&mut cursor).filter(|child| child.kind() != "comment").collect()
+}
+
+/// For `make(chan T[, n])`, the `channel_type` node and the capacity argument if any.
+pub fn make_chan<'tree>(call: Node<'tree>, source: &str) -> Option<(Node<'tree>, Option<Node<'tree>>)> {
+    let call = unparen(call);
+    if call.kind() != "call_expression" || call_name(call, source) != Some((None, "make")) {
+        return None;
+    }
+    let arguments = call_arguments(call);
+    let channel_type = *arguments.first()?;
+    if channel_type.kind() != "channel_type" {
+        return None;
+    }
+    Some((channel_type, arguments.get(1).copied()))
+}
+
+/// The top-level declaration (function, method, or other) containing `node`.
+pub fn top_level_declaration(node: Node<'_>) -> Option<Node<'_>> {
+    std::iter::once(node).chain(ancestors(node)).find(|n| n.parent().is_some_and(|p| p.kind() == "source_file"))
+}
