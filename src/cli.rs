@@ -26,6 +26,14 @@ pub enum Command {
     /// Print the syntax tree of a Go file (for writing rule queries).
     #[command(hide = true)]
     DumpTree { file: PathBuf },
+    /// Discover, read and parse without running rules: the baseline the benchmarks compare with.
+    #[command(hide = true)]
+    ParseOnly {
+        #[arg(default_value = "./...")]
+        paths: Vec<String>,
+        #[arg(long)]
+        threads: Option<usize>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

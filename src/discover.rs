@@ -32,6 +32,8 @@ pub struct Workspace {
 pub struct Discovery {
     /// Sorted, de-duplicated `.go` files.
     pub files: Vec<PathBuf>,
+    /// Files named on the command line: linted even when generated (sorted).
+    pub explicit: Vec<PathBuf>,
     pub modules: Vec<Module>,
     pub workspaces: Vec<Workspace>,
     /// Paths the walk could not read, with the reason.
@@ -147,6 +149,14 @@ pub fn discover(targets: &[Target], threads: usize, exclude: &(dyn Fn(&Path) -> 
         });
     }
     let mut files = files.into_inner().expect("lock");
+    let mut explicit: Vec<PathBuf> = targets
+        .iter()
+        .filter_map(|target| match target {
+            Target::File(path) => Some(path.clone()),
+            _ => None,
+        })
+        .collect();
+    explicit.sort();
     files.sort();
     files.dedup();
     let mut mod_files = mod_files.into_inner().expect("lock");
@@ -172,7 +182,7 @@ pub fn discover(targets: &[Target], threads: usize, exclude: &(dyn Fn(&Path) -> 
     unreadable.sort();
     unreadable.dedup();
     let (modules, workspaces) = read_module_files(&mod_files, &mut unreadable);
-    Discovery { files, modules, workspaces, unreadable }
+    Discovery { files, explicit, modules, workspaces, unreadable }
 }
 
 /// Keep discovered go.mod paths in the same (relative or absolute) style as the user's target.

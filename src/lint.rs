@@ -51,6 +51,50 @@ pub fn lint_patterns(patterns: &[String], settings: &Settings, threads: usize) -
     })
 }
 
+/// Counts from a parse-only pass.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct ParseStats {
+    pub files: usize,
+    pub bytes: usize,
+    pub files_with_errors: usize,
+}
+
+/// Discover, read and parse exactly as `lint_patterns` does, but run no rules: the baseline
+/// that `check`'s cost is measured against.
+pub fn parse_patterns(patterns: &[String], threads: usize) -> Result<ParseStats, LintError> {
+    let targets = patterns
+        .iter()
+        .map(|pattern| discover::parse_target(pattern))
+        .collect::<Result<Vec<Target>, _>>()
+        .map_err(|err| LintError(err.0))?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|err| LintError(format!("cannot start {threads} worker threads: {err}")))?;
+    pool.install(|| {
+        let discovery = discover::discover(&targets, threads, &|_| false);
+        let per_file: Vec<ParseStats> = discovery
+            .files
+            .par_iter()
+            .map_init(crate::parse::new_parser, |parser, path| {
+                let Ok(text) = std::fs::read_to_string(path) else { return ParseStats::default() };
+                if discover::is_generated(&text) {
+                    return ParseStats::default();
+                }
+                let bytes = text.len();
+                let file = SourceFile::new(path.clone(), path.clone(), text);
+                let has_errors = crate::parse::parse(parser, &file).is_none_or(|tree| tree.root_node().has_error());
+                ParseStats { files: 1, bytes, files_with_errors: usize::from(has_errors) }
+            })
+            .collect();
+        Ok(per_file.into_iter().fold(ParseStats::default(), |sum, one| ParseStats {
+            files: sum.files + one.files,
+            bytes: sum.bytes + one.bytes,
+            files_with_errors: sum.files_with_errors + one.files_with_errors,
+        }))
+    })
+}
+
 /// What linting one file gives.
 pub struct FileOutcome {
     pub findings: Vec<Finding>,
@@ -64,7 +108,7 @@ fn lint_discovered(engine: &Engine, settings: &Settings, discovery: Discovery) -
         .files
         .par_iter()
         .map_init(Worker::default, |worker, path| {
-            let explicit = false;
+            let explicit = discovery.explicit.binary_search(path).is_ok();
             lint_file(engine, worker, settings, path, modules.facts_for(path), explicit)
         })
         .collect();
@@ -140,6 +184,15 @@ pub fn lint_source(
     let mut findings = lint.findings;
     settings.apply_to_file(&source.display_path, &mut findings);
     suppress::apply(source, lint.tree.as_ref(), findings, settings)
+}
+
+/// Lint Go source held in memory as if it were the file `name` (docs examples, the fuzzer).
+pub fn lint_text(name: &str, text: &str, settings: &Settings) -> Result<Vec<Finding>, LintError> {
+    let engine = Engine::new(&settings.enabled_rules()).map_err(|err| LintError(format!("internal error: {err}")))?;
+    let source = SourceFile::new(PathBuf::from(name), PathBuf::from(name), text);
+    let mut findings = lint_source(&engine, &mut Worker::default(), settings, &source, ModuleFacts::default());
+    sort_findings(&mut findings);
+    Ok(findings)
 }
 
 pub fn display_path(path: &Path) -> PathBuf {

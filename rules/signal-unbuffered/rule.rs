@@ -30,23 +30,18 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
     }
     let source: &str = &ctx.file.text;
     let channel = syntax::unparen(channel);
-    let (make, name) = match channel.kind() {
-        "call_expression" => (channel, None),
-        "identifier" => {
-            let name = ctx.text(channel);
-            match single_make(call, name, source) {
-                Some(make) => (make, Some(name)),
-                None => return,
-            }
-        }
-        _ => return,
-    };
+    // A channel made inline in the call can never be received from, so a buffer would change
+    // nothing; only a named channel someone receives on can miss a signal.
+    if channel.kind() != "identifier" {
+        return;
+    }
+    let name = ctx.text(channel);
+    let Some(make) = single_make(call, name, source) else { return };
     let Some((channel_type, capacity)) = syntax::make_chan(make, source) else { return };
     if capacity.is_some() {
         return;
     }
-    let subject = name.map_or_else(|| "an unbuffered channel".to_string(), |name| format!("the unbuffered channel `{name}`"));
-    ctx.report(call, format!("signal.Notify is given {subject}; a signal that arrives while nobody receives is dropped"))
+    ctx.report(call, format!("signal.Notify is given the unbuffered channel `{name}`; a signal that arrives while nobody receives is dropped"))
         .label(make, "made without a buffer here")
         .help(HELP)
         .fix(Fix::safe(vec![Edit::insert(channel_type.end_byte(), ", 1")]));

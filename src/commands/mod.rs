@@ -21,6 +21,18 @@ pub fn dump_tree(path: &Path) -> Result<u8, AppError> {
     Ok(EXIT_CLEAN)
 }
 
+/// `parse-only`: the same discovery, reading and parsing as `check`, with no rules.
+pub fn parse_only(paths: &[String], threads: Option<usize>) -> Result<u8, AppError> {
+    let threads =
+        threads.filter(|&n| n > 0).unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from));
+    let stats = crate::lint::parse_patterns(paths, threads).map_err(|err| AppError(err.0))?;
+    crate::app::print_stderr(&format!(
+        "parsed {} files ({} bytes), {} with syntax errors\n",
+        stats.files, stats.bytes, stats.files_with_errors
+    ));
+    Ok(EXIT_CLEAN)
+}
+
 fn dump(node: tree_sitter::Node<'_>, text: &str, depth: usize, field: Option<&str>, out: &mut String) {
     use std::fmt::Write as _;
     let indent = "  ".repeat(depth);

@@ -137,7 +137,12 @@ impl Rule {
             .unwrap_or_else(|| self.summary.to_string())
     }
 
+    /// Where the rule's docs live, relative to the repository root.
+    pub fn docs_path(&self) -> String {
+        if self.is_builtin() { "src/engine/builtin.rs".to_string() } else { format!("rules/{}/docs.md", self.id) }
+    }
+
     pub fn docs_url(&self) -> String {
-        format!("{}/blob/main/rules/{}/docs.md", env!("CARGO_PKG_REPOSITORY"), self.id)
+        format!("{}/blob/main/{}", env!("CARGO_PKG_REPOSITORY"), self.docs_path())
     }
 }

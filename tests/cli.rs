@@ -1,0 +1,182 @@
+//! End-to-end runs of the built binary: exit codes, bad input, determinism.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn golint_guard(args: &[&str], dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_golint-guard")).args(args).current_dir(dir).output().expect("run golint-guard")
+}
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn json_findings(output: &Output) -> Vec<serde_json::Value> {
+    let value: serde_json::Value = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|err| panic!("stdout is not JSON ({err}): {}", stdout(output)));
+    value["findings"].as_array().cloned().unwrap_or_default()
+}
+
+#[test]
+fn clean_tree_exits_zero() {
+    let output = golint_guard(&["check", "--no-config", "tests/data/cli/clean/..."], &repo());
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+}
+
+#[test]
+fn findings_exit_one_and_exit_zero_overrides() {
+    let output = golint_guard(&["check", "--no-config", "tests/data/cli/bad/..."], &repo());
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let output = golint_guard(&["check", "--no-config", "--exit-zero", "tests/data/cli/bad/..."], &repo());
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+}
+
+#[test]
+fn fail_on_sets_the_threshold() {
+    // signal-unbuffered is an error: it fails at every threshold.
+    for level in ["error", "warning", "info"] {
+        let output = golint_guard(&["check", "--no-config", "--fail-on", level, "tests/data/cli/bad"], &repo());
+        assert_eq!(output.status.code(), Some(1), "--fail-on {level}: {}", stderr(&output));
+    }
+    // A syntax error is info: it fails only with --fail-on info.
+    let temp = tempfile::tempdir().unwrap();
+    std::fs::write(temp.path().join("broken.go"), "package p\n\nfunc f() {\n\tx := \n}\n").unwrap();
+    let output = golint_guard(&["check", "--no-config", "."], temp.path());
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let output = golint_guard(&["check", "--no-config", "--fail-on", "info", "."], temp.path());
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+}
+
+#[test]
+fn usage_errors_exit_two() {
+    let output = golint_guard(&["check", "--no-such-flag"], &repo());
+    assert_eq!(output.status.code(), Some(2));
+    let output = golint_guard(&["check", "--format", "xml"], &repo());
+    assert_eq!(output.status.code(), Some(2));
+    let output = golint_guard(&["check", "--no-config", "does/not/exist/..."], &repo());
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("does/not/exist"), "{}", stderr(&output));
+}
+
+#[test]
+fn unknown_rule_ids_suggest_the_closest() {
+    let output = golint_guard(&["explain", "signal-unbufered"], &repo());
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("did you mean `signal-unbuffered`"), "{}", stderr(&output));
+    let output = golint_guard(&["check", "--no-config", "--select", "signal-unbufered", "tests/data/cli/bad"], &repo());
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("did you mean `signal-unbuffered`"), "{}", stderr(&output));
+}
+
+#[test]
+fn rules_and_explain_list_every_rule() {
+    let output = golint_guard(&["rules", "--format", "json"], &repo());
+    assert_eq!(output.status.code(), Some(0));
+    let rules: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout).unwrap();
+    let ids: Vec<&str> = rules.iter().filter_map(|rule| rule["id"].as_str()).collect();
+    assert!(ids.contains(&"signal-unbuffered") && ids.contains(&"syntax-error"), "{ids:?}");
+    let output = golint_guard(&["explain", "signal-unbuffered"], &repo());
+    assert_eq!(output.status.code(), Some(0));
+    assert!(stdout(&output).contains("## Why is this bad?"));
+}
+
+#[test]
+fn non_utf8_and_syntax_errors_are_reported_not_fatal() {
+    let temp = tempfile::tempdir().unwrap();
+    std::fs::write(temp.path().join("latin1.go"), b"package p\n// caf\xe9\n").unwrap();
+    std::fs::write(
+        temp.path().join("main.go"),
+        "package main\n\nimport (\n\t\"os\"\n\t\"os/signal\"\n)\n\nfunc broken() {\n\tx := \n}\n\nfunc main() {\n\tc := make(chan os.Signal)\n\tsignal.Notify(c)\n\t<-c\n}\n",
+    )
+    .unwrap();
+    let output = golint_guard(&["check", "--no-config", "--format", "json", "."], temp.path());
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let findings = json_findings(&output);
+    let rules: Vec<&str> = findings.iter().filter_map(|f| f["rule"].as_str()).collect();
+    assert!(rules.contains(&"unreadable-file"), "{rules:?}");
+    assert!(rules.contains(&"syntax-error"), "{rules:?}");
+    // The rest of the file with the syntax error is still linted.
+    assert!(rules.contains(&"signal-unbuffered"), "{rules:?}");
+    let unreadable = findings.iter().find(|f| f["rule"] == "unreadable-file").unwrap();
+    assert!(unreadable["message"].as_str().unwrap().contains("UTF-8"), "{unreadable}");
+}
+
+#[test]
+fn symlink_loops_and_huge_files_finish() {
+    let temp = tempfile::tempdir().unwrap();
+    let dir = temp.path().join("pkg");
+    std::fs::create_dir(&dir).unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(temp.path(), dir.join("loop")).unwrap();
+    // About 12 MB of Go in one file.
+    let mut huge = String::from("package pkg\n\nvar table = []int{\n");
+    while huge.len() < 12 << 20 {
+        huge.push_str("\t1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,\n");
+    }
+    huge.push_str("}\n");
+    std::fs::write(dir.join("huge.go"), huge).unwrap();
+    let output = golint_guard(&["check", "--no-config", "./..."], temp.path());
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(stderr(&output).contains("1 files checked"), "{}", stderr(&output));
+}
+
+#[test]
+fn go_conventions_skip_vendor_testdata_underscore_dot_and_generated() {
+    let temp = tempfile::tempdir().unwrap();
+    let bad = std::fs::read_to_string(repo().join("tests/data/cli/bad/main.go")).unwrap();
+    for dir in ["vendor/x", "testdata", "_old", ".hidden", "ignored", "kept"] {
+        std::fs::create_dir_all(temp.path().join(dir)).unwrap();
+        std::fs::write(temp.path().join(dir).join("main.go"), &bad).unwrap();
+    }
+    std::fs::write(temp.path().join(".gitignore"), "ignored/\n").unwrap();
+    let generated = format!("// Code generated by hand. DO NOT EDIT.\n\n{bad}");
+    std::fs::write(temp.path().join("kept").join("gen.go"), &generated).unwrap();
+    let output = golint_guard(&["check", "--no-config", "--format", "json", "./..."], temp.path());
+    let paths: Vec<String> =
+        json_findings(&output).iter().filter_map(|f| f["path"].as_str().map(str::to_string)).collect();
+    assert_eq!(paths, vec!["kept/main.go"], "{}", stderr(&output));
+    // A file named on the command line is linted even when generated.
+    let output = golint_guard(&["check", "--no-config", "--format", "json", "kept/gen.go"], temp.path());
+    assert_eq!(json_findings(&output).len(), 1, "{}", stderr(&output));
+}
+
+#[test]
+fn a_directory_is_one_package_and_dots_recurse() {
+    let temp = tempfile::tempdir().unwrap();
+    let bad = std::fs::read_to_string(repo().join("tests/data/cli/bad/main.go")).unwrap();
+    std::fs::create_dir_all(temp.path().join("a/b")).unwrap();
+    std::fs::write(temp.path().join("a/main.go"), &bad).unwrap();
+    std::fs::write(temp.path().join("a/b/main.go"), &bad).unwrap();
+    let package = golint_guard(&["check", "--no-config", "--format", "json", "a"], temp.path());
+    assert_eq!(json_findings(&package).len(), 1);
+    let tree = golint_guard(&["check", "--no-config", "--format", "json", "a/..."], temp.path());
+    assert_eq!(json_findings(&tree).len(), 2);
+}
+
+/// The same input gives byte-identical output whatever the thread count.
+#[test]
+fn output_is_identical_for_any_thread_count() {
+    for format in ["json", "sarif", "text", "github", "summary"] {
+        let run = |threads: &str| {
+            let output = golint_guard(
+                &["check", "--no-config", "--color", "never", "--format", format, "--threads", threads, "rules/..."],
+                &repo(),
+            );
+            assert!(matches!(output.status.code(), Some(0 | 1)), "{}", stderr(&output));
+            output.stdout
+        };
+        let one = run("1");
+        assert!(!one.is_empty(), "{format} output is empty");
+        for threads in ["2", "4", "8"] {
+            assert!(one == run(threads), "{format} output differs between 1 and {threads} threads");
+        }
+    }
+}
