@@ -75,3 +75,50 @@ pub fn severity_counts(findings: &[Finding]) -> (usize, usize, usize) {
         Severity::Info => (e, w, i + 1),
     })
 }
+
+impl Criterion {
+    /// `PASS`, `FAIL` or `SKIPPED`: a skipped step is never shown as passed.
+    pub fn result(&self) -> &'static str {
+        match (self.skipped, self.passed) {
+            (true, _) => "SKIPPED",
+            (false, true) => "PASS",
+            (false, false) => "FAIL",
+        }
+    }
+}
+
+/// The path of a file relative to the repository root: `path_prefix` joined with the display
+/// path, `/`-separated, with `.` and `..` resolved lexically. Absolute paths stay absolute.
+pub fn repo_path(path_prefix: Option<&std::path::Path>, path: &std::path::Path) -> String {
+    let display = path.to_string_lossy().replace('\\', "/");
+    if path.is_absolute() || display.starts_with('/') {
+        return display;
+    }
+    let prefix = path_prefix.map(|prefix| prefix.to_string_lossy().replace('\\', "/")).unwrap_or_default();
+    let mut parts: Vec<&str> = Vec::new();
+    for part in prefix.split('/').chain(display.split('/')) {
+        match part {
+            "" | "." => {}
+            ".." if parts.last().is_some_and(|last| *last != "..") => {
+                parts.pop();
+            }
+            _ => parts.push(part),
+        }
+    }
+    parts.join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    #[test]
+    fn repo_paths_join_the_prefix_and_resolve_dots() {
+        assert_eq!(repo_path(None, Path::new("a/b.go")), "a/b.go");
+        assert_eq!(repo_path(Some(Path::new("svc/api")), Path::new("./b.go")), "svc/api/b.go");
+        assert_eq!(repo_path(Some(Path::new("svc/api")), Path::new("../lib/c.go")), "svc/lib/c.go");
+        assert_eq!(repo_path(Some(Path::new("svc")), Path::new("../../x.go")), "../x.go");
+        assert_eq!(repo_path(Some(Path::new("svc")), Path::new("/abs/x.go")), "/abs/x.go");
+    }
+}

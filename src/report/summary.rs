@@ -1,6 +1,105 @@
-//! TODO(reporters)
-use super::ReportInput;
+//! GitHub-flavoured Markdown for `$GITHUB_STEP_SUMMARY`.
+//!
+//! GitHub refuses a step summary over 1 MiB, so the findings table is capped and long messages
+//! are shortened; the SARIF and JSON reports keep everything.
 
-pub fn render(_input: &ReportInput<'_>) -> String {
-    String::new()
+use super::{ReportInput, severity_counts};
+use crate::diagnostic::Severity;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+/// At most this many rows in the findings table (about 0.6 MiB in the worst case below).
+pub const MAX_FINDING_ROWS: usize = 1000;
+/// Longest message shown in a table cell, in bytes.
+const MAX_CELL_BYTES: usize = 400;
+
+pub fn render(input: &ReportInput<'_>) -> String {
+    let mut out = String::from("## golint-guard\n\n");
+    let (errors, warnings, infos) = severity_counts(input.findings);
+    let total = input.findings.len();
+    let files = plural(input.files_checked, "file", "files");
+    if total == 0 {
+        let _ = writeln!(out, "No findings in {files} checked.\n");
+    } else {
+        let _ = writeln!(out, "**{}** in {files} checked.\n", plural(total, "finding", "findings"));
+        out.push_str("| severity | findings |\n|---|---:|\n");
+        for (name, count) in [("error", errors), ("warning", warnings), ("info", infos)] {
+            let _ = writeln!(out, "| {name} | {count} |");
+        }
+        out.push('\n');
+
+        let mut by_rule: BTreeMap<&str, (Severity, usize)> = BTreeMap::new();
+        for finding in input.findings {
+            let entry = by_rule.entry(finding.rule.as_str()).or_insert((finding.severity, 0));
+            entry.0 = entry.0.max(finding.severity);
+            entry.1 += 1;
+        }
+        out.push_str("### By rule\n\n| rule | severity | findings |\n|---|---|---:|\n");
+        for (rule, (severity, count)) in &by_rule {
+            let _ = writeln!(out, "| `{}` | {severity} | {count} |", cell(rule));
+        }
+        out.push('\n');
+
+        out.push_str("### Findings\n\n| location | severity | rule | message |\n|---|---|---|---|\n");
+        for finding in input.findings.iter().take(MAX_FINDING_ROWS) {
+            let location =
+                format!("{}:{}:{}", finding.path.to_string_lossy(), finding.start.line, finding.start.column);
+            let _ = writeln!(
+                out,
+                "| {} | {} | `{}` | {} |",
+                cell(&location),
+                finding.severity,
+                cell(&finding.rule),
+                cell(&shorten(&finding.message, MAX_CELL_BYTES))
+            );
+        }
+        if total > MAX_FINDING_ROWS {
+            let _ = writeln!(
+                out,
+                "\n{} not shown here; the SARIF and JSON reports list every finding.",
+                plural(total - MAX_FINDING_ROWS, "more finding is", "more findings are")
+            );
+        }
+        out.push('\n');
+    }
+
+    if let Some(criteria) = input.criteria {
+        out.push_str("### Criteria\n\n| criterion | result | figure |\n|---|---|---|\n");
+        for criterion in criteria {
+            let _ =
+                writeln!(out, "| {} | {} | {} |", cell(&criterion.name), criterion.result(), cell(&criterion.figure));
+        }
+        out.push('\n');
+    }
+    out
+}
+
+fn plural(count: usize, one: &str, many: &str) -> String {
+    format!("{count} {}", if count == 1 { one } else { many })
+}
+
+/// A table cell: `|` escaped and line breaks turned into `<br>`, so one finding stays one row.
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|").replace("\r\n", "<br>").replace(['\n', '\r'], "<br>")
+}
+
+fn shorten(text: &str, max: usize) -> String {
+    if text.len() <= max {
+        return text.to_string();
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &text[..end])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_keep_one_row() {
+        assert_eq!(cell("a | b\nc\r\nd"), "a \\| b<br>c<br>d");
+    }
 }

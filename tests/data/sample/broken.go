@@ -1,0 +1,6 @@
+package main
+
+func broken() {
+	if x := 1; x > {
+	}
+}
