@@ -9,6 +9,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod diagnostic;
+pub mod diff;
 pub mod discover;
 pub mod engine;
 pub mod fix;

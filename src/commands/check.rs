@@ -49,6 +49,7 @@ pub fn filter_findings(output: &OutputArgs, outcome: &mut LintOutcome) -> Result
         let baseline = crate::baseline::read(path).map_err(AppError)?;
         outcome.findings.retain(|finding| !baseline.contains(finding, &outcome.sources));
     }
+    crate::diff::filter_findings(output, &mut outcome.findings).map_err(AppError)?;
     Ok(())
 }
 
