@@ -8,9 +8,12 @@ use crate::diagnostic::Severity;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-/// At most this many rows in the findings table (about 0.6 MiB in the worst case below).
+/// At most this many rows in the findings table.
 pub const MAX_FINDING_ROWS: usize = 1000;
-/// Longest message shown in a table cell, in bytes.
+/// The findings table stops growing at this size, whatever the row count, leaving room under
+/// GitHub's 1 MiB for the criteria table.
+const MAX_TABLE_BYTES: usize = 900 * 1024;
+/// Longest message or location shown in a table cell, in bytes before escaping.
 const MAX_CELL_BYTES: usize = 400;
 
 pub fn render(input: &ReportInput<'_>) -> String {
@@ -41,23 +44,29 @@ pub fn render(input: &ReportInput<'_>) -> String {
         out.push('\n');
 
         out.push_str("### Findings\n\n| location | severity | rule | message |\n|---|---|---|---|\n");
+        let table_start = out.len();
+        let mut shown = 0;
         for finding in input.findings.iter().take(MAX_FINDING_ROWS) {
             let location =
                 format!("{}:{}:{}", finding.path.to_string_lossy(), finding.start.line, finding.start.column);
-            let _ = writeln!(
-                out,
-                "| {} | {} | `{}` | {} |",
-                cell(&location),
+            let row = format!(
+                "| {} | {} | `{}` | {} |\n",
+                cell(&shorten(&location, MAX_CELL_BYTES)),
                 finding.severity,
                 cell(&finding.rule),
                 cell(&shorten(&finding.message, MAX_CELL_BYTES))
             );
+            if out.len() - table_start + row.len() > MAX_TABLE_BYTES {
+                break;
+            }
+            out.push_str(&row);
+            shown += 1;
         }
-        if total > MAX_FINDING_ROWS {
+        if shown < total {
             let _ = writeln!(
                 out,
                 "\n{} not shown here; the SARIF and JSON reports list every finding.",
-                plural(total - MAX_FINDING_ROWS, "more finding is", "more findings are")
+                plural(total - shown, "more finding is", "more findings are")
             );
         }
         out.push('\n');
@@ -97,6 +106,56 @@ fn shorten(text: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use crate::diagnostic::{Finding, Position};
+    use std::path::PathBuf;
+
+    fn input_with(findings: &[Finding]) -> String {
+        let sources = std::collections::BTreeMap::<PathBuf, _>::new();
+        render(&ReportInput {
+            findings,
+            sources: &sources,
+            rules: &[],
+            files_checked: 1,
+            criteria: None,
+            path_prefix: None,
+            color: false,
+            width: 100,
+        })
+    }
+
+    fn finding(path: String, message: String) -> Finding {
+        Finding {
+            rule: "gate/test".into(),
+            severity: Severity::Error,
+            path: path.into(),
+            span: None,
+            start: Position::default(),
+            end: Position::default(),
+            labels: Vec::new(),
+            message,
+            help: None,
+            fix: None,
+            detail: None,
+        }
+    }
+
+    #[test]
+    fn table_is_capped_by_rows() {
+        let findings: Vec<Finding> = (0..1500).map(|i| finding(format!("f{i}.go"), "m".into())).collect();
+        let text = input_with(&findings);
+        assert!(text.contains("500 more findings are not shown here"), "{}", &text[text.len() - 300..]);
+        assert_eq!(text.matches("| error | `gate/test` |").count(), MAX_FINDING_ROWS);
+    }
+
+    #[test]
+    fn table_stays_under_one_mebibyte() {
+        let long = "|\n".repeat(5000);
+        let findings: Vec<Finding> = (0..1000).map(|_| finding(long.clone(), long.clone())).collect();
+        let text = input_with(&findings);
+        assert!(text.len() < 1024 * 1024, "{} bytes", text.len());
+        assert!(text.contains("more findings are not shown here"));
+    }
 
     #[test]
     fn cells_keep_one_row() {

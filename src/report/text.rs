@@ -11,9 +11,12 @@ use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, Na
 use std::fmt::{self, Write as _};
 use std::sync::Arc;
 
+/// Narrower than this and every word gets a line of its own (`COLUMNS=0` is not unusual in CI).
+const MIN_WIDTH: usize = 40;
+
 pub fn render(input: &ReportInput<'_>) -> String {
     let theme = if input.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
-    let handler = GraphicalReportHandler::new_themed(theme).with_width(input.width).with_links(false);
+    let handler = GraphicalReportHandler::new_themed(theme).with_width(input.width.max(MIN_WIDTH)).with_links(false);
     // Links off still prints the docs URL as text next to the code; leave it out without colour
     // (snapshots, logs) so the output does not change with the repository URL.
     let handler = if input.color { handler } else { handler.with_urls(false) };
@@ -204,5 +207,71 @@ impl Diagnostic for FindingDiagnostic<'_> {
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         Some(Box::new(self.labels.iter().cloned()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::{Fix, Label, Position};
+    use std::collections::BTreeMap;
+    use std::path::PathBuf;
+
+    fn render_with(findings: &[Finding], source: &SourceFile, width: usize) -> String {
+        let sources = BTreeMap::from([(source.display_path.clone(), source.clone())]);
+        render(&ReportInput {
+            findings,
+            sources: &sources,
+            rules: &[],
+            files_checked: 1,
+            criteria: None,
+            path_prefix: None,
+            color: false,
+            width,
+        })
+    }
+
+    fn finding(span: Span, source: &SourceFile) -> Finding {
+        let (start, end) = source.span_positions(span);
+        Finding {
+            rule: "signal-unbuffered".into(),
+            severity: Severity::Warning,
+            path: source.display_path.clone(),
+            span: Some(span),
+            start,
+            end,
+            labels: vec![Label { span: Span::new(0, 7), message: "the package".into() }],
+            message: "something is wrong".into(),
+            help: Some("do the right thing".into()),
+            fix: Some(Fix::unsafe_edits(Vec::new())),
+            detail: Some("line one\n\nline three\n".into()),
+        }
+    }
+
+    #[test]
+    fn odd_widths_and_spans_do_not_panic() {
+        let source = SourceFile::new(PathBuf::from("a.go"), PathBuf::from("a.go"), "package a\n\nvar s = \"é😀\"\n");
+        let emoji = source.text.find('😀').unwrap_or(0);
+        let spans = [Span::new(0, 7), Span::new(emoji + 1, emoji + 2), Span::new(5, 500), Span::new(400, 500)];
+        for span in spans {
+            for width in [0, 1, 20, 100] {
+                let text = render_with(&[finding(span, &source)], &source, width);
+                assert!(text.contains("something"), "{text}");
+            }
+        }
+    }
+
+    #[test]
+    fn fix_marker_detail_and_plain_fallback() {
+        let source = SourceFile::new(PathBuf::from("a.go"), PathBuf::from("a.go"), "package a\n");
+        let mut plain = finding(Span::new(0, 7), &source);
+        plain.span = None;
+        plain.start = Position { line: 3, column: 4, utf16_column: 4 };
+        let text = render_with(&[plain], &source, 100);
+        assert_eq!(
+            text,
+            "warning[signal-unbuffered]: a.go:3:4: something is wrong\n  help: do the right thing\n  \
+             [*] fix available (unsafe): apply with --fix --unsafe-fixes\n    line one\n\n    line three\n"
+        );
     }
 }
