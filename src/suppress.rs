@@ -615,6 +615,12 @@ mod tests {
     }
 
     #[test]
+    fn nolint_above_the_first_statement_covers_only_that_statement() {
+        let body = "func main() {\n\t//nolint:sigchanyzer\n\tc := make(chan os.Signal)\n\tsignal.Notify(c)\n}\n";
+        assert_eq!(lint(body), owned(&[("signal-unbuffered", 4)]));
+    }
+
+    #[test]
     fn nolint_above_a_multi_line_statement() {
         let body =
             "func main() {\n\tc := make(chan os.Signal)\n\t//nolint:sigchanyzer\n\tsignal.Notify(\n\t\tc,\n\t)\n}\n";
