@@ -3,7 +3,7 @@
 //! GitHub refuses a step summary over 1 MiB, so the findings table is capped and long messages
 //! are shortened; the SARIF and JSON reports keep everything.
 
-use super::{ReportInput, severity_counts};
+use super::{ReportInput, repo_path, severity_counts};
 use crate::diagnostic::Severity;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -47,8 +47,9 @@ pub fn render(input: &ReportInput<'_>) -> String {
         let table_start = out.len();
         let mut shown = 0;
         for finding in input.findings.iter().take(MAX_FINDING_ROWS) {
-            let location =
-                format!("{}:{}:{}", finding.path.to_string_lossy(), finding.start.line, finding.start.column);
+            // Repository-relative, like the annotations, whatever directory the job ran in.
+            let path = repo_path(input.path_prefix.as_deref(), &finding.path);
+            let location = format!("{path}:{}:{}", finding.start.line, finding.start.column);
             let row = format!(
                 "| {} | {} | `{}` | {} |\n",
                 cell(&shorten(&location, MAX_CELL_BYTES)),
