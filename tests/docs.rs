@@ -130,3 +130,31 @@ fn rule_ids_are_kebab_case_and_unique() {
         assert!(id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'), "{id}");
     }
 }
+
+/// No orphan snapshots: every rule and docs snapshot belongs to an existing rule and fixture
+/// (what `cargo insta test --unreferenced=reject` checks, without needing cargo-insta).
+#[test]
+fn no_orphan_rule_or_docs_snapshots() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let ids: Vec<&str> = all_rules().iter().map(|rule| rule.id).collect();
+    let mut orphans = Vec::new();
+    for entry in std::fs::read_dir(root.join("snapshots/docs")).expect("snapshots/docs exists").flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let id = name.strip_prefix("explain__").and_then(|rest| rest.strip_suffix(".snap"));
+        if !id.is_some_and(|id| ids.contains(&id)) {
+            orphans.push(format!("snapshots/docs/{name}"));
+        }
+    }
+    for entry in std::fs::read_dir(root.join("snapshots/rules")).expect("snapshots/rules exists").flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some((id, fixture)) = name.strip_suffix(".snap").and_then(|stem| stem.split_once("__")) else {
+            orphans.push(format!("snapshots/rules/{name}"));
+            continue;
+        };
+        let fixture_path = root.join("rules").join(id).join("fixtures").join(fixture.replace("__", "/"));
+        if !fixture_path.is_file() {
+            orphans.push(format!("snapshots/rules/{name}"));
+        }
+    }
+    assert!(orphans.is_empty(), "orphan snapshots (delete them): {orphans:?}");
+}

@@ -17,7 +17,7 @@ use std::path::PathBuf;
 pub enum Format {
     /// Readable diagnostics with code snippets (miette).
     Text,
-    /// The versioned JSON format (see docs/json-format.md).
+    /// The versioned JSON format (see src/report/json-format.md).
     Json,
     /// SARIF 2.1.0 for GitHub code scanning.
     Sarif,
