@@ -1,0 +1,12 @@
+package main
+
+import (
+	"os"
+	"os/signal"
+)
+
+func main() {
+	c := make(chan os.Signal)
+	signal.Notify(c)
+	<-c
+}

@@ -1,0 +1,12 @@
+package svc
+
+import (
+	"os"
+	"os/signal"
+)
+
+func main() {
+	c := make(chan os.Signal)
+	signal.Notify(c)
+	<-c
+}
