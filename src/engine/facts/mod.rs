@@ -1,6 +1,8 @@
 //! Type-light facts: what syntax and a small index can tell a rule without type checking.
 
 pub mod imports;
+pub mod stdlib;
+pub mod stdlib_gen;
 pub mod version;
 
 pub use imports::{Import, Imports};
