@@ -345,16 +345,30 @@ impl ModuleIndex {
 
     pub fn facts_for(&self, file: &Path) -> ModuleFacts {
         let Some(module) = self.module_for(file) else { return ModuleFacts::default() };
+        let package_path = package_import_path(module, file).map(|path| crate::engine::query::intern(&path));
         if let Some(version) = module.go_version {
-            return ModuleFacts { go_version: Some(version), source: VersionSource::GoMod };
+            return ModuleFacts { go_version: Some(version), source: VersionSource::GoMod, package_path };
         }
         let from_workspace =
             module.workspace.as_ref().and_then(|path| self.workspace_versions.get(path).copied().flatten());
         match from_workspace {
-            Some(version) => ModuleFacts { go_version: Some(version), source: VersionSource::GoWork },
-            None => ModuleFacts::default(),
+            Some(version) => ModuleFacts { go_version: Some(version), source: VersionSource::GoWork, package_path },
+            None => ModuleFacts { package_path, ..ModuleFacts::default() },
         }
     }
+}
+
+/// The import path of the package in `file`'s directory: the module path plus the directory
+/// relative to the module root.
+pub fn package_import_path(module: &Module, file: &Path) -> Option<String> {
+    if module.module_path.is_empty() {
+        return None;
+    }
+    let root = normalize(&std::path::absolute(&module.root).ok()?);
+    let dir = normalize(&std::path::absolute(file.parent()?).ok()?);
+    let relative = dir.strip_prefix(&root).ok()?;
+    let relative = relative.to_string_lossy().replace('\\', "/");
+    Some(if relative.is_empty() { module.module_path.clone() } else { format!("{}/{relative}", module.module_path) })
 }
 
 /// Go's convention for generated files: a line `// Code generated ... DO NOT EDIT.` before the

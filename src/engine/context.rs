@@ -2,6 +2,7 @@
 
 use crate::diagnostic::{Finding, Fix, Label, Span};
 use crate::engine::facts::FileFacts;
+use crate::engine::facts::types::TypeEnv;
 use crate::engine::rule::Rule;
 use crate::source::SourceFile;
 use tree_sitter::{Node, Tree};
@@ -37,6 +38,8 @@ pub struct RuleContext<'a, 'tree> {
     pub file: &'a SourceFile,
     pub tree: &'tree Tree,
     pub facts: &'a FileFacts,
+    /// Types of expressions and locals, as far as declarations show them.
+    pub types: &'a TypeEnv<'a>,
     pub rule: &'static Rule,
     findings: &'a mut Vec<Finding>,
 }
@@ -46,10 +49,11 @@ impl<'a, 'tree> RuleContext<'a, 'tree> {
         file: &'a SourceFile,
         tree: &'tree Tree,
         facts: &'a FileFacts,
+        types: &'a TypeEnv<'a>,
         rule: &'static Rule,
         findings: &'a mut Vec<Finding>,
     ) -> RuleContext<'a, 'tree> {
-        RuleContext { file, tree, facts, rule, findings }
+        RuleContext { file, tree, facts, types, rule, findings }
     }
 
     pub fn source(&self) -> &'a [u8] {

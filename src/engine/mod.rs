@@ -13,6 +13,7 @@ pub mod prelude {
     pub use crate::diagnostic::{Applicability, Edit, Fix, Severity, Span};
     pub use crate::engine::context::{Match, RuleContext};
     pub use crate::engine::facts::GoVersion;
+    pub use crate::engine::facts::types::TypeEnv;
     pub use crate::engine::rule::{FixAvailability, GoVersionRange, Precision, Rule, Status};
     pub use crate::syntax;
     pub use tree_sitter::Node;
@@ -20,6 +21,7 @@ pub mod prelude {
 
 use crate::diagnostic::{Finding, Span};
 use crate::engine::context::{Match, RuleContext};
+use crate::engine::facts::types::{NoProject, ProjectTypes, TypeEnv};
 use crate::engine::facts::{FileFacts, GoVersion, Imports, VersionSource};
 use crate::engine::query::{CombinedQuery, QueryError};
 use crate::engine::rule::Rule;
@@ -35,6 +37,8 @@ pub struct Engine {
     rules: Vec<&'static Rule>,
     query: CombinedQuery,
     report_syntax_errors: bool,
+    /// The module's own declarations (from the pre-pass), for typing calls to them.
+    project: Box<dyn ProjectTypes + Send + Sync>,
 }
 
 /// Per-thread scratch space: one parser and one query cursor, reused for every file.
@@ -54,6 +58,8 @@ impl Default for Worker {
 pub struct ModuleFacts {
     pub go_version: Option<GoVersion>,
     pub source: VersionSource,
+    /// The import path of the file's package (module path + directory), when in a module.
+    pub package_path: Option<&'static str>,
 }
 
 pub struct FileLint {
@@ -69,7 +75,7 @@ impl Engine {
         let rules: Vec<&'static Rule> = enabled.iter().copied().filter(|rule| rule.check.is_some()).collect();
         let query = CombinedQuery::build(&parse::go_language(), &rules)?;
         let report_syntax_errors = enabled.iter().any(|rule| rule.id == builtin::SYNTAX_ERROR.id);
-        Ok(Engine { rules, query, report_syntax_errors })
+        Ok(Engine { rules, query, report_syntax_errors, project: Box::new(NoProject) })
     }
 
     pub fn rules(&self) -> &[&'static Rule] {
@@ -103,6 +109,7 @@ impl Engine {
             return findings;
         }
         let source = file.text.as_bytes();
+        let types = TypeEnv::new(&file.text, &facts.imports, facts.package_path, self.project.as_ref());
         let mut matches = cursor.matches(&self.query.query, tree.root_node(), source);
         while let Some(query_match) = matches.next() {
             let rule_index = self.query.pattern_rule[query_match.pattern_index];
@@ -121,7 +128,7 @@ impl Engine {
             }
             let rule = self.rules[rule_index];
             if let Some(check) = rule.check {
-                let mut context = RuleContext::new(file, tree, facts, rule, &mut findings);
+                let mut context = RuleContext::new(file, tree, facts, &types, rule, &mut findings);
                 check(&mut context, &found);
             }
         }
@@ -153,7 +160,14 @@ pub fn file_facts(tree: &Tree, file: &SourceFile, module: ModuleFacts) -> FileFa
     };
     let is_test_file =
         file.path.file_name().and_then(|name| name.to_str()).is_some_and(|name| name.ends_with("_test.go"));
-    FileFacts { package_name, imports: Imports::from_tree(root, source), go_version, go_version_source, is_test_file }
+    FileFacts {
+        package_name,
+        imports: Imports::from_tree(root, source),
+        go_version,
+        go_version_source,
+        is_test_file,
+        package_path: module.package_path,
+    }
 }
 
 fn report_syntax_errors(file: &SourceFile, tree: &Tree, findings: &mut Vec<Finding>) {

@@ -88,8 +88,9 @@ fn pattern_has_capture(query: &Query, source: &str, pattern: usize, name: &str) 
     })
 }
 
-/// Capture names live as long as the process; interning keeps that to one copy per name.
-fn intern(name: &str) -> &'static str {
+/// Strings that live as long as the process (capture names, package paths); interning keeps
+/// that to one copy per distinct string.
+pub fn intern(name: &str) -> &'static str {
     use std::collections::HashSet;
     use std::sync::{Mutex, OnceLock};
     static NAMES: OnceLock<Mutex<HashSet<&'static str>>> = OnceLock::new();

@@ -41,6 +41,20 @@ impl Imports {
             .map(|import| import.local_name.as_str())
     }
 
+    /// The import path a local package name refers to (`http` → `net/http`). `None` for names
+    /// that are not imports (locals, dot-imports, blank imports).
+    pub fn path_of(&self, local_name: &str) -> Option<&str> {
+        if local_name == "_" || local_name == "." {
+            return None;
+        }
+        self.imports.iter().find(|import| import.local_name == local_name).map(|import| import.path.as_str())
+    }
+
+    /// True when the file dot-imports some package, so unqualified names may come from it.
+    pub fn has_dot_import(&self) -> bool {
+        self.imports.iter().any(|import| import.local_name == ".")
+    }
+
     /// True when `expr_package` (the `pkg` of `pkg.Func`) names the import `path`.
     pub fn names(&self, expr_package: &str, path: &str) -> bool {
         self.imports.iter().any(|import| import.path == path && import.local_name == expr_package)

@@ -3,6 +3,7 @@
 pub mod imports;
 pub mod stdlib;
 pub mod stdlib_gen;
+pub mod types;
 pub mod version;
 
 pub use imports::{Import, Imports};
@@ -18,6 +19,8 @@ pub struct FileFacts {
     /// Where the version came from, for messages ("go.mod", "//go:build", or none).
     pub go_version_source: VersionSource,
     pub is_test_file: bool,
+    /// The import path of the file's package, when it is in a module.
+    pub package_path: Option<&'static str>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

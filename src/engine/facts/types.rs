@@ -1,0 +1,570 @@
+//! Types of expressions and locals inside one function, from what declarations show: the
+//! "locals" type-light fact (DESIGN.md). `f, err := os.Open(p)` makes `f` an `*os.File`, so
+//! `f.Close()` is known to return `error`.
+//!
+//! Types are strings in the stdlib table's form (`*os.File`, `net/http.Response`, `error`,
+//! `[]uint8`); the module's own named types are `<import path>.<Name>` when the package's import
+//! path is known. Anything not shown by a declaration is unknown (`None`): rules stay silent then.
+//!
+//! Approximations: a name bound several times in one function has a type only when every
+//! binding whose type is known agrees (shadowing is not resolved); type parameters, generic
+//! instantiation, conversions `T(x)` and untyped constants are unknown.
+
+use crate::engine::facts::Imports;
+use crate::engine::facts::stdlib::{self, TypeRef};
+use crate::syntax;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+use tree_sitter::Node;
+
+/// The module's own declarations, as far as rules need them for typing. Implemented by the
+/// module pre-pass; `NoProject` knows nothing.
+pub trait ProjectTypes {
+    /// Result types of the package-level function `name` in the package `pkg_path`.
+    fn func_results(&self, pkg_path: &str, name: &str) -> Option<Vec<String>>;
+    /// Result types of method `name` of the named type `type_name` in `pkg_path`.
+    fn method_results(&self, pkg_path: &str, type_name: &str, name: &str) -> Option<Vec<String>>;
+    /// Type of the struct field `field` of `type_name` in `pkg_path`.
+    fn field_type(&self, pkg_path: &str, type_name: &str, field: &str) -> Option<String>;
+    /// Type of the package-level variable `name` in `pkg_path`.
+    fn var_type(&self, pkg_path: &str, name: &str) -> Option<String>;
+}
+
+pub struct NoProject;
+
+impl ProjectTypes for NoProject {
+    fn func_results(&self, _: &str, _: &str) -> Option<Vec<String>> {
+        None
+    }
+    fn method_results(&self, _: &str, _: &str, _: &str) -> Option<Vec<String>> {
+        None
+    }
+    fn field_type(&self, _: &str, _: &str, _: &str) -> Option<String> {
+        None
+    }
+    fn var_type(&self, _: &str, _: &str) -> Option<String> {
+        None
+    }
+}
+
+/// Predeclared type names, spelled as the stdlib table spells them.
+fn predeclared(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "error" => "error",
+        "bool" => "bool",
+        "string" => "string",
+        "int" => "int",
+        "int8" => "int8",
+        "int16" => "int16",
+        "int32" | "rune" => "int32",
+        "int64" => "int64",
+        "uint" => "uint",
+        "uint8" | "byte" => "uint8",
+        "uint16" => "uint16",
+        "uint32" => "uint32",
+        "uint64" => "uint64",
+        "uintptr" => "uintptr",
+        "float32" => "float32",
+        "float64" => "float64",
+        "complex64" => "complex64",
+        "complex128" => "complex128",
+        "any" => "interface{}",
+        _ => return None,
+    })
+}
+
+/// What a call returns, when known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallInfo {
+    pub results: Vec<String>,
+    /// Who is called, for messages: `os.Open`, `(*os.File).Close`, `store.Save`.
+    pub callee: String,
+    /// `Some((pkg_path, type_name))` for a method call on a known type.
+    pub receiver: Option<(String, String)>,
+    pub from_stdlib: bool,
+}
+
+impl CallInfo {
+    pub fn returns_error(&self) -> bool {
+        self.results.last().is_some_and(|result| result == "error")
+    }
+}
+
+/// Typing context for one file: its imports, its package's import path, the project facts, and
+/// a per-function cache of local variable types.
+pub struct TypeEnv<'a> {
+    source: &'a str,
+    imports: &'a Imports,
+    package_path: Option<&'a str>,
+    project: &'a dyn ProjectTypes,
+    locals_cache: RefCell<HashMap<usize, Rc<HashMap<String, Option<String>>>>>,
+}
+
+impl<'a> TypeEnv<'a> {
+    pub fn new(
+        source: &'a str,
+        imports: &'a Imports,
+        package_path: Option<&'a str>,
+        project: &'a dyn ProjectTypes,
+    ) -> TypeEnv<'a> {
+        TypeEnv { source, imports, package_path, project, locals_cache: RefCell::new(HashMap::new()) }
+    }
+
+    fn text(&self, node: Node<'_>) -> &'a str {
+        syntax::text(node, self.source)
+    }
+
+    /// A type written in source (`*http.Request`, `[]byte`, `Store`) in table form.
+    pub fn resolve_type(&self, node: Node<'_>) -> Option<String> {
+        match node.kind() {
+            "type_identifier" | "identifier" => {
+                let name = self.text(node);
+                if let Some(builtin) = predeclared(name) {
+                    return Some(builtin.to_string());
+                }
+                if self.imports.has_dot_import() {
+                    return None;
+                }
+                self.package_path.map(|path| format!("{path}.{name}"))
+            }
+            "qualified_type" => {
+                let package = node.child_by_field_name("package")?;
+                let name = node.child_by_field_name("name")?;
+                let path = self.imports.path_of(self.text(package))?;
+                Some(format!("{path}.{}", self.text(name)))
+            }
+            "pointer_type" => {
+                let inner = syntax::named_children(node).into_iter().next()?;
+                Some(format!("*{}", self.resolve_type(inner)?))
+            }
+            "slice_type" => Some(format!("[]{}", self.resolve_type(node.child_by_field_name("element")?)?)),
+            "map_type" => Some(format!(
+                "map[{}]{}",
+                self.resolve_type(node.child_by_field_name("key")?)?,
+                self.resolve_type(node.child_by_field_name("value")?)?
+            )),
+            "parenthesized_type" => self.resolve_type(syntax::named_children(node).into_iter().next()?),
+            "channel_type" => {
+                let value = self.resolve_type(node.child_by_field_name("value")?)?;
+                let text = self.text(node);
+                Some(if text.starts_with("<-") {
+                    format!("<-chan {value}")
+                } else if text.starts_with("chan<-") || text.starts_with("chan <-") {
+                    format!("chan<- {value}")
+                } else {
+                    format!("chan {value}")
+                })
+            }
+            "interface_type" if syntax::named_children(node).is_empty() => Some("interface{}".into()),
+            _ => None,
+        }
+    }
+
+    /// The type of an expression, if declarations show it.
+    pub fn type_of(&self, expr: Node<'_>) -> Option<String> {
+        let expr = syntax::unparen(expr);
+        match expr.kind() {
+            "identifier" => {
+                let name = self.text(expr);
+                if let Some(function) = syntax::enclosing_function(expr)
+                    && let Some(known) = self.locals(function).get(name)
+                {
+                    return known.clone();
+                }
+                // Function literals see their enclosing functions' locals.
+                let mut scope = syntax::enclosing_function(expr);
+                while let Some(function) = scope {
+                    if let Some(known) = self.locals(function).get(name) {
+                        return known.clone();
+                    }
+                    scope = syntax::enclosing_function(function);
+                }
+                if self.imports.has_dot_import() {
+                    return None;
+                }
+                self.project.var_type(self.package_path?, name)
+            }
+            "selector_expression" => {
+                let operand = expr.child_by_field_name("operand")?;
+                let field = self.text(expr.child_by_field_name("field")?);
+                if operand.kind() == "identifier"
+                    && !self.is_local(operand)
+                    && let Some(path) = self.imports.path_of(self.text(operand))
+                {
+                    return stdlib::var(path, field)
+                        .map(|ty| ty.as_str().to_string())
+                        .or_else(|| self.project.var_type(path, field));
+                }
+                let owner = self.type_of(operand)?;
+                self.field_of(&owner, field)
+            }
+            "call_expression" => {
+                let info = self.call(expr)?;
+                match info.results.as_slice() {
+                    [single] => Some(single.clone()),
+                    _ => None,
+                }
+            }
+            "unary_expression" => {
+                let operand = expr.child_by_field_name("operand")?;
+                let operator = self.text(expr.child_by_field_name("operator")?);
+                match operator {
+                    "&" => Some(format!("*{}", self.type_of(operand)?)),
+                    "*" => self.type_of(operand)?.strip_prefix('*').map(str::to_string),
+                    _ => None,
+                }
+            }
+            "composite_literal" => self.resolve_type(expr.child_by_field_name("type")?),
+            "type_assertion_expression" => self.resolve_type(expr.child_by_field_name("type")?),
+            "func_literal" => Some("func".into()),
+            _ => None,
+        }
+    }
+
+    fn field_of(&self, owner: &str, field: &str) -> Option<String> {
+        let named = TypeRef::new(owner).deref();
+        let (path, type_name) = named.named()?;
+        if stdlib::has_package(path) {
+            return stdlib::field(path, type_name, field).map(|ty| ty.as_str().to_string());
+        }
+        self.project.field_type(path, type_name, field)
+    }
+
+    /// True when `identifier` names a local (parameter or variable) of an enclosing function,
+    /// so `os.Open` is not the os package when `os` is a local.
+    fn is_local(&self, identifier: Node<'_>) -> bool {
+        let name = self.text(identifier);
+        let mut scope = syntax::enclosing_function(identifier);
+        while let Some(function) = scope {
+            if self.locals(function).contains_key(name) {
+                return true;
+            }
+            scope = syntax::enclosing_function(function);
+        }
+        false
+    }
+
+    /// What a call returns, when the callee is known: a standard-library function or method, or
+    /// one of the module's own (through `ProjectTypes`).
+    pub fn call(&self, call: Node<'_>) -> Option<CallInfo> {
+        let function = syntax::unparen(call.child_by_field_name("function")?);
+        match function.kind() {
+            "identifier" => {
+                let name = self.text(function);
+                if self.is_local(function) || predeclared(name).is_some() || self.imports.has_dot_import() {
+                    return None;
+                }
+                let results = self.project.func_results(self.package_path?, name)?;
+                Some(CallInfo { results, callee: name.to_string(), receiver: None, from_stdlib: false })
+            }
+            "selector_expression" => {
+                let operand = syntax::unparen(function.child_by_field_name("operand")?);
+                let name = self.text(function.child_by_field_name("field")?);
+                if operand.kind() == "identifier"
+                    && !self.is_local(operand)
+                    && let Some(path) = self.imports.path_of(self.text(operand))
+                {
+                    if let Some(sig) = stdlib::func(path, name) {
+                        return Some(CallInfo {
+                            results: sig.results.iter().map(|ty| ty.as_str().to_string()).collect(),
+                            callee: format!("{}.{name}", self.text(operand)),
+                            receiver: None,
+                            from_stdlib: true,
+                        });
+                    }
+                    let results = self.project.func_results(path, name)?;
+                    return Some(CallInfo {
+                        results,
+                        callee: format!("{}.{name}", self.text(operand)),
+                        receiver: None,
+                        from_stdlib: false,
+                    });
+                }
+                let owner = self.type_of(operand)?;
+                self.method_call(&owner, name)
+            }
+            _ => None,
+        }
+    }
+
+    /// A method call on a value of type `owner`.
+    pub fn method_call(&self, owner: &str, name: &str) -> Option<CallInfo> {
+        let named = TypeRef::new(owner).deref();
+        if owner == "error" {
+            return (name == "Error").then(|| CallInfo {
+                results: vec!["string".into()],
+                callee: "error.Error".into(),
+                receiver: None,
+                from_stdlib: true,
+            });
+        }
+        let (path, type_name) = named.named()?;
+        let callee = format!("({owner}).{name}");
+        let receiver = Some((path.to_string(), type_name.to_string()));
+        if stdlib::has_package(path) {
+            let sig = stdlib::method(path, type_name, name)?;
+            return Some(CallInfo {
+                results: sig.results.iter().map(|ty| ty.as_str().to_string()).collect(),
+                callee,
+                receiver,
+                from_stdlib: true,
+            });
+        }
+        let results = self.project.method_results(path, type_name, name)?;
+        Some(CallInfo { results, callee, receiver, from_stdlib: false })
+    }
+
+    /// Types of the parameters, receiver and variables declared directly in `function` (not in
+    /// nested function literals). A name maps to `None` when its bindings disagree or are unknown.
+    pub fn locals(&self, function: Node<'_>) -> Rc<HashMap<String, Option<String>>> {
+        if let Some(cached) = self.locals_cache.borrow().get(&function.id()) {
+            return Rc::clone(cached);
+        }
+        let computed = Rc::new(self.compute_locals(function));
+        self.locals_cache.borrow_mut().insert(function.id(), Rc::clone(&computed));
+        computed
+    }
+
+    fn compute_locals(&self, function: Node<'_>) -> HashMap<String, Option<String>> {
+        let mut locals: HashMap<String, Option<String>> = HashMap::new();
+        // Names bound with two different known types stay unknown for good.
+        let mut conflicted: std::collections::HashSet<String> = std::collections::HashSet::new();
+        let mut bind = |name: &str, ty: Option<String>| {
+            if name == "_" {
+                return;
+            }
+            match locals.get_mut(name) {
+                None => {
+                    locals.insert(name.to_string(), ty);
+                }
+                Some(existing) => match (&existing, ty) {
+                    (Some(old), Some(new)) if *old != new => {
+                        *existing = None;
+                        conflicted.insert(name.to_string());
+                    }
+                    (None, Some(new)) if !conflicted.contains(name) => *existing = Some(new),
+                    _ => {}
+                },
+            }
+        };
+        for field in ["receiver", "parameters"] {
+            let Some(list) = function.child_by_field_name(field) else { continue };
+            for declaration in syntax::named_children(list) {
+                if !matches!(declaration.kind(), "parameter_declaration" | "variadic_parameter_declaration") {
+                    continue;
+                }
+                let declared = declaration.child_by_field_name("type").and_then(|ty| self.resolve_type(ty));
+                let declared = if declaration.kind() == "variadic_parameter_declaration" {
+                    declared.map(|ty| format!("[]{ty}"))
+                } else {
+                    declared
+                };
+                let mut cursor = declaration.walk();
+                for name in declaration.children_by_field_name("name", &mut cursor) {
+                    bind(self.text(name), declared.clone());
+                }
+            }
+        }
+        let Some(body) = function.child_by_field_name("body") else { return locals };
+        // Pending `:=`/`var` bindings are typed after the walk; typing a call may need locals.
+        let mut pending: Vec<(String, Node<'_>, Option<usize>)> = Vec::new();
+        for node in own_descendants(body) {
+            match node.kind() {
+                "short_var_declaration" => {
+                    let (Some(left), Some(right)) =
+                        (node.child_by_field_name("left"), node.child_by_field_name("right"))
+                    else {
+                        continue;
+                    };
+                    collect_pending(self, left, right, &mut pending);
+                }
+                "var_spec" => {
+                    let declared = node.child_by_field_name("type").and_then(|ty| self.resolve_type(ty));
+                    let mut cursor = node.walk();
+                    let names: Vec<Node<'_>> = node.children_by_field_name("name", &mut cursor).collect();
+                    match (declared, node.child_by_field_name("value")) {
+                        (Some(ty), _) => names.iter().for_each(|name| bind(self.text(*name), Some(ty.clone()))),
+                        (None, Some(value)) => {
+                            let values = syntax::named_children(value);
+                            if values.len() == names.len() {
+                                for (name, value) in names.iter().zip(values) {
+                                    pending.push((self.text(*name).to_string(), value, None));
+                                }
+                            } else if let [single] = values.as_slice() {
+                                for (index, name) in names.iter().enumerate() {
+                                    pending.push((self.text(*name).to_string(), *single, Some(index)));
+                                }
+                            }
+                        }
+                        (None, None) => names.iter().for_each(|name| bind(self.text(*name), None)),
+                    }
+                }
+                "range_clause" => {
+                    if let Some(left) = node.child_by_field_name("left") {
+                        for name in syntax::named_children(left) {
+                            bind(self.text(name), None);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        // Record the names first (untyped), so typing a value sees them as locals.
+        let names: Vec<String> = pending.iter().map(|(name, _, _)| name.clone()).collect();
+        for name in &names {
+            bind(name, None);
+        }
+        self.locals_cache.borrow_mut().insert(function.id(), Rc::new(locals.clone()));
+        let mut typed: Vec<(String, Option<String>)> = Vec::new();
+        for (name, value, index) in pending {
+            let ty = match index {
+                None => self.type_of(value),
+                Some(index) => self.call(syntax::unparen(value)).and_then(|info| info.results.get(index).cloned()),
+            };
+            typed.push((name, ty));
+        }
+        // A name whose bindings disagree is unknown; one with a single known type keeps it.
+        let mut seen: HashMap<String, Vec<Option<String>>> = HashMap::new();
+        for (name, ty) in typed {
+            seen.entry(name).or_default().push(ty);
+        }
+        for (name, types) in seen {
+            if locals.get(&name).is_some_and(Option::is_some) {
+                let existing = locals[&name].clone();
+                if types.iter().any(|ty| ty.is_some() && *ty != existing) {
+                    locals.insert(name, None);
+                }
+                continue;
+            }
+            let known: Vec<&String> = types.iter().flatten().collect();
+            let agreed = known.first().filter(|first| known.iter().all(|ty| ty == *first)).map(|ty| (*ty).clone());
+            locals.insert(name, agreed);
+        }
+        locals
+    }
+}
+
+fn collect_pending<'tree>(
+    env: &TypeEnv<'_>,
+    left: Node<'tree>,
+    right: Node<'tree>,
+    pending: &mut Vec<(String, Node<'tree>, Option<usize>)>,
+) {
+    let names = syntax::named_children(left);
+    let values = syntax::named_children(right);
+    if values.len() == names.len() {
+        for (name, value) in names.iter().zip(values) {
+            pending.push((env.text(*name).to_string(), value, None));
+        }
+    } else if let [single] = values.as_slice() {
+        for (index, name) in names.iter().enumerate() {
+            pending.push((env.text(*name).to_string(), *single, Some(index)));
+        }
+    }
+}
+
+/// Nodes below `body`, not descending into nested function literals (they have their own locals).
+pub fn own_descendants<'tree>(body: Node<'tree>) -> impl Iterator<Item = Node<'tree>> {
+    let mut stack = vec![body];
+    std::iter::from_fn(move || {
+        let node = stack.pop()?;
+        let mut cursor = node.walk();
+        let children: Vec<Node<'tree>> = node.named_children(&mut cursor).collect();
+        for child in children.into_iter().rev() {
+            if child.kind() != "func_literal" {
+                stack.push(child);
+            }
+        }
+        Some(node)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::facts::Imports;
+
+    fn with_env<R>(source: &str, run: impl FnOnce(&TypeEnv<'_>, Node<'_>) -> R) -> R {
+        let mut parser = crate::parse::new_parser();
+        let tree = parser.parse(source, None).unwrap();
+        let imports = Imports::from_tree(tree.root_node(), source.as_bytes());
+        let env = TypeEnv::new(source, &imports, Some("example.com/app"), &NoProject);
+        run(&env, tree.root_node())
+    }
+
+    fn call_named<'t>(root: Node<'t>, source: &str, text: &str) -> Node<'t> {
+        syntax::descendants(root)
+            .find(|node| node.kind() == "call_expression" && syntax::text(*node, source) == text)
+            .unwrap_or_else(|| panic!("no call {text}"))
+    }
+
+    #[test]
+    fn infers_locals_from_calls_params_and_literals() {
+        let source = r#"package p
+
+import (
+	"bufio"
+	"net/http"
+	"os"
+	str "strings"
+)
+
+func f(w http.ResponseWriter, r *http.Request, name string) {
+	f, err := os.Create(name)
+	_ = err
+	f.Close()
+	bw := bufio.NewWriter(f)
+	bw.Flush()
+	var b str.Builder
+	b.WriteString("x")
+	resp, _ := http.Get("u")
+	resp.Body.Close()
+	r.Body.Close()
+	c := &http.Client{}
+	c.Do(r)
+}
+"#;
+        with_env(source, |env, root| {
+            let close = env.call(call_named(root, source, "f.Close()")).unwrap();
+            assert_eq!(close.results, vec!["error"]);
+            assert_eq!(close.callee, "(*os.File).Close");
+            assert!(env.call(call_named(root, source, "bw.Flush()")).unwrap().returns_error());
+            let write = env.call(call_named(root, source, r#"b.WriteString("x")"#)).unwrap();
+            assert_eq!(write.receiver, Some(("strings".into(), "Builder".into())));
+            assert!(env.call(call_named(root, source, "resp.Body.Close()")).unwrap().returns_error());
+            assert!(env.call(call_named(root, source, "r.Body.Close()")).unwrap().returns_error());
+            assert_eq!(
+                env.call(call_named(root, source, "c.Do(r)")).unwrap().results,
+                vec!["*net/http.Response", "error"]
+            );
+        });
+    }
+
+    #[test]
+    fn unknown_and_conflicting_types_stay_unknown() {
+        let source = r#"package p
+
+import "os"
+
+func g(x interface{ Close() error }, cond bool) {
+	x.Close()
+	y, _ := os.Open("a")
+	if cond {
+		y := 3
+		_ = y
+	}
+	y.Close()
+	os := thing()
+	os.Open("b")
+	mystery().Close()
+}
+"#;
+        with_env(source, |env, root| {
+            assert!(env.call(call_named(root, source, "x.Close()")).is_none());
+            assert!(env.call(call_named(root, source, "y.Close()")).is_none(), "y is *os.File and int");
+            assert!(env.call(call_named(root, source, r#"os.Open("b")"#)).is_none(), "os is a local here");
+            assert!(env.call(call_named(root, source, "mystery().Close()")).is_none());
+        });
+    }
+}
