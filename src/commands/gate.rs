@@ -1,8 +1,45 @@
 //! `gate`: build, vet, tests under -race, coverage, benchmarks and `check`, in one report.
 
 use crate::app::AppError;
-use crate::cli::GateArgs;
+use crate::cli::{FailOn, GateArgs};
+use crate::commands::check::{emit_reports, exit_code, filter_findings, thread_count};
+use crate::config;
+use crate::diagnostic::Severity;
+use crate::gate::config::{GateConfig, Overrides};
+use crate::gate::progress::Progress;
+use crate::gate::{self, GateRequest};
 
-pub fn run(_args: GateArgs) -> Result<u8, AppError> {
-    Err(AppError("gate is not implemented yet".into()))
+pub fn run(args: GateArgs) -> Result<u8, AppError> {
+    let target = args.dir.to_string_lossy().into_owned();
+    let settings = config::resolve(&args.output, &[target]).map_err(|err| AppError(err.to_string()))?;
+    let overrides = Overrides {
+        steps: args.steps.clone(),
+        coverage_min: args.coverage_min,
+        no_race: args.no_race,
+        timeout_seconds: args.timeout,
+    };
+    let gate_config = GateConfig::resolve(settings.gate.as_ref(), settings.config_path.as_deref(), &overrides)
+        .map_err(|err| AppError(err.0))?;
+    let fail_on = match args.output.fail_on {
+        FailOn::Error => Severity::Error,
+        FailOn::Warning => Severity::Warning,
+        FailOn::Info => Severity::Info,
+    };
+    let outcome = {
+        let progress = Progress::new(args.output.quiet);
+        let request = GateRequest {
+            dir: &args.dir,
+            config: &gate_config,
+            settings: &settings,
+            threads: thread_count(&args.output),
+            fail_on,
+            progress: &progress,
+        };
+        gate::run(&request).map_err(|err| AppError(err.0))?
+    };
+    let criteria_failed = outcome.any_criterion_failed();
+    let mut lint = outcome.lint;
+    filter_findings(&args.output, &mut lint)?;
+    emit_reports(&args.output, &lint, &settings, Some(&outcome.criteria), false)?;
+    Ok(exit_code(&args.output, &lint.findings, criteria_failed))
 }

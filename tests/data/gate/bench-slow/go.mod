@@ -1,0 +1,3 @@
+module example.com/gate/benchslow
+
+go 1.22

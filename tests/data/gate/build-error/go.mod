@@ -1,0 +1,3 @@
+module example.com/gate/builderror
+
+go 1.22

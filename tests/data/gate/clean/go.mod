@@ -1,0 +1,3 @@
+module example.com/gate/clean
+
+go 1.22

@@ -1,0 +1,3 @@
+module example.com/gate/coveragelow
+
+go 1.22

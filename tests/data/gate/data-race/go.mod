@@ -1,0 +1,3 @@
+module example.com/gate/datarace
+
+go 1.22

@@ -1,0 +1,3 @@
+module example.com/gate/failingtest
+
+go 1.22

@@ -1,0 +1,3 @@
+module example.com/gate/hang
+
+go 1.22

@@ -1,0 +1,3 @@
+module example.com/gate/vetfinding
+
+go 1.22

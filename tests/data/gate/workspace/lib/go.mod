@@ -1,0 +1,3 @@
+module example.com/gate/workspace/lib
+
+go 1.22

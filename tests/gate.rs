@@ -1,0 +1,299 @@
+//! `golint-guard gate` run for real with the installed `go` on fixture modules under
+//! tests/data/gate/, each breaking exactly one criterion. Without `go` these tests fail: a gate
+//! that cannot be tested must not look like one that passed.
+
+use golint_guard::gate::coverage;
+use serde_json::Value;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::Once;
+use std::time::{Duration, Instant};
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn fixture(name: &str) -> PathBuf {
+    repo().join("tests/data/gate").join(name)
+}
+
+fn require_go() {
+    static CHECK: Once = Once::new();
+    CHECK.call_once(|| {
+        let found = Command::new("go").arg("version").output().is_ok_and(|output| output.status.success());
+        assert!(found, "the gate tests need the Go toolchain on PATH (`go version` did not run)");
+    });
+}
+
+/// Run `golint-guard gate` from the repository root (paths in findings are relative to it).
+fn gate(args: &[&str]) -> Output {
+    require_go();
+    Command::new(env!("CARGO_BIN_EXE_golint-guard"))
+        .arg("gate")
+        .args(args)
+        .current_dir(repo())
+        .env_remove("GOFLAGS")
+        .output()
+        .expect("run golint-guard")
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn report(output: &Output) -> Value {
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|err| {
+        panic!("stdout is not JSON ({err}):\n{}\nstderr:\n{}", String::from_utf8_lossy(&output.stdout), stderr(output))
+    })
+}
+
+fn findings(report: &Value) -> Vec<Value> {
+    report["findings"].as_array().cloned().unwrap_or_default()
+}
+
+fn rules(report: &Value) -> BTreeSet<String> {
+    findings(report).iter().map(|finding| finding["rule"].as_str().unwrap_or("").to_string()).collect()
+}
+
+fn criterion(report: &Value, name: &str) -> (String, String) {
+    let criteria = report["criteria"].as_array().expect("gate reports carry criteria");
+    let found =
+        criteria.iter().find(|criterion| criterion["name"] == name).unwrap_or_else(|| panic!("no `{name}` criterion"));
+    (found["result"].as_str().unwrap_or("").to_string(), found["figure"].as_str().unwrap_or("").to_string())
+}
+
+/// Run the gate on a fixture as JSON: exit code and report.
+fn gate_fixture(name: &str, extra: &[&str]) -> (i32, Value, String) {
+    let path = format!("tests/data/gate/{name}");
+    let mut args = vec!["--format", "json", path.as_str()];
+    args.extend_from_slice(extra);
+    let output = gate(&args);
+    let code = output.status.code().unwrap_or(-1);
+    assert_ne!(code, 2, "gate failed to run on {name}: {}", stderr(&output));
+    (code, report(&output), stderr(&output))
+}
+
+/// The fixture gives exactly `rule` findings (`count` of them) and exit 1.
+fn expect_only(name: &str, rule: &str, count: usize) -> Value {
+    let (code, report, log) = gate_fixture(name, &[]);
+    assert_eq!(rules(&report), BTreeSet::from([rule.to_string()]), "{name}: {report:#}\n{log}");
+    assert_eq!(findings(&report).len(), count, "{name}: {report:#}");
+    assert_eq!(code, 1, "{name}: {log}");
+    report
+}
+
+#[test]
+fn clean_module_passes_every_criterion() {
+    let (code, report, log) = gate_fixture("clean", &[]);
+    assert!(findings(&report).is_empty(), "{report:#}");
+    assert_eq!(code, 0, "{log}");
+    for name in ["build", "vet", "tests", "race", "coverage", "bench", "gofmt", "static"] {
+        assert_eq!(criterion(&report, name).0, "pass", "{name}: {report:#}");
+    }
+    assert_eq!(criterion(&report, "coverage").1, "100.0% (threshold 80%)");
+    assert_eq!(criterion(&report, "bench").1, "1/1 within target");
+    // Not a terminal: plain log lines, one per step.
+    for step in ["build", "vet", "test", "bench", "gofmt", "check"] {
+        assert!(log.contains(&format!("gate: {step} ... ")), "no log line for {step}:\n{log}");
+    }
+}
+
+#[test]
+fn build_error_is_reported_once_at_its_position() {
+    let report = expect_only("build-error", "gate/build", 1);
+    let finding = &findings(&report)[0];
+    assert_eq!(finding["path"], "tests/data/gate/build-error/calc.go");
+    assert_eq!((finding["line"].as_u64(), finding["column"].as_u64()), (Some(6), Some(9)));
+    assert!(finding["message"].as_str().unwrap().contains("mismatched types int and untyped string"));
+    assert_eq!(criterion(&report, "build").0, "fail");
+    // The tests could not run: that is not a pass, and coverage cannot be measured.
+    assert_eq!(criterion(&report, "tests").0, "fail");
+    assert_eq!(criterion(&report, "coverage").0, "skipped");
+}
+
+#[test]
+fn vet_finding_is_a_warning_at_its_position() {
+    let report = expect_only("vet-finding", "vet/printf", 1);
+    let finding = &findings(&report)[0];
+    assert_eq!(finding["severity"], "warning");
+    assert_eq!(finding["path"], "tests/data/gate/vet-finding/greet.go");
+    assert_eq!((finding["line"].as_u64(), finding["column"].as_u64()), (Some(8), Some(28)));
+    assert_eq!(criterion(&report, "vet").0, "fail");
+    // Warnings pass with --fail-on error (vet alone: the fixture's other steps already ran).
+    let (code, report, log) = gate_fixture("vet-finding", &["--steps", "vet", "--fail-on", "error"]);
+    assert_eq!(code, 0, "{log}");
+    assert_eq!(criterion(&report, "vet").0, "pass");
+}
+
+#[test]
+fn failing_test_is_reported_at_the_test_function_with_its_output() {
+    let report = expect_only("failing-test", "gate/test", 1);
+    let finding = &findings(&report)[0];
+    assert_eq!(finding["path"], "tests/data/gate/failing-test/double_test.go");
+    assert_eq!((finding["line"].as_u64(), finding["column"].as_u64()), (Some(5), Some(6)));
+    assert_eq!(finding["message"], "TestDouble failed: double_test.go:7: Double(2) = 4, want 5");
+    assert!(finding["detail"].as_str().unwrap().contains("--- FAIL: TestDouble"));
+    assert_eq!(criterion(&report, "tests").0, "fail");
+}
+
+#[test]
+fn data_race_is_placed_in_the_module_with_both_stacks() {
+    let report = expect_only("data-race", "gate/race", 1);
+    let finding = &findings(&report)[0];
+    assert_eq!(finding["path"], "tests/data/gate/data-race/counter.go");
+    assert_eq!((finding["line"].as_u64(), finding["column"].as_u64()), (Some(11), Some(2)));
+    let message = finding["message"].as_str().unwrap();
+    assert!(message.starts_with("data race during TestConcurrentInc: "), "{message}");
+    let detail = finding["detail"].as_str().unwrap();
+    assert!(detail.contains("WARNING: DATA RACE") && detail.contains("Previous write at"), "{detail}");
+    assert_eq!(criterion(&report, "race"), ("fail".to_string(), "1 data race".to_string()));
+}
+
+#[test]
+fn low_coverage_names_figure_threshold_and_least_covered_packages() {
+    let report = expect_only("coverage-low", "gate/coverage", 1);
+    let message = findings(&report)[0]["message"].as_str().unwrap().to_string();
+    assert_eq!(
+        message,
+        "coverage 42.9% is below the 80% threshold (least covered: example.com/gate/coveragelow 33.3%, \
+         example.com/gate/coveragelow/round 100.0%)"
+    );
+    assert_eq!(criterion(&report, "coverage"), ("fail".to_string(), "42.9% (threshold 80%)".to_string()));
+}
+
+#[test]
+fn slow_benchmark_misses_its_target() {
+    let report = expect_only("bench-slow", "gate/bench", 1);
+    let finding = &findings(&report)[0];
+    assert_eq!(finding["path"], "tests/data/gate/bench-slow/sum_test.go");
+    assert_eq!(finding["line"].as_u64(), Some(11));
+    let message = finding["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("BenchmarkInts misses its target: ") && message.ends_with("ns/op, target ≤ 1 ns/op"),
+        "{message}"
+    );
+    assert_eq!(criterion(&report, "bench"), ("fail".to_string(), "0/1 within target".to_string()));
+}
+
+#[test]
+fn each_module_of_a_workspace_is_gated() {
+    let (code, report, log) = gate_fixture("workspace", &["--no-race", "--steps", "build,test,coverage"]);
+    assert_eq!(code, 0, "{report:#}\n{log}");
+    let (result, figure) = criterion(&report, "coverage");
+    assert_eq!(result, "pass");
+    assert_eq!(
+        figure,
+        "100.0% (threshold 80%) (tests/data/gate/workspace/app: 100.0%, tests/data/gate/workspace/lib: 100.0%)"
+    );
+    assert!(log.contains("gate: build (tests/data/gate/workspace/app) ... ok"), "{log}");
+    assert_eq!(criterion(&report, "race").0, "skipped");
+}
+
+#[test]
+fn missing_toolchain_exits_two_naming_the_step() {
+    let empty = tempfile::tempdir().unwrap();
+    require_go();
+    let output = Command::new(env!("CARGO_BIN_EXE_golint-guard"))
+        .args(["gate", "tests/data/gate/clean"])
+        .current_dir(repo())
+        .env("PATH", empty.path())
+        .output()
+        .expect("run golint-guard");
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    let message = stderr(&output);
+    assert!(message.contains("step `build`: the `go` toolchain was not found on PATH"), "{message}");
+}
+
+#[test]
+fn a_directory_that_is_not_a_module_exits_two() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("main.go"), "package main\n\nfunc main() {}\n").unwrap();
+    let shown = dir.path().display().to_string();
+    let output = gate(&["--no-config", &shown]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(stderr(&output).contains("is not a Go module"), "{}", stderr(&output));
+    let output = gate(&["--no-config", "tests/data/gate/no-such-dir"]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+}
+
+#[test]
+fn a_step_that_times_out_exits_two_naming_the_step() {
+    let started = Instant::now();
+    let output = gate(&["--steps", "test", "--no-race", "--timeout", "1", "tests/data/gate/hang"]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(stderr(&output).contains("step `test` timed out after 1.0s"), "{}", stderr(&output));
+    // The test binary sleeps a minute: only killing the whole process group returns this soon.
+    assert!(started.elapsed() < Duration::from_secs(30), "took {:?}", started.elapsed());
+}
+
+#[test]
+fn config_errors_name_the_file_and_key() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("go.mod"), "module example.com/x\n\ngo 1.22\n").unwrap();
+    std::fs::write(dir.path().join("golint-guard.toml"), "[gate]\ncoverage_min = 80\nrace_detector = false\n").unwrap();
+    let shown = dir.path().display().to_string();
+    let output = gate(&[&shown]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    let message = stderr(&output);
+    assert!(message.contains("golint-guard.toml:3: [gate] `race_detector`: unknown key"), "{message}");
+    std::fs::write(dir.path().join("golint-guard.toml"), "[gate]\ncoverage_min = 80\n").unwrap();
+    let output = gate(&["--steps", "build,lint", &shown]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(stderr(&output).contains("unknown step `lint`"), "{}", stderr(&output));
+}
+
+#[test]
+fn every_format_carries_the_gate_results() {
+    for format in ["text", "json", "sarif", "github", "summary"] {
+        let output = gate(&["--format", format, "--color", "never", "--steps", "vet", "tests/data/gate/vet-finding"]);
+        assert_eq!(output.status.code(), Some(1), "{format}: {}", stderr(&output));
+        let text = String::from_utf8_lossy(&output.stdout);
+        assert!(text.contains("vet/printf"), "{format}:\n{text}");
+        if matches!(format, "text" | "summary") {
+            assert!(text.contains("criterion") && text.contains("1 diagnostic"), "{format}:\n{text}");
+        }
+    }
+}
+
+/// The gate's coverage must equal `go tool cover -func` on the same profile. The recorded
+/// profile has duplicate blocks (as `-coverpkg` produces), and the fixture a function literal
+/// in a package-level var, which `-func` leaves out.
+#[test]
+fn coverage_matches_go_tool_cover_func() {
+    require_go();
+    let profile_path = repo().join("tests/data/gate/recorded/coverage-low.out");
+    let output = Command::new("go")
+        .args(["tool", "cover"])
+        .arg(format!("-func={}", profile_path.display()))
+        .current_dir(fixture("coverage-low"))
+        .output()
+        .expect("run go tool cover");
+    assert!(output.status.success(), "{}", stderr(&output));
+    let listing = String::from_utf8_lossy(&output.stdout).into_owned();
+    let expected = listing
+        .lines()
+        .find_map(|line| line.strip_prefix("total:"))
+        .and_then(|rest| rest.split_whitespace().last())
+        .expect("a total line")
+        .to_string();
+
+    let profile = coverage::parse_profile(&std::fs::read_to_string(&profile_path).unwrap()).unwrap();
+    let root = fixture("coverage-low");
+    let locate = |name: &str| name.strip_prefix("example.com/gate/coveragelow/").map(|rest| root.join(rest));
+    let summary = coverage::summarize(&profile, &locate);
+    assert!(summary.unresolved.is_empty());
+    assert_eq!(format!("{:.1}%", summary.total.percent()), expected, "go tool cover -func said:\n{listing}");
+    assert_eq!(summary.packages["example.com/gate/coveragelow"], coverage::Counts { covered: 2, total: 6 });
+    assert_eq!(summary.packages["example.com/gate/coveragelow/round"], coverage::Counts { covered: 1, total: 1 });
+}
+
+#[test]
+fn recorded_test_streams_parse() {
+    // Unit tests in src/gate/test.rs cover these recordings; this checks they stay readable
+    // as the public API sees them.
+    let text = std::fs::read_to_string(repo().join("tests/data/gate/recorded/test-mixed.jsonl")).unwrap();
+    let report = golint_guard::gate::test::parse_recorded(&text, Path::new("/tmp/gx/m"));
+    assert_eq!(report.races.len(), 1);
+    assert_eq!(report.failures.len(), 5);
+}
