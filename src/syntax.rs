@@ -190,3 +190,117 @@ pub fn make_chan<'tree>(call: Node<'tree>, source: &str) -> Option<(Node<'tree>,
 pub fn top_level_declaration(node: Node<'_>) -> Option<Node<'_>> {
     std::iter::once(node).chain(ancestors(node)).find(|n| n.parent().is_some_and(|p| p.kind() == "source_file"))
 }
+
+/// Every `identifier` node below `scope` spelled `name`. Field names (`x.name`) and labels are
+/// other node kinds, so they are not included; shadowing is not resolved.
+pub fn identifiers_named<'tree, 'a>(
+    scope: Node<'tree>,
+    name: &'a str,
+    source: &'a str,
+) -> impl Iterator<Item = Node<'tree>> + 'a
+where
+    'tree: 'a,
+{
+    descendants(scope).filter(move |node| node.kind() == "identifier" && text(*node, source) == name)
+}
+
+/// The offset of the end of the line `offset` is on (the `\n`, or the end of the text).
+pub fn line_end(source: &str, offset: usize) -> usize {
+    source[offset..].find('\n').map_or(source.len(), |i| offset + i)
+}
+
+/// The names a function's signature declares: receiver, parameters and named results.
+pub fn signature_names<'s>(function: Node<'_>, source: &'s str) -> Vec<&'s str> {
+    let mut names = Vec::new();
+    for field in ["receiver", "parameters", "result"] {
+        let Some(list) = function.child_by_field_name(field) else { continue };
+        if list.kind() != "parameter_list" {
+            continue;
+        }
+        for declaration in named_children(list) {
+            let mut cursor = declaration.walk();
+            names.extend(declaration.children_by_field_name("name", &mut cursor).map(|name| text(name, source)));
+        }
+    }
+    names
+}
+
+/// The `{ ... }` body of a function declaration, method declaration or function literal.
+pub fn function_body(function: Node<'_>) -> Option<Node<'_>> {
+    function.child_by_field_name("body")
+}
+
+/// The statements directly inside a `block` (or a case clause's `statement_list`), comments left out.
+pub fn block_statements(block: Node<'_>) -> Vec<Node<'_>> {
+    named_children(block)
+        .into_iter()
+        .flat_map(|child| if child.kind() == "statement_list" { named_children(child) } else { vec![child] })
+        .collect()
+}
+
+/// The statements that leave `loop_statement` (a `for_statement`) from inside its body: a
+/// `return`, a `break` that targets it, or a labelled `break`/`continue`/`goto` to a statement
+/// outside it. Function literals inside the body are not part of the loop's control flow.
+pub fn loop_exits<'tree>(loop_statement: Node<'tree>, source: &str) -> Vec<Node<'tree>> {
+    let own_label = loop_statement
+        .parent()
+        .filter(|parent| parent.kind() == "labeled_statement")
+        .and_then(|parent| parent.child_by_field_name("label"))
+        .map(|label| text(label, source));
+    let Some(body) = loop_statement.child_by_field_name("body") else { return Vec::new() };
+    // A labelled branch to a statement inside the body stays in the loop.
+    let inner_labels: Vec<&str> = descendants(body)
+        .filter(|node| node.kind() == "labeled_statement")
+        .filter_map(|node| node.child_by_field_name("label"))
+        .map(|label| text(label, source))
+        .collect();
+    let mut exits = Vec::new();
+    let mut stack = vec![body];
+    while let Some(node) = stack.pop() {
+        match node.kind() {
+            "func_literal" => continue,
+            "return_statement" => exits.push(node),
+            "break_statement" | "continue_statement" | "goto_statement" => {
+                let label = named_children(node).into_iter().find(|child| child.kind() == "label_name");
+                let leaves = match label {
+                    Some(label) => {
+                        let label = text(label, source);
+                        if own_label == Some(label) {
+                            // `goto L` and `continue L` to the loop's own label start it over.
+                            node.kind() == "break_statement"
+                        } else {
+                            !inner_labels.contains(&label)
+                        }
+                    }
+                    // An unlabelled break leaves the innermost for/switch/select around it.
+                    None => {
+                        node.kind() == "break_statement"
+                            && ancestors(node).take_while(|ancestor| *ancestor != loop_statement).all(|ancestor| {
+                                !matches!(
+                                    ancestor.kind(),
+                                    "for_statement"
+                                        | "expression_switch_statement"
+                                        | "type_switch_statement"
+                                        | "select_statement"
+                                )
+                            })
+                    }
+                };
+                if leaves {
+                    exits.push(node);
+                }
+            }
+            _ => stack.extend(named_children(node)),
+        }
+    }
+    exits.sort_by_key(Node::start_byte);
+    exits
+}
+
+/// The name of a function or method declaration (`None` for function literals and other nodes).
+pub fn function_name<'s>(declaration: Node<'_>, source: &'s str) -> Option<&'s str> {
+    if !matches!(declaration.kind(), "function_declaration" | "method_declaration") {
+        return None;
+    }
+    declaration.child_by_field_name("name").map(|name| text(name, source))
+}
