@@ -200,6 +200,9 @@ impl<'a> TypeEnv<'a> {
                 self.field_of(&owner, field)
             }
             "call_expression" => {
+                if let Some(pointer) = self.new_pointer(expr) {
+                    return Some(pointer);
+                }
                 let info = self.call(expr)?;
                 match info.results.as_slice() {
                     [single] => Some(single.clone()),
@@ -218,6 +221,18 @@ impl<'a> TypeEnv<'a> {
             "composite_literal" => self.resolve_type(expr.child_by_field_name("type")?),
             "type_assertion_expression" => self.resolve_type(expr.child_by_field_name("type")?),
             "func_literal" => Some("func".into()),
+            _ => None,
+        }
+    }
+
+    /// `new(T)` is a `*T`, unless `new` is a local.
+    fn new_pointer(&self, call: Node<'_>) -> Option<String> {
+        let function = syntax::unparen(call.child_by_field_name("function")?);
+        if function.kind() != "identifier" || self.text(function) != "new" || self.is_local(function) {
+            return None;
+        }
+        match syntax::call_arguments(call).as_slice() {
+            [allocated] => Some(format!("*{}", self.resolve_type(*allocated)?)),
             _ => None,
         }
     }
@@ -538,6 +553,33 @@ func f(w http.ResponseWriter, r *http.Request, name string) {
                 env.call(call_named(root, source, "c.Do(r)")).unwrap().results,
                 vec!["*net/http.Response", "error"]
             );
+        });
+    }
+
+    #[test]
+    fn new_allocates_a_pointer() {
+        let source = r#"package p
+
+import "bytes"
+
+func f() {
+	b := new(bytes.Buffer)
+	b.WriteString("x")
+	n := new(int)
+	_ = n
+}
+
+func g(new func(int) *bytes.Buffer) {
+	c := new(3)
+	c.WriteString("y")
+}
+"#;
+        with_env(source, |env, root| {
+            let write = env.call(call_named(root, source, r#"b.WriteString("x")"#)).unwrap();
+            assert_eq!(write.receiver, Some(("bytes".into(), "Buffer".into())));
+            let allocated = call_named(root, source, "new(int)");
+            assert_eq!(env.type_of(allocated).as_deref(), Some("*int"));
+            assert!(env.call(call_named(root, source, r#"c.WriteString("y")"#)).is_none(), "new is a parameter");
         });
     }
 
