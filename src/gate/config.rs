@@ -1,4 +1,26 @@
 //! The `[gate]` table of golint-guard.toml, validated, with the command-line overrides applied.
+//!
+//! ```toml
+//! [gate]
+//! steps = ["build", "vet", "test", "coverage", "bench", "gofmt", "check"]  # default: all but gofmt;
+//!                                         # bench only when targets are set; coverage implies test
+//! coverage_min = 80            # total statement coverage, percent (--coverage-min)
+//! race = true                  # go test -race (--no-race)
+//! packages = ["./..."]         # package patterns, relative to each module
+//! tags = ["integration"]       # build tags for build, vet and test
+//! test_flags = ["-count=1"]    # extra `go test` flags
+//! timeout = "30m"              # per step and module: seconds, or "90s", "10m", "1h" (--timeout)
+//! bench_time = "1s"            # -benchtime for the benchmark step ("100x" for a fixed count)
+//!
+//! [gate.package_coverage_min]  # per-package minimums: import path or ./dir
+//! "./internal/parser" = 90
+//!
+//! [[gate.bench]]               # a benchmark and its targets
+//! name = "BenchmarkParse"      # or "BenchmarkParse/small" for a sub-benchmark
+//! package = "./parser"         # default "."
+//! max_ns_per_op = 1500
+//! max_allocs_per_op = 2
+//! ```
 
 use super::GateError;
 use serde::Deserialize;
@@ -61,7 +83,7 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30 * 60);
 /// What a gate run does, after config and flags are merged.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GateConfig {
-    /// Sorted, de-duplicated. `coverage` implies running `test`.
+    /// Sorted, de-duplicated; `coverage` brings `test` with it.
     pub steps: Vec<Step>,
     /// Minimum total statement coverage, in percent.
     pub coverage_min: f64,
@@ -268,6 +290,10 @@ impl GateConfig {
             }
             None => DEFAULT_STEPS.to_vec(),
         };
+        // Coverage is read from the test run's profile, so asking for it runs (and reports) the tests.
+        if config.steps.contains(&Step::Coverage) {
+            config.steps.push(Step::Test);
+        }
         config.steps.sort();
         config.steps.dedup();
         Ok(config)
@@ -275,11 +301,6 @@ impl GateConfig {
 
     pub fn runs(&self, step: Step) -> bool {
         self.steps.contains(&step)
-    }
-
-    /// `go test` runs for the test step and for coverage, which reads its profile.
-    pub fn runs_go_test(&self) -> bool {
-        self.runs(Step::Test) || self.runs(Step::Coverage)
     }
 }
 
@@ -423,7 +444,7 @@ mod tests {
     fn every_key_parses() {
         let config = resolve(
             r#"
-            steps = ["build", "tests", "coverage", "gofmt", "static"]
+            steps = ["build", "coverage", "gofmt", "static"]
             coverage_min = 75.5
             race = false
             packages = "./cmd/..."

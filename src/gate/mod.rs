@@ -195,7 +195,7 @@ impl Gate<'_> {
             vet_type_errors = self.vet(go, module, &run.label, !build_errors.is_empty())?;
         }
         let mut test_build_errors = Vec::new();
-        if config.runs_go_test() {
+        if config.runs(Step::Test) {
             let report = self.test(go, module, &run.label, profile, &build_errors, &mut test_build_errors)?;
             if config.runs(Step::Coverage) {
                 run.coverage = Some(self.coverage(module, profile, &report));
@@ -219,7 +219,7 @@ impl Gate<'_> {
             }
         }
         if config.runs(Step::Bench) && !config.bench.is_empty() {
-            run.bench = Some(self.bench(go, module, &run.label)?);
+            run.bench = Some(self.bench(go, module, &run.label, !build_errors.is_empty())?);
         }
         for found in &self.findings[first_finding..] {
             *run.counts.entry(criterion_of(&found.rule)).or_default() += 1;
@@ -605,7 +605,15 @@ impl Gate<'_> {
         Place::new(path.clone(), line, 1)
     }
 
-    fn bench(&mut self, go: &Path, module: &ModuleDir, label: &str) -> Result<(usize, usize), GateError> {
+    /// Returns (targets met, targets). With a broken build the benchmarks cannot run; the build
+    /// criterion reports why, so no finding repeats it.
+    fn bench(
+        &mut self,
+        go: &Path,
+        module: &ModuleDir,
+        label: &str,
+        build_failed: bool,
+    ) -> Result<(usize, usize), GateError> {
         let config = self.request.config;
         let mut by_package: BTreeMap<&str, Vec<&config::BenchTarget>> = BTreeMap::new();
         for target in &config.bench {
@@ -648,6 +656,7 @@ impl Gate<'_> {
                         }
                         (format!("{} misses its target: {}", target.name, misses.join("; ")), None)
                     }
+                    None if !finished.status.success() && build_failed => continue,
                     None if !finished.status.success() => (
                         format!("{} did not run: `go test -bench` failed in {package}", target.name),
                         Some(format!("{}{}", finished.stdout, finished.stderr)),
