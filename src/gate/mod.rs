@@ -290,7 +290,8 @@ impl Gate<'_> {
         );
         // vet exits non-zero when it cannot type-check a package; the build step has already
         // reported a broken build, so only an unexplained failure is news.
-        let explained = !output.compile.errors.is_empty() || build_failed;
+        // A module without packages (only nested modules, or tools) has nothing to vet.
+        let explained = !output.compile.errors.is_empty() || build_failed || matched_no_packages(&finished.stderr);
         if !finished.status.success() && !explained && output.diagnostics.is_empty() {
             problems.push(
                 first_meaningful_line(&finished.stderr).unwrap_or("`go vet` failed without a message").to_string(),
@@ -357,7 +358,13 @@ impl Gate<'_> {
             }
         })?;
         let mut report = stream.finish();
-        if !finished.status.success() && report.failures.is_empty() && report.races.is_empty() && report.failed == 0 {
+        let nothing_to_test = report.packages_done == 0 && matched_no_packages(&finished.stderr);
+        if !finished.status.success()
+            && !nothing_to_test
+            && report.failures.is_empty()
+            && report.races.is_empty()
+            && report.failed == 0
+        {
             // `go test` failed before any package ran (bad flag, module error).
             let message = first_meaningful_line(&finished.stderr)
                 .or_else(|| first_meaningful_line(&report.stray_output))
@@ -508,6 +515,7 @@ impl Gate<'_> {
         }
         let text = match std::fs::read_to_string(profile) {
             Ok(text) => text,
+            Err(_) if report.packages_done == 0 => return CoverageResult::Measured(coverage::Summary::default()),
             Err(_) => return CoverageResult::Incomplete("not measured: go test wrote no coverage profile".into()),
         };
         let parsed = match coverage::parse_profile(&text) {
@@ -757,8 +765,17 @@ impl Gate<'_> {
                 }
                 "vet" if !config.runs(Step::Vet) => skipped(name, &not_selected(Step::Vet)),
                 "vet" => {
-                    let n = count(name);
-                    let figure = if n == 0 { "no diagnostics".into() } else { plural(n, "diagnostic") };
+                    let all = self.findings.iter().filter(|found| criterion_of(&found.rule) == name);
+                    let (did_not_run, diagnostics): (Vec<&Finding>, Vec<&Finding>) =
+                        all.partition(|found| found.rule == "gate/vet");
+                    let mut figure = if diagnostics.is_empty() {
+                        "no diagnostics".into()
+                    } else {
+                        plural(diagnostics.len(), "diagnostic")
+                    };
+                    if !did_not_run.is_empty() {
+                        figure.push_str("; go vet did not run cleanly");
+                    }
                     Criterion {
                         name: name.into(),
                         passed: failing(name) == 0,
@@ -1047,6 +1064,15 @@ fn files_need_gofmt(count: usize) -> String {
     if count == 1 { "1 file needs gofmt".into() } else { format!("{count} files need gofmt") }
 }
 
+/// `go vet` and `go test` fail on a pattern that matches nothing; `go build` only warns.
+fn matched_no_packages(stderr: &str) -> bool {
+    stderr.lines().any(|line| line.starts_with("no packages to ") || line.contains("matched no packages"))
+        && !stderr.lines().any(|line| ERROR_LIKE.iter().any(|start| line.starts_with(start)))
+}
+
+/// `go` lines that mean a real failure even when a pattern also matched nothing.
+const ERROR_LIKE: [&str; 2] = ["go: errors", "go: cannot"];
+
 fn first_meaningful_line(text: &str) -> Option<&str> {
     text.lines().map(str::trim).find(|line| !line.is_empty() && !line.starts_with('#'))
 }
@@ -1083,6 +1109,13 @@ mod tests {
         assert_eq!(package_key(&module, "."), "example.com/m");
         assert_eq!(run_pattern("TestSub/bad_one"), "^TestSub$/^bad_one$");
         assert_eq!(top_level("TestSub/bad_one"), "TestSub");
+    }
+
+    #[test]
+    fn a_module_without_packages_is_not_a_failure() {
+        assert!(matched_no_packages("go: warning: \"./...\" matched no packages\nno packages to test\n"));
+        assert!(!matched_no_packages("go: cannot find main module\nno packages to test\n"));
+        assert!(!matched_no_packages("./a.go:1:1: expected 'package'\n"));
     }
 
     #[test]
