@@ -98,8 +98,11 @@ pub struct TypeEnv<'a> {
     imports: &'a Imports,
     package_path: Option<&'a str>,
     project: &'a dyn ProjectTypes,
-    locals_cache: RefCell<HashMap<usize, Rc<HashMap<String, Option<String>>>>>,
+    locals_cache: RefCell<HashMap<usize, Rc<Locals>>>,
 }
+
+/// A function's locals: name → type, `None` when unknown or ambiguous.
+pub type Locals = HashMap<String, Option<String>>;
 
 impl<'a> TypeEnv<'a> {
     pub fn new(
@@ -332,7 +335,7 @@ impl<'a> TypeEnv<'a> {
 
     /// Types of the parameters, receiver and variables declared directly in `function` (not in
     /// nested function literals). A name maps to `None` when its bindings disagree or are unknown.
-    pub fn locals(&self, function: Node<'_>) -> Rc<HashMap<String, Option<String>>> {
+    pub fn locals(&self, function: Node<'_>) -> Rc<Locals> {
         if let Some(cached) = self.locals_cache.borrow().get(&function.id()) {
             return Rc::clone(cached);
         }
@@ -341,8 +344,8 @@ impl<'a> TypeEnv<'a> {
         computed
     }
 
-    fn compute_locals(&self, function: Node<'_>) -> HashMap<String, Option<String>> {
-        let mut locals: HashMap<String, Option<String>> = HashMap::new();
+    fn compute_locals(&self, function: Node<'_>) -> Locals {
+        let mut locals: Locals = HashMap::new();
         // Names bound with two different known types stay unknown for good.
         let mut conflicted: std::collections::HashSet<String> = std::collections::HashSet::new();
         let mut bind = |name: &str, ty: Option<String>| {
