@@ -56,7 +56,10 @@ with_gate() {
     --exit-zero "$module" >/dev/null
 }
 
-now() { date +%s.%N; }
+# Wall time is noisy on a shared machine; CPU time (user + sys, children included) is the
+# steadier measure of the work the gate adds.
+TIMEFORMAT='%R %U %S'
+measure() { { time "$@" >/dev/null 2>&1; } 2>&1 | tail -1; }
 
 echo "module: $module"
 echo "go: $(go version)"
@@ -64,18 +67,21 @@ echo "warming the build cache..."
 by_hand
 with_gate
 
-hand_times=()
-gate_times=()
+hand_wall=() hand_cpu=() gate_wall=() gate_cpu=()
 for ((i = 1; i <= reps; i++)); do
-  start=$(now); by_hand; end=$(now)
-  hand_times+=("$(echo "$end - $start" | bc -l)")
-  start=$(now); with_gate; end=$(now)
-  gate_times+=("$(echo "$end - $start" | bc -l)")
-  printf 'run %d: by hand %.3fs, gate %.3fs\n' "$i" "${hand_times[-1]}" "${gate_times[-1]}"
+  read -r wall user sys <<<"$(measure by_hand)"
+  hand_wall+=("$wall") hand_cpu+=("$(echo "$user + $sys" | bc -l)")
+  read -r wall user sys <<<"$(measure with_gate)"
+  gate_wall+=("$wall") gate_cpu+=("$(echo "$user + $sys" | bc -l)")
+  printf 'run %d: by hand %.3fs (cpu %.3fs), gate %.3fs (cpu %.3fs)\n' \
+    "$i" "${hand_wall[-1]}" "${hand_cpu[-1]}" "${gate_wall[-1]}" "${gate_cpu[-1]}"
 done
 
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-hand=$(median "${hand_times[@]}")
-gated=$(median "${gate_times[@]}")
-printf 'median: by hand %.3fs, gate %.3fs, ratio %.3f (overhead %+.0f ms)\n' \
-  "$hand" "$gated" "$(echo "$gated / $hand" | bc -l)" "$(echo "($gated - $hand) * 1000" | bc -l)"
+report() {
+  local what=$1 hand=$2 gated=$3
+  printf '%s: median by hand %.3fs, gate %.3fs, ratio %.3f (%+.0f ms)\n' "$what" "$hand" "$gated" \
+    "$(echo "$gated / $hand" | bc -l)" "$(echo "($gated - $hand) * 1000" | bc -l)"
+}
+report "wall" "$(median "${hand_wall[@]}")" "$(median "${gate_wall[@]}")"
+report "cpu " "$(median "${hand_cpu[@]}")" "$(median "${gate_cpu[@]}")"
