@@ -247,7 +247,7 @@ impl Gate<'_> {
             let mut found =
                 finding("gate/build", Severity::Error, &Place::new(module.go_mod(), 1, 1), message.to_string());
             found.help = Some(BUILD_HELP.into());
-            found.detail = Some(finished.stderr.clone());
+            found.detail = Some(tail(&finished.stderr));
             self.findings.push(found);
         }
         let count = output.errors.len().max(usize::from(!finished.status.success()));
@@ -304,7 +304,7 @@ impl Gate<'_> {
                 &Place::new(module.go_mod(), 1, 1),
                 format!("go vet did not run cleanly: {first}"),
             );
-            found.detail = Some(format!("{}\n{}", problems.join("\n"), finished.stderr));
+            found.detail = Some(tail(&format!("{}\n{}", problems.join("\n"), finished.stderr)));
             found.help = Some("run `go vet ./...` in the module to see the problem".into());
             self.findings.push(found);
         }
@@ -375,7 +375,7 @@ impl Gate<'_> {
                 &Place::new(module.go_mod(), 1, 1),
                 format!("go test did not run: {message}"),
             );
-            found.detail = Some(format!("{}{}", report.stray_output, finished.stderr));
+            found.detail = Some(tail(&format!("{}{}", report.stray_output, finished.stderr)));
             self.findings.push(found);
             report.incomplete_packages.push(module.path.clone());
         }
@@ -667,7 +667,7 @@ impl Gate<'_> {
                     None if !finished.status.success() && build_failed => continue,
                     None if !finished.status.success() => (
                         format!("{} did not run: `go test -bench` failed in {package}", target.name),
-                        Some(format!("{}{}", finished.stdout, finished.stderr)),
+                        Some(tail(&format!("{}{}", finished.stdout, finished.stderr))),
                     ),
                     None => (format!("{} was not found in {package}", target.name), None),
                 };
@@ -1064,6 +1064,20 @@ fn files_need_gofmt(count: usize) -> String {
     if count == 1 { "1 file needs gofmt".into() } else { format!("{count} files need gofmt") }
 }
 
+/// The last 32 KiB of a tool's output, whole lines: enough to act on, small enough for any report.
+fn tail(text: &str) -> String {
+    const KEEP: usize = 32 << 10;
+    if text.len() <= KEEP {
+        return text.to_string();
+    }
+    let mut cut = text.len() - KEEP;
+    while !text.is_char_boundary(cut) {
+        cut += 1;
+    }
+    let cut = text[cut..].find('\n').map_or(cut, |newline| cut + newline + 1);
+    format!("… ({cut} earlier bytes not kept)\n{}", &text[cut..])
+}
+
 /// `go vet` and `go test` fail on a pattern that matches nothing; `go build` only warns.
 fn matched_no_packages(stderr: &str) -> bool {
     stderr.lines().any(|line| line.starts_with("no packages to ") || line.contains("matched no packages"))
@@ -1116,6 +1130,14 @@ mod tests {
         assert!(matched_no_packages("go: warning: \"./...\" matched no packages\nno packages to test\n"));
         assert!(!matched_no_packages("go: cannot find main module\nno packages to test\n"));
         assert!(!matched_no_packages("./a.go:1:1: expected 'package'\n"));
+    }
+
+    #[test]
+    fn long_tool_output_keeps_its_end() {
+        let text: String = (0..10_000).map(|index| format!("line {index}\n")).collect();
+        let kept = tail(&text);
+        assert!(kept.len() < 33 << 10 && kept.starts_with("… (") && kept.ends_with("line 9999\n"));
+        assert_eq!(tail("short\n"), "short\n");
     }
 
     #[test]
