@@ -1,0 +1,808 @@
+//! The module's own declarations, from a parallel pre-pass over all files (DESIGN.md, "Facts
+//! (type-light)"): functions and methods with their signatures, struct, interface and other
+//! named types, package-level variables, constants and sentinel errors, and per-function
+//! summaries ("may block", "closes its channel parameter") computed to a fixed point over the
+//! project's call graph by name.
+//!
+//! # How it is built
+//!
+//! Each file is read and lexed by the hand-written [`lexer`](super::lexer) (not tree-sitter: the
+//! main pass already parses every file once, and parsing is the throughput ceiling), then a light
+//! declaration scanner turns the token stream into a compact per-file summary. No syntax tree is
+//! kept. Summaries are merged per package (a directory plus its package clause name: a
+//! `_test.go` file's `package x_test` is a separate package), each package gets its import path
+//! from its module's `module` path and its directory (the `std` module of `$GOROOT/src` maps to
+//! bare paths such as `net/http`), and call sites are resolved and summaries iterated to a
+//! fixed point. Generated files are skipped, as the main pass skips them; unreadable files are
+//! skipped silently (the main pass reports them).
+//!
+//! # Representation
+//!
+//! Names are `Box<str>`; declarations are sorted boxed slices searched by binary search. Types
+//! are strings in the standard-library table's form ([`super::stdlib`], [`super::types`]):
+//! - imported names are qualified by import path: `*os.File`, `net/http.Request`,
+//!   `example.com/app/store.Store`; the package's own named types are qualified by its own
+//!   import path too (`example.com/app.Server`); a package outside any module gets the pseudo
+//!   import path `_/<absolute dir>` (Go's old convention for such packages), which no import
+//!   can name;
+//! - predeclared types are bare, with `byte` as `uint8`, `rune` as `int32` and `any` as
+//!   `interface{}`; type parameters are bare (`T`), as written;
+//! - composites use Go syntax: `[]uint8`, `map[string]int`, `chan<- int`, `func(int) error`,
+//!   `struct{a int; b string}`, `interface{Read([]uint8) (int, error)}`, `[N]T` with the length
+//!   as written, `pkg.Set[int]` for a generic instance;
+//! - `?` is a type the scanner could not read (malformed source, or a bare name in a file
+//!   with a dot-import, which could come from either package).
+//!
+//! # Resolution rules for summaries
+//!
+//! A call site is resolved, by name, to one of: a standard-library call (blocking or not, from
+//! [`super::blocking`]), a project function or method (an edge of the call graph), or unknown.
+//! - `f(...)`: the package's function `f`, unless `f` is bound locally in the function
+//!   (parameter, `:=`, `var`, range variable; flow-insensitive) or is a builtin.
+//!   `f[T](...)` is the generic function `f`.
+//! - `pkg.F(...)`: `pkg` is an import of the file (and not a local): the blocking table for the
+//!   import path, else the project package with that import path, else a standard-library
+//!   package (taken as not blocking), else unknown.
+//! - `x.a.b.m(...)`: the type of `x` comes from the receiver, a parameter or named result, a
+//!   typed local (`var x T`, `x := T{...}`, `x := &T{...}`, `x := new(T)`, `x := make(T)`, or
+//!   `x, err := f(...)` with `f` a resolvable project or standard-library call), a package-level
+//!   variable with a known type, or `pkg.Var` of an import. Fields are followed through the
+//!   project's struct types (promoted fields of embedded structs too) and the standard-library
+//!   table; `[i]` takes the element type of a slice, array or map. The method is then looked up
+//!   on the final type, following embedded fields: a project method, a standard-library method
+//!   (the blocking table decides), or an interface method (unknown).
+//! - `x.m(...)` where nothing shows `x`'s type: resolved only when `m` is unexported (so it can
+//!   only be declared in this package), exactly one method of that name is declared in the
+//!   package, no struct field of that name exists (it could be a func-typed field), and every
+//!   file of the package was scanned. Exported names are never guessed.
+//! - Calls on call results (`x.f().g()`) are unknown, except by the unexported-name rule.
+//!
+//! # `may_block`
+//!
+//! A function may block when its body, in source order, contains:
+//! - a blocking standard-library call ([`super::blocking`]);
+//! - a channel send or receive, or a `range` over a parameter or local of channel type, that is
+//!   not a communication clause of a `select`; a `select` without a `default` case blocks as a
+//!   whole (one with `default` does not);
+//! - a call that stays unknown (not the project's, not the standard library's) whose first
+//!   argument is a context: a `context.Context` parameter, an identifier named `ctx`,
+//!   `context.Background()`/`TODO()` or `x.Context()` (the Go convention for "this may block"),
+//!   except context accessors such as `WithTimeout` or `FromContext`
+//!   ([`super::blocking::is_context_accessor`]); a resolved project function is judged by its own
+//!   summary instead;
+//! - a call to a project function that may block.
+//!
+//! The body of a `go` statement's function literal, and the callee of a `go` statement, do not
+//! make the function block (its arguments are evaluated by the caller, so they do). A function
+//! literal counts only when called where it is written (`func(){...}()`, `defer func(){...}()`);
+//! one stored or passed as a callback does not (it may run elsewhere, or never). `defer f()`
+//! counts: it runs before the function returns.
+//!
+//! The reason kept is the first direct cause in source order, else the call to the nearest
+//! blocking callee (the fixed point is a breadth-first search from the direct causes, so the
+//! chain in messages is a shortest one).
+//!
+//! # `closes_param`
+//!
+//! Parameter `i` (channel-typed: `chan T` or `chan<- T`) is closed when the body, including
+//! every nested function literal (a `go func(){ defer close(ch) }()` producer closes it too),
+//! calls `close(p)`, or passes `p` as a plain identifier argument to a project function (also
+//! in a `go` statement) that closes that parameter, to a fixed point. Only the first 64
+//! parameters are tracked.
+//!
+//! # What stays unknown
+//!
+//! Lookups return `None`, never a guess, for: declarations in files that were not scanned
+//! (generated, unreadable, or after a brace that never closes); signatures whose build-tag
+//! variants disagree; fields of generic instances; locks inside standard-library struct types
+//! (`http.Server` has a mutex, but the api files list only exported fields); methods of
+//! interface values. Functions declared in several files (build-tag variants) are merged: a
+//! summary holds if any variant shows it. A summary without evidence (`may_block() == None`)
+//! means "no blocking found", which is also the answer for bodies in assembly.
+
+mod resolve;
+mod scan;
+
+use crate::discover::Module;
+use crate::engine::facts::blocking::BlockingCall;
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+/// Index of a package in [`ProjectFacts`].
+pub type PackageId = u32;
+
+/// A function or method: its package and its index in that package's [`Package::funcs`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FuncRef {
+    pub package: PackageId,
+    pub index: u32,
+}
+
+/// Everything the pre-pass learned about the project.
+#[derive(Debug, Default)]
+pub struct ProjectFacts {
+    packages: Vec<Package>,
+    /// Normalised absolute directory → its packages, the one most files declare first.
+    by_dir: HashMap<PathBuf, Vec<PackageId>>,
+    by_file: HashMap<PathBuf, PackageId>,
+    /// Every package's type path (import path, `x_test` path or pseudo path) → the package.
+    by_import_path: HashMap<Box<str>, PackageId>,
+    stats: BuildStats,
+}
+
+/// Counts from one build, for benchmarks and `--verbose` output.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BuildStats {
+    pub files_scanned: usize,
+    pub files_generated: usize,
+    pub files_unreadable: usize,
+    /// Files whose scan stopped early at malformed input (declarations after that are unknown).
+    pub files_degraded: usize,
+    pub bytes: usize,
+    pub tokens: usize,
+    pub packages: usize,
+    pub functions: usize,
+    pub call_sites: usize,
+    pub blocking_functions: usize,
+    /// Iterations of the "closes its parameter" fixed point.
+    pub closes_rounds: usize,
+}
+
+/// One package: the files of one directory that share a package clause.
+#[derive(Debug)]
+pub struct Package {
+    pub(crate) id: PackageId,
+    pub(crate) dir: PathBuf,
+    pub(crate) name: Box<str>,
+    pub(crate) import_path: Box<str>,
+    /// False for the pseudo path of a package outside any module.
+    pub(crate) in_module: bool,
+    pub(crate) files: Box<[PathBuf]>,
+    /// Some file of the package was not scanned, or not to its end.
+    pub(crate) incomplete: bool,
+    /// Sorted by (receiver type name, or "" for functions; name).
+    pub(crate) funcs: Box<[Func]>,
+    /// Sorted by name.
+    pub(crate) types: Box<[TypeDecl]>,
+    /// Sorted by name.
+    pub(crate) values: Box<[Value]>,
+}
+
+/// A function or method declaration.
+#[derive(Debug, Clone)]
+pub struct Func {
+    pub(crate) name: Box<str>,
+    pub(crate) receiver: Option<Receiver>,
+    pub(crate) type_params: Box<[Box<str>]>,
+    /// `None` when build-tag variants of the function disagree.
+    pub(crate) signature: Option<Signature>,
+    /// Index into the package's files, and 1-based line of the `func` keyword.
+    pub(crate) file: u32,
+    pub(crate) line: u32,
+    pub(crate) has_body: bool,
+    pub(crate) summary: Summary,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Receiver {
+    /// The receiver's base type name, without `*` or type arguments.
+    pub type_name: Box<str>,
+    pub pointer: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Signature {
+    pub params: Box<[Param]>,
+    pub results: Box<[Param]>,
+    /// The last parameter is `...T`; its type is written `...T`.
+    pub variadic: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Param {
+    /// `None` for an unnamed parameter or result (`_` is kept as a name).
+    pub name: Option<Box<str>>,
+    pub ty: Box<str>,
+}
+
+/// Per-function facts computed over the call graph.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Summary {
+    pub(crate) block: Option<BlockReason>,
+    /// Bit `i`: channel parameter `i` is closed.
+    pub(crate) closes: u64,
+}
+
+/// Why a function may block: the first cause, with the line (in the function's file) where it
+/// happens.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlockReason {
+    pub cause: BlockCause,
+    pub line: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BlockCause {
+    /// A blocking standard-library call: `net.Dial`, `(*os.File).Write`.
+    Stdlib(BlockingCall),
+    Send,
+    Receive,
+    /// `for v := range ch` over a channel.
+    RangeOverChannel,
+    /// A `select` without a `default` case.
+    Select,
+    /// A call the facts cannot resolve, given a context as its first argument; the callee as
+    /// written (`client.Get`).
+    ContextCall(Box<str>),
+    /// A project function or method that may block.
+    Calls(FuncRef),
+}
+
+/// A type declaration of a package.
+#[derive(Debug, Clone)]
+pub struct TypeDecl {
+    pub(crate) name: Box<str>,
+    pub(crate) type_params: Box<[Box<str>]>,
+    pub(crate) kind: TypeKind,
+    pub(crate) file: u32,
+    pub(crate) line: u32,
+}
+
+#[derive(Debug, Clone)]
+pub enum TypeKind {
+    Struct(StructType),
+    Interface(InterfaceType),
+    /// Any other defined type (`type Celsius float64`) or an alias (`type A = B`).
+    Named {
+        underlying: Box<str>,
+        alias: bool,
+    },
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct StructType {
+    pub(crate) fields: Box<[Field]>,
+    /// Filled in after all packages are merged.
+    pub(crate) lock: Option<LockInfo>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Field {
+    /// The field name; for an embedded field, its type's name (`Mutex` for `sync.Mutex`).
+    pub name: Box<str>,
+    pub ty: Box<str>,
+    pub embedded: bool,
+    /// The fields of an anonymous struct type (`x struct{ mu sync.Mutex }`).
+    pub inline_struct: Option<Box<[Field]>>,
+}
+
+/// A `sync` type that must not be copied, found by value inside a struct.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LockInfo {
+    /// The path of fields from the struct to the lock: `mu`, `inner.mu`, `Mutex` (embedded).
+    pub field_path: Box<str>,
+    pub kind: LockKind,
+}
+
+impl LockInfo {
+    /// The struct's own field that holds the lock (the first element of the path).
+    pub fn field(&self) -> &str {
+        self.field_path.split('.').next().unwrap_or(&self.field_path)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum LockKind {
+    Mutex,
+    RWMutex,
+    WaitGroup,
+    Once,
+    Cond,
+    Map,
+    Pool,
+}
+
+impl LockKind {
+    /// The `sync` type for a name, if it is one of the non-copyable ones.
+    pub fn from_sync_name(name: &str) -> Option<LockKind> {
+        Some(match name {
+            "Mutex" => LockKind::Mutex,
+            "RWMutex" => LockKind::RWMutex,
+            "WaitGroup" => LockKind::WaitGroup,
+            "Once" => LockKind::Once,
+            "Cond" => LockKind::Cond,
+            "Map" => LockKind::Map,
+            "Pool" => LockKind::Pool,
+            _ => return None,
+        })
+    }
+
+    /// `sync.Mutex` and so on.
+    pub fn type_name(self) -> &'static str {
+        match self {
+            LockKind::Mutex => "sync.Mutex",
+            LockKind::RWMutex => "sync.RWMutex",
+            LockKind::WaitGroup => "sync.WaitGroup",
+            LockKind::Once => "sync.Once",
+            LockKind::Cond => "sync.Cond",
+            LockKind::Map => "sync.Map",
+            LockKind::Pool => "sync.Pool",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct InterfaceType {
+    pub(crate) methods: Box<[InterfaceMethod]>,
+    /// Embedded interfaces and type-set elements, as type text (`io.Reader`, `~int | ~string`).
+    pub(crate) embeds: Box<[Box<str>]>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InterfaceMethod {
+    pub name: Box<str>,
+    pub signature: Signature,
+}
+
+/// A package-level variable or constant.
+#[derive(Debug, Clone)]
+pub struct Value {
+    pub(crate) name: Box<str>,
+    pub(crate) is_const: bool,
+    /// Written in the declaration, implied by a constant group's repetition, or shown by the
+    /// initializer (`errors.New(...)` → `error`, `T{...}`, `&T{...}`).
+    pub(crate) ty: Option<Box<str>>,
+    /// Declared with type `error`, initialised with `errors.New`/`fmt.Errorf`, with another
+    /// sentinel error (`= fs.ErrNotExist`), or with a call whose only result is `error`.
+    pub(crate) sentinel_error: bool,
+    /// What the initializer refers to, until the packages are merged.
+    pub(crate) init: Option<Box<ValueInit>>,
+    pub(crate) file: u32,
+    pub(crate) line: u32,
+}
+
+/// A package-level variable's initializer that only the merged packages can type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum ValueInit {
+    /// `= Other` or `= pkg.Other`: (import path, or `None` for this package; name).
+    Var(Option<Box<str>>, Box<str>),
+    /// `= f(...)` or `= pkg.F(...)`.
+    Call(Option<Box<str>>, Box<str>),
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lookups
+
+impl ProjectFacts {
+    /// Scan `files` in parallel (on `threads` workers, or the current rayon pool when 0) and
+    /// compute the summaries. `modules` give the import paths.
+    pub fn build(files: &[PathBuf], modules: &[Module], threads: usize) -> ProjectFacts {
+        if threads == 0 {
+            return resolve::build(files, modules);
+        }
+        match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
+            Ok(pool) => pool.install(|| resolve::build(files, modules)),
+            Err(_) => resolve::build(files, modules),
+        }
+    }
+
+    /// Build from in-memory sources (tests, tools): `(path, text)` pairs; the paths name
+    /// directories and files as `build` would read them.
+    pub fn from_sources(sources: &[(PathBuf, String)], modules: &[Module]) -> ProjectFacts {
+        let files: Vec<PathBuf> = sources.iter().map(|(path, _)| path.clone()).collect();
+        let texts: HashMap<&Path, &str> = sources.iter().map(|(path, text)| (path.as_path(), text.as_str())).collect();
+        resolve::build_with(&files, modules, &|path: &Path| texts.get(path).map(|text| text.as_bytes().to_vec()))
+    }
+
+    /// Build from a discovery's files and modules.
+    pub fn from_discovery(discovery: &crate::discover::Discovery, threads: usize) -> ProjectFacts {
+        ProjectFacts::build(&discovery.files, &discovery.modules, threads)
+    }
+
+    pub fn stats(&self) -> &BuildStats {
+        &self.stats
+    }
+
+    pub fn packages(&self) -> &[Package] {
+        &self.packages
+    }
+
+    pub fn package(&self, id: PackageId) -> Option<&Package> {
+        self.packages.get(id as usize)
+    }
+
+    /// The package of the directory: the one most of its files declare (not the `_test`
+    /// package). `dir` may be relative to the current directory.
+    pub fn package_of(&self, dir: &Path) -> Option<&Package> {
+        let ids = self.by_dir.get(&normalize(dir))?;
+        self.package(*ids.first()?)
+    }
+
+    /// All packages of a directory (the main one first, then e.g. `x_test`).
+    pub fn packages_in(&self, dir: &Path) -> impl Iterator<Item = &Package> {
+        self.by_dir.get(&normalize(dir)).into_iter().flatten().filter_map(|&id| self.package(id))
+    }
+
+    /// The package a scanned file belongs to.
+    pub fn package_of_file(&self, file: &Path) -> Option<&Package> {
+        self.package(*self.by_file.get(&normalize(file))?)
+    }
+
+    /// The package a Go import path names (not an external `_test` package, not a directory
+    /// outside any module).
+    pub fn package_by_import_path(&self, import_path: &str) -> Option<&Package> {
+        let package = self.package(*self.by_import_path.get(import_path)?)?;
+        (package.in_module && !package.is_external_test()).then_some(package)
+    }
+
+    pub fn func(&self, func: FuncRef) -> Option<&Func> {
+        self.package(func.package)?.funcs.get(func.index as usize)
+    }
+
+    /// The function or method behind `func` and its package.
+    pub fn func_with_package(&self, func: FuncRef) -> Option<(&Package, &Func)> {
+        let package = self.package(func.package)?;
+        Some((package, package.funcs.get(func.index as usize)?))
+    }
+
+    /// A method of `type_name` in `package`, or one promoted from a struct it embeds (by value
+    /// or pointer, in this project; up to a few levels deep).
+    pub fn find_method<'f>(
+        &'f self,
+        package: &'f Package,
+        type_name: &str,
+        method: &str,
+    ) -> Option<(&'f Package, &'f Func)> {
+        resolve::find_method(self, package, type_name, method, 0)
+    }
+
+    /// A field of `type_name` in `package`, or one promoted from an embedded struct of the
+    /// project; with the package that declares the owning struct.
+    pub fn find_field<'f>(
+        &'f self,
+        package: &'f Package,
+        type_name: &str,
+        field: &str,
+    ) -> Option<(&'f Package, &'f Field)> {
+        resolve::find_field(self, package, type_name, field, 0)
+    }
+
+    /// "calls (*Store).flush, which calls os.WriteFile": the reason and the chain of callees
+    /// behind it, naming functions of other packages than `from` with their package name.
+    pub fn describe_block(&self, reason: &BlockReason, from: Option<PackageId>) -> String {
+        const MAX_HOPS: usize = 4;
+        let mut out = String::new();
+        let mut current = reason;
+        for hop in 0..=MAX_HOPS {
+            if hop > 0 {
+                out.push_str(", which ");
+            }
+            match &current.cause {
+                BlockCause::Stdlib(call) => {
+                    let _ = write!(out, "calls {call}");
+                    return out;
+                }
+                BlockCause::Send => return out + "sends on a channel",
+                BlockCause::Receive => return out + "receives from a channel",
+                BlockCause::RangeOverChannel => return out + "ranges over a channel",
+                BlockCause::Select => return out + "waits in a select with no default case",
+                BlockCause::ContextCall(callee) => {
+                    let _ = write!(out, "calls {callee} with a context");
+                    return out;
+                }
+                BlockCause::Calls(callee) => {
+                    let Some((package, func)) = self.func_with_package(*callee) else {
+                        return out + "calls a function";
+                    };
+                    let _ = write!(out, "calls {}", func.display_name(package, from));
+                    match func.summary.block.as_ref() {
+                        Some(next) if hop < MAX_HOPS => current = next,
+                        Some(_) => return out + ", which may block",
+                        None => return out,
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+impl Package {
+    pub fn id(&self) -> PackageId {
+        self.id
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The package clause name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The import path, when the package is inside a module (`None` for a directory outside
+    /// any module, whose types use a pseudo path; see [`Package::type_path`]).
+    pub fn import_path(&self) -> Option<&str> {
+        self.in_module.then_some(&*self.import_path)
+    }
+
+    /// The path that qualifies this package's own named types in type text: the import path,
+    /// or `_/<dir>` outside a module.
+    pub fn type_path(&self) -> &str {
+        &self.import_path
+    }
+
+    pub fn is_external_test(&self) -> bool {
+        self.name.ends_with("_test")
+    }
+
+    pub fn files(&self) -> &[PathBuf] {
+        &self.files
+    }
+
+    /// Some file was not scanned to its end, so a missing declaration may exist after all.
+    pub fn is_incomplete(&self) -> bool {
+        self.incomplete
+    }
+
+    /// Functions and methods, sorted by (receiver type, name); functions come first.
+    pub fn funcs(&self) -> &[Func] {
+        &self.funcs
+    }
+
+    pub fn types(&self) -> &[TypeDecl] {
+        &self.types
+    }
+
+    pub fn values(&self) -> &[Value] {
+        &self.values
+    }
+
+    fn func_index(&self, receiver: &str, name: &str) -> Option<usize> {
+        self.funcs
+            .binary_search_by(|func| {
+                let key = func.receiver.as_ref().map_or("", |receiver| &receiver.type_name);
+                (key, &*func.name).cmp(&(receiver, name))
+            })
+            .ok()
+    }
+
+    /// A package-level function.
+    pub fn function(&self, name: &str) -> Option<&Func> {
+        self.funcs.get(self.func_index("", name)?)
+    }
+
+    /// A method declared on `receiver` (the type name without `*` or type arguments). Methods
+    /// promoted from embedded fields: [`ProjectFacts::find_method`].
+    pub fn method(&self, receiver: &str, name: &str) -> Option<&Func> {
+        if receiver.is_empty() {
+            return None;
+        }
+        self.funcs.get(self.func_index(receiver, name)?)
+    }
+
+    pub fn func_ref(&self, func: &Func) -> Option<FuncRef> {
+        let receiver = func.receiver.as_ref().map_or("", |receiver| &receiver.type_name);
+        let index = self.func_index(receiver, &func.name)?;
+        Some(FuncRef { package: self.id, index: index as u32 })
+    }
+
+    /// Every method named `name`, on any type of the package.
+    pub fn methods_named<'p>(&'p self, name: &'p str) -> impl Iterator<Item = &'p Func> + 'p {
+        self.funcs.iter().filter(move |func| func.receiver.is_some() && &*func.name == name)
+    }
+
+    pub fn type_decl(&self, name: &str) -> Option<&TypeDecl> {
+        self.types.binary_search_by(|decl| (*decl.name).cmp(name)).ok().map(|index| &self.types[index])
+    }
+
+    pub fn struct_type(&self, name: &str) -> Option<&StructType> {
+        match &self.type_decl(name)?.kind {
+            TypeKind::Struct(struct_type) => Some(struct_type),
+            _ => None,
+        }
+    }
+
+    pub fn interface_type(&self, name: &str) -> Option<&InterfaceType> {
+        match &self.type_decl(name)?.kind {
+            TypeKind::Interface(interface) => Some(interface),
+            _ => None,
+        }
+    }
+
+    /// A package-level variable or constant.
+    pub fn value(&self, name: &str) -> Option<&Value> {
+        self.values.binary_search_by(|value| (*value.name).cmp(name)).ok().map(|index| &self.values[index])
+    }
+
+    /// A package-level variable declared `error` or initialised with `errors.New`/`fmt.Errorf`,
+    /// another sentinel error, or a call whose only result is `error`.
+    pub fn is_sentinel_error(&self, name: &str) -> bool {
+        self.value(name).is_some_and(|value| value.sentinel_error)
+    }
+
+    pub fn sentinel_errors(&self) -> impl Iterator<Item = &Value> {
+        self.values.iter().filter(|value| value.sentinel_error)
+    }
+}
+
+impl Func {
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn receiver(&self) -> Option<&Receiver> {
+        self.receiver.as_ref()
+    }
+
+    pub fn type_params(&self) -> &[Box<str>] {
+        &self.type_params
+    }
+
+    /// `None` when the function's build-tag variants declare different signatures.
+    pub fn signature(&self) -> Option<&Signature> {
+        self.signature.as_ref()
+    }
+
+    /// Result types, e.g. `["*os.File", "error"]`.
+    pub fn result_types(&self) -> Option<impl Iterator<Item = &str>> {
+        Some(self.signature.as_ref()?.results.iter().map(|result| &*result.ty))
+    }
+
+    /// The last result is `error`.
+    pub fn returns_error(&self) -> Option<bool> {
+        Some(self.signature.as_ref()?.results.last().is_some_and(|result| &*result.ty == "error"))
+    }
+
+    pub fn file_index(&self) -> u32 {
+        self.file
+    }
+
+    pub fn line(&self) -> u32 {
+        self.line
+    }
+
+    /// False for a declaration without a body (implemented in assembly); its summary knows
+    /// nothing.
+    pub fn has_body(&self) -> bool {
+        self.has_body
+    }
+
+    pub fn summary(&self) -> &Summary {
+        &self.summary
+    }
+
+    /// Shorthand for `summary().may_block()`.
+    pub fn may_block(&self) -> Option<&BlockReason> {
+        self.summary.may_block()
+    }
+
+    /// `F`, `(*Store).flush`, or `store.F` / `(*store.Store).flush` seen from another package.
+    pub fn display_name(&self, package: &Package, from: Option<PackageId>) -> String {
+        let qualifier = if from == Some(package.id) { String::new() } else { format!("{}.", package.name) };
+        match &self.receiver {
+            None => format!("{qualifier}{}", self.name),
+            Some(receiver) => {
+                let star = if receiver.pointer { "*" } else { "" };
+                format!("({star}{qualifier}{}).{}", receiver.type_name, self.name)
+            }
+        }
+    }
+}
+
+impl Summary {
+    /// Why the function may block, when something in it (or in what it calls) is known to.
+    pub fn may_block(&self) -> Option<&BlockReason> {
+        self.block.as_ref()
+    }
+
+    /// The function closes its channel parameter `index` (receiver not counted).
+    pub fn closes_param(&self, index: usize) -> bool {
+        index < 64 && self.closes & (1 << index) != 0
+    }
+
+    /// Indexes of the channel parameters the function closes.
+    pub fn closed_params(&self) -> impl Iterator<Item = usize> + '_ {
+        (0..64).filter(|&index| self.closes_param(index))
+    }
+}
+
+impl TypeDecl {
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn type_params(&self) -> &[Box<str>] {
+        &self.type_params
+    }
+
+    pub fn kind(&self) -> &TypeKind {
+        &self.kind
+    }
+
+    pub fn file_index(&self) -> u32 {
+        self.file
+    }
+
+    pub fn line(&self) -> u32 {
+        self.line
+    }
+}
+
+impl StructType {
+    pub fn fields(&self) -> &[Field] {
+        &self.fields
+    }
+
+    pub fn field(&self, name: &str) -> Option<&Field> {
+        self.fields.iter().find(|field| &*field.name == name)
+    }
+
+    /// A `sync.Mutex`/`RWMutex`/`WaitGroup`/`Once`/`Cond`/`Map`/`Pool` held by value: a field or
+    /// embedded field of that type, an array of them, or a by-value field (or array element) of
+    /// a project struct or named type that contains one, transitively (across the project's
+    /// packages). Pointers, slices, maps and channels do not count; nor do generic instances or
+    /// standard-library structs (their unexported fields are unknown).
+    pub fn contains_lock(&self) -> Option<&LockInfo> {
+        self.lock.as_ref()
+    }
+}
+
+impl InterfaceType {
+    pub fn methods(&self) -> &[InterfaceMethod] {
+        &self.methods
+    }
+
+    pub fn method(&self, name: &str) -> Option<&InterfaceMethod> {
+        self.methods.iter().find(|method| &*method.name == name)
+    }
+
+    pub fn embeds(&self) -> &[Box<str>] {
+        &self.embeds
+    }
+}
+
+impl Value {
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn is_const(&self) -> bool {
+        self.is_const
+    }
+
+    pub fn ty(&self) -> Option<&str> {
+        self.ty.as_deref()
+    }
+
+    pub fn is_sentinel_error(&self) -> bool {
+        self.sentinel_error
+    }
+
+    pub fn file_index(&self) -> u32 {
+        self.file
+    }
+
+    pub fn line(&self) -> u32 {
+        self.line
+    }
+}
+
+/// An absolute, `.`/`..`-free form of `path`, so relative and absolute spellings of a file
+/// find the same package.
+pub(crate) fn normalize(path: &Path) -> PathBuf {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut out = PathBuf::new();
+    for component in absolute.components() {
+        match component {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}

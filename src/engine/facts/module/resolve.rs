@@ -1,0 +1,991 @@
+//! Building [`ProjectFacts`]: read and scan files in parallel, merge them per package, find
+//! the locks inside structs, resolve call sites and run the fixed points.
+
+use super::scan::{self, CallSite, CallTarget, FileScan, FuncScan, Root, ScanInput, Step, named_type};
+use super::{
+    BlockCause, BlockReason, BuildStats, Field, Func, FuncRef, LockInfo, LockKind, Package, PackageId, ProjectFacts,
+    Summary, TypeDecl, TypeKind, Value, normalize,
+};
+use crate::discover::Module;
+use crate::engine::facts::blocking::{self, BlockingCall};
+use crate::engine::facts::lexer::Token;
+use crate::engine::facts::stdlib;
+use rayon::prelude::*;
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::path::{Path, PathBuf};
+
+/// How deep type lookups follow fields, embeddings and named types.
+const MAX_TYPE_DEPTH: u32 = 8;
+
+pub(super) fn build(files: &[PathBuf], modules: &[Module]) -> ProjectFacts {
+    build_with(files, modules, &|path: &Path| std::fs::read(path).ok())
+}
+
+/// What became of one file.
+enum Outcome {
+    Scanned(FileScan),
+    Generated,
+    /// `//go:build ignore`-style files are not part of any package.
+    Ignored,
+    Unreadable,
+}
+
+/// A package while it is being merged.
+struct PackageBuild {
+    dir: PathBuf,
+    name: Box<str>,
+    type_path: Box<str>,
+    in_module: bool,
+    files: Vec<PathBuf>,
+    funcs: Vec<FuncScan>,
+    types: Vec<TypeDecl>,
+    values: Vec<Value>,
+    incomplete: bool,
+}
+
+/// A merged function's scan results, waiting for call resolution.
+struct PendingFunc {
+    direct: Option<BlockReason>,
+    calls: Vec<CallSite>,
+    closes: u64,
+}
+
+/// The call-graph facts of one function, before the fixed points.
+#[derive(Default)]
+struct FuncGraph {
+    direct: Option<BlockReason>,
+    /// Project callees that make this function block if they do, with the line of the call.
+    block_callees: Vec<(FuncRef, u32)>,
+    /// (callee, callee parameter, this function's parameter).
+    close_callees: Vec<(FuncRef, u8, u8)>,
+    closes: u64,
+}
+
+pub(super) fn build_with(
+    files: &[PathBuf],
+    modules: &[Module],
+    read: &(dyn Fn(&Path) -> Option<Vec<u8>> + Sync),
+) -> ProjectFacts {
+    let mut stats = BuildStats::default();
+    let roots = module_roots(modules);
+    // Import path of every directory, computed once per directory.
+    let mut dir_paths: HashMap<PathBuf, (Box<str>, bool)> = HashMap::new();
+    let file_dirs: Vec<PathBuf> = files.iter().map(|file| normalize(file.parent().unwrap_or(Path::new(".")))).collect();
+    for dir in &file_dirs {
+        if !dir_paths.contains_key(dir) {
+            let path = dir_import_path(dir, &roots);
+            dir_paths.insert(dir.clone(), path);
+        }
+    }
+    let project_paths: HashSet<Box<str>> =
+        dir_paths.values().filter(|(_, in_module)| *in_module).map(|(path, _)| path.clone()).collect();
+
+    let outcomes: Vec<Outcome> = files
+        .par_iter()
+        .zip(file_dirs.par_iter())
+        .map_init(Vec::<Token>::new, |tokens, (file, dir)| {
+            let Some(source) = read(file) else { return Outcome::Unreadable };
+            let header = header_of(&source);
+            if crate::discover::is_generated(&header) {
+                return Outcome::Generated;
+            }
+            if is_build_ignored(&header) {
+                return Outcome::Ignored;
+            }
+            let (dir_path, _) = &dir_paths[dir];
+            let is_test_file =
+                file.file_name().and_then(|name| name.to_str()).is_some_and(|name| name.ends_with("_test.go"));
+            let input = ScanInput { dir_path, is_test_file, project_paths: &project_paths };
+            let scanned = scan::scan_file(&source, &input, tokens);
+            // Keep the per-thread token buffer from growing without bound on one huge file.
+            if tokens.capacity() > 1 << 22 {
+                *tokens = Vec::new();
+            }
+            match scanned {
+                Some(scan) => Outcome::Scanned(scan),
+                None => Outcome::Unreadable,
+            }
+        })
+        .collect();
+
+    // Group per (directory, package name).
+    let mut builds: Vec<PackageBuild> = Vec::new();
+    let mut index_of: HashMap<(PathBuf, Box<str>), usize> = HashMap::new();
+    let mut incomplete_dirs: HashSet<PathBuf> = HashSet::new();
+    for ((file, dir), outcome) in files.iter().zip(&file_dirs).zip(outcomes) {
+        let scan = match outcome {
+            Outcome::Scanned(scan) => scan,
+            Outcome::Generated => {
+                stats.files_generated += 1;
+                incomplete_dirs.insert(dir.clone());
+                continue;
+            }
+            Outcome::Ignored => continue,
+            Outcome::Unreadable => {
+                stats.files_unreadable += 1;
+                incomplete_dirs.insert(dir.clone());
+                continue;
+            }
+        };
+        stats.files_scanned += 1;
+        stats.tokens += scan.tokens;
+        stats.bytes += scan.bytes;
+        stats.files_degraded += usize::from(scan.degraded);
+        let key = (dir.clone(), scan.package.clone());
+        let index = *index_of.entry(key).or_insert_with(|| {
+            let (dir_path, in_module) = &dir_paths[dir];
+            let is_test_file = file.to_str().is_some_and(|name| name.ends_with("_test.go"));
+            let type_path = if is_test_file && scan.package.ends_with("_test") {
+                format!("{dir_path}_test").into()
+            } else {
+                dir_path.clone()
+            };
+            builds.push(PackageBuild {
+                dir: dir.clone(),
+                name: scan.package.clone(),
+                type_path,
+                in_module: *in_module,
+                files: Vec::new(),
+                funcs: Vec::new(),
+                types: Vec::new(),
+                values: Vec::new(),
+                incomplete: false,
+            });
+            builds.len() - 1
+        });
+        let build = &mut builds[index];
+        let file_index = build.files.len() as u32;
+        build.files.push(file.clone());
+        build.incomplete |= scan.degraded;
+        for mut func in scan.funcs {
+            func.func.file = file_index;
+            build.funcs.push(func);
+        }
+        for mut decl in scan.types {
+            decl.file = file_index;
+            build.types.push(decl);
+        }
+        for mut value in scan.values {
+            value.file = file_index;
+            build.values.push(value);
+        }
+    }
+    for build in &mut builds {
+        build.incomplete |= incomplete_dirs.contains(&build.dir);
+    }
+    // Deterministic ids: by directory, then the package most files declare, then name.
+    builds.sort_by(|a, b| {
+        let test = |build: &PackageBuild| build.name.ends_with("_test");
+        (&a.dir, test(a), std::cmp::Reverse(a.files.len()), &a.name).cmp(&(
+            &b.dir,
+            test(b),
+            std::cmp::Reverse(b.files.len()),
+            &b.name,
+        ))
+    });
+
+    let mut facts = ProjectFacts::default();
+    let mut pending_calls: Vec<Vec<PendingFunc>> = Vec::new();
+    for (id, build) in builds.into_iter().enumerate() {
+        let id = id as PackageId;
+        let (package, calls) = merge_package(id, build);
+        for file in package.files.iter() {
+            facts.by_file.insert(normalize(file), id);
+        }
+        facts.by_dir.entry(package.dir.clone()).or_default().push(id);
+        facts.by_import_path.entry(package.import_path.clone()).or_insert(id);
+        pending_calls.push(calls);
+        facts.packages.push(package);
+    }
+    stats.packages = facts.packages.len();
+    stats.functions = facts.packages.iter().map(|package| package.funcs.len()).sum();
+    stats.call_sites = pending_calls.iter().flatten().map(|pending| pending.calls.len()).sum();
+
+    assign_locks(&mut facts);
+    type_values(&mut facts);
+
+    // Resolve every call site against the merged packages (read-only, in parallel).
+    let graphs: Vec<Vec<FuncGraph>> = {
+        let facts = &facts;
+        pending_calls
+            .into_par_iter()
+            .enumerate()
+            .map(|(id, funcs)| {
+                let package = &facts.packages[id];
+                let index = PackageIndex::new(package);
+                funcs.into_iter().map(|pending| resolve_function(facts, package, &index, pending)).collect()
+            })
+            .collect()
+    };
+    fixed_points(&mut facts, graphs, &mut stats);
+    stats.blocking_functions = facts
+        .packages
+        .iter()
+        .flat_map(|package| package.funcs.iter())
+        .filter(|func| func.summary.block.is_some())
+        .count();
+    facts.stats = stats;
+    facts
+}
+
+/// Module roots, longest first, so the nearest enclosing module wins.
+fn module_roots(modules: &[Module]) -> Vec<(PathBuf, Box<str>)> {
+    let mut roots: Vec<(PathBuf, Box<str>)> =
+        modules.iter().map(|module| (normalize(&module.root), module.module_path.as_str().into())).collect();
+    roots.sort_by_key(|(root, _)| std::cmp::Reverse(root.components().count()));
+    roots
+}
+
+/// The import path of a directory and whether it is inside a module. Outside a module (or in
+/// one without a `module` line) the pseudo path is `_/<dir>`.
+fn dir_import_path(dir: &Path, roots: &[(PathBuf, Box<str>)]) -> (Box<str>, bool) {
+    for (root, module_path) in roots {
+        let Ok(relative) = dir.strip_prefix(root) else { continue };
+        if module_path.is_empty() {
+            break;
+        }
+        let relative: Vec<&str> = relative.components().filter_map(|part| part.as_os_str().to_str()).collect();
+        let relative = relative.join("/");
+        // `$GOROOT/src` is the module `std`, whose packages are imported without a prefix.
+        let path = match (&**module_path, relative.is_empty()) {
+            (_, true) => module_path.to_string(),
+            ("std", false) => relative,
+            (_, false) => format!("{module_path}/{relative}"),
+        };
+        return (path.into(), true);
+    }
+    (format!("_{}", dir.to_string_lossy().replace('\\', "/")).into(), false)
+}
+
+/// The text before the package clause (comments and build constraints), as UTF-8.
+fn header_of(source: &[u8]) -> String {
+    let mut end = 0;
+    for line in source.split(|&byte| byte == b'\n') {
+        if line.starts_with(b"package ") || end > 64 * 1024 {
+            break;
+        }
+        end += line.len() + 1;
+    }
+    String::from_utf8_lossy(&source[..end.min(source.len())]).into_owned()
+}
+
+/// `//go:build ignore` (or `// +build ignore`): the file is a generator script, not part of the
+/// package.
+fn is_build_ignored(header: &str) -> bool {
+    header.lines().any(|line| {
+        let line = line.trim();
+        let constraint = line.strip_prefix("//go:build ").or_else(|| line.strip_prefix("// +build "));
+        constraint.is_some_and(|expression| expression.split_whitespace().any(|term| term == "ignore"))
+    })
+}
+
+/// Merge a package's files: sort declarations, merge build-tag variants of a function.
+fn merge_package(id: PackageId, build: PackageBuild) -> (Package, Vec<PendingFunc>) {
+    let mut merged: Vec<FuncScan> = Vec::with_capacity(build.funcs.len());
+    let mut by_key: HashMap<(Box<str>, Box<str>), usize> = HashMap::new();
+    for scan in build.funcs {
+        let receiver: Box<str> = scan.func.receiver.as_ref().map_or("".into(), |receiver| receiver.type_name.clone());
+        match by_key.get(&(receiver.clone(), scan.func.name.clone())) {
+            Some(&index) => {
+                let existing = &mut merged[index];
+                if existing.func.signature != scan.func.signature {
+                    existing.func.signature = None;
+                }
+                existing.func.has_body |= scan.func.has_body;
+                if existing.direct.is_none() {
+                    existing.direct = scan.direct;
+                }
+                existing.calls.extend(scan.calls);
+                existing.closes |= scan.closes;
+            }
+            None => {
+                by_key.insert((receiver, scan.func.name.clone()), merged.len());
+                merged.push(scan);
+            }
+        }
+    }
+    merged.sort_by(|a, b| func_key(&a.func).cmp(&func_key(&b.func)));
+    let mut funcs = Vec::with_capacity(merged.len());
+    let mut calls = Vec::with_capacity(merged.len());
+    for scan in merged {
+        funcs.push(scan.func);
+        calls.push(PendingFunc { direct: scan.direct, calls: scan.calls, closes: scan.closes });
+    }
+
+    let mut types = build.types;
+    types.sort_by(|a, b| a.name.cmp(&b.name));
+    types.dedup_by(|later, first| later.name == first.name);
+
+    let mut values = build.values;
+    values.sort_by(|a, b| a.name.cmp(&b.name));
+    let mut deduped: Vec<Value> = Vec::with_capacity(values.len());
+    for value in values {
+        match deduped.last_mut() {
+            Some(previous) if previous.name == value.name => {
+                if previous.ty != value.ty {
+                    previous.ty = None;
+                }
+                previous.sentinel_error &= value.sentinel_error;
+            }
+            _ => deduped.push(value),
+        }
+    }
+
+    let package = Package {
+        id,
+        dir: build.dir,
+        name: build.name,
+        import_path: build.type_path,
+        in_module: build.in_module,
+        files: build.files.into(),
+        incomplete: build.incomplete,
+        funcs: funcs.into(),
+        types: types.into(),
+        values: deduped.into(),
+    };
+    (package, calls)
+}
+
+fn func_key(func: &Func) -> (&str, &str) {
+    (func.receiver.as_ref().map_or("", |receiver| &receiver.type_name), &func.name)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Type lookups across the project and the standard library.
+
+impl ProjectFacts {
+    /// The package whose own types are qualified by `type_path` (an import path, `x_test` path
+    /// or pseudo path).
+    pub(crate) fn package_by_type_path(&self, type_path: &str) -> Option<&Package> {
+        self.package(*self.by_import_path.get(type_path)?)
+    }
+}
+
+pub(super) fn find_method<'f>(
+    facts: &'f ProjectFacts,
+    package: &'f Package,
+    type_name: &str,
+    method: &str,
+    depth: u32,
+) -> Option<(&'f Package, &'f Func)> {
+    if depth > MAX_TYPE_DEPTH {
+        return None;
+    }
+    if let Some(func) = package.method(type_name, method) {
+        return Some((package, func));
+    }
+    let decl = package.type_decl(type_name)?;
+    match &decl.kind {
+        TypeKind::Struct(struct_type) => struct_type.fields.iter().filter(|field| field.embedded).find_map(|field| {
+            let (path, name) = named_type(&field.ty)?;
+            let owner = facts.package_by_type_path(path)?;
+            find_method(facts, owner, name, method, depth + 1)
+        }),
+        TypeKind::Named { underlying, alias: true } => {
+            let (path, name) = named_type(underlying)?;
+            let owner = facts.package_by_type_path(path)?;
+            find_method(facts, owner, name, method, depth + 1)
+        }
+        _ => None,
+    }
+}
+
+pub(super) fn find_field<'f>(
+    facts: &'f ProjectFacts,
+    package: &'f Package,
+    type_name: &str,
+    field: &str,
+    depth: u32,
+) -> Option<(&'f Package, &'f Field)> {
+    if depth > MAX_TYPE_DEPTH {
+        return None;
+    }
+    let decl = package.type_decl(type_name)?;
+    match &decl.kind {
+        TypeKind::Struct(struct_type) => {
+            if let Some(found) = struct_type.field(field) {
+                return Some((package, found));
+            }
+            struct_type.fields.iter().filter(|candidate| candidate.embedded).find_map(|embedded| {
+                let (path, name) = named_type(&embedded.ty)?;
+                let owner = facts.package_by_type_path(path)?;
+                find_field(facts, owner, name, field, depth + 1)
+            })
+        }
+        TypeKind::Named { underlying, .. } => {
+            let (path, name) = named_type(underlying)?;
+            let owner = facts.package_by_type_path(path)?;
+            find_field(facts, owner, name, field, depth + 1)
+        }
+        TypeKind::Interface(_) => None,
+    }
+}
+
+/// The type of field `field` of a value of type `ty` (project or standard library).
+fn field_type(facts: &ProjectFacts, ty: &str, field: &str, depth: u32) -> Option<Box<str>> {
+    let (path, type_name) = named_type(ty)?;
+    if let Some(package) = facts.package_by_type_path(path) {
+        if let Some((_, found)) = find_field(facts, package, type_name, field, depth) {
+            return Some(found.ty.clone());
+        }
+        // A field promoted from an embedded standard-library struct.
+        let struct_type = package.struct_type(type_name)?;
+        return struct_type.fields.iter().filter(|candidate| candidate.embedded).find_map(|embedded| {
+            let (path, name) = named_type(&embedded.ty)?;
+            stdlib::field(path, name, field).map(|ty| ty.as_str().into())
+        });
+    }
+    stdlib::field(path, type_name, field).map(|ty| ty.as_str().into())
+}
+
+/// The element type of indexing a value of type `ty`.
+fn element_type(facts: &ProjectFacts, ty: &str, depth: u32) -> Option<Box<str>> {
+    if depth > MAX_TYPE_DEPTH {
+        return None;
+    }
+    let ty = ty.strip_prefix('*').unwrap_or(ty);
+    if let Some(rest) = ty.strip_prefix("map[") {
+        let close = matching_bracket(rest)?;
+        return Some(rest[close + 1..].into());
+    }
+    if let Some(rest) = ty.strip_prefix('[') {
+        let close = matching_bracket(rest)?;
+        return Some(rest[close + 1..].into());
+    }
+    let (path, type_name) = named_type(ty)?;
+    let package = facts.package_by_type_path(path)?;
+    match &package.type_decl(type_name)?.kind {
+        TypeKind::Named { underlying, .. } => element_type(facts, underlying, depth + 1),
+        _ => None,
+    }
+}
+
+/// Index of the `]` closing a bracket opened just before `text`.
+fn matching_bracket(text: &str) -> Option<usize> {
+    let mut depth = 1usize;
+    for (index, byte) in text.bytes().enumerate() {
+        match byte {
+            b'[' => depth += 1,
+            b']' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(index);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+// ---------------------------------------------------------------------------------------------
+// Locks inside structs.
+
+fn assign_locks(facts: &mut ProjectFacts) {
+    let mut memo: HashMap<(PackageId, usize), Option<LockInfo>> = HashMap::new();
+    let mut found: Vec<(PackageId, usize, LockInfo)> = Vec::new();
+    for package in &facts.packages {
+        for (index, decl) in package.types.iter().enumerate() {
+            if matches!(decl.kind, TypeKind::Struct(_))
+                && let Some(lock) = struct_lock(facts, package, index, &mut memo, 0)
+            {
+                found.push((package.id, index, lock));
+            }
+        }
+    }
+    for (package, index, lock) in found {
+        if let TypeKind::Struct(struct_type) = &mut facts.packages[package as usize].types_mut()[index].kind {
+            struct_type.lock = Some(lock);
+        }
+    }
+}
+
+impl Package {
+    fn types_mut(&mut self) -> &mut [TypeDecl] {
+        &mut self.types
+    }
+}
+
+fn struct_lock(
+    facts: &ProjectFacts,
+    package: &Package,
+    index: usize,
+    memo: &mut HashMap<(PackageId, usize), Option<LockInfo>>,
+    depth: u32,
+) -> Option<LockInfo> {
+    if let Some(known) = memo.get(&(package.id, index)) {
+        return known.clone();
+    }
+    if depth > MAX_TYPE_DEPTH {
+        return None;
+    }
+    // A cycle (only in malformed code) reads as "no lock".
+    memo.insert((package.id, index), None);
+    let TypeKind::Struct(struct_type) = &package.types[index].kind else { return None };
+    let lock = fields_lock(facts, package, &struct_type.fields, memo, depth);
+    memo.insert((package.id, index), lock.clone());
+    lock
+}
+
+fn fields_lock(
+    facts: &ProjectFacts,
+    package: &Package,
+    fields: &[Field],
+    memo: &mut HashMap<(PackageId, usize), Option<LockInfo>>,
+    depth: u32,
+) -> Option<LockInfo> {
+    fields.iter().find_map(|field| {
+        let (inner, kind) = type_lock(facts, package, &field.ty, field.inline_struct.as_deref(), memo, depth)?;
+        let field_path = match inner {
+            Some(inner) => format!("{}.{inner}", field.name).into(),
+            None => field.name.clone(),
+        };
+        Some(LockInfo { field_path, kind })
+    })
+}
+
+/// The lock a value of type `ty` holds: the path inside it (`None` when `ty` is the lock).
+fn type_lock(
+    facts: &ProjectFacts,
+    package: &Package,
+    ty: &str,
+    inline_struct: Option<&[Field]>,
+    memo: &mut HashMap<(PackageId, usize), Option<LockInfo>>,
+    depth: u32,
+) -> Option<(Option<Box<str>>, LockKind)> {
+    if depth > MAX_TYPE_DEPTH {
+        return None;
+    }
+    // Arrays hold their elements by value.
+    let mut ty = ty;
+    while let Some(rest) = ty.strip_prefix('[') {
+        if rest.starts_with(']') {
+            return None;
+        }
+        ty = &rest[matching_bracket(rest)? + 1..];
+    }
+    if ty.starts_with("struct{") {
+        let lock = fields_lock(facts, package, inline_struct?, memo, depth + 1)?;
+        return Some((Some(lock.field_path), lock.kind));
+    }
+    if ty.starts_with('*') {
+        return None;
+    }
+    let (path, name) = named_type(ty)?;
+    if path == "sync" {
+        return LockKind::from_sync_name(name).map(|kind| (None, kind));
+    }
+    let owner = facts.package_by_type_path(path)?;
+    let index = owner.types.binary_search_by(|decl| (*decl.name).cmp(name)).ok()?;
+    match &owner.types[index].kind {
+        TypeKind::Struct(_) => {
+            let lock = struct_lock(facts, owner, index, memo, depth + 1)?;
+            Some((Some(lock.field_path), lock.kind))
+        }
+        TypeKind::Named { underlying, .. } => type_lock(facts, owner, underlying, None, memo, depth + 1),
+        TypeKind::Interface(_) => None,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Package-level variables initialised from other variables or calls.
+
+/// Give `var X = Other` / `var X = f()` the type of what they name, and make them sentinel
+/// errors when that is one (`ErrNotExist = fs.ErrNotExist`, `ErrX = newError()`). A few rounds
+/// settle chains of aliases; the initializers are dropped afterwards.
+fn type_values(facts: &mut ProjectFacts) {
+    const ROUNDS: usize = 4;
+    for _ in 0..ROUNDS {
+        let mut updates: Vec<(usize, usize, Box<str>, bool)> = Vec::new();
+        for (package_index, package) in facts.packages.iter().enumerate() {
+            for (value_index, value) in package.values.iter().enumerate() {
+                let Some(init) = value.init.as_deref() else { continue };
+                if value.ty.is_some() {
+                    continue;
+                }
+                if let Some((ty, sentinel)) = init_type(facts, package, init) {
+                    updates.push((package_index, value_index, ty, sentinel));
+                }
+            }
+        }
+        if updates.is_empty() {
+            break;
+        }
+        for (package, value, ty, sentinel) in updates {
+            let value = &mut facts.packages[package].values_mut()[value];
+            value.sentinel_error |= sentinel;
+            value.ty = Some(ty);
+        }
+    }
+    for package in &mut facts.packages {
+        for value in package.values_mut() {
+            value.init = None;
+        }
+    }
+}
+
+/// The type of an initializer and whether it is a sentinel error.
+fn init_type(facts: &ProjectFacts, package: &Package, init: &super::ValueInit) -> Option<(Box<str>, bool)> {
+    use super::ValueInit;
+    match init {
+        ValueInit::Var(path, name) => {
+            let owner = match path {
+                None => Some(package),
+                Some(path) => facts.package_by_type_path(path),
+            };
+            if let Some(owner) = owner {
+                let value = owner.value(name)?;
+                return Some((value.ty.clone()?, value.sentinel_error));
+            }
+            let ty = stdlib::var(path.as_deref()?, name)?;
+            Some((ty.as_str().into(), ty.is_error()))
+        }
+        ValueInit::Call(path, name) => {
+            let results: Vec<Box<str>> = match path.as_deref().map(|path| (path, facts.package_by_type_path(path))) {
+                None => result_types(package.function(name)?)?,
+                Some((_, Some(owner))) => result_types(owner.function(name)?)?,
+                Some((path, None)) => stdlib::func(path, name)?.results.iter().map(|ty| ty.as_str().into()).collect(),
+            };
+            match results.as_slice() {
+                [single] if &**single != "?" && !single.contains('$') => Some((single.clone(), &**single == "error")),
+                _ => None,
+            }
+        }
+    }
+}
+
+fn result_types(func: &Func) -> Option<Vec<Box<str>>> {
+    Some(func.signature.as_ref()?.results.iter().map(|result| result.ty.clone()).collect())
+}
+
+impl Package {
+    fn values_mut(&mut self) -> &mut [Value] {
+        &mut self.values
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Call resolution.
+
+/// Per-package indexes for the unexported-method-name rule.
+struct PackageIndex<'p> {
+    /// Method name → the only method of that name, or `None` when several exist.
+    methods_by_name: HashMap<&'p str, Option<u32>>,
+    field_names: HashSet<&'p str>,
+}
+
+impl<'p> PackageIndex<'p> {
+    fn new(package: &'p Package) -> PackageIndex<'p> {
+        let mut methods_by_name: HashMap<&str, Option<u32>> = HashMap::new();
+        for (index, func) in package.funcs.iter().enumerate() {
+            if func.receiver.is_some() {
+                methods_by_name.entry(&func.name).and_modify(|only| *only = None).or_insert(Some(index as u32));
+            }
+        }
+        let mut field_names = HashSet::new();
+        for decl in package.types.iter() {
+            if let TypeKind::Struct(struct_type) = &decl.kind {
+                field_names.extend(struct_type.fields.iter().map(|field| &*field.name));
+            }
+        }
+        PackageIndex { methods_by_name, field_names }
+    }
+}
+
+/// What a call site is.
+enum Resolved {
+    Project(FuncRef),
+    /// A standard-library call: blocking or not, with its signature when the table has it.
+    Stdlib(Option<BlockingCall>, Option<&'static stdlib::Signature>),
+    /// Not a call that can block: a conversion, `err.Error()`.
+    Inert,
+    Unknown,
+}
+
+fn resolve_function(
+    facts: &ProjectFacts,
+    package: &Package,
+    index: &PackageIndex<'_>,
+    pending: PendingFunc,
+) -> FuncGraph {
+    let mut graph = FuncGraph { direct: pending.direct, closes: pending.closes, ..FuncGraph::default() };
+    for site in &pending.calls {
+        let resolved = resolve_target(facts, package, index, &site.target, 0);
+        if let Resolved::Project(callee) = resolved {
+            for &(argument, param) in site.param_args.iter() {
+                graph.close_callees.push((callee, argument, param));
+            }
+        }
+        if !site.blocking || graph.direct.is_some() {
+            continue;
+        }
+        match resolved {
+            Resolved::Project(callee) if facts.func(callee).is_some_and(|func| func.has_body) => {
+                graph.block_callees.push((callee, site.line));
+            }
+            Resolved::Stdlib(Some(call), _) => {
+                graph.direct = Some(BlockReason { cause: BlockCause::Stdlib(call), line: site.line });
+            }
+            Resolved::Project(_) | Resolved::Unknown => {
+                if let Some(callee) = &site.context_callee
+                    && !blocking::is_context_accessor(&site.target.name)
+                {
+                    graph.direct =
+                        Some(BlockReason { cause: BlockCause::ContextCall(callee.clone()), line: site.line });
+                }
+            }
+            Resolved::Stdlib(None, _) | Resolved::Inert => {}
+        }
+    }
+    graph
+}
+
+fn resolve_target(
+    facts: &ProjectFacts,
+    package: &Package,
+    index: &PackageIndex<'_>,
+    target: &CallTarget,
+    depth: u32,
+) -> Resolved {
+    if depth > MAX_TYPE_DEPTH {
+        return Resolved::Unknown;
+    }
+    let name = &*target.name;
+    let receiver_type: Box<str> = match &target.root {
+        Root::PackageFunc => {
+            if let Some(call) = blocking::blocking_func(&package.import_path, name) {
+                return Resolved::Stdlib(Some(call), stdlib::func(&package.import_path, name));
+            }
+            return match package.function(name) {
+                Some(func) if target.steps.is_empty() || !func.type_params.is_empty() => {
+                    package.func_ref(func).map_or(Resolved::Unknown, Resolved::Project)
+                }
+                Some(_) => Resolved::Unknown,
+                None if package.type_decl(name).is_some() => Resolved::Inert,
+                None => Resolved::Unknown,
+            };
+        }
+        Root::Imported(path) => return resolve_imported(facts, path, name),
+        Root::Typed(ty) => ty.clone(),
+        Root::PackageVar(var) => match package.value(var).and_then(|value| value.ty.clone()) {
+            Some(ty) => ty,
+            None => return Resolved::Unknown,
+        },
+        Root::ImportedVar(path, var) => {
+            let project = facts.package_by_type_path(path).and_then(|owner| owner.value(var)?.ty.clone());
+            match project.or_else(|| stdlib::var(path, var).map(|ty| ty.as_str().into())) {
+                Some(ty) => ty,
+                None => return Resolved::Unknown,
+            }
+        }
+        Root::ResultOf(inner, result) => match result_type(facts, package, index, inner, *result as usize, depth + 1) {
+            Some(ty) => ty,
+            None => return Resolved::Unknown,
+        },
+        Root::Unknown => return resolve_by_method_name(package, index, name),
+    };
+    let mut ty = receiver_type;
+    for step in target.steps.iter() {
+        let next = match step {
+            Step::Field(field) => field_type(facts, &ty, field, 0),
+            Step::Index => element_type(facts, &ty, 0),
+        };
+        match next {
+            Some(next) if &*next != "?" => ty = next,
+            _ => return Resolved::Unknown,
+        }
+    }
+    resolve_method(facts, &ty, name, 0)
+}
+
+fn resolve_imported(facts: &ProjectFacts, path: &str, name: &str) -> Resolved {
+    if let Some(call) = blocking::blocking_func(path, name) {
+        return Resolved::Stdlib(Some(call), stdlib::func(path, name));
+    }
+    if let Some(owner) = facts.package_by_type_path(path) {
+        return match owner.function(name) {
+            Some(func) => owner.func_ref(func).map_or(Resolved::Unknown, Resolved::Project),
+            None if owner.type_decl(name).is_some() => Resolved::Inert,
+            None => Resolved::Unknown,
+        };
+    }
+    if stdlib::has_package(path) {
+        return Resolved::Stdlib(None, stdlib::func(path, name));
+    }
+    Resolved::Unknown
+}
+
+/// The unexported-method-name rule (see the module docs).
+fn resolve_by_method_name(package: &Package, index: &PackageIndex<'_>, name: &str) -> Resolved {
+    let unexported = name.starts_with(|c: char| c.is_ascii_lowercase() || c == '_');
+    if !unexported || package.incomplete || index.field_names.contains(name) {
+        return Resolved::Unknown;
+    }
+    match index.methods_by_name.get(name) {
+        Some(Some(only)) => Resolved::Project(FuncRef { package: package.id, index: *only }),
+        _ => Resolved::Unknown,
+    }
+}
+
+/// A method call on a value of type `ty`.
+fn resolve_method(facts: &ProjectFacts, ty: &str, name: &str, depth: u32) -> Resolved {
+    if depth > MAX_TYPE_DEPTH {
+        return Resolved::Unknown;
+    }
+    if ty == "error" {
+        return if name == "Error" { Resolved::Inert } else { Resolved::Unknown };
+    }
+    let Some((path, type_name)) = named_type(ty) else { return Resolved::Unknown };
+    if let Some(call) = blocking::blocking_method(path, type_name, name) {
+        return Resolved::Stdlib(Some(call), stdlib::method(path, type_name, name));
+    }
+    if let Some(owner) = facts.package_by_type_path(path) {
+        if let Some(func) = owner.method(type_name, name) {
+            return owner.func_ref(func).map_or(Resolved::Unknown, Resolved::Project);
+        }
+        let Some(decl) = owner.type_decl(type_name) else { return Resolved::Unknown };
+        return match &decl.kind {
+            // Promoted through embedded fields, the shallowest first as Go does.
+            TypeKind::Struct(struct_type) => struct_type
+                .fields
+                .iter()
+                .filter(|field| field.embedded)
+                .map(|field| resolve_method(facts, &field.ty, name, depth + 1))
+                .find(|resolved| !matches!(resolved, Resolved::Unknown))
+                .unwrap_or(Resolved::Unknown),
+            TypeKind::Named { underlying, alias: true } => resolve_method(facts, underlying, name, depth + 1),
+            _ => Resolved::Unknown,
+        };
+    }
+    if stdlib::has_package(path) {
+        return match stdlib::method(path, type_name, name) {
+            Some(signature) => Resolved::Stdlib(None, Some(signature)),
+            None => Resolved::Unknown,
+        };
+    }
+    Resolved::Unknown
+}
+
+/// The type of result `result` of the call `target`.
+fn result_type(
+    facts: &ProjectFacts,
+    package: &Package,
+    index: &PackageIndex<'_>,
+    target: &CallTarget,
+    result: usize,
+    depth: u32,
+) -> Option<Box<str>> {
+    let ty: Box<str> = match resolve_target(facts, package, index, target, depth) {
+        Resolved::Project(callee) => facts.func(callee)?.signature.as_ref()?.results.get(result)?.ty.clone(),
+        Resolved::Stdlib(_, Some(signature)) => signature.results.get(result)?.as_str().into(),
+        _ => return None,
+    };
+    (&*ty != "?" && !ty.contains('$')).then_some(ty)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fixed points.
+
+fn fixed_points(facts: &mut ProjectFacts, graphs: Vec<Vec<FuncGraph>>, stats: &mut BuildStats) {
+    let offsets: Vec<usize> = facts
+        .packages
+        .iter()
+        .scan(0usize, |next, package| {
+            let offset = *next;
+            *next += package.funcs.len();
+            Some(offset)
+        })
+        .collect();
+    let total: usize = facts.packages.iter().map(|package| package.funcs.len()).sum();
+    let global = |func: FuncRef| offsets[func.package as usize] + func.index as usize;
+    let mut refs: Vec<FuncRef> = Vec::with_capacity(total);
+    for package in &facts.packages {
+        refs.extend((0..package.funcs.len() as u32).map(|index| FuncRef { package: package.id, index }));
+    }
+
+    let mut reasons: Vec<Option<BlockReason>> = Vec::with_capacity(total);
+    let mut closes: Vec<u64> = Vec::with_capacity(total);
+    let mut block_callers: Vec<Vec<(u32, u32)>> = vec![Vec::new(); total];
+    let mut close_callers: Vec<Vec<(u32, u8, u8)>> = vec![Vec::new(); total];
+    for graph in graphs.into_iter().flatten() {
+        let caller = reasons.len() as u32;
+        for (callee, line) in graph.block_callees {
+            block_callers[global(callee)].push((caller, line));
+        }
+        for (callee, argument, param) in graph.close_callees {
+            close_callers[global(callee)].push((caller, argument, param));
+        }
+        reasons.push(graph.direct);
+        closes.push(graph.closes);
+    }
+
+    // "May block": breadth-first from the direct causes, so each reason names a nearest callee.
+    let mut queue: VecDeque<usize> = (0..total).filter(|&func| reasons[func].is_some()).collect();
+    while let Some(callee) = queue.pop_front() {
+        for &(caller, line) in &block_callers[callee] {
+            let caller = caller as usize;
+            if reasons[caller].is_none() {
+                reasons[caller] = Some(BlockReason { cause: BlockCause::Calls(refs[callee]), line });
+                queue.push_back(caller);
+            }
+        }
+    }
+
+    // "Closes its parameter": propagate bits from callees to callers until nothing changes.
+    let mut work: VecDeque<usize> = (0..total).filter(|&func| closes[func] != 0).collect();
+    while let Some(callee) = work.pop_front() {
+        stats.closes_rounds += 1;
+        for &(caller, argument, param) in &close_callers[callee] {
+            let caller = caller as usize;
+            let bit = 1u64 << param;
+            if argument < 64 && closes[callee] & (1 << argument) != 0 && closes[caller] & bit == 0 {
+                closes[caller] |= bit;
+                work.push_back(caller);
+            }
+        }
+    }
+
+    for (func_ref, (reason, closed)) in refs.iter().zip(reasons.into_iter().zip(closes)) {
+        let package = &mut facts.packages[func_ref.package as usize];
+        let funcs: &mut [Func] = &mut package.funcs;
+        funcs[func_ref.index as usize].summary = Summary { block: reason, closes: closed };
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The typing interface the main pass uses (`TypeEnv`).
+
+impl crate::engine::facts::types::ProjectTypes for ProjectFacts {
+    fn func_results(&self, pkg_path: &str, name: &str) -> Option<Vec<String>> {
+        let func = self.package_by_type_path(pkg_path)?.function(name)?;
+        Some(func.signature.as_ref()?.results.iter().map(|result| result.ty.to_string()).collect())
+    }
+
+    fn method_results(&self, pkg_path: &str, type_name: &str, name: &str) -> Option<Vec<String>> {
+        let package = self.package_by_type_path(pkg_path)?;
+        if let Some((_, func)) = find_method(self, package, type_name, name, 0) {
+            return Some(func.signature.as_ref()?.results.iter().map(|result| result.ty.to_string()).collect());
+        }
+        if let Some(interface) = package.interface_type(type_name) {
+            let method = interface.method(name)?;
+            return Some(method.signature.results.iter().map(|result| result.ty.to_string()).collect());
+        }
+        // Promoted from an embedded standard-library type.
+        let struct_type = package.struct_type(type_name)?;
+        struct_type.fields.iter().filter(|field| field.embedded).find_map(|field| {
+            let (path, embedded) = named_type(&field.ty)?;
+            let signature = stdlib::method(path, embedded, name)?;
+            Some(signature.results.iter().map(|result| result.as_str().to_string()).collect())
+        })
+    }
+
+    fn field_type(&self, pkg_path: &str, type_name: &str, field: &str) -> Option<String> {
+        let ty = field_type(self, &format!("{pkg_path}.{type_name}"), field, 0)?;
+        (&*ty != "?").then(|| ty.into())
+    }
+
+    fn var_type(&self, pkg_path: &str, name: &str) -> Option<String> {
+        let ty = self.package_by_type_path(pkg_path)?.value(name)?.ty.as_deref()?;
+        (ty != "?").then(|| ty.to_string())
+    }
+}

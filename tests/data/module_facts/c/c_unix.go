@@ -1,0 +1,5 @@
+//go:build unix
+
+package c
+
+func platform() int { return 1 }

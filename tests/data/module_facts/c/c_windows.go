@@ -1,0 +1,5 @@
+//go:build windows
+
+package c
+
+func platform() string { return "w" }

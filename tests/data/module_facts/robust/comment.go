@@ -1,0 +1,3 @@
+package robust
+
+/* comment never ends func X() {}

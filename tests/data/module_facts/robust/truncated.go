@@ -1,0 +1,5 @@
+package robust
+
+func Good() {}
+
+func Truncated(a int, b string) (int, err

@@ -1,0 +1,8 @@
+package robust
+
+func Open() {
+	if x {
+		y()
+
+// missing braces
+var AfterBroken = 1

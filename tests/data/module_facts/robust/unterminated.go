@@ -1,0 +1,5 @@
+package robust
+
+var s = "unterminated
+var r = `raw never ends
+func Lost() {}

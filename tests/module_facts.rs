@@ -1,0 +1,538 @@
+//! The module pre-pass (`engine::facts::module`): declarations, summaries to a fixed point, locks
+//! in structs, and robustness on malformed input and on the Go standard library.
+
+use golint_guard::discover::{self, Module, Target};
+use golint_guard::engine::facts::module::{BlockCause, LockKind, Package, ProjectFacts};
+use golint_guard::engine::facts::types::ProjectTypes;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+const FIXTURE: &str = "tests/data/module_facts";
+
+fn fixture() -> &'static ProjectFacts {
+    static FACTS: OnceLock<ProjectFacts> = OnceLock::new();
+    FACTS.get_or_init(|| {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(FIXTURE);
+        let discovery = discover::discover(&[Target::Tree(root)], 2, &|_| false);
+        ProjectFacts::from_discovery(&discovery, 2)
+    })
+}
+
+fn package(path: &str) -> &'static Package {
+    fixture().package_by_import_path(path).unwrap_or_else(|| panic!("no package {path}"))
+}
+
+fn block_message(package: &Package, name: &str) -> Option<String> {
+    let func = package.function(name).unwrap_or_else(|| panic!("no function {name}"));
+    func.may_block().map(|reason| fixture().describe_block(reason, Some(package.id())))
+}
+
+fn method_block_message(package: &Package, receiver: &str, name: &str) -> Option<String> {
+    let func = package.method(receiver, name).unwrap_or_else(|| panic!("no method {receiver}.{name}"));
+    func.may_block().map(|reason| fixture().describe_block(reason, Some(package.id())))
+}
+
+/// In-memory project: files under `/virtual/m`, module `example.com/m`.
+fn project(files: &[(&str, &str)]) -> ProjectFacts {
+    let root = PathBuf::from("/virtual/m");
+    let sources: Vec<(PathBuf, String)> =
+        files.iter().map(|(name, text)| (root.join(name), text.to_string())).collect();
+    let module = Module { root, module_path: "example.com/m".into(), go_version: None, workspace: None };
+    ProjectFacts::from_sources(&sources, &[module])
+}
+
+#[test]
+fn call_chain_across_packages_blocks_with_its_reason() {
+    let a = package("example.com/facts/a");
+    let b = package("example.com/facts/b");
+    let c = package("example.com/facts/c");
+    assert_eq!(block_message(c, "C").as_deref(), Some("calls net.Dial"));
+    assert_eq!(block_message(b, "helper").as_deref(), Some("calls c.C, which calls net.Dial"));
+    assert_eq!(block_message(b, "B").as_deref(), Some("calls helper, which calls c.C, which calls net.Dial"));
+    assert_eq!(
+        block_message(a, "A").as_deref(),
+        Some("calls b.B, which calls b.helper, which calls c.C, which calls net.Dial")
+    );
+    let reason = a.function("A").unwrap().may_block().unwrap();
+    assert_eq!(reason.line, 15);
+    assert!(matches!(reason.cause, BlockCause::Calls(_)));
+}
+
+#[test]
+fn what_blocks_and_what_does_not() {
+    let c = package("example.com/facts/c");
+    for (name, expected) in [
+        ("Send", Some("sends on a channel")),
+        ("Recv", Some("receives from a channel")),
+        ("Wait", Some("waits in a select with no default case")),
+        ("Drain", Some("ranges over a channel")),
+        ("Immediate", Some("calls time.Sleep")),
+        ("Deferred", Some("calls time.Sleep")),
+        ("Waits", Some("calls (*sync.WaitGroup).Wait")),
+        ("Cmd", Some("calls runIt, which calls (*exec.Cmd).Run")),
+        ("Spawn", None),
+        ("SpawnNamed", None),
+        ("TrySend", None),
+        ("Callback", None),
+        ("CondWait", None),
+        ("Pure", None),
+    ] {
+        assert_eq!(block_message(c, name).as_deref(), expected, "{name}");
+    }
+}
+
+#[test]
+fn methods_resolve_through_fields_and_receivers() {
+    let a = package("example.com/facts/a");
+    let c = package("example.com/facts/c");
+    assert_eq!(method_block_message(c, "Store", "flush").as_deref(), Some("calls os.WriteFile"));
+    assert_eq!(
+        method_block_message(a, "Server", "Save").as_deref(),
+        Some("calls (*c.Store).Save, which calls (*c.Store).flush, which calls os.WriteFile")
+    );
+    assert_eq!(method_block_message(a, "Server", "Lookup").as_deref(), Some("calls s.rdb.Get with a context"));
+    assert_eq!(method_block_message(a, "Server", "Touch"), None);
+    assert_eq!(
+        method_block_message(a, "Server", "Ping").as_deref(),
+        Some("calls (*c.Conn).Ping, which calls (net.Conn).Write")
+    );
+    assert_eq!(block_message(a, "Deadline"), None);
+}
+
+#[test]
+fn closes_parameters_to_a_fixed_point() {
+    let a = package("example.com/facts/a");
+    let c = package("example.com/facts/c");
+    let closes = |package: &Package, name: &str| -> Vec<usize> {
+        package.function(name).unwrap().summary().closed_params().collect()
+    };
+    assert_eq!(closes(c, "Produce"), vec![0]);
+    assert_eq!(closes(c, "Relay"), vec![1]);
+    assert_eq!(closes(a, "Feed"), vec![0]);
+    assert_eq!(closes(c, "KeepsOpen"), Vec::<usize>::new());
+    assert_eq!(closes(c, "Shadowed"), Vec::<usize>::new());
+    assert!(c.function("Produce").unwrap().summary().closes_param(0));
+    assert!(!c.function("Relay").unwrap().summary().closes_param(0));
+}
+
+#[test]
+fn sentinel_errors_and_package_values() {
+    let c = package("example.com/facts/c");
+    assert!(c.is_sentinel_error("ErrNotFound"));
+    assert!(c.is_sentinel_error("errClosed"));
+    assert!(c.is_sentinel_error("ErrTyped"));
+    assert!(!c.is_sentinel_error("notAnError"));
+    assert!(!c.is_sentinel_error("Missing"));
+    let names: Vec<&str> = c.sentinel_errors().map(|value| value.name()).collect();
+    assert_eq!(names, vec!["ErrNotFound", "ErrTyped", "errClosed"]);
+    assert_eq!(c.value("DefaultStore").and_then(|value| value.ty()), Some("*example.com/facts/c.Store"));
+    assert_eq!(c.value("KindB").and_then(|value| value.ty()), Some("example.com/facts/c.Kind"));
+    assert!(c.value("KindB").unwrap().is_const());
+    assert_eq!(c.value("notAnError").and_then(|value| value.ty()), None);
+}
+
+#[test]
+fn locks_held_by_value() {
+    let locks = package("example.com/facts/locks");
+    let lock = |name: &str| {
+        locks
+            .struct_type(name)
+            .unwrap_or_else(|| panic!("no struct {name}"))
+            .contains_lock()
+            .map(|lock| (lock.field_path.to_string(), lock.kind))
+    };
+    assert_eq!(lock("ByValue"), Some(("mu".into(), LockKind::Mutex)));
+    assert_eq!(lock("Embedded"), Some(("RWMutex".into(), LockKind::RWMutex)));
+    assert_eq!(lock("EmbeddedPointer"), None);
+    assert_eq!(lock("Pointer"), None);
+    assert_eq!(lock("Through"), Some(("inner.mu".into(), LockKind::Mutex)));
+    assert_eq!(lock("ThroughPointer"), None);
+    assert_eq!(lock("ThroughOtherPackage"), Some(("store.mu".into(), LockKind::RWMutex)));
+    assert_eq!(lock("Array"), Some(("shards".into(), LockKind::Mutex)));
+    assert_eq!(lock("Slice"), None);
+    assert_eq!(lock("Anonymous"), Some(("state.wg".into(), LockKind::WaitGroup)));
+    assert_eq!(lock("ThroughNamed"), Some(("n".into(), LockKind::Mutex)));
+    assert_eq!(lock("Once"), Some(("once".into(), LockKind::Once)));
+    assert_eq!(lock("Generic"), Some(("mu".into(), LockKind::Mutex)));
+    assert_eq!(lock("None"), None);
+    let through = locks.struct_type("Through").unwrap().contains_lock().unwrap();
+    assert_eq!(through.field(), "inner");
+    let holder = package("example.com/facts/a").struct_type("Holder").unwrap().contains_lock().unwrap();
+    assert_eq!((&*holder.field_path, holder.kind), ("inner.mu", LockKind::Mutex));
+}
+
+#[test]
+fn packages_directories_and_test_packages() {
+    let facts = fixture();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(FIXTURE);
+    let c_dir = root.join("c");
+    let main = facts.package_of(&c_dir).unwrap();
+    assert_eq!(main.name(), "c");
+    assert_eq!(main.import_path(), Some("example.com/facts/c"));
+    let names: Vec<&str> = facts.packages_in(&c_dir).map(Package::name).collect();
+    // gen.go (`//go:build ignore`, package main) is not part of any package.
+    assert_eq!(names, vec!["c", "c_test"]);
+    let test_package = facts.packages_in(&c_dir).nth(1).unwrap();
+    assert!(test_package.is_external_test());
+    assert_eq!(
+        facts.describe_block(
+            test_package.function("helperForTest").unwrap().may_block().unwrap(),
+            Some(test_package.id())
+        ),
+        "calls c.C, which calls net.Dial"
+    );
+    assert_eq!(facts.package_of_file(&c_dir.join("c_test.go")).map(Package::name), Some("c_test"));
+    assert_eq!(facts.package_of_file(&c_dir.join("cmd.go")).map(Package::name), Some("c"));
+    // Build-tag variants with different signatures: the signature is unknown.
+    let platform = main.function("platform").unwrap();
+    assert!(platform.signature().is_none());
+    assert!(facts.package_by_import_path("example.com/facts/c_test").is_none());
+    assert!(facts.package_by_import_path("example.com/facts/robust").is_some());
+    assert!(facts.stats().files_degraded >= 1);
+}
+
+#[test]
+fn signatures_and_types_in_table_form() {
+    let c = package("example.com/facts/c");
+    let pure = c.function("Pure").unwrap().signature().unwrap();
+    let params: Vec<(Option<&str>, &str)> =
+        pure.params.iter().map(|param| (param.name.as_deref(), &*param.ty)).collect();
+    assert_eq!(params, vec![(Some("a"), "int"), (Some("b"), "int")]);
+    let results: Vec<(Option<&str>, &str)> =
+        pure.results.iter().map(|param| (param.name.as_deref(), &*param.ty)).collect();
+    assert_eq!(results, vec![(Some("n"), "int"), (Some("err"), "error")]);
+    let save = c.method("Store", "Save").unwrap();
+    assert!(save.receiver().unwrap().pointer);
+    assert_eq!(save.returns_error(), Some(true));
+    assert_eq!(c.methods_named("Save").count(), 1);
+    // The ProjectTypes interface the main pass types calls through.
+    let facts = fixture();
+    assert_eq!(facts.func_results("example.com/facts/c", "Pure"), Some(vec!["int".into(), "error".into()]));
+    assert_eq!(facts.method_results("example.com/facts/c", "Store", "Save"), Some(vec!["error".into()]));
+    assert_eq!(facts.field_type("example.com/facts/c", "Store", "data"), Some("[]uint8".into()));
+    assert_eq!(facts.field_type("example.com/facts/a", "Server", "store"), Some("*example.com/facts/c.Store".into()));
+    assert_eq!(facts.var_type("example.com/facts/c", "ErrNotFound"), Some("error".into()));
+    assert_eq!(facts.func_results("example.com/facts/c", "Nope"), None);
+}
+
+#[test]
+fn lexer_and_scanner_edge_cases() {
+    let facts = project(&[(
+        "p/p.go",
+        r#"package p
+
+import (
+	"io"
+	stdsync "sync"
+)
+
+var raw = `a { b
+" } /* c
+`
+
+var runes = []rune{'\'', '"', '{', '}', '`'}
+
+// A comment with { braces } and "quotes" and `ticks`.
+/* block { comment */
+
+func F[T any](x T) (T, error) { return x, nil }
+
+func Map[K comparable, V any](m map[K]V, f func(K, V) bool) []K { return nil }
+
+type Set[T comparable] struct {
+	items map[T]struct{}
+	mu    stdsync.Mutex `json:"-"`
+}
+
+func (s *Set[T]) Add(v T) { s.items[v] = struct{}{} }
+
+func (Set[T]) Len() int { return 0 }
+
+type (
+	A int
+	B = string
+	Iface interface {
+		io.Reader
+		Close() error
+		Name(prefix string, n ...int) (string, bool)
+	}
+	Arr [4]int
+)
+
+var (
+	x, y int
+	z    = "/* not a comment */"
+)
+
+func Multi(a, b int, c string, rest ...any) {}
+
+func Unnamed(int, string) (int, error) { return 0, nil }
+
+func FuncParam(cb func(a int) error, other func() (int, error)) {}
+
+type Fields struct {
+	*stdsync.Mutex
+	io.Writer
+	anon struct {
+		inner int
+	}
+	a, b []byte `tag:"x"`
+	Set[int]
+	arr [2]int
+}
+
+func NoBody(x int) int
+func AfterNoBody() {}
+"#,
+    )]);
+    let p = facts.package_by_import_path("example.com/m/p").unwrap();
+    let f = p.function("F").unwrap();
+    assert_eq!(&*f.type_params()[0], "T");
+    let sig = f.signature().unwrap();
+    assert_eq!(sig.params[0].ty.as_ref(), "T");
+    let results: Vec<&str> = f.result_types().unwrap().collect();
+    assert_eq!(results, vec!["T", "error"]);
+    let map = p.function("Map").unwrap().signature().unwrap();
+    let types: Vec<&str> = map.params.iter().map(|param| &*param.ty).collect();
+    assert_eq!(types, vec!["map[K]V", "func(K, V) bool"]);
+    assert_eq!(&*map.results[0].ty, "[]K");
+
+    let add = p.method("Set", "Add").unwrap();
+    assert!(add.receiver().unwrap().pointer);
+    assert_eq!(&*add.signature().unwrap().params[0].ty, "T");
+    assert!(!p.method("Set", "Len").unwrap().receiver().unwrap().pointer);
+    let set = p.struct_type("Set").unwrap();
+    assert_eq!(set.contains_lock().map(|lock| lock.kind), Some(LockKind::Mutex));
+    assert_eq!(&*set.field("items").unwrap().ty, "map[T]struct{}");
+    assert_eq!(&*set.field("mu").unwrap().ty, "sync.Mutex");
+
+    assert!(p.type_decl("A").is_some() && p.type_decl("B").is_some() && p.type_decl("Arr").is_some());
+    let iface = p.interface_type("Iface").unwrap();
+    let methods: Vec<&str> = iface.methods().iter().map(|method| &*method.name).collect();
+    assert_eq!(methods, vec!["Close", "Name"]);
+    assert_eq!(&*iface.embeds()[0], "io.Reader");
+    let name = &iface.method("Name").unwrap().signature;
+    assert!(name.variadic);
+    assert_eq!(&*name.params[1].ty, "...int");
+    assert_eq!(name.results.len(), 2);
+
+    assert!(p.value("x").is_some() && p.value("y").is_some() && p.value("z").is_some() && p.value("raw").is_some());
+    let multi = p.function("Multi").unwrap().signature().unwrap();
+    let multi: Vec<(Option<&str>, &str)> =
+        multi.params.iter().map(|param| (param.name.as_deref(), &*param.ty)).collect();
+    assert_eq!(
+        multi,
+        vec![(Some("a"), "int"), (Some("b"), "int"), (Some("c"), "string"), (Some("rest"), "...interface{}")]
+    );
+    let unnamed = p.function("Unnamed").unwrap().signature().unwrap();
+    assert_eq!(unnamed.params.iter().map(|param| param.name.is_none()).collect::<Vec<_>>(), vec![true, true]);
+    assert_eq!(unnamed.results.len(), 2);
+    let func_param = p.function("FuncParam").unwrap().signature().unwrap();
+    assert_eq!(&*func_param.params[0].ty, "func(int) error");
+    assert_eq!(&*func_param.params[1].ty, "func() (int, error)");
+
+    let fields = p.struct_type("Fields").unwrap();
+    let summary: Vec<(&str, &str, bool)> =
+        fields.fields().iter().map(|field| (&*field.name, &*field.ty, field.embedded)).collect();
+    assert_eq!(
+        summary,
+        vec![
+            ("Mutex", "*sync.Mutex", true),
+            ("Writer", "io.Writer", true),
+            ("anon", "struct{inner int}", false),
+            ("a", "[]uint8", false),
+            ("b", "[]uint8", false),
+            ("Set", "example.com/m/p.Set[int]", true),
+            ("arr", "[2]int", false),
+        ]
+    );
+    assert!(fields.field("anon").unwrap().inline_struct.is_some());
+    // The embedded *sync.Mutex is not held by value; the embedded Set[int] holds one.
+    let lock = fields.contains_lock().unwrap();
+    assert_eq!((&*lock.field_path, lock.kind), ("Set.mu", LockKind::Mutex));
+    assert!(!p.function("NoBody").unwrap().has_body());
+    assert!(p.function("AfterNoBody").unwrap().has_body());
+}
+
+#[test]
+fn method_name_rule_and_shadowing() {
+    let facts = project(&[(
+        "q/q.go",
+        r#"package q
+
+import (
+	"net"
+	"time"
+)
+
+type worker struct{ conn net.Conn }
+
+func (w *worker) dial() { net.Dial("tcp", "x") }
+
+type other struct{}
+
+func (o other) Close() { time.Sleep(1) }
+
+type another struct{}
+
+func (a another) Close() {}
+
+// Items of unknown type: the unexported method name is unique in the package.
+func Unknown(items []interface{ dial() }) {
+	for _, item := range items {
+		item.dial()
+	}
+}
+
+// An exported name is never guessed.
+func Exported(x interface{ Close() }) {
+	x.Close()
+}
+
+// A local named like a package function is not that function.
+func dialer() { net.Dial("tcp", "y") }
+
+func Shadow() {
+	dialer := func() {}
+	dialer()
+}
+
+// A local named like an import is not the import.
+func LocalNet() {
+	net := fakeNet{}
+	net.Dial("tcp", "z")
+}
+
+type fakeNet struct{}
+
+func (fakeNet) Dial(string, string) {}
+
+// Non-blocking send in a select with default inside a loop.
+func Poll(ch chan int) {
+	for {
+		select {
+		case v := <-ch:
+			_ = v
+		default:
+			return
+		}
+	}
+}
+
+// Blocking inside a case body still counts.
+func CaseBody(ch, out chan int) {
+	select {
+	case v := <-ch:
+		out <- v
+	default:
+	}
+}
+"#,
+    )]);
+    let q = facts.package_by_import_path("example.com/m/q").unwrap();
+    let message =
+        |name: &str| q.function(name).unwrap().may_block().map(|reason| facts.describe_block(reason, Some(q.id())));
+    assert_eq!(message("Unknown").as_deref(), Some("calls (*worker).dial, which calls net.Dial"));
+    assert_eq!(message("Exported"), None);
+    assert_eq!(message("Shadow"), None);
+    assert_eq!(message("LocalNet"), None);
+    assert_eq!(message("Poll"), None);
+    assert_eq!(message("CaseBody").as_deref(), Some("sends on a channel"));
+}
+
+#[test]
+fn robust_fixture_degrades_to_unknown() {
+    let robust = package("example.com/facts/robust");
+    assert!(robust.function("Good").is_some());
+    assert!(robust.is_incomplete());
+    // Declarations after a brace that never closes are unknown, not guessed.
+    assert!(robust.value("AfterBroken").is_none());
+    assert!(robust.function("X").is_none());
+}
+
+/// Malformed and huge inputs: no panic, no hang.
+#[test]
+fn malformed_inputs_never_panic_or_hang() {
+    let mut inputs: Vec<(String, String)> = vec![
+        ("empty.go".into(), String::new()),
+        ("only_package.go".into(), "package".into()),
+        ("unterminated_raw.go".into(), "package p\nvar s = `abc".into()),
+        ("unterminated_comment.go".into(), "package p\n/* abc".into()),
+        ("unterminated_rune.go".into(), "package p\nvar r = '\\".into()),
+        ("stray_closers.go".into(), "package p\n}}}))]]\nfunc F() {}\n".into()),
+        ("openers.go".into(), "package p\nfunc F() {{{{((([[[\n".into()),
+        ("deep_types.go".into(), format!("package p\nvar x {}int\n", "[]*".repeat(100_000))),
+        ("deep_literals.go".into(), format!("package p\nfunc F() {{ {} }}\n", "func() { ".repeat(50_000))),
+        ("deep_parens.go".into(), format!("package p\nfunc F() {{ x := {}1 }}\n", "(".repeat(200_000))),
+        ("selectors.go".into(), format!("package p\nfunc F() {{ a{}() }}\n", ".b".repeat(100_000))),
+        (
+            "keywords.go".into(),
+            "package p\nfunc func func ( ) type var const import ( ) select { case default }".into(),
+        ),
+    ];
+    // About 10 MB of plausible Go.
+    let mut big = String::from("package big\n\nimport \"net\"\n\n");
+    let mut n = 0;
+    while big.len() < 10 << 20 {
+        big.push_str(&format!(
+            "type T{n} struct {{ mu sync.Mutex; next *T{n} }}\n\nfunc (t *T{n}) M{n}(ch chan int) error {{\n\tselect {{\n\tcase ch <- {n}:\n\tdefault:\n\t}}\n\tif t.next != nil {{ net.Dial(\"tcp\", \"x\") }}\n\treturn f{n}(ch)\n}}\n\nfunc f{n}(c chan int) error {{ close(c); return nil }}\n\n"
+        ));
+        n += 1;
+    }
+    inputs.push(("big.go".into(), big));
+    let mut garbage = Vec::with_capacity(1 << 20);
+    let mut seed = 7u64;
+    for _ in 0..(1 << 20) {
+        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        garbage.push(b"{}()[]\"'`/*\n abc.:=<-"[(seed >> 40) as usize % 21]);
+    }
+    inputs.push(("garbage.go".into(), format!("package g\n{}", String::from_utf8_lossy(&garbage))));
+
+    for (name, text) in inputs {
+        let started = Instant::now();
+        let facts = project(&[(&format!("x/{name}"), &text)]);
+        let elapsed = started.elapsed();
+        assert!(elapsed < Duration::from_secs(20), "{name} took {elapsed:?}");
+        if name == "big.go" {
+            let package = facts.package_by_import_path("example.com/m/x").unwrap();
+            let method = package.method("T0", "M0").unwrap();
+            assert_eq!(
+                method.may_block().map(|reason| facts.describe_block(reason, None)).as_deref(),
+                Some("calls net.Dial")
+            );
+            assert!(method.summary().closes_param(0));
+        }
+    }
+}
+
+/// The Go standard library as a corpus for robustness and speed. It is not committed: it is
+/// found through `go env GOROOT`, and the test passes without it when Go is missing.
+#[test]
+fn standard_library_scans_quickly_and_completely() {
+    let Some(root) = goroot_src() else {
+        eprintln!("go is not installed; skipping the standard-library scan");
+        return;
+    };
+    let discovery = discover::discover(&[Target::Tree(root.clone())], 2, &|_| false);
+    let started = Instant::now();
+    let facts = ProjectFacts::from_discovery(&discovery, 2);
+    let elapsed = started.elapsed();
+    let stats = facts.stats();
+    eprintln!("standard library pre-pass: {elapsed:?}, {stats:?}");
+    assert!(stats.files_scanned > 4000, "{stats:?}");
+    assert!(stats.files_degraded < 10, "{stats:?}");
+    let http = facts.package_by_import_path("net/http").expect("net/http");
+    assert!(http.function("Get").is_some());
+    assert!(http.struct_type("Server").and_then(|server| server.contains_lock()).is_some());
+    let sync = facts.package_by_import_path("sync").expect("sync");
+    assert!(sync.method("WaitGroup", "Wait").is_some());
+    let os = facts.package_by_import_path("os").expect("os");
+    assert!(os.is_sentinel_error("ErrNotExist"));
+}
+
+fn goroot_src() -> Option<PathBuf> {
+    let output = std::process::Command::new("go").args(["env", "GOROOT"]).output().ok()?;
+    let root = PathBuf::from(String::from_utf8(output.stdout).ok()?.trim()).join("src");
+    root.is_dir().then_some(root)
+}
