@@ -1,6 +1,9 @@
 //! Type-light facts: what syntax and a small index can tell a rule without type checking.
 
+pub mod blocking;
 pub mod imports;
+pub mod lexer;
+pub mod module;
 pub mod stdlib;
 pub mod stdlib_gen;
 pub mod types;
