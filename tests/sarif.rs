@@ -330,3 +330,36 @@ fn schema_catches_broken_documents() {
     let errors = broken(&|doc| doc["version"] = json!("2.0.0"));
     assert!(!errors.is_empty(), "only version 2.1.0");
 }
+
+/// Gate criteria travel in the run's invocation: failed ones as notifications, all of them in
+/// the property bag. The document stays valid SARIF.
+#[test]
+fn gate_criteria_are_an_invocation() {
+    use golint_guard::report::Criterion;
+    let criteria = vec![
+        Criterion { name: "build".into(), passed: true, skipped: false, figure: "ok".into() },
+        Criterion { name: "coverage".into(), passed: false, skipped: false, figure: "42.9% (threshold 80%)".into() },
+        Criterion { name: "bench".into(), passed: true, skipped: true, figure: "no targets configured".into() },
+    ];
+    let rules = Settings::only(RULES).enabled_rules();
+    let sources = BTreeMap::new();
+    let input = ReportInput {
+        findings: &[],
+        sources: &sources,
+        rules: &rules,
+        files_checked: 0,
+        criteria: Some(&criteria),
+        path_prefix: None,
+        color: false,
+        width: 100,
+    };
+    let sarif: Value = serde_json::from_str(&report::render(Format::Sarif, &input)).expect("JSON");
+    let errors = schema_errors(&schema_validator(), &sarif);
+    assert!(errors.is_empty(), "{errors:#?}");
+    let invocation = &sarif["runs"][0]["invocations"][0];
+    let notifications = invocation["toolExecutionNotifications"].as_array().expect("notifications");
+    assert_eq!(notifications.len(), 1, "only the failed criterion: {notifications:?}");
+    assert_eq!(notifications[0]["descriptor"]["id"], "gate/coverage");
+    assert_eq!(invocation["properties"]["criteria"].as_array().map(Vec::len), Some(3));
+    assert_eq!(invocation["properties"]["criteria"][2]["result"], "SKIPPED");
+}

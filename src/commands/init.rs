@@ -55,8 +55,23 @@ pub fn default_config() -> String {
 
 # Settings for `golint-guard gate` (see `golint-guard gate --help`).
 # [gate]
-# coverage_min = 80.0
-# timeout = 600
+# steps = ["build", "vet", "test", "coverage", "check"]  # also "bench", "gofmt"; coverage implies test
+# coverage_min = 80            # total statement coverage, percent (--coverage-min)
+# race = true                  # go test -race (--no-race)
+# packages = ["./..."]         # package patterns, relative to each module
+# tags = []                    # build tags for build, vet and test
+# test_flags = []              # extra `go test` flags, e.g. ["-count=1"]
+# timeout = "30m"              # per step and module (--timeout)
+# bench_time = "1s"            # -benchtime for the benchmark step
+#
+# [gate.package_coverage_min]  # per-package minimums: import path or ./dir
+# "./internal/parser" = 90
+#
+# [[gate.bench]]               # a benchmark and its targets (gate/bench findings when missed)
+# name = "BenchmarkParse"
+# package = "./parser"
+# max_ns_per_op = 1500
+# max_allocs_per_op = 2
 
 # Inline suppressions, for one finding rather than a whole path:
 #   //golint-guard:ignore <rule-id>[,<rule-id>] <reason>       this line, or the line below

@@ -18,6 +18,26 @@ pub fn render(input: &ReportInput<'_>) -> String {
             out.push('\n');
         }
     }
+    if let Some(criteria) = input.criteria {
+        // Failed criteria become error annotations (some, like a package that did not build,
+        // have no finding of their own); every criterion is also a plain line in the log.
+        for criterion in criteria {
+            if !criterion.passed && !criterion.skipped {
+                let title = escape_property(&format!("golint-guard gate: {}", criterion.name));
+                let message = escape_data(&format!("{} failed: {}", criterion.name, criterion.figure));
+                let _ = writeln!(out, "::error title={title}::{message}");
+            }
+        }
+        for criterion in criteria {
+            let _ = writeln!(
+                out,
+                "golint-guard gate: {:<9} {:<7} {}",
+                criterion.name,
+                criterion.result(),
+                criterion.figure
+            );
+        }
+    }
     out
 }
 

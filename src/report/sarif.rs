@@ -20,6 +20,31 @@ use std::path::Path;
 pub const SCHEMA_URL: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 const SOURCE_ROOT: &str = "%SRCROOT%";
 
+/// The gate's criteria as SARIF: an invocation whose notifications are the failed criteria
+/// (code scanning ignores them, other viewers show them) and whose property bag lists them all.
+fn gate_invocation(criteria: &[crate::report::Criterion]) -> serde_json::Value {
+    let notifications: Vec<serde_json::Value> = criteria
+        .iter()
+        .filter(|criterion| !criterion.passed && !criterion.skipped)
+        .map(|criterion| {
+            json!({
+                "level": "error",
+                "message": {"text": format!("gate criterion `{}` failed: {}", criterion.name, criterion.figure)},
+                "descriptor": {"id": format!("gate/{}", criterion.name)},
+            })
+        })
+        .collect();
+    let table: Vec<serde_json::Value> = criteria
+        .iter()
+        .map(|criterion| json!({"name": criterion.name, "result": criterion.result(), "figure": criterion.figure}))
+        .collect();
+    json!({
+        "executionSuccessful": true,
+        "toolExecutionNotifications": notifications,
+        "properties": {"criteria": table},
+    })
+}
+
 pub fn render(input: &ReportInput<'_>) -> String {
     let descriptors = descriptors(input);
     let rule_index: BTreeMap<&str, usize> =
@@ -54,7 +79,12 @@ pub fn render(input: &ReportInput<'_>) -> String {
         .build();
     let log = Sarif::builder().schema(SCHEMA_URL).version(json!("2.1.0")).runs(vec![run]).build();
     // Through `Value` for sorted keys, so snapshots do not depend on struct field order.
-    let value = serde_json::to_value(&log).unwrap_or_default();
+    let mut value = serde_json::to_value(&log).unwrap_or_default();
+    if let Some(criteria) = input.criteria
+        && let Some(run) = value.pointer_mut("/runs/0")
+    {
+        run["invocations"] = json!([gate_invocation(criteria)]);
+    }
     let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
     text.push('\n');
     text
