@@ -19,9 +19,11 @@ cd "$dir"
 
 # One timed run: prints "seconds peak_rss_kib".
 measure() {
-  local out
-  out=$({ /usr/bin/time -f '%e %M' "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -n 1) || true
-  echo "$out"
+  local record
+  record=$(mktemp)
+  /usr/bin/time -o "$record" -f '%e %M' "$@" >/dev/null 2>&1 || true
+  tail -n 1 "$record"
+  rm -f "$record"
 }
 
 declare -A total rss
