@@ -442,6 +442,64 @@ func CaseBody(ch, out chan int) {
 }
 
 #[test]
+fn receivers_typed_from_locals_fields_and_results() {
+    let facts = project(&[(
+        "r/r.go",
+        r#"package r
+
+import (
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+)
+
+type S struct {
+	conn   net.Conn
+	files  []*os.File
+	byName map[string]*os.File
+	next   *S
+}
+
+func (s *S) Alias()     { c := s.conn; c.Read(nil) }
+func (s *S) Index()     { s.files[0].Sync() }
+func (s *S) MapIndex()  { f := s.byName["a"]; f.Write(nil) }
+func (s *S) Deep()      { s.next.next.conn.Write(nil) }
+func Default()          { http.DefaultClient.Do(nil) }
+func Local()            { var c http.Client; c.Get("u") }
+func Composite()        { c := &http.Client{}; c.Get("u") }
+func Result()           { cmd := exec.Command("x"); cmd.Output() }
+func New()              { c := new(http.Client); c.Head("u") }
+func SelfReference()    { x := x.next; x.m() }
+func NotBlocking()      { c := &http.Client{}; c.CloseIdleConnections() }
+"#,
+    )]);
+    let r = facts.package_by_import_path("example.com/m/r").unwrap();
+    let message = |func: &golint_guard::engine::facts::module::Func| {
+        func.may_block().map(|reason| facts.describe_block(reason, Some(r.id())))
+    };
+    for (receiver, name, expected) in [
+        ("S", "Alias", Some("calls (net.Conn).Read")),
+        ("S", "Index", Some("calls (*os.File).Sync")),
+        ("S", "MapIndex", Some("calls (*os.File).Write")),
+        ("S", "Deep", Some("calls (net.Conn).Write")),
+    ] {
+        assert_eq!(message(r.method(receiver, name).unwrap()).as_deref(), expected, "{name}");
+    }
+    for (name, expected) in [
+        ("Default", Some("calls (*http.Client).Do")),
+        ("Local", Some("calls (*http.Client).Get")),
+        ("Composite", Some("calls (*http.Client).Get")),
+        ("Result", Some("calls (*exec.Cmd).Output")),
+        ("New", Some("calls (*http.Client).Head")),
+        ("SelfReference", None),
+        ("NotBlocking", None),
+    ] {
+        assert_eq!(message(r.function(name).unwrap()).as_deref(), expected, "{name}");
+    }
+}
+
+#[test]
 fn robust_fixture_degrades_to_unknown() {
     let robust = package("example.com/facts/robust");
     assert!(robust.function("Good").is_some());
@@ -519,7 +577,7 @@ fn standard_library_scans_quickly_and_completely() {
     let facts = ProjectFacts::from_discovery(&discovery, 2);
     let elapsed = started.elapsed();
     let stats = facts.stats();
-    eprintln!("standard library pre-pass: {elapsed:?}, {stats:?}");
+    eprintln!("standard library pre-pass: {elapsed:?}, facts ≈ {} KiB, {stats:?}", facts.estimated_heap_bytes() / 1024);
     assert!(stats.files_scanned > 4000, "{stats:?}");
     assert!(stats.files_degraded < 10, "{stats:?}");
     let http = facts.package_by_import_path("net/http").expect("net/http");

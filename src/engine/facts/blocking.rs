@@ -19,23 +19,49 @@
 
 use std::fmt;
 
-/// A blocking standard-library function or method, for messages: `net.Dial`,
-/// `(*os.File).Write`, `(net.Conn).Read`.
+/// A blocking standard-library function or method: a small handle into the table. It prints
+/// as code names it: `net.Dial`, `(*os.File).Write`, `(net.Conn).Read`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct BlockingCall {
+    /// Index into `FUNCS` (for a function) or `METHODS` (for a method).
+    entry: u16,
+    /// Index into the entry's names.
+    name: u16,
+    method: bool,
+}
+
+impl BlockingCall {
+    /// The import path: `net/http`.
+    pub fn package_path(self) -> &'static str {
+        if self.method { METHODS[self.entry as usize].0 } else { FUNCS[self.entry as usize].0 }
+    }
+
     /// The package's name as code writes it: `http` for `net/http`.
-    pub package_name: &'static str,
-    /// The receiver's type for a method: `(name, pointer receiver)`.
-    pub receiver: Option<(&'static str, bool)>,
-    pub name: &'static str,
+    pub fn package_name(self) -> &'static str {
+        package_name(self.package_path())
+    }
+
+    /// The receiver's type name and whether the method has a pointer receiver.
+    pub fn receiver(self) -> Option<(&'static str, bool)> {
+        self.method.then(|| {
+            let (_, receiver, pointer, _) = METHODS[self.entry as usize];
+            (receiver, pointer)
+        })
+    }
+
+    pub fn name(self) -> &'static str {
+        let names = if self.method { METHODS[self.entry as usize].3 } else { FUNCS[self.entry as usize].1 };
+        names[self.name as usize]
+    }
 }
 
 impl fmt::Display for BlockingCall {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.receiver {
-            None => write!(f, "{}.{}", self.package_name, self.name),
-            Some((type_name, true)) => write!(f, "(*{}.{type_name}).{}", self.package_name, self.name),
-            Some((type_name, false)) => write!(f, "({}.{type_name}).{}", self.package_name, self.name),
+        let (package, name) = (self.package_name(), self.name());
+        match self.receiver() {
+            None => write!(f, "{package}.{name}"),
+            Some((type_name, true)) => write!(f, "(*{package}.{type_name}).{name}"),
+            Some((type_name, false)) => write!(f, "({package}.{type_name}).{name}"),
         }
     }
 }
@@ -248,23 +274,23 @@ const METHODS: &[(&str, &str, bool, &[&str])] = &[
 /// The package name code uses for a standard-library import path (its last element, without
 /// a `/vN` suffix).
 fn package_name(path: &'static str) -> &'static str {
+    // No table entry has a `/vN` suffix.
     path.rsplit('/').next().unwrap_or(path)
 }
 
-/// A blocking package-level function: `func_call("net", "Dial")`.
+/// A blocking package-level function: `blocking_func("net", "Dial")`.
 pub fn blocking_func(pkg_path: &str, name: &str) -> Option<BlockingCall> {
-    let (path, names) = FUNCS.iter().find(|(path, _)| *path == pkg_path)?;
-    let name = names.iter().find(|candidate| **candidate == name)?;
-    Some(BlockingCall { package_name: package_name(path), receiver: None, name })
+    let entry = FUNCS.iter().position(|(path, _)| *path == pkg_path)?;
+    let index = FUNCS[entry].1.iter().position(|candidate| *candidate == name)?;
+    Some(BlockingCall { entry: entry as u16, name: index as u16, method: false })
 }
 
 /// A blocking method of a standard-library type, by the type's name without `*`:
 /// `blocking_method("os", "File", "Write")`.
 pub fn blocking_method(pkg_path: &str, type_name: &str, name: &str) -> Option<BlockingCall> {
-    let (path, receiver, pointer, names) =
-        METHODS.iter().find(|(path, receiver, _, _)| *path == pkg_path && *receiver == type_name)?;
-    let name = names.iter().find(|candidate| **candidate == name)?;
-    Some(BlockingCall { package_name: package_name(path), receiver: Some((receiver, *pointer)), name })
+    let entry = METHODS.iter().position(|(path, receiver, _, _)| *path == pkg_path && *receiver == type_name)?;
+    let index = METHODS[entry].3.iter().position(|candidate| *candidate == name)?;
+    Some(BlockingCall { entry: entry as u16, name: index as u16, method: true })
 }
 
 /// True for an import path the table has entries for; other standard-library packages' calls

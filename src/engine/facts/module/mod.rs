@@ -18,7 +18,7 @@
 //!
 //! # Representation
 //!
-//! Names are `Box<str>`; declarations are sorted boxed slices searched by binary search. Types
+//! Names are `Text`; declarations are sorted boxed slices searched by binary search. Types
 //! are strings in the standard-library table's form ([`super::stdlib`], [`super::types`]):
 //! - imported names are qualified by import path: `*os.File`, `net/http.Request`,
 //!   `example.com/app/store.Store`; the package's own named types are qualified by its own
@@ -109,6 +109,10 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+/// Names and type texts: shared, immutable strings, interned per build so each distinct text
+/// (`error`, `int`, `*net/http.Request`) is stored once.
+pub type Text = std::sync::Arc<str>;
+
 /// Index of a package in [`ProjectFacts`].
 pub type PackageId = u32;
 
@@ -127,7 +131,7 @@ pub struct ProjectFacts {
     by_dir: HashMap<PathBuf, Vec<PackageId>>,
     by_file: HashMap<PathBuf, PackageId>,
     /// Every package's type path (import path, `x_test` path or pseudo path) → the package.
-    by_import_path: HashMap<Box<str>, PackageId>,
+    by_import_path: HashMap<Text, PackageId>,
     stats: BuildStats,
 }
 
@@ -154,8 +158,8 @@ pub struct BuildStats {
 pub struct Package {
     pub(crate) id: PackageId,
     pub(crate) dir: PathBuf,
-    pub(crate) name: Box<str>,
-    pub(crate) import_path: Box<str>,
+    pub(crate) name: Text,
+    pub(crate) import_path: Text,
     /// False for the pseudo path of a package outside any module.
     pub(crate) in_module: bool,
     pub(crate) files: Box<[PathBuf]>,
@@ -172,9 +176,9 @@ pub struct Package {
 /// A function or method declaration.
 #[derive(Debug, Clone)]
 pub struct Func {
-    pub(crate) name: Box<str>,
+    pub(crate) name: Text,
     pub(crate) receiver: Option<Receiver>,
-    pub(crate) type_params: Box<[Box<str>]>,
+    pub(crate) type_params: Box<[Text]>,
     /// `None` when build-tag variants of the function disagree.
     pub(crate) signature: Option<Signature>,
     /// Index into the package's files, and 1-based line of the `func` keyword.
@@ -187,7 +191,7 @@ pub struct Func {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Receiver {
     /// The receiver's base type name, without `*` or type arguments.
-    pub type_name: Box<str>,
+    pub type_name: Text,
     pub pointer: bool,
 }
 
@@ -202,8 +206,8 @@ pub struct Signature {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Param {
     /// `None` for an unnamed parameter or result (`_` is kept as a name).
-    pub name: Option<Box<str>>,
-    pub ty: Box<str>,
+    pub name: Option<Text>,
+    pub ty: Text,
 }
 
 /// Per-function facts computed over the call graph.
@@ -234,7 +238,7 @@ pub enum BlockCause {
     Select,
     /// A call the facts cannot resolve, given a context as its first argument; the callee as
     /// written (`client.Get`).
-    ContextCall(Box<str>),
+    ContextCall(Text),
     /// A project function or method that may block.
     Calls(FuncRef),
 }
@@ -242,8 +246,8 @@ pub enum BlockCause {
 /// A type declaration of a package.
 #[derive(Debug, Clone)]
 pub struct TypeDecl {
-    pub(crate) name: Box<str>,
-    pub(crate) type_params: Box<[Box<str>]>,
+    pub(crate) name: Text,
+    pub(crate) type_params: Box<[Text]>,
     pub(crate) kind: TypeKind,
     pub(crate) file: u32,
     pub(crate) line: u32,
@@ -255,7 +259,7 @@ pub enum TypeKind {
     Interface(InterfaceType),
     /// Any other defined type (`type Celsius float64`) or an alias (`type A = B`).
     Named {
-        underlying: Box<str>,
+        underlying: Text,
         alias: bool,
     },
 }
@@ -270,8 +274,8 @@ pub struct StructType {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Field {
     /// The field name; for an embedded field, its type's name (`Mutex` for `sync.Mutex`).
-    pub name: Box<str>,
-    pub ty: Box<str>,
+    pub name: Text,
+    pub ty: Text,
     pub embedded: bool,
     /// The fields of an anonymous struct type (`x struct{ mu sync.Mutex }`).
     pub inline_struct: Option<Box<[Field]>>,
@@ -281,7 +285,7 @@ pub struct Field {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LockInfo {
     /// The path of fields from the struct to the lock: `mu`, `inner.mu`, `Mutex` (embedded).
-    pub field_path: Box<str>,
+    pub field_path: Text,
     pub kind: LockKind,
 }
 
@@ -336,23 +340,23 @@ impl LockKind {
 pub struct InterfaceType {
     pub(crate) methods: Box<[InterfaceMethod]>,
     /// Embedded interfaces and type-set elements, as type text (`io.Reader`, `~int | ~string`).
-    pub(crate) embeds: Box<[Box<str>]>,
+    pub(crate) embeds: Box<[Text]>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InterfaceMethod {
-    pub name: Box<str>,
+    pub name: Text,
     pub signature: Signature,
 }
 
 /// A package-level variable or constant.
 #[derive(Debug, Clone)]
 pub struct Value {
-    pub(crate) name: Box<str>,
+    pub(crate) name: Text,
     pub(crate) is_const: bool,
     /// Written in the declaration, implied by a constant group's repetition, or shown by the
     /// initializer (`errors.New(...)` → `error`, `T{...}`, `&T{...}`).
-    pub(crate) ty: Option<Box<str>>,
+    pub(crate) ty: Option<Text>,
     /// Declared with type `error`, initialised with `errors.New`/`fmt.Errorf`, with another
     /// sentinel error (`= fs.ErrNotExist`), or with a call whose only result is `error`.
     pub(crate) sentinel_error: bool,
@@ -366,9 +370,9 @@ pub struct Value {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum ValueInit {
     /// `= Other` or `= pkg.Other`: (import path, or `None` for this package; name).
-    Var(Option<Box<str>>, Box<str>),
+    Var(Option<Text>, Text),
     /// `= f(...)` or `= pkg.F(...)`.
-    Call(Option<Box<str>>, Box<str>),
+    Call(Option<Text>, Text),
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -402,6 +406,106 @@ impl ProjectFacts {
 
     pub fn stats(&self) -> &BuildStats {
         &self.stats
+    }
+
+    /// A rough count of the heap bytes the facts hold (declarations, summaries, interned
+    /// texts counted once, and indexes), for keeping the pre-pass's memory measured.
+    pub fn estimated_heap_bytes(&self) -> usize {
+        use std::mem::size_of;
+        #[derive(Default)]
+        struct Count {
+            seen: std::collections::HashSet<usize>,
+            bytes: usize,
+        }
+        impl Count {
+            fn text(&mut self, text: &Text) {
+                // The Arc header (two counts) plus the bytes, once per distinct allocation.
+                if self.seen.insert(text.as_ptr() as usize) {
+                    self.bytes += 2 * size_of::<usize>() + text.len();
+                }
+            }
+            fn params(&mut self, params: &[Param]) {
+                self.bytes += std::mem::size_of_val(params);
+                for param in params {
+                    if let Some(name) = &param.name {
+                        self.text(name);
+                    }
+                    self.text(&param.ty);
+                }
+            }
+            fn signature(&mut self, signature: &Signature) {
+                self.params(&signature.params);
+                self.params(&signature.results);
+            }
+            fn fields(&mut self, fields: &[Field]) {
+                self.bytes += std::mem::size_of_val(fields);
+                for field in fields {
+                    self.text(&field.name);
+                    self.text(&field.ty);
+                    if let Some(inline) = &field.inline_struct {
+                        self.fields(inline);
+                    }
+                }
+            }
+        }
+        let mut count = Count::default();
+        count.bytes += self.packages.capacity() * size_of::<Package>();
+        for package in &self.packages {
+            count.bytes += package.dir.as_os_str().len() + package.name.len() + package.import_path.len();
+            count.bytes +=
+                package.files.iter().map(|file| size_of::<PathBuf>() + file.as_os_str().len()).sum::<usize>();
+            count.bytes += package.funcs.len() * size_of::<Func>();
+            for func in package.funcs.iter() {
+                count.text(&func.name);
+                if let Some(receiver) = &func.receiver {
+                    count.text(&receiver.type_name);
+                }
+                count.bytes += func.type_params.len() * size_of::<Text>();
+                func.type_params.iter().for_each(|name| count.text(name));
+                if let Some(signature) = &func.signature {
+                    count.signature(signature);
+                }
+                if let Some(BlockReason { cause: BlockCause::ContextCall(callee), .. }) = &func.summary.block {
+                    count.text(callee);
+                }
+            }
+            count.bytes += package.types.len() * size_of::<TypeDecl>();
+            for decl in package.types.iter() {
+                count.text(&decl.name);
+                match &decl.kind {
+                    TypeKind::Struct(struct_type) => {
+                        count.fields(&struct_type.fields);
+                        if let Some(lock) = &struct_type.lock {
+                            count.text(&lock.field_path);
+                        }
+                    }
+                    TypeKind::Interface(interface) => {
+                        count.bytes += interface.methods.len() * size_of::<InterfaceMethod>();
+                        for method in interface.methods.iter() {
+                            count.text(&method.name);
+                            count.signature(&method.signature);
+                        }
+                        count.bytes += interface.embeds.len() * size_of::<Text>();
+                        interface.embeds.iter().for_each(|embed| count.text(embed));
+                    }
+                    TypeKind::Named { underlying, .. } => count.text(underlying),
+                }
+            }
+            count.bytes += package.values.len() * size_of::<Value>();
+            for value in package.values.iter() {
+                count.text(&value.name);
+                if let Some(ty) = &value.ty {
+                    count.text(ty);
+                }
+            }
+        }
+        // The three maps: a key, a value and about one word of overhead per entry.
+        let entry = size_of::<PathBuf>() + size_of::<usize>() * 2;
+        count.bytes +=
+            self.by_file.len() * entry + self.by_file.keys().map(|path| path.as_os_str().len()).sum::<usize>();
+        count.bytes += self.by_dir.len() * (entry + size_of::<Vec<PackageId>>());
+        count.bytes += self.by_import_path.len() * entry;
+        count.bytes
     }
 
     pub fn packages(&self) -> &[Package] {
@@ -637,7 +741,7 @@ impl Func {
         self.receiver.as_ref()
     }
 
-    pub fn type_params(&self) -> &[Box<str>] {
+    pub fn type_params(&self) -> &[Text] {
         &self.type_params
     }
 
@@ -714,7 +818,7 @@ impl TypeDecl {
         &self.name
     }
 
-    pub fn type_params(&self) -> &[Box<str>] {
+    pub fn type_params(&self) -> &[Text] {
         &self.type_params
     }
 
@@ -759,7 +863,7 @@ impl InterfaceType {
         self.methods.iter().find(|method| &*method.name == name)
     }
 
-    pub fn embeds(&self) -> &[Box<str>] {
+    pub fn embeds(&self) -> &[Text] {
         &self.embeds
     }
 }

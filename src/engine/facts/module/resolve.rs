@@ -4,7 +4,7 @@
 use super::scan::{self, CallSite, CallTarget, FileScan, FuncScan, Root, ScanInput, Step, named_type};
 use super::{
     BlockCause, BlockReason, BuildStats, Field, Func, FuncRef, LockInfo, LockKind, Package, PackageId, ProjectFacts,
-    Summary, TypeDecl, TypeKind, Value, normalize,
+    Summary, Text, TypeDecl, TypeKind, Value, normalize,
 };
 use crate::discover::Module;
 use crate::engine::facts::blocking::{self, BlockingCall};
@@ -33,8 +33,8 @@ enum Outcome {
 /// A package while it is being merged.
 struct PackageBuild {
     dir: PathBuf,
-    name: Box<str>,
-    type_path: Box<str>,
+    name: Text,
+    type_path: Text,
     in_module: bool,
     files: Vec<PathBuf>,
     funcs: Vec<FuncScan>,
@@ -69,7 +69,7 @@ pub(super) fn build_with(
     let mut stats = BuildStats::default();
     let roots = module_roots(modules);
     // Import path of every directory, computed once per directory.
-    let mut dir_paths: HashMap<PathBuf, (Box<str>, bool)> = HashMap::new();
+    let mut dir_paths: HashMap<PathBuf, (Text, bool)> = HashMap::new();
     let file_dirs: Vec<PathBuf> = files.iter().map(|file| normalize(file.parent().unwrap_or(Path::new(".")))).collect();
     for dir in &file_dirs {
         if !dir_paths.contains_key(dir) {
@@ -77,7 +77,7 @@ pub(super) fn build_with(
             dir_paths.insert(dir.clone(), path);
         }
     }
-    let project_paths: HashSet<Box<str>> =
+    let project_paths: HashSet<Text> =
         dir_paths.values().filter(|(_, in_module)| *in_module).map(|(path, _)| path.clone()).collect();
 
     let outcomes: Vec<Outcome> = files
@@ -110,7 +110,7 @@ pub(super) fn build_with(
 
     // Group per (directory, package name).
     let mut builds: Vec<PackageBuild> = Vec::new();
-    let mut index_of: HashMap<(PathBuf, Box<str>), usize> = HashMap::new();
+    let mut index_of: HashMap<(PathBuf, Text), usize> = HashMap::new();
     let mut incomplete_dirs: HashSet<PathBuf> = HashSet::new();
     for ((file, dir), outcome) in files.iter().zip(&file_dirs).zip(outcomes) {
         let scan = match outcome {
@@ -186,9 +186,10 @@ pub(super) fn build_with(
 
     let mut facts = ProjectFacts::default();
     let mut pending_calls: Vec<Vec<PendingFunc>> = Vec::new();
+    let mut interner = Interner::default();
     for (id, build) in builds.into_iter().enumerate() {
         let id = id as PackageId;
-        let (package, calls) = merge_package(id, build);
+        let (package, calls) = merge_package(id, build, &mut interner);
         for file in package.files.iter() {
             facts.by_file.insert(normalize(file), id);
         }
@@ -229,8 +230,8 @@ pub(super) fn build_with(
 }
 
 /// Module roots, longest first, so the nearest enclosing module wins.
-fn module_roots(modules: &[Module]) -> Vec<(PathBuf, Box<str>)> {
-    let mut roots: Vec<(PathBuf, Box<str>)> =
+fn module_roots(modules: &[Module]) -> Vec<(PathBuf, Text)> {
+    let mut roots: Vec<(PathBuf, Text)> =
         modules.iter().map(|module| (normalize(&module.root), module.module_path.as_str().into())).collect();
     roots.sort_by_key(|(root, _)| std::cmp::Reverse(root.components().count()));
     roots
@@ -238,7 +239,7 @@ fn module_roots(modules: &[Module]) -> Vec<(PathBuf, Box<str>)> {
 
 /// The import path of a directory and whether it is inside a module. Outside a module (or in
 /// one without a `module` line) the pseudo path is `_/<dir>`.
-fn dir_import_path(dir: &Path, roots: &[(PathBuf, Box<str>)]) -> (Box<str>, bool) {
+fn dir_import_path(dir: &Path, roots: &[(PathBuf, Text)]) -> (Text, bool) {
     for (root, module_path) in roots {
         let Ok(relative) = dir.strip_prefix(root) else { continue };
         if module_path.is_empty() {
@@ -279,12 +280,85 @@ fn is_build_ignored(header: &str) -> bool {
     })
 }
 
+/// Shares one allocation among equal names and type texts across the whole project.
+#[derive(Default)]
+struct Interner(HashSet<Text>);
+
+impl Interner {
+    fn text(&mut self, text: &mut Text) {
+        match self.0.get(&**text) {
+            Some(existing) => *text = existing.clone(),
+            None => {
+                self.0.insert(text.clone());
+            }
+        }
+    }
+
+    fn params(&mut self, params: &mut [super::Param]) {
+        for param in params {
+            if let Some(name) = &mut param.name {
+                self.text(name);
+            }
+            self.text(&mut param.ty);
+        }
+    }
+
+    fn signature(&mut self, signature: &mut super::Signature) {
+        self.params(&mut signature.params);
+        self.params(&mut signature.results);
+    }
+
+    fn func(&mut self, func: &mut Func) {
+        self.text(&mut func.name);
+        if let Some(receiver) = &mut func.receiver {
+            self.text(&mut receiver.type_name);
+        }
+        func.type_params.iter_mut().for_each(|name| self.text(name));
+        if let Some(signature) = &mut func.signature {
+            self.signature(signature);
+        }
+    }
+
+    fn fields(&mut self, fields: &mut [Field]) {
+        for field in fields {
+            self.text(&mut field.name);
+            self.text(&mut field.ty);
+            if let Some(inline) = &mut field.inline_struct {
+                self.fields(inline);
+            }
+        }
+    }
+
+    fn type_decl(&mut self, decl: &mut TypeDecl) {
+        self.text(&mut decl.name);
+        decl.type_params.iter_mut().for_each(|name| self.text(name));
+        match &mut decl.kind {
+            TypeKind::Struct(struct_type) => self.fields(&mut struct_type.fields),
+            TypeKind::Interface(interface) => {
+                for method in interface.methods.iter_mut() {
+                    self.text(&mut method.name);
+                    self.signature(&mut method.signature);
+                }
+                interface.embeds.iter_mut().for_each(|embed| self.text(embed));
+            }
+            TypeKind::Named { underlying, .. } => self.text(underlying),
+        }
+    }
+
+    fn value(&mut self, value: &mut Value) {
+        self.text(&mut value.name);
+        if let Some(ty) = &mut value.ty {
+            self.text(ty);
+        }
+    }
+}
+
 /// Merge a package's files: sort declarations, merge build-tag variants of a function.
-fn merge_package(id: PackageId, build: PackageBuild) -> (Package, Vec<PendingFunc>) {
+fn merge_package(id: PackageId, build: PackageBuild, interner: &mut Interner) -> (Package, Vec<PendingFunc>) {
     let mut merged: Vec<FuncScan> = Vec::with_capacity(build.funcs.len());
-    let mut by_key: HashMap<(Box<str>, Box<str>), usize> = HashMap::new();
+    let mut by_key: HashMap<(Text, Text), usize> = HashMap::new();
     for scan in build.funcs {
-        let receiver: Box<str> = scan.func.receiver.as_ref().map_or("".into(), |receiver| receiver.type_name.clone());
+        let receiver: Text = scan.func.receiver.as_ref().map_or("".into(), |receiver| receiver.type_name.clone());
         match by_key.get(&(receiver.clone(), scan.func.name.clone())) {
             Some(&index) => {
                 let existing = &mut merged[index];
@@ -307,7 +381,8 @@ fn merge_package(id: PackageId, build: PackageBuild) -> (Package, Vec<PendingFun
     merged.sort_by(|a, b| func_key(&a.func).cmp(&func_key(&b.func)));
     let mut funcs = Vec::with_capacity(merged.len());
     let mut calls = Vec::with_capacity(merged.len());
-    for scan in merged {
+    for mut scan in merged {
+        interner.func(&mut scan.func);
         funcs.push(scan.func);
         calls.push(PendingFunc { direct: scan.direct, calls: scan.calls, closes: scan.closes });
     }
@@ -315,6 +390,7 @@ fn merge_package(id: PackageId, build: PackageBuild) -> (Package, Vec<PendingFun
     let mut types = build.types;
     types.sort_by(|a, b| a.name.cmp(&b.name));
     types.dedup_by(|later, first| later.name == first.name);
+    types.iter_mut().for_each(|decl| interner.type_decl(decl));
 
     let mut values = build.values;
     values.sort_by(|a, b| a.name.cmp(&b.name));
@@ -330,6 +406,7 @@ fn merge_package(id: PackageId, build: PackageBuild) -> (Package, Vec<PendingFun
             _ => deduped.push(value),
         }
     }
+    deduped.iter_mut().for_each(|value| interner.value(value));
 
     let package = Package {
         id,
@@ -422,7 +499,7 @@ pub(super) fn find_field<'f>(
 }
 
 /// The type of field `field` of a value of type `ty` (project or standard library).
-fn field_type(facts: &ProjectFacts, ty: &str, field: &str, depth: u32) -> Option<Box<str>> {
+fn field_type(facts: &ProjectFacts, ty: &str, field: &str, depth: u32) -> Option<Text> {
     let (path, type_name) = named_type(ty)?;
     if let Some(package) = facts.package_by_type_path(path) {
         if let Some((_, found)) = find_field(facts, package, type_name, field, depth) {
@@ -439,7 +516,7 @@ fn field_type(facts: &ProjectFacts, ty: &str, field: &str, depth: u32) -> Option
 }
 
 /// The element type of indexing a value of type `ty`.
-fn element_type(facts: &ProjectFacts, ty: &str, depth: u32) -> Option<Box<str>> {
+fn element_type(facts: &ProjectFacts, ty: &str, depth: u32) -> Option<Text> {
     if depth > MAX_TYPE_DEPTH {
         return None;
     }
@@ -552,7 +629,7 @@ fn type_lock(
     inline_struct: Option<&[Field]>,
     memo: &mut HashMap<(PackageId, usize), Option<LockInfo>>,
     depth: u32,
-) -> Option<(Option<Box<str>>, LockKind)> {
+) -> Option<(Option<Text>, LockKind)> {
     if depth > MAX_TYPE_DEPTH {
         return None;
     }
@@ -596,7 +673,7 @@ fn type_lock(
 fn type_values(facts: &mut ProjectFacts) {
     const ROUNDS: usize = 4;
     for _ in 0..ROUNDS {
-        let mut updates: Vec<(usize, usize, Box<str>, bool)> = Vec::new();
+        let mut updates: Vec<(usize, usize, Text, bool)> = Vec::new();
         for (package_index, package) in facts.packages.iter().enumerate() {
             for (value_index, value) in package.values.iter().enumerate() {
                 let Some(init) = value.init.as_deref() else { continue };
@@ -625,7 +702,7 @@ fn type_values(facts: &mut ProjectFacts) {
 }
 
 /// The type of an initializer and whether it is a sentinel error.
-fn init_type(facts: &ProjectFacts, package: &Package, init: &super::ValueInit) -> Option<(Box<str>, bool)> {
+fn init_type(facts: &ProjectFacts, package: &Package, init: &super::ValueInit) -> Option<(Text, bool)> {
     use super::ValueInit;
     match init {
         ValueInit::Var(path, name) => {
@@ -641,7 +718,7 @@ fn init_type(facts: &ProjectFacts, package: &Package, init: &super::ValueInit) -
             Some((ty.as_str().into(), ty.is_error()))
         }
         ValueInit::Call(path, name) => {
-            let results: Vec<Box<str>> = match path.as_deref().map(|path| (path, facts.package_by_type_path(path))) {
+            let results: Vec<Text> = match path.as_deref().map(|path| (path, facts.package_by_type_path(path))) {
                 None => result_types(package.function(name)?)?,
                 Some((_, Some(owner))) => result_types(owner.function(name)?)?,
                 Some((path, None)) => stdlib::func(path, name)?.results.iter().map(|ty| ty.as_str().into()).collect(),
@@ -654,7 +731,7 @@ fn init_type(facts: &ProjectFacts, package: &Package, init: &super::ValueInit) -
     }
 }
 
-fn result_types(func: &Func) -> Option<Vec<Box<str>>> {
+fn result_types(func: &Func) -> Option<Vec<Text>> {
     Some(func.signature.as_ref()?.results.iter().map(|result| result.ty.clone()).collect())
 }
 
@@ -751,51 +828,63 @@ fn resolve_target(
         return Resolved::Unknown;
     }
     let name = &*target.name;
-    let receiver_type: Box<str> = match &target.root {
+    match &target.root {
         Root::PackageFunc => {
             if let Some(call) = blocking::blocking_func(&package.import_path, name) {
                 return Resolved::Stdlib(Some(call), stdlib::func(&package.import_path, name));
             }
-            return match package.function(name) {
+            match package.function(name) {
                 Some(func) if target.steps.is_empty() || !func.type_params.is_empty() => {
                     package.func_ref(func).map_or(Resolved::Unknown, Resolved::Project)
                 }
                 Some(_) => Resolved::Unknown,
                 None if package.type_decl(name).is_some() => Resolved::Inert,
                 None => Resolved::Unknown,
-            };
-        }
-        Root::Imported(path) => return resolve_imported(facts, path, name),
-        Root::Typed(ty) => ty.clone(),
-        Root::PackageVar(var) => match package.value(var).and_then(|value| value.ty.clone()) {
-            Some(ty) => ty,
-            None => return Resolved::Unknown,
-        },
-        Root::ImportedVar(path, var) => {
-            let project = facts.package_by_type_path(path).and_then(|owner| owner.value(var)?.ty.clone());
-            match project.or_else(|| stdlib::var(path, var).map(|ty| ty.as_str().into())) {
-                Some(ty) => ty,
-                None => return Resolved::Unknown,
             }
         }
-        Root::ResultOf(inner, result) => match result_type(facts, package, index, inner, *result as usize, depth + 1) {
-            Some(ty) => ty,
-            None => return Resolved::Unknown,
+        Root::Imported(path) => resolve_imported(facts, path, name),
+        Root::Unknown => resolve_by_method_name(package, index, name),
+        root => match value_type(facts, package, index, root, &target.steps, depth) {
+            Some(ty) => resolve_method(facts, &ty, name, 0),
+            None => Resolved::Unknown,
         },
-        Root::Unknown => return resolve_by_method_name(package, index, name),
+    }
+}
+
+/// The type of the value `root` followed by `steps`, when declarations show it.
+fn value_type(
+    facts: &ProjectFacts,
+    package: &Package,
+    index: &PackageIndex<'_>,
+    root: &Root,
+    steps: &[Step],
+    depth: u32,
+) -> Option<Text> {
+    if depth > MAX_TYPE_DEPTH {
+        return None;
+    }
+    let mut ty: Text = match root {
+        Root::Typed(ty) => ty.clone(),
+        Root::PackageVar(var) => package.value(var)?.ty.clone()?,
+        Root::ImportedVar(path, var) => {
+            let project = facts.package_by_type_path(path).and_then(|owner| owner.value(var)?.ty.clone());
+            project.or_else(|| stdlib::var(path, var).map(|ty| ty.as_str().into()))?
+        }
+        Root::ResultOf(inner, result) => result_type(facts, package, index, inner, *result as usize, depth + 1)?,
+        Root::Value(inner, inner_steps) => value_type(facts, package, index, inner, inner_steps, depth + 1)?,
+        Root::PackageFunc | Root::Imported(_) | Root::Unknown => return None,
     };
-    let mut ty = receiver_type;
-    for step in target.steps.iter() {
+    for step in steps {
         let next = match step {
             Step::Field(field) => field_type(facts, &ty, field, 0),
             Step::Index => element_type(facts, &ty, 0),
-        };
-        match next {
-            Some(next) if &*next != "?" => ty = next,
-            _ => return Resolved::Unknown,
+        }?;
+        if &*next == "?" {
+            return None;
         }
+        ty = next;
     }
-    resolve_method(facts, &ty, name, 0)
+    Some(ty)
 }
 
 fn resolve_imported(facts: &ProjectFacts, path: &str, name: &str) -> Resolved {
@@ -874,8 +963,8 @@ fn result_type(
     target: &CallTarget,
     result: usize,
     depth: u32,
-) -> Option<Box<str>> {
-    let ty: Box<str> = match resolve_target(facts, package, index, target, depth) {
+) -> Option<Text> {
+    let ty: Text = match resolve_target(facts, package, index, target, depth) {
         Resolved::Project(callee) => facts.func(callee)?.signature.as_ref()?.results.get(result)?.ty.clone(),
         Resolved::Stdlib(_, Some(signature)) => signature.results.get(result)?.as_str().into(),
         _ => return None,
@@ -981,11 +1070,56 @@ impl crate::engine::facts::types::ProjectTypes for ProjectFacts {
 
     fn field_type(&self, pkg_path: &str, type_name: &str, field: &str) -> Option<String> {
         let ty = field_type(self, &format!("{pkg_path}.{type_name}"), field, 0)?;
-        (&*ty != "?").then(|| ty.into())
+        (&*ty != "?").then(|| ty.to_string())
     }
 
     fn var_type(&self, pkg_path: &str, name: &str) -> Option<String> {
         let ty = self.package_by_type_path(pkg_path)?.value(name)?.ty.as_deref()?;
         (ty != "?").then(|| ty.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn import_paths_of_directories() {
+        let roots = vec![
+            (PathBuf::from("/src"), Text::from("std")),
+            (PathBuf::from("/work/app"), Text::from("example.com/app")),
+            (PathBuf::from("/work/app/tools"), Text::from("example.com/app/tools")),
+            (PathBuf::from("/work/nomod"), Text::from("")),
+        ];
+        let mut roots = roots;
+        roots.sort_by_key(|(root, _)| std::cmp::Reverse(root.components().count()));
+        let path = |dir: &str| dir_import_path(Path::new(dir), &roots);
+        assert_eq!(path("/src/net/http"), ("net/http".into(), true));
+        assert_eq!(path("/work/app"), ("example.com/app".into(), true));
+        assert_eq!(path("/work/app/internal/db"), ("example.com/app/internal/db".into(), true));
+        assert_eq!(path("/work/app/tools/gen"), ("example.com/app/tools/gen".into(), true));
+        assert_eq!(path("/work/nomod/x"), ("_/work/nomod/x".into(), false));
+        assert_eq!(path("/elsewhere"), ("_/elsewhere".into(), false));
+    }
+
+    #[test]
+    fn headers_and_ignored_files() {
+        let source = b"// Copyright\n\n//go:build ignore\n\npackage main\n\nfunc main() {}\n";
+        let header = header_of(source);
+        assert!(header.contains("go:build ignore") && !header.contains("package"));
+        assert!(is_build_ignored(&header));
+        assert!(!is_build_ignored("//go:build linux && !ignored\n"));
+        assert!(is_build_ignored("// +build ignore\n"));
+    }
+
+    #[test]
+    fn element_types() {
+        let facts = ProjectFacts::default();
+        assert_eq!(element_type(&facts, "[]*os.File", 0).as_deref(), Some("*os.File"));
+        assert_eq!(element_type(&facts, "[4][]int", 0).as_deref(), Some("[]int"));
+        assert_eq!(element_type(&facts, "map[string][]int", 0).as_deref(), Some("[]int"));
+        assert_eq!(element_type(&facts, "map[[2]int]bool", 0).as_deref(), Some("bool"));
+        assert_eq!(element_type(&facts, "*[3]net.Conn", 0).as_deref(), Some("net.Conn"));
+        assert_eq!(element_type(&facts, "chan int", 0), None);
     }
 }

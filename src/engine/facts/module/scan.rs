@@ -10,7 +10,7 @@
 //! cannot be told apart from the inside of a body.
 
 use super::{BlockCause, BlockReason, Field, Func, InterfaceMethod, InterfaceType, Param, Receiver, Signature};
-use super::{StructType, TypeDecl, TypeKind, Value, ValueInit};
+use super::{StructType, Text, TypeDecl, TypeKind, Value, ValueInit};
 use crate::engine::facts::blocking::{self, BlockingCall};
 use crate::engine::facts::lexer::{self, Keyword, Punct, Token, TokenKind};
 use crate::engine::facts::stdlib;
@@ -28,7 +28,7 @@ const MAX_TRACKED_PARAMS: usize = 64;
 /// What the scan of one file gives.
 #[derive(Debug, Default)]
 pub(super) struct FileScan {
-    pub package: Box<str>,
+    pub package: Text,
     pub funcs: Vec<FuncScan>,
     pub types: Vec<TypeDecl>,
     pub values: Vec<Value>,
@@ -58,7 +58,7 @@ pub(super) struct CallSite {
     /// function literal that is stored or passed on).
     pub blocking: bool,
     /// The callee as written, when its first argument is a context (for messages).
-    pub context_callee: Option<Box<str>>,
+    pub context_callee: Option<Text>,
     /// (argument index, parameter index) for channel parameters passed on as plain identifiers.
     pub param_args: Box<[(u8, u8)]>,
 }
@@ -68,12 +68,12 @@ pub(super) struct CallSite {
 pub(super) struct CallTarget {
     pub root: Root,
     pub steps: Box<[Step]>,
-    pub name: Box<str>,
+    pub name: Text,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(super) enum Step {
-    Field(Box<str>),
+    Field(Text),
     Index,
 }
 
@@ -83,15 +83,18 @@ pub(super) enum Root {
     /// instantiations).
     PackageFunc,
     /// `pkg.name(...)`, `pkg` an import with this path.
-    Imported(Box<str>),
+    Imported(Text),
     /// A value of this type (receiver, parameter, typed local).
-    Typed(Box<str>),
+    Typed(Text),
     /// A package-level variable of this package.
-    PackageVar(Box<str>),
+    PackageVar(Text),
     /// `pkg.Var`: (import path, variable).
-    ImportedVar(Box<str>, Box<str>),
+    ImportedVar(Text, Text),
     /// The `index`th result of a call.
     ResultOf(Box<CallTarget>, u8),
+    /// A value reached from another root through fields and indexes (a local bound to
+    /// `s.conn`).
+    Value(Box<Root>, Box<[Step]>),
     /// Nothing shows the receiver's type; `name` is a method name.
     Unknown,
 }
@@ -102,7 +105,7 @@ pub(super) struct ScanInput<'a> {
     pub dir_path: &'a str,
     pub is_test_file: bool,
     /// Import paths of the project's packages: calls into them are kept for resolution.
-    pub project_paths: &'a HashSet<Box<str>>,
+    pub project_paths: &'a HashSet<Text>,
 }
 
 /// Scan one file. `None` when it has no package clause (not Go, or hopelessly malformed).
@@ -125,7 +128,7 @@ pub(super) fn scan_file(source: &[u8], input: &ScanInput<'_>, tokens: &mut Vec<T
 struct ParamSpec {
     /// The name's token.
     name_at: Option<usize>,
-    name: Option<Box<str>>,
+    name: Option<Text>,
     ty: String,
     variadic: bool,
 }
@@ -133,8 +136,10 @@ struct ParamSpec {
 /// What a local name is bound to, flow-insensitively.
 #[derive(Debug, Clone, PartialEq)]
 enum Binding {
-    Typed(Box<str>),
+    Typed(Text),
     Result(RawChain, u8),
+    /// `x := a.b.c`: the value of a selector chain.
+    Path(RawChain),
     Unknown,
 }
 
@@ -171,7 +176,7 @@ enum Event {
 #[derive(Default)]
 struct BodyState<'a> {
     /// Receiver, parameters and named results with their types.
-    typed: Vec<(&'a [u8], Box<str>)>,
+    typed: Vec<(&'a [u8], Text)>,
     /// Channel parameters (receiver excluded) and their index.
     chan_params: Vec<(&'a [u8], u8)>,
     /// Parameters of type `context.Context`.
@@ -193,9 +198,9 @@ struct Scanner<'a> {
     /// Byte offsets of the newlines, for line numbers.
     newlines: Vec<u32>,
     /// (local name, import path).
-    imports: Vec<(Box<str>, Box<str>)>,
+    imports: Vec<(Text, Text)>,
     dot_import: bool,
-    own_path: Box<str>,
+    own_path: Text,
     /// Type parameters in scope while reading a generic declaration.
     type_params: Vec<&'a [u8]>,
     body: BodyState<'a>,
@@ -777,7 +782,7 @@ impl<'a> Scanner<'a> {
 
     fn interface_body(&self, open: usize, close: usize, depth: u32) -> InterfaceType {
         let mut methods = Vec::new();
-        let mut embeds: Vec<Box<str>> = Vec::new();
+        let mut embeds: Vec<Text> = Vec::new();
         let mut k = open + 1;
         while k < close {
             if self.is(k, Punct::Semicolon) {
@@ -875,7 +880,7 @@ impl<'a> Scanner<'a> {
     }
 
     fn value_decl(&mut self, at: usize, is_const: bool) -> Option<usize> {
-        let mut previous_type: Option<Box<str>> = None;
+        let mut previous_type: Option<Text> = None;
         if self.is(at + 1, Punct::LParen) {
             let close = self.partner(at + 1)?;
             let mut k = at + 2;
@@ -897,7 +902,7 @@ impl<'a> Scanner<'a> {
 
     /// `a, b T = x, y` in `from..to`. A constant spec with neither type nor values repeats the
     /// previous spec of its group (`previous_type`).
-    fn value_spec(&mut self, from: usize, to: usize, is_const: bool, previous_type: &mut Option<Box<str>>) {
+    fn value_spec(&mut self, from: usize, to: usize, is_const: bool, previous_type: &mut Option<Text>) {
         let mut names = Vec::new();
         let mut k = from;
         while self.is_ident(k) && k < to {
@@ -916,7 +921,7 @@ impl<'a> Scanner<'a> {
         if k < to && !self.is(k, Punct::Assign) {
             let mut out = String::new();
             if let Some(end) = self.ty(k, &mut out, 1) {
-                written_type = Some(out.into_boxed_str());
+                written_type = Some(Text::from(out));
                 k = end;
             } else {
                 written_type = Some("?".into());
@@ -985,7 +990,7 @@ impl<'a> Scanner<'a> {
         } else {
             (None, from, from + 1)
         };
-        let name: Box<str> = self.str(name_at).into();
+        let name: Text = self.str(name_at).into();
         if path.is_none() && (is_builtin_func(self.text(name_at)) || predeclared_type(self.text(name_at)).is_some()) {
             return None;
         }
@@ -1035,7 +1040,7 @@ impl<'a> Scanner<'a> {
     }
 
     /// The type of a composite literal `T{...}` or `&T{...}` spanning `from..to`.
-    fn composite_type(&self, from: usize, to: usize) -> Option<Box<str>> {
+    fn composite_type(&self, from: usize, to: usize) -> Option<Text> {
         let address = self.is(from, Punct::And);
         let type_at = from + usize::from(address);
         if !self.starts_type(type_at) || self.is(type_at, Punct::LParen) {
@@ -1169,7 +1174,7 @@ impl<'a> Scanner<'a> {
         }
         for (index, param) in params.iter().enumerate() {
             let Some(name) = param.name_at.map(|at| self.text(at)) else { continue };
-            let ty: Box<str> = if param.variadic { format!("[]{}", param.ty).into() } else { param.ty.as_str().into() };
+            let ty: Text = if param.variadic { format!("[]{}", param.ty).into() } else { param.ty.as_str().into() };
             if index < MAX_TRACKED_PARAMS && !param.variadic && (ty.starts_with("chan ") || ty.starts_with("chan<- ")) {
                 body.chan_params.push((name, index as u8));
             }
@@ -1238,8 +1243,7 @@ impl<'a> Scanner<'a> {
         let Some(close) = self.partner(after).filter(|&close| close < hi) else { return at + 1 };
         for param in &params {
             if let Some(name) = param.name_at.map(|at| self.text(at)) {
-                let ty: Box<str> =
-                    if param.variadic { format!("[]{}", param.ty).into() } else { param.ty.as_str().into() };
+                let ty: Text = if param.variadic { format!("[]{}", param.ty).into() } else { param.ty.as_str().into() };
                 self.bind(name, Binding::Typed(ty));
             }
         }
@@ -1358,6 +1362,11 @@ impl<'a> Scanner<'a> {
         {
             return vec![Binding::Typed(ty)];
         }
+        if count == 1
+            && let Some(chain) = self.value_chain_spanning(at, end)
+        {
+            return vec![Binding::Path(chain)];
+        }
         if let Some(chain) = self.call_chain_spanning(at, end) {
             return (0..count).map(|index| Binding::Result(chain.clone(), index.min(255) as u8)).collect();
         }
@@ -1379,7 +1388,7 @@ impl<'a> Scanner<'a> {
     }
 
     /// `new(T)` → `*T`, `make(T, ...)` → `T`, spanning `from..to`.
-    fn allocation_type(&self, from: usize, to: usize) -> Option<Box<str>> {
+    fn allocation_type(&self, from: usize, to: usize) -> Option<Text> {
         let builtin = self.text(from);
         if !(builtin == b"new" || builtin == b"make") || !self.is(from + 1, Punct::LParen) {
             return None;
@@ -1394,6 +1403,27 @@ impl<'a> Scanner<'a> {
             return None;
         }
         Some(if builtin == b"new" { format!("*{out}").into() } else { out.into() })
+    }
+
+    /// A selector chain `a`, `a.b.c` or `a.b[i]` (no call) that spans exactly `from..to`.
+    fn value_chain_spanning(&self, from: usize, to: usize) -> Option<RawChain> {
+        if !self.is_ident(from) {
+            return None;
+        }
+        let mut steps = Vec::new();
+        let mut k = from + 1;
+        while k < to && steps.len() < MAX_STEPS {
+            if self.is(k, Punct::Period) && self.is_ident(k + 1) {
+                steps.push(RawStep::Field(k as u32 + 1));
+                k += 2;
+            } else if self.is(k, Punct::LBrack) {
+                k = self.partner(k)? + 1;
+                steps.push(RawStep::Index);
+            } else {
+                return None;
+            }
+        }
+        (k == to).then_some(RawChain { root: Some(from as u32), steps })
     }
 
     /// A call `a.b.c(...)` that spans exactly `from..to`.
@@ -1628,7 +1658,7 @@ impl<'a> Scanner<'a> {
     }
 
     /// The callee as written: `s.client.Get`.
-    fn chain_text(&self, chain: &RawChain) -> Box<str> {
+    fn chain_text(&self, chain: &RawChain) -> Text {
         let mut out = String::new();
         if let Some(root) = chain.root {
             out.push_str(self.str(root as usize));
@@ -1658,15 +1688,10 @@ impl<'a> Scanner<'a> {
             return Some(CallTarget { root: Root::Unknown, steps: Box::new([]), name: name.into() });
         };
         let root_name = self.text(root_at as usize);
-        let local = body.locals.get(root_name);
-        let param = body.typed.iter().find(|(name, _)| *name == root_name).map(|(_, ty)| ty);
         let Some(last_field) = last_field else {
             // `f(...)` or `f[T](...)`.
-            if local.is_some() || param.is_some() || is_builtin_func(root_name) || predeclared_type(root_name).is_some()
-            {
-                return None;
-            }
-            if self.dot_import {
+            let bound = body.locals.contains_key(root_name) || body.typed.iter().any(|(name, _)| *name == root_name);
+            if bound || is_builtin_func(root_name) || predeclared_type(root_name).is_some() || self.dot_import {
                 return None;
             }
             let steps = chain.steps.iter().map(|_| Step::Index).collect();
@@ -1677,8 +1702,32 @@ impl<'a> Scanner<'a> {
             return None;
         }
         let RawStep::Field(name_at) = chain.steps[last_field] else { return None };
-        let name: Box<str> = self.str(name_at as usize).into();
-        let middle = &chain.steps[..last_field];
+        let name: Text = self.str(name_at as usize).into();
+        let receiver = RawChain { root: chain.root, steps: chain.steps[..last_field].to_vec() };
+        if receiver.steps.is_empty()
+            && !self.is_bound(root_name, body)
+            && let Some(path) = self.import_path_of(root_name)
+        {
+            return Some(CallTarget { root: Root::Imported(path.into()), steps: Box::new([]), name });
+        }
+        let (root, steps) = match self.value_root(&receiver, body, depth) {
+            Root::Value(root, steps) => (*root, steps),
+            root => (root, Box::new([]) as Box<[Step]>),
+        };
+        Some(CallTarget { root, steps, name })
+    }
+
+    fn is_bound(&self, name: &[u8], body: &BodyState<'a>) -> bool {
+        body.locals.contains_key(name) || body.typed.iter().any(|(bound, _)| *bound == name)
+    }
+
+    /// What the value of a selector chain without a call (`x`, `s.conn`, `pkg.Var.f`) is.
+    fn value_root(&self, chain: &RawChain, body: &BodyState<'a>, depth: u32) -> Root {
+        let Some(root_at) = chain.root else { return Root::Unknown };
+        if depth > 3 {
+            return Root::Unknown;
+        }
+        let root_name = self.text(root_at as usize);
         let to_steps = |steps: &[RawStep]| -> Box<[Step]> {
             steps
                 .iter()
@@ -1688,33 +1737,42 @@ impl<'a> Scanner<'a> {
                 })
                 .collect()
         };
-        let root = if let Some(binding) = local {
+        let mut rest = &chain.steps[..];
+        let base = if let Some(binding) = body.locals.get(root_name) {
             match binding {
                 Binding::Typed(ty) => Root::Typed(ty.clone()),
-                Binding::Result(chain, index) if depth < 3 => match self.target(chain, body, depth + 1) {
+                Binding::Result(call, index) => match self.target(call, body, depth + 1) {
                     Some(target) => Root::ResultOf(Box::new(target), *index),
                     None => Root::Unknown,
                 },
-                _ => Root::Unknown,
+                Binding::Path(path) => self.value_root(path, body, depth + 1),
+                Binding::Unknown => Root::Unknown,
             }
-        } else if let Some(ty) = param {
+        } else if let Some((_, ty)) = body.typed.iter().find(|(name, _)| *name == root_name) {
             Root::Typed(ty.clone())
         } else if let Some(path) = self.import_path_of(root_name) {
-            match middle.first() {
-                None => return Some(CallTarget { root: Root::Imported(path.into()), steps: Box::new([]), name }),
+            match rest.first() {
                 Some(RawStep::Field(var_at)) => {
-                    let root = Root::ImportedVar(path.into(), self.str(*var_at as usize).into());
-                    return Some(CallTarget { root, steps: to_steps(&middle[1..]), name });
+                    rest = &rest[1..];
+                    Root::ImportedVar(path.into(), self.str(*var_at as usize).into())
                 }
-                Some(RawStep::Index) => Root::Unknown,
+                _ => Root::Unknown,
             }
         } else if self.dot_import {
             Root::Unknown
         } else {
             Root::PackageVar(utf8(root_name).into())
         };
-        let steps = if matches!(root, Root::Unknown) { Box::new([]) as Box<[Step]> } else { to_steps(middle) };
-        Some(CallTarget { root, steps, name })
+        match base {
+            Root::Unknown => Root::Unknown,
+            base if rest.is_empty() => base,
+            Root::Value(inner, steps) => {
+                let mut all = steps.into_vec();
+                all.extend(to_steps(rest).into_vec());
+                Root::Value(inner, all.into())
+            }
+            base => Root::Value(Box::new(base), to_steps(rest)),
+        }
     }
 
     /// Settle what needs no other package: standard-library and third-party calls.
@@ -1892,4 +1950,77 @@ fn render_interface(interface: &InterfaceType, out: &mut String) {
         out.push_str(embed);
     }
     out.push('}');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scan(source: &str) -> FileScan {
+        let project_paths = HashSet::new();
+        let input = ScanInput { dir_path: "example.com/m/p", is_test_file: false, project_paths: &project_paths };
+        scan_file(source.as_bytes(), &input, &mut Vec::new()).expect("a package clause")
+    }
+
+    #[test]
+    fn named_type_parts() {
+        assert_eq!(named_type("*net/http.Client"), Some(("net/http", "Client")));
+        assert_eq!(named_type("gopkg.in/yaml.v3.Node"), Some(("gopkg.in/yaml.v3", "Node")));
+        assert_eq!(named_type("example.com/m.Set[example.com/m.Item]"), Some(("example.com/m", "Set")));
+        assert_eq!(named_type("[]uint8"), None);
+        assert_eq!(named_type("error"), None);
+        assert_eq!(named_type("func(int) error"), None);
+        assert_eq!(named_type("?"), None);
+    }
+
+    #[test]
+    fn import_names() {
+        assert_eq!(default_package_name("net/http"), "http");
+        assert_eq!(default_package_name("github.com/redis/go-redis/v9"), "redis");
+        assert_eq!(default_package_name("gopkg.in/yaml.v3"), "yaml");
+    }
+
+    #[test]
+    fn no_package_clause_is_not_go() {
+        let project_paths = HashSet::new();
+        let input = ScanInput { dir_path: "x", is_test_file: false, project_paths: &project_paths };
+        assert!(scan_file(b"func main() {}", &input, &mut Vec::new()).is_none());
+        assert!(scan_file(b"", &input, &mut Vec::new()).is_none());
+    }
+
+    #[test]
+    fn statement_breaks_follow_go_semicolon_rules() {
+        let file = scan("package p\n\nvar a = 1 +\n\t2\nvar b = f(\n\t1,\n)\nvar c, d = 1,\n\t2\n");
+        let names: Vec<&str> = file.values.iter().map(|value| &*value.name).collect();
+        assert_eq!(names, vec!["a", "b", "c", "d"]);
+    }
+
+    #[test]
+    fn a_function_without_body_is_followed_by_the_next_declaration() {
+        let file = scan("package p\n\nfunc asm(x int) int\nfunc (r *T) next() {}\nfunc last()\n");
+        let names: Vec<&str> = file.funcs.iter().map(|func| &*func.func.name).collect();
+        assert_eq!(names, vec!["asm", "next", "last"]);
+        assert!(!file.funcs[0].func.has_body && file.funcs[1].func.has_body && !file.funcs[2].func.has_body);
+        assert_eq!(&*file.funcs[0].func.signature.as_ref().unwrap().results[0].ty, "int");
+    }
+
+    #[test]
+    fn send_receive_and_channel_types() {
+        let file = scan(
+            "package p\n\nfunc F(in <-chan int, out chan<- int) {\n\tvar c chan<- int\n\t_ = c\n\tv := <-in\n\tout <- v\n}\n\nfunc G(out chan<- int) {\n\tout <- 1\n}\n",
+        );
+        assert_eq!(
+            file.funcs[0].direct.as_ref().map(|reason| (&reason.cause, reason.line)),
+            Some((&BlockCause::Receive, 6))
+        );
+        assert_eq!(file.funcs[1].direct.as_ref().map(|reason| &reason.cause), Some(&BlockCause::Send));
+    }
+
+    #[test]
+    fn the_callee_of_go_does_not_block_but_its_arguments_do() {
+        let file = scan("package p\n\nfunc F(ch chan int) {\n\tgo work(<-ch)\n}\n\nfunc G() {\n\tgo work(1)\n}\n");
+        assert_eq!(file.funcs[0].direct.as_ref().map(|reason| &reason.cause), Some(&BlockCause::Receive));
+        assert!(file.funcs[1].direct.is_none());
+        assert!(file.funcs[1].calls.is_empty(), "a go statement's callee is not a blocking call site");
+    }
 }
