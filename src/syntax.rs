@@ -304,3 +304,91 @@ pub fn function_name<'s>(declaration: Node<'_>, source: &'s str) -> Option<&'s s
     }
     declaration.child_by_field_name("name").map(|name| text(name, source))
 }
+
+// Signatures and same-function walks, shared by the goroutine and panic rules.
+
+/// One parameter of a function signature: its name (none in `func(int)`) and its type.
+/// `a, b int` gives one entry per name, both with the `int` type node.
+#[derive(Debug, Clone, Copy)]
+pub struct Parameter<'tree> {
+    pub name: Option<Node<'tree>>,
+    pub type_node: Node<'tree>,
+}
+
+/// The parameters (not the receiver) of a function declaration, method or literal, in order.
+pub fn parameters_of(function: Node<'_>) -> Vec<Parameter<'_>> {
+    let Some(list) = function.child_by_field_name("parameters") else { return Vec::new() };
+    parameter_list_entries(list)
+}
+
+/// The result types of a function declaration, method or literal, one per result:
+/// `(int, error)` and `(n, m int)` give two, a bare `error` gives one.
+pub fn result_types(function: Node<'_>) -> Vec<Node<'_>> {
+    match function.child_by_field_name("result") {
+        Some(list) if list.kind() == "parameter_list" => {
+            parameter_list_entries(list).into_iter().map(|parameter| parameter.type_node).collect()
+        }
+        Some(single) => vec![single],
+        None => Vec::new(),
+    }
+}
+
+fn parameter_list_entries(list: Node<'_>) -> Vec<Parameter<'_>> {
+    let mut parameters = Vec::new();
+    for declaration in named_children(list) {
+        let Some(type_node) = declaration.child_by_field_name("type") else { continue };
+        let mut cursor = declaration.walk();
+        let names: Vec<Node<'_>> = declaration.children_by_field_name("name", &mut cursor).collect();
+        if names.is_empty() {
+            parameters.push(Parameter { name: None, type_node });
+        }
+        parameters.extend(names.into_iter().map(|name| Parameter { name: Some(name), type_node }));
+    }
+    parameters
+}
+
+/// For a type written `pkg.Name` or `*pkg.Name`: `(pkg, Name, is_pointer)`.
+pub fn qualified_type_parts<'s>(type_node: Node<'_>, source: &'s str) -> Option<(&'s str, &'s str, bool)> {
+    let (named, is_pointer) = match type_node.kind() {
+        "pointer_type" => (type_node.named_child(0)?, true),
+        _ => (type_node, false),
+    };
+    if named.kind() != "qualified_type" {
+        return None;
+    }
+    let package = named.child_by_field_name("package")?;
+    let name = named.child_by_field_name("name")?;
+    Some((text(package, source), text(name, source), is_pointer))
+}
+
+/// Strict ancestors of `node` that belong to the same function body, innermost first; stops
+/// before the enclosing function declaration or literal.
+pub fn ancestors_in_function<'tree>(node: Node<'tree>) -> impl Iterator<Item = Node<'tree>> {
+    ancestors(node).take_while(|ancestor| !FUNCTION_KINDS.contains(&ancestor.kind()))
+}
+
+/// Every node below `node` in source order, without the insides of nested function literals
+/// (the literal nodes themselves are included): what runs as part of `node` itself.
+pub fn descendants_in_function<'tree>(node: Node<'tree>) -> Vec<Node<'tree>> {
+    let mut found = Vec::new();
+    let mut stack: Vec<Node<'tree>> = Vec::new();
+    let mut cursor = node.walk();
+    stack.extend(node.children(&mut cursor).collect::<Vec<_>>().into_iter().rev());
+    while let Some(current) = stack.pop() {
+        found.push(current);
+        if current.kind() != "func_literal" {
+            let mut cursor = current.walk();
+            stack.extend(current.children(&mut cursor).collect::<Vec<_>>().into_iter().rev());
+        }
+    }
+    found
+}
+
+/// For a `<-x` receive expression, the channel operand `x`.
+pub fn received_channel(node: Node<'_>) -> Option<Node<'_>> {
+    if node.kind() != "unary_expression" {
+        return None;
+    }
+    let operator = node.child_by_field_name("operator")?;
+    (operator.kind() == "<-").then(|| node.child_by_field_name("operand")).flatten()
+}

@@ -1,0 +1,454 @@
+use crate::engine::prelude::*;
+
+pub static RULE: Rule = Rule {
+    id: "panic-control-flow",
+    family: "A6",
+    summary: "Panic used for an ordinary error instead of returning it",
+    severity: Severity::Warning,
+    fix: FixAvailability::None,
+    applicability: Applicability::Safe,
+    status: Status::Preview,
+    precision: Precision::High,
+    tags: &["reliability"],
+    go_version: GoVersionRange { below: None },
+    aliases: &[],
+    nolint_aliases: &[],
+    requires_imports: &[],
+    query: include_str!("query.scm"),
+    docs: include_str!("docs.md"),
+    check: Some(check),
+};
+
+const HELP: &str = "Return the error: `return fmt.Errorf(\"...: %w\", err)`";
+
+/// What a panic's argument is, as far as syntax tells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Argument {
+    /// A literal message: an assertion (`panic("unreachable")`).
+    Constant,
+    /// `err`, `parseErr`, `ErrClosed`, a parameter declared `error`.
+    ErrorValue,
+    /// `errors.New(...)`, `fmt.Errorf(...)`.
+    BuiltError,
+    /// `fmt.Sprintf(...)`, `"no account " + id`, `err.Error()`.
+    RuntimeMessage,
+    /// Anything else (`panic(v)`, `panic(&T{})`).
+    Other,
+}
+
+fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
+    let Some(call) = found.target() else { return };
+    if ctx.facts.is_test_file || is_test_support_package(&ctx.facts.package_name) {
+        return;
+    }
+    let Some(&argument) = syntax::call_arguments(call).first() else { return };
+    // The literal a panic sits in owns it for "could it return the error?"; the declaration
+    // around it decides the exemptions and whether it is exported API.
+    let Some(function) = syntax::enclosing_function(call) else { return };
+    let declaration = syntax::top_level_declaration(call)
+        .filter(|node| matches!(node.kind(), "function_declaration" | "method_declaration"));
+    let declaration_name = declaration.and_then(|node| node.child_by_field_name("name")).map(|name| ctx.text(name));
+    if declaration_name.is_some_and(|name| is_exempt_function(name, declaration, ctx.facts.is_main_package())) {
+        return;
+    }
+    if handles_recover(function, &ctx.file.text) {
+        return;
+    }
+    let kind = classify(argument, call, ctx);
+    if !reports_failure(kind, argument, call, function, ctx) {
+        return;
+    }
+    if syntax::result_types(function).iter().any(|result| ctx.text(*result) == "error") {
+        let owner = match (function.kind(), declaration_name) {
+            ("func_literal", _) | (_, None) => "a function literal".to_string(),
+            (_, Some(name)) => format!("`{name}`"),
+        };
+        ctx.report(call, format!("panic in {owner}, which can return an error instead")).help(HELP);
+        return;
+    }
+    // Exported names of `main` and of `internal/` packages are no library's API: no other
+    // module can call them.
+    let is_library = !ctx.facts.is_main_package() && !is_internal_package(&ctx.file.path);
+    let exported = declaration_name.filter(|name| name.starts_with(|c: char| c.is_ascii_uppercase()));
+    if let Some(name) = exported.filter(|_| is_library) {
+        let what = match kind {
+            Argument::ErrorValue | Argument::BuiltError => "an error value",
+            _ => "a message built at run time",
+        };
+        ctx.report(call, format!("exported `{name}` panics with {what}; a library should return it as an error"))
+            .help(HELP);
+    }
+}
+
+/// True when the panic reports a failure (an error some operation returned, or a message about
+/// one) rather than asserting the author's assumptions: preconditions, invariants, exhaustive
+/// switches, typed values recovered elsewhere.
+fn reports_failure(
+    kind: Argument,
+    argument: Node<'_>,
+    call: Node<'_>,
+    function: Node<'_>,
+    ctx: &RuleContext<'_, '_>,
+) -> bool {
+    let source: &str = &ctx.file.text;
+    // A message or an error built on the spot (`fmt.Errorf("spurious value %d", v)`) is tied to a
+    // failure only by what it mentions or what guards it; otherwise it is a constant message's
+    // assertion with details added.
+    let mentions_failure = kind == Argument::ErrorValue || mentions_error(argument, call, source);
+    let about_failure = match kind {
+        Argument::ErrorValue => true,
+        Argument::BuiltError | Argument::RuntimeMessage => mentions_failure || guarded_by_failure(call, source),
+        Argument::Constant | Argument::Other => false,
+    };
+    if !about_failure
+        || names_broken_invariant(argument, source)
+        || commented_as_assertion(call, source)
+        || is_chosen_panic_mode(call, source)
+        || is_abort_handler(argument, ctx)
+    {
+        return false;
+    }
+    // `default: panic(...)`, a panic closing the function after a switch, or one guarded by a
+    // failed type assertion checks what the author believes exhaustive, unless it re-panics an
+    // error value (or, outside `default:`, quotes one).
+    if kind == Argument::ErrorValue {
+        return true;
+    }
+    let in_default_case = syntax::ancestors_in_function(call).any(|node| node.kind() == "default_case");
+    let closes_exhaustive_check = ends_function(call, function) || guarded_by_type_assertion(call, function, source);
+    !(in_default_case || (!mentions_failure && closes_exhaustive_check))
+}
+
+/// Words that mark a panic as an assertion that cannot fire unless the code itself is wrong.
+const ASSERTION_MARKERS: &[&str] = &[
+    "internal error",
+    "unreachable",
+    "impossible",
+    "should not happen",
+    "shouldn't happen",
+    "should never",
+    "can't happen",
+    "cannot happen",
+    "not reached",
+    "invariant",
+    "not implemented",
+    "unimplemented",
+    "cannot fail",
+    "can't fail",
+    "never fail",
+    "should not fail",
+    "shouldn't fail",
+    "does not error",
+    "doesn't error",
+    "never error",
+    "cannot error",
+    "can't error",
+    "never occur",
+    "never happen",
+    "assumption",
+];
+
+/// Whole words that mark an assertion: `BUG: ...`, "to help catch bugs".
+const ASSERTION_WORDS: &[&str] = &["bug", "bugs"];
+
+fn has_assertion_marker(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    ASSERTION_MARKERS.iter().any(|marker| lower.contains(marker))
+        || lower.split(|c: char| !c.is_ascii_alphanumeric()).any(|word| ASSERTION_WORDS.contains(&word))
+}
+
+/// `panic("BUG: ...")`, `panic(fmt.Sprintf("internal error: %v", x))`.
+fn names_broken_invariant(argument: Node<'_>, source: &str) -> bool {
+    std::iter::once(argument).chain(syntax::descendants(argument)).any(|node| {
+        if !matches!(node.kind(), "interpreted_string_literal" | "raw_string_literal") {
+            return false;
+        }
+        has_assertion_marker(syntax::text(node, source))
+    })
+}
+
+/// A comment on the panic's line, or just above the panic or the `if` guarding it, says the
+/// panic cannot happen: `// This shouldn't happen`, `// To help catch bugs, ...`.
+fn commented_as_assertion(call: Node<'_>, source: &str) -> bool {
+    let line_end = source[call.end_byte()..].find('\n').map_or(source.len(), |i| call.end_byte() + i);
+    if source[call.end_byte()..line_end].contains("//") && has_assertion_marker(&source[call.end_byte()..line_end]) {
+        return true;
+    }
+    let statement = syntax::enclosing_statement(call);
+    let guard = syntax::ancestors_in_function(call).find(|node| node.kind() == "if_statement");
+    [statement, guard]
+        .into_iter()
+        .flatten()
+        .any(|node| comments_above(node).into_iter().any(|comment| has_assertion_marker(syntax::text(comment, source))))
+}
+
+/// The comments directly above a statement. A block's first statement has them outside its
+/// `statement_list`.
+fn comments_above(statement: Node<'_>) -> Vec<Node<'_>> {
+    let mut comments = Vec::new();
+    let mut current = statement;
+    loop {
+        match current.prev_sibling() {
+            Some(sibling) if sibling.kind() == "comment" => {
+                comments.push(sibling);
+                current = sibling;
+            }
+            Some(_) => break,
+            None => match current.parent().filter(|parent| parent.kind() == "statement_list") {
+                Some(list) => current = list,
+                None => break,
+            },
+        }
+    }
+    comments
+}
+
+/// The code chose panicking as a mode: `case PanicOnError:`, `if panicOnError {`.
+fn is_chosen_panic_mode(call: Node<'_>, source: &str) -> bool {
+    syntax::ancestors_in_function(call).any(|node| {
+        let tested = match node.kind() {
+            "if_statement" => node.child_by_field_name("condition"),
+            "expression_case" => node.child_by_field_name("value"),
+            _ => None,
+        };
+        tested.is_some_and(|tested| {
+            std::iter::once(tested)
+                .chain(syntax::descendants(tested))
+                .any(|node| node.kind() == "identifier" && syntax::text(node, source).to_lowercase().contains("panic"))
+        })
+    })
+}
+
+/// `panic(http.ErrAbortHandler)` is net/http's documented way to abort a response.
+fn is_abort_handler(argument: Node<'_>, ctx: &RuleContext<'_, '_>) -> bool {
+    let argument = syntax::unparen(argument);
+    argument.kind() == "selector_expression"
+        && argument.child_by_field_name("field").is_some_and(|field| ctx.text(field) == "ErrAbortHandler")
+        && argument
+            .child_by_field_name("operand")
+            .is_some_and(|operand| ctx.facts.imports.names(ctx.text(operand), "net/http"))
+}
+
+/// A file under an `internal/` directory, importable only from its own module subtree.
+fn is_internal_package(path: &std::path::Path) -> bool {
+    path.parent().is_some_and(|dir| dir.components().any(|part| part.as_os_str() == "internal"))
+}
+
+/// Packages that exist to support tests (`httptest`, `testenv`, `servertest`) panic on setup
+/// failures by convention, as `_test.go` files do.
+fn is_test_support_package(name: &str) -> bool {
+    name.starts_with("test")
+        || name.ends_with("test")
+        || name.ends_with("testing")
+        || name.ends_with("testutil")
+        || name.ends_with("e2e")
+}
+
+/// The message carries an error: `fmt.Sprintf("load: %v", err)`, `"load: " + err.Error()`.
+fn mentions_error(argument: Node<'_>, call: Node<'_>, source: &str) -> bool {
+    syntax::descendants(argument).any(|node| match node.kind() {
+        "identifier" => {
+            let name = syntax::text(node, source);
+            looks_like_error_name(name) || declared_as_error(call, name, source)
+        }
+        "call_expression" => {
+            syntax::call_name(node, source).is_some_and(|(qualifier, name)| qualifier.is_some() && name == "Error")
+        }
+        _ => false,
+    })
+}
+
+/// The panic runs because an operation failed: an `if` around it tests an error
+/// (`if err != nil`) or a failed map lookup (`v, ok := m[k]; if !ok`).
+fn guarded_by_failure(call: Node<'_>, source: &str) -> bool {
+    let Some(function) = syntax::enclosing_function(call) else { return false };
+    syntax::ancestors_in_function(call).filter(|node| node.kind() == "if_statement").any(|statement| {
+        let Some(condition) = statement.child_by_field_name("condition") else { return false };
+        std::iter::once(condition).chain(syntax::descendants(condition)).any(|node| {
+            if node.kind() != "identifier" {
+                return false;
+            }
+            let name = syntax::text(node, source);
+            let negated = node.parent().is_some_and(|parent| {
+                parent.kind() == "unary_expression"
+                    && parent.child_by_field_name("operator").is_some_and(|op| op.kind() == "!")
+            });
+            looks_like_error_name(name)
+                || declared_as_error(call, name, source)
+                || (negated && is_missing_key_flag(function, name, source))
+        })
+    })
+}
+
+/// The panic is the function's last statement: the fall-through that Go requires to end in a
+/// terminating statement.
+fn ends_function(call: Node<'_>, function: Node<'_>) -> bool {
+    let Some(statement) = syntax::enclosing_statement(call) else { return false };
+    let Some(body) = function.child_by_field_name("body") else { return false };
+    statement.parent().and_then(|list| list.parent()) == Some(body)
+        && syntax::named_children(body).last().and_then(|list| syntax::named_children(*list).last().copied())
+            == Some(statement)
+}
+
+/// `v, ok := x.(T); if !ok { panic(...) }`.
+fn guarded_by_type_assertion(call: Node<'_>, function: Node<'_>, source: &str) -> bool {
+    syntax::ancestors_in_function(call).filter(|node| node.kind() == "if_statement").any(|statement| {
+        let Some(condition) = statement.child_by_field_name("condition") else { return false };
+        let condition = syntax::unparen(condition);
+        let Some(flag) = negated_identifier(condition) else { return false };
+        let name = syntax::text(flag, source);
+        let scope = statement.child_by_field_name("initializer").map_or(function, |_| statement);
+        syntax::bindings_of(scope, name, source).iter().any(|binding| {
+            let values = binding.statement.child_by_field_name("right").map(syntax::named_children).unwrap_or_default();
+            matches!(values.as_slice(), [value] if syntax::unparen(*value).kind() == "type_assertion_expression")
+        })
+    })
+}
+
+/// `!ok` gives `ok`.
+fn negated_identifier(node: Node<'_>) -> Option<Node<'_>> {
+    let is_not = node.kind() == "unary_expression"
+        && node.child_by_field_name("operator").is_some_and(|operator| operator.kind() == "!");
+    let operand = node.child_by_field_name("operand").filter(|_| is_not)?;
+    let operand = syntax::unparen(operand);
+    (operand.kind() == "identifier").then_some(operand)
+}
+
+/// `ok` in `v, ok := m[k]`: false when the key is missing.
+fn is_missing_key_flag(function: Node<'_>, name: &str, source: &str) -> bool {
+    syntax::bindings_of(function, name, source).iter().any(|binding| {
+        let Some(right) = binding.statement.child_by_field_name("right") else { return false };
+        let values = syntax::named_children(right);
+        let lefts = binding.statement.child_by_field_name("left").map(syntax::named_children).unwrap_or_default();
+        lefts.len() == 2
+            && lefts[1] == binding.name
+            && matches!(values.as_slice(), [value] if syntax::unparen(*value).kind() == "index_expression")
+    })
+}
+
+/// `init`, `Must*`/`must*` helpers and `main` of package main panic by convention.
+fn is_exempt_function(name: &str, declaration: Option<Node<'_>>, is_main_package: bool) -> bool {
+    let is_plain_function = declaration.is_some_and(|node| node.kind() == "function_declaration");
+    let must_prefix = ["Must", "must"].iter().any(|prefix| {
+        name.strip_prefix(prefix).is_some_and(|rest| rest.is_empty() || rest.starts_with(|c: char| !c.is_lowercase()))
+    });
+    must_prefix || (is_plain_function && (name == "init" || (is_main_package && name == "main")))
+}
+
+/// A function that calls `recover()` is a recover handler: a panic there re-raises (or
+/// converts) one that was already under way.
+fn handles_recover(function: Node<'_>, source: &str) -> bool {
+    syntax::descendants_in_function(function)
+        .into_iter()
+        .any(|node| node.kind() == "call_expression" && syntax::call_name(node, source) == Some((None, "recover")))
+}
+
+fn classify(argument: Node<'_>, call: Node<'_>, ctx: &RuleContext<'_, '_>) -> Argument {
+    let argument = syntax::unparen(argument);
+    let source: &str = &ctx.file.text;
+    match argument.kind() {
+        "interpreted_string_literal"
+        | "raw_string_literal"
+        | "int_literal"
+        | "float_literal"
+        | "rune_literal"
+        | "true"
+        | "false"
+        | "nil" => Argument::Constant,
+        "identifier" => {
+            let name = ctx.text(argument);
+            if is_constant(ctx.tree.root_node(), name, source) {
+                Argument::Constant
+            } else if looks_like_error_name(name) || declared_as_error(call, name, source) {
+                Argument::ErrorValue
+            } else {
+                Argument::Other
+            }
+        }
+        "selector_expression" => {
+            let field = argument.child_by_field_name("field").map_or("", |field| ctx.text(field));
+            if looks_like_error_name(field) { Argument::ErrorValue } else { Argument::Other }
+        }
+        "call_expression" => classify_call(argument, ctx),
+        "binary_expression" => classify_concatenation(argument, ctx),
+        _ => Argument::Other,
+    }
+}
+
+fn classify_call(call: Node<'_>, ctx: &RuleContext<'_, '_>) -> Argument {
+    let source: &str = &ctx.file.text;
+    let Some((qualifier, name)) = syntax::call_name(call, source) else { return Argument::Other };
+    let imports = &ctx.facts.imports;
+    match qualifier {
+        Some(package) if imports.names(package, "errors") && matches!(name, "New" | "Join") => Argument::BuiltError,
+        Some(package) if imports.names(package, "fmt") && name == "Errorf" => Argument::BuiltError,
+        Some(package) if imports.names(package, "fmt") && name.starts_with("Sprint") => Argument::RuntimeMessage,
+        Some(_) if name == "Error" && syntax::call_arguments(call).is_empty() => Argument::RuntimeMessage,
+        _ => Argument::Other,
+    }
+}
+
+/// `"no account " + id`: a concatenation with a literal part and a part known only at run time.
+fn classify_concatenation(expression: Node<'_>, ctx: &RuleContext<'_, '_>) -> Argument {
+    let mut has_literal = false;
+    let mut has_runtime_part = false;
+    let mut stack = vec![expression];
+    while let Some(node) = stack.pop() {
+        let node = syntax::unparen(node);
+        if node.kind() == "binary_expression" {
+            if node.child_by_field_name("operator").is_none_or(|operator| ctx.text(operator) != "+") {
+                return Argument::Other;
+            }
+            stack.extend(node.child_by_field_name("left"));
+            stack.extend(node.child_by_field_name("right"));
+        } else if matches!(node.kind(), "interpreted_string_literal" | "raw_string_literal") {
+            has_literal = true;
+        } else {
+            has_runtime_part = true;
+        }
+    }
+    match (has_literal, has_runtime_part) {
+        (true, true) => Argument::RuntimeMessage,
+        (true, false) => Argument::Constant,
+        _ => Argument::Other,
+    }
+}
+
+/// Words that, after an `err` prefix, name something other than an error: `errStr`, `errMsg`.
+const NOT_ERROR_SUFFIXES: &[&str] = &[
+    "Str", "String", "Msg", "Message", "Text", "Count", "Code", "Ch", "Chan", "C", "Desc", "Format", "Fmt", "Buf",
+    "Out", "Output", "Kind", "Type", "Pos", "Line", "Num", "Len", "Level", "Prefix", "Fn", "Func", "Handler",
+];
+
+/// The naming conventions for error values: `err`, `werr`, `parseErr`, `ErrClosed`, `errShort`.
+fn looks_like_error_name(name: &str) -> bool {
+    let sentinel = ["Err", "err"].iter().any(|prefix| {
+        name.strip_prefix(prefix).is_some_and(|rest| {
+            rest.starts_with(|c: char| c.is_ascii_uppercase()) && !NOT_ERROR_SUFFIXES.contains(&rest)
+        })
+    });
+    name.ends_with("err") || name.ends_with("Err") || sentinel
+}
+
+/// A parameter or `var` of the functions around `call` declared with the type `error`.
+fn declared_as_error(call: Node<'_>, name: &str, source: &str) -> bool {
+    let Some(scope) = syntax::top_level_declaration(call) else { return false };
+    syntax::descendants(scope).any(|node| {
+        if !matches!(node.kind(), "parameter_declaration" | "var_spec") {
+            return false;
+        }
+        let is_error = node.child_by_field_name("type").is_some_and(|ty| syntax::text(ty, source) == "error");
+        let mut cursor = node.walk();
+        let declares_name = node.children_by_field_name("name", &mut cursor).any(|n| syntax::text(n, source) == name);
+        is_error && declares_name
+    })
+}
+
+/// A `const` of this file: `const phasePanicMsg = "..."`.
+fn is_constant(root: Node<'_>, name: &str, source: &str) -> bool {
+    syntax::descendants(root).any(|node| {
+        let mut cursor = node.walk();
+        node.kind() == "const_spec"
+            && node.children_by_field_name("name", &mut cursor).any(|ident| syntax::text(ident, source) == name)
+    })
+}
