@@ -13,6 +13,7 @@ pub mod diff;
 pub mod discover;
 pub mod engine;
 pub mod fix;
+pub mod flow;
 pub mod gate;
 pub mod lint;
 pub mod parse;
