@@ -214,6 +214,21 @@ fn signatures_and_types_in_table_form() {
     assert_eq!(facts.field_type("example.com/facts/a", "Server", "store"), Some("*example.com/facts/c.Store".into()));
     assert_eq!(facts.var_type("example.com/facts/c", "ErrNotFound"), Some("error".into()));
     assert_eq!(facts.func_results("example.com/facts/c", "Nope"), None);
+    // Lookups by type text, as the main pass's TypeEnv spells types.
+    let (_, flush) = facts.method_of_type("*example.com/facts/c.Store", "flush").unwrap();
+    assert!(flush.may_block().is_some());
+    assert!(facts.function_at("example.com/facts/c", "C").is_some());
+    let (_, store) = facts.type_of_text("example.com/facts/c.Store").unwrap();
+    assert_eq!(store.name(), "Store");
+    assert!(facts.type_of_text("*example.com/facts/c.Store").is_none());
+    let lock = |ty: &str| facts.lock_held_by_value(ty).map(|lock| (lock.field_path.to_string(), lock.kind));
+    assert_eq!(lock("sync.Mutex"), Some((String::new(), LockKind::Mutex)));
+    assert_eq!(lock("[2]sync.WaitGroup"), Some((String::new(), LockKind::WaitGroup)));
+    assert_eq!(lock("example.com/facts/c.Store"), Some(("mu".into(), LockKind::RWMutex)));
+    assert_eq!(lock("example.com/facts/locks.Named"), Some((String::new(), LockKind::Mutex)));
+    assert_eq!(lock("*example.com/facts/c.Store"), None);
+    assert_eq!(lock("[]sync.Mutex"), None);
+    assert_eq!(lock("example.com/facts/c.Kind"), None);
 }
 
 #[test]

@@ -14,12 +14,18 @@
 //! from its module's `module` path and its directory (the `std` module of `$GOROOT/src` maps to
 //! bare paths such as `net/http`), and call sites are resolved and summaries iterated to a
 //! fixed point. Generated files are skipped, as the main pass skips them; unreadable files are
-//! skipped silently (the main pass reports them).
+//! skipped silently (the main pass reports them); `//go:build ignore` files (generator scripts)
+//! belong to no package and are left out.
+//!
+//! On the Go standard library (5,000 files, 44 MB) the whole pre-pass takes about a seventh of
+//! a tree-sitter parse-only pass over the same files, and the facts hold about 17 MiB.
 //!
 //! # Representation
 //!
-//! Names are `Text`; declarations are sorted boxed slices searched by binary search. Types
-//! are strings in the standard-library table's form ([`super::stdlib`], [`super::types`]):
+//! Names and type texts are [`Text`] (`Arc<str>`), interned across the build so each distinct
+//! text is stored once; declarations are sorted boxed slices searched by binary search; call
+//! sites are dropped once the summaries are computed. Types are strings in the
+//! standard-library table's form ([`super::stdlib`], [`super::types`]):
 //! - imported names are qualified by import path: `*os.File`, `net/http.Request`,
 //!   `example.com/app/store.Store`; the package's own named types are qualified by its own
 //!   import path too (`example.com/app.Server`); a package outside any module gets the pseudo
@@ -44,9 +50,10 @@
 //!   import path, else the project package with that import path, else a standard-library
 //!   package (taken as not blocking), else unknown.
 //! - `x.a.b.m(...)`: the type of `x` comes from the receiver, a parameter or named result, a
-//!   typed local (`var x T`, `x := T{...}`, `x := &T{...}`, `x := new(T)`, `x := make(T)`, or
-//!   `x, err := f(...)` with `f` a resolvable project or standard-library call), a package-level
-//!   variable with a known type, or `pkg.Var` of an import. Fields are followed through the
+//!   typed local (`var x T`, `x := T{...}`, `x := &T{...}`, `x := new(T)`, `x := make(T)`,
+//!   `x := s.conn` (a selector chain), or `x, err := f(...)` with `f` a resolvable project or
+//!   standard-library call), a package-level variable with a known type, or `pkg.Var` of an
+//!   import. A local bound to different things in one function is unknown. Fields are followed through the
 //!   project's struct types (promoted fields of embedded structs too) and the standard-library
 //!   table; `[i]` takes the element type of a slice, array or map. The method is then looked up
 //!   on the final type, following embedded fields: a project method, a standard-library method
@@ -99,6 +106,20 @@
 //! interface values. Functions declared in several files (build-tag variants) are merged: a
 //! summary holds if any variant shows it. A summary without evidence (`may_block() == None`)
 //! means "no blocking found", which is also the answer for bodies in assembly.
+//!
+//! # Lookups
+//!
+//! - [`ProjectFacts::package_of`] (a directory), [`ProjectFacts::package_of_file`],
+//!   [`ProjectFacts::package_by_import_path`], [`ProjectFacts::package_by_type_path`] (the
+//!   qualifier in type text, which also names `x_test` and module-less packages);
+//! - [`Package::function`], [`Package::method`], [`Package::methods_named`],
+//!   [`Package::struct_type`], [`Package::interface_type`], [`Package::type_decl`],
+//!   [`Package::value`], [`Package::is_sentinel_error`];
+//! - by type text, as the main pass's `TypeEnv` spells types: [`ProjectFacts::method_of_type`],
+//!   [`ProjectFacts::function_at`], [`ProjectFacts::type_of_text`],
+//!   [`ProjectFacts::lock_held_by_value`], and the `ProjectTypes` implementation;
+//! - [`Func::may_block`] / [`Summary::may_block`], [`Summary::closes_param`],
+//!   [`StructType::contains_lock`], and [`ProjectFacts::describe_block`] for messages.
 
 mod resolve;
 mod scan;
@@ -284,7 +305,8 @@ pub struct Field {
 /// A `sync` type that must not be copied, found by value inside a struct.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LockInfo {
-    /// The path of fields from the struct to the lock: `mu`, `inner.mu`, `Mutex` (embedded).
+    /// The path of fields from the struct to the lock: `mu`, `inner.mu`, `Mutex` (embedded);
+    /// empty when the value is the lock itself ([`ProjectFacts::lock_held_by_value`]).
     pub field_path: Text,
     pub kind: LockKind,
 }
@@ -533,6 +555,13 @@ impl ProjectFacts {
         self.package(*self.by_file.get(&normalize(file))?)
     }
 
+    /// The package whose own types are qualified by `type_path` in type text: an import path,
+    /// an external test package's `<path>_test`, or the pseudo path of a directory outside any
+    /// module.
+    pub fn package_by_type_path(&self, type_path: &str) -> Option<&Package> {
+        self.package(*self.by_import_path.get(type_path)?)
+    }
+
     /// The package a Go import path names (not an external `_test` package, not a directory
     /// outside any module).
     pub fn package_by_import_path(&self, import_path: &str) -> Option<&Package> {
@@ -570,6 +599,63 @@ impl ProjectFacts {
         field: &str,
     ) -> Option<(&'f Package, &'f Field)> {
         resolve::find_field(self, package, type_name, field, 0)
+    }
+
+    /// The declaration of a named type given in type text (`example.com/app.Store`,
+    /// `example.com/app.Set[int]`), with its package. A pointer type is not a named type: strip
+    /// the `*` first if that is meant.
+    pub fn type_of_text(&self, ty: &str) -> Option<(&Package, &TypeDecl)> {
+        if ty.starts_with('*') {
+            return None;
+        }
+        let (path, name) = scan::named_type(ty)?;
+        let package = self.package_by_type_path(path)?;
+        Some((package, package.type_decl(name)?))
+    }
+
+    /// The package-level function `name` of the package with path `pkg_path` (as in type text).
+    pub fn function_at(&self, pkg_path: &str, name: &str) -> Option<(&Package, &Func)> {
+        let package = self.package_by_type_path(pkg_path)?;
+        Some((package, package.function(name)?))
+    }
+
+    /// A method of the type `ty` (type text, with or without `*`: `*example.com/app.Store`),
+    /// including methods promoted from embedded project structs.
+    pub fn method_of_type(&self, ty: &str, name: &str) -> Option<(&Package, &Func)> {
+        let (path, type_name) = scan::named_type(ty)?;
+        let package = self.package_by_type_path(path)?;
+        self.find_method(package, type_name, name)
+    }
+
+    /// The `sync` lock a value of type `ty` (type text) holds by value: `sync.Mutex` itself
+    /// (with an empty field path), an array of locks, or a project struct or named type that
+    /// [contains one](StructType::contains_lock). `None` for pointers, slices, maps, channels,
+    /// interfaces and types the facts do not know.
+    pub fn lock_held_by_value(&self, ty: &str) -> Option<LockInfo> {
+        let mut ty = ty;
+        for _ in 0..8 {
+            while let Some(rest) = ty.strip_prefix('[') {
+                if rest.starts_with(']') {
+                    return None;
+                }
+                let close = rest.find(']')?;
+                ty = &rest[close + 1..];
+            }
+            if ty.starts_with('*') {
+                return None;
+            }
+            let (path, name) = scan::named_type(ty)?;
+            if path == "sync" {
+                return LockKind::from_sync_name(name).map(|kind| LockInfo { field_path: "".into(), kind });
+            }
+            let package = self.package_by_type_path(path)?;
+            match &package.type_decl(name)?.kind {
+                TypeKind::Struct(struct_type) => return struct_type.lock.clone(),
+                TypeKind::Named { underlying, .. } => ty = underlying,
+                TypeKind::Interface(_) => return None,
+            }
+        }
+        None
     }
 
     /// "calls (*Store).flush, which calls os.WriteFile": the reason and the chain of callees
@@ -671,6 +757,12 @@ impl Package {
                 (key, &*func.name).cmp(&(receiver, name))
             })
             .ok()
+    }
+
+    /// A function (`receiver` empty) or method with its reference.
+    pub(crate) fn lookup(&self, receiver: &str, name: &str) -> Option<(FuncRef, &Func)> {
+        let index = self.func_index(receiver, name)?;
+        Some((FuncRef { package: self.id, index: index as u32 }, &self.funcs[index]))
     }
 
     /// A package-level function.

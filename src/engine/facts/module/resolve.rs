@@ -430,14 +430,6 @@ fn func_key(func: &Func) -> (&str, &str) {
 // ---------------------------------------------------------------------------------------------
 // Type lookups across the project and the standard library.
 
-impl ProjectFacts {
-    /// The package whose own types are qualified by `type_path` (an import path, `x_test` path
-    /// or pseudo path).
-    pub(crate) fn package_by_type_path(&self, type_path: &str) -> Option<&Package> {
-        self.package(*self.by_import_path.get(type_path)?)
-    }
-}
-
 pub(super) fn find_method<'f>(
     facts: &'f ProjectFacts,
     package: &'f Package,
@@ -833,9 +825,9 @@ fn resolve_target(
             if let Some(call) = blocking::blocking_func(&package.import_path, name) {
                 return Resolved::Stdlib(Some(call), stdlib::func(&package.import_path, name));
             }
-            match package.function(name) {
-                Some(func) if target.steps.is_empty() || !func.type_params.is_empty() => {
-                    package.func_ref(func).map_or(Resolved::Unknown, Resolved::Project)
+            match package.lookup("", name) {
+                Some((func_ref, func)) if target.steps.is_empty() || !func.type_params.is_empty() => {
+                    Resolved::Project(func_ref)
                 }
                 Some(_) => Resolved::Unknown,
                 None if package.type_decl(name).is_some() => Resolved::Inert,
@@ -892,8 +884,8 @@ fn resolve_imported(facts: &ProjectFacts, path: &str, name: &str) -> Resolved {
         return Resolved::Stdlib(Some(call), stdlib::func(path, name));
     }
     if let Some(owner) = facts.package_by_type_path(path) {
-        return match owner.function(name) {
-            Some(func) => owner.func_ref(func).map_or(Resolved::Unknown, Resolved::Project),
+        return match owner.lookup("", name) {
+            Some((func_ref, _)) => Resolved::Project(func_ref),
             None if owner.type_decl(name).is_some() => Resolved::Inert,
             None => Resolved::Unknown,
         };
@@ -929,8 +921,8 @@ fn resolve_method(facts: &ProjectFacts, ty: &str, name: &str, depth: u32) -> Res
         return Resolved::Stdlib(Some(call), stdlib::method(path, type_name, name));
     }
     if let Some(owner) = facts.package_by_type_path(path) {
-        if let Some(func) = owner.method(type_name, name) {
-            return owner.func_ref(func).map_or(Resolved::Unknown, Resolved::Project);
+        if let Some((func_ref, _)) = owner.lookup(type_name, name).filter(|_| !type_name.is_empty()) {
+            return Resolved::Project(func_ref);
         }
         let Some(decl) = owner.type_decl(type_name) else { return Resolved::Unknown };
         return match &decl.kind {

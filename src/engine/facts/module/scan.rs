@@ -1659,19 +1659,18 @@ impl<'a> Scanner<'a> {
 
     /// The callee as written: `s.client.Get`.
     fn chain_text(&self, chain: &RawChain) -> Text {
-        let mut out = String::new();
-        if let Some(root) = chain.root {
-            out.push_str(self.str(root as usize));
-        }
+        // A chain on a call result (`x.Fetcher().Download`) shows the unknown part as `(…)`.
+        let mut out = match chain.root {
+            Some(root) => self.str(root as usize).to_string(),
+            None => "(…)".to_string(),
+        };
         for step in &chain.steps {
             match step {
                 RawStep::Field(at) => {
-                    if !out.is_empty() || chain.root.is_some() {
-                        out.push('.');
-                    }
+                    out.push('.');
                     out.push_str(self.str(*at as usize));
                 }
-                RawStep::Index => out.push_str("[]"),
+                RawStep::Index => out.push_str("[…]"),
             }
         }
         out.into()
