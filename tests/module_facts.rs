@@ -544,6 +544,15 @@ fn malformed_inputs_never_panic_or_hang() {
             "package p\nfunc func func ( ) type var const import ( ) select { case default }".into(),
         ),
     ];
+    // Embeddings that fan out: an unbounded search for a promoted member would take 2^40 steps.
+    let mut fan_out = String::from("package p\n\nfunc F(t T0) { t.Missing(); _ = t.missing }\n");
+    for level in 0..40 {
+        fan_out.push_str(&format!(
+            "type T{level} struct {{ T{next}; *U{next} }}\ntype U{next} = T{next}\n",
+            next = level + 1
+        ));
+    }
+    inputs.push(("fan_out.go".into(), fan_out));
     // About 10 MB of plausible Go.
     let mut big = String::from("package big\n\nimport \"net\"\n\n");
     let mut n = 0;
@@ -575,6 +584,60 @@ fn malformed_inputs_never_panic_or_hang() {
                 Some("calls net.Dial")
             );
             assert!(method.summary().closes_param(0));
+        }
+    }
+}
+
+/// Random byte edits of the fixture module (deletions, duplications, stray brackets and quotes):
+/// the pre-pass must finish on every variant without panicking.
+#[test]
+fn mutated_fixtures_never_panic() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(FIXTURE);
+    let mut originals = Vec::new();
+    for dir in ["a", "b", "c", "locks"] {
+        for entry in std::fs::read_dir(root.join(dir)).unwrap() {
+            let path = entry.unwrap().path();
+            originals.push((path.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read(&path).unwrap()));
+        }
+    }
+    let mut seed = 0x9e3779b97f4a7c15u64;
+    let mut next = move |bound: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % bound.max(1) as u64) as usize
+    };
+    for round in 0..300 {
+        let mut files = Vec::new();
+        for (name, original) in &originals {
+            let mut bytes = original.clone();
+            for _ in 0..1 + next(8) {
+                let at = next(bytes.len() + 1);
+                match next(4) {
+                    0 if at < bytes.len() => {
+                        let end = (at + next(40)).min(bytes.len());
+                        bytes.drain(at..end);
+                    }
+                    1 => bytes.insert(at, b"{}()[]\"'`/*\n"[next(11)]),
+                    2 if at < bytes.len() => {
+                        let end = (at + next(60)).min(bytes.len());
+                        let copy = bytes[at..end].to_vec();
+                        let to = next(bytes.len() + 1);
+                        bytes.splice(to..to, copy);
+                    }
+                    _ => bytes.truncate(at),
+                }
+            }
+            files.push((format!("p{}/{name}", round % 7), String::from_utf8_lossy(&bytes).into_owned()));
+        }
+        let refs: Vec<(&str, &str)> = files.iter().map(|(name, text)| (name.as_str(), text.as_str())).collect();
+        let facts = project(&refs);
+        for package in facts.packages() {
+            for func in package.funcs() {
+                if let Some(reason) = func.may_block() {
+                    let _ = facts.describe_block(reason, Some(package.id()));
+                }
+            }
         }
     }
 }

@@ -415,6 +415,8 @@ fn find_block_comment_end(body: &[u8]) -> Option<usize> {
 /// unmatched, so one typo does not unbalance the rest of the file; brackets left open at the end
 /// stay unmatched too.
 pub fn match_brackets(tokens: &[Token]) -> Vec<Option<u32>> {
+    /// How many unclosed brackets a closer may skip to find its opener.
+    const MAX_SKIPPED_OPENERS: usize = 32;
     let mut partners = vec![None; tokens.len()];
     let mut stack: Vec<(u32, Punct)> = Vec::new();
     for (index, token) in tokens.iter().enumerate() {
@@ -430,7 +432,9 @@ pub fn match_brackets(tokens: &[Token]) -> Vec<Option<u32>> {
             _ => continue,
         };
         // Close the innermost matching opener; openers above it were never closed (a typo).
-        if let Some(depth) = stack.iter().rposition(|&(_, open)| open == opener) {
+        // Only the innermost few are searched, so a flood of unmatched brackets stays linear.
+        let window = stack.len().saturating_sub(MAX_SKIPPED_OPENERS);
+        if let Some(depth) = stack[window..].iter().rposition(|&(_, open)| open == opener).map(|depth| depth + window) {
             // A `}` never closes past an unclosed `{` below a `(`: that would swallow the rest
             // of a function. Prefer leaving the stray closer unmatched unless it is a brace.
             let skipped = &stack[depth + 1..];
@@ -549,6 +553,15 @@ mod tests {
         assert_eq!(partners[3], None);
         assert_eq!(partners[6], None);
         assert_eq!(partners[7], Some(8));
+    }
+
+    #[test]
+    fn mismatched_floods_stay_linear() {
+        let source = format!("{}{}", "(".repeat(200_000), "]".repeat(200_000));
+        let started = std::time::Instant::now();
+        let partners = match_brackets(&lex(source.as_bytes()));
+        assert!(partners.iter().all(Option::is_none));
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
     }
 
     #[test]

@@ -587,7 +587,7 @@ impl ProjectFacts {
         type_name: &str,
         method: &str,
     ) -> Option<(&'f Package, &'f Func)> {
-        resolve::find_method(self, package, type_name, method, 0)
+        resolve::find_method(self, package, type_name, method, &mut resolve::Budget::default())
     }
 
     /// A field of `type_name` in `package`, or one promoted from an embedded struct of the
@@ -598,7 +598,7 @@ impl ProjectFacts {
         type_name: &str,
         field: &str,
     ) -> Option<(&'f Package, &'f Field)> {
-        resolve::find_field(self, package, type_name, field, 0)
+        resolve::find_field(self, package, type_name, field, &mut resolve::Budget::default())
     }
 
     /// The declaration of a named type given in type text (`example.com/app.Store`,
@@ -638,8 +638,7 @@ impl ProjectFacts {
                 if rest.starts_with(']') {
                     return None;
                 }
-                let close = rest.find(']')?;
-                ty = &rest[close + 1..];
+                ty = &rest[resolve::matching_bracket(rest)? + 1..];
             }
             if ty.starts_with('*') {
                 return None;

@@ -17,6 +17,24 @@ use std::path::{Path, PathBuf};
 /// How deep type lookups follow fields, embeddings and named types.
 const MAX_TYPE_DEPTH: u32 = 8;
 
+/// How many types one member lookup may visit through embedded fields: enough for real code,
+/// and a bound on the otherwise exponential search through many embeddings.
+pub(super) struct Budget(u32);
+
+impl Default for Budget {
+    fn default() -> Budget {
+        Budget(64)
+    }
+}
+
+impl Budget {
+    fn spend(&mut self) -> bool {
+        let left = self.0 > 0;
+        self.0 = self.0.saturating_sub(1);
+        left
+    }
+}
+
 pub(super) fn build(files: &[PathBuf], modules: &[Module]) -> ProjectFacts {
     build_with(files, modules, &|path: &Path| std::fs::read(path).ok())
 }
@@ -435,9 +453,9 @@ pub(super) fn find_method<'f>(
     package: &'f Package,
     type_name: &str,
     method: &str,
-    depth: u32,
+    budget: &mut Budget,
 ) -> Option<(&'f Package, &'f Func)> {
-    if depth > MAX_TYPE_DEPTH {
+    if !budget.spend() {
         return None;
     }
     if let Some(func) = package.method(type_name, method) {
@@ -448,12 +466,12 @@ pub(super) fn find_method<'f>(
         TypeKind::Struct(struct_type) => struct_type.fields.iter().filter(|field| field.embedded).find_map(|field| {
             let (path, name) = named_type(&field.ty)?;
             let owner = facts.package_by_type_path(path)?;
-            find_method(facts, owner, name, method, depth + 1)
+            find_method(facts, owner, name, method, budget)
         }),
         TypeKind::Named { underlying, alias: true } => {
             let (path, name) = named_type(underlying)?;
             let owner = facts.package_by_type_path(path)?;
-            find_method(facts, owner, name, method, depth + 1)
+            find_method(facts, owner, name, method, budget)
         }
         _ => None,
     }
@@ -464,9 +482,9 @@ pub(super) fn find_field<'f>(
     package: &'f Package,
     type_name: &str,
     field: &str,
-    depth: u32,
+    budget: &mut Budget,
 ) -> Option<(&'f Package, &'f Field)> {
-    if depth > MAX_TYPE_DEPTH {
+    if !budget.spend() {
         return None;
     }
     let decl = package.type_decl(type_name)?;
@@ -478,23 +496,23 @@ pub(super) fn find_field<'f>(
             struct_type.fields.iter().filter(|candidate| candidate.embedded).find_map(|embedded| {
                 let (path, name) = named_type(&embedded.ty)?;
                 let owner = facts.package_by_type_path(path)?;
-                find_field(facts, owner, name, field, depth + 1)
+                find_field(facts, owner, name, field, budget)
             })
         }
         TypeKind::Named { underlying, .. } => {
             let (path, name) = named_type(underlying)?;
             let owner = facts.package_by_type_path(path)?;
-            find_field(facts, owner, name, field, depth + 1)
+            find_field(facts, owner, name, field, budget)
         }
         TypeKind::Interface(_) => None,
     }
 }
 
 /// The type of field `field` of a value of type `ty` (project or standard library).
-fn field_type(facts: &ProjectFacts, ty: &str, field: &str, depth: u32) -> Option<Text> {
+fn field_type(facts: &ProjectFacts, ty: &str, field: &str) -> Option<Text> {
     let (path, type_name) = named_type(ty)?;
     if let Some(package) = facts.package_by_type_path(path) {
-        if let Some((_, found)) = find_field(facts, package, type_name, field, depth) {
+        if let Some((_, found)) = find_field(facts, package, type_name, field, &mut Budget::default()) {
             return Some(found.ty.clone());
         }
         // A field promoted from an embedded standard-library struct.
@@ -530,7 +548,7 @@ fn element_type(facts: &ProjectFacts, ty: &str, depth: u32) -> Option<Text> {
 }
 
 /// Index of the `]` closing a bracket opened just before `text`.
-fn matching_bracket(text: &str) -> Option<usize> {
+pub(super) fn matching_bracket(text: &str) -> Option<usize> {
     let mut depth = 1usize;
     for (index, byte) in text.bytes().enumerate() {
         match byte {
@@ -837,7 +855,7 @@ fn resolve_target(
         Root::Imported(path) => resolve_imported(facts, path, name),
         Root::Unknown => resolve_by_method_name(package, index, name),
         root => match value_type(facts, package, index, root, &target.steps, depth) {
-            Some(ty) => resolve_method(facts, &ty, name, 0),
+            Some(ty) => resolve_method(facts, &ty, name, &mut Budget::default()),
             None => Resolved::Unknown,
         },
     }
@@ -868,7 +886,7 @@ fn value_type(
     };
     for step in steps {
         let next = match step {
-            Step::Field(field) => field_type(facts, &ty, field, 0),
+            Step::Field(field) => field_type(facts, &ty, field),
             Step::Index => element_type(facts, &ty, 0),
         }?;
         if &*next == "?" {
@@ -909,8 +927,8 @@ fn resolve_by_method_name(package: &Package, index: &PackageIndex<'_>, name: &st
 }
 
 /// A method call on a value of type `ty`.
-fn resolve_method(facts: &ProjectFacts, ty: &str, name: &str, depth: u32) -> Resolved {
-    if depth > MAX_TYPE_DEPTH {
+fn resolve_method(facts: &ProjectFacts, ty: &str, name: &str, budget: &mut Budget) -> Resolved {
+    if !budget.spend() {
         return Resolved::Unknown;
     }
     if ty == "error" {
@@ -926,15 +944,17 @@ fn resolve_method(facts: &ProjectFacts, ty: &str, name: &str, depth: u32) -> Res
         }
         let Some(decl) = owner.type_decl(type_name) else { return Resolved::Unknown };
         return match &decl.kind {
-            // Promoted through embedded fields, the shallowest first as Go does.
+            // Promoted through embedded fields, depth first in declaration order (valid Go has
+            // one candidate at the shallowest depth, which this finds unless a deeper one comes
+            // first in an earlier field).
             TypeKind::Struct(struct_type) => struct_type
                 .fields
                 .iter()
                 .filter(|field| field.embedded)
-                .map(|field| resolve_method(facts, &field.ty, name, depth + 1))
+                .map(|field| resolve_method(facts, &field.ty, name, budget))
                 .find(|resolved| !matches!(resolved, Resolved::Unknown))
                 .unwrap_or(Resolved::Unknown),
-            TypeKind::Named { underlying, alias: true } => resolve_method(facts, underlying, name, depth + 1),
+            TypeKind::Named { underlying, alias: true } => resolve_method(facts, underlying, name, budget),
             _ => Resolved::Unknown,
         };
     }
@@ -1044,7 +1064,7 @@ impl crate::engine::facts::types::ProjectTypes for ProjectFacts {
 
     fn method_results(&self, pkg_path: &str, type_name: &str, name: &str) -> Option<Vec<String>> {
         let package = self.package_by_type_path(pkg_path)?;
-        if let Some((_, func)) = find_method(self, package, type_name, name, 0) {
+        if let Some((_, func)) = find_method(self, package, type_name, name, &mut Budget::default()) {
             return Some(func.signature.as_ref()?.results.iter().map(|result| result.ty.to_string()).collect());
         }
         if let Some(interface) = package.interface_type(type_name) {
@@ -1061,7 +1081,7 @@ impl crate::engine::facts::types::ProjectTypes for ProjectFacts {
     }
 
     fn field_type(&self, pkg_path: &str, type_name: &str, field: &str) -> Option<String> {
-        let ty = field_type(self, &format!("{pkg_path}.{type_name}"), field, 0)?;
+        let ty = field_type(self, &format!("{pkg_path}.{type_name}"), field)?;
         (&*ty != "?").then(|| ty.to_string())
     }
 
