@@ -1,0 +1,567 @@
+use crate::engine::facts::blocking;
+use crate::engine::prelude::*;
+
+pub static RULE: Rule = Rule {
+    id: "lock-across-io",
+    family: "A8",
+    summary: "A blocking call (I/O, channel operation, wait) is made while a mutex is held",
+    severity: Severity::Warning,
+    fix: FixAvailability::None,
+    applicability: Applicability::Safe,
+    status: Status::Preview,
+    precision: Precision::Medium,
+    tags: &["performance", "reliability", "concurrency"],
+    go_version: GoVersionRange { below: None },
+    aliases: &[],
+    nolint_aliases: &[],
+    requires_imports: &[],
+    query: include_str!("query.scm"),
+    docs: include_str!("docs.md"),
+    check: Some(check),
+};
+
+const HELP: &str = "Do the I/O before taking the lock (or copy what you need, unlock, then do I/O); keep only in-memory updates inside the critical section";
+
+fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
+    let (Some(statement), Some(mutex), Some(method), Some(arguments)) =
+        (found.target(), found.get("mutex"), found.get("method"), found.get("arguments"))
+    else {
+        return;
+    };
+    if syntax::named_children(arguments).iter().any(|argument| argument.kind() != "comment") {
+        return;
+    }
+    let Some(list) = statement.parent().filter(|parent| parent.kind() == "statement_list") else { return };
+    let source: &str = &ctx.file.text;
+    let mutex_text = syntax::text(mutex, source);
+    let read = syntax::text(method, source) == "RLock";
+    if !is_sync_lock(ctx, mutex) {
+        return;
+    }
+    let mut region = Region {
+        source,
+        mutex: mutex_text,
+        release: if read { "RUnlock" } else { "Unlock" },
+        saw_release: false,
+        deferred: false,
+        blocking: Vec::new(),
+    };
+    // The statements after the Lock in its own list; with a deferred unlock, the lock is held to
+    // the end of the function, so the statements after each enclosing statement follow.
+    let mut outcome = region.sequence(successors(statement));
+    let mut current = list;
+    while outcome == Outcome::Held && region.deferred {
+        let Some(enclosing) = enclosing_list_statement(current) else { break };
+        let Some(parent) = enclosing.parent() else { break };
+        outcome = region.sequence(successors(enclosing));
+        current = parent;
+    }
+    // Without an unlock of the same receiver in sight, the region is not known (the function
+    // may hand the locked value back to its caller): stay silent.
+    if !region.saw_release {
+        return;
+    }
+    let lock_call = statement.named_child(0).unwrap_or(statement);
+    let label =
+        if read { format!("`{mutex_text}` is read-locked here") } else { format!("`{mutex_text}` is locked here") };
+    let from = ctx.package.map(Package::id);
+    let mut findings: Vec<(Span, String)> = Vec::new();
+    for (span, what) in std::mem::take(&mut region.blocking) {
+        let message = match what {
+            Blocking::Send(channel) => {
+                format!("`{mutex_text}` is held across a send on `{channel}`, which waits for a receiver")
+            }
+            Blocking::Receive(channel) => {
+                format!("`{mutex_text}` is held across a receive from `{channel}`, which waits for a sender")
+            }
+            Blocking::Select => {
+                format!("`{mutex_text}` is held across a select with no default case, which waits for a channel")
+            }
+            Blocking::Judged(node) => match describe_call(ctx, node, from) {
+                Some(why) => format!("`{mutex_text}` is held across {why}"),
+                None => continue,
+            },
+        };
+        findings.push((span, message));
+    }
+    // One finding per blocking operation: `db.QueryRow(...).Scan(...)` and `io.Copy(w, <-ch)`
+    // are reported at the innermost blocking part.
+    let spans: Vec<Span> = findings.iter().map(|(span, _)| *span).collect();
+    for (span, message) in findings {
+        let contains_other =
+            spans.iter().any(|other| *other != span && span.start <= other.start && other.end <= span.end);
+        if !contains_other {
+            ctx.report(span, message).label(lock_call, label.clone()).help(HELP);
+        }
+    }
+}
+
+/// Evidence that `mutex` is a `sync.Mutex`/`sync.RWMutex`: its type says so (a field, a
+/// variable, a project struct embedding one), or, when the type is unknown, the matching unlock
+/// on the same receiver text (checked by the caller). A known type that is not a sync lock (a
+/// file lock, a project type with its own `Lock` method) is left alone.
+fn is_sync_lock(ctx: &RuleContext<'_, '_>, mutex: Node<'_>) -> bool {
+    let Some(ty) = ctx.types.type_of(mutex) else { return true };
+    let value = ty.strip_prefix('*').unwrap_or(&ty);
+    if matches!(value, "sync.Mutex" | "sync.RWMutex" | "sync.Locker") {
+        return true;
+    }
+    let Some(project) = ctx.project else { return false };
+    if project.method_of_type(value, "Lock").is_some() || project.method_of_type(value, "RLock").is_some() {
+        return false;
+    }
+    project.lock_held_by_value(value).is_some_and(|lock| {
+        use crate::engine::facts::module::LockKind;
+        matches!(lock.kind, LockKind::Mutex | LockKind::RWMutex)
+            && lock.field_path.split('.').all(|field| matches!(field, "Mutex" | "RWMutex"))
+    })
+}
+
+/// The statements after `statement` in its list.
+fn successors<'tree>(statement: Node<'tree>) -> impl Iterator<Item = Node<'tree>> {
+    std::iter::successors(statement.next_named_sibling(), |node| node.next_named_sibling())
+}
+
+/// The statement (directly in a `statement_list`) that contains `list`, inside the same function.
+fn enclosing_list_statement(list: Node<'_>) -> Option<Node<'_>> {
+    let mut node = list.parent()?;
+    loop {
+        if syntax::FUNCTION_KINDS.contains(&node.kind()) {
+            return None;
+        }
+        let parent = node.parent()?;
+        if parent.kind() == "statement_list" {
+            return Some(node);
+        }
+        node = parent;
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    /// Some path reaches the end with the lock still held.
+    Held,
+    /// Some path released the lock and carries on: what follows is not known to be locked.
+    Released,
+    /// No path carries on (return, panic, break, continue, goto).
+    Ends,
+}
+
+#[derive(Debug)]
+enum Blocking<'s, 'tree> {
+    Send(&'s str),
+    Receive(&'s str),
+    Select,
+    /// A call, or a `range` operand, judged with the rule context ([`describe_call`]).
+    Judged(Node<'tree>),
+}
+
+struct Region<'s, 'tree> {
+    source: &'s str,
+    mutex: &'s str,
+    release: &'static str,
+    saw_release: bool,
+    deferred: bool,
+    blocking: Vec<(Span, Blocking<'s, 'tree>)>,
+}
+
+impl<'s, 'tree> Region<'s, 'tree> {
+    /// `x.Unlock()` on the same receiver text.
+    fn is_release_call(&self, node: Node<'_>) -> bool {
+        if node.kind() != "call_expression" {
+            return false;
+        }
+        let Some(function) = node.child_by_field_name("function").map(syntax::unparen) else { return false };
+        function.kind() == "selector_expression"
+            && function
+                .child_by_field_name("field")
+                .is_some_and(|field| syntax::text(field, self.source) == self.release)
+            && function
+                .child_by_field_name("operand")
+                .is_some_and(|operand| syntax::text(operand, self.source) == self.mutex)
+    }
+
+    /// The statement contains a release outside function literals.
+    fn contains_release(&self, statement: Node<'_>) -> bool {
+        self.is_release_call(statement) || flow::own_descendants(statement).any(|node| self.is_release_call(node))
+    }
+
+    /// `defer x.Unlock()` or `defer func() { ... x.Unlock() ... }()`.
+    fn is_deferred_release(&self, statement: Node<'_>) -> bool {
+        if statement.kind() != "defer_statement" {
+            return false;
+        }
+        let Some(call) = statement.named_child(0) else { return false };
+        if self.is_release_call(call) {
+            return true;
+        }
+        let literal = call.child_by_field_name("function").map(syntax::unparen);
+        literal.is_some_and(|literal| {
+            literal.kind() == "func_literal"
+                && literal.child_by_field_name("body").is_some_and(|body| self.contains_release(body))
+        })
+    }
+
+    fn sequence(&mut self, statements: impl Iterator<Item = Node<'tree>>) -> Outcome {
+        let mut statements = statements;
+        while let Some(statement) = statements.next() {
+            match self.statement(statement) {
+                Outcome::Held => {}
+                // `x.Unlock(); return err` (or `continue`): this path leaves with the lock
+                // released, so the lock is still held on the paths that carry on.
+                Outcome::Released if self.is_release_statement(statement) => {
+                    let ends = statements.any(|rest| ends_path(rest, self.source));
+                    return if ends { Outcome::Ends } else { Outcome::Released };
+                }
+                other => return other,
+            }
+        }
+        Outcome::Held
+    }
+
+    fn is_release_statement(&self, statement: Node<'_>) -> bool {
+        statement.kind() == "expression_statement"
+            && statement.named_child(0).is_some_and(|call| self.is_release_call(syntax::unparen(call)))
+    }
+
+    fn statement(&mut self, statement: Node<'tree>) -> Outcome {
+        if self.is_deferred_release(statement) {
+            self.saw_release = true;
+            self.deferred = true;
+            return Outcome::Held;
+        }
+        if self.is_release_statement(statement) {
+            self.saw_release = true;
+            return Outcome::Released;
+        }
+        if !self.contains_release(statement) {
+            self.visit(statement);
+            return if ends_path(statement, self.source) { Outcome::Ends } else { Outcome::Held };
+        }
+        self.saw_release = true;
+        self.compound(statement)
+    }
+
+    /// A compound statement with a release somewhere inside: follow its branches.
+    fn compound(&mut self, statement: Node<'tree>) -> Outcome {
+        match statement.kind() {
+            "block" => self.block(statement),
+            "labeled_statement" => match statement.named_children(&mut statement.walk()).last() {
+                Some(inner) if inner.kind() != "label_name" => self.statement(inner),
+                _ => Outcome::Held,
+            },
+            "if_statement" => {
+                for field in ["initializer", "condition"] {
+                    if let Some(part) = statement.child_by_field_name(field) {
+                        if self.contains_release(part) {
+                            return Outcome::Released;
+                        }
+                        self.visit(part);
+                    }
+                }
+                let mut outcomes = Vec::new();
+                if let Some(consequence) = statement.child_by_field_name("consequence") {
+                    outcomes.push(self.block(consequence));
+                }
+                match statement.child_by_field_name("alternative") {
+                    Some(alternative) if alternative.kind() == "block" => outcomes.push(self.block(alternative)),
+                    Some(alternative) => outcomes.push(self.statement(alternative)),
+                    None => outcomes.push(Outcome::Held),
+                }
+                combine(&outcomes)
+            }
+            "expression_switch_statement" | "type_switch_statement" | "select_statement" => {
+                let mut outcomes = Vec::new();
+                let mut has_default = false;
+                let is_select = statement.kind() == "select_statement";
+                if is_select && !flow::has_default(statement) {
+                    self.blocking.push((select_keyword(statement), Blocking::Select));
+                }
+                for child in syntax::named_children(statement) {
+                    match child.kind() {
+                        "expression_case" | "type_case" | "default_case" | "communication_case" => {
+                            has_default |= child.kind() == "default_case";
+                            if let Some(value) = child.child_by_field_name("value")
+                                && child.kind() == "expression_case"
+                            {
+                                self.visit(value);
+                            }
+                            let body = syntax::named_children(child).into_iter().find(|n| n.kind() == "statement_list");
+                            outcomes.push(match body {
+                                Some(body) => {
+                                    self.sequence(body.named_children(&mut body.walk()).collect::<Vec<_>>().into_iter())
+                                }
+                                None => Outcome::Held,
+                            });
+                        }
+                        _ if is_select => {}
+                        _ => {
+                            if self.contains_release(child) {
+                                return Outcome::Released;
+                            }
+                            self.visit(child);
+                        }
+                    }
+                }
+                if !has_default && !is_select {
+                    outcomes.push(Outcome::Held);
+                }
+                // A `break` inside a case leaves the switch with the lock in the state of that
+                // path; `Ends` for it is conservative (nothing after the switch is looked at).
+                combine(&outcomes)
+            }
+            "for_statement" => {
+                for child in syntax::named_children(statement) {
+                    if Some(child) == statement.child_by_field_name("body") {
+                        continue;
+                    }
+                    if self.contains_release(child) {
+                        return Outcome::Released;
+                    }
+                    self.visit(child);
+                }
+                match statement.child_by_field_name("body").map(|body| self.block(body)) {
+                    Some(Outcome::Released) => Outcome::Released,
+                    _ => Outcome::Held,
+                }
+            }
+            // Any other statement with a release in it (`if err := mu.Unlock; ...` shapes,
+            // `go`, assignments): the state after it is unknown.
+            _ => Outcome::Released,
+        }
+    }
+
+    fn block(&mut self, block: Node<'tree>) -> Outcome {
+        let Some(list) = syntax::named_children(block).into_iter().find(|n| n.kind() == "statement_list") else {
+            return Outcome::Held;
+        };
+        let statements: Vec<Node<'tree>> = syntax::named_children(list);
+        self.sequence(statements.into_iter())
+    }
+
+    /// Record everything that blocks in `node` (no release inside it), skipping what runs on
+    /// another goroutine or later: `go` statements (their arguments are evaluated here),
+    /// `defer`red calls, and function literals that are not called where they are written.
+    fn visit(&mut self, node: Node<'tree>) {
+        match node.kind() {
+            "func_literal" => {
+                let called_here = node.parent().is_some_and(|parent| {
+                    parent.kind() == "call_expression"
+                        && parent.child_by_field_name("function").map(syntax::unparen) == Some(node)
+                        && parent
+                            .parent()
+                            .is_none_or(|grand| !matches!(grand.kind(), "go_statement" | "defer_statement"))
+                });
+                if called_here && let Some(body) = node.child_by_field_name("body") {
+                    self.visit(body);
+                }
+                return;
+            }
+            "go_statement" => {
+                if let Some(arguments) = node.named_child(0).and_then(|call| call.child_by_field_name("arguments")) {
+                    self.visit(arguments);
+                }
+                return;
+            }
+            "defer_statement" => return,
+            "select_statement" => {
+                if !flow::has_default(node) {
+                    self.blocking.push((select_keyword(node), Blocking::Select));
+                }
+                // The communications are judged with the select; the case bodies run after it.
+                for case in flow::select_cases(node) {
+                    if let Some(body) = case.body {
+                        self.visit(body);
+                    }
+                }
+                return;
+            }
+            "send_statement" => {
+                let channel = node.child_by_field_name("channel").map_or("", |c| syntax::text(c, self.source));
+                self.blocking.push((span_of(node), Blocking::Send(channel)));
+            }
+            "unary_expression" => {
+                if let Some(channel) = flow::receive_operand(node) {
+                    self.blocking.push((span_of(node), Blocking::Receive(syntax::text(channel, self.source))));
+                }
+            }
+            "range_clause" => {
+                if let Some(right) = node.child_by_field_name("right") {
+                    self.blocking.push((span_of(right), Blocking::Judged(right)));
+                }
+            }
+            "call_expression" => {
+                self.blocking.push((span_of(node), Blocking::Judged(node)));
+            }
+            _ => {}
+        }
+        let mut cursor = node.walk();
+        let children: Vec<Node<'tree>> = node.named_children(&mut cursor).collect();
+        for child in children {
+            self.visit(child);
+        }
+    }
+}
+
+fn span_of(node: Node<'_>) -> Span {
+    Span::new(node.start_byte(), node.end_byte())
+}
+
+/// The `select` keyword, so the finding points at the statement's first line only.
+fn select_keyword(select: Node<'_>) -> Span {
+    Span::new(select.start_byte(), select.start_byte() + "select".len())
+}
+
+fn combine(outcomes: &[Outcome]) -> Outcome {
+    if outcomes.contains(&Outcome::Released) {
+        Outcome::Released
+    } else if outcomes.iter().all(|outcome| *outcome == Outcome::Ends) && !outcomes.is_empty() {
+        Outcome::Ends
+    } else {
+        Outcome::Held
+    }
+}
+
+/// `return`, `break`, `continue`, `goto`, or a call that never returns.
+fn ends_path(statement: Node<'_>, source: &str) -> bool {
+    match statement.kind() {
+        "return_statement" | "break_statement" | "continue_statement" | "goto_statement" => true,
+        "expression_statement" => {
+            statement.named_child(0).is_some_and(|call| flow::terminating_call(syntax::unparen(call), source).is_some())
+        }
+        _ => false,
+    }
+}
+
+/// Why a call (or a `range` operand) blocks, as the tail of the message: "a blocking call to
+/// os.WriteFile", "`s.save(...)`, which calls (*Store).flush, which calls os.WriteFile".
+fn describe_call(ctx: &RuleContext<'_, '_>, node: Node<'_>, from: Option<u32>) -> Option<String> {
+    let source: &str = &ctx.file.text;
+    if node.kind() != "call_expression" {
+        // A range operand: blocking when it is a channel.
+        let ty = ctx.types.type_of(node)?;
+        let is_channel = ty.starts_with("chan ") || ty.starts_with("<-chan ");
+        return is_channel
+            .then(|| format!("a range over the channel `{}`, which waits for senders", syntax::text(node, source)));
+    }
+    let function = syntax::unparen(node.child_by_field_name("function")?);
+    let callee = syntax::text(function, source);
+    let (qualifier, name) = match function.kind() {
+        "identifier" => (None, callee),
+        "selector_expression" => {
+            let operand = syntax::unparen(function.child_by_field_name("operand")?);
+            (Some(operand), syntax::text(function.child_by_field_name("field")?, source))
+        }
+        _ => return None,
+    };
+    let project = ctx.project;
+    // A call whose callee the facts know is judged by the blocking table or its summary only.
+    let mut resolved = ctx.types.call(node).is_some();
+    if let Some(info) = ctx.types.call(node) {
+        if info.from_stdlib {
+            let call = match &info.receiver {
+                Some((path, type_name)) => blocking::blocking_method(path, type_name, name),
+                None => {
+                    let path = ctx.facts.imports.path_of(syntax::text(qualifier?, source))?;
+                    blocking::blocking_func(path, name)
+                }
+            };
+            return call.map(|call| format!("a blocking call to {call}"));
+        }
+        let func = match &info.receiver {
+            Some((path, type_name)) => project.and_then(|p| p.method_of_type(&format!("{path}.{type_name}"), name)),
+            None => match qualifier {
+                None => ctx.package.and_then(|package| Some((package, package.function(name)?))),
+                Some(qualifier) => ctx
+                    .facts
+                    .imports
+                    .path_of(syntax::text(qualifier, source))
+                    .and_then(|path| project?.package_by_import_path(path))
+                    .and_then(|package| Some((package, package.function(name)?))),
+            },
+        };
+        if let Some((_, func)) = func {
+            let reason = func.may_block()?;
+            let chain = project?.describe_block(reason, from);
+            return Some(format!("`{callee}(...)`, which {chain}"));
+        }
+        resolved = false;
+    } else if let Some(operand) = qualifier
+        && operand.kind() == "identifier"
+        && let Some(path) = ctx.facts.imports.path_of(syntax::text(operand, source))
+        && ctx.types.type_of(operand).is_none()
+    {
+        // `pkg.F(...)` the type tables do not know.
+        if let Some(call) = blocking::blocking_func(path, name) {
+            return Some(format!("a blocking call to {call}"));
+        }
+        if let Some(package) = project.and_then(|p| p.package_by_import_path(path)) {
+            let reason = package.function(name)?.may_block()?;
+            let chain = project?.describe_block(reason, from);
+            return Some(format!("`{callee}(...)`, which {chain}"));
+        }
+    } else if qualifier.is_some()
+        && let Some(package) = ctx.package
+        && let Some(func) = unique_unexported_method(package, name)
+    {
+        // `x.m(...)` on an unknown type: an unexported method declared once in the package.
+        let reason = func.may_block()?;
+        let chain = project?.describe_block(reason, from);
+        return Some(format!("`{callee}(...)`, which {chain}"));
+    }
+    // Unknown callees.
+    if name == "Wait" && qualifier.is_some_and(|operand| looks_like_wait_group(syntax::text(operand, source))) {
+        return Some("`(*sync.WaitGroup).Wait`, which waits for other goroutines".to_string());
+    }
+    if !resolved
+        && !blocking::is_context_accessor(name)
+        && let Some(first) = syntax::call_arguments(node).first()
+        && is_context(ctx, *first)
+    {
+        return Some(format!("`{callee}(...)`, which takes a context and may block"));
+    }
+    None
+}
+
+/// An unexported method name declared exactly once in the package, with no struct field of the
+/// same name (it could be a func-typed field), in a package whose files were all read.
+fn unique_unexported_method<'p>(package: &'p Package, name: &'p str) -> Option<&'p crate::engine::facts::module::Func> {
+    if !name.starts_with(|c: char| c.is_ascii_lowercase()) || package.is_incomplete() {
+        return None;
+    }
+    let mut methods = package.methods_named(name);
+    let method = methods.next()?;
+    if methods.next().is_some() {
+        return None;
+    }
+    let field_named = package.types().iter().any(|decl| match decl.kind() {
+        crate::engine::facts::module::TypeKind::Struct(fields) => fields.field(name).is_some(),
+        _ => false,
+    });
+    (!field_named).then_some(method)
+}
+
+/// `wg`, `s.wg`, `waitGroup`, `c.workersWG`.
+fn looks_like_wait_group(operand: &str) -> bool {
+    let last = operand.rsplit('.').next().unwrap_or(operand).to_ascii_lowercase();
+    last == "wg" || last.ends_with("wg") || last.contains("waitgroup")
+}
+
+/// A `context.Context` argument: typed so, named `ctx`, `context.Background()`/`TODO()`, or
+/// `x.Context()`.
+fn is_context(ctx: &RuleContext<'_, '_>, argument: Node<'_>) -> bool {
+    let source: &str = &ctx.file.text;
+    let argument = syntax::unparen(argument);
+    if let Some(ty) = ctx.types.type_of(argument) {
+        return ty == "context.Context";
+    }
+    match argument.kind() {
+        "identifier" => syntax::text(argument, source) == "ctx",
+        "call_expression" => match syntax::call_name(argument, source) {
+            Some((Some("context"), "Background" | "TODO")) => true,
+            Some((Some(_), "Context")) => syntax::call_arguments(argument).is_empty(),
+            _ => false,
+        },
+        _ => false,
+    }
+}
