@@ -515,6 +515,19 @@ func NotBlocking()      { c := &http.Client{}; c.CloseIdleConnections() }
 }
 
 #[test]
+fn a_lone_file_outside_any_module() {
+    let text = "package main\n\ntype S struct{ next *S }\n\nfunc (s *S) M() error { return nil }\n\nfunc main() { var s S; s.next.M() }\n";
+    let facts = ProjectFacts::from_sources(&[(PathBuf::from("lone.go"), text.to_string())], &[]);
+    let package = facts.package_of_file(Path::new("lone.go")).expect("the file's package");
+    assert_eq!(package.import_path(), None);
+    assert!(package.type_path().starts_with("_/"));
+    let field = &package.struct_type("S").unwrap().fields()[0];
+    assert_eq!(&*field.ty, format!("*{}.S", package.type_path()));
+    assert_eq!(facts.method_results(package.type_path(), "S", "M"), Some(vec!["error".to_string()]));
+    assert!(facts.package_of(Path::new(".")).is_some());
+}
+
+#[test]
 fn robust_fixture_degrades_to_unknown() {
     let robust = package("example.com/facts/robust");
     assert!(robust.function("Good").is_some());

@@ -271,9 +271,17 @@ fn dir_import_path(dir: &Path, roots: &[(PathBuf, Text)]) -> (Text, bool) {
             ("std", false) => relative,
             (_, false) => format!("{module_path}/{relative}"),
         };
-        return (path.into(), true);
+        return (type_path_text(&path).into(), true);
     }
-    (format!("_{}", dir.to_string_lossy().replace('\\', "/")).into(), false)
+    (type_path_text(&format!("_{}", dir.to_string_lossy().replace('\\', "/"))).into(), false)
+}
+
+/// A path as it may appear in type text: characters Go import paths cannot hold (spaces,
+/// brackets, quotes, which would make `path.Name` ambiguous) become `_`.
+fn type_path_text(path: &str) -> String {
+    path.chars()
+        .map(|c| if c.is_alphanumeric() || matches!(c, '/' | '.' | '-' | '_' | '~' | '+') { c } else { '_' })
+        .collect()
 }
 
 /// The text before the package clause (comments and build constraints), as UTF-8.
@@ -1112,6 +1120,7 @@ mod tests {
         assert_eq!(path("/work/app/tools/gen"), ("example.com/app/tools/gen".into(), true));
         assert_eq!(path("/work/nomod/x"), ("_/work/nomod/x".into(), false));
         assert_eq!(path("/elsewhere"), ("_/elsewhere".into(), false));
+        assert_eq!(path("/My Projects/x[1]"), ("_/My_Projects/x_1_".into(), false));
     }
 
     #[test]
