@@ -1,0 +1,322 @@
+use crate::engine::prelude::*;
+
+pub static RULE: Rule = Rule {
+    id: "goroutine-leak-unbuffered-send",
+    family: "B1",
+    summary: "Goroutine sends on an unbuffered channel its starter may stop waiting on, so it leaks",
+    severity: Severity::Error,
+    fix: FixAvailability::Sometimes,
+    applicability: Applicability::Safe,
+    status: Status::Preview,
+    precision: Precision::High,
+    tags: &["concurrency", "reliability", "goroutines"],
+    go_version: GoVersionRange { below: None },
+    aliases: &[],
+    nolint_aliases: &[],
+    requires_imports: &[],
+    query: include_str!("query.scm"),
+    docs: include_str!("docs.md"),
+    check: Some(check),
+};
+
+const HELP: &str = "Give the channel a buffer so the send completes even when nobody receives: `make(chan T, 1)`";
+
+/// How the starting function can stop waiting for the goroutine's send.
+enum Abandon<'tree> {
+    /// A `select` receiving from the channel with a case that gives up: (select, giving-up channel).
+    Select(Node<'tree>, Node<'tree>),
+    /// A `return` reached after the `go` statement and before any use of the channel.
+    Return(Node<'tree>),
+}
+
+fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
+    let (Some(send), Some(channel)) = (found.target(), found.get("channel")) else { return };
+    let source: &str = &ctx.file.text;
+    let Some(literal) = syntax::enclosing_function(send).filter(|function| function.kind() == "func_literal") else {
+        return;
+    };
+    let Some(go) = started_by_go(literal) else { return };
+    if is_guarded_send(send) {
+        return;
+    }
+    let Some(outer) = flow::FunctionView::enclosing(go.statement, source) else { return };
+    let Some(outer_body) = outer.body else { return };
+    // The name of the channel in the starting function: the same name, or the argument given for
+    // the literal's parameter.
+    let inner_name = ctx.text(channel);
+    let literal_view = flow::FunctionView::new(literal, source);
+    let name = match literal_view.and_then(|view| view.parameter_index(inner_name)) {
+        Some(index) => match go.arguments().get(index).map(|argument| syntax::unparen(*argument)) {
+            Some(argument) if argument.kind() == "identifier" => ctx.text(argument),
+            _ => return,
+        },
+        None => {
+            if !syntax::bindings_of(literal, inner_name, source).is_empty() {
+                return;
+            }
+            inner_name
+        }
+    };
+    let bindings = syntax::bindings_of(outer_body, name, source);
+    let [binding] = bindings.as_slice() else { return };
+    let Some(make) = binding.value else { return };
+    let Some((channel_type, capacity)) = syntax::make_chan(make, source) else { return };
+    if syntax::enclosing_function(make) != Some(outer.node) || make.start_byte() > go.statement.start_byte() {
+        return;
+    }
+    let (all_sends, sends) = sends_in(literal, inner_name, source);
+    // One finding per goroutine and channel, on its first send.
+    if all_sends.first() != Some(&send) {
+        return;
+    }
+    if let Some(capacity) = capacity {
+        // Buffered: fine when the buffer holds every send; a capacity we cannot read is trusted.
+        let Ok(capacity) = ctx.text(capacity).parse::<usize>() else { return };
+        if sends.is_none_or(|sends| sends <= capacity) {
+            return;
+        }
+    }
+    let Some(abandon) = abandoning(outer, go.statement, name, source) else { return };
+    let buffer = match capacity {
+        None => format!("unbuffered channel `{name}`"),
+        Some(capacity) => format!("channel `{name}` (buffer of {}, more sends)", ctx.text(capacity)),
+    };
+    let (message, label_node, label) = match abandon {
+        Abandon::Select(select, giving_up) => {
+            let line = select.start_position().row + 1;
+            (
+                format!(
+                    "goroutine sends on {buffer}, but the select on line {line} can stop waiting (`<-{}`); \
+                     the send then blocks forever and the goroutine leaks",
+                    ctx.text(giving_up)
+                ),
+                select_header(select),
+                format!("this select abandons the sender when `<-{}` wins", ctx.text(giving_up)),
+            )
+        }
+        Abandon::Return(ret) => {
+            let line = ret.start_position().row + 1;
+            (
+                format!(
+                    "goroutine sends on {buffer}, but the function can return on line {line} before \
+                     receiving; the send then blocks forever and the goroutine leaks"
+                ),
+                Span::new(ret.start_byte(), ret.end_byte()),
+                "returns without receiving from the channel".to_string(),
+            )
+        }
+    };
+    let in_loop = syntax::ancestors(go.statement)
+        .take_while(|ancestor| *ancestor != outer.node)
+        .any(|ancestor| ancestor.kind() == "for_statement");
+    let builder = ctx
+        .report(send, message)
+        .label(make, if capacity.is_none() { "made without a buffer here" } else { "buffer too small for every send" })
+        .label(label_node, label)
+        .help(HELP);
+    // One send in one goroutine: a buffer of one always lets it complete.
+    if capacity.is_none() && sends == Some(1) && !in_loop {
+        builder.fix(Fix::safe(vec![Edit::insert(channel_type.end_byte(), ", 1")]));
+    }
+}
+
+/// The `go` statement that runs `literal` directly: `go func() {...}()`.
+fn started_by_go(literal: Node<'_>) -> Option<flow::GoStatement<'_>> {
+    let mut node = literal.parent()?;
+    while node.kind() == "parenthesized_expression" {
+        node = node.parent()?;
+    }
+    if node.kind() != "call_expression" {
+        return None;
+    }
+    let statement = node.parent()?;
+    flow::GoStatement::new(statement).filter(|go| matches!(go.target, flow::GoTarget::Literal(l) if l == literal))
+}
+
+/// A send that is one case of a `select`: the sender can give up (`ctx.Done()`, `default`), or at
+/// least is not the blind send this rule is about.
+fn is_guarded_send(send: Node<'_>) -> bool {
+    send.parent().is_some_and(|parent| parent.kind() == "communication_case")
+}
+
+/// The sends on `name` in the literal, and the most of them one run of it can make (`None` when
+/// a send sits in a loop, so there is no bound).
+fn sends_in<'tree>(literal: Node<'tree>, name: &str, source: &str) -> (Vec<Node<'tree>>, Option<usize>) {
+    let is_send = |node: Node<'_>| {
+        node.kind() == "send_statement"
+            && node.child_by_field_name("channel").is_some_and(|channel| syntax::text(channel, source) == name)
+    };
+    let sends: Vec<Node<'tree>> = flow::own_descendants(literal).filter(|node| is_send(*node)).collect();
+    let most = literal.child_by_field_name("body").and_then(|body| {
+        let count = path_sends(body, &is_send)?;
+        Some(count.falls.unwrap_or(0).max(count.ends))
+    });
+    (sends, most)
+}
+
+/// The most sends along the paths through a statement: those that fall through to what follows
+/// (`None` when none does) and those that end in a `return`.
+#[derive(Clone, Copy)]
+struct PathSends {
+    falls: Option<usize>,
+    ends: usize,
+}
+
+impl PathSends {
+    fn either(self, other: PathSends) -> PathSends {
+        let falls = match (self.falls, other.falls) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+        PathSends { falls, ends: self.ends.max(other.ends) }
+    }
+}
+
+/// `None` when a send sits in a loop.
+fn path_sends(statement: Node<'_>, is_send: &dyn Fn(Node<'_>) -> bool) -> Option<PathSends> {
+    let none = PathSends { falls: Some(0), ends: 0 };
+    Some(match statement.kind() {
+        "block" | "statement_list" => {
+            let mut count = PathSends { falls: Some(0), ends: 0 };
+            for child in syntax::named_children(statement) {
+                let Some(before) = count.falls else { break };
+                let step = path_sends(child, is_send)?;
+                count.ends = count.ends.max(before + step.ends);
+                count.falls = step.falls.map(|falls| before + falls);
+            }
+            count
+        }
+        "return_statement" => PathSends { falls: None, ends: 0 },
+        "if_statement" => {
+            let consequence = match statement.child_by_field_name("consequence") {
+                Some(block) => path_sends(block, is_send)?,
+                None => none,
+            };
+            let alternative = match statement.child_by_field_name("alternative") {
+                Some(alternative) => path_sends(alternative, is_send)?,
+                None => none,
+            };
+            consequence.either(alternative)
+        }
+        "expression_switch_statement" | "type_switch_statement" | "select_statement" => {
+            let mut count: Option<PathSends> = None;
+            let mut exhaustive = statement.kind() == "select_statement";
+            for case in syntax::named_children(statement) {
+                if !matches!(case.kind(), "expression_case" | "type_case" | "default_case" | "communication_case") {
+                    continue;
+                }
+                exhaustive |= case.kind() == "default_case";
+                let mut here = none;
+                if case.child_by_field_name("communication").is_some_and(|c| is_send(c)) {
+                    here.falls = Some(1);
+                }
+                if let Some(body) = syntax::named_children(case).into_iter().find(|c| c.kind() == "statement_list") {
+                    let body = path_sends(body, is_send)?;
+                    let offset = here.falls.unwrap_or(0);
+                    here = PathSends { falls: body.falls.map(|f| f + offset), ends: body.ends + offset };
+                }
+                count = Some(count.map_or(here, |count| count.either(here)));
+            }
+            let count = count.unwrap_or(none);
+            if exhaustive { count } else { count.either(none) }
+        }
+        "labeled_statement" => match syntax::named_children(statement).into_iter().find(|c| c.kind() != "label_name") {
+            Some(inner) => path_sends(inner, is_send)?,
+            None => none,
+        },
+        _ if is_send(statement) => PathSends { falls: Some(1), ends: 0 },
+        _ => {
+            let sends = flow::own_descendants(statement).filter(|node| is_send(*node)).count();
+            if sends > 0 && (statement.kind() == "for_statement" || sends > 1) {
+                return None;
+            }
+            PathSends { falls: Some(sends), ends: 0 }
+        }
+    })
+}
+
+/// The first way the starting function stops waiting for the send: a select with a giving-up case,
+/// or a return before the channel is used again.
+fn abandoning<'tree>(
+    outer: flow::FunctionView<'tree>,
+    go: Node<'tree>,
+    name: &str,
+    source: &'tree str,
+) -> Option<Abandon<'tree>> {
+    let mentions: Vec<Node<'tree>> =
+        outer.body.map(|body| syntax::identifiers_named(body, name, source).collect()).unwrap_or_default();
+    let after_go = |node: Node<'_>| node.start_byte() >= go.end_byte();
+    for select in outer.own_descendants().filter(|node| node.kind() == "select_statement" && after_go(*node)) {
+        let cases: Vec<flow::SelectCase<'tree>> = flow::select_cases(select).collect();
+        let receives = cases.iter().any(|case| {
+            case.kind == flow::CaseKind::Receive
+                && case.channel.is_some_and(|channel| syntax::text(channel, source) == name)
+        });
+        if !receives {
+            continue;
+        }
+        for case in &cases {
+            let Some(giving_up) = case.channel.filter(|_| case.kind == flow::CaseKind::Receive) else { continue };
+            if syntax::text(giving_up, source) == name || !gives_up(giving_up, source) {
+                continue;
+            }
+            // A giving-up case that still receives afterwards (`v = <-ch`), or that only logs and
+            // goes round the loop again, does not abandon the sender.
+            let receives_later =
+                case.body.is_some_and(|body| syntax::identifiers_named(body, name, source).next().is_some());
+            if !receives_later && leaves(select, case.body, outer.node, source) {
+                return Some(Abandon::Select(select, giving_up));
+            }
+        }
+    }
+    // A return after the `go`, before the channel is named again on that path.
+    let is_use = |statement: Node<'tree>| mentions.iter().any(|mention| syntax::contains(statement, *mention));
+    let next_use = mentions.iter().map(|mention| mention.start_byte()).filter(|start| *start >= go.end_byte()).min();
+    flow::escapes_after(go, source, &is_use).into_iter().find_map(|escape| {
+        let early = escape.kind == flow::EscapeKind::Return
+            && next_use.is_some_and(|next| escape.node.start_byte() < next)
+            && !syntax::ancestors(escape.node).any(|ancestor| ancestor.kind() == "select_statement");
+        early.then_some(Abandon::Return(escape.node))
+    })
+}
+
+/// A channel whose receive means "stop waiting": `ctx.Done()` and other cancellation channels,
+/// `time.After(d)`, a timer's or ticker's `.C`.
+fn gives_up(channel: Node<'_>, source: &str) -> bool {
+    let channel = syntax::unparen(channel);
+    if flow::is_cancellation_channel(channel, source) {
+        return true;
+    }
+    match channel.kind() {
+        "call_expression" => matches!(syntax::call_name(channel, source), Some((Some(_), "After"))),
+        "selector_expression" => {
+            channel.child_by_field_name("field").is_some_and(|field| syntax::text(field, source) == "C")
+        }
+        _ => false,
+    }
+}
+
+/// Whether running `body` (a case of `select`) leaves the wait: the select is not in a loop of
+/// the function, or the case returns, panics, or jumps out of that loop.
+fn leaves(select: Node<'_>, body: Option<Node<'_>>, function: Node<'_>, source: &str) -> bool {
+    let Some(loop_) = syntax::ancestors(select).take_while(|ancestor| *ancestor != function).find_map(flow::Loop::new)
+    else {
+        return true;
+    };
+    let Some(body) = body else { return false };
+    flow::own_descendants(body).any(|node| match node.kind() {
+        "return_statement" => true,
+        "break_statement" | "goto_statement" => {
+            flow::jump_target(node, source).is_none_or(|target| target != loop_.node && !loop_.contains(target))
+        }
+        "call_expression" => flow::terminating_call(node, source).is_some(),
+        _ => false,
+    })
+}
+
+/// From `select` to its `{`: a label that does not cover every case.
+fn select_header(select: Node<'_>) -> Span {
+    let end = syntax::named_children(select).first().map_or(select.end_byte(), |first| first.start_byte());
+    let text_end = select.start_byte() + "select".len();
+    Span::new(select.start_byte(), end.min(text_end + 2).max(text_end))
+}
