@@ -287,8 +287,16 @@ fn declared_between(identifier: Node<'_>, stop: Node<'_>, name: &str, source: &s
             }
             "for_statement" => {
                 let loop_ = flow::Loop::new(ancestor);
+                // The loop's own variable covers its body and a three-clause header's condition and
+                // post statement, but not what a range ranges over or the initializer's value.
                 loop_.is_some_and(|loop_| {
-                    loop_.body == Some(child)
+                    let in_scope = loop_.body == Some(child)
+                        || (child.kind() == "for_clause"
+                            && child
+                                .child_by_field_name("initializer")
+                                .and_then(|init| init.child_by_field_name("right"))
+                                .is_none_or(|right| !syntax::contains(right, identifier)));
+                    in_scope
                         && loop_variables(&loop_, source).iter().any(|variable| syntax::text(*variable, source) == name)
                 })
             }
