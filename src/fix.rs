@@ -63,7 +63,10 @@ pub fn is_applicable(fix: &Fix, include_unsafe: bool) -> bool {
 
 /// Fix every file of a lint run that has an applicable fix.
 pub fn fix_outcome(outcome: &LintOutcome, settings: &Settings, mode: FixMode) -> Result<FixReport, String> {
-    let engine = Engine::new(&settings.enabled_rules()).map_err(|err| format!("internal error: {err}"))?;
+    let mut engine = Engine::new(&settings.enabled_rules()).map_err(|err| format!("internal error: {err}"))?;
+    if let Some(project) = &outcome.project {
+        engine.set_project(project.clone());
+    }
     let modules = ModuleIndex::new(&outcome.discovery);
     let mut worker = Worker::default();
     let mut report = FixReport { written: mode.write, ..FixReport::default() };

@@ -4,12 +4,14 @@ use crate::config::Settings;
 use crate::diagnostic::{Finding, Position, sort_findings};
 use crate::discover::{self, Discovery, ModuleIndex, Target};
 use crate::engine::builtin::UNREADABLE_FILE;
+use crate::engine::facts::module::ProjectFacts;
 use crate::engine::{Engine, ModuleFacts, Worker};
 use crate::source::{SourceFile, normalize_display_path};
 use crate::suppress;
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 #[derive(Debug)]
 pub struct LintError(pub String);
@@ -31,6 +33,8 @@ pub struct LintOutcome {
     pub files_checked: usize,
     pub files_generated: usize,
     pub discovery: Discovery,
+    /// The module pre-pass's facts the rules saw (reused when re-linting for fixes).
+    pub project: Option<Arc<ProjectFacts>>,
 }
 
 /// Lint the files the command-line `patterns` name.
@@ -44,10 +48,17 @@ pub fn lint_patterns(patterns: &[String], settings: &Settings, threads: usize) -
         .num_threads(threads)
         .build()
         .map_err(|err| LintError(format!("cannot start {threads} worker threads: {err}")))?;
-    let engine = Engine::new(&settings.enabled_rules()).map_err(|err| LintError(format!("internal error: {err}")))?;
+    let mut engine =
+        Engine::new(&settings.enabled_rules()).map_err(|err| LintError(format!("internal error: {err}")))?;
     pool.install(|| {
         let discovery = discover::discover(&targets, threads, &|path| settings.is_excluded(path));
-        Ok(lint_discovered(&engine, settings, discovery))
+        if !engine.rules().is_empty() {
+            // The module pre-pass: compact per-package facts, built on this pool's threads.
+            engine.set_project(Arc::new(ProjectFacts::from_discovery(&discovery, 0)));
+        }
+        let mut outcome = lint_discovered(&engine, settings, discovery);
+        outcome.project = engine.project().cloned();
+        Ok(outcome)
     })
 }
 
@@ -188,7 +199,10 @@ pub fn lint_source(
 
 /// Lint Go source held in memory as if it were the file `name` (docs examples, the fuzzer).
 pub fn lint_text(name: &str, text: &str, settings: &Settings) -> Result<Vec<Finding>, LintError> {
-    let engine = Engine::new(&settings.enabled_rules()).map_err(|err| LintError(format!("internal error: {err}")))?;
+    let mut engine =
+        Engine::new(&settings.enabled_rules()).map_err(|err| LintError(format!("internal error: {err}")))?;
+    // The file is its own package: its functions and types are what the pre-pass knows.
+    engine.set_project(Arc::new(ProjectFacts::from_sources(&[(PathBuf::from(name), text.to_string())], &[])));
     let source = SourceFile::new(PathBuf::from(name), PathBuf::from(name), text);
     let mut findings = lint_source(&engine, &mut Worker::default(), settings, &source, ModuleFacts::default());
     sort_findings(&mut findings);

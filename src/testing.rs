@@ -175,7 +175,10 @@ pub fn check_rule_fixtures(id: &str) {
 /// safe fixes, then the diff after unsafe fixes.
 fn render_snapshots(id: &str, outcome: &LintOutcome, problems: &mut Vec<String>) -> Vec<(String, String)> {
     let settings = Settings::only(&[id]);
-    let engine = Engine::new(&settings.enabled_rules()).expect("rule query compiles");
+    let mut engine = Engine::new(&settings.enabled_rules()).expect("rule query compiles");
+    if let Some(project) = &outcome.project {
+        engine.set_project(project.clone());
+    }
     let modules = crate::discover::ModuleIndex::new(&outcome.discovery);
     let mut worker = Worker::default();
     let rules = settings.enabled_rules();

@@ -2,6 +2,7 @@
 
 use crate::diagnostic::{Finding, Fix, Label, Span};
 use crate::engine::facts::FileFacts;
+use crate::engine::facts::module::{Package, ProjectFacts};
 use crate::engine::facts::types::TypeEnv;
 use crate::engine::rule::Rule;
 use crate::source::SourceFile;
@@ -40,6 +41,10 @@ pub struct RuleContext<'a, 'tree> {
     pub facts: &'a FileFacts,
     /// Types of expressions and locals, as far as declarations show them.
     pub types: &'a TypeEnv<'a>,
+    /// The module pre-pass's facts: every package's declarations and function summaries.
+    pub project: Option<&'a ProjectFacts>,
+    /// This file's package in those facts.
+    pub package: Option<&'a Package>,
     pub rule: &'static Rule,
     findings: &'a mut Vec<Finding>,
 }
@@ -53,7 +58,7 @@ impl<'a, 'tree> RuleContext<'a, 'tree> {
         rule: &'static Rule,
         findings: &'a mut Vec<Finding>,
     ) -> RuleContext<'a, 'tree> {
-        RuleContext { file, tree, facts, types, rule, findings }
+        RuleContext { file, tree, facts, types, project: None, package: None, rule, findings }
     }
 
     pub fn source(&self) -> &'a [u8] {

@@ -13,6 +13,7 @@ pub mod prelude {
     pub use crate::diagnostic::{Applicability, Edit, Fix, Severity, Span};
     pub use crate::engine::context::{Match, RuleContext};
     pub use crate::engine::facts::GoVersion;
+    pub use crate::engine::facts::module::{Package, ProjectFacts};
     pub use crate::engine::facts::types::TypeEnv;
     pub use crate::engine::rule::{FixAvailability, GoVersionRange, Precision, Rule, Status};
     pub use crate::flow;
@@ -22,12 +23,14 @@ pub mod prelude {
 
 use crate::diagnostic::{Finding, Span};
 use crate::engine::context::{Match, RuleContext};
+use crate::engine::facts::module::{Package, ProjectFacts};
 use crate::engine::facts::types::{NoProject, ProjectTypes, TypeEnv};
 use crate::engine::facts::{FileFacts, GoVersion, Imports, VersionSource};
 use crate::engine::query::{CombinedQuery, QueryError};
 use crate::engine::rule::Rule;
 use crate::parse;
 use crate::source::SourceFile;
+use std::sync::Arc;
 use tree_sitter::{Parser, QueryCursor, StreamingIterator, Tree};
 
 /// At most this many syntax-error findings per file; the message of the last says how many more.
@@ -38,8 +41,8 @@ pub struct Engine {
     rules: Vec<&'static Rule>,
     query: CombinedQuery,
     report_syntax_errors: bool,
-    /// The module's own declarations (from the pre-pass), for typing calls to them.
-    project: Box<dyn ProjectTypes + Send + Sync>,
+    /// The module's own declarations and summaries, from the pre-pass.
+    project: Option<Arc<ProjectFacts>>,
 }
 
 /// Per-thread scratch space: one parser and one query cursor, reused for every file.
@@ -76,7 +79,16 @@ impl Engine {
         let rules: Vec<&'static Rule> = enabled.iter().copied().filter(|rule| rule.check.is_some()).collect();
         let query = CombinedQuery::build(&parse::go_language(), &rules)?;
         let report_syntax_errors = enabled.iter().any(|rule| rule.id == builtin::SYNTAX_ERROR.id);
-        Ok(Engine { rules, query, report_syntax_errors, project: Box::new(NoProject) })
+        Ok(Engine { rules, query, report_syntax_errors, project: None })
+    }
+
+    /// Give the rules the module pre-pass's facts (declarations, summaries).
+    pub fn set_project(&mut self, project: Arc<ProjectFacts>) {
+        self.project = Some(project);
+    }
+
+    pub fn project(&self) -> Option<&Arc<ProjectFacts>> {
+        self.project.as_ref()
     }
 
     pub fn rules(&self) -> &[&'static Rule] {
@@ -110,7 +122,14 @@ impl Engine {
             return findings;
         }
         let source = file.text.as_bytes();
-        let types = TypeEnv::new(&file.text, &facts.imports, facts.package_path, self.project.as_ref());
+        let project = self.project.as_deref();
+        let package = project.and_then(|project| project.package_of_file(&file.path));
+        let package_path = package.map(|package| package.type_path()).or(facts.package_path);
+        let project_types: &dyn ProjectTypes = match project {
+            Some(project) => project,
+            None => &NoProject,
+        };
+        let types = TypeEnv::new(&file.text, &facts.imports, package_path, project_types);
         let mut matches = cursor.matches(&self.query.query, tree.root_node(), source);
         while let Some(query_match) = matches.next() {
             let rule_index = self.query.pattern_rule[query_match.pattern_index];
@@ -130,6 +149,8 @@ impl Engine {
             let rule = self.rules[rule_index];
             if let Some(check) = rule.check {
                 let mut context = RuleContext::new(file, tree, facts, &types, rule, &mut findings);
+                context.project = project;
+                context.package = package;
                 check(&mut context, &found);
             }
         }
