@@ -1,0 +1,138 @@
+use crate::engine::prelude::*;
+
+pub static RULE: Rule = Rule {
+    id: "waitgroup-add-inside",
+    family: "C3",
+    summary: "`wg.Add` is called inside the goroutine it counts, racing with `wg.Wait()`",
+    severity: Severity::Error,
+    fix: FixAvailability::Sometimes,
+    applicability: Applicability::Safe,
+    status: Status::Preview,
+    precision: Precision::High,
+    tags: &["correctness", "concurrency"],
+    go_version: GoVersionRange { below: None },
+    aliases: &[],
+    nolint_aliases: &["govet", "waitgroup"],
+    requires_imports: &[],
+    query: include_str!("query.scm"),
+    docs: include_str!("docs.md"),
+    check: Some(check),
+};
+
+fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
+    let Some(go) = found.target().and_then(flow::GoStatement::new) else { return };
+    let flow::GoTarget::Literal(literal) = go.target else { return };
+    let Some(body) = literal.child_by_field_name("body") else { return };
+    let source: &str = &ctx.file.text;
+    let first_statement = syntax::block_statements(body).into_iter().next();
+    for statement in flow::own_descendants(body).filter(|node| node.kind() == "expression_statement") {
+        let Some(call) = statement.named_child(0).filter(|call| call.kind() == "call_expression") else { continue };
+        let Some(function) = call.child_by_field_name("function").filter(|f| f.kind() == "selector_expression") else {
+            continue;
+        };
+        let (Some(receiver), Some(method)) =
+            (function.child_by_field_name("operand"), function.child_by_field_name("field"))
+        else {
+            continue;
+        };
+        if ctx.text(method) != "Add" || !adds_a_positive_count(call, source) {
+            continue;
+        }
+        if !is_wait_group(ctx, receiver, go.statement, source) || counted_before(receiver, go.statement, source) {
+            continue;
+        }
+        let receiver_text = ctx.text(receiver);
+        let add_text = ctx.text(call);
+        let fix = (Some(statement) == first_statement)
+            .then(|| move_before(statement, go.statement, literal, source))
+            .flatten();
+        let builder = ctx
+            .report(
+                call,
+                format!(
+                    "`{add_text}` runs inside the goroutine, so `{receiver_text}.Wait()` can return before it \
+                     is counted"
+                ),
+            )
+            .label(
+                Span::new(go.statement.start_byte(), body.start_byte() + 1),
+                "the goroutine is started here, before it is counted",
+            )
+            .help(format!("Call `{add_text}` before the `go` statement"));
+        if let Some(edits) = fix {
+            builder.fix(Fix::safe(edits));
+        }
+    }
+}
+
+/// `wg.Add(1)`, `wg.Add(n)`: anything but a negative literal (`wg.Add(-1)` is a `Done`).
+fn adds_a_positive_count(call: Node<'_>, source: &str) -> bool {
+    match syntax::call_arguments(call).as_slice() {
+        [argument] => !syntax::text(*argument, source).trim_start().starts_with('-'),
+        _ => false,
+    }
+}
+
+/// The receiver is a `sync.WaitGroup` by its declared type or, when the type is not known, by its
+/// use: the function around the `go` statement also calls `.Done()` or `.Wait()` on the same
+/// expression.
+fn is_wait_group(ctx: &RuleContext<'_, '_>, receiver: Node<'_>, go: Node<'_>, source: &str) -> bool {
+    if let Some(type_name) = ctx.types.type_of(receiver) {
+        return matches!(type_name.as_str(), "sync.WaitGroup" | "*sync.WaitGroup");
+    }
+    let receiver_text = syntax::text(receiver, source);
+    let Some(scope) = syntax::top_level_declaration(go) else { return false };
+    syntax::descendants(scope).any(|node| {
+        node.kind() == "call_expression"
+            && matches!(syntax::call_name(node, source), Some((Some(operand), "Done" | "Wait")) if operand == receiver_text)
+    })
+}
+
+/// True when the function starting the goroutine adds to the same group before the `go`
+/// statement (outside the literal): the goroutine is counted, so the group cannot reach zero
+/// while it adds more (the nested fan-out pattern).
+fn counted_before(receiver: Node<'_>, go: Node<'_>, source: &str) -> bool {
+    let receiver_text = syntax::text(receiver, source);
+    let Some(function) = syntax::enclosing_function(go) else { return false };
+    flow::own_descendants(function).any(|node| {
+        node.end_byte() <= go.start_byte()
+            && node.kind() == "call_expression"
+            && matches!(syntax::call_name(node, source), Some((Some(operand), "Add")) if operand == receiver_text)
+    })
+}
+
+/// Delete the `Add` line from the literal and insert it on the line before the `go` statement,
+/// with the `go` statement's indentation. Only when both sit alone on their lines and the call
+/// uses none of the literal's parameters (the literal declares nothing before its first
+/// statement).
+fn move_before(statement: Node<'_>, go: Node<'_>, literal: Node<'_>, source: &str) -> Option<Vec<Edit>> {
+    let parameters = syntax::signature_names(literal, source);
+    if syntax::descendants(statement)
+        .any(|node| node.kind() == "identifier" && parameters.contains(&syntax::text(node, source)))
+    {
+        return None;
+    }
+    let alone_on_line = |node: Node<'_>| {
+        let start = source[..node.start_byte()].rfind('\n').map_or(0, |i| i + 1);
+        let end = syntax::line_end(source, node.end_byte());
+        let before_blank = source[start..node.start_byte()].trim().is_empty();
+        (before_blank, start, end)
+    };
+    let (statement_alone, line_start, line_end) = alone_on_line(statement);
+    // A trailing comment moves with the call.
+    let rest = source[statement.end_byte()..line_end].trim();
+    if !statement_alone || !(rest.is_empty() || rest.starts_with("//")) {
+        return None;
+    }
+    let moved = source[statement.start_byte()..line_end].trim_end();
+    let (go_alone, go_line_start, _) = alone_on_line(go);
+    if !go_alone || !go.parent().is_some_and(|parent| matches!(parent.kind(), "block" | "statement_list")) {
+        return None;
+    }
+    let indent = syntax::line_indent(source, go.start_byte());
+    let delete_end = (line_end + 1).min(source.len());
+    Some(vec![
+        Edit::insert(go_line_start, format!("{indent}{moved}\n")),
+        Edit::delete(Span::new(line_start, delete_end)),
+    ])
+}
