@@ -1,0 +1,267 @@
+use crate::engine::facts::VersionSource;
+use crate::engine::prelude::*;
+
+pub static RULE: Rule = Rule {
+    id: "timer-leak",
+    family: "B2",
+    summary: "A ticker or timer that is never stopped, `time.Tick` outside main, or `time.After` in a for-select loop (before Go 1.23)",
+    severity: Severity::Warning,
+    fix: FixAvailability::None,
+    applicability: Applicability::Safe,
+    status: Status::Preview,
+    precision: Precision::Medium,
+    tags: &["reliability", "leaks"],
+    go_version: GoVersionRange { below: Some(GoVersion::new(1, 23)) },
+    aliases: &[],
+    nolint_aliases: &["staticcheck"],
+    requires_imports: &["time"],
+    query: include_str!("query.scm"),
+    docs: include_str!("docs.md"),
+    check: Some(check),
+};
+
+fn stop_help(constructor: &str) -> String {
+    format!("Keep it and stop it when you are done with it: `t := time.{constructor}(d); defer t.Stop()`")
+}
+
+fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
+    let (Some(call), Some(package), Some(function)) = (found.target(), found.get("package"), found.get("function"))
+    else {
+        return;
+    };
+    if !ctx.facts.imports.names(ctx.text(package), "time") {
+        return;
+    }
+    let source: &str = &ctx.file.text;
+    let constructor = ctx.text(function);
+    match constructor {
+        "NewTicker" | "NewTimer" => check_constructor(ctx, call, constructor, source),
+        "Tick" => check_tick(ctx, call, source),
+        "After" => check_after(ctx, call),
+        _ => {}
+    }
+}
+
+/// Where the version that makes this a leak comes from.
+fn version_note(ctx: &RuleContext<'_, '_>) -> String {
+    match (ctx.facts.go_version_source, ctx.facts.go_version) {
+        (VersionSource::GoMod, Some(version)) => format!("(go.mod says go {version})"),
+        (VersionSource::GoWork, Some(version)) => format!("(go.work says go {version})"),
+        (VersionSource::BuildConstraint, Some(version)) => format!("(//go:build pins go{version})"),
+        _ => "(no go.mod: assuming a Go version before 1.23)".to_string(),
+    }
+}
+
+/// How long an unstopped one stays alive before Go 1.23.
+fn lifetime(constructor: &str) -> &'static str {
+    if constructor == "NewTicker" { "its timer and channel alive forever" } else { "it alive until it fires" }
+}
+
+fn check_constructor(ctx: &mut RuleContext<'_, '_>, call: Node<'_>, constructor: &str, source: &str) {
+    let Some(function) = syntax::enclosing_function(call) else { return };
+    if is_main(ctx, function, source) {
+        return;
+    }
+    let outer = outermost_parens(call);
+    let Some(parent) = outer.parent() else { return };
+    let name = match parent.kind() {
+        // `time.NewTimer(d).C`: nothing keeps the timer to stop it.
+        "selector_expression"
+            if parent.child_by_field_name("field").is_some_and(|f| syntax::text(f, source) == "C") =>
+        {
+            let message = format!(
+                "`time.{constructor}(...).C` leaves nothing to stop the {}; before Go 1.23 the runtime keeps {} {}",
+                noun(constructor),
+                lifetime(constructor),
+                version_note(ctx)
+            );
+            ctx.report(call, message).help(stop_help(constructor));
+            return;
+        }
+        "expression_list" => match bound_name(parent, outer) {
+            Some(name) => name,
+            None => return,
+        },
+        _ => return,
+    };
+    if name.kind() != "identifier" {
+        return;
+    }
+    let name_text = syntax::text(name, source);
+    let Some(scope) = syntax::top_level_declaration(call) else { return };
+    if name_text == "_" {
+        let message = format!(
+            "the {} from `time.{constructor}` is discarded, so it can never be stopped; before Go 1.23 the runtime \
+             keeps {} {}",
+            noun(constructor),
+            lifetime(constructor),
+            version_note(ctx)
+        );
+        ctx.report(call, message).help(stop_help(constructor));
+        return;
+    }
+    if stopped_or_escapes(scope, name_text, name, source) || consumed_forever(function, name_text, source) {
+        return;
+    }
+    let message = format!(
+        "{} `{name_text}` from `time.{constructor}` is never stopped and does not escape; before Go 1.23 the runtime \
+         keeps {} {}",
+        capitalized(noun(constructor)),
+        lifetime(constructor),
+        version_note(ctx)
+    );
+    ctx.report(call, message).help(format!("Stop it when you are done with it: `defer {name_text}.Stop()`"));
+}
+
+fn noun(constructor: &str) -> &'static str {
+    if constructor == "NewTicker" { "ticker" } else { "timer" }
+}
+
+fn capitalized(word: &str) -> String {
+    let mut chars = word.chars();
+    chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}
+
+/// The name a value in `right` (an `expression_list`) is bound to: `t := ...`, `t = ...`,
+/// `var t = ...`. `None` when it is not paired one-to-one with a name.
+fn bound_name<'tree>(right: Node<'tree>, value: Node<'tree>) -> Option<Node<'tree>> {
+    let statement = right.parent()?;
+    let values = syntax::named_children(right);
+    let index = values.iter().position(|v| *v == value)?;
+    let names: Vec<Node<'tree>> = match statement.kind() {
+        "short_var_declaration" | "assignment_statement" => {
+            if statement.child_by_field_name("right") != Some(right) {
+                return None;
+            }
+            syntax::named_children(statement.child_by_field_name("left")?)
+        }
+        "var_spec" => {
+            let mut cursor = statement.walk();
+            statement.children_by_field_name("name", &mut cursor).collect()
+        }
+        _ => return None,
+    };
+    (names.len() == values.len()).then(|| names[index])
+}
+
+/// True when `name` is stopped (`name.Stop()` anywhere in the declaration, goroutines and
+/// deferred literals included) or handed to someone else: returned, passed, stored, sent, or
+/// assigned to another variable or field.
+fn stopped_or_escapes(scope: Node<'_>, name: &str, declared: Node<'_>, source: &str) -> bool {
+    syntax::identifiers_named(scope, name, source).filter(|node| *node != declared).any(|use_| {
+        let Some(parent) = use_.parent() else { return false };
+        match parent.kind() {
+            "selector_expression" => {
+                parent.child_by_field_name("field").is_some_and(|field| syntax::text(field, source) == "Stop")
+            }
+            "argument_list" | "literal_element" | "send_statement" | "return_statement" => true,
+            "unary_expression" => true,
+            "expression_list" => parent.parent().is_some_and(|statement| match statement.kind() {
+                "return_statement" => true,
+                "short_var_declaration" | "assignment_statement" => {
+                    statement.child_by_field_name("right") == Some(parent)
+                }
+                "var_spec" => true,
+                _ => false,
+            }),
+            _ => false,
+        }
+    })
+}
+
+/// True when the function reads `name` (its `.C`) in a loop that never ends: the ticker lives as
+/// long as the function, which never returns.
+fn consumed_forever(function: Node<'_>, name: &str, source: &str) -> bool {
+    let Some(view) = flow::FunctionView::new(function, source) else { return false };
+    view.loops()
+        .any(|loop_| syntax::identifiers_named(loop_.node, name, source).next().is_some() && endless(&loop_, source))
+}
+
+/// A `for {}` (or a range over a ticker's channel, which is never closed) with no way out.
+fn endless(loop_: &flow::Loop<'_>, source: &str) -> bool {
+    let ranges_forever = match loop_.range_over() {
+        Some(flow::RangeOver::Selector { field, .. }) => syntax::text(field, source) == "C",
+        Some(flow::RangeOver::Call(call)) => {
+            matches!(syntax::call_name(call, source), Some((Some(_), "Tick")))
+        }
+        _ => false,
+    };
+    (loop_.is_infinite() || ranges_forever) && flow::loop_exits(loop_, source).is_empty()
+}
+
+/// `func main` of package main (not a literal inside it): the process ends with it.
+fn is_main(ctx: &RuleContext<'_, '_>, function: Node<'_>, source: &str) -> bool {
+    ctx.facts.is_main_package()
+        && function.kind() == "function_declaration"
+        && syntax::function_name(function, source) == Some("main")
+}
+
+fn check_tick(ctx: &mut RuleContext<'_, '_>, call: Node<'_>, source: &str) {
+    if ctx.facts.is_main_package() || ctx.facts.is_test_file {
+        return;
+    }
+    let Some(function) = syntax::enclosing_function(call) else { return };
+    // `for range time.Tick(d)` (or `c := time.Tick(d)` read in a `for {}`) with no way out: an
+    // endless function, where the one ticker lives as long as it anyway.
+    for ancestor in syntax::ancestors(call) {
+        if ancestor == function {
+            break;
+        }
+        if let Some(loop_) = flow::Loop::new(ancestor)
+            && !loop_.contains(call)
+            && endless(&loop_, source)
+        {
+            return;
+        }
+    }
+    let outer = outermost_parens(call);
+    if let Some(parent) = outer.parent()
+        && parent.kind() == "expression_list"
+        && let Some(name) = bound_name(parent, outer)
+        && name.kind() == "identifier"
+        && consumed_forever(function, syntax::text(name, source), source)
+    {
+        return;
+    }
+    let message = format!(
+        "`time.Tick` outside `main` creates a ticker nobody can stop; before Go 1.23 it is never collected {}",
+        version_note(ctx)
+    );
+    ctx.report(call, message).help("Use `t := time.NewTicker(d); defer t.Stop()` and receive from `t.C`");
+}
+
+fn check_after(ctx: &mut RuleContext<'_, '_>, call: Node<'_>) {
+    // `case <-time.After(d):` / `case v := <-time.After(d):`
+    let Some(case) = syntax::ancestors(call).take(4).find(|node| node.kind() == "communication_case") else {
+        return;
+    };
+    let in_communication =
+        case.child_by_field_name("communication").is_some_and(|communication| syntax::contains(communication, call));
+    if !in_communication {
+        return;
+    }
+    let Some(select) = case.parent().filter(|parent| parent.kind() == "select_statement") else { return };
+    let in_loop = syntax::ancestors(select)
+        .take_while(|node| !syntax::FUNCTION_KINDS.contains(&node.kind()))
+        .filter_map(flow::Loop::new)
+        .any(|loop_| loop_.contains(select));
+    if !in_loop {
+        return;
+    }
+    let message = format!(
+        "`time.After` in a `select` inside a loop creates a new timer on every iteration; before Go 1.23 each one \
+         lives until it fires {}",
+        version_note(ctx)
+    );
+    ctx.report(call, message).help(
+        "Create one timer outside the loop (`t := time.NewTimer(d); defer t.Stop()`) and `Reset` it on each iteration",
+    );
+}
+
+/// `node`, or the outermost parentheses around it.
+fn outermost_parens(mut node: Node<'_>) -> Node<'_> {
+    while let Some(parent) = node.parent().filter(|parent| parent.kind() == "parenthesized_expression") {
+        node = parent;
+    }
+    node
+}
