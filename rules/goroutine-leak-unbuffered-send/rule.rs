@@ -207,7 +207,7 @@ fn path_sends(statement: Node<'_>, is_send: &dyn Fn(Node<'_>) -> bool) -> Option
                 }
                 exhaustive |= case.kind() == "default_case";
                 let mut here = none;
-                if case.child_by_field_name("communication").is_some_and(|c| is_send(c)) {
+                if case.child_by_field_name("communication").is_some_and(is_send) {
                     here.falls = Some(1);
                 }
                 if let Some(body) = syntax::named_children(case).into_iter().find(|c| c.kind() == "statement_list") {
