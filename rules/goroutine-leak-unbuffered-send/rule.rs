@@ -226,11 +226,21 @@ fn path_sends(statement: Node<'_>, is_send: &dyn Fn(Node<'_>) -> bool) -> Option
         },
         _ if is_send(statement) => PathSends { falls: Some(1), ends: 0 },
         _ => {
-            let sends = flow::own_descendants(statement).filter(|node| is_send(*node)).count();
-            if sends > 0 && (statement.kind() == "for_statement" || sends > 1) {
+            let sends: Vec<Node<'_>> = flow::own_descendants(statement).filter(|node| is_send(*node)).collect();
+            // `for _, a := range addrs { if err := f(a); err != nil { ch <- err; return } }`:
+            // every send ends the goroutine, so a loop makes at most one.
+            let returns_after = |send: &Node<'_>| {
+                std::iter::successors(send.next_named_sibling(), |node| node.next_named_sibling())
+                    .find(|node| node.kind() != "comment")
+                    .is_some_and(|next| next.kind() == "return_statement")
+            };
+            if statement.kind() == "for_statement" && !sends.is_empty() && sends.iter().all(returns_after) {
+                return Some(PathSends { falls: Some(0), ends: 1 });
+            }
+            if !sends.is_empty() && (statement.kind() == "for_statement" || sends.len() > 1) {
                 return None;
             }
-            PathSends { falls: Some(sends), ends: 0 }
+            PathSends { falls: Some(sends.len()), ends: 0 }
         }
     })
 }
@@ -287,8 +297,14 @@ fn gives_up(channel: Node<'_>, source: &str) -> bool {
     if flow::is_cancellation_channel(channel, source) {
         return true;
     }
+    let named_like_timeout = |name: &str| {
+        let name = name.to_ascii_lowercase();
+        ["timeout", "timer", "deadline", "expire"].iter().any(|word| name.contains(word))
+    };
     match channel.kind() {
         "call_expression" => matches!(syntax::call_name(channel, source), Some((Some(_), "After"))),
+        // `timeoutCh := time.After(d)`, `t.timer.C`, `deadline`.
+        "identifier" => named_like_timeout(syntax::text(channel, source)),
         "selector_expression" => {
             channel.child_by_field_name("field").is_some_and(|field| syntax::text(field, source) == "C")
         }
