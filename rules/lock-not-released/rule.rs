@@ -1,0 +1,338 @@
+use crate::engine::prelude::*;
+use flow::{EscapeKind, FunctionView};
+
+pub static RULE: Rule = Rule {
+    id: "lock-not-released",
+    family: "D2",
+    summary: "A mutex is locked and some path returns or panics without unlocking it",
+    severity: Severity::Error,
+    fix: FixAvailability::Sometimes,
+    applicability: Applicability::Unsafe,
+    status: Status::Preview,
+    precision: Precision::High,
+    tags: &["reliability", "deadlock"],
+    go_version: GoVersionRange { below: None },
+    aliases: &[],
+    nolint_aliases: &[],
+    requires_imports: &[],
+    query: include_str!("query.scm"),
+    docs: include_str!("docs.md"),
+    check: Some(check),
+};
+
+fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
+    let (Some(call), Some(mutex), Some(method), Some(arguments)) =
+        (found.target(), found.get("mutex"), found.get("method"), found.get("arguments"))
+    else {
+        return;
+    };
+    if arguments.named_child_count() != 0 {
+        return;
+    }
+    let source: &str = &ctx.file.text;
+    let Some(statement) = call.parent() else { return };
+    if !statement.parent().is_some_and(|parent| matches!(parent.kind(), "block" | "statement_list")) {
+        return;
+    }
+    let Some(function) = FunctionView::enclosing(call, source) else { return };
+    let Some(body) = function.body else { return };
+    let lock = Lock { mutex: ctx.text(mutex), unlock: if ctx.text(method) == "RLock" { "RUnlock" } else { "Unlock" } };
+    if returns_locked(&function, body, source) {
+        return;
+    }
+    // No unlock of this mutex anywhere in the function (closures included): the function hands
+    // the lock over on purpose (a lock helper, or a func returning the unlock).
+    // The same goes for a function whose own code (not a closure) never unlocks it after this
+    // lock: `mu.Lock() // wait for the goroutine to unlock`.
+    if !syntax::descendants(body).any(|node| lock.is_unlock_call(node, source))
+        || !function
+            .own_descendants()
+            .any(|node| node.start_byte() > call.end_byte() && lock.is_unlock_call(node, source))
+    {
+        return;
+    }
+    // `defer mu.Unlock()` anywhere in the function covers every path.
+    if function.defers().any(|defer| lock.releases(defer, source)) {
+        return;
+    }
+    if conditional_lock_with_matching_unlock(statement, body, &lock, source) {
+        return;
+    }
+    if let Some(second) = second_lock(statement, &lock, source) {
+        let message = format!(
+            "`{}` is locked again before it is released; the second `{}()` blocks forever",
+            lock.mutex,
+            ctx.text(method)
+        );
+        ctx.report(second, message).label(call, "first locked here").help(lock.help());
+        return;
+    }
+    let releases = |node: Node<'_>| lock.releases(node, source) || lock.hands_over(node, source);
+    let escapes = flow::escapes_after(statement, source, &releases);
+    let Some(escape) = escapes.iter().find(|escape| escape.kind != EscapeKind::EndOfFunction).or(escapes.first())
+    else {
+        return;
+    };
+    let (what, label) = match escape.kind {
+        EscapeKind::Return => ("returns", "this `return` leaves with the lock held".to_string()),
+        EscapeKind::Panic => ("panics", "this `panic` leaves with the lock held".to_string()),
+        EscapeKind::EndOfFunction => ("ends", "the function can end here with the lock held".to_string()),
+    };
+    let message = format!(
+        "`{}.{}()` is not released on every path: the function {what} without `{}.{}()`, and every later `Lock` blocks forever",
+        lock.mutex,
+        ctx.text(method),
+        lock.mutex,
+        lock.unlock
+    );
+    let label_node = escape.node;
+    let fix = defer_fix(statement, body, &function, &lock, source);
+    let finding = ctx.report(call, message).label(label_node, label).help(lock.help());
+    if let Some(fix) = fix {
+        finding.fix(fix);
+    }
+}
+
+struct Lock<'s> {
+    /// The receiver text: `s.mu`, `mu`, `s` (embedded).
+    mutex: &'s str,
+    /// `Unlock` or `RUnlock`.
+    unlock: &'static str,
+}
+
+impl Lock<'_> {
+    fn help(&self) -> String {
+        format!("Add `defer {}.{}()` right after the lock, or unlock before every `return`", self.mutex, self.unlock)
+    }
+
+    fn is_call(&self, node: Node<'_>, name: &str, source: &str) -> bool {
+        node.kind() == "call_expression"
+            && syntax::call_name(node, source).is_some_and(|(operand, called)| {
+                called == name && operand.is_some_and(|operand| same_mutex(operand, self.mutex))
+            })
+    }
+
+    fn is_unlock_call(&self, node: Node<'_>, source: &str) -> bool {
+        self.is_call(node, self.unlock, source)
+    }
+
+    /// A statement that unlocks: `mu.Unlock()`, `defer mu.Unlock()`, `defer func() { mu.Unlock() }()`,
+    /// or any statement with an unlock call inside (an `if` initializer, a closure called there).
+    fn releases(&self, statement: Node<'_>, source: &str) -> bool {
+        syntax::descendants(statement).any(|node| self.is_unlock_call(node, source))
+    }
+
+    /// A statement that passes the mutex (or what holds it) to another function, or calls an
+    /// `unlock...` helper: that function may release it.
+    fn hands_over(&self, statement: Node<'_>, source: &str) -> bool {
+        std::iter::once(statement).chain(syntax::descendants(statement)).any(|node| match node.kind() {
+            // `s.unlockAndReset()`, `return tx.closemuRUnlockRelease`: an unlock elsewhere.
+            "identifier" | "field_identifier" => syntax::text(node, source).to_ascii_lowercase().contains("unlock"),
+            // `rs.closemuScanHold = true`, `s.locked = true`: the lock is kept on purpose.
+            "assignment_statement" => node.child_by_field_name("left").is_some_and(|left| {
+                let left = syntax::text(left, source).to_ascii_lowercase();
+                left.contains("hold") || left.contains("locked")
+            }),
+            "call_expression" => syntax::call_arguments(node).iter().any(|argument| {
+                let text = syntax::text(*argument, source).trim_start_matches('&');
+                same_mutex(text, self.mutex)
+            }),
+            _ => false,
+        })
+    }
+}
+
+fn same_mutex(a: &str, b: &str) -> bool {
+    let squash = |text: &str| text.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+    a == b || squash(a) == squash(b)
+}
+
+/// Functions meant to return with the lock held: `...Locked`, `lock...`, a doc comment saying so,
+/// and lock helpers whose body only locks.
+fn returns_locked(function: &FunctionView<'_>, body: Node<'_>, source: &str) -> bool {
+    if let Some(name) = function.name() {
+        let lower = name.to_ascii_lowercase();
+        if lower.ends_with("locked") || lower.starts_with("lock") || lower.starts_with("rlock") {
+            return true;
+        }
+    }
+    let mut comment = String::new();
+    let mut previous = function.node.prev_sibling();
+    while let Some(node) = previous.filter(|node| node.kind() == "comment") {
+        comment.push_str(&syntax::text(node, source).to_ascii_lowercase());
+        previous = node.prev_sibling();
+    }
+    let says_held = [
+        "responsibility to unlock",
+        "caller's responsibility",
+        "caller must",
+        "left locked",
+        "remains locked",
+        "still locked",
+        "must unlock",
+        "must release",
+        "lock held",
+        "locks held",
+        "with the lock",
+        "returns locked",
+        "leaves it locked",
+        "caller unlocks",
+        "caller is responsible",
+    ];
+    if says_held.iter().any(|phrase| comment.contains(phrase)) {
+        return true;
+    }
+    let statements = syntax::block_statements(body);
+    !statements.is_empty()
+        && statements.iter().all(|statement| {
+            statement.kind() == "expression_statement"
+                && statement.named_child(0).is_some_and(|call| {
+                    syntax::call_name(call, source).is_some_and(|(_, name)| name == "Lock" || name == "RLock")
+                })
+        })
+}
+
+/// `if cond { mu.Lock() }` ... `if cond { mu.Unlock() }`: locking and unlocking under the same
+/// condition, which paths alone cannot see.
+fn conditional_lock_with_matching_unlock(statement: Node<'_>, body: Node<'_>, lock: &Lock<'_>, source: &str) -> bool {
+    let Some(guard) = syntax::ancestors(statement)
+        .take_while(|node| node.id() != body.id())
+        .find(|node| node.kind() == "if_statement")
+    else {
+        return false;
+    };
+    let Some(condition) = guard.child_by_field_name("condition") else { return false };
+    let condition = syntax::text(condition, source);
+    syntax::descendants(body).any(|node| {
+        node.kind() == "if_statement"
+            && node.id() != guard.id()
+            && node.start_byte() > statement.end_byte()
+            && node.child_by_field_name("condition").is_some_and(|other| syntax::text(other, source) == condition)
+            && lock.releases(node, source)
+    })
+}
+
+/// A second `mu.Lock()` among the statements that follow in the same block, before anything that
+/// mentions an unlock of the mutex.
+fn second_lock<'tree>(statement: Node<'tree>, lock: &Lock<'_>, source: &str) -> Option<Node<'tree>> {
+    let mut next = statement.next_named_sibling();
+    while let Some(sibling) = next {
+        if lock.releases(sibling, source) || lock.hands_over(sibling, source) {
+            return None;
+        }
+        if matches!(sibling.kind(), "labeled_statement" | "goto_statement" | "return_statement") {
+            return None;
+        }
+        if sibling.kind() == "expression_statement"
+            && let Some(call) = sibling.named_child(0)
+            && (lock.is_call(call, "Lock", source) || lock.is_call(call, "RLock", source))
+            && syntax::call_arguments(call).is_empty()
+        {
+            // RLock twice is legal (if unwise); only an exclusive lock involved deadlocks for sure.
+            let first_read = lock.unlock == "RUnlock";
+            let second_read = syntax::call_name(call, source).is_some_and(|(_, name)| name == "RLock");
+            if first_read && second_read {
+                return None;
+            }
+            return Some(call);
+        }
+        next = sibling.next_named_sibling();
+    }
+    None
+}
+
+/// `defer mu.Unlock()` after the lock, the explicit unlocks removed: only when the lock is a
+/// top-level statement of the body (not in a loop or branch), no other defer follows it, every
+/// explicit unlock is a plain statement on its own line, and nothing but a `return` of plain
+/// values (or the end of the function) follows each unlock, so nothing that ran unlocked before
+/// runs under the lock after the fix.
+fn defer_fix(
+    statement: Node<'_>,
+    body: Node<'_>,
+    function: &FunctionView<'_>,
+    lock: &Lock<'_>,
+    source: &str,
+) -> Option<Fix> {
+    let parent = statement.parent()?;
+    let top_level = if parent.kind() == "statement_list" { parent.parent()? } else { parent };
+    if top_level.id() != body.id() {
+        return None;
+    }
+    if function.defers().any(|defer| defer.start_byte() > statement.end_byte()) {
+        return None;
+    }
+    // No other lock of the same mutex (re-locking after an unlock would double-unlock).
+    let mut unlocks = Vec::new();
+    for node in syntax::descendants(body) {
+        if node.kind() == "func_literal" && lock.releases(node, source) {
+            return None;
+        }
+        if node.kind() == "call_expression" && node.start_byte() > statement.end_byte() {
+            if lock.is_call(node, "Lock", source) || lock.is_call(node, "RLock", source) {
+                return None;
+            }
+            if let Some((_, name)) = syntax::call_name(node, source)
+                && (name == "Unlock" || name == "RUnlock")
+                && !lock.is_unlock_call(node, source)
+                && syntax::call_name(node, source)
+                    .and_then(|(operand, _)| operand)
+                    .is_some_and(|o| same_mutex(o, lock.mutex))
+            {
+                return None;
+            }
+            if lock.is_unlock_call(node, source) {
+                unlocks.push(node);
+            }
+        } else if node.kind() == "call_expression" && lock.is_unlock_call(node, source) {
+            return None;
+        }
+    }
+    let mut edits = Vec::new();
+    for unlock in &unlocks {
+        let unlock_statement = unlock.parent().filter(|parent| parent.kind() == "expression_statement")?;
+        if !unlock_statement.parent().is_some_and(|parent| matches!(parent.kind(), "block" | "statement_list")) {
+            return None;
+        }
+        if !followed_only_by_plain_return(unlock_statement, body, source) {
+            return None;
+        }
+        edits.push(Edit::delete(whole_line(unlock_statement, source)?));
+    }
+    let indent = syntax::line_indent(source, statement.start_byte());
+    edits.push(Edit::insert(statement.end_byte(), format!("\n{indent}defer {}.{}()", lock.mutex, lock.unlock)));
+    Some(Fix::unsafe_edits(edits))
+}
+
+/// After `statement`: nothing, or a `return` whose values are names, literals or field reads.
+fn followed_only_by_plain_return(statement: Node<'_>, body: Node<'_>, source: &str) -> bool {
+    let _ = source;
+    match statement.next_named_sibling().filter(|next| next.kind() != "comment") {
+        Some(next) => {
+            next.kind() == "return_statement"
+                && syntax::descendants(next).all(|node| {
+                    !matches!(node.kind(), "call_expression" | "func_literal" | "unary_expression" | "index_expression")
+                        || (node.kind() == "unary_expression" && !syntax::text(node, source).starts_with("<-"))
+                })
+        }
+        None => {
+            // The end of the function body itself.
+            let list = statement.parent();
+            let block = list.and_then(|list| if list.kind() == "statement_list" { list.parent() } else { Some(list) });
+            block.is_some_and(|block| block.id() == body.id())
+        }
+    }
+}
+
+/// The span of a statement's whole line (indentation and newline included), when it is alone there.
+fn whole_line(statement: Node<'_>, source: &str) -> Option<Span> {
+    let line_start = source[..statement.start_byte()].rfind('\n').map_or(0, |i| i + 1);
+    if !source[line_start..statement.start_byte()].trim().is_empty() {
+        return None;
+    }
+    let rest = &source[statement.end_byte()..];
+    let newline = rest.find('\n')?;
+    if !rest[..newline].trim().is_empty() {
+        return None;
+    }
+    Some(Span::new(line_start, statement.end_byte() + newline + 1))
+}
