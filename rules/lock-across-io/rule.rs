@@ -1,4 +1,5 @@
 use crate::engine::facts::blocking;
+use crate::engine::facts::module::BlockCause;
 use crate::engine::prelude::*;
 
 pub static RULE: Rule = Rule {
@@ -68,6 +69,7 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
     let mut findings: Vec<(Span, String)> = Vec::new();
     for (span, what) in std::mem::take(&mut region.blocking) {
         let message = match what {
+            Blocking::Send(channel) if made_buffered(ctx.tree.root_node(), source, channel) => continue,
             Blocking::Send(channel) => {
                 format!("`{mutex_text}` is held across a send on `{channel}`, which waits for a receiver")
             }
@@ -352,7 +354,12 @@ impl<'s, 'tree> Region<'s, 'tree> {
                             .parent()
                             .is_none_or(|grand| !matches!(grand.kind(), "go_statement" | "defer_statement"))
                 });
-                if called_here && let Some(body) = node.child_by_field_name("body") {
+                // A called literal that releases the lock itself (`func() { mu.RUnlock();
+                // mu.Lock(); defer ... }()`) changes the state in ways not followed here.
+                if called_here
+                    && let Some(body) = node.child_by_field_name("body")
+                    && !self.contains_release(body)
+                {
                     self.visit(body);
                 }
                 return;
@@ -481,9 +488,7 @@ fn describe_call(ctx: &RuleContext<'_, '_>, node: Node<'_>, from: Option<u32>) -
             },
         };
         if let Some((_, func)) = func {
-            let reason = func.may_block()?;
-            let chain = project?.describe_block(reason, from);
-            return Some(format!("`{callee}(...)`, which {chain}"));
+            return project_chain(ctx, func, callee, from);
         }
         resolved = false;
     } else if let Some(operand) = qualifier
@@ -496,18 +501,14 @@ fn describe_call(ctx: &RuleContext<'_, '_>, node: Node<'_>, from: Option<u32>) -
             return Some(format!("a blocking call to {call}"));
         }
         if let Some(package) = project.and_then(|p| p.package_by_import_path(path)) {
-            let reason = package.function(name)?.may_block()?;
-            let chain = project?.describe_block(reason, from);
-            return Some(format!("`{callee}(...)`, which {chain}"));
+            return project_chain(ctx, package.function(name)?, callee, from);
         }
     } else if qualifier.is_some()
         && let Some(package) = ctx.package
         && let Some(func) = unique_unexported_method(package, name)
     {
         // `x.m(...)` on an unknown type: an unexported method declared once in the package.
-        let reason = func.may_block()?;
-        let chain = project?.describe_block(reason, from);
-        return Some(format!("`{callee}(...)`, which {chain}"));
+        return project_chain(ctx, func, callee, from);
     }
     // Unknown callees.
     if name == "Wait" && qualifier.is_some_and(|operand| looks_like_wait_group(syntax::text(operand, source))) {
@@ -563,5 +564,112 @@ fn is_context(ctx: &RuleContext<'_, '_>, argument: Node<'_>) -> bool {
             _ => false,
         },
         _ => false,
+    }
+}
+
+/// Longest chain of calls believed: beyond it, a "may block" summary is usually a rare path
+/// (an error report, a slow path of an allocator) rather than what the call does.
+const MAX_HOPS: usize = 4;
+
+/// "`s.save(...)`, which calls (*Store).flush, which calls os.WriteFile" for a call to one of
+/// the module's own functions whose summary says it may block through a believable chain: at
+/// most [`MAX_HOPS`] calls, none of them into the machinery that implements blocking itself
+/// (`runtime`, `reflect`, `syscall`, the standard library's `internal/` packages), which only
+/// shows up when the standard library is the module being linted.
+fn project_chain(
+    ctx: &RuleContext<'_, '_>,
+    func: &crate::engine::facts::module::Func,
+    callee: &str,
+    from: Option<u32>,
+) -> Option<String> {
+    let project = ctx.project?;
+    let reason = func.may_block()?;
+    let (hops, cause) = block_chain(project, reason);
+    // Channel operations deep in a helper are usually a designed hand-off (a send on a buffered
+    // channel, a nil `done` channel on this path); I/O and waits are what the chain is for.
+    if !matches!(cause, BlockCause::Stdlib(_) | BlockCause::ContextCall(_)) {
+        return None;
+    }
+    let machinery = |path: &str| {
+        matches!(path, "runtime" | "reflect" | "syscall" | "unsafe")
+            || path.starts_with("runtime/")
+            || path.starts_with("internal/")
+    };
+    if hops.len() > MAX_HOPS || hops.iter().any(|(path, _)| machinery(path)) {
+        return None;
+    }
+    let chain = project.describe_block(reason, from);
+    Some(format!("`{callee}(...)`, which {chain}"))
+}
+
+/// The functions a "may block" reason passes through (package path, display name), and the
+/// reason at the end of the chain.
+fn block_chain<'p>(
+    project: &'p ProjectFacts,
+    reason: &'p crate::engine::facts::module::BlockReason,
+) -> (Vec<(&'p str, String)>, &'p crate::engine::facts::module::BlockCause) {
+    let mut hops = Vec::new();
+    let mut current = reason;
+    for _ in 0..32 {
+        let BlockCause::Calls(callee) = &current.cause else { break };
+        let Some((package, func)) = project.func_with_package(*callee) else { break };
+        hops.push((package.type_path(), func.display_name(package, None)));
+        match func.may_block() {
+            Some(next) => current = next,
+            None => break,
+        }
+    }
+    (hops, &current.cause)
+}
+
+/// The last name of a channel expression: `ch`, `s.out` → `out`, `l.queue[0]` → `queue`.
+fn last_name(expression: &str) -> &str {
+    let expression = expression.split('[').next().unwrap_or(expression);
+    expression.rsplit('.').next().unwrap_or(expression).trim()
+}
+
+/// A channel of this name is made with a buffer somewhere in the file (`out: make(chan T, 1)`,
+/// `s.out = make(chan T, n)`, `out := make(chan T, 16)`): a send on it is usually designed not
+/// to wait (a single result, a wake-up signal), so it is left alone.
+fn made_buffered(root: Node<'_>, source: &str, channel: &str) -> bool {
+    let name = last_name(channel);
+    if name.is_empty() {
+        return false;
+    }
+    syntax::descendants(root).any(|node| {
+        if node.kind() != "call_expression" {
+            return false;
+        }
+        let Some((_, Some(capacity))) = syntax::make_chan(node, source) else { return false };
+        if syntax::text(capacity, source).trim() == "0" {
+            return false;
+        }
+        make_target(node, source).is_some_and(|target| last_name(target) == name)
+    })
+}
+
+/// What a `make(...)` is stored into: a keyed literal element's key, the matching left-hand
+/// side of an assignment or declaration, or a `var` name.
+fn make_target<'s>(make: Node<'_>, source: &'s str) -> Option<&'s str> {
+    let mut value = make;
+    let mut parent = make.parent()?;
+    while matches!(parent.kind(), "parenthesized_expression" | "literal_element") {
+        value = parent;
+        parent = parent.parent()?;
+    }
+    match parent.kind() {
+        "keyed_element" => {
+            let key = parent.named_child(0)?;
+            (key != value).then(|| syntax::text(key, source))
+        }
+        "expression_list" => {
+            let index = syntax::named_children(parent).iter().position(|child| *child == value)?;
+            let statement = parent.parent()?;
+            let left = statement.child_by_field_name("left").or_else(|| statement.child_by_field_name("name"))?;
+            let targets = if left.kind() == "expression_list" { syntax::named_children(left) } else { vec![left] };
+            targets.get(index).map(|target| syntax::text(*target, source))
+        }
+        "var_spec" => parent.child_by_field_name("name").map(|name| syntax::text(name, source)),
+        _ => None,
     }
 }
