@@ -37,7 +37,7 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
     match constructor {
         "NewTicker" | "NewTimer" => check_constructor(ctx, call, constructor, source),
         "Tick" => check_tick(ctx, call, source),
-        "After" => check_after(ctx, call),
+        "After" => check_after(ctx, call, source),
         _ => {}
     }
 }
@@ -230,7 +230,7 @@ fn check_tick(ctx: &mut RuleContext<'_, '_>, call: Node<'_>, source: &str) {
     ctx.report(call, message).help("Use `t := time.NewTicker(d); defer t.Stop()` and receive from `t.C`");
 }
 
-fn check_after(ctx: &mut RuleContext<'_, '_>, call: Node<'_>) {
+fn check_after(ctx: &mut RuleContext<'_, '_>, call: Node<'_>, source: &str) {
     // `case <-time.After(d):` / `case v := <-time.After(d):`
     let Some(case) = syntax::ancestors(call).take(4).find(|node| node.kind() == "communication_case") else {
         return;
@@ -241,11 +241,19 @@ fn check_after(ctx: &mut RuleContext<'_, '_>, call: Node<'_>) {
         return;
     }
     let Some(select) = case.parent().filter(|parent| parent.kind() == "select_statement") else { return };
-    let in_loop = syntax::ancestors(select)
+    let Some(loop_) = syntax::ancestors(select)
         .take_while(|node| !syntax::FUNCTION_KINDS.contains(&node.kind()))
         .filter_map(flow::Loop::new)
-        .any(|loop_| loop_.contains(select));
-    if !in_loop {
+        .find(|loop_| loop_.contains(select))
+    else {
+        return;
+    };
+    // Timers pile up only when another case wins and the loop goes round again. A retry or
+    // backoff sleep (`case <-time.After(d):` next to `case <-stop: return`) keeps at most one.
+    let piles_up = flow::select_cases(select)
+        .filter(|other| other.node != case)
+        .any(|other| !other.receives_from_cancellation(source) && !leaves_loop(&other, &loop_, source));
+    if !piles_up {
         return;
     }
     let message = format!(
@@ -264,4 +272,22 @@ fn outermost_parens(mut node: Node<'_>) -> Node<'_> {
         node = parent;
     }
     node
+}
+
+/// True when a `select` case always ends by leaving `loop_`: its last statement returns, breaks
+/// the loop, jumps out of it, or ends the goroutine (`panic`, `t.Fatal`, `os.Exit`).
+fn leaves_loop(case: &flow::SelectCase<'_>, loop_: &flow::Loop<'_>, source: &str) -> bool {
+    let Some(last) = case.body.and_then(|body| syntax::block_statements(body).last().copied()) else {
+        return false;
+    };
+    match last.kind() {
+        "return_statement" => true,
+        "break_statement" | "goto_statement" => {
+            flow::jump_target(last, source).is_none_or(|target| target == loop_.node || !loop_.contains(target))
+        }
+        "expression_statement" => last
+            .named_child(0)
+            .is_some_and(|call| call.kind() == "call_expression" && flow::terminating_call(call, source).is_some()),
+        _ => false,
+    }
 }

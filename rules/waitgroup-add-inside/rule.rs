@@ -38,7 +38,9 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
         if ctx.text(method) != "Add" || !adds_a_positive_count(call, source) {
             continue;
         }
-        if !is_wait_group(ctx, receiver, go.statement, source) || counted_before(receiver, go.statement, source) {
+        if !is_wait_group(ctx, receiver, go.statement, source)
+            || (counted_before(receiver, go.statement, source) && starts_a_child(body, statement))
+        {
             continue;
         }
         let receiver_text = ctx.text(receiver);
@@ -88,9 +90,14 @@ fn is_wait_group(ctx: &RuleContext<'_, '_>, receiver: Node<'_>, go: Node<'_>, so
     })
 }
 
+/// True when a `go` statement follows `add` in the literal: the `Add` counts a child goroutine.
+fn starts_a_child(body: Node<'_>, add: Node<'_>) -> bool {
+    flow::own_descendants(body).any(|node| node.start_byte() >= add.end_byte() && node.kind() == "go_statement")
+}
+
 /// True when the function starting the goroutine adds to the same group before the `go`
-/// statement (outside the literal): the goroutine is counted, so the group cannot reach zero
-/// while it adds more (the nested fan-out pattern).
+/// statement (outside the literal). With [`starts_a_child`], the nested fan-out pattern: the
+/// goroutine is counted, so the group cannot reach zero while it adds for its children.
 fn counted_before(receiver: Node<'_>, go: Node<'_>, source: &str) -> bool {
     let receiver_text = syntax::text(receiver, source);
     let Some(function) = syntax::enclosing_function(go) else { return false };
