@@ -69,6 +69,10 @@ fn check_constructor(ctx: &mut RuleContext<'_, '_>, call: Node<'_>, constructor:
         "selector_expression"
             if parent.child_by_field_name("field").is_some_and(|f| syntax::text(f, source) == "C") =>
         {
+            // `<-time.NewTimer(d).C` outside a select waits until the timer fires: nothing is left.
+            if constructor == "NewTimer" && !in_select_case(parent) {
+                return;
+            }
             let message = format!(
                 "`time.{constructor}(...).C` leaves nothing to stop the {}; before Go 1.23 the runtime keeps {} {}",
                 noun(constructor),
@@ -101,6 +105,19 @@ fn check_constructor(ctx: &mut RuleContext<'_, '_>, call: Node<'_>, constructor:
         return;
     }
     if stopped_or_escapes(scope, name_text, name, source) || consumed_forever(function, name_text, source) {
+        return;
+    }
+    // A timer whose channel is only received outside a select has fired by the time the function
+    // goes on: it is only pending while something else can win a select.
+    if constructor == "NewTimer"
+        && !syntax::identifiers_named(scope, name_text, source).any(|use_| {
+            use_.parent().is_some_and(|selector| {
+                selector.kind() == "selector_expression"
+                    && selector.child_by_field_name("field").is_some_and(|f| syntax::text(f, source) == "C")
+                    && in_select_case(selector)
+            })
+        })
+    {
         return;
     }
     let message = format!(
@@ -290,4 +307,14 @@ fn leaves_loop(case: &flow::SelectCase<'_>, loop_: &flow::Loop<'_>, source: &str
             .is_some_and(|call| call.kind() == "call_expression" && flow::terminating_call(call, source).is_some()),
         _ => false,
     }
+}
+
+/// True when `expression` is part of a `select` case's communication (`case <-t.C:`).
+fn in_select_case(expression: Node<'_>) -> bool {
+    syntax::ancestors(expression).take(4).any(|ancestor| {
+        ancestor.kind() == "communication_case"
+            && ancestor
+                .child_by_field_name("communication")
+                .is_some_and(|communication| syntax::contains(communication, expression))
+    })
 }
