@@ -274,7 +274,7 @@ fn abandoning<'tree>(
             // goes round the loop again, does not abandon the sender.
             let receives_later =
                 case.body.is_some_and(|body| syntax::identifiers_named(body, name, source).next().is_some());
-            if !receives_later && leaves(select, case.body, outer.node, source) {
+            if !receives_later && leaves(select, case.body, outer.node, name, source) {
                 return Some(Abandon::Select(select, giving_up));
             }
         }
@@ -312,21 +312,31 @@ fn gives_up(channel: Node<'_>, source: &str) -> bool {
     }
 }
 
-/// Whether running `body` (a case of `select`) leaves the wait: the select is not in a loop of
-/// the function, or the case returns, panics, or jumps out of that loop.
-fn leaves(select: Node<'_>, body: Option<Node<'_>>, function: Node<'_>, source: &str) -> bool {
-    let Some(loop_) = syntax::ancestors(select).take_while(|ancestor| *ancestor != function).find_map(flow::Loop::new)
-    else {
+/// Whether running `body` (a case of `select`) leaves the wait: the case returns, panics, or
+/// jumps out of the loop around the select; or, outside a loop, it falls through to code that
+/// never names the channel again (`case <-time.After(d): log(...)` followed by `return <-ch`
+/// keeps waiting, as etcd's `OpenBackend` does).
+fn leaves(select: Node<'_>, body: Option<Node<'_>>, function: Node<'_>, name: &str, source: &str) -> bool {
+    let loop_ = syntax::ancestors(select).take_while(|ancestor| *ancestor != function).find_map(flow::Loop::new);
+    let exits = body.is_some_and(|body| {
+        flow::own_descendants(body).any(|node| match node.kind() {
+            "return_statement" => true,
+            "break_statement" | "goto_statement" => loop_.is_some_and(|loop_| {
+                flow::jump_target(node, source).is_none_or(|target| target != loop_.node && !loop_.contains(target))
+            }),
+            "call_expression" => flow::terminating_call(node, source).is_some(),
+            _ => false,
+        })
+    });
+    if exits {
         return true;
-    };
-    let Some(body) = body else { return false };
-    flow::own_descendants(body).any(|node| match node.kind() {
-        "return_statement" => true,
-        "break_statement" | "goto_statement" => {
-            flow::jump_target(node, source).is_none_or(|target| target != loop_.node && !loop_.contains(target))
-        }
-        "call_expression" => flow::terminating_call(node, source).is_some(),
-        _ => false,
+    }
+    if loop_.is_some() {
+        return false;
+    }
+    let body = function.child_by_field_name("body");
+    !body.is_some_and(|body| {
+        syntax::identifiers_named(body, name, source).any(|mention| mention.start_byte() >= select.end_byte())
     })
 }
 
