@@ -515,7 +515,7 @@ fn describe_call(ctx: &RuleContext<'_, '_>, node: Node<'_>, from: Option<u32>) -
         return Some("`(*sync.WaitGroup).Wait`, which waits for other goroutines".to_string());
     }
     if !resolved
-        && !blocking::is_context_accessor(name)
+        && !derives_context(name)
         && let Some(first) = syntax::call_arguments(node).first()
         && is_context(ctx, *first)
     {
@@ -587,8 +587,10 @@ fn project_chain(
     let (hops, cause) = block_chain(project, reason);
     // Channel operations deep in a helper are usually a designed hand-off (a send on a buffered
     // channel, a nil `done` channel on this path); I/O and waits are what the chain is for.
-    if !matches!(cause, BlockCause::Stdlib(_) | BlockCause::ContextCall(_)) {
-        return None;
+    match cause {
+        BlockCause::Stdlib(_) => {}
+        BlockCause::ContextCall(callee) if !derives_context(last_name(callee)) => {}
+        _ => return None,
     }
     let machinery = |path: &str| {
         matches!(path, "runtime" | "reflect" | "syscall" | "unsafe")
@@ -629,27 +631,35 @@ fn last_name(expression: &str) -> &str {
 }
 
 /// A channel of this name is made with a buffer somewhere in the file (`out: make(chan T, 1)`,
-/// `s.out = make(chan T, n)`, `out := make(chan T, 16)`): a send on it is usually designed not
-/// to wait (a single result, a wake-up signal), so it is left alone.
+/// `s.out = make(chan T, n)`, `out := make(chan T, 16)`, or a local made so and then stored,
+/// `ch := make(chan T, 1); w := waiter{dest: ch}`): a send on it is usually designed not to
+/// wait (a single result, a wake-up signal), so it is left alone.
 fn made_buffered(root: Node<'_>, source: &str, channel: &str) -> bool {
     let name = last_name(channel);
     if name.is_empty() {
         return false;
     }
-    syntax::descendants(root).any(|node| {
-        if node.kind() != "call_expression" {
-            return false;
+    let mut buffered: Vec<&str> = Vec::new();
+    let mut stored: Vec<(Node<'_>, &str)> = Vec::new();
+    for node in syntax::descendants(root) {
+        if node.kind() == "call_expression"
+            && let Some((_, Some(capacity))) = syntax::make_chan(node, source)
+            && syntax::text(capacity, source).trim() != "0"
+            && let Some(target) = make_target(node, source)
+        {
+            buffered.push(last_name(target));
+        } else if node.kind() == "identifier"
+            && let Some(target) = make_target(node, source)
+        {
+            stored.push((node, last_name(target)));
         }
-        let Some((_, Some(capacity))) = syntax::make_chan(node, source) else { return false };
-        if syntax::text(capacity, source).trim() == "0" {
-            return false;
-        }
-        make_target(node, source).is_some_and(|target| last_name(target) == name)
-    })
+    }
+    buffered.contains(&name)
+        || stored.iter().any(|(value, target)| *target == name && buffered.contains(&syntax::text(*value, source)))
 }
 
-/// What a `make(...)` is stored into: a keyed literal element's key, the matching left-hand
-/// side of an assignment or declaration, or a `var` name.
+/// What a value (a `make(...)`, a local) is stored into: a keyed literal element's key, the
+/// matching left-hand side of an assignment or declaration, or a `var` name.
 fn make_target<'s>(make: Node<'_>, source: &'s str) -> Option<&'s str> {
     let mut value = make;
     let mut parent = make.parent()?;
@@ -672,4 +682,12 @@ fn make_target<'s>(make: Node<'_>, source: &'s str) -> Option<&'s str> {
         "var_spec" => parent.child_by_field_name("name").map(|name| syntax::text(name, source)),
         _ => None,
     }
+}
+
+/// Calls that take a context only to read it or derive a new one: the blocking table's
+/// accessors, plus constructors such as gRPC's `metadata.NewOutgoingContext` and
+/// `AppendToOutgoingContext`.
+fn derives_context(name: &str) -> bool {
+    blocking::is_context_accessor(name)
+        || (name.ends_with("Context") && ["New", "Append", "Set", "To"].iter().any(|prefix| name.starts_with(prefix)))
 }
