@@ -503,6 +503,13 @@ fn describe_call(ctx: &RuleContext<'_, '_>, node: Node<'_>, from: Option<u32>) -
         if let Some(package) = project.and_then(|p| p.package_by_import_path(path)) {
             return project_chain(ctx, package.function(name)?, callee, from);
         }
+    } else if qualifier.is_none()
+        && let Some(package) = ctx.package
+        && let Some(func) = package.function(name)
+    {
+        // `f(...)` of this package that the type tables did not resolve (an external test
+        // package, a dot-import in the file): judged by its summary only.
+        return project_chain(ctx, func, callee, from);
     } else if qualifier.is_some()
         && let Some(package) = ctx.package
         && let Some(func) = unique_unexported_method(package, name)
@@ -516,6 +523,7 @@ fn describe_call(ctx: &RuleContext<'_, '_>, node: Node<'_>, from: Option<u32>) -
     }
     if !resolved
         && !derives_context(name)
+        && !(qualifier.is_none() && local_func_literal(node, callee, source))
         && let Some(first) = syntax::call_arguments(node).first()
         && is_context(ctx, *first)
     {
@@ -690,4 +698,16 @@ fn make_target<'s>(make: Node<'_>, source: &'s str) -> Option<&'s str> {
 fn derives_context(name: &str) -> bool {
     blocking::is_context_accessor(name)
         || (name.ends_with("Context") && ["New", "Append", "Set", "To"].iter().any(|prefix| name.starts_with(prefix)))
+}
+
+/// `f` is a local variable holding a function literal (`waitOnCond := func(ctx ...) {...}`):
+/// its body is in sight, so the "takes a context, may block" convention for opaque callees
+/// does not apply.
+fn local_func_literal(call: Node<'_>, name: &str, source: &str) -> bool {
+    let Some(scope) = syntax::enclosing_function(call).and_then(syntax::top_level_declaration) else {
+        return false;
+    };
+    syntax::bindings_of(scope, name, source)
+        .iter()
+        .any(|binding| binding.value.is_some_and(|value| syntax::unparen(value).kind() == "func_literal"))
 }
