@@ -38,7 +38,8 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
         if ctx.text(method) != "Add" || !adds_a_positive_count(call, source) {
             continue;
         }
-        if !is_wait_group(ctx, receiver, go.statement, source)
+        if declared_inside(receiver, body, source)
+            || !is_wait_group(ctx, receiver, go.statement, source)
             || (counted_before(receiver, go.statement, source) && starts_a_child(body, statement))
         {
             continue;
@@ -142,4 +143,21 @@ fn move_before(statement: Node<'_>, go: Node<'_>, literal: Node<'_>, source: &st
         Edit::insert(go_line_start, format!("{indent}{moved}\n")),
         Edit::delete(Span::new(line_start, delete_end)),
     ])
+}
+
+/// True when the group is a local of the goroutine itself (`var wg sync.WaitGroup` inside the
+/// literal): the goroutine adds and waits on its own group, and nobody outside can wait on it.
+fn declared_inside(receiver: Node<'_>, body: Node<'_>, source: &str) -> bool {
+    let mut root = syntax::unparen(receiver);
+    while root.kind() == "selector_expression" {
+        let Some(operand) = root.child_by_field_name("operand") else { return false };
+        root = syntax::unparen(operand);
+    }
+    if root.kind() != "identifier" {
+        return false;
+    }
+    let name = syntax::text(root, source);
+    syntax::bindings_of(body, name, source)
+        .iter()
+        .any(|binding| matches!(binding.kind, syntax::BindingKind::Define | syntax::BindingKind::Var))
 }
