@@ -1024,3 +1024,44 @@ mod tests {
         assert_eq!(escapes(literal, "mu.Lock()", "mu.Unlock()"), [(EscapeKind::EndOfFunction, 5)]);
     }
 }
+
+/// Why a function serves one request (RULES.md A2, D3): the work it starts or waits on is tied
+/// to a caller who may give up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RequestPath {
+    /// `(w http.ResponseWriter, r *http.Request)`
+    HttpHandler,
+    /// The first parameter is a `context.Context` with this name.
+    ContextFirst(String),
+}
+
+/// An HTTP handler signature, or a named first parameter of type `context.Context`.
+pub fn request_path(function: Node<'_>, imports: &crate::engine::facts::Imports, source: &str) -> Option<RequestPath> {
+    let parameters = crate::syntax::parameters_of(function);
+    let is_http = |parameter: &crate::syntax::Parameter<'_>, name: &str, pointer: bool| {
+        crate::syntax::qualified_type_parts(parameter.type_node, source).is_some_and(
+            |(package, type_name, is_pointer)| {
+                imports.names(package, "net/http") && type_name == name && is_pointer == pointer
+            },
+        )
+    };
+    if let [writer, request] = parameters.as_slice()
+        && is_http(writer, "ResponseWriter", false)
+        && is_http(request, "Request", true)
+    {
+        return Some(RequestPath::HttpHandler);
+    }
+    let first = parameters.first()?;
+    if is_context_type(first.type_node, imports, source) {
+        let name = first.name.map(|name| crate::syntax::text(name, source)).filter(|name| *name != "_")?;
+        return Some(RequestPath::ContextFirst(name.to_string()));
+    }
+    None
+}
+
+/// `context.Context`, through the file's import name for "context".
+pub fn is_context_type(type_node: Node<'_>, imports: &crate::engine::facts::Imports, source: &str) -> bool {
+    crate::syntax::qualified_type_parts(type_node, source).is_some_and(|(package, name, is_pointer)| {
+        imports.names(package, "context") && name == "Context" && !is_pointer
+    })
+}

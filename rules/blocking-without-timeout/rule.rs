@@ -31,7 +31,7 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
     }
     let Some(function) = syntax::enclosing_function(wait) else { return };
     let Some(view) = flow::FunctionView::new(function, source) else { return };
-    let Some(path) = request_path(&view, &ctx.facts.imports, source) else { return };
+    let Some(path) = flow::request_path(view.node, &ctx.facts.imports, source) else { return };
     if syntax::ancestors(wait)
         .take_while(|ancestor| *ancestor != function)
         .any(|ancestor| ancestor.kind() == "communication_case")
@@ -115,11 +115,11 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
     }
     let line = first.start_position().row + 1;
     let message = match path {
-        RequestPath::HttpHandler => format!(
+        flow::RequestPath::HttpHandler => format!(
             "HTTP handler waits on {what} for the goroutine started on line {line} with no timeout or cancellation; \
              if the worker hangs, the request hangs with it"
         ),
-        RequestPath::ContextFirst(ref context) => format!(
+        flow::RequestPath::ContextFirst(ref context) => format!(
             "{what} waits for the goroutine started on line {line} without selecting on `{context}.Done()`; if the \
              worker hangs, the call hangs even after `{context}` is cancelled"
         ),
@@ -127,48 +127,11 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
     ctx.report(wait, message).help(HELP);
 }
 
-/// Why the function serves one request.
-enum RequestPath {
-    /// `(w http.ResponseWriter, r *http.Request)`
-    HttpHandler,
-    /// The first parameter is a `context.Context` with this name.
-    ContextFirst(String),
-}
-
-/// An HTTP handler signature, or a named first parameter of type `context.Context` (as in
-/// `goroutine-untracked`).
-fn request_path(view: &flow::FunctionView<'_>, imports: &Imports, source: &str) -> Option<RequestPath> {
-    let parameters = view.parameters();
-    let is_http = |parameter: &flow::Parameter<'_>, name: &str, pointer: bool| {
-        syntax::qualified_type_parts(parameter.type_node, source).is_some_and(|(package, type_name, is_pointer)| {
-            imports.names(package, "net/http") && type_name == name && is_pointer == pointer
-        })
-    };
-    if let [writer, request] = parameters.as_slice()
-        && is_http(writer, "ResponseWriter", false)
-        && is_http(request, "Request", true)
-    {
-        return Some(RequestPath::HttpHandler);
-    }
-    let first = parameters.first()?;
-    if is_context_type(first.type_node, imports, source) {
-        let name = first.name.map(|name| syntax::text(name, source)).filter(|name| *name != "_")?;
-        return Some(RequestPath::ContextFirst(name.to_string()));
-    }
-    None
-}
-
-fn is_context_type(type_node: Node<'_>, imports: &Imports, source: &str) -> bool {
-    syntax::qualified_type_parts(type_node, source).is_some_and(|(package, name, is_pointer)| {
-        imports.names(package, "context") && name == "Context" && !is_pointer
-    })
-}
-
 /// The function's context parameters, and the request of an HTTP handler (`r.Context()`).
 fn context_names(view: &flow::FunctionView<'_>, imports: &Imports, source: &str) -> Vec<String> {
     view.parameters()
         .iter()
-        .filter(|parameter| is_context_type(parameter.type_node, imports, source))
+        .filter(|parameter| flow::is_context_type(parameter.type_node, imports, source))
         .filter_map(|parameter| parameter.name.map(|name| syntax::text(name, source).to_string()))
         .collect()
 }

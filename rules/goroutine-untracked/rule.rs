@@ -26,14 +26,6 @@ const HANDLER_HELP: &str = "Derive `ctx, cancel := context.WithTimeout(r.Context
 const CONTEXT_HELP: &str = "Derive `ctx, cancel := context.WithTimeout(ctx, d)`, `defer cancel()`, and have the \
                             goroutine select on `ctx.Done()`; or hand the work to a bounded worker pool";
 
-/// Why the function around a `go` statement serves one request.
-enum RequestPath {
-    /// `(w http.ResponseWriter, r *http.Request)`
-    HttpHandler,
-    /// The first parameter is a `context.Context` with this name.
-    ContextFirst(String),
-}
-
 fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
     let Some(statement) = found.target() else { return };
     let source: &str = &ctx.file.text;
@@ -41,7 +33,7 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
     // goroutine is not started once per request.
     let Some(function) = syntax::enclosing_function(statement) else { return };
     let (Some(path), Some(parameters), Some(body)) = (
-        request_path(function, source, ctx),
+        flow::request_path(function, &ctx.facts.imports, source),
         function.child_by_field_name("parameters"),
         function.child_by_field_name("body"),
     ) else {
@@ -61,7 +53,7 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
     }
     let name = function.child_by_field_name("name").map(|name| ctx.text(name));
     let (message, label, help) = match (path, name) {
-        (RequestPath::HttpHandler, name) => {
+        (flow::RequestPath::HttpHandler, name) => {
             let owner =
                 name.map_or_else(|| "an HTTP handler literal".to_string(), |name| format!("HTTP handler `{name}`"));
             (
@@ -73,7 +65,7 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
                 HANDLER_HELP,
             )
         }
-        (RequestPath::ContextFirst(context), name) => {
+        (flow::RequestPath::ContextFirst(context), name) => {
             let owner = name.map_or_else(|| "a function literal".to_string(), |name| format!("`{name}`"));
             (
                 format!(
@@ -88,40 +80,11 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
     ctx.report(statement, message).label(parameters, label).help(help);
 }
 
-/// An HTTP handler signature, or a named first parameter of type `context.Context`.
-fn request_path(function: Node<'_>, source: &str, ctx: &RuleContext<'_, '_>) -> Option<RequestPath> {
-    let parameters = syntax::parameters_of(function);
-    let imports = &ctx.facts.imports;
-    let is_http = |parameter: &syntax::Parameter<'_>, name: &str, pointer: bool| {
-        syntax::qualified_type_parts(parameter.type_node, source).is_some_and(|(package, type_name, is_pointer)| {
-            imports.names(package, "net/http") && type_name == name && is_pointer == pointer
-        })
-    };
-    if let [writer, request] = parameters.as_slice()
-        && is_http(writer, "ResponseWriter", false)
-        && is_http(request, "Request", true)
-    {
-        return Some(RequestPath::HttpHandler);
-    }
-    let first = parameters.first()?;
-    if is_context_type(first.type_node, imports, source) {
-        let name = first.name.map(|name| syntax::text(name, source)).filter(|name| *name != "_")?;
-        return Some(RequestPath::ContextFirst(name.to_string()));
-    }
-    None
-}
-
-fn is_context_type(type_node: Node<'_>, imports: &Imports, source: &str) -> bool {
-    syntax::qualified_type_parts(type_node, source).is_some_and(|(package, name, is_pointer)| {
-        imports.names(package, "context") && name == "Context" && !is_pointer
-    })
-}
-
 /// Every parameter of type `context.Context`.
 fn context_parameters(function: Node<'_>, imports: &Imports, source: &str) -> Vec<String> {
     syntax::parameters_of(function)
         .into_iter()
-        .filter(|parameter| is_context_type(parameter.type_node, imports, source))
+        .filter(|parameter| flow::is_context_type(parameter.type_node, imports, source))
         .filter_map(|parameter| parameter.name.map(|name| syntax::text(name, source).to_string()))
         .collect()
 }
@@ -137,7 +100,8 @@ fn derived_context_names(body: Node<'_>, imports: &Imports, names: &mut Vec<Stri
                     (node.child_by_field_name("left"), node.child_by_field_name("right"))
                 }
                 "var_spec" => {
-                    let typed = node.child_by_field_name("type").is_some_and(|ty| is_context_type(ty, imports, source));
+                    let typed =
+                        node.child_by_field_name("type").is_some_and(|ty| flow::is_context_type(ty, imports, source));
                     if typed {
                         let mut cursor = node.walk();
                         for name in node.children_by_field_name("name", &mut cursor) {

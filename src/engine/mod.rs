@@ -23,7 +23,7 @@ pub mod prelude {
 
 use crate::diagnostic::{Finding, Span};
 use crate::engine::context::{Match, RuleContext};
-use crate::engine::facts::module::{Package, ProjectFacts};
+use crate::engine::facts::module::ProjectFacts;
 use crate::engine::facts::types::{NoProject, ProjectTypes, TypeEnv};
 use crate::engine::facts::{FileFacts, GoVersion, Imports, VersionSource};
 use crate::engine::query::{CombinedQuery, QueryError};
