@@ -656,7 +656,9 @@ fn mutated_fixtures_never_panic() {
 }
 
 /// The Go standard library as a corpus for robustness and speed. It is not committed: it is
-/// found through `go env GOROOT`, and the test passes without it when Go is missing.
+/// found through `go env GOROOT`, and the test passes without it when Go is missing. For
+/// figures comparable with `golint-guard parse-only "$(go env GOROOT)/src/..."`, run it
+/// optimised: `cargo test --release --test module_facts standard_library -- --nocapture`.
 #[test]
 fn standard_library_scans_quickly_and_completely() {
     let Some(root) = goroot_src() else {
@@ -664,11 +666,16 @@ fn standard_library_scans_quickly_and_completely() {
         return;
     };
     let discovery = discover::discover(&[Target::Tree(root.clone())], 2, &|_| false);
+    let cpu_before = process_cpu_seconds();
     let started = Instant::now();
     let facts = ProjectFacts::from_discovery(&discovery, 2);
     let elapsed = started.elapsed();
+    let cpu = process_cpu_seconds().zip(cpu_before).map(|(after, before)| after - before);
     let stats = facts.stats();
-    eprintln!("standard library pre-pass: {elapsed:?}, facts ≈ {} KiB, {stats:?}", facts.estimated_heap_bytes() / 1024);
+    eprintln!(
+        "standard library pre-pass: {elapsed:?} wall, {cpu:?} CPU s, facts ≈ {} KiB, {stats:?}",
+        facts.estimated_heap_bytes() / 1024
+    );
     assert!(stats.files_scanned > 4000, "{stats:?}");
     assert!(stats.files_degraded < 10, "{stats:?}");
     let http = facts.package_by_import_path("net/http").expect("net/http");
@@ -678,6 +685,27 @@ fn standard_library_scans_quickly_and_completely() {
     assert!(sync.method("WaitGroup", "Wait").is_some());
     let os = facts.package_by_import_path("os").expect("os");
     assert!(os.is_sentinel_error("ErrNotExist"));
+    // The lexer alone, on one thread, for the record.
+    let sources: Vec<Vec<u8>> = discovery.files.iter().filter_map(|file| std::fs::read(file).ok()).collect();
+    let started = Instant::now();
+    let mut tokens = Vec::new();
+    let mut count = 0;
+    for source in &sources {
+        golint_guard::engine::facts::lexer::lex_into(source, &mut tokens);
+        count += tokens.len();
+    }
+    let elapsed = started.elapsed();
+    let bytes: usize = sources.iter().map(Vec::len).sum();
+    eprintln!("lexer alone, one thread: {count} tokens, {:.0} MB/s", bytes as f64 / 1e6 / elapsed.as_secs_f64());
+}
+
+/// User plus system CPU time of this process so far (Linux, from `/proc/self/stat`).
+fn process_cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks: f64 = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+    Some(ticks / 100.0)
 }
 
 fn goroot_src() -> Option<PathBuf> {

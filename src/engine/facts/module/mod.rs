@@ -731,6 +731,11 @@ impl Package {
         &self.files
     }
 
+    /// The file a declaration's `file_index()` names.
+    pub fn file(&self, index: u32) -> Option<&Path> {
+        self.files.get(index as usize).map(PathBuf::as_path)
+    }
+
     /// Some file was not scanned to its end, so a missing declaration may exist after all.
     pub fn is_incomplete(&self) -> bool {
         self.incomplete
@@ -756,12 +761,6 @@ impl Package {
                 (key, &*func.name).cmp(&(receiver, name))
             })
             .ok()
-    }
-
-    /// A function (`receiver` empty) or method with its reference.
-    pub(crate) fn lookup(&self, receiver: &str, name: &str) -> Option<(FuncRef, &Func)> {
-        let index = self.func_index(receiver, name)?;
-        Some((FuncRef { package: self.id, index: index as u32 }, &self.funcs[index]))
     }
 
     /// A package-level function.

@@ -226,13 +226,14 @@ pub(super) fn build_with(
     // Resolve every call site against the merged packages (read-only, in parallel).
     let graphs: Vec<Vec<FuncGraph>> = {
         let facts = &facts;
+        let indexes: Vec<PackageIndex<'_>> = facts.packages.par_iter().map(PackageIndex::new).collect();
+        let indexes = &indexes;
         pending_calls
             .into_par_iter()
             .enumerate()
             .map(|(id, funcs)| {
                 let package = &facts.packages[id];
-                let index = PackageIndex::new(package);
-                funcs.into_iter().map(|pending| resolve_function(facts, package, &index, pending)).collect()
+                funcs.into_iter().map(|pending| resolve_function(facts, package, indexes, pending)).collect()
             })
             .collect()
     };
@@ -762,28 +763,76 @@ impl Package {
 // ---------------------------------------------------------------------------------------------
 // Call resolution.
 
-/// Per-package indexes for the unexported-method-name rule.
+/// Per-package hash indexes, built for call resolution only: hundreds of thousands of
+/// lookups would otherwise each binary-search through scattered strings.
 struct PackageIndex<'p> {
+    /// (receiver type name or "", name) → index in the package's functions.
+    funcs: HashMap<(&'p str, &'p str), u32, FastHash>,
     /// Method name → the only method of that name, or `None` when several exist.
-    methods_by_name: HashMap<&'p str, Option<u32>>,
-    field_names: HashSet<&'p str>,
+    methods_by_name: HashMap<&'p str, Option<u32>, FastHash>,
+    field_names: HashSet<&'p str, FastHash>,
 }
 
 impl<'p> PackageIndex<'p> {
     fn new(package: &'p Package) -> PackageIndex<'p> {
-        let mut methods_by_name: HashMap<&str, Option<u32>> = HashMap::new();
+        let mut funcs = HashMap::with_capacity_and_hasher(package.funcs.len(), FastHash);
+        let mut methods_by_name: HashMap<&str, Option<u32>, FastHash> = HashMap::default();
         for (index, func) in package.funcs.iter().enumerate() {
+            let receiver = func.receiver.as_ref().map_or("", |receiver| &*receiver.type_name);
+            funcs.insert((receiver, &*func.name), index as u32);
             if func.receiver.is_some() {
                 methods_by_name.entry(&func.name).and_modify(|only| *only = None).or_insert(Some(index as u32));
             }
         }
-        let mut field_names = HashSet::new();
+        let mut field_names = HashSet::default();
         for decl in package.types.iter() {
             if let TypeKind::Struct(struct_type) = &decl.kind {
                 field_names.extend(struct_type.fields.iter().map(|field| &*field.name));
             }
         }
-        PackageIndex { methods_by_name, field_names }
+        PackageIndex { funcs, methods_by_name, field_names }
+    }
+
+    /// A function (`receiver` empty) or method of `package`.
+    fn lookup<'f>(&self, package: &'f Package, receiver: &str, name: &str) -> Option<(FuncRef, &'f Func)> {
+        let index = *self.funcs.get(&(receiver, name))?;
+        Some((FuncRef { package: package.id, index }, &package.funcs[index as usize]))
+    }
+}
+
+/// FxHash (as in rustc): a fast, non-cryptographic hash for the short keys of the resolution
+/// indexes, which no attacker chooses in a way that matters here.
+#[derive(Clone, Copy, Default)]
+struct FastHash;
+
+impl std::hash::BuildHasher for FastHash {
+    type Hasher = FastHasher;
+    fn build_hasher(&self) -> FastHasher {
+        FastHasher(0)
+    }
+}
+
+struct FastHasher(u64);
+
+impl std::hash::Hasher for FastHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let word = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
+            self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(SEED);
+        }
+        for &byte in chunks.remainder() {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(byte)).wrapping_mul(SEED);
+        }
+    }
+
+    fn write_u8(&mut self, byte: u8) {
+        self.write(&[byte]);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
     }
 }
 
@@ -800,12 +849,12 @@ enum Resolved {
 fn resolve_function(
     facts: &ProjectFacts,
     package: &Package,
-    index: &PackageIndex<'_>,
+    indexes: &[PackageIndex<'_>],
     pending: PendingFunc,
 ) -> FuncGraph {
     let mut graph = FuncGraph { direct: pending.direct, closes: pending.closes, ..FuncGraph::default() };
     for site in &pending.calls {
-        let resolved = resolve_target(facts, package, index, &site.target, 0);
+        let resolved = resolve_target(facts, package, indexes, &site.target, 0);
         if let Resolved::Project(callee) = resolved {
             for &(argument, param) in site.param_args.iter() {
                 graph.close_callees.push((callee, argument, param));
@@ -838,7 +887,7 @@ fn resolve_function(
 fn resolve_target(
     facts: &ProjectFacts,
     package: &Package,
-    index: &PackageIndex<'_>,
+    indexes: &[PackageIndex<'_>],
     target: &CallTarget,
     depth: u32,
 ) -> Resolved {
@@ -851,7 +900,7 @@ fn resolve_target(
             if let Some(call) = blocking::blocking_func(&package.import_path, name) {
                 return Resolved::Stdlib(Some(call), stdlib::func(&package.import_path, name));
             }
-            match package.lookup("", name) {
+            match indexes[package.id as usize].lookup(package, "", name) {
                 Some((func_ref, func)) if target.steps.is_empty() || !func.type_params.is_empty() => {
                     Resolved::Project(func_ref)
                 }
@@ -860,10 +909,10 @@ fn resolve_target(
                 None => Resolved::Unknown,
             }
         }
-        Root::Imported(path) => resolve_imported(facts, path, name),
-        Root::Unknown => resolve_by_method_name(package, index, name),
-        root => match value_type(facts, package, index, root, &target.steps, depth) {
-            Some(ty) => resolve_method(facts, &ty, name, &mut Budget::default()),
+        Root::Imported(path) => resolve_imported(facts, indexes, path, name),
+        Root::Unknown => resolve_by_method_name(package, &indexes[package.id as usize], name),
+        root => match value_type(facts, package, indexes, root, &target.steps, depth) {
+            Some(ty) => resolve_method(facts, indexes, &ty, name, &mut Budget::default()),
             None => Resolved::Unknown,
         },
     }
@@ -873,7 +922,7 @@ fn resolve_target(
 fn value_type(
     facts: &ProjectFacts,
     package: &Package,
-    index: &PackageIndex<'_>,
+    indexes: &[PackageIndex<'_>],
     root: &Root,
     steps: &[Step],
     depth: u32,
@@ -888,8 +937,8 @@ fn value_type(
             let project = facts.package_by_type_path(path).and_then(|owner| owner.value(var)?.ty.clone());
             project.or_else(|| stdlib::var(path, var).map(|ty| ty.as_str().into()))?
         }
-        Root::ResultOf(inner, result) => result_type(facts, package, index, inner, *result as usize, depth + 1)?,
-        Root::Value(inner, inner_steps) => value_type(facts, package, index, inner, inner_steps, depth + 1)?,
+        Root::ResultOf(inner, result) => result_type(facts, package, indexes, inner, *result as usize, depth + 1)?,
+        Root::Value(inner, inner_steps) => value_type(facts, package, indexes, inner, inner_steps, depth + 1)?,
         Root::PackageFunc | Root::Imported(_) | Root::Unknown => return None,
     };
     for step in steps {
@@ -905,12 +954,12 @@ fn value_type(
     Some(ty)
 }
 
-fn resolve_imported(facts: &ProjectFacts, path: &str, name: &str) -> Resolved {
+fn resolve_imported(facts: &ProjectFacts, indexes: &[PackageIndex<'_>], path: &str, name: &str) -> Resolved {
     if let Some(call) = blocking::blocking_func(path, name) {
         return Resolved::Stdlib(Some(call), stdlib::func(path, name));
     }
     if let Some(owner) = facts.package_by_type_path(path) {
-        return match owner.lookup("", name) {
+        return match indexes[owner.id as usize].lookup(owner, "", name) {
             Some((func_ref, _)) => Resolved::Project(func_ref),
             None if owner.type_decl(name).is_some() => Resolved::Inert,
             None => Resolved::Unknown,
@@ -935,7 +984,13 @@ fn resolve_by_method_name(package: &Package, index: &PackageIndex<'_>, name: &st
 }
 
 /// A method call on a value of type `ty`.
-fn resolve_method(facts: &ProjectFacts, ty: &str, name: &str, budget: &mut Budget) -> Resolved {
+fn resolve_method(
+    facts: &ProjectFacts,
+    indexes: &[PackageIndex<'_>],
+    ty: &str,
+    name: &str,
+    budget: &mut Budget,
+) -> Resolved {
     if !budget.spend() {
         return Resolved::Unknown;
     }
@@ -947,7 +1002,9 @@ fn resolve_method(facts: &ProjectFacts, ty: &str, name: &str, budget: &mut Budge
         return Resolved::Stdlib(Some(call), stdlib::method(path, type_name, name));
     }
     if let Some(owner) = facts.package_by_type_path(path) {
-        if let Some((func_ref, _)) = owner.lookup(type_name, name).filter(|_| !type_name.is_empty()) {
+        if let Some((func_ref, _)) =
+            indexes[owner.id as usize].lookup(owner, type_name, name).filter(|_| !type_name.is_empty())
+        {
             return Resolved::Project(func_ref);
         }
         let Some(decl) = owner.type_decl(type_name) else { return Resolved::Unknown };
@@ -959,10 +1016,10 @@ fn resolve_method(facts: &ProjectFacts, ty: &str, name: &str, budget: &mut Budge
                 .fields
                 .iter()
                 .filter(|field| field.embedded)
-                .map(|field| resolve_method(facts, &field.ty, name, budget))
+                .map(|field| resolve_method(facts, indexes, &field.ty, name, budget))
                 .find(|resolved| !matches!(resolved, Resolved::Unknown))
                 .unwrap_or(Resolved::Unknown),
-            TypeKind::Named { underlying, alias: true } => resolve_method(facts, underlying, name, budget),
+            TypeKind::Named { underlying, alias: true } => resolve_method(facts, indexes, underlying, name, budget),
             _ => Resolved::Unknown,
         };
     }
@@ -979,12 +1036,12 @@ fn resolve_method(facts: &ProjectFacts, ty: &str, name: &str, budget: &mut Budge
 fn result_type(
     facts: &ProjectFacts,
     package: &Package,
-    index: &PackageIndex<'_>,
+    indexes: &[PackageIndex<'_>],
     target: &CallTarget,
     result: usize,
     depth: u32,
 ) -> Option<Text> {
-    let ty: Text = match resolve_target(facts, package, index, target, depth) {
+    let ty: Text = match resolve_target(facts, package, indexes, target, depth) {
         Resolved::Project(callee) => facts.func(callee)?.signature.as_ref()?.results.get(result)?.ty.clone(),
         Resolved::Stdlib(_, Some(signature)) => signature.results.get(result)?.as_str().into(),
         _ => return None,
