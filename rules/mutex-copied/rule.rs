@@ -1,0 +1,353 @@
+use crate::engine::facts::module::{LockInfo, LockKind, TypeKind};
+use crate::engine::prelude::*;
+
+pub static RULE: Rule = Rule {
+    id: "mutex-copied",
+    family: "C4",
+    summary: "A struct holding a sync.Mutex, RWMutex or WaitGroup by value is copied by a value receiver, parameter or range",
+    severity: Severity::Error,
+    fix: FixAvailability::None,
+    applicability: Applicability::Safe,
+    status: Status::Preview,
+    precision: Precision::High,
+    tags: &["reliability", "data-race"],
+    go_version: GoVersionRange { below: None },
+    aliases: &[],
+    nolint_aliases: &["govet", "copylocks"],
+    requires_imports: &[],
+    query: include_str!("query.scm"),
+    docs: include_str!("docs.md"),
+    check: Some(check),
+};
+
+const HELP: &str = "Use a pointer receiver / pass a pointer (`*T`), so every copy shares one lock";
+
+fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
+    let Some(target) = found.target() else { return };
+    if target.kind() == "for_statement" {
+        check_range(ctx, found, target);
+    } else if let Some(type_node) = found.get("type") {
+        check_declaration(ctx, target, type_node);
+    }
+}
+
+/// A lock held by value, and where it is declared when that is in this file.
+struct Held<'tree> {
+    type_name: String,
+    info: LockInfo,
+    field: Option<Node<'tree>>,
+}
+
+fn check_declaration(ctx: &mut RuleContext<'_, '_>, declaration: Node<'_>, type_node: Node<'_>) {
+    let mut parameters = Vec::new();
+    for list in ["receiver", "parameters"] {
+        if let Some(list) = declaration.child_by_field_name(list) {
+            for parameter in syntax::named_children(list) {
+                if parameter.kind() == "parameter_declaration" {
+                    parameters.push((list, parameter));
+                }
+            }
+        }
+    }
+    // Only the first parameter that copies a lock reports, so a declaration reports once.
+    let Some((list, parameter, held)) = parameters.into_iter().find_map(|(list, parameter)| {
+        let ty = parameter.child_by_field_name("type")?;
+        held_by_value(ctx, ty).map(|held| (list, parameter, held))
+    }) else {
+        return;
+    };
+    if parameter.child_by_field_name("type").is_none_or(|ty| ty.id() != type_node.id()) {
+        return;
+    }
+    let is_receiver = declaration.child_by_field_name("receiver").is_some_and(|receiver| receiver.id() == list.id());
+    let name = parameter.child_by_field_name("name").map(|name| ctx.text(name)).unwrap_or("_");
+    let what = if is_receiver {
+        format!("the value receiver `{name}`")
+    } else {
+        format!("the parameter `{name}`, passed by value,")
+    };
+    let message = format!(
+        "{what} copies `{}`, which holds a {} ({}); the copy's lock guards nothing",
+        held.type_name,
+        held.info.kind.type_name(),
+        describe_field(&held.info)
+    );
+    let end = declaration.child_by_field_name("body").map_or(declaration.end_byte(), |body| body.start_byte());
+    let span = Span::new(declaration.start_byte(), end.min(syntax::line_end(&ctx.file.text, declaration.start_byte())));
+    report(ctx, span, message, held.field);
+}
+
+fn check_range(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>, statement: Node<'_>) {
+    let (Some(value), Some(range)) = (found.get("value"), found.get("range")) else { return };
+    if ctx.text(value) == "_" {
+        return;
+    }
+    let Some(over) = ctx.types.type_of(range) else { return };
+    let Some(element) = element_type(&over) else { return };
+    let Some(held) = held_by_type_text(ctx, element) else { return };
+    let message = format!(
+        "`{}` copies each `{}`, which holds a {} ({}); locking the copy guards nothing",
+        ctx.text(value),
+        held.type_name,
+        held.info.kind.type_name(),
+        describe_field(&held.info)
+    );
+    let span = flow::Loop::new(statement)
+        .map_or(Span::new(statement.start_byte(), statement.start_byte() + 3), |loop_| loop_.header_span());
+    report(ctx, span, message, held.field);
+}
+
+/// The element type of a slice, array or map type text (`[]T`, `[4]T`, `map[K]T`, `*[4]T`).
+fn element_type(ty: &str) -> Option<&str> {
+    let ty = ty.strip_prefix('*').unwrap_or(ty);
+    let rest = if let Some(rest) = ty.strip_prefix("map[") {
+        let mut depth = 1;
+        let close = rest.char_indices().find(|(_, c)| {
+            match c {
+                '[' => depth += 1,
+                ']' => depth -= 1,
+                _ => {}
+            }
+            depth == 0
+        })?;
+        &rest[close.0 + 1..]
+    } else if ty.starts_with('[') {
+        &ty[ty.find(']')? + 1..]
+    } else {
+        return None;
+    };
+    (!rest.is_empty()).then_some(rest)
+}
+
+/// The lock a type written in source holds by value.
+fn held_by_value<'tree>(ctx: &RuleContext<'_, 'tree>, ty: Node<'_>) -> Option<Held<'tree>> {
+    match ty.kind() {
+        "array_type" => held_by_value(ctx, ty.child_by_field_name("element")?),
+        "qualified_type" => {
+            let package = ty.child_by_field_name("package")?;
+            let name = ty.child_by_field_name("name")?;
+            if ctx.facts.imports.names(ctx.text(package), "sync") {
+                let kind = LockKind::from_sync_name(ctx.text(name))?;
+                return Some(Held {
+                    type_name: kind.type_name().to_string(),
+                    info: LockInfo { field_path: "".into(), kind },
+                    field: None,
+                });
+            }
+            let resolved = ctx.types.resolve_type(ty)?;
+            let info = facts_lock(ctx, &resolved)?;
+            Some(Held { type_name: ctx.text(ty).to_string(), info, field: None })
+        }
+        "type_identifier" => {
+            let name = ctx.text(ty);
+            let from_facts = ctx.types.resolve_type(ty).and_then(|resolved| facts_lock(ctx, &resolved));
+            let in_file = file_struct_lock(ctx, name, 0);
+            if file_declares(ctx, name) {
+                // Declared in this file: what the declaration shows is authoritative.
+                return in_file.map(|(info, field)| Held { type_name: name.to_string(), info, field: Some(field) });
+            }
+            match (from_facts, in_file) {
+                (Some(info), in_file) => {
+                    let field =
+                        in_file.filter(|(found, _)| found.field_path == info.field_path).map(|(_, field)| field);
+                    Some(Held { type_name: name.to_string(), info, field })
+                }
+                (None, Some((info, field))) => Some(Held { type_name: name.to_string(), info, field: Some(field) }),
+                (None, None) => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// The pre-pass's lock for a type in table form, checked against its declarations: a path
+/// through an embedded pointer (`*LineTable`) holds no lock by value, and a type declared
+/// several times (build-tag variants) counts only when every declaration holds one.
+fn facts_lock(ctx: &RuleContext<'_, '_>, ty: &str) -> Option<LockInfo> {
+    let project = ctx.project?;
+    let info = project.lock_held_by_value(ty)?;
+    if info.field_path.is_empty() {
+        return Some(info);
+    }
+    let Some((path, name)) = ty.rsplit_once('.') else { return Some(info) };
+    let Some(package) = project.package_by_type_path(path) else { return Some(info) };
+    let declarations: Vec<_> = package.types().iter().filter(|decl| &*decl.name == name).collect();
+    // A declaration only built for another OS (`fd_plan9.go`) says nothing about this file's build.
+    let this_file = ctx.file.display_path.to_string_lossy();
+    let this_goos = this_file.rsplit('/').next().and_then(goos_suffix);
+    let build_line = ctx.file.text.lines().find(|line| line.starts_with("//go:build")).unwrap_or("");
+    for decl in &declarations {
+        let Some(file) = package.files().get(decl.file as usize) else { continue };
+        let Some(goos) = file.file_name().and_then(|name| name.to_str()).and_then(goos_suffix) else { continue };
+        if this_goos != Some(goos) && !build_line.contains(goos) {
+            return None;
+        }
+    }
+    if declarations.len() > 1
+        && !declarations.iter().all(|decl| matches!(&decl.kind, TypeKind::Struct(st) if st.lock.is_some()))
+    {
+        return None;
+    }
+    let mut current = name.to_string();
+    for segment in info.field_path.split('.') {
+        let Some(struct_type) = package.struct_type(&current) else { break };
+        let Some(field) = struct_type.fields.iter().find(|field| &*field.name == segment) else { break };
+        if field.ty.starts_with('*') {
+            return None;
+        }
+        if field.ty.contains(['.', '[']) {
+            break;
+        }
+        current = field.ty.to_string();
+    }
+    Some(info)
+}
+
+/// The same for a type in table form (`example.com/m.Store`), as `type_of` gives it.
+fn held_by_type_text<'tree>(ctx: &RuleContext<'_, 'tree>, ty: &str) -> Option<Held<'tree>> {
+    if ty.starts_with('*') {
+        return None;
+    }
+    let local =
+        ctx.package.map(|package| package.type_path()).and_then(|path| ty.strip_prefix(path)?.strip_prefix('.'));
+    let display = local.unwrap_or(ty).rsplit('/').next().unwrap_or(ty).to_string();
+    let in_file = local.filter(|name| !name.contains(['.', '[', '*'])).and_then(|name| file_struct_lock(ctx, name, 0));
+    match (facts_lock(ctx, ty), in_file) {
+        (Some(info), in_file) => {
+            let field = in_file.filter(|(found, _)| found.field_path == info.field_path).map(|(_, field)| field);
+            Some(Held { type_name: display, info, field })
+        }
+        (None, Some((info, field))) => Some(Held { type_name: display, info, field: Some(field) }),
+        (None, None) => None,
+    }
+}
+
+/// True when this file declares a type called `name` at top level.
+fn file_declares(ctx: &RuleContext<'_, '_>, name: &str) -> bool {
+    syntax::named_children(ctx.tree.root_node()).into_iter().filter(|d| d.kind() == "type_declaration").any(|d| {
+        syntax::named_children(d).into_iter().any(|spec| {
+            spec.kind() == "type_spec" && spec.child_by_field_name("name").is_some_and(|n| ctx.text(n) == name)
+        })
+    })
+}
+
+/// A file name's GOOS suffix (`fd_plan9.go` gives `plan9`), when it has one.
+fn goos_suffix(file: &str) -> Option<&'static str> {
+    const GOOS: &[&str] = &[
+        "aix",
+        "android",
+        "darwin",
+        "dragonfly",
+        "freebsd",
+        "hurd",
+        "illumos",
+        "ios",
+        "js",
+        "linux",
+        "nacl",
+        "netbsd",
+        "openbsd",
+        "plan9",
+        "solaris",
+        "wasip1",
+        "windows",
+        "zos",
+    ];
+    let stem = file.strip_suffix(".go")?;
+    let stem = stem.strip_suffix("_test").unwrap_or(stem);
+    let parts: Vec<&str> = stem.split('_').collect();
+    let candidates = [parts.len().checked_sub(1), parts.len().checked_sub(2)];
+    candidates
+        .into_iter()
+        .flatten()
+        .filter(|index| *index > 0)
+        .find_map(|index| GOOS.iter().copied().find(|goos| *goos == parts[index]))
+}
+
+/// A struct declared in this file with a `sync` lock by value, directly, embedded, or through
+/// another struct of this file: the lock's field path and the field declaration of the struct.
+fn file_struct_lock<'tree>(ctx: &RuleContext<'_, 'tree>, name: &str, depth: usize) -> Option<(LockInfo, Node<'tree>)> {
+    if depth > 4 {
+        return None;
+    }
+    let root = ctx.tree.root_node();
+    for declaration in syntax::named_children(root) {
+        if declaration.kind() != "type_declaration" {
+            continue;
+        }
+        for spec in syntax::named_children(declaration) {
+            if spec.kind() != "type_spec"
+                || spec.child_by_field_name("name").is_none_or(|spec_name| ctx.text(spec_name) != name)
+                || spec.child_by_field_name("type_parameters").is_some()
+            {
+                continue;
+            }
+            let Some(struct_type) = spec.child_by_field_name("type").filter(|ty| ty.kind() == "struct_type") else {
+                return None;
+            };
+            let fields =
+                syntax::named_children(struct_type).into_iter().find(|n| n.kind() == "field_declaration_list")?;
+            for field in syntax::named_children(fields) {
+                if field.kind() != "field_declaration" {
+                    continue;
+                }
+                let Some(ty) = field.child_by_field_name("type") else { continue };
+                // An embedded pointer (`*Link`): the `*` is a token of the field, not of its type.
+                if syntax::descendants(field).any(|child| child.kind() == "*") {
+                    continue;
+                }
+                let field_name = field.child_by_field_name("name").map(|n| ctx.text(n));
+                let (kind, inner_path) = match ty.kind() {
+                    "qualified_type" => {
+                        let (Some(package), Some(type_name)) =
+                            (ty.child_by_field_name("package"), ty.child_by_field_name("name"))
+                        else {
+                            continue;
+                        };
+                        if !ctx.facts.imports.names(ctx.text(package), "sync") {
+                            continue;
+                        }
+                        let Some(kind) = LockKind::from_sync_name(ctx.text(type_name)) else { continue };
+                        (kind, None)
+                    }
+                    "type_identifier" if ctx.text(ty) != name => {
+                        let inner = if file_declares(ctx, ctx.text(ty)) {
+                            file_struct_lock(ctx, ctx.text(ty), depth + 1).map(|(inner, _)| inner)
+                        } else {
+                            ctx.types.resolve_type(ty).and_then(|resolved| facts_lock(ctx, &resolved))
+                        };
+                        let Some(inner) = inner else { continue };
+                        (inner.kind, (!inner.field_path.is_empty()).then(|| inner.field_path.to_string()))
+                    }
+                    _ => continue,
+                };
+                let own = field_name.unwrap_or_else(|| {
+                    let text = ctx.text(ty);
+                    text.rsplit('.').next().unwrap_or(text)
+                });
+                let field_path = match inner_path {
+                    Some(inner) => format!("{own}.{inner}"),
+                    None => own.to_string(),
+                };
+                return Some((LockInfo { field_path: field_path.as_str().into(), kind }, field));
+            }
+            return None;
+        }
+    }
+    None
+}
+
+fn report(ctx: &mut RuleContext<'_, '_>, span: Span, message: String, field: Option<Node<'_>>) {
+    let finding = ctx.report(span, message).help(HELP);
+    if let Some(field) = field {
+        finding.label(field, "the lock is held by value here");
+    }
+}
+
+fn describe_field(info: &LockInfo) -> String {
+    if info.field_path.is_empty() {
+        "it is the lock itself".to_string()
+    } else {
+        format!("field `{}`", info.field_path)
+    }
+}
