@@ -392,3 +392,245 @@ pub fn received_channel(node: Node<'_>) -> Option<Node<'_>> {
     let operator = node.child_by_field_name("operator")?;
     (operator.kind() == "<-").then(|| node.child_by_field_name("operand")).flatten()
 }
+
+// Error results: facts shared by unchecked-error, unchecked-error-defer and discarded-error.
+
+/// For a node inside `defer func() { ... }()`, that `defer` statement: the literal's body runs
+/// when the surrounding function returns, so its calls are deferred calls. Only the innermost
+/// function literal counts; one nested inside it runs whenever it is called.
+pub fn deferring_statement(node: Node<'_>) -> Option<Node<'_>> {
+    let literal = enclosing_function(node).filter(|function| function.kind() == "func_literal")?;
+    let call = literal.parent().filter(|parent| parent.kind() == "call_expression")?;
+    if call.child_by_field_name("function") != Some(literal) {
+        return None;
+    }
+    call.parent().filter(|parent| parent.kind() == "defer_statement")
+}
+
+/// True when the value of `call` is used: the call is not a statement of its own, not run by
+/// `go` or `defer`, and not assigned only to `_`.
+pub fn call_result_used(call: Node<'_>, source: &str) -> bool {
+    let mut node = call;
+    while let Some(parent) = node.parent().filter(|parent| parent.kind() == "parenthesized_expression") {
+        node = parent;
+    }
+    let Some(parent) = node.parent() else { return true };
+    match parent.kind() {
+        "expression_statement" | "go_statement" | "defer_statement" => false,
+        "expression_list" => {
+            let Some(statement) = parent.parent() else { return true };
+            let left = match statement.kind() {
+                "assignment_statement" | "short_var_declaration"
+                    if statement.child_by_field_name("right") == Some(parent) =>
+                {
+                    statement.child_by_field_name("left").map(named_children).unwrap_or_default()
+                }
+                "var_spec" => {
+                    let mut cursor = statement.walk();
+                    statement.children_by_field_name("name", &mut cursor).collect()
+                }
+                _ => return true,
+            };
+            !left.iter().all(|name| text(*name, source) == "_")
+        }
+        _ => true,
+    }
+}
+
+/// How to name the callee of `call` in a message: its source text (`f.Close`, `strconv.Atoi`)
+/// when it is short and on one line, else `fallback` (the resolved name).
+pub fn callee_display(call: Node<'_>, source: &str, fallback: &str) -> String {
+    let written = call.child_by_field_name("function").map_or("", |function| text(function, source));
+    if written.is_empty() || written.len() > 40 || written.contains('\n') {
+        fallback.to_string()
+    } else {
+        written.to_string()
+    }
+}
+
+/// The errcheck default exclusions (ANCHORS.md §3), plus the same reasoning applied to
+/// `io.WriteString`, direct writes to `os.Stdout`/`os.Stderr` and `*bufio.Writer` writes whose
+/// `Flush` is checked: calls whose error is documented never to happen, or that nobody checks
+/// by convention. `info` is what `TypeEnv::call` knows about `call`.
+pub fn error_conventionally_ignored(
+    types: &crate::engine::facts::types::TypeEnv<'_>,
+    imports: &crate::engine::facts::Imports,
+    call: Node<'_>,
+    info: &crate::engine::facts::types::CallInfo,
+    source: &str,
+) -> bool {
+    if let Some((path, type_name)) = &info.receiver
+        && is_digest_write(types, path, type_name, &info.callee)
+    {
+        return true;
+    }
+    if !info.from_stdlib {
+        return false;
+    }
+    let Some(function) = call.child_by_field_name("function").map(unparen) else { return false };
+    if function.kind() != "selector_expression" {
+        return false;
+    }
+    let (Some(operand), Some(field)) =
+        (function.child_by_field_name("operand").map(unparen), function.child_by_field_name("field"))
+    else {
+        return false;
+    };
+    let name = text(field, source);
+    let writes = matches!(name, "Write" | "WriteByte" | "WriteRune" | "WriteString");
+    if info.receiver.is_some()
+        && (writes || matches!(name, "Flush" | "Close"))
+        && wraps_unchecked_writer(types, imports, operand, source)
+    {
+        return true;
+    }
+    match &info.receiver {
+        None => {
+            let Some(path) = imports.path_of(text(operand, source)) else { return false };
+            match (path, name) {
+                ("fmt", "Print" | "Printf" | "Println") | ("crypto/rand" | "math/rand", "Read") => true,
+                ("fmt", "Fprint" | "Fprintf" | "Fprintln") | ("io", "WriteString") => call_arguments(call)
+                    .first()
+                    .is_some_and(|writer| writer_error_ignored(types, imports, *writer, call, source)),
+                _ => false,
+            }
+        }
+        Some((path, type_name)) => match (path.as_str(), type_name.as_str()) {
+            ("bytes", "Buffer") | ("strings", "Builder") | ("hash/maphash", "Hash") => writes,
+            // hash.Hash, Hash32, Hash64, Cloner, XOF: "It never returns an error."
+            ("hash", _) | ("crypto/sha3", "SHA3") => name == "Write",
+            ("crypto/sha3", "SHAKE") => matches!(name, "Write" | "Read"),
+            ("io", "PipeReader" | "PipeWriter") => name == "CloseWithError",
+            // A Formatter writes into fmt's own buffer, which never fails.
+            ("fmt", "State") => writes,
+            ("math/rand", "Rand") => name == "Read",
+            ("os", "File") => writes && is_standard_stream(imports, operand, source),
+            ("bufio", "Writer") => writes && flush_checked_later(operand, call, source),
+            _ => false,
+        },
+    }
+}
+
+/// A write into a standard library hash state: a type under `crypto/` or `hash/` (the internal
+/// FIPS packages' `*sha256.Digest` too) that has a `Sum` method, or a SHAKE. Hashes never fail
+/// to absorb input.
+fn is_digest_write(
+    types: &crate::engine::facts::types::TypeEnv<'_>,
+    path: &str,
+    type_name: &str,
+    callee: &str,
+) -> bool {
+    if !(path.starts_with("crypto/") || path.starts_with("hash/")) {
+        return false;
+    }
+    let method = callee.rsplit('.').next().unwrap_or("");
+    let writes = matches!(method, "Write" | "WriteByte" | "WriteString");
+    let shake = type_name == "SHAKE" && path.ends_with("/sha3") && (writes || method == "Read");
+    shake || (writes && types.method_call(&format!("*{path}.{type_name}"), "Sum").is_some())
+}
+
+/// A writer whose write errors go unchecked by convention: `os.Stdout`/`os.Stderr`, an
+/// in-memory buffer, a hash, or a `*bufio.Writer` whose `Flush` is checked later. A writer of
+/// unknown type may be any of these, so it counts too: never guess.
+fn writer_error_ignored(
+    types: &crate::engine::facts::types::TypeEnv<'_>,
+    imports: &crate::engine::facts::Imports,
+    writer: Node<'_>,
+    call: Node<'_>,
+    source: &str,
+) -> bool {
+    let writer = unparen(writer);
+    if is_standard_stream(imports, writer, source) || wraps_unchecked_writer(types, imports, writer, source) {
+        return true;
+    }
+    let Some(ty) = types.type_of(writer) else { return true };
+    match ty.as_str() {
+        "*bytes.Buffer" | "*strings.Builder" | "*hash/maphash.Hash" | "*crypto/sha3.SHA3" | "*crypto/sha3.SHAKE"
+        | "fmt.State" => true,
+        "*bufio.Writer" => flush_checked_later(writer, call, source),
+        other => other.strip_prefix("hash.").is_some_and(|name| !name.contains(['.', '/'])),
+    }
+}
+
+/// `os.Stdout` or `os.Stderr`, with `os` naming the os import.
+fn is_standard_stream(imports: &crate::engine::facts::Imports, expr: Node<'_>, source: &str) -> bool {
+    let expr = unparen(expr);
+    if expr.kind() != "selector_expression" {
+        return false;
+    }
+    let (Some(operand), Some(field)) = (expr.child_by_field_name("operand"), expr.child_by_field_name("field")) else {
+        return false;
+    };
+    operand.kind() == "identifier"
+        && imports.path_of(text(operand, source)) == Some("os")
+        && matches!(text(field, source), "Stdout" | "Stderr")
+}
+
+/// The local `writer` only ever wraps the terminal or memory: every binding of it in the
+/// declaration is a call whose first argument is `os.Stdout`/`os.Stderr` or a `*bytes.Buffer`/
+/// `*strings.Builder` (`bufio.NewWriter(os.Stdout)`, `gzip.NewWriter(&buf)`). Writing to memory
+/// cannot fail, and terminal output goes unchecked by the same convention as `fmt.Println`'s.
+pub fn wraps_unchecked_writer(
+    types: &crate::engine::facts::types::TypeEnv<'_>,
+    imports: &crate::engine::facts::Imports,
+    writer: Node<'_>,
+    source: &str,
+) -> bool {
+    let writer = unparen(writer);
+    let Some(scope) = top_level_declaration(writer) else { return false };
+    let values: Vec<Option<Node<'_>>> = match writer.kind() {
+        "identifier" => bindings_of(scope, text(writer, source), source).iter().map(|binding| binding.value).collect(),
+        // `ctxt.Bso = bufio.NewWriter(os.Stdout)`: a field set in this declaration.
+        "selector_expression" => field_assignments(scope, text(writer, source), source),
+        _ => return false,
+    };
+    let wraps = |constructor: Node<'_>| {
+        // io.MultiWriter(os.Stdout, f) writes to f too.
+        let multi = call_name(constructor, source).is_some_and(|(package, name)| {
+            name == "MultiWriter" && package.and_then(|package| imports.path_of(package)) == Some("io")
+        });
+        !multi
+            && call_arguments(constructor).first().is_some_and(|first| {
+                is_standard_stream(imports, *first, source)
+                    || types
+                        .type_of(*first)
+                        .is_some_and(|ty| matches!(ty.as_str(), "*bytes.Buffer" | "*strings.Builder"))
+            })
+    };
+    !values.is_empty()
+        && values
+            .iter()
+            .all(|value| value.map(unparen).is_some_and(|value| value.kind() == "call_expression" && wraps(value)))
+}
+
+/// The values assigned with `=` to the selector written `target` (`ctxt.Bso`) inside `scope`;
+/// `None` for one that cannot be paired with its value.
+fn field_assignments<'tree>(scope: Node<'tree>, target: &str, source: &str) -> Vec<Option<Node<'tree>>> {
+    let mut values = Vec::new();
+    for node in descendants(scope).filter(|node| node.kind() == "assignment_statement") {
+        let (Some(left), Some(right)) = (node.child_by_field_name("left"), node.child_by_field_name("right")) else {
+            continue;
+        };
+        let (lefts, rights) = (named_children(left), named_children(right));
+        for (index, assigned) in lefts.iter().enumerate() {
+            if text(*assigned, source) == target {
+                values.push((lefts.len() == rights.len()).then(|| rights[index]));
+            }
+        }
+    }
+    values
+}
+
+/// A `*bufio.Writer` keeps its first write error and returns it from `Flush`, so writes are
+/// checked by a later checked `writer.Flush()` in the same declaration (or a deferred one,
+/// which runs after every write).
+fn flush_checked_later(writer: Node<'_>, call: Node<'_>, source: &str) -> bool {
+    let writer = text(unparen(writer), source).trim_start_matches('&');
+    let Some(scope) = top_level_declaration(call) else { return false };
+    descendants(scope).any(|node| {
+        node.kind() == "call_expression"
+            && call_name(node, source) == Some((Some(writer), "Flush"))
+            && (node.start_byte() > call.end_byte() || deferring_statement(node).is_some())
+            && call_result_used(node, source)
+    })
+}

@@ -1,0 +1,142 @@
+use crate::engine::prelude::*;
+
+pub static RULE: Rule = Rule {
+    id: "discarded-error",
+    family: "A4",
+    summary: "An error result is assigned to the blank identifier `_` without a comment saying why",
+    severity: Severity::Warning,
+    fix: FixAvailability::None,
+    applicability: Applicability::Safe,
+    status: Status::Preview,
+    precision: Precision::High,
+    tags: &["reliability", "error-handling"],
+    go_version: GoVersionRange { below: None },
+    aliases: &[],
+    nolint_aliases: &["errcheck"],
+    requires_imports: &[],
+    query: include_str!("query.scm"),
+    docs: include_str!("docs.md"),
+    check: Some(check),
+};
+
+const HELP: &str = "Check the error; if it truly cannot fail, say why in a comment on the line above";
+
+fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
+    let (Some(statement), Some(blank)) = (found.target(), found.get("blank")) else { return };
+    // `defer func() { _ = f.Close() }()` is a deferred call: unchecked-error-defer decides it.
+    if syntax::deferring_statement(statement).is_some() {
+        return;
+    }
+    let source: &str = &ctx.file.text;
+    let (names, values) = sides(statement);
+    // One finding per statement: the match for its first `_` that takes an error reports.
+    let Some((first_blank, call, callee)) = discarded_errors(ctx, &names, &values).into_iter().next() else {
+        return;
+    };
+    if first_blank != blank || explained_above(ctx, statement) {
+        return;
+    }
+    let callee = syntax::callee_display(call, source, &callee);
+    ctx.report(statement, format!("the error returned by `{callee}` is discarded with `_`")).help(HELP);
+}
+
+/// The names on the left and the values on the right of an assignment, `:=` or `var` spec.
+fn sides(statement: Node<'_>) -> (Vec<Node<'_>>, Vec<Node<'_>>) {
+    if statement.kind() == "var_spec" {
+        let mut cursor = statement.walk();
+        let names = statement.children_by_field_name("name", &mut cursor).collect();
+        let values = statement.child_by_field_name("value").map(syntax::named_children).unwrap_or_default();
+        return (names, values);
+    }
+    let side = |field| statement.child_by_field_name(field).map(syntax::named_children).unwrap_or_default();
+    (side("left"), side("right"))
+}
+
+/// Each `_` that receives an `error` result, with its call and the call's resolved name, in
+/// order. Calls whose results are not known are left out: never guess.
+fn discarded_errors<'tree>(
+    ctx: &RuleContext<'_, 'tree>,
+    names: &[Node<'tree>],
+    values: &[Node<'tree>],
+) -> Vec<(Node<'tree>, Node<'tree>, String)> {
+    let source: &str = &ctx.file.text;
+    let is_blank = |name: &Node<'_>| syntax::text(*name, source) == "_";
+    let known_call = |value: Node<'tree>| {
+        let call = syntax::unparen(value);
+        if call.kind() != "call_expression" {
+            return None;
+        }
+        let info = ctx.types.call(call)?;
+        let ignored = syntax::error_conventionally_ignored(ctx.types, &ctx.facts.imports, call, &info, source);
+        (!ignored).then_some((call, info))
+    };
+    let mut found = Vec::new();
+    match values {
+        // `x, _ := f()`: the call's results line up with the names.
+        [single] => {
+            let Some((call, info)) = known_call(*single) else { return found };
+            if info.results.len() != names.len() {
+                return found;
+            }
+            for (name, result) in names.iter().zip(&info.results) {
+                if is_blank(name) && result == "error" {
+                    found.push((*name, call, info.callee.clone()));
+                }
+            }
+        }
+        // `a, _ := f(), g()`: one value per name.
+        _ if values.len() == names.len() => {
+            for (name, value) in names.iter().zip(values) {
+                if !is_blank(name) {
+                    continue;
+                }
+                if let Some((call, info)) = known_call(*value)
+                    && info.results == ["error"]
+                {
+                    found.push((*name, call, info.callee.clone()));
+                }
+            }
+        }
+        _ => {}
+    }
+    found
+}
+
+/// A comment on the line directly above the statement, not a directive (`//nolint`, `//go:`):
+/// the author explains why the error cannot matter. A trailing comment on the same line does
+/// not count: it is too easy to leave behind.
+fn explained_above(ctx: &RuleContext<'_, '_>, statement: Node<'_>) -> bool {
+    let source: &str = &ctx.file.text;
+    let line_start = source[..statement.start_byte()].rfind('\n').map_or(0, |newline| newline + 1);
+    if line_start == 0 {
+        return false;
+    }
+    let above_start = source[..line_start - 1].rfind('\n').map_or(0, |newline| newline + 1);
+    let above = &source[above_start..line_start - 1];
+    let indent = above.len() - above.trim_start().len();
+    if above.trim().is_empty() {
+        return false;
+    }
+    let first = above_start + indent;
+    let Some(comment) = ctx.tree.root_node().descendant_for_byte_range(first, first + 1) else { return false };
+    if comment.kind() != "comment" {
+        return false;
+    }
+    let text = syntax::text(comment, source);
+    match text.strip_prefix("//") {
+        Some(rest) => !rest.trim().is_empty() && !is_directive(rest),
+        None => true,
+    }
+}
+
+/// Go's directive comments have no space after `//`: `//nolint`, `//go:generate`,
+/// `//golint-guard:ignore`, `//lint:ignore`, `//line`, `//export`.
+fn is_directive(after_slashes: &str) -> bool {
+    if after_slashes.starts_with(char::is_whitespace) {
+        return false;
+    }
+    let word: &str =
+        after_slashes.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_')).next().unwrap_or("");
+    let colon = after_slashes[word.len()..].starts_with(':');
+    (colon && !word.is_empty()) || matches!(word, "nolint" | "line" | "export" | "extern")
+}
