@@ -523,7 +523,7 @@ fn describe_call(ctx: &RuleContext<'_, '_>, node: Node<'_>, from: Option<u32>) -
     }
     if !resolved
         && !derives_context(name)
-        && !(qualifier.is_none() && local_func_literal(node, callee, source))
+        && (qualifier.is_some() || !local_func_literal(node, callee, source))
         && let Some(first) = syntax::call_arguments(node).first()
         && is_context(ctx, *first)
     {
