@@ -440,6 +440,14 @@ impl<'a> TypeEnv<'a> {
                 None => self.type_of(value),
                 Some(index) => self.call(syntax::unparen(value)).and_then(|info| info.results.get(index).cloned()),
             };
+            // Later bindings are typed from earlier ones (`c := &http.Client{}`, then
+            // `resp, err := c.Do(req)`): the first known type of a name is visible to them.
+            if let Some(known) = &ty
+                && let Some(cached) = self.locals_cache.borrow_mut().get_mut(&function.id())
+                && cached.get(&name).is_some_and(Option::is_none)
+            {
+                Rc::make_mut(cached).insert(name.clone(), Some(known.clone()));
+            }
             typed.push((name, ty));
         }
         // A name whose bindings disagree is unknown; one with a single known type keeps it.
@@ -556,6 +564,31 @@ func f(w http.ResponseWriter, r *http.Request, name string) {
                 env.call(call_named(root, source, "c.Do(r)")).unwrap().results,
                 vec!["*net/http.Response", "error"]
             );
+        });
+    }
+
+    #[test]
+    fn later_bindings_see_earlier_ones() {
+        let source = r#"package p
+
+import (
+	"net/http"
+	"os"
+)
+
+func f(r *http.Request) {
+	c := &http.Client{}
+	resp, err := c.Do(r)
+	_ = err
+	resp.Body.Close()
+	f, _ := os.Create("x")
+	w := f
+	w.Sync()
+}
+"#;
+        with_env(source, |env, root| {
+            assert!(env.call(call_named(root, source, "resp.Body.Close()")).unwrap().returns_error());
+            assert_eq!(env.call(call_named(root, source, "w.Sync()")).unwrap().callee, "(*os.File).Sync");
         });
     }
 
