@@ -39,6 +39,7 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
             continue;
         }
         if declared_inside(receiver, body, source)
+            || never_waited(receiver, go.statement, source)
             || !is_wait_group(ctx, receiver, go.statement, source)
             || (counted_before(receiver, go.statement, source) && starts_a_child(body, statement))
         {
@@ -148,16 +149,36 @@ fn move_before(statement: Node<'_>, go: Node<'_>, literal: Node<'_>, source: &st
 /// True when the group is a local of the goroutine itself (`var wg sync.WaitGroup` inside the
 /// literal): the goroutine adds and waits on its own group, and nobody outside can wait on it.
 fn declared_inside(receiver: Node<'_>, body: Node<'_>, source: &str) -> bool {
-    let mut root = syntax::unparen(receiver);
-    while root.kind() == "selector_expression" {
-        let Some(operand) = root.child_by_field_name("operand") else { return false };
-        root = syntax::unparen(operand);
-    }
-    if root.kind() != "identifier" {
+    root_name(receiver, source).is_some_and(|name| declares(body, name, source))
+}
+
+/// True when the group is a local variable (not a field or parameter) of the function around the
+/// `go` statement and nothing in that function waits on it: there is no `Wait` to race with.
+fn never_waited(receiver: Node<'_>, go: Node<'_>, source: &str) -> bool {
+    let receiver = syntax::unparen(receiver);
+    let Some(scope) = syntax::top_level_declaration(go) else { return false };
+    if receiver.kind() != "identifier" || !declares(scope, syntax::text(receiver, source), source) {
         return false;
     }
-    let name = syntax::text(root, source);
-    syntax::bindings_of(body, name, source)
+    let receiver_text = syntax::text(receiver, source);
+    !syntax::descendants(scope).any(|node| {
+        node.kind() == "call_expression"
+            && matches!(syntax::call_name(node, source), Some((Some(operand), "Wait")) if operand == receiver_text)
+    })
+}
+
+/// `wg` for `wg`, `s.wg` or `s.pool.wg`.
+fn root_name<'s>(receiver: Node<'_>, source: &'s str) -> Option<&'s str> {
+    let mut root = syntax::unparen(receiver);
+    while root.kind() == "selector_expression" {
+        root = syntax::unparen(root.child_by_field_name("operand")?);
+    }
+    (root.kind() == "identifier").then(|| syntax::text(root, source))
+}
+
+/// True when `scope` declares `name` with `:=` or `var`.
+fn declares(scope: Node<'_>, name: &str, source: &str) -> bool {
+    syntax::bindings_of(scope, name, source)
         .iter()
         .any(|binding| matches!(binding.kind, syntax::BindingKind::Define | syntax::BindingKind::Var))
 }
