@@ -342,13 +342,14 @@ fn statement_declares(statement: Node<'_>, name: &str, source: &str) -> bool {
     }
 }
 
-/// True when the iteration waits for what it started before moving on: a `.Wait()` call or a
-/// plain receive (not a `select` case) after `statement` in the loop body, so the variable cannot
-/// change under the goroutine.
+/// True when the iteration waits for what it started before moving on: a `.Wait()` call, a plain
+/// receive, or a `select` that can only go on by receiving, after `statement` in the loop body,
+/// so the variable cannot change under the goroutine.
 fn waited_in_iteration(loop_: &flow::Loop<'_>, statement: Node<'_>, source: &str) -> bool {
     let Some(body) = loop_.body else { return false };
     flow::own_descendants(body).filter(|node| node.start_byte() >= statement.end_byte()).any(|node| match node.kind() {
         "call_expression" => matches!(syntax::call_name(node, source), Some((Some(_), "Wait"))),
+        "select_statement" => select_waits(node, source),
         "unary_expression" => {
             node.child_by_field_name("operator").is_some_and(|op| syntax::text(op, source) == "<-")
                 && node.parent().is_some_and(|parent| match parent.kind() {
@@ -361,4 +362,24 @@ fn waited_in_iteration(loop_: &flow::Loop<'_>, statement: Node<'_>, source: &str
         }
         _ => false,
     })
+}
+
+/// A `select` with no `default` whose cases all either receive or end the test or function
+/// (`case <-done:` next to `case <-time.After(d): t.Fatal(...)`): the iteration goes on only
+/// after a receive.
+fn select_waits(select: Node<'_>, source: &str) -> bool {
+    let cases: Vec<flow::SelectCase<'_>> = flow::select_cases(select).collect();
+    let ends = |case: &flow::SelectCase<'_>| {
+        case.body.and_then(|body| syntax::block_statements(body).last().copied()).is_some_and(|last| {
+            last.kind() == "return_statement"
+                || (last.kind() == "expression_statement"
+                    && last.named_child(0).is_some_and(|call| {
+                        call.kind() == "call_expression" && flow::terminating_call(call, source).is_some()
+                    }))
+        })
+    };
+    let waiting: Vec<&flow::SelectCase<'_>> = cases.iter().filter(|case| !ends(case)).collect();
+    !cases.iter().any(|case| case.kind == flow::CaseKind::Default)
+        && !waiting.is_empty()
+        && waiting.iter().all(|case| case.kind == flow::CaseKind::Receive)
 }

@@ -41,7 +41,8 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
         if declared_inside(receiver, body, source)
             || never_waited(receiver, go.statement, source)
             || !is_wait_group(ctx, receiver, go.statement, source)
-            || (counted_before(receiver, go.statement, source) && starts_a_child(body, statement))
+            || (starts_a_child(body, statement)
+                && (counted_before(receiver, go.statement, source) || marks_itself_done(body, source)))
         {
             continue;
         }
@@ -181,4 +182,14 @@ fn declares(scope: Node<'_>, name: &str, source: &str) -> bool {
     syntax::bindings_of(scope, name, source)
         .iter()
         .any(|binding| matches!(binding.kind, syntax::BindingKind::Define | syntax::BindingKind::Var))
+}
+
+/// True when the goroutine calls `Done()` on some group: it is tracked by someone (etcd's
+/// `waitCancelSubstreams`), so its children are added while that tracker still waits for it.
+fn marks_itself_done(body: Node<'_>, source: &str) -> bool {
+    flow::own_descendants(body).any(|node| {
+        node.kind() == "call_expression"
+            && matches!(syntax::call_name(node, source), Some((Some(_), "Done")))
+            && syntax::call_arguments(node).is_empty()
+    })
 }
