@@ -1,0 +1,228 @@
+use crate::engine::prelude::*;
+use std::collections::HashSet;
+
+pub static RULE: Rule = Rule {
+    id: "goroutine-shared-write",
+    family: "C2",
+    summary: "A goroutine writes a variable of the enclosing function without a lock while others access it",
+    severity: Severity::Error,
+    fix: FixAvailability::None,
+    applicability: Applicability::Safe,
+    status: Status::Preview,
+    precision: Precision::High,
+    tags: &["reliability", "data-race"],
+    go_version: GoVersionRange { below: None },
+    aliases: &[],
+    nolint_aliases: &[],
+    requires_imports: &[],
+    query: include_str!("query.scm"),
+    docs: include_str!("docs.md"),
+    check: Some(check),
+};
+
+const HELP: &str = "Protect it with a sync.Mutex, use sync/atomic, or send the value on a channel";
+
+fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
+    let (Some(go), Some(literal)) = (found.target(), found.get("literal")) else { return };
+    let source: &str = &ctx.file.text;
+    let Some(function) = syntax::enclosing_function(go) else { return };
+    let Some(body) = syntax::function_body(function) else { return };
+    let Some(literal_body) = literal.child_by_field_name("body") else { return };
+    // sync/atomic anywhere in the goroutine: it synchronises somehow; stay quiet.
+    if syntax::text(literal_body, source).contains("atomic.") {
+        return;
+    }
+    let mut reported = HashSet::new();
+    for write in writes(ctx, literal_body) {
+        let name = syntax::text(write.variable, source);
+        if reported.contains(name) || name == "_" {
+            continue;
+        }
+        if declared_in(literal, name, source) {
+            continue;
+        }
+        let Some(declared_at) = declared_outside(function, literal, name, source) else { continue };
+        if holds_lock_before(literal_body, write.statement, source) {
+            continue;
+        }
+        let Some(reason) = race_reason(ctx, body, go, literal, name, declared_at) else { continue };
+        reported.insert(name);
+        let line_end = syntax::line_end(source, go.start_byte()).min(go.end_byte());
+        let message = format!("`{name}` is written by this goroutine with no lock held while {reason}");
+        ctx.report(write.statement, message)
+            .label(Span::new(go.start_byte(), line_end), "the goroutine starts here")
+            .help(HELP);
+    }
+}
+
+struct Write<'tree> {
+    statement: Node<'tree>,
+    /// The identifier written: the variable, or the map indexed.
+    variable: Node<'tree>,
+}
+
+/// Writes in the goroutine's own code (nested literals not entered): `x = ...`, `x op= ...`,
+/// `x++`, `x--`, and `m[k] = ...` on a map.
+fn writes<'tree>(ctx: &RuleContext<'_, '_>, body: Node<'tree>) -> Vec<Write<'tree>> {
+    let mut found = Vec::new();
+    for node in flow::own_descendants(body) {
+        let targets = match node.kind() {
+            "assignment_statement" => node.child_by_field_name("left").map(syntax::named_children).unwrap_or_default(),
+            "inc_statement" | "dec_statement" => syntax::named_children(node).into_iter().take(1).collect(),
+            _ => continue,
+        };
+        for target in targets {
+            let target = syntax::unparen(target);
+            match target.kind() {
+                "identifier" => found.push(Write { statement: node, variable: target }),
+                "index_expression" => {
+                    if let Some(operand) = target.child_by_field_name("operand").map(syntax::unparen)
+                        && operand.kind() == "identifier"
+                        && ctx.types.type_of(operand).is_some_and(|ty| ty.starts_with("map["))
+                    {
+                        found.push(Write { statement: node, variable: operand });
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    found
+}
+
+/// Names declared by `scope` itself: its parameters and results, `:=`, `var`, range variables,
+/// and those of any function literal inside.
+fn declared_in(scope: Node<'_>, name: &str, source: &str) -> bool {
+    if syntax::signature_names(scope, source).contains(&name) {
+        return true;
+    }
+    syntax::bindings_of(scope, name, source).iter().any(|binding| binding.kind != syntax::BindingKind::Assign)
+        || syntax::descendants(scope).any(|node| match node.kind() {
+            "range_clause" => {
+                syntax::text(node, source).contains(":=")
+                    && node.child_by_field_name("left").is_some_and(|left| {
+                        syntax::named_children(left).iter().any(|n| syntax::text(*n, source) == name)
+                    })
+            }
+            "func_literal" => syntax::signature_names(node, source).contains(&name),
+            "const_spec" | "type_spec" => {
+                node.child_by_field_name("name").is_some_and(|n| syntax::text(n, source) == name)
+            }
+            _ => false,
+        })
+}
+
+/// Where the variable is declared in the enclosing function, outside the goroutine: the start of
+/// the declaring statement (the function's start for a parameter), the latest if several.
+fn declared_outside(function: Node<'_>, literal: Node<'_>, name: &str, source: &str) -> Option<usize> {
+    if syntax::signature_names(function, source).contains(&name) {
+        return Some(function.start_byte());
+    }
+    let body = syntax::function_body(function)?;
+    let bindings = syntax::bindings_of(body, name, source)
+        .into_iter()
+        .filter(|binding| binding.kind != syntax::BindingKind::Assign && !syntax::contains(literal, binding.statement))
+        .map(|binding| binding.statement.start_byte());
+    let ranges = syntax::descendants(body)
+        .filter(|node| {
+            node.kind() == "range_clause"
+                && !syntax::contains(literal, *node)
+                && syntax::text(*node, source).contains(":=")
+                && node
+                    .child_by_field_name("left")
+                    .is_some_and(|left| syntax::named_children(left).iter().any(|n| syntax::text(*n, source) == name))
+        })
+        .map(|node| node.start_byte());
+    bindings.chain(ranges).max()
+}
+
+/// A `Lock`/`RLock` call in the goroutine before the write (a conservative "holds a lock").
+fn holds_lock_before(body: Node<'_>, write: Node<'_>, source: &str) -> bool {
+    syntax::descendants(body).any(|node| {
+        node.kind() == "call_expression"
+            && node.start_byte() < write.start_byte()
+            && syntax::call_name(node, source).is_some_and(|(_, name)| name == "Lock" || name == "RLock")
+    })
+}
+
+/// Why the write races: the `go` statement runs in a loop, another goroutine uses the variable,
+/// or the enclosing function uses it after the `go` statement with no wait in between.
+fn race_reason(
+    ctx: &RuleContext<'_, '_>,
+    body: Node<'_>,
+    go: Node<'_>,
+    literal: Node<'_>,
+    name: &str,
+    declared_at: usize,
+) -> Option<String> {
+    let source: &str = &ctx.file.text;
+    // In a loop that the variable was declared before, and whose body does not wait for the
+    // goroutine before the next iteration starts another.
+    let in_loop = syntax::ancestors(go)
+        .take_while(|node| node.id() != body.id())
+        .filter(|node| node.kind() == "for_statement")
+        .any(|loop_| {
+            declared_at < loop_.start_byte() && !synchronised_between(body, go.end_byte(), loop_.end_byte(), source)
+        });
+    if in_loop {
+        return Some("the `go` statement runs in a loop, so several goroutines write it at once".to_string());
+    }
+    let uses: Vec<Node<'_>> = syntax::descendants(body)
+        .filter(|node| {
+            node.kind() == "identifier" && syntax::text(*node, source) == name && !syntax::contains(literal, *node)
+        })
+        .collect();
+    for use_ in &uses {
+        // Inside another goroutine: any access races with this write.
+        if let Some(other) = syntax::ancestors(*use_).find(|node| node.kind() == "func_literal")
+            && other.parent().is_some_and(|call| {
+                call.kind() == "call_expression" && call.parent().is_some_and(|go| go.kind() == "go_statement")
+            })
+            && !declared_in(other, name, source)
+            && other.parent().and_then(|call| call.parent()).is_some_and(|other_go| {
+                let (first, second) =
+                    if other_go.start_byte() < go.start_byte() { (other_go, go) } else { (go, other_go) };
+                !synchronised_between(body, first.end_byte(), second.start_byte(), source)
+            })
+        {
+            let line = ctx.file.span_positions(Span::new(use_.start_byte(), use_.end_byte())).0.line;
+            return Some(format!("another goroutine also uses it (line {line})"));
+        }
+    }
+    for use_ in &uses {
+        if use_.start_byte() < go.end_byte() || syntax::ancestors(*use_).any(|node| node.kind() == "func_literal") {
+            continue;
+        }
+        // `ch <- v` or `<-ch` on the variable itself: the operation is the synchronisation.
+        if use_.parent().is_some_and(|parent| {
+            (parent.kind() == "send_statement"
+                && parent.child_by_field_name("channel").is_some_and(|channel| channel.id() == use_.id()))
+                || (parent.kind() == "unary_expression" && syntax::text(parent, source).starts_with("<-"))
+        }) {
+            continue;
+        }
+        if !synchronised_between(body, go.end_byte(), use_.start_byte(), source) {
+            let line = ctx.file.span_positions(Span::new(use_.start_byte(), use_.end_byte())).0.line;
+            return Some(format!("the enclosing function also uses it (line {line}) with no wait in between"));
+        }
+    }
+    None
+}
+
+/// A `Wait()` call, a channel receive, a `select`, a `range` over something, or a `Lock` in the
+/// enclosing function's own code between two offsets: something that can order the goroutine's
+/// write before the later access.
+fn synchronised_between(body: Node<'_>, start: usize, end: usize, source: &str) -> bool {
+    flow::own_descendants(body).any(|node| {
+        node.start_byte() >= start
+            && node.start_byte() < end
+            && match node.kind() {
+                "call_expression" => syntax::call_name(node, source)
+                    .is_some_and(|(_, name)| matches!(name, "Wait" | "Lock" | "RLock" | "Do" | "Go")),
+                "unary_expression" => syntax::text(node, source).starts_with("<-"),
+                "select_statement" | "range_clause" => true,
+                "receive_statement" => true,
+                _ => false,
+            }
+    })
+}
