@@ -504,6 +504,8 @@ pub fn error_conventionally_ignored(
             // A Formatter writes into fmt's own buffer, which never fails.
             ("fmt", "State") => writes,
             ("math/rand", "Rand") => name == "Read",
+            // "The returned error is always non-nil": success is read from the first result.
+            ("syscall", "Proc" | "LazyProc") => name == "Call",
             ("os", "File") => writes && is_standard_stream(imports, operand, source),
             ("bufio", "Writer") => writes && flush_checked_later(operand, call, source),
             _ => false,
