@@ -180,3 +180,34 @@ fn output_is_identical_for_any_thread_count() {
         }
     }
 }
+
+#[test]
+fn fix_writes_files_and_diff_only_shows_the_change() {
+    let temp = tempfile::tempdir().unwrap();
+    let bad = std::fs::read_to_string(repo().join("tests/data/cli/bad/main.go")).unwrap();
+    let file = temp.path().join("main.go");
+    std::fs::write(&file, &bad).unwrap();
+
+    let diff = golint_guard(&["check", "--no-config", "--select", "signal-unbuffered", "--diff", "."], temp.path());
+    assert!(stdout(&diff).contains("+\tstop := make(chan os.Signal, 1)"), "{}", stdout(&diff));
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), bad, "--diff must not write");
+
+    let fixed = golint_guard(&["check", "--no-config", "--select", "signal-unbuffered", "--fix", "."], temp.path());
+    assert_eq!(fixed.status.code(), Some(0), "nothing is left after the fix: {}", stderr(&fixed));
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(text.contains("make(chan os.Signal, 1)"), "{text}");
+    let again = golint_guard(&["check", "--no-config", "--select", "signal-unbuffered", "."], temp.path());
+    assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
+}
+
+#[test]
+fn files_with_syntax_errors_are_never_fixed() {
+    let temp = tempfile::tempdir().unwrap();
+    let bad = std::fs::read_to_string(repo().join("tests/data/cli/bad/main.go")).unwrap();
+    let broken = format!("{bad}\nfunc broken() {{\n\tx := \n}}\n");
+    let file = temp.path().join("main.go");
+    std::fs::write(&file, &broken).unwrap();
+    let output = golint_guard(&["check", "--no-config", "--select", "signal-unbuffered", "--fix", "."], temp.path());
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), broken);
+    assert!(stderr(&output).contains("syntax errors"), "the refusal is reported: {}", stderr(&output));
+}

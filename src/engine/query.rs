@@ -134,3 +134,43 @@ impl CombinedQuery {
         Ok(CombinedQuery { query, pattern_rule, capture_names })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::Severity;
+
+    fn rule_with_query(query: &'static str) -> &'static Rule {
+        let mut rule = Rule::builtin("test-rule", "a test rule", Severity::Warning, "## What it does\n\nTests.\n");
+        rule.query = query;
+        rule.check = Some(|_, _| {});
+        Box::leak(Box::new(rule))
+    }
+
+    #[test]
+    fn predicates_the_engine_does_not_evaluate_are_refused() {
+        let language = crate::parse::go_language();
+        let unknown = rule_with_query("((identifier) @target (#is-exported? @target))");
+        let err = CombinedQuery::build(&language, &[unknown]).err().expect("refused");
+        assert!(err.to_string().contains("#is-exported?"), "{err}");
+        let evaluated = rule_with_query("((identifier) @target (#match? @target \"^[A-Z]\"))");
+        assert!(CombinedQuery::build(&language, &[evaluated]).is_ok());
+    }
+
+    #[test]
+    fn every_pattern_needs_a_target_capture() {
+        let language = crate::parse::go_language();
+        let untargeted = rule_with_query("(identifier) @name");
+        let err = CombinedQuery::build(&language, &[untargeted]).err().expect("refused");
+        assert!(err.to_string().contains("@target"), "{err}");
+    }
+
+    #[test]
+    fn patterns_map_back_to_their_rules() {
+        let language = crate::parse::go_language();
+        let first = rule_with_query("(identifier) @target\n(int_literal) @target");
+        let second = rule_with_query("(call_expression) @target");
+        let combined = CombinedQuery::build(&language, &[first, second]).expect("compiles");
+        assert_eq!(combined.pattern_rule, vec![0, 0, 1]);
+    }
+}
