@@ -666,6 +666,10 @@ fn standard_library_scans_quickly_and_completely() {
         return;
     };
     let discovery = discover::discover(&[Target::Tree(root.clone())], 2, &|_| false);
+    // The standard-library table is loaded either way; load it first so the peak below is the
+    // pre-pass's own.
+    golint_guard::engine::facts::stdlib::table();
+    let peak_before = peak_rss();
     let cpu_before = process_cpu_seconds();
     let started = Instant::now();
     let facts = ProjectFacts::from_discovery(&discovery, 2);
@@ -673,8 +677,10 @@ fn standard_library_scans_quickly_and_completely() {
     let cpu = process_cpu_seconds().zip(cpu_before).map(|(after, before)| after - before);
     let stats = facts.stats();
     eprintln!(
-        "standard library pre-pass: {elapsed:?} wall, {cpu:?} CPU s, facts ≈ {} KiB, {stats:?}",
-        facts.estimated_heap_bytes() / 1024
+        "standard library pre-pass: {elapsed:?} wall, {cpu:?} CPU s, facts ≈ {} KiB, peak RSS {:?} → {:?} KiB, {stats:?}",
+        facts.estimated_heap_bytes() / 1024,
+        peak_before,
+        peak_rss(),
     );
     assert!(stats.files_scanned > 4000, "{stats:?}");
     assert!(stats.files_degraded < 10, "{stats:?}");
@@ -706,6 +712,13 @@ fn process_cpu_seconds() -> Option<f64> {
     let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
     let ticks: f64 = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
     Some(ticks / 100.0)
+}
+
+/// Peak resident set size of this process so far, in KiB (Linux).
+fn peak_rss() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 fn goroot_src() -> Option<PathBuf> {

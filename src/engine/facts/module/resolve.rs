@@ -101,7 +101,7 @@ pub(super) fn build_with(
     let outcomes: Vec<Outcome> = files
         .par_iter()
         .zip(file_dirs.par_iter())
-        .map_init(Vec::<Token>::new, |tokens, (file, dir)| {
+        .map_init(<(Vec<Token>, HashSet<Text>)>::default, |(tokens, interner), (file, dir)| {
             let Some(source) = read(file) else { return Outcome::Unreadable };
             let header = header_of(&source);
             if crate::discover::is_generated(&header) {
@@ -114,7 +114,7 @@ pub(super) fn build_with(
             let is_test_file =
                 file.file_name().and_then(|name| name.to_str()).is_some_and(|name| name.ends_with("_test.go"));
             let input = ScanInput { dir_path, is_test_file, project_paths: &project_paths };
-            let scanned = scan::scan_file(&source, &input, tokens);
+            let scanned = scan::scan_file(&source, &input, tokens, interner);
             // Keep the per-thread token buffer from growing without bound on one huge file.
             if tokens.capacity() > 1 << 22 {
                 *tokens = Vec::new();

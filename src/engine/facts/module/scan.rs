@@ -109,13 +109,21 @@ pub(super) struct ScanInput<'a> {
 }
 
 /// Scan one file. `None` when it has no package clause (not Go, or hopelessly malformed).
-pub(super) fn scan_file(source: &[u8], input: &ScanInput<'_>, tokens: &mut Vec<Token>) -> Option<FileScan> {
+pub(super) fn scan_file(
+    source: &[u8],
+    input: &ScanInput<'_>,
+    tokens: &mut Vec<Token>,
+    interner: &mut HashSet<Text>,
+) -> Option<FileScan> {
     if !lexer::lex_into(source, tokens) {
         return None;
     }
     let partner = lexer::match_brackets(tokens);
     let mut scanner = Scanner::new(source, tokens, &partner, input);
-    scanner.run()?;
+    scanner.interner = std::cell::RefCell::new(std::mem::take(interner));
+    let finished = scanner.run();
+    *interner = scanner.interner.take();
+    finished?;
     scanner.out.tokens = tokens.len();
     scanner.out.bytes = source.len();
     Some(scanner.out)
@@ -203,6 +211,8 @@ struct Scanner<'a> {
     own_path: Text,
     /// Type parameters in scope while reading a generic declaration.
     type_params: Vec<&'a [u8]>,
+    /// The worker thread's interned texts, lent for this file.
+    interner: std::cell::RefCell<HashSet<Text>>,
     body: BodyState<'a>,
     out: FileScan,
 }
@@ -293,6 +303,7 @@ impl<'a> Scanner<'a> {
             dot_import: false,
             own_path: input.dir_path.into(),
             type_params: Vec::new(),
+            interner: Default::default(),
             body: BodyState::default(),
             out: FileScan::default(),
         }
@@ -325,6 +336,32 @@ impl<'a> Scanner<'a> {
 
     fn str(&self, i: usize) -> &'a str {
         utf8(self.text(i))
+    }
+
+    /// A shared copy of `text`: equal names and types within a thread's files share one
+    /// allocation until the merge interns them across the project.
+    fn intern(&self, text: &str) -> Text {
+        let mut interner = self.interner.borrow_mut();
+        if let Some(existing) = interner.get(text) {
+            return existing.clone();
+        }
+        let text: Text = text.into();
+        interner.insert(text.clone());
+        text
+    }
+
+    fn signature(&self, params: Vec<ParamSpec>, results: Vec<ParamSpec>) -> Signature {
+        let variadic = params.last().is_some_and(|param| param.variadic);
+        let convert = |specs: Vec<ParamSpec>| -> Box<[Param]> {
+            specs
+                .into_iter()
+                .map(|spec| Param {
+                    name: spec.name,
+                    ty: if spec.variadic { self.intern(&format!("...{}", spec.ty)) } else { self.intern(&spec.ty) },
+                })
+                .collect()
+        };
+        Signature { params: convert(params), results: convert(results), variadic }
     }
 
     fn newline_before(&self, i: usize) -> bool {
@@ -674,7 +711,7 @@ impl<'a> Scanner<'a> {
             }
             any_named |= named;
             let ty = self.type_text(type_at, to, depth + 1);
-            let name = name_at.map(|at| self.str(at).into());
+            let name = name_at.map(|at| self.intern(self.str(at)));
             specs.push((ParamSpec { name_at, name, ty, variadic }, lone));
         }
         if any_named {
@@ -684,7 +721,7 @@ impl<'a> Scanner<'a> {
                     let name_at = entries[index].0;
                     let next = specs.get(index + 1).map(|(spec, _)| (spec.ty.clone(), spec.variadic));
                     let (ty, variadic) = next.unwrap_or_else(|| ("?".into(), false));
-                    let name = Some(self.str(name_at).into());
+                    let name = Some(self.intern(self.str(name_at)));
                     specs[index].0 = ParamSpec { name_at: Some(name_at), name, ty, variadic };
                 }
             }
@@ -750,8 +787,8 @@ impl<'a> Scanner<'a> {
             let inline_struct = self.inline_struct(k, depth);
             for name in names {
                 fields.push(Field {
-                    name: self.str(name).into(),
-                    ty: ty.clone().into(),
+                    name: self.intern(self.str(name)),
+                    ty: self.intern(&ty),
                     embedded: false,
                     inline_struct: inline_struct.clone(),
                 });
@@ -764,8 +801,8 @@ impl<'a> Scanner<'a> {
                 return;
             }
             fields.push(Field {
-                name: self.str(name_at).into(),
-                ty: self.type_text(from, to, depth + 1).into(),
+                name: self.intern(self.str(name_at)),
+                ty: self.intern(&self.type_text(from, to, depth + 1)),
                 embedded: true,
                 inline_struct: None,
             });
@@ -794,12 +831,15 @@ impl<'a> Scanner<'a> {
                 if let Some((params, after)) = self.params(k + 1, depth + 1)
                     && let Some((results, _)) = self.results(after, depth + 1)
                 {
-                    methods.push(InterfaceMethod { name: self.str(k).into(), signature: signature(params, results) });
+                    methods.push(InterfaceMethod {
+                        name: self.intern(self.str(k)),
+                        signature: self.signature(params, results),
+                    });
                 }
             } else {
                 let mut out = String::new();
                 match self.ty(k, &mut out, depth + 1) {
-                    Some(type_end) if type_end == end => embeds.push(out.into()),
+                    Some(type_end) if type_end == end => embeds.push(self.intern(&out)),
                     // Type-set unions and approximations: kept as written.
                     _ => {
                         let raw: Vec<&str> = (k..end).map(|t| self.str(t)).collect();
@@ -853,12 +893,12 @@ impl<'a> Scanner<'a> {
         } else if self.is_kw(k, Keyword::Interface) && self.is(k + 1, Punct::LBrace) {
             self.partner(k + 1).map(|close| TypeKind::Interface(self.interface_body(k + 1, close, 1)))
         } else {
-            Some(TypeKind::Named { underlying: self.type_text(k, to, 1).into(), alias })
+            Some(TypeKind::Named { underlying: self.intern(&self.type_text(k, to, 1)), alias })
         };
         self.type_params.truncate(saved);
         let kind = kind?;
         let decl = TypeDecl {
-            name: self.str(name_at).into(),
+            name: self.intern(self.str(name_at)),
             type_params: type_params.iter().map(|name| utf8(name).into()).collect(),
             kind,
             file: 0,
@@ -968,7 +1008,7 @@ impl<'a> Scanner<'a> {
                 _ => None,
             };
             self.out.values.push(Value {
-                name: utf8(name).into(),
+                name: self.intern(utf8(name)),
                 is_const,
                 ty,
                 sentinel_error,
@@ -1098,10 +1138,10 @@ impl<'a> Scanner<'a> {
         let name = self.str(name_at);
         let mut scan = FuncScan {
             func: Func {
-                name: name.into(),
+                name: self.intern(name),
                 receiver: receiver.as_ref().map(|(receiver, _): &(Receiver, String)| receiver.clone()),
                 type_params: type_params.iter().map(|name| utf8(name).into()).collect(),
-                signature: Some(signature(params.clone(), results.clone())),
+                signature: Some(self.signature(params.clone(), results.clone())),
                 file: 0,
                 line: self.line(at),
                 has_body: body.is_some(),
@@ -1145,7 +1185,7 @@ impl<'a> Scanner<'a> {
             self.type_params.extend(names);
         }
         let ty = self.type_text(from_type, to_type, 1);
-        let receiver = Receiver { type_name: self.str(name_at).into(), pointer };
+        let receiver = Receiver { type_name: self.intern(self.str(name_at)), pointer };
         (Some((receiver, ty)), var.filter(|name| *name != b"_"))
     }
 
@@ -1488,7 +1528,7 @@ impl<'a> Scanner<'a> {
             let bindings = if k < to && !self.is(k, Punct::Assign) {
                 let mut out = String::new();
                 match self.ty(k, &mut out, 1) {
-                    Some(_) => vec![Binding::Typed(out.into()); names.len()],
+                    Some(_) => vec![Binding::Typed(self.intern(&out)); names.len()],
                     None => vec![Binding::Unknown; names.len()],
                 }
             } else if self.is(k, Punct::Assign) {
@@ -1684,7 +1724,7 @@ impl<'a> Scanner<'a> {
                 Some(RawStep::Field(at)) => self.str(*at as usize),
                 _ => return None,
             };
-            return Some(CallTarget { root: Root::Unknown, steps: Box::new([]), name: name.into() });
+            return Some(CallTarget { root: Root::Unknown, steps: Box::new([]), name: self.intern(name) });
         };
         let root_name = self.text(root_at as usize);
         let Some(last_field) = last_field else {
@@ -1694,20 +1734,20 @@ impl<'a> Scanner<'a> {
                 return None;
             }
             let steps = chain.steps.iter().map(|_| Step::Index).collect();
-            return Some(CallTarget { root: Root::PackageFunc, steps, name: utf8(root_name).into() });
+            return Some(CallTarget { root: Root::PackageFunc, steps, name: self.intern(utf8(root_name)) });
         };
         // Calling a func-typed value after the last field (`x.handlers[i](...)`) is unknown.
         if last_field + 1 != chain.steps.len() {
             return None;
         }
         let RawStep::Field(name_at) = chain.steps[last_field] else { return None };
-        let name: Text = self.str(name_at as usize).into();
+        let name: Text = self.intern(self.str(name_at as usize));
         let receiver = RawChain { root: chain.root, steps: chain.steps[..last_field].to_vec() };
         if receiver.steps.is_empty()
             && !self.is_bound(root_name, body)
             && let Some(path) = self.import_path_of(root_name)
         {
-            return Some(CallTarget { root: Root::Imported(path.into()), steps: Box::new([]), name });
+            return Some(CallTarget { root: Root::Imported(self.intern(path)), steps: Box::new([]), name });
         }
         let (root, steps) = match self.value_root(&receiver, body, depth) {
             Root::Value(root, steps) => (*root, steps),
@@ -1731,7 +1771,7 @@ impl<'a> Scanner<'a> {
             steps
                 .iter()
                 .map(|step| match step {
-                    RawStep::Field(at) => Step::Field(self.str(*at as usize).into()),
+                    RawStep::Field(at) => Step::Field(self.intern(self.str(*at as usize))),
                     RawStep::Index => Step::Index,
                 })
                 .collect()
@@ -1753,14 +1793,14 @@ impl<'a> Scanner<'a> {
             match rest.first() {
                 Some(RawStep::Field(var_at)) => {
                     rest = &rest[1..];
-                    Root::ImportedVar(path.into(), self.str(*var_at as usize).into())
+                    Root::ImportedVar(self.intern(path), self.intern(self.str(*var_at as usize)))
                 }
                 _ => Root::Unknown,
             }
         } else if self.dot_import {
             Root::Unknown
         } else {
-            Root::PackageVar(utf8(root_name).into())
+            Root::PackageVar(self.intern(utf8(root_name)))
         };
         match base {
             Root::Unknown => Root::Unknown,
@@ -1858,20 +1898,6 @@ pub(super) fn named_type(ty: &str) -> Option<(&str, &str)> {
     (!path.is_empty() && !name.is_empty()).then_some((path, name))
 }
 
-fn signature(params: Vec<ParamSpec>, results: Vec<ParamSpec>) -> Signature {
-    let variadic = params.last().is_some_and(|param| param.variadic);
-    let convert = |specs: Vec<ParamSpec>| -> Box<[Param]> {
-        specs
-            .into_iter()
-            .map(|spec| Param {
-                name: spec.name,
-                ty: if spec.variadic { format!("...{}", spec.ty).into() } else { spec.ty.into() },
-            })
-            .collect()
-    };
-    Signature { params: convert(params), results: convert(results), variadic }
-}
-
 fn render_signature(params: &[ParamSpec], results: &[ParamSpec], out: &mut String) {
     out.push('(');
     for (n, param) in params.iter().enumerate() {
@@ -1958,7 +1984,7 @@ mod tests {
     fn scan(source: &str) -> FileScan {
         let project_paths = HashSet::new();
         let input = ScanInput { dir_path: "example.com/m/p", is_test_file: false, project_paths: &project_paths };
-        scan_file(source.as_bytes(), &input, &mut Vec::new()).expect("a package clause")
+        scan_file(source.as_bytes(), &input, &mut Vec::new(), &mut HashSet::new()).expect("a package clause")
     }
 
     #[test]
@@ -1983,8 +2009,8 @@ mod tests {
     fn no_package_clause_is_not_go() {
         let project_paths = HashSet::new();
         let input = ScanInput { dir_path: "x", is_test_file: false, project_paths: &project_paths };
-        assert!(scan_file(b"func main() {}", &input, &mut Vec::new()).is_none());
-        assert!(scan_file(b"", &input, &mut Vec::new()).is_none());
+        assert!(scan_file(b"func main() {}", &input, &mut Vec::new(), &mut HashSet::new()).is_none());
+        assert!(scan_file(b"", &input, &mut Vec::new(), &mut HashSet::new()).is_none());
     }
 
     #[test]
