@@ -55,6 +55,10 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
     if function.defers().any(|defer| lock.releases(defer, source)) {
         return;
     }
+    if entered_locked(&function, &lock, source) || locks_in_one_loop_unlocks_in_another(statement, body, &lock, source)
+    {
+        return;
+    }
     if conditional_lock_with_matching_unlock(statement, body, &lock, source) {
         return;
     }
@@ -190,6 +194,31 @@ fn returns_locked(function: &FunctionView<'_>, body: Node<'_>, source: &str) -> 
                     syntax::call_name(call, source).is_some_and(|(_, name)| name == "Lock" || name == "RLock")
                 })
         })
+}
+
+/// The function's first operation on the mutex is an unlock: it is called with the lock held
+/// (`mu.Unlock(); slowCall(); mu.Lock()` re-acquires it for the caller).
+fn entered_locked(function: &FunctionView<'_>, lock: &Lock<'_>, source: &str) -> bool {
+    function
+        .own_descendants()
+        .find(|node| ["Lock", "RLock", "Unlock", "RUnlock"].iter().any(|name| lock.is_call(*node, name, source)))
+        .is_some_and(|first| lock.is_call(first, "Unlock", source) || lock.is_call(first, "RUnlock", source))
+}
+
+/// `for _, x := range xs { x.mu.Lock() }` ... `for _, x := range xs { x.mu.Unlock() }`: locking
+/// a set of mutexes in one loop and releasing them in another.
+fn locks_in_one_loop_unlocks_in_another(statement: Node<'_>, body: Node<'_>, lock: &Lock<'_>, source: &str) -> bool {
+    let Some(own_loop) = syntax::ancestors(statement)
+        .take_while(|node| node.id() != body.id())
+        .find(|node| node.kind() == "for_statement")
+    else {
+        return false;
+    };
+    syntax::descendants(body).any(|node| {
+        lock.is_unlock_call(node, source)
+            && !syntax::contains(own_loop, node)
+            && syntax::ancestors(node).take_while(|a| a.id() != body.id()).any(|a| a.kind() == "for_statement")
+    })
 }
 
 /// `if cond { mu.Lock() }` ... `if cond { mu.Unlock() }`: locking and unlocking under the same

@@ -282,9 +282,7 @@ fn file_struct_lock<'tree>(ctx: &RuleContext<'_, 'tree>, name: &str, depth: usiz
             {
                 continue;
             }
-            let Some(struct_type) = spec.child_by_field_name("type").filter(|ty| ty.kind() == "struct_type") else {
-                return None;
-            };
+            let struct_type = spec.child_by_field_name("type").filter(|ty| ty.kind() == "struct_type")?;
             let fields =
                 syntax::named_children(struct_type).into_iter().find(|n| n.kind() == "field_declaration_list")?;
             for field in syntax::named_children(fields) {
