@@ -217,7 +217,14 @@ fn locks_in_one_loop_unlocks_in_another(statement: Node<'_>, body: Node<'_>, loc
     syntax::descendants(body).any(|node| {
         lock.is_unlock_call(node, source)
             && !syntax::contains(own_loop, node)
-            && syntax::ancestors(node).take_while(|a| a.id() != body.id()).any(|a| a.kind() == "for_statement")
+            && syntax::ancestors(node)
+                .take_while(|a| a.id() != body.id())
+                .find(|a| a.kind() == "for_statement")
+                .is_some_and(|other_loop| {
+                    // That loop only releases: it does not take the lock itself.
+                    !syntax::descendants(other_loop)
+                        .any(|n| lock.is_call(n, "Lock", source) || lock.is_call(n, "RLock", source))
+                })
     })
 }
 
