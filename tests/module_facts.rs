@@ -528,6 +528,18 @@ fn a_lone_file_outside_any_module() {
 }
 
 #[test]
+fn bare_names_in_files_with_a_dot_import() {
+    let facts = project(&[
+        ("d/d.go", "package d\n\nimport . \"strings\"\n\nfunc F(b *Builder, l Local, r []Reader, x Unknown) {}\n"),
+        ("d/local.go", "package d\n\ntype Local struct{}\n"),
+    ]);
+    let d = facts.package_by_import_path("example.com/m/d").unwrap();
+    let types: Vec<&str> =
+        d.function("F").unwrap().signature().unwrap().params.iter().map(|param| &*param.ty).collect();
+    assert_eq!(types, vec!["*strings.Builder", "example.com/m/d.Local", "[]strings.Reader", "?"]);
+}
+
+#[test]
 fn robust_fixture_degrades_to_unknown() {
     let robust = package("example.com/facts/robust");
     assert!(robust.function("Good").is_some());

@@ -59,6 +59,7 @@ struct PackageBuild {
     types: Vec<TypeDecl>,
     values: Vec<Value>,
     incomplete: bool,
+    dot_imports: Vec<Text>,
 }
 
 /// A merged function's scan results, waiting for call resolution.
@@ -168,6 +169,7 @@ pub(super) fn build_with(
                 types: Vec::new(),
                 values: Vec::new(),
                 incomplete: false,
+                dot_imports: Vec::new(),
             });
             builds.len() - 1
         });
@@ -175,6 +177,7 @@ pub(super) fn build_with(
         let file_index = build.files.len() as u32;
         build.files.push(file.clone());
         build.incomplete |= scan.degraded;
+        build.dot_imports.extend(scan.dot_imports);
         for mut func in scan.funcs {
             func.func.file = file_index;
             build.funcs.push(func);
@@ -408,8 +411,7 @@ fn merge_package(id: PackageId, build: PackageBuild, interner: &mut Interner) ->
     merged.sort_by(|a, b| func_key(&a.func).cmp(&func_key(&b.func)));
     let mut funcs = Vec::with_capacity(merged.len());
     let mut calls = Vec::with_capacity(merged.len());
-    for mut scan in merged {
-        interner.func(&mut scan.func);
+    for scan in merged {
         funcs.push(scan.func);
         calls.push(PendingFunc { direct: scan.direct, calls: scan.calls, closes: scan.closes });
     }
@@ -417,7 +419,6 @@ fn merge_package(id: PackageId, build: PackageBuild, interner: &mut Interner) ->
     let mut types = build.types;
     types.sort_by(|a, b| a.name.cmp(&b.name));
     types.dedup_by(|later, first| later.name == first.name);
-    types.iter_mut().for_each(|decl| interner.type_decl(decl));
 
     let mut values = build.values;
     values.sort_by(|a, b| a.name.cmp(&b.name));
@@ -433,7 +434,30 @@ fn merge_package(id: PackageId, build: PackageBuild, interner: &mut Interner) ->
             _ => deduped.push(value),
         }
     }
+
+    if !build.dot_imports.is_empty() {
+        let names: Vec<Text> = types.iter().map(|decl| decl.name.clone()).collect();
+        let declared: HashSet<&str> = names.iter().map(|name| &**name).collect();
+        let settle = DotNames { own_path: &build.type_path, declared: &declared, dot_imports: &build.dot_imports };
+        for func in &mut funcs {
+            if let Some(signature) = &mut func.signature {
+                settle.signature(signature);
+            }
+        }
+        for decl in &mut types {
+            settle.type_decl(decl);
+        }
+        for value in &mut deduped {
+            if let Some(ty) = &mut value.ty {
+                settle.text(ty);
+            }
+        }
+    }
+    types.iter_mut().for_each(|decl| interner.type_decl(decl));
     deduped.iter_mut().for_each(|value| interner.value(value));
+    for func in &mut funcs {
+        interner.func(func);
+    }
 
     let package = Package {
         id,
@@ -448,6 +472,77 @@ fn merge_package(id: PackageId, build: PackageBuild, interner: &mut Interner) ->
         values: deduped.into(),
     };
     (package, calls)
+}
+
+/// Settles the bare names (`?Name`) the scanner left in files with a dot-import: a type this
+/// package declares is its own (Go forbids the same name from a dot-import), one a dot-imported
+/// standard-library package declares is that package's, anything else is unknown (`?`).
+struct DotNames<'b> {
+    own_path: &'b str,
+    declared: &'b HashSet<&'b str>,
+    dot_imports: &'b [Text],
+}
+
+impl DotNames<'_> {
+    fn text(&self, text: &mut Text) {
+        if !text.contains('?') {
+            return;
+        }
+        let mut out = String::with_capacity(text.len() + self.own_path.len());
+        let mut rest = &**text;
+        while let Some(at) = rest.find('?') {
+            out.push_str(&rest[..at]);
+            let after = &rest[at + 1..];
+            let end = after.find(|c: char| !(c.is_alphanumeric() || c == '_')).unwrap_or(after.len());
+            let name = &after[..end];
+            let owner = if name.is_empty() {
+                None
+            } else if self.declared.contains(name) {
+                Some(self.own_path)
+            } else {
+                self.dot_imports.iter().map(|path| &**path).find(|path| stdlib::type_info(path, name).is_some())
+            };
+            match owner {
+                Some(path) => {
+                    out.push_str(path);
+                    out.push('.');
+                    out.push_str(name);
+                }
+                None => out.push('?'),
+            }
+            rest = &after[end..];
+        }
+        out.push_str(rest);
+        *text = out.into();
+    }
+
+    fn signature(&self, signature: &mut super::Signature) {
+        for param in signature.params.iter_mut().chain(signature.results.iter_mut()) {
+            self.text(&mut param.ty);
+        }
+    }
+
+    fn fields(&self, fields: &mut [Field]) {
+        for field in fields {
+            self.text(&mut field.ty);
+            if let Some(inline) = &mut field.inline_struct {
+                self.fields(inline);
+            }
+        }
+    }
+
+    fn type_decl(&self, decl: &mut TypeDecl) {
+        match &mut decl.kind {
+            TypeKind::Struct(struct_type) => self.fields(&mut struct_type.fields),
+            TypeKind::Interface(interface) => {
+                for method in interface.methods.iter_mut() {
+                    self.signature(&mut method.signature);
+                }
+                interface.embeds.iter_mut().for_each(|embed| self.text(embed));
+            }
+            TypeKind::Named { underlying, .. } => self.text(underlying),
+        }
+    }
 }
 
 fn func_key(func: &Func) -> (&str, &str) {

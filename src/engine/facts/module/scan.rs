@@ -36,6 +36,8 @@ pub(super) struct FileScan {
     pub degraded: bool,
     pub tokens: usize,
     pub bytes: usize,
+    /// Import paths the file dot-imports.
+    pub dot_imports: Vec<Text>,
 }
 
 /// One function before call-graph resolution.
@@ -527,6 +529,7 @@ impl<'a> Scanner<'a> {
         let local = name.unwrap_or_else(|| default_package_name(path));
         if local == "." {
             self.dot_import = true;
+            self.out.dot_imports.push(self.intern(path));
         } else if local != "_" {
             self.imports.push((local.into(), path.into()));
         }
@@ -654,7 +657,9 @@ impl<'a> Scanner<'a> {
                     } else if self.type_params.contains(&name) {
                         out.push_str(utf8(name));
                     } else if self.dot_import {
+                        // This package's or a dot-import's: settled at the merge.
                         out.push('?');
+                        out.push_str(utf8(name));
                     } else {
                         out.push_str(&self.own_path);
                         out.push('.');
