@@ -141,6 +141,12 @@ fn held_by_value<'tree>(ctx: &RuleContext<'_, 'tree>, ty: Node<'_>) -> Option<He
         "type_identifier" => {
             let name = ctx.text(ty);
             let from_facts = ctx.types.resolve_type(ty).and_then(|resolved| facts_lock(ctx, &resolved));
+            // A struct of this file holds a sync type by value only if the file imports sync;
+            // skip the walks over the file's declarations otherwise (they ran once per
+            // parameter, which made large files quadratic).
+            if from_facts.is_none() && !ctx.facts.imports.contains("sync") {
+                return None;
+            }
             let in_file = file_struct_lock(ctx, name, 0);
             if file_declares(ctx, name) {
                 // Declared in this file: what the declaration shows is authoritative.
