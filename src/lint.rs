@@ -39,15 +39,7 @@ pub struct LintOutcome {
 
 /// Lint the files the command-line `patterns` name.
 pub fn lint_patterns(patterns: &[String], settings: &Settings, threads: usize) -> Result<LintOutcome, LintError> {
-    let targets = patterns
-        .iter()
-        .map(|pattern| discover::parse_target(pattern))
-        .collect::<Result<Vec<Target>, _>>()
-        .map_err(|err| LintError(err.0))?;
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .map_err(|err| LintError(format!("cannot start {threads} worker threads: {err}")))?;
+    let (targets, pool) = targets_and_pool(patterns, threads)?;
     let mut engine =
         Engine::new(&settings.enabled_rules()).map_err(|err| LintError(format!("internal error: {err}")))?;
     pool.install(|| {
@@ -62,6 +54,20 @@ pub fn lint_patterns(patterns: &[String], settings: &Settings, threads: usize) -
     })
 }
 
+/// The command-line patterns as targets, and the worker pool both passes run on.
+fn targets_and_pool(patterns: &[String], threads: usize) -> Result<(Vec<Target>, rayon::ThreadPool), LintError> {
+    let targets = patterns
+        .iter()
+        .map(|pattern| discover::parse_target(pattern))
+        .collect::<Result<Vec<Target>, _>>()
+        .map_err(|err| LintError(err.0))?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|err| LintError(format!("cannot start {threads} worker threads: {err}")))?;
+    Ok((targets, pool))
+}
+
 /// Counts from a parse-only pass.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct ParseStats {
@@ -73,15 +79,7 @@ pub struct ParseStats {
 /// Discover, read and parse exactly as `lint_patterns` does, but run no rules: the baseline
 /// that `check`'s cost is measured against.
 pub fn parse_patterns(patterns: &[String], threads: usize) -> Result<ParseStats, LintError> {
-    let targets = patterns
-        .iter()
-        .map(|pattern| discover::parse_target(pattern))
-        .collect::<Result<Vec<Target>, _>>()
-        .map_err(|err| LintError(err.0))?;
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .map_err(|err| LintError(format!("cannot start {threads} worker threads: {err}")))?;
+    let (targets, pool) = targets_and_pool(patterns, threads)?;
     pool.install(|| {
         let discovery = discover::discover(&targets, threads, &|_| false);
         let per_file: Vec<ParseStats> = discovery

@@ -428,24 +428,7 @@ impl<'a> Scanner<'a> {
 
     /// Top-level comma-separated ranges inside the brackets `open`..`close`.
     fn split_commas(&self, open: usize, close: usize) -> Vec<(usize, usize)> {
-        let mut parts = Vec::new();
-        let mut start = open + 1;
-        let mut k = open + 1;
-        while k < close {
-            if self.is(k, Punct::Comma) {
-                parts.push((start, k));
-                start = k + 1;
-                k += 1;
-            } else if self.is_opener(k) {
-                k = self.partner(k).map_or(close, |end| end + 1);
-            } else {
-                k += 1;
-            }
-        }
-        if start < close {
-            parts.push((start, close));
-        }
-        parts
+        self.split_range(open + 1, close)
     }
 
     fn import_path_of(&self, local: &[u8]) -> Option<&str> {
