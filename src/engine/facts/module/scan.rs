@@ -468,7 +468,9 @@ impl<'a> Scanner<'a> {
             let next = match self.kind(i) {
                 Some(TokenKind::Keyword(Keyword::Import)) => self.import_decl(i),
                 Some(TokenKind::Keyword(Keyword::Func)) => self.func_decl(i),
-                Some(TokenKind::Keyword(Keyword::Type)) => self.group_or_spec(i, Self::type_spec),
+                Some(TokenKind::Keyword(Keyword::Type)) => self.group_or_spec(i, |scanner, from, to| {
+                    scanner.type_spec(from, to);
+                }),
                 Some(TokenKind::Keyword(Keyword::Var)) => self.value_decl(i, false),
                 Some(TokenKind::Keyword(Keyword::Const)) => self.value_decl(i, true),
                 _ if self.is_opener(i) => self.partner(i).map(|close| close + 1),
@@ -520,7 +522,7 @@ impl<'a> Scanner<'a> {
     }
 
     /// `kw ( spec... )` or `kw spec`, with `spec` reading one spec and returning its end.
-    fn group_or_spec(&mut self, at: usize, spec: fn(&mut Self, usize, usize) -> Option<usize>) -> Option<usize> {
+    fn group_or_spec(&mut self, at: usize, mut spec: impl FnMut(&mut Self, usize, usize)) -> Option<usize> {
         if self.is(at + 1, Punct::LParen) {
             let close = self.partner(at + 1)?;
             let mut k = at + 2;
@@ -908,24 +910,9 @@ impl<'a> Scanner<'a> {
     }
 
     fn value_decl(&mut self, at: usize, is_const: bool) -> Option<usize> {
+        // A constant spec with neither type nor values repeats the previous one of its group.
         let mut previous_type: Option<Text> = None;
-        if self.is(at + 1, Punct::LParen) {
-            let close = self.partner(at + 1)?;
-            let mut k = at + 2;
-            while k < close {
-                if self.is(k, Punct::Semicolon) {
-                    k += 1;
-                    continue;
-                }
-                let end = self.statement_end(k, close)?;
-                self.value_spec(k, end, is_const, &mut previous_type);
-                k = end.max(k + 1);
-            }
-            return Some(close + 1);
-        }
-        let end = self.statement_end(at + 1, self.toks.len())?;
-        self.value_spec(at + 1, end, is_const, &mut previous_type);
-        Some(end)
+        self.group_or_spec(at, |scanner, from, to| scanner.value_spec(from, to, is_const, &mut previous_type))
     }
 
     /// `a, b T = x, y` in `from..to`. A constant spec with neither type nor values repeats the
