@@ -26,8 +26,12 @@ const HELP: &str = "Return the error: `return fmt.Errorf(\"...: %w\", err)`";
 enum Argument {
     /// A literal message: an assertion (`panic("unreachable")`).
     Constant,
-    /// `err`, `parseErr`, `ErrClosed`, a parameter declared `error`.
+    /// `err`, `parseErr`, a parameter declared `error`.
     ErrorValue,
+    /// An unexported package-level sentinel (`errNegativeRead`): one fixed internal value, so a
+    /// failure only when a failed operation guards the panic. Exported sentinels are made to be
+    /// returned to callers, so they stay `ErrorValue`.
+    SentinelError,
     /// `errors.New(...)`, `fmt.Errorf(...)`.
     BuiltError,
     /// `fmt.Sprintf(...)`, `"no account " + id`, `err.Error()`.
@@ -72,7 +76,7 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
     let exported = declaration_name.filter(|name| name.starts_with(|c: char| c.is_ascii_uppercase()));
     if let Some(name) = exported.filter(|_| is_library) {
         let what = match kind {
-            Argument::ErrorValue | Argument::BuiltError => "an error value",
+            Argument::ErrorValue | Argument::SentinelError | Argument::BuiltError => "an error value",
             _ => "a message built at run time",
         };
         ctx.report(call, format!("exported `{name}` panics with {what}; a library should return it as an error"))
@@ -97,6 +101,7 @@ fn reports_failure(
     let mentions_failure = kind == Argument::ErrorValue || mentions_error(argument, call, source);
     let about_failure = match kind {
         Argument::ErrorValue => true,
+        Argument::SentinelError => guarded_by_failure(call, source),
         Argument::BuiltError | Argument::RuntimeMessage => mentions_failure || guarded_by_failure(call, source),
         Argument::Constant | Argument::Other => false,
     };
@@ -111,7 +116,7 @@ fn reports_failure(
     // `default: panic(...)`, a panic closing the function after a switch, or one guarded by a
     // failed type assertion checks what the author believes exhaustive, unless it re-panics an
     // error value (or, outside `default:`, quotes one).
-    if kind == Argument::ErrorValue {
+    if matches!(kind, Argument::ErrorValue | Argument::SentinelError) {
         return true;
     }
     let in_default_case = syntax::ancestors_in_function(call).any(|node| node.kind() == "default_case");
@@ -359,6 +364,8 @@ fn classify(argument: Node<'_>, call: Node<'_>, ctx: &RuleContext<'_, '_>) -> Ar
             let name = ctx.text(argument);
             if is_constant(ctx.tree.root_node(), name, source) {
                 Argument::Constant
+            } else if is_package_sentinel(name, call, ctx) {
+                Argument::SentinelError
             } else if looks_like_error_name(name) || declared_as_error(call, name, source) {
                 Argument::ErrorValue
             } else {
@@ -442,6 +449,16 @@ fn declared_as_error(call: Node<'_>, name: &str, source: &str) -> bool {
         let declares_name = node.children_by_field_name("name", &mut cursor).any(|n| syntax::text(n, source) == name);
         is_error && declares_name
     })
+}
+
+/// An unexported package-level sentinel error of this package that the function around `call`
+/// does not shadow.
+fn is_package_sentinel(name: &str, call: Node<'_>, ctx: &RuleContext<'_, '_>) -> bool {
+    let Some(package) = ctx.package else { return false };
+    let Some(scope) = syntax::top_level_declaration(call) else { return false };
+    name.starts_with(|c: char| c.is_ascii_lowercase())
+        && package.is_sentinel_error(name)
+        && syntax::bindings_of(scope, name, &ctx.file.text).is_empty()
 }
 
 /// A `const` of this file: `const phasePanicMsg = "..."`.
