@@ -68,7 +68,7 @@ fn collect_specs(node: Node<'_>, source: &[u8], imports: &mut Vec<Import>) {
             "import_spec" => {
                 let Some(path_node) = child.child_by_field_name("path") else { continue };
                 let raw = path_node.utf8_text(source).unwrap_or("");
-                let path = raw.trim_matches(|c| c == '"' || c == '`').to_string();
+                let path = canonical_path(raw.trim_matches(|c| c == '"' || c == '`')).to_string();
                 let local_name = match child.child_by_field_name("name") {
                     Some(name) => name.utf8_text(source).unwrap_or("").to_string(),
                     None => default_package_name(&path),
@@ -78,6 +78,16 @@ fn collect_specs(node: Node<'_>, source: &[u8], imports: &mut Vec<Import>) {
             "import_spec_list" => collect_specs(child, source, imports),
             _ => {}
         }
+    }
+}
+
+/// Packages that are the standard library under another path: since Go 1.9
+/// `golang.org/x/net/context` only forwards to `context` (its types are aliases), and code
+/// from before Go 1.7 still imports it. Rules see one `context`.
+fn canonical_path(path: &str) -> &str {
+    match path {
+        "golang.org/x/net/context" => "context",
+        _ => path,
     }
 }
 
@@ -108,5 +118,16 @@ mod tests {
         assert_eq!(default_package_name("net/http"), "http");
         assert_eq!(default_package_name("github.com/x/y/v2"), "y");
         assert_eq!(default_package_name("gopkg.in/yaml.v3"), "yaml");
+    }
+
+    #[test]
+    fn x_net_context_is_context() {
+        let source = "package p\nimport (\n\t\"golang.org/x/net/context\"\n\tnctx \"golang.org/x/net/context\"\n)\n";
+        let mut parser = tree_sitter::Parser::new();
+        parser.set_language(&tree_sitter_go::LANGUAGE.into()).unwrap();
+        let tree = parser.parse(source, None).unwrap();
+        let imports = Imports::from_tree(tree.root_node(), source.as_bytes());
+        assert!(imports.names("context", "context"));
+        assert!(imports.names("nctx", "context"));
     }
 }
