@@ -313,31 +313,57 @@ fn gives_up(channel: Node<'_>, source: &str) -> bool {
 }
 
 /// Whether running `body` (a case of `select`) leaves the wait: the case returns, panics, or
-/// jumps out of the loop around the select; or, outside a loop, it falls through to code that
-/// never names the channel again (`case <-time.After(d): log(...)` followed by `return <-ch`
-/// keeps waiting, as etcd's `OpenBackend` does).
+/// jumps out of the loop around the select, or falls through to statements after the select that
+/// do so unconditionally (`case <-time.After(d):` then `break Loop`), and the function never
+/// names the channel again after leaving; outside a loop, falling through to code that never
+/// names the channel again leaves too (`case <-time.After(d): log(...)` followed by
+/// `return <-ch` keeps waiting, as etcd's `OpenBackend` does).
 fn leaves(select: Node<'_>, body: Option<Node<'_>>, function: Node<'_>, name: &str, source: &str) -> bool {
     let loop_ = syntax::ancestors(select).take_while(|ancestor| *ancestor != function).find_map(flow::Loop::new);
-    let exits = body.is_some_and(|body| {
-        flow::own_descendants(body).any(|node| match node.kind() {
-            "return_statement" => true,
-            "break_statement" | "goto_statement" => loop_.is_some_and(|loop_| {
-                flow::jump_target(node, source).is_none_or(|target| target != loop_.node && !loop_.contains(target))
-            }),
-            "call_expression" => flow::terminating_call(node, source).is_some(),
-            _ => false,
+    let named_after = |node: Node<'_>| {
+        function.child_by_field_name("body").is_some_and(|body| {
+            syntax::identifiers_named(body, name, source).any(|mention| mention.start_byte() >= node.end_byte())
         })
-    });
-    if exits {
-        return true;
+    };
+    // Where a statement sends control: out of the function, out of the loop, or nowhere new.
+    let exit_of = |node: Node<'_>| -> Option<bool> {
+        match node.kind() {
+            "return_statement" => Some(true),
+            "call_expression" => flow::terminating_call(node, source).map(|_| true),
+            "break_statement" | "goto_statement" => {
+                let loop_ = loop_?;
+                let target = flow::jump_target(node, source)?;
+                let out_of_loop = target == loop_.node || !syntax::contains(loop_.node, target);
+                out_of_loop.then(|| !named_after(loop_.node))
+            }
+            _ => None,
+        }
+    };
+    if let Some(leaving) = body.and_then(|body| flow::own_descendants(body).find_map(exit_of)) {
+        return leaving;
     }
-    if loop_.is_some() {
-        return false;
+    let Some(loop_) = loop_ else { return !named_after(select) };
+    // Falling through: the statements after the select in its block, up to the first that names
+    // the channel or may go round the loop again.
+    let mut next = select.next_named_sibling();
+    while let Some(statement) = next {
+        if syntax::identifiers_named(statement, name, source).next().is_some() || statement.kind() == "continue_statement" {
+            return false;
+        }
+        let unconditional = match statement.kind() {
+            "expression_statement" => statement.named_child(0).filter(|call| call.kind() == "call_expression"),
+            "return_statement" | "break_statement" | "goto_statement" => Some(statement),
+            _ => None,
+        };
+        if let Some(leaving) = unconditional.and_then(exit_of) {
+            return leaving;
+        }
+        if !syntax::contains(loop_.node, statement) {
+            return false;
+        }
+        next = statement.next_named_sibling();
     }
-    let body = function.child_by_field_name("body");
-    !body.is_some_and(|body| {
-        syntax::identifiers_named(body, name, source).any(|mention| mention.start_byte() >= select.end_byte())
-    })
+    false
 }
 
 /// From `select` to its `{`: a label that does not cover every case.
