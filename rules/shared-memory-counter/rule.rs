@@ -20,6 +20,8 @@ pub static RULE: Rule = Rule {
 };
 
 const HELP: &str = "Send results on a channel and sum them in one goroutine, or use `sync/atomic` for a counter";
+const COLLECT_HELP: &str = "Send results on a channel and collect them in one goroutine, or give each goroutine its own \
+                            slot of a slice sized up front (`results[i] = r`)";
 
 /// Compound assignments that accumulate into a counter.
 const ACCUMULATING_OPERATORS: &[&str] = &["+=", "-=", "*=", "|=", "&=", "^=", "<<=", ">>="];
@@ -35,15 +37,16 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
     let locals = local_names(literal, source);
     let Some(update) = only_output(body, &locals, source) else { return };
     let (counter, mutex) = (update.counter, update.mutex);
+    let (verb, help) = if update.appends { ("append to", COLLECT_HELP) } else { ("add to", HELP) };
     ctx.report(
         statement,
         format!(
-            "goroutines started in a loop only add to `{counter}` under `{mutex}`: share the results by \
+            "goroutines started in a loop only {verb} `{counter}` under `{mutex}`: share the results by \
              communicating instead"
         ),
     )
     .label(update.statement, format!("`{counter}` updated under `{mutex}` here"))
-    .help(HELP);
+    .help(help);
 }
 
 /// The first guarded counter update, with the names involved.
@@ -51,6 +54,8 @@ struct GuardedUpdate<'tree, 's> {
     statement: Node<'tree>,
     counter: &'s str,
     mutex: &'s str,
+    /// `results = append(results, r)` rather than a number.
+    appends: bool,
 }
 
 /// Names the literal declares: its parameters and every variable defined inside it.
@@ -106,6 +111,8 @@ fn walk_statements<'tree, 's>(
                     Some((mutex, "Unlock")) if *held == Some(mutex) => *held = None,
                     // `wg.Done()` only reports that the goroutine finished.
                     _ if is_done_call(call, source) => {}
+                    // `<-start`, `<-sem`: waiting for a go-ahead or freeing a slot is an input, not an output.
+                    _ if syntax::received_channel(call).is_some() => {}
                     _ => return false,
                 }
             }
@@ -118,10 +125,10 @@ fn walk_statements<'tree, 's>(
                 }
             }
             "inc_statement" | "dec_statement" | "assignment_statement" => {
-                if let Some(counter) = captured_counter(statement, locals, source) {
+                if let Some((counter, appends)) = captured_counter(statement, locals, source) {
                     let Some(mutex) = *held else { return false };
                     if first_update.is_none() {
-                        *first_update = Some(GuardedUpdate { statement, counter, mutex });
+                        *first_update = Some(GuardedUpdate { statement, counter, mutex, appends });
                     }
                 } else if !writes_only_locals(statement, locals, source) {
                     return false;
@@ -193,18 +200,24 @@ fn is_done_call(call: Node<'_>, source: &str) -> bool {
         && matches!(syntax::call_name(call, source), Some((Some(_), "Done")))
 }
 
-/// `counter++`, `total += n` on a plain identifier the literal did not declare.
-fn captured_counter<'s>(statement: Node<'_>, locals: &[&str], source: &'s str) -> Option<&'s str> {
-    let target = match statement.kind() {
-        "inc_statement" | "dec_statement" => statement.named_child(0)?,
+/// `counter++`, `total += n`, or `results = append(results, r)` on a plain identifier the literal
+/// did not declare: the name, and whether it is an append. Appending is the same shape as adding:
+/// the goroutine's only output is a captured variable it rewrites under the lock.
+fn captured_counter<'s>(statement: Node<'_>, locals: &[&str], source: &'s str) -> Option<(&'s str, bool)> {
+    let (target, appends) = match statement.kind() {
+        "inc_statement" | "dec_statement" => (statement.named_child(0)?, false),
         _ => {
-            let operator = statement.child_by_field_name("operator")?;
-            if !ACCUMULATING_OPERATORS.contains(&syntax::text(operator, source)) {
-                return None;
-            }
-            match syntax::named_children(statement.child_by_field_name("left")?).as_slice() {
+            let operator = syntax::text(statement.child_by_field_name("operator")?, source);
+            let target = match syntax::named_children(statement.child_by_field_name("left")?).as_slice() {
                 [only] => *only,
                 _ => return None,
+            };
+            if ACCUMULATING_OPERATORS.contains(&operator) {
+                (target, false)
+            } else if operator == "=" && appends_to_itself(statement, target, source) {
+                (target, true)
+            } else {
+                return None;
             }
         }
     };
@@ -212,7 +225,18 @@ fn captured_counter<'s>(statement: Node<'_>, locals: &[&str], source: &'s str) -
         return None;
     }
     let name = syntax::text(target, source);
-    (!locals.contains(&name)).then_some(name)
+    (!locals.contains(&name)).then_some((name, appends))
+}
+
+/// `xs = append(xs, ...)`: the right side is one `append` whose first argument is the target.
+fn appends_to_itself(assignment: Node<'_>, target: Node<'_>, source: &str) -> bool {
+    let Some(right) = assignment.child_by_field_name("right") else { return false };
+    let [call] = syntax::named_children(right)[..] else { return false };
+    call.kind() == "call_expression"
+        && matches!(syntax::call_name(call, source), Some((None, "append")))
+        && syntax::call_arguments(call)
+            .first()
+            .is_some_and(|first| syntax::text(*first, source) == syntax::text(target, source))
 }
 
 /// An assignment whose left side is only the literal's own variables (or `_`).
