@@ -41,11 +41,14 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
         if declared_in(literal, name, source) {
             continue;
         }
-        let Some(declared_at) = declared_outside(function, literal, name, source) else { continue };
-        if holds_lock_before(literal_body, write.statement, source) {
+        let Some(declared_at) = declared_outside(function, literal, name, go, source) else { continue };
+        if holds_lock_before(literal_body, write.statement, source)
+            || holds_channel_token(literal_body, write.statement, source)
+        {
             continue;
         }
-        let Some(reason) = race_reason(ctx, body, go, literal, name, declared_at) else { continue };
+        let signals = signals_after(literal_body, write.statement, source);
+        let Some(reason) = race_reason(ctx, body, go, literal, name, declared_at, &signals) else { continue };
         reported.insert(name);
         let line_end = syntax::line_end(source, go.start_byte()).min(go.end_byte());
         let message = format!("`{name}` is written by this goroutine with no lock held while {reason}");
@@ -112,28 +115,84 @@ fn declared_in(scope: Node<'_>, name: &str, source: &str) -> bool {
         })
 }
 
-/// Where the variable is declared in the enclosing function, outside the goroutine: the start of
-/// the declaring statement (the function's start for a parameter), the latest if several.
-fn declared_outside(function: Node<'_>, literal: Node<'_>, name: &str, source: &str) -> Option<usize> {
-    if syntax::signature_names(function, source).contains(&name) {
-        return Some(function.start_byte());
-    }
+/// Where the variable the goroutine sees is declared in the enclosing function, outside the
+/// goroutine: the start of the declaring statement (the function's start for a parameter). Only
+/// declarations before `at` whose scope contains it count, so a later `for i := ...` elsewhere
+/// in the function does not stand in for the `i` the goroutine captured.
+fn declared_outside(function: Node<'_>, literal: Node<'_>, name: &str, at: Node<'_>, source: &str) -> Option<usize> {
     let body = syntax::function_body(function)?;
+    let in_scope = declarations(body, literal, name, source)
+        .into_iter()
+        .filter(|(start, scope)| *start < at.start_byte() && syntax::contains(*scope, at))
+        .map(|(start, _)| start)
+        .max();
+    in_scope.or_else(|| syntax::signature_names(function, source).contains(&name).then(|| function.start_byte()))
+}
+
+/// Declarations of `name` in `body` outside `literal`: where each starts and the node it is
+/// visible in (its block, or the `for`/`if`/`switch`/`case` it belongs to).
+fn declarations<'tree>(body: Node<'tree>, literal: Node<'tree>, name: &str, source: &str) -> Vec<(usize, Node<'tree>)> {
     let bindings = syntax::bindings_of(body, name, source)
         .into_iter()
         .filter(|binding| binding.kind != syntax::BindingKind::Assign && !syntax::contains(literal, binding.statement))
-        .map(|binding| binding.statement.start_byte());
-    let ranges = syntax::descendants(body)
-        .filter(|node| {
-            node.kind() == "range_clause"
-                && !syntax::contains(literal, *node)
-                && syntax::text(*node, source).contains(":=")
-                && node
-                    .child_by_field_name("left")
-                    .is_some_and(|left| syntax::named_children(left).iter().any(|n| syntax::text(*n, source) == name))
+        .map(|binding| binding.statement);
+    let ranges = syntax::descendants(body).filter(|node| {
+        node.kind() == "range_clause"
+            && !syntax::contains(literal, *node)
+            && syntax::text(*node, source).contains(":=")
+            && node
+                .child_by_field_name("left")
+                .is_some_and(|left| syntax::named_children(left).iter().any(|n| syntax::text(*n, source) == name))
+    });
+    let found: Vec<(usize, Node<'tree>)> = bindings
+        .chain(ranges)
+        .filter_map(|statement| {
+            let scope = syntax::ancestors(statement).find(|node| SCOPES.contains(&node.kind()))?;
+            Some((statement.start_byte(), scope))
         })
-        .map(|node| node.start_byte());
-    bindings.chain(ranges).max()
+        .collect();
+    // `x, err := g()` after `err := f()` in the same scope reuses `err`: one variable, known by
+    // its first declaration.
+    found
+        .iter()
+        .map(|(start, scope)| {
+            let first = found.iter().filter(|(_, other)| other.id() == scope.id()).map(|(s, _)| *s).min();
+            (first.unwrap_or(*start), *scope)
+        })
+        .collect()
+}
+
+/// Nodes that bound the visibility of a declaration made directly inside them.
+const SCOPES: &[&str] = &[
+    "block",
+    "for_statement",
+    "if_statement",
+    "expression_switch_statement",
+    "type_switch_statement",
+    "expression_case",
+    "type_case",
+    "default_case",
+    "communication_case",
+    "func_literal",
+];
+
+/// Uses of `name` outside `literal` that refer to the declaration at `declared_at` (not to a
+/// later variable of the same name).
+fn uses_of<'tree>(body: Node<'tree>, literal: Node<'tree>, name: &str, declared_at: usize, source: &str) -> Vec<Node<'tree>> {
+    let declarations = declarations(body, literal, name, source);
+    syntax::descendants(body)
+        .filter(|node| {
+            node.kind() == "identifier" && syntax::text(*node, source) == name && !syntax::contains(literal, *node)
+        })
+        .filter(|use_| {
+            let nearest = declarations
+                .iter()
+                .filter(|(start, scope)| *start <= use_.start_byte() && syntax::contains(*scope, *use_))
+                .map(|(start, _)| *start)
+                .max();
+            nearest.is_none_or(|start| start == declared_at)
+        })
+        .collect()
 }
 
 /// A `Lock`/`RLock` call in the goroutine before the write (a conservative "holds a lock").
@@ -145,6 +204,52 @@ fn holds_lock_before(body: Node<'_>, write: Node<'_>, source: &str) -> bool {
     })
 }
 
+/// Token passing: before the write the goroutine receives from a channel, and after it sends on
+/// the same channel (or another element of the same slice of channels). Whoever holds the token
+/// may write; handing it on orders the write before the next holder's access
+/// (`<-chans[id]; n++; chans[id+1] <- true`, or `<-token; n++; token <- struct{}{}`).
+fn holds_channel_token(body: Node<'_>, write: Node<'_>, source: &str) -> bool {
+    let own: Vec<Node<'_>> = flow::own_descendants(body).collect();
+    let received: Vec<String> = own
+        .iter()
+        .filter(|node| node.end_byte() <= write.start_byte())
+        .filter_map(|node| syntax::received_channel(*node))
+        .map(|channel| channel_family(channel, body, source))
+        .collect();
+    !received.is_empty()
+        && own.iter().any(|node| {
+            node.kind() == "send_statement"
+                && node.start_byte() >= write.end_byte()
+                && node
+                    .child_by_field_name("channel")
+                    .is_some_and(|channel| received.contains(&channel_family(channel, body, source)))
+        })
+}
+
+/// What a channel expression names, up to the element of a slice of channels: `chans[i]` and
+/// `chans[(i+1)%n]` are both `chans`; a local `next := chans[...]` is `chans` too.
+fn channel_family(channel: Node<'_>, body: Node<'_>, source: &str) -> String {
+    let channel = syntax::unparen(channel);
+    match channel.kind() {
+        "index_expression" => channel
+            .child_by_field_name("operand")
+            .map_or_else(|| syntax::text(channel, source).to_string(), |operand| syntax::text(operand, source).to_string()),
+        "identifier" => {
+            let name = syntax::text(channel, source);
+            let aliases: Vec<Node<'_>> = syntax::bindings_of(body, name, source)
+                .into_iter()
+                .filter(|binding| binding.kind == syntax::BindingKind::Define)
+                .filter_map(|binding| binding.value)
+                .collect();
+            match aliases.as_slice() {
+                [value] if syntax::unparen(*value).kind() == "index_expression" => channel_family(*value, body, source),
+                _ => name.to_string(),
+            }
+        }
+        _ => syntax::text(channel, source).to_string(),
+    }
+}
+
 /// Why the write races: the `go` statement runs in a loop, another goroutine uses the variable,
 /// or the enclosing function uses it after the `go` statement with no wait in between.
 fn race_reason(
@@ -154,6 +259,7 @@ fn race_reason(
     literal: Node<'_>,
     name: &str,
     declared_at: usize,
+    signals: &Signals,
 ) -> Option<String> {
     let source: &str = &ctx.file.text;
     // In a loop that the variable was declared before, and whose body does not wait for the
@@ -167,11 +273,7 @@ fn race_reason(
     if in_loop {
         return Some("the `go` statement runs in a loop, so several goroutines write it at once".to_string());
     }
-    let uses: Vec<Node<'_>> = syntax::descendants(body)
-        .filter(|node| {
-            node.kind() == "identifier" && syntax::text(*node, source) == name && !syntax::contains(literal, *node)
-        })
-        .collect();
+    let uses = uses_of(body, literal, name, declared_at, source);
     for use_ in &uses {
         // Inside another goroutine: any access races with this write.
         if let Some(other) = syntax::ancestors(*use_).find(|node| node.kind() == "func_literal")
@@ -184,6 +286,7 @@ fn race_reason(
                     if other_go.start_byte() < go.start_byte() { (other_go, go) } else { (go, other_go) };
                 !synchronised_between(body, first.end_byte(), second.start_byte(), source)
             })
+            && !signals.awaited_in(other, 0, use_.start_byte(), source)
         {
             let line = ctx.file.span_positions(Span::new(use_.start_byte(), use_.end_byte())).0.line;
             return Some(format!("another goroutine also uses it (line {line})"));
@@ -201,12 +304,77 @@ fn race_reason(
         }) {
             continue;
         }
-        if !synchronised_between(body, go.end_byte(), use_.start_byte(), source) {
+        if !synchronised_between(body, go.end_byte(), use_.start_byte(), source)
+            && !signals.awaited_in(body, go.end_byte(), use_.start_byte(), source)
+            && !signals.received_by_assignment(*use_, source)
+        {
             let line = ctx.file.span_positions(Span::new(use_.start_byte(), use_.end_byte())).0.line;
             return Some(format!("the enclosing function also uses it (line {line}) with no wait in between"));
         }
     }
     None
+}
+
+/// What the goroutine does after the write that others can wait for: the channels it sends on
+/// or closes, and the atomics it stores to (`done.Store(true)`). Waiting for one of them orders
+/// the write before what follows the wait.
+struct Signals {
+    channels: Vec<String>,
+    atomics: Vec<String>,
+}
+
+fn signals_after(body: Node<'_>, write: Node<'_>, source: &str) -> Signals {
+    let mut signals = Signals { channels: Vec::new(), atomics: Vec::new() };
+    for node in flow::own_descendants(body).filter(|node| node.start_byte() >= write.end_byte()) {
+        match node.kind() {
+            "send_statement" => {
+                if let Some(channel) = node.child_by_field_name("channel") {
+                    signals.channels.push(syntax::text(channel, source).to_string());
+                }
+            }
+            "call_expression" => match syntax::call_name(node, source) {
+                Some((None, "close")) => {
+                    if let [channel] = syntax::call_arguments(node)[..] {
+                        signals.channels.push(syntax::text(channel, source).to_string());
+                    }
+                }
+                Some((Some(atomic), "Store" | "Add" | "Swap" | "CompareAndSwap")) => {
+                    signals.atomics.push(atomic.to_string());
+                }
+                _ => {}
+            },
+            _ => {}
+        }
+    }
+    signals
+}
+
+impl Signals {
+    /// Inside `scope` between two offsets (closures included: `require.Eventually(func() bool {
+    /// return done.Load() })`), a receive from one of the channels or a `Load` of one of the atomics.
+    fn awaited_in(&self, scope: Node<'_>, start: usize, end: usize, source: &str) -> bool {
+        syntax::descendants(scope).any(|node| {
+            node.start_byte() >= start
+                && node.end_byte() <= end
+                && (syntax::received_channel(node)
+                    .is_some_and(|channel| self.channels.iter().any(|c| c == syntax::text(channel, source)))
+                    || (node.kind() == "call_expression"
+                        && matches!(syntax::call_name(node, source), Some((Some(atomic), "Load"))
+                            if self.atomics.iter().any(|a| a == atomic))))
+        })
+    }
+
+    /// `err = <-done`: the receive on the right runs before the assignment to the use on the left.
+    fn received_by_assignment(&self, use_: Node<'_>, source: &str) -> bool {
+        let Some(assignment) = syntax::ancestors(use_).find(|node| node.kind() == "assignment_statement") else {
+            return false;
+        };
+        let on_left = assignment.child_by_field_name("left").is_some_and(|left| syntax::contains(left, use_));
+        on_left
+            && assignment
+                .child_by_field_name("right")
+                .is_some_and(|right| self.awaited_in(right, right.start_byte(), right.end_byte(), source))
+    }
 }
 
 /// A `Wait()` call, a channel receive, a `select`, a `range` over something, or a `Lock` in the
