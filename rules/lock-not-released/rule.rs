@@ -72,13 +72,21 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
         return;
     }
     let releases = |node: Node<'_>| lock.releases(node, source) || lock.hands_over(node, source);
-    let escapes = flow::escapes_after(statement, source, &releases);
+    let recovers = recovers_panics(&function, source);
+    let in_test_file = ctx.facts.is_test_file;
+    let mut escapes = flow::escapes_after(statement, source, &releases);
+    escapes.retain(|escape| {
+        escape.kind != EscapeKind::Panic || recovers || !(in_test_file || is_assertion(escape.node, source))
+    });
     let Some(escape) = escapes.iter().find(|escape| escape.kind != EscapeKind::EndOfFunction).or(escapes.first())
     else {
         return;
     };
     let (what, label) = match escape.kind {
         EscapeKind::Return => ("returns", "this `return` leaves with the lock held".to_string()),
+        EscapeKind::Panic if recovers => {
+            ("panics", "the deferred `recover()` catches this `panic` and the function returns with the lock held".to_string())
+        }
         EscapeKind::Panic => ("panics", "this `panic` leaves with the lock held".to_string()),
         EscapeKind::EndOfFunction => ("ends", "the function can end here with the lock held".to_string()),
     };
@@ -95,6 +103,38 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
     if let Some(fix) = fix {
         finding.fix(fix);
     }
+}
+
+/// A panic path matters when something recovers and the program carries on: a deferred
+/// `recover()` in the function itself, or further up (net/http recovers every handler's panic).
+/// Assertions are left alone: a constant message (`panic("unreachable")`), an assertion error
+/// (`errors.AssertionFailedf(...)`), or the `default:` of a switch over known cases; they fire
+/// only on a bug, where crashing is the intent. So is every panic of a `_test.go` file, which
+/// ends the test binary.
+fn is_assertion(panic: Node<'_>, source: &str) -> bool {
+    let in_default_case = syntax::ancestors(panic)
+        .take_while(|node| !matches!(node.kind(), "func_literal" | "function_declaration" | "method_declaration"))
+        .find(|node| node.kind().ends_with("_case"))
+        .is_some_and(|case| case.kind() == "default_case" && case.parent().is_some_and(|s| s.kind().ends_with("switch_statement")));
+    let constant_or_assertion = match syntax::call_arguments(panic).as_slice() {
+        [argument] => {
+            let argument = syntax::unparen(*argument);
+            matches!(argument.kind(), "interpreted_string_literal" | "raw_string_literal")
+                || (argument.kind() == "call_expression"
+                    && syntax::call_name(argument, source).is_some_and(|(_, name)| name.contains("Assert")))
+        }
+        _ => false,
+    };
+    in_default_case || constant_or_assertion
+}
+
+/// The function defers a call that recovers: `defer func() { if r := recover(); ... }()`.
+fn recovers_panics(function: &FunctionView<'_>, source: &str) -> bool {
+    function.defers().any(|defer| {
+        syntax::descendants(defer).any(|node| {
+            node.kind() == "call_expression" && matches!(syntax::call_name(node, source), Some((None, "recover")))
+        })
+    })
 }
 
 struct Lock<'s> {
@@ -132,10 +172,11 @@ impl Lock<'_> {
         std::iter::once(statement).chain(syntax::descendants(statement)).any(|node| match node.kind() {
             // `s.unlockAndReset()`, `return tx.closemuRUnlockRelease`: an unlock elsewhere.
             "identifier" | "field_identifier" => syntax::text(node, source).to_ascii_lowercase().contains("unlock"),
-            // `rs.closemuScanHold = true`, `s.locked = true`: the lock is kept on purpose.
+            // `rs.closemuScanHold = true`, `s.locked = true`, `lockHeld = true`: the lock is kept on
+            // purpose, and released later where the flag says so.
             "assignment_statement" => node.child_by_field_name("left").is_some_and(|left| {
                 let left = syntax::text(left, source).to_ascii_lowercase();
-                left.contains("hold") || left.contains("locked")
+                left.contains("hold") || left.contains("held") || left.contains("locked")
             }),
             "call_expression" => syntax::call_arguments(node).iter().any(|argument| {
                 let text = syntax::text(*argument, source).trim_start_matches('&');
