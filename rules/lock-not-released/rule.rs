@@ -75,6 +75,8 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
     let recovers = recovers_panics(&function, source);
     let in_test_file = ctx.facts.is_test_file;
     let mut escapes = flow::escapes_after(statement, source, &releases);
+    // `if false { return }`: a path that cannot run.
+    escapes.retain(|escape| !in_dead_branch(escape.node, body, source));
     escapes.retain(|escape| {
         escape.kind != EscapeKind::Panic || recovers || !(in_test_file || is_assertion(escape.node, source))
     });
@@ -126,6 +128,15 @@ fn is_assertion(panic: Node<'_>, source: &str) -> bool {
         _ => false,
     };
     in_default_case || constant_or_assertion
+}
+
+/// Inside the body of an `if false { ... }`.
+fn in_dead_branch(node: Node<'_>, body: Node<'_>, source: &str) -> bool {
+    syntax::ancestors(node).take_while(|ancestor| ancestor.id() != body.id()).any(|ancestor| {
+        ancestor.kind() == "if_statement"
+            && ancestor.child_by_field_name("condition").is_some_and(|condition| syntax::text(condition, source) == "false")
+            && ancestor.child_by_field_name("consequence").is_some_and(|branch| syntax::contains(branch, node))
+    })
 }
 
 /// The function defers a call that recovers: `defer func() { if r := recover(); ... }()`.
