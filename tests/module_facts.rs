@@ -737,3 +737,113 @@ fn goroot_src() -> Option<PathBuf> {
     let root = PathBuf::from(String::from_utf8(output.stdout).ok()?.trim()).join("src");
     root.is_dir().then_some(root)
 }
+
+/// An embedded pointer holds its target by reference: no lock by value, however it is written.
+#[test]
+fn embedded_pointers_hold_no_lock_by_value() {
+    let source = "package m\n\nimport \"sync\"\n\ntype T struct {\n\tmu sync.Mutex\n}\n\ntype S struct {\n\t*T\n}\n\n\
+                  type W struct { *T; n int }\n\ntype X struct {\n\t*T `json:\"t\"`\n}\n\n\
+                  type (\n\tY struct {\n\t\t*G[int]\n\t}\n\tZ struct {\n\t\tin struct{ *T }\n\t}\n)\n\n\
+                  type G[E any] struct { mu sync.Mutex; e E }\n\n// doc\ntype funcTab struct {\n\t*T\n\tsz int // cached\n}\n";
+    let facts = project(&[("a.go", source)]);
+    assert!(facts.lock_held_by_value("example.com/m.T").is_some());
+    for name in ["S", "W", "X", "Y", "Z", "funcTab"] {
+        assert_eq!(facts.lock_held_by_value(&format!("example.com/m.{name}")), None, "{name}");
+        let package = facts.package_by_import_path("example.com/m").unwrap();
+        assert!(package.struct_type(name).unwrap().contains_lock().is_none(), "{name}");
+    }
+}
+
+/// A type declared in several build-tag variants holds a lock by value only when every variant
+/// does: a lock in `fd_plan9.go` says nothing about the `fd_unix.go` build.
+#[test]
+fn build_tag_variants_hold_a_lock_only_when_all_do() {
+    let facts = project(&[
+        (
+            "fd_plan9.go",
+            "package m\n\nimport \"sync\"\n\ntype FD struct {\n\tmu sync.Mutex\n}\n\ntype Both struct {\n\tmu sync.Mutex\n}\n\ntype Named sync.Mutex\n\ntype Outer struct {\n\tfd FD\n}\n",
+        ),
+        (
+            "fd_unix.go",
+            "//go:build unix\n\npackage m\n\ntype FD struct {\n\tn int\n}\n\ntype Both struct {\n\tother sync.RWMutex\n}\n\ntype Named int\n",
+        ),
+        ("fd_windows.go", "package m\n\nimport \"sync\"\n\ntype Both struct {\n\tmu sync.Mutex\n}\n"),
+    ]);
+    assert_eq!(facts.lock_held_by_value("example.com/m.FD"), None);
+    assert_eq!(facts.lock_held_by_value("example.com/m.Outer"), None);
+    assert_eq!(facts.lock_held_by_value("example.com/m.Named"), None);
+    assert_eq!(facts.lock_held_by_value("[2]example.com/m.FD"), None);
+    let both = facts.lock_held_by_value("example.com/m.Both").expect("every variant holds a lock");
+    assert_eq!(&*both.field_path, "mu");
+    let package = facts.package_by_import_path("example.com/m").unwrap();
+    assert!(package.struct_type("FD").unwrap().contains_lock().is_none());
+    assert!(package.struct_type("Both").unwrap().contains_lock().is_some());
+}
+
+/// "Keeps its channel parameter": only sends, receives, ranges, comparisons, `len`/`cap`/`close`
+/// and plain arguments to project functions that keep it, to a fixed point.
+#[test]
+fn keeps_parameters_to_a_fixed_point() {
+    let facts = project(&[
+        (
+            "a.go",
+            "package m\n\nimport \"fmt\"\n\n\
+             type holder struct{ ch chan<- int }\n\n\
+             var global chan<- int\n\n\
+             func produce(ch chan<- int) { for i := 0; i < 3; i++ { ch <- i } }\n\
+             func twoLevel(ch chan<- int) { sendAll(ch, 3) }\n\
+             func sendAll(ch chan<- int, n int) { if ch != nil && len(ch) < cap(ch) { ch <- n } }\n\
+             func closes(ch chan<- int) { defer close(ch); ch <- 1 }\n\
+             func closesThrough(ch chan<- int) { closes(ch) }\n\
+             func drain(in <-chan int) { for range in {}; select { case <-in: } }\n\
+             func recurse(ch chan<- int, n int) { if n > 0 { recurse(ch, n-1) }; ch <- n }\n\
+             func goStatement(ch chan<- int) { go produce(ch); go func() { ch <- 1 }() }\n\
+             func stores(ch chan<- int) { h := holder{ch: ch}; _ = h }\n\
+             func assigns(ch chan<- int) { global = ch }\n\
+             func returns(ch chan int) chan int { return ch }\n\
+             func sendsAway(ch chan int, out chan chan int) { out <- ch }\n\
+             func address(ch chan int) { p := &ch; _ = p }\n\
+             func unresolved(ch chan<- int) { fmt.Println(ch) }\n\
+             func storedLiteral(ch chan<- int) func() { return func() { ch <- 1 } }\n\
+             func throughStorer(ch chan<- int) { stores(ch) }\n\
+             func shadowed(ch chan<- int) { if ch := make(chan int); ch != nil { close(ch) } }\n\
+             func localFunc(ch chan<- int, f func(chan<- int)) { f(ch) }\n\
+             func (h *holder) feed(ch chan<- int) { ch <- 1 }\n\
+             func method(h *holder, ch chan<- int) { h.feed(ch) }\n\
+             func variadic(chs ...chan int) {}\n\
+             func asm(ch chan int)\n",
+        ),
+        ("b_linux.go", "package m\n\nfunc variant(ch chan int) { ch <- 1 }\n"),
+        ("b_windows.go", "package m\n\nvar kept chan int\n\nfunc variant(ch chan int) { kept = ch }\n"),
+    ]);
+    let package = facts.package_by_import_path("example.com/m").unwrap();
+    let kept = |name: &str| -> Vec<usize> {
+        package.function(name).unwrap_or_else(|| panic!("no {name}")).summary().kept_params().collect()
+    };
+    for name in ["produce", "twoLevel", "closes", "closesThrough", "drain", "goStatement"] {
+        assert_eq!(kept(name), vec![0], "{name}");
+    }
+    assert_eq!(kept("sendAll"), vec![0]);
+    assert_eq!(kept("recurse"), vec![0]);
+    for name in [
+        "stores",
+        "assigns",
+        "returns",
+        "address",
+        "unresolved",
+        "storedLiteral",
+        "throughStorer",
+        "shadowed",
+        "localFunc",
+        "variadic",
+        "asm",
+        "variant",
+    ] {
+        assert_eq!(kept(name), Vec::<usize>::new(), "{name}");
+    }
+    assert_eq!(kept("method"), vec![1]);
+    // `out <- ch` sends the channel away; `out` itself is only sent on.
+    assert_eq!(kept("sendsAway"), vec![1]);
+    let closes = |name: &str| package.function(name).unwrap().summary().closes_param(0);
+    assert!(closes("closesThrough") && !closes("twoLevel") && !closes("produce"));
+}

@@ -1,4 +1,4 @@
-use crate::engine::facts::module::{LockInfo, LockKind, TypeKind};
+use crate::engine::facts::module::{LockInfo, LockKind};
 use crate::engine::prelude::*;
 
 pub static RULE: Rule = Rule {
@@ -166,47 +166,10 @@ fn held_by_value<'tree>(ctx: &RuleContext<'_, 'tree>, ty: Node<'_>) -> Option<He
     }
 }
 
-/// The pre-pass's lock for a type in table form, checked against its declarations: a path
-/// through an embedded pointer (`*LineTable`) holds no lock by value, and a type declared
-/// several times (build-tag variants) counts only when every declaration holds one.
+/// The pre-pass's lock for a type in table form. The facts already leave out embedded
+/// pointers and types whose build-tag variants do not all hold a lock.
 fn facts_lock(ctx: &RuleContext<'_, '_>, ty: &str) -> Option<LockInfo> {
-    let project = ctx.project?;
-    let info = project.lock_held_by_value(ty)?;
-    if info.field_path.is_empty() {
-        return Some(info);
-    }
-    let Some((path, name)) = ty.rsplit_once('.') else { return Some(info) };
-    let Some(package) = project.package_by_type_path(path) else { return Some(info) };
-    let declarations: Vec<_> = package.types().iter().filter(|decl| &*decl.name == name).collect();
-    // A declaration only built for another OS (`fd_plan9.go`) says nothing about this file's build.
-    let this_file = ctx.file.display_path.to_string_lossy();
-    let this_goos = this_file.rsplit('/').next().and_then(goos_suffix);
-    let build_line = ctx.file.text.lines().find(|line| line.starts_with("//go:build")).unwrap_or("");
-    for decl in &declarations {
-        let Some(file) = package.files().get(decl.file as usize) else { continue };
-        let Some(goos) = file.file_name().and_then(|name| name.to_str()).and_then(goos_suffix) else { continue };
-        if this_goos != Some(goos) && !build_line.contains(goos) {
-            return None;
-        }
-    }
-    if declarations.len() > 1
-        && !declarations.iter().all(|decl| matches!(&decl.kind, TypeKind::Struct(st) if st.lock.is_some()))
-    {
-        return None;
-    }
-    let mut current = name.to_string();
-    for segment in info.field_path.split('.') {
-        let Some(struct_type) = package.struct_type(&current) else { break };
-        let Some(field) = struct_type.fields.iter().find(|field| &*field.name == segment) else { break };
-        if field.ty.starts_with('*') {
-            return None;
-        }
-        if field.ty.contains(['.', '[']) {
-            break;
-        }
-        current = field.ty.to_string();
-    }
-    Some(info)
+    ctx.project?.lock_held_by_value(ty)
 }
 
 /// The same for a type in table form (`example.com/m.Store`), as `type_of` gives it.
@@ -235,39 +198,6 @@ fn file_declares(ctx: &RuleContext<'_, '_>, name: &str) -> bool {
             spec.kind() == "type_spec" && spec.child_by_field_name("name").is_some_and(|n| ctx.text(n) == name)
         })
     })
-}
-
-/// A file name's GOOS suffix (`fd_plan9.go` gives `plan9`), when it has one.
-fn goos_suffix(file: &str) -> Option<&'static str> {
-    const GOOS: &[&str] = &[
-        "aix",
-        "android",
-        "darwin",
-        "dragonfly",
-        "freebsd",
-        "hurd",
-        "illumos",
-        "ios",
-        "js",
-        "linux",
-        "nacl",
-        "netbsd",
-        "openbsd",
-        "plan9",
-        "solaris",
-        "wasip1",
-        "windows",
-        "zos",
-    ];
-    let stem = file.strip_suffix(".go")?;
-    let stem = stem.strip_suffix("_test").unwrap_or(stem);
-    let parts: Vec<&str> = stem.split('_').collect();
-    let candidates = [parts.len().checked_sub(1), parts.len().checked_sub(2)];
-    candidates
-        .into_iter()
-        .flatten()
-        .filter(|index| *index > 0)
-        .find_map(|index| GOOS.iter().copied().find(|goos| *goos == parts[index]))
 }
 
 /// A struct declared in this file with a `sync` lock by value, directly, embedded, or through

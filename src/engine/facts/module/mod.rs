@@ -1,8 +1,8 @@
 //! The module's own declarations, from a parallel pre-pass over all files (DESIGN.md, "Facts
 //! (type-light)"): functions and methods with their signatures, struct, interface and other
 //! named types, package-level variables, constants and sentinel errors, and per-function
-//! summaries ("may block", "closes its channel parameter") computed to a fixed point over the
-//! project's call graph by name.
+//! summaries ("may block", "closes its channel parameter", "keeps its channel parameter")
+//! computed to a fixed point over the project's call graph by name.
 //!
 //! # How it is built
 //!
@@ -99,14 +99,32 @@
 //! in a `go` statement) that closes that parameter, to a fixed point. Only the first 64
 //! parameters are tracked.
 //!
+//! # `keeps_param`
+//!
+//! Channel parameter `i` (`chan T`, `chan<- T` or `<-chan T`, not variadic) is kept when every
+//! mention of it in the body and its nested function literals is a send on it, a receive from
+//! it (also in a `select` case), a `range` over it, a comparison (`==`, `!=`), `len`/`cap`/
+//! `close` of it, or a plain identifier argument of a call that resolves to a project function
+//! keeping that parameter (also in `go` and `defer` statements). Anything else clears the bit:
+//! storing, assigning, returning or sending the channel, `&ch`, a composite literal, a mention
+//! inside a function literal that is stored or passed on rather than called where it is
+//! written, an argument to a builtin other than `len`/`cap`, to a function value, the standard
+//! library or an unresolved callee, or the name bound again anywhere in the function. The fixed
+//! point is the greatest one (start from what each body shows, clear callers of callees that do
+//! not keep), so recursion keeps. "Kept and not closed" means a call never closes the channel.
+//!
 //! # What stays unknown
 //!
 //! Lookups return `None`, never a guess, for: declarations in files that were not scanned
 //! (generated, unreadable, or after a brace that never closes); signatures whose build-tag
 //! variants disagree; fields of generic instances; locks inside standard-library struct types
 //! (`http.Server` has a mutex, but the api files list only exported fields); methods of
-//! interface values. Functions declared in several files (build-tag variants) are merged: a
-//! summary holds if any variant shows it. A summary without evidence (`may_block() == None`)
+//! interface values. Functions declared in several files (build-tag variants) are merged: "may
+//! block" and "closes" hold if any variant shows it, "keeps" only if every variant does. A type
+//! declared in several files keeps its first declaration for lookups, and holds a lock by value
+//! ([`StructType::contains_lock`], [`ProjectFacts::lock_held_by_value`]) only when every variant
+//! does (a defined non-struct type with variants holds none); the others are
+//! [`Package::type_variants_of`]. A summary without evidence (`may_block() == None`)
 //! means "no blocking found", which is also the answer for bodies in assembly.
 //!
 //! # Lookups
@@ -121,6 +139,7 @@
 //!   [`ProjectFacts::function_at`], [`ProjectFacts::type_of_text`],
 //!   [`ProjectFacts::lock_held_by_value`], and the `ProjectTypes` implementation;
 //! - [`Func::may_block`] / [`Summary::may_block`], [`Summary::closes_param`],
+//!   [`Summary::keeps_param`],
 //!   [`StructType::contains_lock`], and [`ProjectFacts::describe_block`] for messages.
 
 mod resolve;
@@ -190,8 +209,11 @@ pub struct Package {
     pub(crate) incomplete: bool,
     /// Sorted by (receiver type name, or "" for functions; name).
     pub(crate) funcs: Box<[Func]>,
-    /// Sorted by name.
+    /// Sorted by name; one per name (the first file's, in file order).
     pub(crate) types: Box<[TypeDecl]>,
+    /// The other declarations of names declared in several files (build-tag variants), sorted
+    /// by name.
+    pub(crate) type_variants: Box<[TypeDecl]>,
     /// Sorted by name.
     pub(crate) values: Box<[Value]>,
 }
@@ -239,6 +261,9 @@ pub struct Summary {
     pub(crate) block: Option<BlockReason>,
     /// Bit `i`: channel parameter `i` is closed.
     pub(crate) closes: u64,
+    /// Bit `i`: channel parameter `i` stays with this function and the project callees it is
+    /// passed to ([`Summary::keeps_param`]).
+    pub(crate) keeps: u64,
 }
 
 /// Why a function may block: the first cause, with the line (in the function's file) where it
@@ -493,8 +518,8 @@ impl ProjectFacts {
                     count.text(callee);
                 }
             }
-            count.bytes += package.types.len() * size_of::<TypeDecl>();
-            for decl in package.types.iter() {
+            count.bytes += (package.types.len() + package.type_variants.len()) * size_of::<TypeDecl>();
+            for decl in package.types.iter().chain(package.type_variants.iter()) {
                 count.text(&decl.name);
                 match &decl.kind {
                     TypeKind::Struct(struct_type) => {
@@ -652,6 +677,8 @@ impl ProjectFacts {
             let package = self.package_by_type_path(path)?;
             match &package.type_decl(name)?.kind {
                 TypeKind::Struct(struct_type) => return struct_type.lock.clone(),
+                // A defined type with build-tag variants: which one applies is unknown.
+                TypeKind::Named { .. } if !package.type_variants_of(name).is_empty() => return None,
                 TypeKind::Named { underlying, .. } => ty = underlying,
                 TypeKind::Interface(_) => return None,
             }
@@ -790,6 +817,14 @@ impl Package {
         self.funcs.iter().filter(move |func| func.receiver.is_some() && &*func.name == name)
     }
 
+    /// The other declarations of `name` when build-tag variants declare it in several files
+    /// ([`Package::type_decl`] gives the first); empty otherwise.
+    pub fn type_variants_of(&self, name: &str) -> &[TypeDecl] {
+        let start = self.type_variants.partition_point(|decl| &*decl.name < name);
+        let end = start + self.type_variants[start..].partition_point(|decl| &*decl.name == name);
+        &self.type_variants[start..end]
+    }
+
     pub fn type_decl(&self, name: &str) -> Option<&TypeDecl> {
         self.types.binary_search_by(|decl| (*decl.name).cmp(name)).ok().map(|index| &self.types[index])
     }
@@ -902,6 +937,19 @@ impl Summary {
     /// Indexes of the channel parameters the function closes.
     pub fn closed_params(&self) -> impl Iterator<Item = usize> + '_ {
         (0..64).filter(|&index| self.closes_param(index))
+    }
+
+    /// The channel parameter `index` (receiver not counted) goes nowhere the facts cannot see:
+    /// the function and its project callees only send on it, receive from it, range over it,
+    /// compare it, or take its `len`/`cap`. Together with `!closes_param(index)` this means the
+    /// call never closes the channel.
+    pub fn keeps_param(&self, index: usize) -> bool {
+        index < 64 && self.keeps & (1 << index) != 0
+    }
+
+    /// Indexes of the channel parameters the function keeps.
+    pub fn kept_params(&self) -> impl Iterator<Item = usize> + '_ {
+        (0..64).filter(|&index| self.keeps_param(index))
     }
 }
 

@@ -67,6 +67,7 @@ struct PendingFunc {
     direct: Option<BlockReason>,
     calls: Vec<CallSite>,
     closes: u64,
+    keeps: u64,
 }
 
 /// The call-graph facts of one function, before the fixed points.
@@ -75,9 +76,11 @@ struct FuncGraph {
     direct: Option<BlockReason>,
     /// Project callees that make this function block if they do, with the line of the call.
     block_callees: Vec<(FuncRef, u32)>,
-    /// (callee, callee parameter, this function's parameter).
+    /// (callee, callee parameter, this function's parameter): channel parameters passed on,
+    /// for both "closes" and "keeps".
     close_callees: Vec<(FuncRef, u8, u8)>,
     closes: u64,
+    keeps: u64,
 }
 
 pub(super) fn build_with(
@@ -401,6 +404,8 @@ fn merge_package(id: PackageId, build: PackageBuild, interner: &mut Interner) ->
                 }
                 existing.calls.extend(scan.calls);
                 existing.closes |= scan.closes;
+                // Kept only when every variant keeps it.
+                existing.keeps &= scan.keeps;
             }
             None => {
                 by_key.insert((receiver, scan.func.name.clone()), merged.len());
@@ -413,12 +418,22 @@ fn merge_package(id: PackageId, build: PackageBuild, interner: &mut Interner) ->
     let mut calls = Vec::with_capacity(merged.len());
     for scan in merged {
         funcs.push(scan.func);
-        calls.push(PendingFunc { direct: scan.direct, calls: scan.calls, closes: scan.closes });
+        calls.push(PendingFunc { direct: scan.direct, calls: scan.calls, closes: scan.closes, keeps: scan.keeps });
     }
 
+    // One declaration per name; build-tag variants of it (`fd_unix.go`, `fd_plan9.go`) are kept
+    // aside so facts about the type can require all of them to agree.
     let mut types = build.types;
     types.sort_by(|a, b| a.name.cmp(&b.name));
-    types.dedup_by(|later, first| later.name == first.name);
+    let mut type_variants: Vec<TypeDecl> = Vec::new();
+    let mut unique: Vec<TypeDecl> = Vec::with_capacity(types.len());
+    for decl in types {
+        match unique.last() {
+            Some(first) if first.name == decl.name => type_variants.push(decl),
+            _ => unique.push(decl),
+        }
+    }
+    let mut types = unique;
 
     let mut values = build.values;
     values.sort_by(|a, b| a.name.cmp(&b.name));
@@ -444,7 +459,7 @@ fn merge_package(id: PackageId, build: PackageBuild, interner: &mut Interner) ->
                 settle.signature(signature);
             }
         }
-        for decl in &mut types {
+        for decl in types.iter_mut().chain(type_variants.iter_mut()) {
             settle.type_decl(decl);
         }
         for value in &mut deduped {
@@ -453,7 +468,7 @@ fn merge_package(id: PackageId, build: PackageBuild, interner: &mut Interner) ->
             }
         }
     }
-    types.iter_mut().for_each(|decl| interner.type_decl(decl));
+    types.iter_mut().chain(type_variants.iter_mut()).for_each(|decl| interner.type_decl(decl));
     deduped.iter_mut().for_each(|value| interner.value(value));
     for func in &mut funcs {
         interner.func(func);
@@ -469,6 +484,7 @@ fn merge_package(id: PackageId, build: PackageBuild, interner: &mut Interner) ->
         incomplete: build.incomplete,
         funcs: funcs.into(),
         types: types.into(),
+        type_variants: type_variants.into(),
         values: deduped.into(),
     };
     (package, calls)
@@ -712,8 +728,10 @@ fn struct_lock(
     }
     // A cycle (only in malformed code) reads as "no lock".
     memo.insert((package.id, index), None);
-    let TypeKind::Struct(struct_type) = &package.types[index].kind else { return None };
-    let lock = fields_lock(facts, package, &struct_type.fields, memo, depth);
+    let decl = &package.types[index];
+    let TypeKind::Struct(struct_type) = &decl.kind else { return None };
+    let lock = fields_lock(facts, package, &struct_type.fields, memo, depth)
+        .filter(|_| variants_hold_lock(facts, package, &decl.name, memo, depth));
     memo.insert((package.id, index), lock.clone());
     lock
 }
@@ -773,9 +791,26 @@ fn type_lock(
             let lock = struct_lock(facts, owner, index, memo, depth + 1)?;
             Some((Some(lock.field_path), lock.kind))
         }
-        TypeKind::Named { underlying, .. } => type_lock(facts, owner, underlying, None, memo, depth + 1),
+        TypeKind::Named { underlying, .. } => type_lock(facts, owner, underlying, None, memo, depth + 1)
+            .filter(|_| variants_hold_lock(facts, owner, name, memo, depth)),
         TypeKind::Interface(_) => None,
     }
+}
+
+/// Every build-tag variant of the type `name` other than the one kept holds a lock by value
+/// too (true when there are none): a lock in one build says nothing about the others.
+fn variants_hold_lock(
+    facts: &ProjectFacts,
+    package: &Package,
+    name: &str,
+    memo: &mut HashMap<(PackageId, usize), Option<LockInfo>>,
+    depth: u32,
+) -> bool {
+    package.type_variants_of(name).iter().all(|variant| match &variant.kind {
+        TypeKind::Struct(struct_type) => fields_lock(facts, package, &struct_type.fields, memo, depth + 1).is_some(),
+        TypeKind::Named { underlying, .. } => type_lock(facts, package, underlying, None, memo, depth + 1).is_some(),
+        TypeKind::Interface(_) => false,
+    })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -947,12 +982,15 @@ fn resolve_function(
     indexes: &[PackageIndex<'_>],
     pending: PendingFunc,
 ) -> FuncGraph {
-    let mut graph = FuncGraph { direct: pending.direct, closes: pending.closes, ..FuncGraph::default() };
+    let mut graph =
+        FuncGraph { direct: pending.direct, closes: pending.closes, keeps: pending.keeps, ..FuncGraph::default() };
     for site in &pending.calls {
         let resolved = resolve_target(facts, package, indexes, &site.target, 0);
-        if let Resolved::Project(callee) = resolved {
-            for &(argument, param) in site.param_args.iter() {
-                graph.close_callees.push((callee, argument, param));
+        for &(argument, param) in site.param_args.iter() {
+            match resolved {
+                Resolved::Project(callee) => graph.close_callees.push((callee, argument, param)),
+                // Handed to code the facts cannot see: it may store or close the channel.
+                _ => graph.keeps &= !(1u64 << param),
             }
         }
         if !site.blocking || graph.direct.is_some() {
@@ -1166,6 +1204,7 @@ fn fixed_points(facts: &mut ProjectFacts, graphs: Vec<Vec<FuncGraph>>, stats: &m
 
     let mut reasons: Vec<Option<BlockReason>> = Vec::with_capacity(total);
     let mut closes: Vec<u64> = Vec::with_capacity(total);
+    let mut keeps: Vec<u64> = Vec::with_capacity(total);
     let mut block_callers: Vec<Vec<(u32, u32)>> = vec![Vec::new(); total];
     let mut close_callers: Vec<Vec<(u32, u8, u8)>> = vec![Vec::new(); total];
     for graph in graphs.into_iter().flatten() {
@@ -1178,6 +1217,7 @@ fn fixed_points(facts: &mut ProjectFacts, graphs: Vec<Vec<FuncGraph>>, stats: &m
         }
         reasons.push(graph.direct);
         closes.push(graph.closes);
+        keeps.push(graph.keeps);
     }
 
     // "May block": breadth-first from the direct causes, so each reason names a nearest callee.
@@ -1206,10 +1246,27 @@ fn fixed_points(facts: &mut ProjectFacts, graphs: Vec<Vec<FuncGraph>>, stats: &m
         }
     }
 
-    for (func_ref, (reason, closed)) in refs.iter().zip(reasons.into_iter().zip(closes)) {
+    // "Keeps its parameter": start from what each body shows and clear a caller's bit when a
+    // callee it passes the channel to does not keep it, until nothing changes (a greatest fixed
+    // point, so recursion keeps what it passes to itself).
+    let mut work: VecDeque<usize> = (0..total).collect();
+    while let Some(callee) = work.pop_front() {
+        for &(caller, argument, param) in &close_callers[callee] {
+            let caller = caller as usize;
+            let bit = 1u64 << param;
+            let callee_keeps = argument < 64 && keeps[callee] & (1 << argument) != 0;
+            if !callee_keeps && keeps[caller] & bit != 0 {
+                keeps[caller] &= !bit;
+                work.push_back(caller);
+            }
+        }
+    }
+
+    for (index, func_ref) in refs.iter().enumerate() {
         let package = &mut facts.packages[func_ref.package as usize];
         let funcs: &mut [Func] = &mut package.funcs;
-        funcs[func_ref.index as usize].summary = Summary { block: reason, closes: closed };
+        let block = reasons[index].take();
+        funcs[func_ref.index as usize].summary = Summary { block, closes: closes[index], keeps: keeps[index] };
     }
 }
 

@@ -22,7 +22,7 @@ use std::collections::{HashMap, HashSet};
 const MAX_DEPTH: u32 = 64;
 /// Longest selector chain recorded for a call (`a.b.c.d.m()` has 4 steps).
 const MAX_STEPS: usize = 8;
-/// Parameters beyond this index are not tracked for "closes its parameter".
+/// Parameters beyond this index are not tracked for "closes" or "keeps its parameter".
 const MAX_TRACKED_PARAMS: usize = 64;
 
 /// What the scan of one file gives.
@@ -49,6 +49,9 @@ pub(super) struct FuncScan {
     /// Call sites that need the merged packages to resolve.
     pub calls: Vec<CallSite>,
     pub closes: u64,
+    /// Bit `i`: channel parameter `i` is only used in ways that keep it here, call sites aside
+    /// (they are settled by the fixed point).
+    pub keeps: u64,
 }
 
 /// A call the scanner could not settle on its own.
@@ -198,6 +201,12 @@ struct BodyState<'a> {
     /// The token where the callee of the latest `go` statement starts.
     go_target: Option<u32>,
     closes: u64,
+    keeps: u64,
+    /// Tokens of channel parameters passed as plain arguments of recorded call sites.
+    passed_args: Vec<u32>,
+    /// How many function literals that are stored or passed on (not called where written)
+    /// enclose the current token.
+    stored_literals: u32,
 }
 
 struct Scanner<'a> {
@@ -1125,6 +1134,7 @@ impl<'a> Scanner<'a> {
             direct: None,
             calls: Vec::new(),
             closes: 0,
+            keeps: 0,
         };
         if let Some((open, close)) = body {
             let receiver_typed = receiver.as_ref().zip(receiver_var).map(|((_, ty), var)| (var, ty.clone()));
@@ -1184,14 +1194,19 @@ impl<'a> Scanner<'a> {
         body.comm_headers.clear();
         body.go_target = None;
         body.closes = 0;
+        body.keeps = 0;
+        body.passed_args.clear();
+        body.stored_literals = 0;
         if let Some((name, ty)) = receiver {
             body.typed.push((name, ty.into()));
         }
         for (index, param) in params.iter().enumerate() {
             let Some(name) = param.name_at.map(|at| self.text(at)) else { continue };
             let ty: Text = if param.variadic { format!("[]{}", param.ty).into() } else { param.ty.as_str().into() };
-            if index < MAX_TRACKED_PARAMS && !param.variadic && (ty.starts_with("chan ") || ty.starts_with("chan<- ")) {
+            let is_chan = ty.starts_with("chan ") || ty.starts_with("chan<- ") || ty.starts_with("<-chan ");
+            if index < MAX_TRACKED_PARAMS && !param.variadic && is_chan {
                 body.chan_params.push((name, index as u8));
+                body.keeps |= 1 << index;
             }
             if &*ty == "context.Context" {
                 body.context_params.push(name);
@@ -1233,7 +1248,10 @@ impl<'a> Scanner<'a> {
                 Some(TokenKind::Keyword(Keyword::Var)) => self.local_var(k, hi),
                 Some(TokenKind::Punct(Punct::Define)) => self.define(k),
                 Some(TokenKind::Punct(Punct::Arrow)) => self.channel_op(k, counts),
-                Some(TokenKind::Ident) => self.ident(k, counts),
+                Some(TokenKind::Ident) => {
+                    self.ident(k, counts);
+                    self.param_mention(k);
+                }
                 _ => {}
             }
             k += 1;
@@ -1265,7 +1283,12 @@ impl<'a> Scanner<'a> {
         let invoked = self.is(close + 1, Punct::LParen);
         let under_go = self.body.go_target == Some(at as u32);
         if depth < MAX_DEPTH {
+            self.body.stored_literals += u32::from(!invoked);
             self.scan_range(after + 1, close, counts && invoked && !under_go, depth + 1);
+            self.body.stored_literals -= u32::from(!invoked);
+        } else {
+            // Unread: whatever it does with a channel parameter is unknown.
+            self.body.keeps = 0;
         }
         close + 1
     }
@@ -1313,7 +1336,14 @@ impl<'a> Scanner<'a> {
         if !counts || self.body.comm_headers.iter().any(|&(start, end)| start < position && position < end) {
             return;
         }
-        let send = at > 0
+        let line = self.line(at);
+        let cause = if self.is_send_arrow(at) { BlockCause::Send } else { BlockCause::Receive };
+        self.body.events.push(Event::Direct(cause, line));
+    }
+
+    /// The `<-` at `at` sends (an operand before it) rather than receives.
+    fn is_send_arrow(&self, at: usize) -> bool {
+        at > 0
             && !self.newline_before(at)
             && matches!(
                 self.kind(at - 1),
@@ -1325,10 +1355,49 @@ impl<'a> Scanner<'a> {
                         | TokenKind::Number
                         | TokenKind::Punct(Punct::RParen | Punct::RBrack | Punct::RBrace)
                 )
-            );
-        let line = self.line(at);
-        let cause = if send { BlockCause::Send } else { BlockCause::Receive };
-        self.body.events.push(Event::Direct(cause, line));
+            )
+    }
+
+    /// An identifier that may name a channel parameter: any use other than those that keep the
+    /// channel in this function clears its "keeps" bit.
+    fn param_mention(&mut self, at: usize) {
+        if self.body.keeps == 0 || (at > 0 && self.is(at - 1, Punct::Period)) {
+            return;
+        }
+        let name = self.text(at);
+        let Some(&(_, index)) = self.body.chan_params.iter().find(|(param, _)| *param == name) else { return };
+        if self.body.stored_literals == 0 && self.keeps_channel(at) {
+            return;
+        }
+        self.body.keeps &= !(1u64 << index);
+    }
+
+    /// The channel at `at` is sent on, received from, ranged over, compared, given to
+    /// `len`/`cap`/`close`, or passed as a plain argument of a recorded call (whose callee the
+    /// fixed point judges).
+    fn keeps_channel(&self, at: usize) -> bool {
+        if at > 0 && self.is(at - 1, Punct::Arrow) {
+            // `<-ch` receives; `out <- ch` sends the channel itself away.
+            return !self.is_send_arrow(at - 1);
+        }
+        if (self.is(at + 1, Punct::Arrow) && !self.newline_before(at + 1))
+            || (at > 0 && self.is_kw(at - 1, Keyword::Range))
+            || self.is(at + 1, Punct::Eql)
+            || self.is(at + 1, Punct::Neq)
+            || (at > 0 && (self.is(at - 1, Punct::Eql) || self.is(at - 1, Punct::Neq)))
+        {
+            return true;
+        }
+        if at >= 2 && self.is(at - 1, Punct::LParen) && self.is(at + 1, Punct::RParen) {
+            let builtin = self.text(at - 2);
+            if matches!(builtin, b"len" | b"cap" | b"close")
+                && !(at >= 3 && self.is(at - 3, Punct::Period))
+                && !self.body.locals.contains_key(builtin)
+            {
+                return true;
+            }
+        }
+        self.body.passed_args.contains(&(at as u32))
     }
 
     fn bind(&mut self, name: &'a [u8], binding: Binding) {
@@ -1564,6 +1633,7 @@ impl<'a> Scanner<'a> {
                 && let Some(param) = self.chan_param_index(self.text(from))
             {
                 param_args.push((index as u8, param));
+                self.body.passed_args.push(from as u32);
             }
         }
         let call = RawCall { chain, line: self.line(start), blocking: counts && !under_go, context_arg, param_args };
@@ -1599,6 +1669,17 @@ impl<'a> Scanner<'a> {
 
     fn finish_function(&self, body: &BodyState<'a>, scan: &mut FuncScan) {
         scan.closes = body.closes;
+        scan.keeps = body.keeps;
+        // A parameter's name bound again anywhere (flow-insensitively) makes its mentions
+        // ambiguous.
+        for &(name, index) in &body.chan_params {
+            if body.locals.contains_key(name) {
+                scan.keeps &= !(1u64 << index);
+            }
+        }
+        // A call passing a channel parameter to anything but a project function (kept for
+        // resolution below) lets it go where it may be closed or stored.
+        let passed_params = |call: &RawCall| call.param_args.iter().fold(0u64, |bits, &(_, param)| bits | 1 << param);
         let mut seen: HashMap<u64, Vec<usize>> = HashMap::new();
         for event in &body.events {
             match event {
@@ -1621,9 +1702,20 @@ impl<'a> Scanner<'a> {
                             let callee = self.chain_text(&call.chain);
                             scan.direct = Some(BlockReason { cause: BlockCause::ContextCall(callee), line: call.line });
                         }
+                        // `len(ch)` and `cap(ch)` keep it; other builtins (`append`) and
+                        // function values may store it.
+                        let measures = builtin
+                            && call.chain.root.is_some_and(|root| matches!(self.text(root as usize), b"len" | b"cap"));
+                        if !measures {
+                            scan.keeps &= !passed_params(call);
+                        }
                         continue;
                     };
-                    match self.quick_resolve(&target) {
+                    let quick = self.quick_resolve(&target);
+                    if !matches!(quick, Quick::Keep) {
+                        scan.keeps &= !passed_params(call);
+                    }
+                    match quick {
                         Quick::Blocking(blocking_call) => {
                             if call.blocking && scan.direct.is_none() {
                                 scan.direct =
