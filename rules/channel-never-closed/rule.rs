@@ -45,20 +45,110 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
     let name = ctx.text(channel);
     let Some(binding) = sole_local_make(scope, for_statement, name, source) else { return };
     let Some(make) = binding.value else { return };
-    // Every other mention must be a plain send, receive or range: a `close` anywhere means the
-    // author handles it, and any other use (argument, return, store, copy, `&ch`, a second
-    // declaration of the name) means the channel may be closed where we cannot see.
-    let only_local_traffic = syntax::identifiers_named(scope, name, source)
-        .all(|mention| mention == binding.name || is_local_traffic(mention, source));
-    if !only_local_traffic {
-        return;
+    // Every other mention must be a plain send, receive or range, or a plain argument to a
+    // project function whose summary says it keeps the channel and never closes it: a `close`
+    // anywhere means the author handles it, and any other use (return, store, copy, `&ch`, an
+    // unknown callee, a second declaration of the name) means the channel may be closed where
+    // we cannot see.
+    let mut handed_to = None;
+    for mention in syntax::identifiers_named(scope, name, source) {
+        if mention == binding.name || is_local_traffic(mention, source) {
+            continue;
+        }
+        match callee_that_keeps(ctx, mention) {
+            Some(callee) => {
+                handed_to.get_or_insert(callee);
+            }
+            None => return,
+        }
     }
     let header = Span::new(for_statement.start_byte(), clause.end_byte());
-    ctx.report(header, format!("`for range {name}` never ends: `{name}` is made in this function but never closed"))
+    let message = match &handed_to {
+        Some((callee, _)) => {
+            format!("`for range {name}` never ends: `{name}` is passed to `{callee}`, which never closes it")
+        }
+        None => format!("`for range {name}` never ends: `{name}` is made in this function but never closed"),
+    };
+    let finding = ctx
+        .report(header, message)
         .label(make, format!("`{name}` is made here and nothing closes it"))
         .help(format!(
             "The producer must `close({name})` when done, usually `defer close({name})` in the sending goroutine"
         ));
+    if let Some((callee, call)) = handed_to {
+        finding.label(call, format!("`{callee}` never closes `{name}`, nor hands it to anything that does"));
+    }
+}
+
+/// For a channel passed as a plain argument, the callee's name and the call, when the callee is
+/// a project function whose summary says it keeps that parameter (uses it only for traffic and
+/// passes it only to functions that do the same) and never closes it.
+fn callee_that_keeps<'tree>(ctx: &RuleContext<'_, 'tree>, mention: Node<'tree>) -> Option<(String, Node<'tree>)> {
+    let source: &str = &ctx.file.text;
+    let arguments = mention.parent().filter(|parent| parent.kind() == "argument_list")?;
+    let call = arguments.parent().filter(|call| call.kind() == "call_expression")?;
+    let function = syntax::unparen(call.child_by_field_name("function")?);
+    let args = syntax::call_arguments(call);
+    let index = args.iter().position(|arg| *arg == mention)?;
+    let (project, package) = (ctx.project?, ctx.package?);
+    let (name, qualifier) = match function.kind() {
+        "identifier" => (syntax::text(function, source), None),
+        "selector_expression" => (
+            syntax::text(function.child_by_field_name("field")?, source),
+            Some(syntax::unparen(function.child_by_field_name("operand")?)),
+        ),
+        _ => return None,
+    };
+    let (owner, func) = match ctx.types.call(call) {
+        Some(info) if info.from_stdlib => return None,
+        Some(info) => match (&info.receiver, qualifier) {
+            (Some((path, type_name)), _) => project.method_of_type(&format!("{path}.{type_name}"), name)?,
+            (None, None) => (package, package.function(name)?),
+            (None, Some(qualifier)) => {
+                let path = ctx.facts.imports.path_of(syntax::text(qualifier, source))?;
+                let owner = project.package_by_import_path(path)?;
+                (owner, owner.function(name)?)
+            }
+        },
+        // `x.m(ch)` on a value nothing types: an unexported method declared once in the package.
+        None => {
+            let operand = qualifier.filter(|operand| operand.kind() == "identifier")?;
+            let operand_name = syntax::text(operand, source);
+            if ctx.facts.imports.path_of(operand_name).is_some() || package.type_decl(operand_name).is_some() {
+                return None;
+            }
+            (package, unique_unexported_method(package, name)?)
+        }
+    };
+    // The argument must land on a channel parameter of its own (not a variadic tail, not a
+    // method expression's receiver).
+    let signature = func.signature()?;
+    let param = signature.params.get(index)?;
+    let is_channel = ["chan ", "chan<- ", "<-chan "].iter().any(|prefix| param.ty.starts_with(prefix));
+    if signature.variadic || signature.params.len() != args.len() || !is_channel {
+        return None;
+    }
+    let summary = func.summary();
+    (summary.keeps_param(index) && !summary.closes_param(index))
+        .then(|| (func.display_name(owner, Some(package.id())), call))
+}
+
+/// An unexported method name declared exactly once in the package, with no struct field of the
+/// same name (it could be a func-typed field), in a package whose files were all read.
+fn unique_unexported_method<'p>(package: &'p Package, name: &'p str) -> Option<&'p crate::engine::facts::module::Func> {
+    if !name.starts_with(|c: char| c.is_ascii_lowercase()) || package.is_incomplete() {
+        return None;
+    }
+    let mut methods = package.methods_named(name);
+    let method = methods.next()?;
+    if methods.next().is_some() {
+        return None;
+    }
+    let field_named = package.types().iter().any(|decl| match decl.kind() {
+        crate::engine::facts::module::TypeKind::Struct(fields) => fields.field(name).is_some(),
+        _ => false,
+    });
+    (!field_named).then_some(method)
 }
 
 /// The one binding of `name` in `scope` when it is `name := make(chan ...)` or
