@@ -38,8 +38,9 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
     {
         return;
     }
-    // A loop with its own way out (a counted `break`, a `return`) is not waiting for a close.
-    if !syntax::loop_exits(for_statement, source).is_empty() {
+    // A loop with its own way out (a counted `break`, a `return`, `t.Fatalf` on the first value)
+    // is not waiting for a close.
+    if flow::Loop::new(for_statement).is_some_and(|loop_| !flow::loop_exits(&loop_, source).is_empty()) {
         return;
     }
     let name = ctx.text(channel);
