@@ -16,6 +16,7 @@ pub mod fix;
 pub mod flow;
 pub mod gate;
 pub mod lint;
+pub mod package_source;
 pub mod parse;
 pub mod report;
 pub mod source;

@@ -1,5 +1,8 @@
 use crate::engine::prelude::*;
+use crate::engine::facts::module::Func;
+use crate::package_source::{self, PackageFile};
 use flow::{FunctionView, GoStatement, GoTarget, Loop, LoopKind, RangeOver};
+use std::path::Path;
 
 pub static RULE: Rule = Rule {
     id: "goroutine-no-exit",
@@ -25,9 +28,25 @@ const HELP: &str = "Pass a context.Context (or done channel) and add `case <-ctx
 fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
     let Some(go) = found.target().and_then(GoStatement::new) else { return };
     let source: &str = &ctx.file.text;
-    let Some(function) = launched_function(ctx, &go, ctx.tree.root_node(), source) else { return };
-    let Some((endless, why)) = endless_loop(ctx, &go, &function, source) else { return };
-    // Checked last: it looks at the whole file.
+    // A function declared in another file of the package: that file is read and parsed only
+    // now, when the `go` statement names a function this file does not declare.
+    let mut declaring_file: Option<PackageFile> = None;
+    let function = match launched_function(ctx, &go, ctx.tree.root_node(), source) {
+        Launched::Here(view) => Goroutine { view, source, in_this_file: true },
+        Launched::Elsewhere(func) => {
+            let Some(package) = ctx.package else { return };
+            declaring_file = package_source::declaring_file(package, func, &ctx.file.path);
+            let Some(file) = declaring_file.as_ref() else { return };
+            let Some(view) = file.declaration_at(func.line(), func.name()).and_then(|d| FunctionView::new(d, &file.text))
+            else {
+                return;
+            };
+            Goroutine { view, source: &file.text, in_this_file: false }
+        }
+        Launched::Unknown => return,
+    };
+    let Some((endless, why)) = endless_loop(ctx, &go, &function) else { return };
+    // Checked last: it looks at the whole file, and maybe the package.
     if lives_as_long_as_the_process(ctx, go.statement, source) {
         return;
     }
@@ -52,7 +71,30 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
             )
         }
     };
-    ctx.report(launch_span(&go), message).label(endless.header_span(), label).help(HELP);
+    if function.in_this_file {
+        ctx.report(launch_span(&go), message).label(endless.header_span(), label).help(HELP);
+    } else {
+        // The loop is in another file, so a label (a span of this file) cannot point at it.
+        let file = declaring_file.as_ref().map_or(Path::new(""), |file| file.path.as_path());
+        let line = endless.node.start_position().row + 1;
+        let shown = file.file_name().map_or(file, Path::new).display();
+        ctx.report(launch_span(&go), format!("{message} (the loop is at {shown}:{line})")).help(HELP);
+    }
+}
+
+/// The function a `go` statement runs, and the text of the file that declares it.
+struct Goroutine<'s> {
+    view: FunctionView<'s>,
+    source: &'s str,
+    /// Declared in the file being checked, so the file's type environment applies to it.
+    in_this_file: bool,
+}
+
+enum Launched<'s, 'p> {
+    Here(FunctionView<'s>),
+    /// Declared in another file of the package.
+    Elsewhere(&'p Func),
+    Unknown,
 }
 
 /// From `go` to the literal's `{` (or the whole statement for a named call), so the finding
@@ -70,15 +112,15 @@ fn launch_span(go: &GoStatement<'_>) -> Span {
 /// function that launches them), they can pile up, so those are still checked.
 /// - `func main()` and the other functions and methods of a `main` package (a program's
 ///   top-level helpers run once; handlers are literals and stay checked), and `init`;
-/// - a function that this file calls only from package-level `var` initializers or `init`;
+/// - a function that the package (any of its files) calls only from package-level `var`
+///   initializers or `init`;
 /// - under a once guard: inside `once.Do(func() { ... })` / `sync.OnceFunc(...)`, a function
-///   handed to `once.Do`, an `if` on `CompareAndSwap`, or after `if started { return }` on a
-///   package-level variable that the function then sets;
+///   handed to `once.Do` anywhere in the package, an `if` on `CompareAndSwap`, or after
+///   `if started { return }` on a package-level variable that the function then sets;
 /// - the Go runtime's own system goroutines (package `runtime` importing the distribution's
 ///   `internal/` packages, which only the standard library can).
 fn lives_as_long_as_the_process(ctx: &RuleContext<'_, '_>, statement: Node<'_>, source: &str) -> bool {
     let Some(function) = syntax::enclosing_function(statement) else { return false };
-    let root = ctx.tree.root_node();
     let facts = ctx.facts;
     let is_go_runtime = facts.package_name == "runtime"
         && facts.imports.imports.iter().any(|import| import.path.starts_with("internal/"));
@@ -96,8 +138,7 @@ fn lives_as_long_as_the_process(ctx: &RuleContext<'_, '_>, statement: Node<'_>, 
     let is_program = facts.package_name == "main" && !facts.is_test_file;
     is_program
         || (name == "init" && function.kind() == "function_declaration")
-        || called_only_at_package_init(root, function, name, source)
-        || handed_to_once(root, name, source)
+        || started_once_by_the_package(ctx, function, name, source)
         || after_singleton_guard(statement, function, source)
 }
 
@@ -140,7 +181,31 @@ fn is_do_with_plain_literal(call: Node<'_>, source: &str) -> bool {
             && literal.child_by_field_name("parameters").is_some_and(|p| syntax::named_children(p).is_empty()))
 }
 
-/// The function is passed by name to a once guard in this file: `startOnce.Do(d.startWorker)`.
+/// The function `name` (declared as `function`, in this file) is started once per process by
+/// the package: handed by name to a once guard (`startOnce.Do(d.startWorker)`), or called
+/// only from package-level `var` initializers and `init` (`var logOnce = newLogOnce()`), in
+/// this file and in the package's other files. The other files are searched as text for the
+/// name first and parsed only on a hit; this runs only when the rule is about to report.
+fn started_once_by_the_package(ctx: &RuleContext<'_, '_>, function: Node<'_>, name: &str, source: &str) -> bool {
+    let root = ctx.tree.root_node();
+    if handed_to_once(root, name, source) {
+        return true;
+    }
+    let Some(mut calls) = calls_at_package_init(root, Some(function), name, source) else { return false };
+    if let Some(package) = ctx.package {
+        for (path, text) in package_source::other_files_containing(package, &ctx.file.path, &[name]) {
+            let Some(file) = PackageFile::parse(path, text) else { return false };
+            if handed_to_once(file.root(), name, &file.text) {
+                return true;
+            }
+            let Some(more) = calls_at_package_init(file.root(), None, name, &file.text) else { return false };
+            calls += more;
+        }
+    }
+    calls > 0
+}
+
+/// The function is passed by name to a once guard under `root`: `startOnce.Do(d.startWorker)`.
 fn handed_to_once(root: Node<'_>, name: &str, source: &str) -> bool {
     syntax::descendants(root).any(|node| {
         node.kind() == "call_expression"
@@ -152,23 +217,27 @@ fn handed_to_once(root: Node<'_>, name: &str, source: &str) -> bool {
     })
 }
 
-/// Every call of `name` in this file is in a package-level `var` initializer or in `init`
-/// (`var logOnce = newLogOnce()`): a singleton built once when the package loads.
-// TODO(package pre-pass): calls from the package's other files.
-fn called_only_at_package_init(root: Node<'_>, function: Node<'_>, name: &str, source: &str) -> bool {
-    let mut calls = syntax::descendants(root)
+/// How many calls of `name` under `root` (outside `function` itself, its recursion) there are,
+/// when every one is in a package-level `var` initializer or in `init`, outside loops; `None`
+/// when some call is elsewhere.
+fn calls_at_package_init(root: Node<'_>, function: Option<Node<'_>>, name: &str, source: &str) -> Option<usize> {
+    let mut count = 0;
+    let calls = syntax::descendants(root)
         .filter(|node| node.kind() == "call_expression")
         .filter(|call| syntax::call_name(*call, source).is_some_and(|(_, called)| called == name))
-        .filter(|call| !syntax::contains(function, *call))
-        .peekable();
-    calls.peek().is_some()
-        && calls.all(|call| {
-            let Some(top) = syntax::top_level_declaration(call) else { return false };
-            let in_init = top.kind() == "function_declaration"
-                && top.child_by_field_name("name").is_some_and(|n| syntax::text(n, source) == "init");
-            (top.kind() == "var_declaration" || in_init)
-                && !syntax::ancestors(call).take_while(|node| *node != top).any(|node| node.kind() == "for_statement")
-        })
+        .filter(|call| !function.is_some_and(|function| syntax::contains(function, *call)));
+    for call in calls {
+        let top = syntax::top_level_declaration(call)?;
+        let in_init = top.kind() == "function_declaration"
+            && top.child_by_field_name("name").is_some_and(|n| syntax::text(n, source) == "init");
+        let in_loop =
+            syntax::ancestors(call).take_while(|node| *node != top).any(|node| node.kind() == "for_statement");
+        if !(top.kind() == "var_declaration" || in_init) || in_loop {
+            return None;
+        }
+        count += 1;
+    }
+    Some(count)
 }
 
 /// `if started { return }; started = true; go loop()` on a package-level variable: the
@@ -219,51 +288,67 @@ fn is_package_level(function: Node<'_>, name: &str, source: &str) -> bool {
         && syntax::bindings_of(function, name, source).iter().all(|binding| binding.kind == syntax::BindingKind::Assign)
 }
 
-/// The function the `go` statement runs, when this file shows it: a literal, a local variable
-/// bound once to a literal, a function declared in this file, or the file's only method of that
-/// name (checked against the receiver's type when it is known).
-fn launched_function<'s>(
-    ctx: &RuleContext<'_, '_>,
+/// The function the `go` statement runs: a literal, a local variable bound once to a literal, a
+/// function declared in this file or (through the pre-pass) in another file of the package, or
+/// the only method of that name that the receiver's type (when known) agrees with.
+fn launched_function<'s, 'p>(
+    ctx: &RuleContext<'p, '_>,
     go: &GoStatement<'s>,
     root: Node<'s>,
     source: &'s str,
-) -> Option<FunctionView<'s>> {
-    match go.target {
+) -> Launched<'s, 'p> {
+    let found = match go.target {
         GoTarget::Literal(literal) => FunctionView::new(literal, source),
         GoTarget::Named { qualifier: None, name } => {
             let name = syntax::text(name, source);
-            let scope = syntax::top_level_declaration(go.statement)?;
+            let Some(scope) = syntax::top_level_declaration(go.statement) else { return Launched::Unknown };
             let bindings = syntax::bindings_of(scope, name, source);
             if bindings.is_empty() && bound_without_value(scope, name, source) {
-                return None;
+                return Launched::Unknown;
             }
             if !bindings.is_empty() {
-                return match bindings.as_slice() {
+                let literal = match bindings.as_slice() {
                     [only] => only
                         .value
                         .filter(|value| value.kind() == "func_literal")
                         .and_then(|v| FunctionView::new(v, source)),
                     _ => None,
                 };
+                return literal.map_or(Launched::Unknown, Launched::Here);
             }
-            // TODO(package pre-pass): functions declared in other files of the package.
-            declarations(root, "function_declaration", name, source).next()
+            let here = declarations(root, "function_declaration", name, source).next();
+            if here.is_none()
+                && let Some(func) = ctx.package.and_then(|package| package.function(name))
+            {
+                return Launched::Elsewhere(func);
+            }
+            here
         }
         GoTarget::Named { qualifier: Some(operand), name } => {
             let operand_text = syntax::text(operand, source);
             if ctx.facts.imports.path_of(operand_text).is_some() {
-                // Another package's function: its body is not in this file.
-                return None;
+                // Another package's function: not followed.
+                return Launched::Unknown;
             }
             let name = syntax::text(name, source);
-            // TODO(package pre-pass): methods declared in other files of the package.
+            let operand_type = ctx.types.type_of(operand);
             let mut methods = declarations(root, "method_declaration", name, source);
-            let method = methods.next()?;
-            if methods.next().is_some() {
-                return None;
+            let Some(method) = methods.next() else {
+                return elsewhere_in_package(ctx, name, operand_type.as_deref());
+            };
+            if methods.next().is_some() || ctx.package.is_some_and(|package| package.methods_named(name).nth(1).is_some())
+            {
+                // Several methods of that name: only the receiver's type could tell which.
+                let receiver_type = operand_type.as_deref().map(receiver_type_name);
+                let mut typed = declarations(root, "method_declaration", name, source).filter(|method| {
+                    method.receiver().is_some_and(|r| Some(receiver_type_name(method.type_text(&r))) == receiver_type)
+                });
+                return match (typed.next(), typed.next()) {
+                    (Some(method), None) => Launched::Here(method),
+                    _ => elsewhere_in_package(ctx, name, operand_type.as_deref()),
+                };
             }
             let receiver_type = method.receiver().map(|receiver| receiver_type_name(method.type_text(&receiver)));
-            let operand_type = ctx.types.type_of(operand);
             let agrees = match (receiver_type, operand_type.as_deref()) {
                 (Some(receiver), Some(operand)) => receiver_type_name(operand) == receiver,
                 _ => true,
@@ -271,7 +356,35 @@ fn launched_function<'s>(
             agrees.then_some(method)
         }
         GoTarget::Other => None,
-    }
+    };
+    found.map_or(Launched::Unknown, Launched::Here)
+}
+
+/// `go x.name()` where this file declares no such method: the method of the package's type
+/// that `x` is known to have, or, with `x`'s type unknown, the package's only method of that
+/// name when it is unexported (an exported name may be an interface's or another package's).
+fn elsewhere_in_package<'s, 'p>(ctx: &RuleContext<'p, '_>, name: &str, operand_type: Option<&str>) -> Launched<'s, 'p> {
+    let Some(package) = ctx.package else { return Launched::Unknown };
+    let method = match operand_type {
+        Some(type_text) => {
+            let type_text = type_text.trim_start_matches('*');
+            let type_text = type_text.split('[').next().unwrap_or(type_text);
+            let own_type = match type_text.rsplit_once('.') {
+                Some((qualifier, base)) => (qualifier == package.type_path()).then_some(base),
+                None => Some(type_text),
+            };
+            own_type.and_then(|base| package.method(base, name))
+        }
+        None => {
+            let unexported = name.starts_with(|c: char| c.is_lowercase() || c == '_');
+            let mut methods = package.funcs().iter().filter(|func| func.receiver().is_some() && func.name() == name);
+            match (methods.next(), methods.next()) {
+                (Some(only), None) if unexported && !package.is_incomplete() => Some(only),
+                _ => None,
+            }
+        }
+    };
+    method.filter(|method| method.has_body()).map_or(Launched::Unknown, Launched::Elsewhere)
 }
 
 /// `name` is a parameter or a range variable somewhere in `scope`, so `go name()` may not run the
@@ -325,10 +438,10 @@ enum Endless {
 fn endless_loop<'s>(
     ctx: &RuleContext<'_, '_>,
     go: &GoStatement<'s>,
-    function: &FunctionView<'s>,
-    source: &'s str,
+    function: &Goroutine<'s>,
 ) -> Option<(Loop<'s>, Endless)> {
-    function.loops().find_map(|loop_| {
+    let source = function.source;
+    function.view.loops().find_map(|loop_| {
         if matches!(loop_.kind, LoopKind::Conditional { .. })
             || !flow::loop_exits(&loop_, source).is_empty()
             || receives_cancellation(&loop_, source)
@@ -362,26 +475,30 @@ fn receives_cancellation(loop_: &Loop<'_>, source: &str) -> bool {
 fn range_never_ends(
     ctx: &RuleContext<'_, '_>,
     go: &GoStatement<'_>,
-    function: &FunctionView<'_>,
+    function: &Goroutine<'_>,
     loop_: &Loop<'_>,
     source: &str,
 ) -> Option<Endless> {
+    // The file's imports and types describe this file only.
+    let types = function.in_this_file.then_some(ctx.types);
     match loop_.range_over()? {
         RangeOver::Selector { operand, field }
-            if syntax::text(field, source) == "C" && is_ticker(ctx, operand, source) =>
+            if syntax::text(field, source) == "C" && is_ticker(types, operand, source) =>
         {
             Some(Endless::Ticker(format!("{}.C", syntax::text(operand, source))))
         }
         RangeOver::Call(call) => match syntax::call_name(call, source)? {
-            (Some(package), "Tick") if ctx.facts.imports.names(package, "time") => {
+            (Some(package), "Tick")
+                if if function.in_this_file { ctx.facts.imports.names(package, "time") } else { package == "time" } =>
+            {
                 Some(Endless::Ticker(syntax::text(call, source).to_string()))
             }
             _ => None,
         },
         RangeOver::Identifier(channel) => {
             let ranged = syntax::text(channel, source);
-            never_closed_channel(ctx, go, function, ranged, source)
-                .map(|made| Endless::NeverClosed { ranged: ranged.to_string(), made: made.to_string() })
+            never_closed_channel(ctx, go, function, ranged)
+                .map(|made| Endless::NeverClosed { ranged: ranged.to_string(), made })
         }
         _ => None,
     }
@@ -389,8 +506,8 @@ fn range_never_ends(
 
 /// A `*time.Ticker` or `*time.Timer` by its declared type, or by a name that says so
 /// (`ticker`, `s.refreshTicker`, `timer`).
-fn is_ticker(ctx: &RuleContext<'_, '_>, operand: Node<'_>, source: &str) -> bool {
-    if let Some(known) = ctx.types.type_of(operand) {
+fn is_ticker(types: Option<&TypeEnv<'_>>, operand: Node<'_>, source: &str) -> bool {
+    if let Some(known) = types.and_then(|types| types.type_of(operand)) {
         return matches!(known.trim_start_matches('*'), "time.Ticker" | "time.Timer");
     }
     let name = match operand.kind() {
@@ -402,19 +519,21 @@ fn is_ticker(ctx: &RuleContext<'_, '_>, operand: Node<'_>, source: &str) -> bool
 }
 
 /// The ranged channel `name` is made by one `make(chan ...)` in the function that launches the
-/// goroutine (or in the goroutine's own function), never closed anywhere in the file, and never
-/// handed to code we cannot see. A parameter of the goroutine's function is followed to the
-/// argument of the `go` call. Returns the channel's name where it is made.
-fn never_closed_channel<'s>(
+/// goroutine (or in the goroutine's own function), never closed anywhere in the package, and
+/// never handed to code we cannot see. A parameter of the goroutine's function is followed to
+/// the argument of the `go` call. Returns the channel's name where it is made.
+fn never_closed_channel(
     ctx: &RuleContext<'_, '_>,
     go: &GoStatement<'_>,
-    function: &FunctionView<'_>,
-    name: &'s str,
-    source: &'s str,
-) -> Option<&'s str> {
-    let (made_in, made_as) = match function.parameter_index(name) {
+    function: &Goroutine<'_>,
+    name: &str,
+) -> Option<String> {
+    let go_source: &str = &ctx.file.text;
+    let view = &function.view;
+    // Where the channel is made: the launching function (in this file) or the goroutine's own.
+    let (scope, scope_source, made_as) = match view.parameter_index(name) {
         Some(index) => {
-            let parameters = function.parameters();
+            let parameters = view.parameters();
             if parameters.get(index).is_some_and(|parameter| parameter.variadic) {
                 return None;
             }
@@ -423,38 +542,55 @@ fn never_closed_channel<'s>(
                 return None;
             }
             // The goroutine's function must not hand its parameter on either.
-            if function.body.is_some_and(|body| channel_escapes(body, name, None, source)) {
+            if view.body.is_some_and(|body| channel_escapes(body, name, None, function.source)) {
                 return None;
             }
-            (syntax::top_level_declaration(go.statement), syntax::text(argument, source))
+            (syntax::top_level_declaration(go.statement)?, go_source, syntax::text(argument, go_source))
         }
-        None if function.is_literal() => (syntax::top_level_declaration(go.statement), name),
-        None => (Some(function.node), name),
+        None if view.is_literal() => (syntax::top_level_declaration(go.statement)?, go_source, name),
+        None => (view.node, function.source, name),
     };
-    let scope = made_in?;
-    let bindings = syntax::bindings_of(scope, made_as, source);
+    let bindings = syntax::bindings_of(scope, made_as, scope_source);
     // Made here means a local: a package-level channel (`ch = make(...)`) can be closed anywhere.
     let [only] = bindings.as_slice() else { return None };
     if only.kind == syntax::BindingKind::Assign
-        || only.value.and_then(|value| syntax::make_chan(value, source)).is_none()
+        || only.value.and_then(|value| syntax::make_chan(value, scope_source)).is_none()
+        || channel_escapes(scope, made_as, Some(go.call), scope_source)
     {
         return None;
     }
-    let stays_open = !closed_in_file(ctx.tree.root_node(), &[made_as, name], source)
-        && !channel_escapes(scope, made_as, Some(go.call), source);
-    stays_open.then_some(made_as)
+    let names = [made_as, name];
+    let closed = closed_in_file(ctx.tree.root_node(), &names, go_source, false)
+        || (!function.in_this_file && closed_in_file(view.node, &names, function.source, false))
+        || closed_elsewhere_in_package(ctx, &names);
+    (!closed).then(|| made_as.to_string())
 }
 
-/// Any `close(x)` in the file where `x` is one of `names` or ends in `.name`.
-// TODO(package pre-pass): "closed somewhere in the package" plugs in here.
-fn closed_in_file(root: Node<'_>, names: &[&str], source: &str) -> bool {
+/// A `close(x.name)` of one of `names` in another file of the package: a struct field of that
+/// name may hold the channel. (A bare `close(name)` there names another variable: the channel
+/// is a local of this file.) Asked only when the rule is about to report, so each file is
+/// searched as text first and parsed only on a hit: no fact about closes has to be kept for
+/// every package.
+fn closed_elsewhere_in_package(ctx: &RuleContext<'_, '_>, names: &[&str]) -> bool {
+    let Some(package) = ctx.package else { return false };
+    names.iter().any(|name| {
+        let needles = ["close(", name];
+        package_source::other_files_containing(package, &ctx.file.path, &needles).any(|(path, text)| {
+            PackageFile::parse(path, text).is_some_and(|file| closed_in_file(file.root(), names, &file.text, true))
+        })
+    })
+}
+
+/// Any `close(x)` under `root` where `x` is one of `names` or ends in `.name`; with
+/// `fields_only`, only `close(x.name)`.
+fn closed_in_file(root: Node<'_>, names: &[&str], source: &str, fields_only: bool) -> bool {
     syntax::descendants(root).any(|node| {
         node.kind() == "call_expression"
             && syntax::call_name(node, source) == Some((None, "close"))
             && syntax::call_arguments(node).first().is_some_and(|argument| {
                 let closed = syntax::text(*argument, source);
                 let last = closed.rsplit('.').next().unwrap_or(closed);
-                names.contains(&last)
+                names.contains(&last) && (!fields_only || argument.kind() == "selector_expression")
             })
     })
 }
