@@ -218,8 +218,8 @@ fn handed_to_once(root: Node<'_>, name: &str, source: &str) -> bool {
 }
 
 /// How many calls of `name` under `root` (outside `function` itself, its recursion) there are,
-/// when every one is in a package-level `var` initializer or in `init`, outside loops; `None`
-/// when some call is elsewhere.
+/// when every one is in a package-level `var` initializer or in `init`, outside loops and
+/// function literals; `None` when some call is elsewhere.
 fn calls_at_package_init(root: Node<'_>, function: Option<Node<'_>>, name: &str, source: &str) -> Option<usize> {
     let mut count = 0;
     let calls = syntax::descendants(root)
@@ -230,9 +230,12 @@ fn calls_at_package_init(root: Node<'_>, function: Option<Node<'_>>, name: &str,
         let top = syntax::top_level_declaration(call)?;
         let in_init = top.kind() == "function_declaration"
             && top.child_by_field_name("name").is_some_and(|n| syntax::text(n, source) == "init");
-        let in_loop =
-            syntax::ancestors(call).take_while(|node| *node != top).any(|node| node.kind() == "for_statement");
-        if !(top.kind() == "var_declaration" || in_init) || in_loop {
+        // In a loop it runs many times; in a literal (a command's `Action: func() {...}` in a
+        // `var`) it runs whenever the literal is called, not at init.
+        let repeated = syntax::ancestors(call)
+            .take_while(|node| *node != top)
+            .any(|node| matches!(node.kind(), "for_statement" | "func_literal"));
+        if !(top.kind() == "var_declaration" || in_init) || repeated {
             return None;
         }
         count += 1;
