@@ -140,6 +140,7 @@ fn lives_as_long_as_the_process(ctx: &RuleContext<'_, '_>, statement: Node<'_>, 
         || (name == "init" && function.kind() == "function_declaration")
         || started_once_by_the_package(ctx, function, name, source)
         || after_singleton_guard(statement, function, source)
+        || under_singleton_flag(statement, function, source)
 }
 
 /// `once.Do(func() { go ... })`, `sync.OnceFunc(func() { go ... })`, or `if x.CompareAndSwap(...)`
@@ -276,6 +277,37 @@ fn after_singleton_guard(statement: Node<'_>, function: Node<'_>, source: &str) 
                             })
                     })
             })
+    })
+}
+
+/// `if !started { started = true; go loop() }`, or the flag a field of a package-level variable
+/// (`if !arbiter.started { arbiter.started = true; go arbiter.tick() }`, go-ethereum's metrics):
+/// the goroutine starts once per process.
+fn under_singleton_flag(statement: Node<'_>, function: Node<'_>, source: &str) -> bool {
+    syntax::ancestors(statement).take_while(|node| *node != function).any(|guard| {
+        let (Some(condition), Some(block)) = (
+            guard.child_by_field_name("condition").filter(|_| guard.kind() == "if_statement"),
+            guard.child_by_field_name("consequence"),
+        ) else {
+            return false;
+        };
+        let Some(flag) = condition
+            .child_by_field_name("operand")
+            .filter(|_| condition.kind() == "unary_expression" && syntax::text(condition, source).starts_with('!'))
+        else {
+            return false;
+        };
+        let flag_text = syntax::text(flag, source);
+        let root = flag_text.split('.').next().unwrap_or(flag_text);
+        let sets_flag = syntax::descendants(block).any(|set| {
+            set.kind() == "assignment_statement"
+                && set.start_byte() < statement.start_byte()
+                && set.child_by_field_name("left").is_some_and(|left| syntax::text(left, source) == flag_text)
+                && set.child_by_field_name("right").is_some_and(|right| syntax::text(right, source) == "true")
+        });
+        matches!(flag.kind(), "identifier" | "selector_expression")
+            && sets_flag
+            && is_package_level(function, root, source)
     })
 }
 
