@@ -111,7 +111,8 @@ fn launch_span(go: &GoStatement<'_>) -> Span {
 /// leak, because they are started a bounded number of times. Started inside a loop (of the
 /// function that launches them), they can pile up, so those are still checked.
 /// - `func main()` and the other functions and methods of a `main` package (a program's
-///   top-level helpers run once; handlers are literals and stay checked), and `init`;
+///   top-level helpers run once; handlers are literals and stay checked), `init`, and testable
+///   `Example*` functions (a program's `main` in the docs);
 /// - a function that the package (any of its files) calls only from package-level `var`
 ///   initializers or `init`;
 /// - under a once guard: inside `once.Do(func() { ... })` / `sync.OnceFunc(...)`, a function
@@ -136,7 +137,10 @@ fn lives_as_long_as_the_process(ctx: &RuleContext<'_, '_>, statement: Node<'_>, 
         return false;
     };
     let is_program = facts.package_name == "main" && !facts.is_test_file;
+    // A testable example is a program's `main` shown in the docs; it runs once per `go test`.
+    let is_example = facts.is_test_file && function.kind() == "function_declaration" && name.starts_with("Example");
     is_program
+        || is_example
         || (name == "init" && function.kind() == "function_declaration")
         || started_once_by_the_package(ctx, function, name, source)
         || after_singleton_guard(statement, function, source)
@@ -480,6 +484,7 @@ fn endless_loop<'s>(
         if matches!(loop_.kind, LoopKind::Conditional { .. })
             || !flow::loop_exits(&loop_, source).is_empty()
             || receives_cancellation(&loop_, source)
+            || handles_signals(&loop_, function, go, &ctx.file.text)
         {
             return None;
         }
@@ -505,6 +510,30 @@ fn receives_cancellation(loop_: &Loop<'_>, source: &str) -> bool {
         };
         channel.is_some_and(|channel| flow::is_cancellation_channel(channel, source))
     })
+}
+
+/// The loop receives from a channel given to `signal.Notify` in the goroutine's function or the
+/// one that starts it: a signal handler, meant to live as long as the process (a second handler
+/// would get the same signals, so nobody starts them per request).
+fn handles_signals(loop_: &Loop<'_>, function: &Goroutine<'_>, go: &GoStatement<'_>, launcher_source: &str) -> bool {
+    let source = function.source;
+    let Some(body) = loop_.body else { return false };
+    let mut channels: Vec<&str> = Vec::new();
+    if let LoopKind::Range { over } = loop_.kind {
+        channels.push(syntax::text(syntax::unparen(over), source));
+    }
+    channels.extend(
+        flow::own_descendants(body).filter_map(flow::receive_operand).map(|channel| syntax::text(channel, source)),
+    );
+    let registers = |text: &str, channel: &str| {
+        text.match_indices("signal.Notify(").any(|(at, call)| {
+            let rest = text[at + call.len()..].trim_start();
+            rest.strip_prefix(channel).is_some_and(|after| after.trim_start().starts_with([',', ')']))
+        })
+    };
+    let launcher = syntax::enclosing_function(go.statement).map_or("", |launcher| syntax::text(launcher, launcher_source));
+    let own = syntax::text(function.view.node, source);
+    channels.iter().any(|channel| registers(own, channel) || registers(launcher, channel))
 }
 
 fn range_never_ends(
