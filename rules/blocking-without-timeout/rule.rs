@@ -1,4 +1,5 @@
-use crate::engine::facts::Imports;
+use crate::engine::facts::module::{Func, TypeKind};
+use crate::engine::facts::{Imports, blocking, stdlib};
 use crate::engine::prelude::*;
 
 pub static RULE: Rule = Rule {
@@ -113,6 +114,16 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
     {
         return;
     }
+    // Workers that cannot hang, or hang only on things cancelling the request stops, are not
+    // what the rule is about; nor is a "has started" latch (`started.Done()` first thing).
+    let group = found.get("waitgroup").map(|group| ctx.text(group));
+    let judge = Judge { ctx: &*ctx, source, body, wait, waited, context_names: &context_names };
+    if group.is_some_and(|group| judge.is_start_latch(group)) {
+        return;
+    }
+    if workers.iter().all(|worker| !judge.worker_may_hang(*worker, 0)) {
+        return;
+    }
     let line = first.start_position().row + 1;
     let message = match path {
         flow::RequestPath::HttpHandler => format!(
@@ -142,7 +153,7 @@ fn carries_context(worker: Node<'_>, names: &[String], source: &str) -> bool {
     syntax::descendants(worker).any(|node| match node.kind() {
         "identifier" => {
             let name = syntax::text(node, source);
-            names.iter().any(|known| known == name) || name == "ctx" || name.ends_with("Ctx") || name.ends_with("ctx")
+            names.iter().any(|known| known == name) || is_context_like(name)
         }
         "call_expression" => {
             matches!(syntax::call_name(node, source), Some((Some(_), "Context")))
@@ -217,6 +228,449 @@ fn is_watchdog(go: &flow::GoStatement<'_>, source: &str) -> bool {
     syntax::descendants(literal).any(|node| {
         flow::receive_operand(node).is_some_and(|channel| {
             channel.kind() == "call_expression" && flow::is_cancellation_channel(channel, source)
+        })
+    })
+}
+
+/// How deep `wg.Wait()` inside a worker is followed to the workers of that group.
+const MAX_GROUP_DEPTH: usize = 2;
+
+/// How deep calls to functions declared in the same file are followed.
+const MAX_LOCAL_DEPTH: usize = 3;
+
+/// Judges whether an awaited worker can hang on something cancelling the request would not
+/// stop. It answers "no" only with evidence: every call in the worker is a builtin, a
+/// standard-library call outside the blocking table, a module function whose summary finds no
+/// blocking, or a call handed the request's context; every channel operation is the delivery
+/// itself, a cancellation, or a range over a channel whose producer is given the context.
+struct Judge<'j, 'a, 'tree> {
+    ctx: &'j RuleContext<'a, 'tree>,
+    source: &'j str,
+    /// The waiting function's body.
+    body: Node<'tree>,
+    wait: Node<'tree>,
+    /// The channel waited on, whose sends are the worker's delivery, not a hang.
+    waited: Option<&'j str>,
+    context_names: &'j [String],
+}
+
+impl<'tree> Judge<'_, '_, 'tree> {
+    /// Every goroutine of the function that names `group` calls `group.Done()` as its first
+    /// statement, and none is started with `group.Go`: waiting only waits for them to start.
+    fn is_start_latch(&self, group: &str) -> bool {
+        let mut members = 0;
+        for node in syntax::descendants(self.body).filter(|node| node.start_byte() < self.wait.start_byte()) {
+            if node.kind() == "call_expression" && syntax::call_name(node, self.source).is_some_and(|(_, name)| name == "Go")
+                && self.receiver_is(node, group)
+            {
+                return false;
+            }
+            let Some(go) = flow::GoStatement::new(node) else { continue };
+            if !syntax::descendants(go.statement).any(|inner| syntax::text(inner, self.source) == group) {
+                continue;
+            }
+            let flow::GoTarget::Literal(literal) = go.target else { return false };
+            let first = literal
+                .child_by_field_name("body")
+                .and_then(|body| syntax::named_children(body).into_iter().find(|n| n.kind() == "statement_list"))
+                .and_then(|list| syntax::named_children(list).into_iter().next());
+            let done_first = first.is_some_and(|statement| {
+                statement.kind() == "expression_statement"
+                    && statement.named_child(0).map(syntax::unparen).is_some_and(|call| {
+                        call.kind() == "call_expression"
+                            && syntax::call_name(call, self.source).is_some_and(|(_, name)| name == "Done")
+                            && self.receiver_is(call, group)
+                    })
+            });
+            if !done_first {
+                return false;
+            }
+            members += 1;
+        }
+        members > 0
+    }
+
+    /// `call` is `X.m(...)` with `X` written as `group`.
+    fn receiver_is(&self, call: Node<'_>, group: &str) -> bool {
+        call.child_by_field_name("function")
+            .filter(|function| function.kind() == "selector_expression")
+            .and_then(|function| function.child_by_field_name("operand"))
+            .is_some_and(|operand| syntax::text(operand, self.source) == group)
+    }
+
+    /// A worker: a `go` statement, or a `wg.Go(f)` call (run as `go func(){ defer wg.Done(); f() }()`).
+    fn worker_may_hang(&self, worker: Node<'tree>, depth: usize) -> bool {
+        if depth > 0
+            && (carries_context(worker, self.context_names, self.source)
+                || gets_stop_channel(worker, self.waited, self.source))
+        {
+            return false;
+        }
+        if let Some(go) = flow::GoStatement::new(worker) {
+            return match go.target {
+                flow::GoTarget::Literal(literal) => self.body_may_hang(literal, depth),
+                flow::GoTarget::Named { .. } => self.call_may_block(go.call, depth),
+                flow::GoTarget::Other => true,
+            };
+        }
+        match syntax::call_arguments(worker).first().map(|argument| syntax::unparen(*argument)) {
+            Some(literal) if literal.kind() == "func_literal" => self.body_may_hang(literal, depth),
+            _ => true,
+        }
+    }
+
+    /// Something in `root` (a function literal) may wait without the context's say-so. Function
+    /// literals inside are judged too (a callback may run right there); `go` statements inside
+    /// are not (only their arguments are evaluated here).
+    fn body_may_hang(&self, root: Node<'tree>, depth: usize) -> bool {
+        let mut stack = vec![root];
+        while let Some(node) = stack.pop() {
+            match node.kind() {
+                "go_statement" => {
+                    if let Some(go) = flow::GoStatement::new(node)
+                        && let Some(arguments) = go.call.child_by_field_name("arguments")
+                    {
+                        stack.push(arguments);
+                    }
+                    continue;
+                }
+                "send_statement" => {
+                    let channel = node.child_by_field_name("channel").map(|c| syntax::text(c, self.source));
+                    if channel.is_none() || channel != self.waited {
+                        return true;
+                    }
+                }
+                "unary_expression" => {
+                    if let Some(channel) = flow::receive_operand(node)
+                        && !flow::is_cancellation_channel(channel, self.source)
+                    {
+                        return true;
+                    }
+                }
+                "select_statement" => {
+                    let cases: Vec<flow::SelectCase<'_>> = flow::select_cases(node).collect();
+                    let gives_up = cases.iter().any(|case| {
+                        case.kind == flow::CaseKind::Default || case.receives_from_cancellation(self.source)
+                    });
+                    if !gives_up {
+                        return true;
+                    }
+                    // The communications are judged with the select; the bodies run after it.
+                    stack.extend(cases.iter().filter_map(|case| case.body));
+                    continue;
+                }
+                "range_clause" => {
+                    if let Some(right) = node.child_by_field_name("right")
+                        && self.may_be_channel(right)
+                        && !self.fed_by_cancellable_producer(right)
+                    {
+                        return true;
+                    }
+                }
+                "call_expression" => {
+                    if self.gets_context(node) {
+                        // Stoppable through its context; its arguments are still looked at.
+                    } else if let Some(group) = self.waited_group(node) {
+                        if depth >= MAX_GROUP_DEPTH {
+                            return true;
+                        }
+                        let members = self.group_members(group);
+                        if members.is_empty() || members.iter().any(|member| self.worker_may_hang(*member, depth + 1)) {
+                            return true;
+                        }
+                    } else if self.call_may_block(node, depth) {
+                        return true;
+                    }
+                }
+                _ => {}
+            }
+            stack.extend(syntax::named_children(node));
+        }
+        false
+    }
+
+    /// One of the call's arguments is the request's context (or a look-alike).
+    fn gets_context(&self, call: Node<'_>) -> bool {
+        syntax::call_arguments(call).into_iter().any(|argument| {
+            let argument = syntax::unparen(argument);
+            match argument.kind() {
+                "identifier" => {
+                    let name = syntax::text(argument, self.source);
+                    self.context_names.iter().any(|known| known == name) || is_context_like(name)
+                }
+                "call_expression" => {
+                    matches!(syntax::call_name(argument, self.source), Some((Some(_), "Context")))
+                        && syntax::call_arguments(argument).is_empty()
+                }
+                _ => false,
+            }
+        })
+    }
+
+    /// `X.Wait()` on a group this function adds to: the group's text.
+    fn waited_group(&self, call: Node<'_>) -> Option<&str> {
+        let (Some(_), "Wait") = syntax::call_name(call, self.source)? else { return None };
+        if !syntax::call_arguments(call).is_empty() {
+            return None;
+        }
+        let function = call.child_by_field_name("function")?;
+        let group = syntax::text(function.child_by_field_name("operand")?, self.source);
+        let adds = syntax::descendants(self.body).any(|node| {
+            node.kind() == "call_expression"
+                && syntax::call_name(node, self.source).is_some_and(|(_, name)| matches!(name, "Add" | "Go"))
+                && self.receiver_is(node, group)
+        });
+        adds.then_some(group)
+    }
+
+    /// The workers of `group` in the waiting function: `group.Go(f)` calls and goroutines that
+    /// name the group (`defer group.Done()`, `go worker(&group)`).
+    fn group_members(&self, group: &str) -> Vec<Node<'tree>> {
+        syntax::descendants(self.body)
+            .filter(|node| {
+                if node.kind() == "call_expression" {
+                    return syntax::call_name(*node, self.source).is_some_and(|(_, name)| name == "Go")
+                        && self.receiver_is(*node, group);
+                }
+                node.kind() == "go_statement"
+                    && syntax::descendants(*node).any(|inner| {
+                        inner.kind() == "call_expression"
+                            && syntax::call_name(inner, self.source).is_some_and(|(_, name)| name == "Done")
+                            && self.receiver_is(inner, group)
+                    })
+            })
+            .collect()
+    }
+
+    /// A range operand that is, or may be, a channel (a type the tables do not know counts).
+    fn may_be_channel(&self, operand: Node<'_>) -> bool {
+        match self.ctx.types.type_of(operand) {
+            Some(ty) => ty.starts_with("chan") || ty.starts_with("<-chan") || ty.starts_with('?'),
+            None => !matches!(operand.kind(), "int_literal" | "composite_literal" | "interpreted_string_literal"),
+        }
+    }
+
+    /// The ranged channel is a local of the waiting function that the function hands to a call
+    /// together with the request's context (`run(ctx, src)`): cancelling stops the producer,
+    /// which closes the channel, and the range ends.
+    fn fed_by_cancellable_producer(&self, operand: Node<'_>) -> bool {
+        let operand = syntax::unparen(operand);
+        if operand.kind() != "identifier" {
+            return false;
+        }
+        let name = syntax::text(operand, self.source);
+        let made_here = syntax::bindings_of(self.body, name, self.source)
+            .iter()
+            .any(|binding| binding.value.is_some_and(|value| syntax::make_chan(value, self.source).is_some()));
+        made_here
+            && flow::own_descendants(self.body).any(|node| {
+                node.kind() == "call_expression"
+                    && node.start_byte() < self.wait.start_byte()
+                    && self.gets_context(node)
+                    && syntax::call_arguments(node)
+                        .iter()
+                        .any(|argument| syntax::text(syntax::unparen(*argument), self.source) == name)
+            })
+    }
+
+    /// The call may block, or nothing shows that it cannot.
+    fn call_may_block(&self, call: Node<'_>, depth: usize) -> bool {
+        let source = self.source;
+        let Some(function) = call.child_by_field_name("function").map(syntax::unparen) else { return true };
+        let (qualifier, name) = match function.kind() {
+            // Called where it is written: its body is walked as part of the worker.
+            "func_literal" => return false,
+            "identifier" => (None, syntax::text(function, source)),
+            "selector_expression" => {
+                let Some(field) = function.child_by_field_name("field") else { return true };
+                (function.child_by_field_name("operand").map(syntax::unparen), syntax::text(field, source))
+            }
+            _ => return true,
+        };
+        if let Some(info) = self.ctx.types.call(call) {
+            if info.from_stdlib {
+                return match &info.receiver {
+                    Some((path, type_name)) => {
+                        blocking::blocking_method(path, type_name, name).is_some()
+                            || stdlib_may_do_io(path, type_name, name)
+                            || takes_interface(stdlib::method(path, type_name, name))
+                    }
+                    None if info.callee == "error.Error" => false,
+                    None => {
+                        let path = qualifier.and_then(|q| self.ctx.facts.imports.path_of(syntax::text(q, source)));
+                        path.is_none_or(|path| {
+                            blocking::blocking_func(path, name).is_some()
+                                || takes_interface(stdlib::func(path, name))
+                        })
+                    }
+                };
+            }
+            let project = self.ctx.project;
+            let func = match &info.receiver {
+                Some((path, type_name)) => {
+                    let owner = format!("{path}.{type_name}");
+                    match project.and_then(|p| p.method_of_type(&owner, name)) {
+                        Some((_, func)) => Some(func),
+                        None => return !self.no_implementation_blocks(&owner, name),
+                    }
+                }
+                None => match qualifier {
+                    None => self.ctx.package.and_then(|package| package.function(name)),
+                    Some(qualifier) => self
+                        .ctx
+                        .facts
+                        .imports
+                        .path_of(syntax::text(qualifier, source))
+                        .and_then(|path| project?.package_by_import_path(path))
+                        .and_then(|package| package.function(name)),
+                },
+            };
+            return func.is_none_or(summary_may_block)
+                || (qualifier.is_none() && self.local_function_may_hang(name, depth));
+        }
+        match qualifier {
+            None => {
+                let shadowed = syntax::top_level_declaration(call)
+                    .is_some_and(|scope| !syntax::bindings_of(scope, name, source).is_empty());
+                if !shadowed && (is_builtin(name) || is_predeclared_type(name)) {
+                    return false;
+                }
+                match self.ctx.package {
+                    Some(package) if !shadowed => match package.function(name) {
+                        Some(func) => summary_may_block(func) || self.local_function_may_hang(name, depth),
+                        // A conversion to one of the package's types.
+                        None => package.type_decl(name).is_none(),
+                    },
+                    _ => true,
+                }
+            }
+            Some(operand) => {
+                if operand.kind() == "identifier"
+                    && self.ctx.types.type_of(operand).is_none()
+                    && let Some(path) = self.ctx.facts.imports.path_of(syntax::text(operand, source))
+                {
+                    if blocking::blocking_func(path, name).is_some() {
+                        return true;
+                    }
+                    if let Some(package) = self.ctx.project.and_then(|p| p.package_by_import_path(path)) {
+                        return package.function(name).is_none_or(summary_may_block);
+                    }
+                    return !stdlib::has_package(path) || takes_interface(stdlib::func(path, name));
+                }
+                match self.ctx.types.type_of(operand).or_else(|| self.range_element_type(operand)) {
+                    Some(owner) => !self.no_implementation_blocks(owner.trim_start_matches('*'), name),
+                    None => true,
+                }
+            }
+        }
+    }
+
+    /// The summary of a module function does not count calls it cannot resolve (an interface
+    /// method without a context): when the function is declared in this file, its body is
+    /// judged like the worker's.
+    fn local_function_may_hang(&self, name: &str, depth: usize) -> bool {
+        if depth >= MAX_LOCAL_DEPTH {
+            return false;
+        }
+        let root = self.ctx.tree.root_node();
+        syntax::named_children(root).into_iter().any(|declaration| {
+            declaration.kind() == "function_declaration"
+                && declaration.child_by_field_name("name").is_some_and(|n| syntax::text(n, self.source) == name)
+                && declaration.child_by_field_name("body").is_some_and(|body| self.body_may_hang(body, depth + 1))
+        })
+    }
+
+    /// The element type of a channel that `value` is the range variable of
+    /// (`for m := range src` with `src chan T`).
+    fn range_element_type(&self, value: Node<'_>) -> Option<String> {
+        if value.kind() != "identifier" {
+            return None;
+        }
+        let name = syntax::text(value, self.source);
+        let clause = syntax::ancestors(value)
+            .filter(|node| node.kind() == "for_statement")
+            .find_map(|node| syntax::named_children(node).into_iter().find(|child| child.kind() == "range_clause"))
+            .filter(|clause| {
+                clause.child_by_field_name("left").is_some_and(|left| {
+                    let names = syntax::named_children(left);
+                    names.len() == 1 && syntax::text(names[0], self.source) == name
+                })
+            })?;
+        let channel = self.ctx.types.type_of(clause.child_by_field_name("right")?)?;
+        let element = channel.strip_prefix("<-chan ").or_else(|| channel.strip_prefix("chan "))?;
+        Some(element.to_string())
+    }
+
+    /// `owner` is one of the module's interfaces and no method of that name anywhere in the
+    /// module may block (an interface method's implementations are the module's own types).
+    fn no_implementation_blocks(&self, owner: &str, name: &str) -> bool {
+        let Some(project) = self.ctx.project else { return false };
+        if !self.is_project_interface(owner) {
+            return false;
+        }
+        let mut implementations = project.packages().iter().flat_map(|package| package.methods_named(name));
+        let mut any = false;
+        let none_blocks = implementations.all(|func| {
+            any = true;
+            !summary_may_block(func)
+        });
+        any && none_blocks
+    }
+
+    fn is_project_interface(&self, ty: &str) -> bool {
+        self.ctx
+            .project
+            .and_then(|project| project.type_of_text(ty))
+            .is_some_and(|(_, decl)| matches!(decl.kind(), TypeKind::Interface(_)))
+    }
+}
+
+/// `ctx`, `reqCtx`, `streamctx`: named as a context.
+fn is_context_like(name: &str) -> bool {
+    name == "ctx" || name.ends_with("Ctx") || name.ends_with("ctx")
+}
+
+/// A module function's summary: "may block", or no body to judge (assembly, a declaration).
+fn summary_may_block(func: &Func) -> bool {
+    func.may_block().is_some() || !func.has_body()
+}
+
+/// Standard-library methods outside the blocking table that still read or write through what
+/// they wrap: `bufio` readers and writers, encoders and decoders (`json.NewEncoder(conn)`).
+fn stdlib_may_do_io(path: &str, type_name: &str, name: &str) -> bool {
+    path == "bufio"
+        || (path.starts_with("encoding/") && matches!(name, "Encode" | "Decode" | "EncodeToken" | "Token"))
+        || (path == "net/http" && type_name == "ResponseController")
+        || stdlib::is_interface(path, type_name)
+}
+
+fn is_builtin(name: &str) -> bool {
+    matches!(
+        name,
+        "append" | "cap" | "clear" | "close" | "complex" | "copy" | "delete" | "imag" | "len" | "make" | "max"
+            | "min" | "new" | "panic" | "print" | "println" | "real" | "recover"
+    )
+}
+
+/// A conversion: `string(b)`, `float64(n)`.
+fn is_predeclared_type(name: &str) -> bool {
+    matches!(
+        name,
+        "bool" | "byte" | "complex64" | "complex128" | "error" | "float32" | "float64" | "int" | "int8" | "int16"
+            | "int32" | "int64" | "rune" | "string" | "uint" | "uint8" | "uint16" | "uint32" | "uint64" | "uintptr"
+            | "any"
+    )
+}
+
+/// A standard-library call handed an interface value (`fmt.Fprintf(w, ...)`,
+/// `json.NewEncoder(conn)`): it may read or write through it. Judged by the signature's
+/// parameter types; `any`, `error` and `context.Context` do not count.
+fn takes_interface(signature: Option<&stdlib::Signature>) -> bool {
+    signature.is_none_or(|signature| {
+        signature.params.iter().any(|param| {
+            param.is_interface()
+                && !matches!(param.as_str(), "error" | "any" | "context.Context")
+                && !param.as_str().starts_with("interface{}")
         })
     })
 }
