@@ -596,9 +596,20 @@ impl<'tree> Judge<'_, '_, 'tree> {
                     names.len() == 1 && syntax::text(names[0], self.source) == name
                 })
             })?;
-        let channel = self.ctx.types.type_of(clause.child_by_field_name("right")?)?;
+        let right = clause.child_by_field_name("right")?;
+        let channel = self.ctx.types.type_of(right).or_else(|| self.made_channel_type(right))?;
         let element = channel.strip_prefix("<-chan ").or_else(|| channel.strip_prefix("chan "))?;
         Some(element.to_string())
+    }
+
+    /// The type of a channel the waiting function makes (`src := make(chan T, n)`), for uses
+    /// inside a function literal, where the locals' types are not known.
+    fn made_channel_type(&self, channel: Node<'_>) -> Option<String> {
+        let name = syntax::text(syntax::unparen(channel), self.source);
+        let bindings = syntax::bindings_of(self.body, name, self.source);
+        let [binding] = bindings.as_slice() else { return None };
+        let (chan_type, _) = syntax::make_chan(binding.value?, self.source)?;
+        self.ctx.types.resolve_type(chan_type)
     }
 
     /// `owner` is one of the module's interfaces and no method of that name anywhere in the
