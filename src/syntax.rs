@@ -34,6 +34,123 @@ pub fn enclosing_function(node: Node<'_>) -> Option<Node<'_>> {
     ancestors(node).find(|ancestor| FUNCTION_KINDS.contains(&ancestor.kind()))
 }
 
+/// Ancestor lookups for one tree that cost one descent from the top-level declaration, where
+/// [`ancestors`] costs depth² child scans: tree-sitter's `parent()` descends from the root on
+/// every call. Answers exactly as the walking-up helpers do.
+pub struct Ancestry<'tree> {
+    root: Node<'tree>,
+    /// The root's children with their byte ranges, in source order.
+    top_level: Vec<(usize, usize, Node<'tree>)>,
+}
+
+impl<'tree> Ancestry<'tree> {
+    pub fn new(root: Node<'tree>) -> Ancestry<'tree> {
+        let mut cursor = root.walk();
+        let top_level = root.children(&mut cursor).map(|node| (node.start_byte(), node.end_byte(), node)).collect();
+        Ancestry { root, top_level }
+    }
+
+    pub fn root(&self) -> Node<'tree> {
+        self.root
+    }
+
+    /// Strict ancestors of `node`, innermost first, exactly as [`ancestors`] gives them.
+    pub fn ancestors(&self, node: Node<'tree>) -> Vec<Node<'tree>> {
+        let (start, end) = (node.start_byte(), node.end_byte());
+        // An empty (MISSING) node cannot be placed by its offsets: walk up the slow, certain way.
+        if start == end {
+            return ancestors(node).collect();
+        }
+        if node == self.root {
+            return Vec::new();
+        }
+        let containing = self.top_level.partition_point(|&(child_start, _, _)| child_start <= start).checked_sub(1);
+        let Some((_, child_end, child)) = containing.map(|position| self.top_level[position]) else {
+            return ancestors(node).collect();
+        };
+        if child == node {
+            return vec![self.root];
+        }
+        if end > child_end {
+            return ancestors(node).collect();
+        }
+        let mut path = vec![self.root];
+        let mut cursor = child.walk();
+        loop {
+            let current = cursor.node();
+            if current == node {
+                path.reverse();
+                return path;
+            }
+            path.push(current);
+            // The first child ending after `start` is the one containing `node`: earlier siblings
+            // end at or before its start.
+            if cursor.goto_first_child_for_byte(start).is_none() {
+                return ancestors(node).collect();
+            }
+        }
+    }
+
+    /// The functions around `node`, innermost first: [`enclosing_function`] applied again and again.
+    pub fn enclosing_functions(&self, node: Node<'tree>) -> impl Iterator<Item = Node<'tree>> + use<'tree> {
+        let function_kinds = function_kind_ids();
+        self.ancestors(node).into_iter().filter(|ancestor| function_kinds.contains(&ancestor.kind_id()))
+    }
+
+    /// What [`deferring_statement`] finds.
+    pub fn deferring_statement(&self, node: Node<'tree>) -> Option<Node<'tree>> {
+        let function_kinds = function_kind_ids();
+        let mut ancestors = self.ancestors(node).into_iter();
+        let literal = ancestors.find(|ancestor| function_kinds.contains(&ancestor.kind_id()))?;
+        if literal.kind() != "func_literal" {
+            return None;
+        }
+        let call = ancestors.next().filter(|parent| parent.kind() == "call_expression")?;
+        if call.child_by_field_name("function") != Some(literal) {
+            return None;
+        }
+        ancestors.next().filter(|parent| parent.kind() == "defer_statement")
+    }
+
+    /// What [`top_level_declaration`] finds.
+    pub fn top_level_declaration(&self, node: Node<'tree>) -> Option<Node<'tree>> {
+        if self.root.kind() != "source_file" {
+            return top_level_declaration(node);
+        }
+        let ancestors = self.ancestors(node);
+        match ancestors.len() {
+            0 => None,
+            1 => Some(node),
+            depth => Some(ancestors[depth - 2]),
+        }
+    }
+}
+
+static FUNCTION_KIND_IDS: std::sync::OnceLock<Vec<u16>> = std::sync::OnceLock::new();
+static COMMENT_KIND_IDS: std::sync::OnceLock<Vec<u16>> = std::sync::OnceLock::new();
+static FUNC_LITERAL_KIND_IDS: std::sync::OnceLock<Vec<u16>> = std::sync::OnceLock::new();
+
+/// The grammar ids for [`FUNCTION_KINDS`].
+fn function_kind_ids() -> &'static [u16] {
+    kind_ids(&FUNCTION_KIND_IDS, FUNCTION_KINDS)
+}
+
+/// The grammar ids for `func_literal`.
+pub fn func_literal_kind_ids() -> &'static [u16] {
+    kind_ids(&FUNC_LITERAL_KIND_IDS, &["func_literal"])
+}
+
+/// Every grammar id whose kind is one of `kinds` (aliases included), computed once into `cache`:
+/// comparing ids skips the string conversion `Node::kind` does on every call.
+fn kind_ids(cache: &'static std::sync::OnceLock<Vec<u16>>, kinds: &[&str]) -> &'static [u16] {
+    cache.get_or_init(|| {
+        let language = crate::parse::go_language();
+        (0..language.node_kind_count() as u16)
+            .filter(|&id| language.node_kind_for_id(id).is_some_and(|kind| kinds.contains(&kind)))
+            .collect()
+    })
+}
+
 /// Strict ancestors of `node`, innermost first.
 pub fn ancestors<'tree>(node: Node<'tree>) -> impl Iterator<Item = Node<'tree>> {
     std::iter::successors(node.parent(), |current| current.parent())
@@ -168,8 +285,9 @@ pub fn bindings_of<'tree>(scope: Node<'tree>, name: &str, source: &str) -> Vec<B
 
 /// Named children, comments left out.
 pub fn named_children(node: Node<'_>) -> Vec<Node<'_>> {
+    let comment_kinds = kind_ids(&COMMENT_KIND_IDS, &["comment"]);
     let mut cursor = node.walk();
-    node.named_children(&mut cursor).filter(|child| child.kind() != "comment").collect()
+    node.named_children(&mut cursor).filter(|child| !comment_kinds.contains(&child.kind_id())).collect()
 }
 
 /// For `make(chan T[, n])`, the `channel_type` node and the capacity argument if any.
@@ -507,7 +625,7 @@ pub fn error_conventionally_ignored(
             // "The returned error is always non-nil": success is read from the first result.
             ("syscall", "Proc" | "LazyProc") => name == "Call",
             ("os", "File") => writes && is_standard_stream(imports, operand, source),
-            ("bufio", "Writer") => writes && flush_checked_later(operand, call, source),
+            ("bufio", "Writer") => writes && flush_checked_later(types, operand, call, source),
             _ => false,
         },
     }
@@ -549,7 +667,7 @@ fn writer_error_ignored(
     match ty.as_str() {
         "*bytes.Buffer" | "*strings.Builder" | "*hash/maphash.Hash" | "*crypto/sha3.SHA3" | "*crypto/sha3.SHAKE"
         | "fmt.State" => true,
-        "*bufio.Writer" => flush_checked_later(writer, call, source),
+        "*bufio.Writer" => flush_checked_later(types, writer, call, source),
         other => other.strip_prefix("hash.").is_some_and(|name| !name.contains(['.', '/'])),
     }
 }
@@ -579,12 +697,29 @@ pub fn wraps_unchecked_writer(
     source: &str,
 ) -> bool {
     let writer = unparen(writer);
-    let Some(scope) = top_level_declaration(writer) else { return false };
+    if !matches!(writer.kind(), "identifier" | "selector_expression") {
+        return false;
+    }
+    let Some(scope) = types.ancestry().top_level_declaration(writer) else { return false };
+    // The answer depends only on the declaration and the writer's text, and finding it walks the
+    // whole declaration: remember it for the next write to the same writer.
+    types.remember_unchecked_writer(scope, text(writer, source), || {
+        writer_bindings_wrap_unchecked(types, imports, scope, writer, source)
+    })
+}
+
+/// The body of [`wraps_unchecked_writer`], for `writer` (an identifier or a selector) in `scope`.
+fn writer_bindings_wrap_unchecked(
+    types: &crate::engine::facts::types::TypeEnv<'_>,
+    imports: &crate::engine::facts::Imports,
+    scope: Node<'_>,
+    writer: Node<'_>,
+    source: &str,
+) -> bool {
     let values: Vec<Option<Node<'_>>> = match writer.kind() {
         "identifier" => bindings_of(scope, text(writer, source), source).iter().map(|binding| binding.value).collect(),
         // `ctxt.Bso = bufio.NewWriter(os.Stdout)`: a field set in this declaration.
-        "selector_expression" => field_assignments(scope, text(writer, source), source),
-        _ => return false,
+        _ => field_assignments(scope, text(writer, source), source),
     };
     let wraps = |constructor: Node<'_>| {
         // io.MultiWriter(os.Stdout, f) writes to f too.
@@ -626,13 +761,49 @@ fn field_assignments<'tree>(scope: Node<'tree>, target: &str, source: &str) -> V
 /// A `*bufio.Writer` keeps its first write error and returns it from `Flush`, so writes are
 /// checked by a later checked `writer.Flush()` in the same declaration (or a deferred one,
 /// which runs after every write).
-fn flush_checked_later(writer: Node<'_>, call: Node<'_>, source: &str) -> bool {
+fn flush_checked_later(
+    types: &crate::engine::facts::types::TypeEnv<'_>,
+    writer: Node<'_>,
+    call: Node<'_>,
+    source: &str,
+) -> bool {
     let writer = text(unparen(writer), source).trim_start_matches('&');
-    let Some(scope) = top_level_declaration(call) else { return false };
+    let Some(scope) = types.ancestry().top_level_declaration(call) else { return false };
     descendants(scope).any(|node| {
         node.kind() == "call_expression"
             && call_name(node, source) == Some((Some(writer), "Flush"))
-            && (node.start_byte() > call.end_byte() || deferring_statement(node).is_some())
+            && (node.start_byte() > call.end_byte() || types.ancestry().deferring_statement(node).is_some())
             && call_result_used(node, source)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The one-descent lookups agree with walking up through `parent()`, on every node, in
+    /// well-formed code and around parse errors (where empty MISSING nodes sit on edges).
+    #[test]
+    fn descent_agrees_with_walking_up() {
+        let sources = [
+            "package p\n\nvar f = func() int { return 1 }\n\nfunc a(x int) {\n\tdefer func() { g(func() { x++ }) }()\n\tfor i := range x {\n\t\t_ = i\n\t}\n}\n\nfunc (r *T) m() { go func() {}() }\n",
+            "package p\n\nfunc a() {\n\tx := func() {\n\tdefer func() { y. }()\n\tif z { w( }\n}\n\nfunc b() { c := func(",
+            "package p\nfunc(){}\n",
+        ];
+        let mut parser = crate::parse::new_parser();
+        for source in sources {
+            let tree = parser.parse(source, None).expect("parses");
+            let root = tree.root_node();
+            let ancestry = Ancestry::new(root);
+            for node in std::iter::once(root).chain(descendants(root)) {
+                let walked: Vec<Node<'_>> = ancestors(node).collect();
+                assert_eq!(ancestry.ancestors(node), walked, "ancestors of {node:?}");
+                let functions: Vec<Node<'_>> =
+                    std::iter::successors(enclosing_function(node), |function| enclosing_function(*function)).collect();
+                assert_eq!(ancestry.enclosing_functions(node).collect::<Vec<_>>(), functions);
+                assert_eq!(ancestry.deferring_statement(node), deferring_statement(node));
+                assert_eq!(ancestry.top_level_declaration(node), top_level_declaration(node));
+            }
+        }
+    }
 }

@@ -24,7 +24,7 @@ const HELP: &str = "Check the error; if it truly cannot fail, say why in a comme
 fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
     let (Some(statement), Some(blank)) = (found.target(), found.get("blank")) else { return };
     // `defer func() { _ = f.Close() }()` is a deferred call: unchecked-error-defer decides it.
-    if syntax::deferring_statement(statement).is_some() {
+    if ctx.types.ancestry().deferring_statement(statement).is_some() {
         return;
     }
     let source: &str = &ctx.file.text;

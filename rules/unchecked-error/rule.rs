@@ -27,7 +27,7 @@ const LONGEST_CALL_SHOWN: usize = 50;
 fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
     let (Some(statement), Some(call)) = (found.target(), found.get("call")) else { return };
     // `defer func() { f.Close() }()` is a deferred call: unchecked-error-defer decides it.
-    if syntax::deferring_statement(statement).is_some() {
+    if ctx.types.ancestry().deferring_statement(statement).is_some() {
         return;
     }
     let Some(info) = ctx.types.call(call) else { return };

@@ -129,7 +129,7 @@ impl Engine {
             Some(project) => project,
             None => &NoProject,
         };
-        let types = TypeEnv::new(&file.text, &facts.imports, package_path, project_types);
+        let types = TypeEnv::new(&file.text, tree.root_node(), &facts.imports, package_path, project_types);
         let mut matches = cursor.matches(&self.query.query, tree.root_node(), source);
         while let Some(query_match) = matches.next() {
             let rule_index = self.query.pattern_rule[query_match.pattern_index];

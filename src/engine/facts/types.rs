@@ -95,23 +95,54 @@ impl CallInfo {
 /// a per-function cache of local variable types.
 pub struct TypeEnv<'a> {
     source: &'a str,
+    /// Ancestors in the file's tree: every node given to this environment is in it.
+    ancestry: syntax::Ancestry<'a>,
     imports: &'a Imports,
     package_path: Option<&'a str>,
     project: &'a dyn ProjectTypes,
     locals_cache: RefCell<HashMap<usize, Rc<Locals>>>,
+    /// `syntax::wraps_unchecked_writer` answers by (declaration id, writer text).
+    unchecked_writers: RefCell<HashMap<(usize, String), bool>>,
 }
 
 /// A function's locals: name → type, `None` when unknown or ambiguous.
 pub type Locals = HashMap<String, Option<String>>;
 
 impl<'a> TypeEnv<'a> {
+    /// `root` is the root of the file's tree: every node given to this environment is in it.
     pub fn new(
         source: &'a str,
+        root: Node<'a>,
         imports: &'a Imports,
         package_path: Option<&'a str>,
         project: &'a dyn ProjectTypes,
     ) -> TypeEnv<'a> {
-        TypeEnv { source, imports, package_path, project, locals_cache: RefCell::new(HashMap::new()) }
+        TypeEnv {
+            source,
+            ancestry: syntax::Ancestry::new(root),
+            imports,
+            package_path,
+            project,
+            locals_cache: RefCell::new(HashMap::new()),
+            unchecked_writers: RefCell::new(HashMap::new()),
+        }
+    }
+
+    /// Whether `writer` in the declaration `scope` only wraps unchecked writers: the answer
+    /// remembered, else `compute`d and remembered.
+    pub fn remember_unchecked_writer(&self, scope: Node<'_>, writer: &str, compute: impl FnOnce() -> bool) -> bool {
+        let key = (scope.id(), writer.to_string());
+        if let Some(&known) = self.unchecked_writers.borrow().get(&key) {
+            return known;
+        }
+        let answer = compute();
+        self.unchecked_writers.borrow_mut().insert(key, answer);
+        answer
+    }
+
+    /// Ancestor lookups in the file's tree.
+    pub fn ancestry(&self) -> &syntax::Ancestry<'a> {
+        &self.ancestry
     }
 
     fn text(&self, node: Node<'_>) -> &'a str {
@@ -165,23 +196,16 @@ impl<'a> TypeEnv<'a> {
     }
 
     /// The type of an expression, if declarations show it.
-    pub fn type_of(&self, expr: Node<'_>) -> Option<String> {
+    pub fn type_of(&self, expr: Node<'a>) -> Option<String> {
         let expr = syntax::unparen(expr);
         match expr.kind() {
             "identifier" => {
                 let name = self.text(expr);
-                if let Some(function) = syntax::enclosing_function(expr)
-                    && let Some(known) = self.locals(function).get(name)
-                {
-                    return known.clone();
-                }
                 // Function literals see their enclosing functions' locals.
-                let mut scope = syntax::enclosing_function(expr);
-                while let Some(function) = scope {
+                for function in self.ancestry.enclosing_functions(expr) {
                     if let Some(known) = self.locals(function).get(name) {
                         return known.clone();
                     }
-                    scope = syntax::enclosing_function(function);
                 }
                 if self.imports.has_dot_import() {
                     return None;
@@ -229,7 +253,7 @@ impl<'a> TypeEnv<'a> {
     }
 
     /// `new(T)` is a `*T`, unless `new` is a local.
-    fn new_pointer(&self, call: Node<'_>) -> Option<String> {
+    fn new_pointer(&self, call: Node<'a>) -> Option<String> {
         let function = syntax::unparen(call.child_by_field_name("function")?);
         if function.kind() != "identifier" || self.text(function) != "new" || self.is_local(function) {
             return None;
@@ -251,21 +275,14 @@ impl<'a> TypeEnv<'a> {
 
     /// True when `identifier` names a local (parameter or variable) of an enclosing function,
     /// so `os.Open` is not the os package when `os` is a local.
-    fn is_local(&self, identifier: Node<'_>) -> bool {
+    fn is_local(&self, identifier: Node<'a>) -> bool {
         let name = self.text(identifier);
-        let mut scope = syntax::enclosing_function(identifier);
-        while let Some(function) = scope {
-            if self.locals(function).contains_key(name) {
-                return true;
-            }
-            scope = syntax::enclosing_function(function);
-        }
-        false
+        self.ancestry.enclosing_functions(identifier).any(|function| self.locals(function).contains_key(name))
     }
 
     /// What a call returns, when the callee is known: a standard-library function or method, or
     /// one of the module's own (through `ProjectTypes`).
-    pub fn call(&self, call: Node<'_>) -> Option<CallInfo> {
+    pub fn call(&self, call: Node<'a>) -> Option<CallInfo> {
         let function = syntax::unparen(call.child_by_field_name("function")?);
         match function.kind() {
             "identifier" => {
@@ -335,7 +352,7 @@ impl<'a> TypeEnv<'a> {
 
     /// Types of the parameters, receiver and variables declared directly in `function` (not in
     /// nested function literals). A name maps to `None` when its bindings disagree or are unknown.
-    pub fn locals(&self, function: Node<'_>) -> Rc<Locals> {
+    pub fn locals(&self, function: Node<'a>) -> Rc<Locals> {
         if let Some(cached) = self.locals_cache.borrow().get(&function.id()) {
             return Rc::clone(cached);
         }
@@ -344,7 +361,7 @@ impl<'a> TypeEnv<'a> {
         computed
     }
 
-    fn compute_locals(&self, function: Node<'_>) -> Locals {
+    fn compute_locals(&self, function: Node<'a>) -> Locals {
         let mut locals: Locals = HashMap::new();
         // Names bound with two different known types stay unknown for good.
         let mut conflicted: std::collections::HashSet<String> = std::collections::HashSet::new();
@@ -490,19 +507,44 @@ fn collect_pending<'tree>(
     }
 }
 
-/// Nodes below `body`, not descending into nested function literals (they have their own locals).
+/// `body` and the named nodes below it in source order, not descending into nested function
+/// literals (they have their own locals) and leaving the literals out. One cursor walks the
+/// tree: no allocation per node.
 pub fn own_descendants<'tree>(body: Node<'tree>) -> impl Iterator<Item = Node<'tree>> {
-    let mut stack = vec![body];
+    let func_literals = syntax::func_literal_kind_ids();
+    let visited = move |node: Node<'_>| node.is_named() && !func_literals.contains(&node.kind_id());
+    let mut cursor = body.walk();
+    let mut started = false;
     std::iter::from_fn(move || {
-        let node = stack.pop()?;
-        let mut cursor = node.walk();
-        let children: Vec<Node<'tree>> = node.named_children(&mut cursor).collect();
-        for child in children.into_iter().rev() {
-            if child.kind() != "func_literal" {
-                stack.push(child);
+        if !started {
+            started = true;
+            return Some(body);
+        }
+        // The cursor is on the node given last: first its children, then what follows it.
+        if cursor.goto_first_child() {
+            loop {
+                if visited(cursor.node()) {
+                    return Some(cursor.node());
+                }
+                if !cursor.goto_next_sibling() {
+                    break;
+                }
+            }
+            cursor.goto_parent();
+        }
+        loop {
+            if cursor.node() == body {
+                return None;
+            }
+            while cursor.goto_next_sibling() {
+                if visited(cursor.node()) {
+                    return Some(cursor.node());
+                }
+            }
+            if !cursor.goto_parent() {
+                return None;
             }
         }
-        Some(node)
     })
 }
 
@@ -515,7 +557,7 @@ mod tests {
         let mut parser = crate::parse::new_parser();
         let tree = parser.parse(source, None).unwrap();
         let imports = Imports::from_tree(tree.root_node(), source.as_bytes());
-        let env = TypeEnv::new(source, &imports, Some("example.com/app"), &NoProject);
+        let env = TypeEnv::new(source, tree.root_node(), &imports, Some("example.com/app"), &NoProject);
         run(&env, tree.root_node())
     }
 
@@ -523,6 +565,26 @@ mod tests {
         syntax::descendants(root)
             .find(|node| node.kind() == "call_expression" && syntax::text(*node, source) == text)
             .unwrap_or_else(|| panic!("no call {text}"))
+    }
+
+    /// The cursor walk visits what a walk over `named_children` skipping literals visits.
+    #[test]
+    fn own_descendants_are_the_named_nodes_outside_literals() {
+        let source = "package p\n\nfunc f(a int) {\n\t// note\n\tx := func() { y := 1; _ = y }\n\tfor i := range a { g(i, func() {}) }\n\tif a > 0 { return }\n}\n";
+        let mut parser = crate::parse::new_parser();
+        let tree = parser.parse(source, None).unwrap();
+        let function = tree.root_node().named_child(1).unwrap();
+        let body = function.child_by_field_name("body").unwrap();
+        let mut expected = Vec::new();
+        let mut stack = vec![body];
+        while let Some(node) = stack.pop() {
+            expected.push(node);
+            let mut cursor = node.walk();
+            let children: Vec<Node<'_>> = node.named_children(&mut cursor).collect();
+            stack.extend(children.into_iter().rev().filter(|child| child.kind() != "func_literal"));
+        }
+        assert_eq!(own_descendants(body).collect::<Vec<_>>(), expected);
+        assert!(expected.len() > 20);
     }
 
     #[test]
