@@ -356,65 +356,6 @@ pub fn block_statements(block: Node<'_>) -> Vec<Node<'_>> {
         .collect()
 }
 
-/// The statements that leave `loop_statement` (a `for_statement`) from inside its body: a
-/// `return`, a `break` that targets it, or a labelled `break`/`continue`/`goto` to a statement
-/// outside it. Function literals inside the body are not part of the loop's control flow.
-pub fn loop_exits<'tree>(loop_statement: Node<'tree>, source: &str) -> Vec<Node<'tree>> {
-    let own_label = loop_statement
-        .parent()
-        .filter(|parent| parent.kind() == "labeled_statement")
-        .and_then(|parent| parent.child_by_field_name("label"))
-        .map(|label| text(label, source));
-    let Some(body) = loop_statement.child_by_field_name("body") else { return Vec::new() };
-    // A labelled branch to a statement inside the body stays in the loop.
-    let inner_labels: Vec<&str> = descendants(body)
-        .filter(|node| node.kind() == "labeled_statement")
-        .filter_map(|node| node.child_by_field_name("label"))
-        .map(|label| text(label, source))
-        .collect();
-    let mut exits = Vec::new();
-    let mut stack = vec![body];
-    while let Some(node) = stack.pop() {
-        match node.kind() {
-            "func_literal" => continue,
-            "return_statement" => exits.push(node),
-            "break_statement" | "continue_statement" | "goto_statement" => {
-                let label = named_children(node).into_iter().find(|child| child.kind() == "label_name");
-                let leaves = match label {
-                    Some(label) => {
-                        let label = text(label, source);
-                        if own_label == Some(label) {
-                            // `goto L` and `continue L` to the loop's own label start it over.
-                            node.kind() == "break_statement"
-                        } else {
-                            !inner_labels.contains(&label)
-                        }
-                    }
-                    // An unlabelled break leaves the innermost for/switch/select around it.
-                    None => {
-                        node.kind() == "break_statement"
-                            && ancestors(node).take_while(|ancestor| *ancestor != loop_statement).all(|ancestor| {
-                                !matches!(
-                                    ancestor.kind(),
-                                    "for_statement"
-                                        | "expression_switch_statement"
-                                        | "type_switch_statement"
-                                        | "select_statement"
-                                )
-                            })
-                    }
-                };
-                if leaves {
-                    exits.push(node);
-                }
-            }
-            _ => stack.extend(named_children(node)),
-        }
-    }
-    exits.sort_by_key(Node::start_byte);
-    exits
-}
-
 /// The name of a function or method declaration (`None` for function literals and other nodes).
 pub fn function_name<'s>(declaration: Node<'_>, source: &'s str) -> Option<&'s str> {
     if !matches!(declaration.kind(), "function_declaration" | "method_declaration") {
