@@ -600,7 +600,9 @@ fn malformed_inputs_never_panic_or_hang() {
         let started = Instant::now();
         let facts = project(&[(&format!("x/{name}"), &text)]);
         let elapsed = started.elapsed();
-        assert!(elapsed < Duration::from_secs(20), "{name} took {elapsed:?}");
+        // A hang guard, not a speed check: the debug build takes about 6 s for big.go alone on an
+        // idle machine, several times that on a loaded one; anything quadratic takes hours.
+        assert!(elapsed < Duration::from_secs(300), "{name} took {elapsed:?}: the pre-pass looks stuck");
         if name == "big.go" {
             let package = facts.package_by_import_path("example.com/m/x").unwrap();
             let method = package.method("T0", "M0").unwrap();
