@@ -446,6 +446,11 @@ impl<'tree> Judge<'_, '_, 'tree> {
     fn may_be_channel(&self, operand: Node<'_>) -> bool {
         match self.ctx.types.type_of(operand) {
             Some(ty) => ty.starts_with("chan") || ty.starts_with("<-chan") || ty.starts_with('?'),
+            // A field of a type we cannot see (`cluster.Tags`, `node.Endpoints` of another
+            // module's struct) is a channel only if its name says so.
+            None if operand.kind() == "selector_expression" => operand
+                .child_by_field_name("field")
+                .is_some_and(|field| names_channel(syntax::text(field, self.source))),
             None => !matches!(operand.kind(), "int_literal" | "composite_literal" | "interpreted_string_literal"),
         }
     }
@@ -511,6 +516,7 @@ impl<'tree> Judge<'_, '_, 'tree> {
                     let owner = format!("{path}.{type_name}");
                     match project.and_then(|p| p.method_of_type(&owner, name)) {
                         Some((_, func)) => Some(func),
+                        None if self.is_other_module_type(&owner) => return names_io(name),
                         None => return !self.no_implementation_blocks(&owner, name),
                     }
                 }
@@ -555,10 +561,21 @@ impl<'tree> Judge<'_, '_, 'tree> {
                     if let Some(package) = self.ctx.project.and_then(|p| p.package_by_import_path(path)) {
                         return package.function(name).is_none_or(summary_may_block);
                     }
-                    return !stdlib::has_package(path) || takes_interface(stdlib::func(path, name));
+                    if !stdlib::has_package(path) {
+                        // Another module's function, signature unknown: package-level helpers
+                        // (`aws.ToString`, `model.LabelValue(s)` conversions) are mostly pure, so
+                        // only names that say I/O or waiting count.
+                        return names_io(name);
+                    }
+                    return takes_interface(stdlib::func(path, name));
                 }
                 match self.ctx.types.type_of(operand).or_else(|| self.range_element_type(operand)) {
+                    Some(owner) if self.is_other_module_type(owner.trim_start_matches('*')) => names_io(name),
                     Some(owner) => !self.no_implementation_blocks(owner.trim_start_matches('*'), name),
+                    // A method on a field of a value we cannot type (`instance.CreateTime.Format(..)`,
+                    // fields of another module's structs): only names that say I/O count.
+                    None if operand.kind() == "selector_expression" => names_io(name),
+                    None if self.made_by_other_module(operand) => names_io(name),
                     None => true,
                 }
             }
@@ -614,6 +631,33 @@ impl<'tree> Judge<'_, '_, 'tree> {
 
     /// `owner` is one of the module's interfaces and no method of that name anywhere in the
     /// module may block (an interface method's implementations are the module's own types).
+    /// `set := sets.NewStringSet()`: the one binding of the identifier is a call to another
+    /// module's package-level function, so its methods are that module's too.
+    fn made_by_other_module(&self, operand: Node<'_>) -> bool {
+        let source = self.source;
+        if operand.kind() != "identifier" {
+            return false;
+        }
+        let Some(scope) = self.ctx.types.ancestry().top_level_declaration(operand) else { return false };
+        let bindings = syntax::bindings_of(scope, syntax::text(operand, source), source);
+        let [binding] = bindings.as_slice() else { return false };
+        let Some(value) = binding.value.filter(|value| value.kind() == "call_expression") else { return false };
+        let Some((Some(package), _)) = syntax::call_name(value, source) else { return false };
+        self.ctx.facts.imports.path_of(package).is_some_and(|path| {
+            !stdlib::has_package(path) && self.ctx.project.is_none_or(|project| project.package_by_import_path(path).is_none())
+        })
+    }
+
+    /// `github.com/prometheus/common/model.LabelSet`: a named type of another module (neither the
+    /// standard library nor a package of this project), whose methods we cannot see. Like that
+    /// module's functions, its methods count as blocking only when their names say I/O.
+    fn is_other_module_type(&self, owner: &str) -> bool {
+        let Some((path, _)) = owner.rsplit_once('.') else { return false };
+        path.contains('.')
+            && !stdlib::has_package(path)
+            && self.ctx.project.is_none_or(|project| project.package_by_type_path(path).is_none())
+    }
+
     fn no_implementation_blocks(&self, owner: &str, name: &str) -> bool {
         let Some(project) = self.ctx.project else { return false };
         if !self.is_project_interface(owner) {
@@ -684,4 +728,30 @@ fn takes_interface(signature: Option<&stdlib::Signature>) -> bool {
                 && !param.as_str().starts_with("interface{}")
         })
     })
+}
+
+/// Verbs that say a call does I/O or waits: `Get`, `DialTimeout`, `ReadFile`, `WaitFor`.
+fn names_io(name: &str) -> bool {
+    const VERBS: &[&str] = &[
+        "Get", "Post", "Put", "Patch", "Delete", "Head", "Do", "Dial", "Connect", "Open", "Read", "Write", "Send",
+        "Recv", "Receive", "Wait", "Sleep", "Run", "Exec", "Query", "Fetch", "Load", "Save", "Sync", "Flush", "Copy",
+        "Listen", "Accept", "Serve", "Call", "Invoke", "Request", "Download", "Upload", "Lock", "Acquire", "Poll",
+        "Watch", "Subscribe", "Publish", "Retry",
+    ];
+    // A verb at the start of the name or of one of its CamelCase words.
+    let words = name.char_indices().filter(|(at, c)| *at == 0 || c.is_ascii_uppercase()).map(|(at, _)| &name[at..]);
+    words.into_iter().any(|word| {
+        VERBS.iter().any(|verb| {
+            word.starts_with(verb) && word[verb.len()..].chars().next().is_none_or(|next| !next.is_ascii_lowercase())
+        })
+    })
+}
+
+/// `events`, `resultCh`, `C`, `updates`, `queue`: field names that usually hold a channel.
+fn names_channel(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    name == "C"
+        || name.ends_with("Ch")
+        || name.ends_with("Chan")
+        || ["chan", "events", "updates", "queue", "notify", "results", "done", "stream"].iter().any(|word| lower.contains(word))
 }
