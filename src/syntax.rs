@@ -54,6 +54,16 @@ impl<'tree> Ancestry<'tree> {
         self.root
     }
 
+    /// The root's children (named or not), in source order.
+    pub fn top_level_children(&self) -> impl Iterator<Item = Node<'tree>> + '_ {
+        self.top_level.iter().map(|&(_, _, node)| node)
+    }
+
+    /// The root's child at `index` among [`Self::top_level_children`].
+    pub fn top_level_child(&self, index: usize) -> Option<Node<'tree>> {
+        self.top_level.get(index).map(|&(_, _, node)| node)
+    }
+
     /// Strict ancestors of `node`, innermost first, exactly as [`ancestors`] gives them.
     pub fn ancestors(&self, node: Node<'tree>) -> Vec<Node<'tree>> {
         let (start, end) = (node.start_byte(), node.end_byte());

@@ -32,10 +32,10 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
 }
 
 /// A lock held by value, and where it is declared when that is in this file.
-struct Held<'tree> {
+struct Held<'a> {
     type_name: String,
     info: LockInfo,
-    field: Option<Node<'tree>>,
+    field: Option<Node<'a>>,
 }
 
 fn check_declaration(ctx: &mut RuleContext<'_, '_>, declaration: Node<'_>, type_node: Node<'_>) {
@@ -120,7 +120,7 @@ fn element_type(ty: &str) -> Option<&str> {
 }
 
 /// The lock a type written in source holds by value.
-fn held_by_value<'tree>(ctx: &RuleContext<'_, 'tree>, ty: Node<'_>) -> Option<Held<'tree>> {
+fn held_by_value<'a>(ctx: &RuleContext<'a, '_>, ty: Node<'_>) -> Option<Held<'a>> {
     match ty.kind() {
         "array_type" => held_by_value(ctx, ty.child_by_field_name("element")?),
         "qualified_type" => {
@@ -148,7 +148,7 @@ fn held_by_value<'tree>(ctx: &RuleContext<'_, 'tree>, ty: Node<'_>) -> Option<He
                 return None;
             }
             let in_file = file_struct_lock(ctx, name, 0);
-            if file_declares(ctx, name) {
+            if ctx.types.declares_type(name) {
                 // Declared in this file: what the declaration shows is authoritative.
                 return in_file.map(|(info, field)| Held { type_name: name.to_string(), info, field: Some(field) });
             }
@@ -173,7 +173,7 @@ fn facts_lock(ctx: &RuleContext<'_, '_>, ty: &str) -> Option<LockInfo> {
 }
 
 /// The same for a type in table form (`example.com/m.Store`), as `type_of` gives it.
-fn held_by_type_text<'tree>(ctx: &RuleContext<'_, 'tree>, ty: &str) -> Option<Held<'tree>> {
+fn held_by_type_text<'a>(ctx: &RuleContext<'a, '_>, ty: &str) -> Option<Held<'a>> {
     if ty.starts_with('*') {
         return None;
     }
@@ -191,82 +191,58 @@ fn held_by_type_text<'tree>(ctx: &RuleContext<'_, 'tree>, ty: &str) -> Option<He
     }
 }
 
-/// True when this file declares a type called `name` at top level.
-fn file_declares(ctx: &RuleContext<'_, '_>, name: &str) -> bool {
-    syntax::named_children(ctx.tree.root_node()).into_iter().filter(|d| d.kind() == "type_declaration").any(|d| {
-        syntax::named_children(d).into_iter().any(|spec| {
-            spec.kind() == "type_spec" && spec.child_by_field_name("name").is_some_and(|n| ctx.text(n) == name)
-        })
-    })
-}
-
 /// A struct declared in this file with a `sync` lock by value, directly, embedded, or through
 /// another struct of this file: the lock's field path and the field declaration of the struct.
-fn file_struct_lock<'tree>(ctx: &RuleContext<'_, 'tree>, name: &str, depth: usize) -> Option<(LockInfo, Node<'tree>)> {
+fn file_struct_lock<'a>(ctx: &RuleContext<'a, '_>, name: &str, depth: usize) -> Option<(LockInfo, Node<'a>)> {
     if depth > 4 {
         return None;
     }
-    let root = ctx.tree.root_node();
-    for declaration in syntax::named_children(root) {
-        if declaration.kind() != "type_declaration" {
+    let spec = ctx.types.non_generic_type_spec(name)?;
+    let struct_type = spec.child_by_field_name("type").filter(|ty| ty.kind() == "struct_type")?;
+    let fields = syntax::named_children(struct_type).into_iter().find(|n| n.kind() == "field_declaration_list")?;
+    for field in syntax::named_children(fields) {
+        if field.kind() != "field_declaration" {
             continue;
         }
-        for spec in syntax::named_children(declaration) {
-            if spec.kind() != "type_spec"
-                || spec.child_by_field_name("name").is_none_or(|spec_name| ctx.text(spec_name) != name)
-                || spec.child_by_field_name("type_parameters").is_some()
-            {
-                continue;
-            }
-            let struct_type = spec.child_by_field_name("type").filter(|ty| ty.kind() == "struct_type")?;
-            let fields =
-                syntax::named_children(struct_type).into_iter().find(|n| n.kind() == "field_declaration_list")?;
-            for field in syntax::named_children(fields) {
-                if field.kind() != "field_declaration" {
-                    continue;
-                }
-                let Some(ty) = field.child_by_field_name("type") else { continue };
-                // An embedded pointer (`*Link`): the `*` is a token of the field, not of its type.
-                if syntax::descendants(field).any(|child| child.kind() == "*") {
-                    continue;
-                }
-                let field_name = field.child_by_field_name("name").map(|n| ctx.text(n));
-                let (kind, inner_path) = match ty.kind() {
-                    "qualified_type" => {
-                        let (Some(package), Some(type_name)) =
-                            (ty.child_by_field_name("package"), ty.child_by_field_name("name"))
-                        else {
-                            continue;
-                        };
-                        if !ctx.facts.imports.names(ctx.text(package), "sync") {
-                            continue;
-                        }
-                        let Some(kind) = LockKind::from_sync_name(ctx.text(type_name)) else { continue };
-                        (kind, None)
-                    }
-                    "type_identifier" if ctx.text(ty) != name => {
-                        let inner = if file_declares(ctx, ctx.text(ty)) {
-                            file_struct_lock(ctx, ctx.text(ty), depth + 1).map(|(inner, _)| inner)
-                        } else {
-                            ctx.types.resolve_type(ty).and_then(|resolved| facts_lock(ctx, &resolved))
-                        };
-                        let Some(inner) = inner else { continue };
-                        (inner.kind, (!inner.field_path.is_empty()).then(|| inner.field_path.to_string()))
-                    }
-                    _ => continue,
-                };
-                let own = field_name.unwrap_or_else(|| {
-                    let text = ctx.text(ty);
-                    text.rsplit('.').next().unwrap_or(text)
-                });
-                let field_path = match inner_path {
-                    Some(inner) => format!("{own}.{inner}"),
-                    None => own.to_string(),
-                };
-                return Some((LockInfo { field_path: field_path.as_str().into(), kind }, field));
-            }
-            return None;
+        let Some(ty) = field.child_by_field_name("type") else { continue };
+        // An embedded pointer (`*Link`): the `*` is a token of the field, not of its type.
+        if syntax::descendants(field).any(|child| child.kind() == "*") {
+            continue;
         }
+        let field_name = field.child_by_field_name("name").map(|n| ctx.text(n));
+        let (kind, inner_path) = match ty.kind() {
+            "qualified_type" => {
+                let (Some(package), Some(type_name)) =
+                    (ty.child_by_field_name("package"), ty.child_by_field_name("name"))
+                else {
+                    continue;
+                };
+                if !ctx.facts.imports.names(ctx.text(package), "sync") {
+                    continue;
+                }
+                let Some(kind) = LockKind::from_sync_name(ctx.text(type_name)) else { continue };
+                (kind, None)
+            }
+            "type_identifier" if ctx.text(ty) != name => {
+                let inner = if ctx.types.declares_type(ctx.text(ty)) {
+                    file_struct_lock(ctx, ctx.text(ty), depth + 1).map(|(inner, _)| inner)
+                } else {
+                    ctx.types.resolve_type(ty).and_then(|resolved| facts_lock(ctx, &resolved))
+                };
+                let Some(inner) = inner else { continue };
+                (inner.kind, (!inner.field_path.is_empty()).then(|| inner.field_path.to_string()))
+            }
+            _ => continue,
+        };
+        let own = field_name.unwrap_or_else(|| {
+            let text = ctx.text(ty);
+            text.rsplit('.').next().unwrap_or(text)
+        });
+        let field_path = match inner_path {
+            Some(inner) => format!("{own}.{inner}"),
+            None => own.to_string(),
+        };
+        return Some((LockInfo { field_path: field_path.as_str().into(), kind }, field));
     }
     None
 }

@@ -13,7 +13,7 @@
 use crate::engine::facts::Imports;
 use crate::engine::facts::stdlib::{self, TypeRef};
 use crate::syntax;
-use std::cell::RefCell;
+use std::cell::{OnceCell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
 use tree_sitter::Node;
@@ -103,6 +103,18 @@ pub struct TypeEnv<'a> {
     locals_cache: RefCell<HashMap<usize, Rc<Locals>>>,
     /// `syntax::wraps_unchecked_writer` answers by (declaration id, writer text).
     unchecked_writers: RefCell<HashMap<(usize, String), bool>>,
+    /// The file's top-level `type_spec`s by name, built on first use: rules that look a type up
+    /// by name once per match would otherwise walk every declaration of the file each time.
+    /// Positions, not nodes, so that `TypeEnv` stays covariant in `'a`.
+    top_level_types: OnceCell<HashMap<Box<str>, TopLevelType>>,
+}
+
+/// What the file's top-level `type` declarations say about one name.
+#[derive(Clone, Copy)]
+struct TopLevelType {
+    /// The first `type_spec` of that name without type parameters, in source order, as (the
+    /// declaration's index among the root's children, the spec's index among its named children).
+    first_non_generic: Option<(usize, usize)>,
 }
 
 /// A function's locals: name → type, `None` when unknown or ambiguous.
@@ -125,6 +137,7 @@ impl<'a> TypeEnv<'a> {
             project,
             locals_cache: RefCell::new(HashMap::new()),
             unchecked_writers: RefCell::new(HashMap::new()),
+            top_level_types: OnceCell::new(),
         }
     }
 
@@ -143,6 +156,39 @@ impl<'a> TypeEnv<'a> {
     /// Ancestor lookups in the file's tree.
     pub fn ancestry(&self) -> &syntax::Ancestry<'a> {
         &self.ancestry
+    }
+
+    /// True when the file declares a type `name` at top level (a `type_spec`; aliases are not).
+    pub fn declares_type(&self, name: &str) -> bool {
+        self.top_level_types().contains_key(name)
+    }
+
+    /// The first top-level `type_spec` named `name` that has no type parameters.
+    pub fn non_generic_type_spec(&self, name: &str) -> Option<Node<'a>> {
+        let (declaration, spec) = self.top_level_types().get(name)?.first_non_generic?;
+        self.ancestry.top_level_child(declaration)?.named_child(u32::try_from(spec).ok()?)
+    }
+
+    fn top_level_types(&self) -> &HashMap<Box<str>, TopLevelType> {
+        self.top_level_types.get_or_init(|| {
+            let mut types: HashMap<Box<str>, TopLevelType> = HashMap::new();
+            let declarations = self.ancestry.top_level_children().enumerate();
+            for (index, declaration) in declarations.filter(|(_, node)| node.kind() == "type_declaration") {
+                // Positions among all named children, comments included, as `named_child` counts.
+                let mut cursor = declaration.walk();
+                for (position, spec) in declaration.named_children(&mut cursor).enumerate() {
+                    if spec.kind() != "type_spec" {
+                        continue;
+                    }
+                    let Some(name) = spec.child_by_field_name("name") else { continue };
+                    let entry = types.entry(self.text(name).into()).or_insert(TopLevelType { first_non_generic: None });
+                    if entry.first_non_generic.is_none() && spec.child_by_field_name("type_parameters").is_none() {
+                        entry.first_non_generic = Some((index, position));
+                    }
+                }
+            }
+            types
+        })
     }
 
     fn text(&self, node: Node<'_>) -> &'a str {
