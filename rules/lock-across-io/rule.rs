@@ -523,7 +523,7 @@ fn describe_call(ctx: &RuleContext<'_, '_>, node: Node<'_>, from: Option<u32>) -
     }
     if !resolved
         && !derives_context(name)
-        && (qualifier.is_some() || !local_func_literal(node, callee, source))
+        && (qualifier.is_some() || !local_func_literal(ctx.types.ancestry(), node, callee, source))
         && let Some(first) = syntax::call_arguments(node).first()
         && is_context(ctx, *first)
     {
@@ -649,31 +649,52 @@ fn made_buffered(root: Node<'_>, source: &str, channel: &str) -> bool {
     }
     let mut buffered: Vec<&str> = Vec::new();
     let mut stored: Vec<(Node<'_>, &str)> = Vec::new();
-    for node in syntax::descendants(root) {
+    // One cursor walk over every node below the root, keeping the path down to it:
+    // `make_target` looks a few parents up, and `Node::parent()` descends from the root per call.
+    let mut path: Vec<Node<'_>> = vec![root];
+    let mut cursor = root.walk();
+    if !cursor.goto_first_child() {
+        return false;
+    }
+    loop {
+        let node = cursor.node();
         if node.kind() == "call_expression"
             && let Some((_, Some(capacity))) = syntax::make_chan(node, source)
             && syntax::text(capacity, source).trim() != "0"
-            && let Some(target) = make_target(node, source)
+            && let Some(target) = make_target(node, &path, source)
         {
             buffered.push(last_name(target));
         } else if node.kind() == "identifier"
-            && let Some(target) = make_target(node, source)
+            && let Some(target) = make_target(node, &path, source)
         {
             stored.push((node, last_name(target)));
         }
+        if cursor.goto_first_child() {
+            path.push(node);
+            continue;
+        }
+        while !cursor.goto_next_sibling() {
+            if !cursor.goto_parent() || path.len() == 1 {
+                return buffered.contains(&name)
+                    || stored
+                        .iter()
+                        .any(|(value, target)| *target == name && buffered.contains(&syntax::text(*value, source)));
+            }
+            path.pop();
+        }
     }
-    buffered.contains(&name)
-        || stored.iter().any(|(value, target)| *target == name && buffered.contains(&syntax::text(*value, source)))
 }
 
 /// What a value (a `make(...)`, a local) is stored into: a keyed literal element's key, the
-/// matching left-hand side of an assignment or declaration, or a `var` name.
-fn make_target<'s>(make: Node<'_>, source: &'s str) -> Option<&'s str> {
+/// matching left-hand side of an assignment or declaration, or a `var` name. `path` holds the
+/// value's ancestors, outermost first.
+fn make_target<'s>(make: Node<'_>, path: &[Node<'_>], source: &'s str) -> Option<&'s str> {
+    let mut ancestors = path.iter().rev().copied();
     let mut value = make;
-    let mut parent = make.parent()?;
+    let mut parent = ancestors.next()?;
     while matches!(parent.kind(), "parenthesized_expression" | "literal_element") {
         value = parent;
-        parent = parent.parent()?;
+        parent = ancestors.next()?;
     }
     match parent.kind() {
         "keyed_element" => {
@@ -682,7 +703,7 @@ fn make_target<'s>(make: Node<'_>, source: &'s str) -> Option<&'s str> {
         }
         "expression_list" => {
             let index = syntax::named_children(parent).iter().position(|child| *child == value)?;
-            let statement = parent.parent()?;
+            let statement = ancestors.next()?;
             let left = statement.child_by_field_name("left").or_else(|| statement.child_by_field_name("name"))?;
             let targets = if left.kind() == "expression_list" { syntax::named_children(left) } else { vec![left] };
             targets.get(index).map(|target| syntax::text(*target, source))
@@ -703,8 +724,10 @@ fn derives_context(name: &str) -> bool {
 /// `f` is a local variable holding a function literal (`waitOnCond := func(ctx ...) {...}`):
 /// its body is in sight, so the "takes a context, may block" convention for opaque callees
 /// does not apply.
-fn local_func_literal(call: Node<'_>, name: &str, source: &str) -> bool {
-    let Some(scope) = syntax::enclosing_function(call).and_then(syntax::top_level_declaration) else {
+fn local_func_literal(ancestry: &syntax::Ancestry<'_>, call: Node<'_>, name: &str, source: &str) -> bool {
+    let Some(scope) =
+        ancestry.enclosing_functions(call).next().and_then(|function| ancestry.top_level_declaration(function))
+    else {
         return false;
     };
     syntax::bindings_of(scope, name, source)
