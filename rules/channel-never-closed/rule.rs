@@ -26,7 +26,7 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
         return;
     };
     let source: &str = &ctx.file.text;
-    let Some(scope) = syntax::top_level_declaration(for_statement) else { return };
+    let Some(scope) = ctx.types.ancestry().top_level_declaration(for_statement) else { return };
     // Cheap reject before walking the function: most ranges are over slices and maps.
     if !ctx.text(scope).contains("chan") {
         return;

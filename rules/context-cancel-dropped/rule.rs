@@ -49,7 +49,7 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
         }
         return;
     }
-    let Some(function_node) = syntax::enclosing_function(call) else { return };
+    let Some(function_node) = ctx.types.ancestry().enclosing_functions(call).next() else { return };
     let Some(body) = syntax::function_body(function_node) else { return };
     if is_main_main(function_node, ctx.facts.is_main_package(), source) {
         // Returning from main ends the process, which releases everything.

@@ -32,7 +32,7 @@ enum Abandon<'tree> {
 fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
     let (Some(send), Some(channel)) = (found.target(), found.get("channel")) else { return };
     let source: &str = &ctx.file.text;
-    let Some(literal) = syntax::enclosing_function(send).filter(|function| function.kind() == "func_literal") else {
+    let Some(literal) = ctx.types.ancestry().enclosing_functions(send).next().filter(|function| function.kind() == "func_literal") else {
         return;
     };
     let Some(go) = started_by_go(literal) else { return };
@@ -61,7 +61,7 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
     let [binding] = bindings.as_slice() else { return };
     let Some(make) = binding.value else { return };
     let Some((channel_type, capacity)) = syntax::make_chan(make, source) else { return };
-    if syntax::enclosing_function(make) != Some(outer.node) || make.start_byte() > go.statement.start_byte() {
+    if ctx.types.ancestry().enclosing_functions(make).next() != Some(outer.node) || make.start_byte() > go.statement.start_byte() {
         return;
     }
     let (all_sends, sends) = sends_in(literal, inner_name, source);

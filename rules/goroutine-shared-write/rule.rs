@@ -25,7 +25,7 @@ const HELP: &str = "Protect it with a sync.Mutex, use sync/atomic, or send the v
 fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
     let (Some(go), Some(literal)) = (found.target(), found.get("literal")) else { return };
     let source: &str = &ctx.file.text;
-    let Some(function) = syntax::enclosing_function(go) else { return };
+    let Some(function) = ctx.types.ancestry().enclosing_functions(go).next() else { return };
     let Some(body) = syntax::function_body(function) else { return };
     let Some(literal_body) = literal.child_by_field_name("body") else { return };
     // sync/atomic anywhere in the goroutine: it synchronises somehow; stay quiet.

@@ -31,7 +31,7 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
     let source: &str = &ctx.file.text;
     // Only the innermost function counts: a `go` inside `once.Do(func() {...})` or inside another
     // goroutine is not started once per request.
-    let Some(function) = syntax::enclosing_function(statement) else { return };
+    let Some(function) = ctx.types.ancestry().enclosing_functions(statement).next() else { return };
     let (Some(path), Some(parameters), Some(body)) = (
         flow::request_path(function, &ctx.facts.imports, source),
         function.child_by_field_name("parameters"),

@@ -48,8 +48,8 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
     let Some(&argument) = syntax::call_arguments(call).first() else { return };
     // The literal a panic sits in owns it for "could it return the error?"; the declaration
     // around it decides the exemptions and whether it is exported API.
-    let Some(function) = syntax::enclosing_function(call) else { return };
-    let declaration = syntax::top_level_declaration(call)
+    let Some(function) = ctx.types.ancestry().enclosing_functions(call).next() else { return };
+    let declaration = ctx.types.ancestry().top_level_declaration(call)
         .filter(|node| matches!(node.kind(), "function_declaration" | "method_declaration"));
     let declaration_name = declaration.and_then(|node| node.child_by_field_name("name")).map(|name| ctx.text(name));
     if declaration_name.is_some_and(|name| is_exempt_function(name, declaration, ctx.facts.is_main_package())) {
@@ -455,7 +455,7 @@ fn declared_as_error(call: Node<'_>, name: &str, source: &str) -> bool {
 /// does not shadow.
 fn is_package_sentinel(name: &str, call: Node<'_>, ctx: &RuleContext<'_, '_>) -> bool {
     let Some(package) = ctx.package else { return false };
-    let Some(scope) = syntax::top_level_declaration(call) else { return false };
+    let Some(scope) = ctx.types.ancestry().top_level_declaration(call) else { return false };
     name.starts_with(|c: char| c.is_ascii_lowercase())
         && package.is_sentinel_error(name)
         && syntax::bindings_of(scope, name, &ctx.file.text).is_empty()

@@ -30,7 +30,7 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
     if send.parent().is_some_and(|parent| matches!(parent.kind(), "communication_case" | "for_clause")) {
         return;
     }
-    let Some(function) = syntax::enclosing_function(send) else { return };
+    let Some(function) = ctx.types.ancestry().enclosing_functions(send).next() else { return };
     let Some(body) = function.child_by_field_name("body") else { return };
     let name = ctx.text(channel);
     let bindings = syntax::bindings_of(body, name, source);
@@ -41,7 +41,7 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
         return;
     }
     // Made in this very function (not in a literal around or inside it), before the send.
-    if syntax::enclosing_function(make) != Some(function) || make.end_byte() > send.start_byte() {
+    if ctx.types.ancestry().enclosing_functions(make).next() != Some(function) || make.end_byte() > send.start_byte() {
         return;
     }
     // The stretch of code that runs between the make and the send: up to the send, and the whole
