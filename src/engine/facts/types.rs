@@ -613,6 +613,21 @@ mod tests {
             .unwrap_or_else(|| panic!("no call {text}"))
     }
 
+    /// The type index finds what a walk over the declarations finds: the first spec of a name
+    /// without type parameters, past comments in a group; aliases are not type specs.
+    #[test]
+    fn top_level_types_index_the_first_non_generic_spec() {
+        let source = "package p\n\ntype (\n\t// a comment\n\tBox[T any] struct{ v T }\n\t// another\n\tBox struct{ n int }\n)\n\ntype Alias = Box\n\nfunc f() { type Inner struct{} }\n";
+        with_env(source, |env, _| {
+            let spec = env.non_generic_type_spec("Box").expect("the non-generic Box");
+            assert_eq!(syntax::text(spec, source), "Box struct{ n int }");
+            assert!(env.declares_type("Box"));
+            assert!(!env.declares_type("Alias"));
+            assert!(!env.declares_type("Inner"));
+            assert!(env.non_generic_type_spec("Inner").is_none());
+        });
+    }
+
     /// The cursor walk visits what a walk over `named_children` skipping literals visits.
     #[test]
     fn own_descendants_are_the_named_nodes_outside_literals() {
