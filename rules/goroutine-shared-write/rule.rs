@@ -44,6 +44,8 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
         let Some(declared_at) = declared_outside(function, literal, name, go, source) else { continue };
         if holds_lock_before(literal_body, write.statement, source)
             || holds_channel_token(literal_body, write.statement, source)
+            || (declared_per_launch(go, function, declared_at)
+                && written_after_release(body, literal, write.statement, name, source))
         {
             continue;
         }
@@ -224,6 +226,47 @@ fn holds_channel_token(body: Node<'_>, write: Node<'_>, source: &str) -> bool {
                     .child_by_field_name("channel")
                     .is_some_and(|channel| received.contains(&channel_family(channel, body, source)))
         })
+}
+
+/// Every loop around the `go` statement also encloses the variable's declaration, so each
+/// goroutine started has a variable of its own (no two of them write the same one).
+fn declared_per_launch(go: Node<'_>, function: Node<'_>, declared_at: usize) -> bool {
+    syntax::ancestors(go)
+        .take_while(|node| *node != function)
+        .filter(|node| node.kind() == "for_statement")
+        .all(|loop_| loop_.start_byte() <= declared_at)
+}
+
+/// The goroutine writes only after receiving from a channel that the function first sends on
+/// (or closes) after its last use of the variable: the send orders every other access before the
+/// write (runtime/chan_test.go: `go func() { <-c; recv1 = true }()`, the parent reads `recv1`,
+/// then `c <- 0`).
+fn written_after_release(body: Node<'_>, literal: Node<'_>, write: Node<'_>, name: &str, source: &str) -> bool {
+    let Some(literal_body) = literal.child_by_field_name("body") else { return false };
+    let received: Vec<&str> = flow::own_descendants(literal_body)
+        .filter(|node| node.end_byte() <= write.start_byte())
+        .filter_map(syntax::received_channel)
+        .map(|channel| syntax::text(channel, source))
+        .collect();
+    let outside = |node: &Node<'_>| !syntax::contains(literal, *node);
+    let last_use = syntax::identifiers_named(body, name, source).filter(outside).map(|node| node.end_byte()).max();
+    received.iter().any(|channel| {
+        let first_release = syntax::descendants(body)
+            .filter(outside)
+            .filter(|node| match node.kind() {
+                "send_statement" => {
+                    node.child_by_field_name("channel").is_some_and(|sent| syntax::text(sent, source) == *channel)
+                }
+                "call_expression" => {
+                    syntax::call_name(*node, source) == Some((None, "close"))
+                        && syntax::call_arguments(*node).first().is_some_and(|closed| syntax::text(*closed, source) == *channel)
+                }
+                _ => false,
+            })
+            .map(|node| node.start_byte())
+            .min();
+        matches!((first_release, last_use), (Some(release), Some(last)) if last <= release)
+    })
 }
 
 /// What a channel expression names, up to the element of a slice of channels: `chans[i]` and
