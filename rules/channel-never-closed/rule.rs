@@ -118,7 +118,7 @@ fn callee_that_keeps<'tree>(ctx: &RuleContext<'_, 'tree>, mention: Node<'tree>) 
             if ctx.facts.imports.path_of(operand_name).is_some() || package.type_decl(operand_name).is_some() {
                 return None;
             }
-            (package, unique_unexported_method(package, name)?)
+            (package, package.unique_unexported_method(name)?)
         }
     };
     // The argument must land on a channel parameter of its own (not a variadic tail, not a
@@ -132,24 +132,6 @@ fn callee_that_keeps<'tree>(ctx: &RuleContext<'_, 'tree>, mention: Node<'tree>) 
     let summary = func.summary();
     (summary.keeps_param(index) && !summary.closes_param(index))
         .then(|| (func.display_name(owner, Some(package.id())), call))
-}
-
-/// An unexported method name declared exactly once in the package, with no struct field of the
-/// same name (it could be a func-typed field), in a package whose files were all read.
-fn unique_unexported_method<'p>(package: &'p Package, name: &'p str) -> Option<&'p crate::engine::facts::module::Func> {
-    if !name.starts_with(|c: char| c.is_ascii_lowercase()) || package.is_incomplete() {
-        return None;
-    }
-    let mut methods = package.methods_named(name);
-    let method = methods.next()?;
-    if methods.next().is_some() {
-        return None;
-    }
-    let field_named = package.types().iter().any(|decl| match decl.kind() {
-        crate::engine::facts::module::TypeKind::Struct(fields) => fields.field(name).is_some(),
-        _ => false,
-    });
-    (!field_named).then_some(method)
 }
 
 /// The one binding of `name` in `scope` when it is `name := make(chan ...)` or

@@ -410,11 +410,7 @@ fn named_target_stops(ctx: &RuleContext<'_, '_>, statement: Node<'_>) -> bool {
         return true;
     }
     let Some(package) = ctx.package else { return true };
-    let candidates: Vec<_> = match function.kind() {
-        "identifier" => package.function(name).into_iter().collect(),
-        _ => package.methods_named(name).collect(),
-    };
-    let [func] = candidates.as_slice() else { return true };
+    let Some(func) = package_target(package, function, name) else { return true };
     let Some(file) = crate::package_source::declaring_file(package, func, &ctx.file.path) else { return true };
     file.declaration_at(func.line(), func.name()).is_none_or(|declaration| body_stops(declaration, &file.text))
 }
@@ -510,11 +506,7 @@ fn consumes(ctx: &RuleContext<'_, '_>, go_statement: Node<'_>, channel: &str) ->
         _ => return false,
     };
     let Some(package) = ctx.package else { return false };
-    let candidates: Vec<_> = match function.kind() {
-        "identifier" => package.function(name).into_iter().collect(),
-        _ => package.methods_named(name).collect(),
-    };
-    let [func] = candidates.as_slice() else { return false };
+    let Some(func) = package_target(package, function, name) else { return false };
     let Some(parameter) = func.signature().and_then(|signature| signature.params.get(index)) else { return false };
     if parameter.ty.starts_with("<-chan") {
         return true;
@@ -547,4 +539,18 @@ fn only_receives(function: Node<'_>, channel: &str, source: &str) -> bool {
         }
     }
     receives
+}
+
+/// The package function `name`, or its only method `name` when the `go` target is `x.name(...)`.
+fn package_target<'p>(
+    package: &'p Package,
+    function: Node<'_>,
+    name: &'p str,
+) -> Option<&'p crate::engine::facts::module::Func> {
+    if function.kind() == "identifier" {
+        return package.function(name);
+    }
+    let mut methods = package.methods_named(name);
+    let method = methods.next()?;
+    methods.next().is_none().then_some(method)
 }

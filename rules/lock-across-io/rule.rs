@@ -512,7 +512,7 @@ fn describe_call(ctx: &RuleContext<'_, '_>, node: Node<'_>, from: Option<u32>) -
         return project_chain(ctx, func, callee, from);
     } else if qualifier.is_some()
         && let Some(package) = ctx.package
-        && let Some(func) = unique_unexported_method(package, name)
+        && let Some(func) = package.unique_unexported_method(name)
     {
         // `x.m(...)` on an unknown type: an unexported method declared once in the package.
         return project_chain(ctx, func, callee, from);
@@ -530,24 +530,6 @@ fn describe_call(ctx: &RuleContext<'_, '_>, node: Node<'_>, from: Option<u32>) -
         return Some(format!("`{callee}(...)`, which takes a context and may block"));
     }
     None
-}
-
-/// An unexported method name declared exactly once in the package, with no struct field of the
-/// same name (it could be a func-typed field), in a package whose files were all read.
-fn unique_unexported_method<'p>(package: &'p Package, name: &'p str) -> Option<&'p crate::engine::facts::module::Func> {
-    if !name.starts_with(|c: char| c.is_ascii_lowercase()) || package.is_incomplete() {
-        return None;
-    }
-    let mut methods = package.methods_named(name);
-    let method = methods.next()?;
-    if methods.next().is_some() {
-        return None;
-    }
-    let field_named = package.types().iter().any(|decl| match decl.kind() {
-        crate::engine::facts::module::TypeKind::Struct(fields) => fields.field(name).is_some(),
-        _ => false,
-    });
-    (!field_named).then_some(method)
 }
 
 /// `wg`, `s.wg`, `waitGroup`, `c.workersWG`.

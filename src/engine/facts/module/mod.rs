@@ -817,6 +817,25 @@ impl Package {
         self.funcs.iter().filter(move |func| func.receiver.is_some() && &*func.name == name)
     }
 
+    /// The method `x.name(...)` must be when the receiver's type is unknown: an unexported name
+    /// declared exactly once in the package, with no struct field of that name (it could be a
+    /// func-typed field), in a package whose files were all read.
+    pub fn unique_unexported_method<'p>(&'p self, name: &'p str) -> Option<&'p Func> {
+        if !name.starts_with(|c: char| c.is_ascii_lowercase()) || self.is_incomplete() {
+            return None;
+        }
+        let mut methods = self.methods_named(name);
+        let method = methods.next()?;
+        if methods.next().is_some() {
+            return None;
+        }
+        let field_named = self.types().iter().any(|decl| match decl.kind() {
+            TypeKind::Struct(fields) => fields.field(name).is_some(),
+            _ => false,
+        });
+        (!field_named).then_some(method)
+    }
+
     /// The other declarations of `name` when build-tag variants declare it in several files
     /// ([`Package::type_decl`] gives the first); empty otherwise.
     pub fn type_variants_of(&self, name: &str) -> &[TypeDecl] {
