@@ -28,27 +28,7 @@ use tree_sitter::Node;
 /// Every node below `node` in source order, except the insides of function literals: a nested
 /// `func_literal` is yielded itself but not entered. `node` itself may be a literal.
 pub fn own_descendants<'tree>(node: Node<'tree>) -> impl Iterator<Item = Node<'tree>> {
-    let mut cursor = node.walk();
-    let mut done = !cursor.goto_first_child();
-    std::iter::from_fn(move || {
-        if done {
-            return None;
-        }
-        let current = cursor.node();
-        let entered = current.kind() != "func_literal" && cursor.goto_first_child();
-        if !entered {
-            loop {
-                if cursor.goto_next_sibling() {
-                    break;
-                }
-                if !cursor.goto_parent() || cursor.node() == node {
-                    done = true;
-                    break;
-                }
-            }
-        }
-        Some(current)
-    })
+    syntax::descendants_entering(node, |current| current.kind() != "func_literal")
 }
 
 /// One declared parameter (or result): `a, b int` gives two, a bare type gives one with no name.

@@ -7,6 +7,15 @@ pub const FUNCTION_KINDS: &[&str] = &["function_declaration", "method_declaratio
 
 /// Every node below `node` (not `node` itself), in source order.
 pub fn descendants<'tree>(node: Node<'tree>) -> impl Iterator<Item = Node<'tree>> {
+    descendants_entering(node, |_| true)
+}
+
+/// Every node below `node` in source order, entering the children of a node only when `enter`
+/// says so (the node itself is still yielded). One cursor, no allocation per node.
+pub fn descendants_entering<'tree>(
+    node: Node<'tree>,
+    enter: impl Fn(Node<'tree>) -> bool,
+) -> impl Iterator<Item = Node<'tree>> {
     let mut cursor = node.walk();
     let mut done = !cursor.goto_first_child();
     std::iter::from_fn(move || {
@@ -14,7 +23,7 @@ pub fn descendants<'tree>(node: Node<'tree>) -> impl Iterator<Item = Node<'tree>
             return None;
         }
         let current = cursor.node();
-        if !cursor.goto_first_child() {
+        if !(enter(current) && cursor.goto_first_child()) {
             loop {
                 if cursor.goto_next_sibling() {
                     break;
