@@ -68,9 +68,12 @@ pub struct OutputArgs {
     /// Also write the Markdown summary to this file (e.g. "$GITHUB_STEP_SUMMARY").
     #[arg(long, value_name = "FILE")]
     pub summary_file: Option<PathBuf>,
-    /// Only enable these rules (comma-separated ids).
+    /// Only enable these rules (comma-separated ids); replaces the default set.
     #[arg(long, value_delimiter = ',', value_name = "RULES")]
     pub select: Vec<String>,
+    /// Enable these rules on top of the selection, e.g. opt-in rules (comma-separated ids).
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub extend_select: Vec<String>,
     /// Disable these rules (comma-separated ids).
     #[arg(long, value_delimiter = ',', value_name = "RULES")]
     pub ignore: Vec<String>,

@@ -4,7 +4,7 @@
 use crate::cli::OutputArgs;
 use crate::diagnostic::{Finding, Severity};
 use crate::engine::registry::{all_rules, find_rule, suggest_rule};
-use crate::engine::rule::Rule;
+use crate::engine::rule::{Rule, RuleSet};
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -43,7 +43,7 @@ pub struct PathIgnore {
 impl Default for Settings {
     fn default() -> Settings {
         Settings {
-            enabled: all_rules().iter().map(|rule| rule.id).collect(),
+            enabled: all_rules().iter().filter(|rule| rule.set == RuleSet::Default).map(|rule| rule.id).collect(),
             severity_overrides: BTreeMap::new(),
             per_path_ignores: Vec::new(),
             exclude: None,
@@ -146,6 +146,7 @@ pub fn resolve(output: &OutputArgs, targets: &[String]) -> Result<Settings, Conf
     if !cli_select.is_empty() {
         config.select = Some(cli_select);
     }
+    config.extend_select.extend(cli_rule_ids(&output.extend_select)?);
     config.ignore.extend(cli_rule_ids(&output.ignore)?);
     let root = match &config_path {
         Some(path) => absolute_clean(path).parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf),
@@ -169,8 +170,10 @@ pub fn load(path: &Path) -> Result<FileConfig, ConfigError> {
 /// A validated config file, before the command line is applied.
 #[derive(Debug, Default)]
 pub struct FileConfig {
-    /// `None`: every rule.
+    /// `None`: the default set.
     pub select: Option<Vec<&'static str>>,
+    /// Rules added on top of `select` (or of the default set): how opt-in rules are turned on.
+    pub extend_select: Vec<&'static str>,
     pub ignore: Vec<&'static str>,
     pub severity_overrides: BTreeMap<&'static str, Severity>,
     pub per_path_ignores: Vec<PathIgnore>,
@@ -186,9 +189,13 @@ impl FileConfig {
         let ignored: BTreeSet<&str> = self.ignore.iter().copied().collect();
         let enabled = all_rules()
             .into_iter()
-            .filter(|rule| match &self.select {
-                Some(selected) => rule.is_builtin() || selected.contains(&rule.id),
-                None => true,
+            .filter(|rule| {
+                rule.is_builtin()
+                    || self.extend_select.contains(&rule.id)
+                    || match &self.select {
+                        Some(selected) => selected.contains(&rule.id),
+                        None => rule.set == RuleSet::Default,
+                    }
             })
             .map(|rule| rule.id)
             .filter(|id| !ignored.contains(id))
@@ -222,6 +229,8 @@ struct RawConfig {
 #[serde(deny_unknown_fields)]
 struct RawRules {
     select: Option<Vec<Spanned<String>>>,
+    #[serde(default, rename = "extend-select")]
+    extend_select: Vec<Spanned<String>>,
     #[serde(default)]
     ignore: Vec<Spanned<String>>,
     #[serde(default)]
@@ -239,7 +248,7 @@ struct RawFiles {
 /// lists the expected fields but not where they belong).
 const TABLES: &[(&str, &[&str])] = &[
     ("the top level", &["rules", "per-path-ignores", "files", "gate"]),
-    ("[rules]", &["select", "ignore", "severity"]),
+    ("[rules]", &["select", "extend-select", "ignore", "severity"]),
     ("[files]", &["exclude"]),
 ];
 
@@ -249,6 +258,7 @@ pub fn parse(text: &str, name: &str) -> Result<FileConfig, ConfigError> {
     let raw: RawConfig = toml::from_str(text).map_err(|err| located.toml_error(&err))?;
 
     let select = raw.rules.select.as_ref().map(|ids| located.rule_ids(ids)).transpose()?;
+    let extend_select = located.rule_ids(&raw.rules.extend_select)?;
     let ignore = located.rule_ids(&raw.rules.ignore)?;
     let mut severity_overrides = BTreeMap::new();
     for (id, value) in &raw.rules.severity {
@@ -268,7 +278,7 @@ pub fn parse(text: &str, name: &str) -> Result<FileConfig, ConfigError> {
         per_path_ignores.push(PathIgnore { globs, pattern: pattern.get_ref().clone(), rules });
     }
     let exclude = if raw.files.exclude.is_empty() { None } else { Some(located.globs(&raw.files.exclude)?) };
-    Ok(FileConfig { select, ignore, severity_overrides, per_path_ignores, exclude, gate: raw.gate })
+    Ok(FileConfig { select, extend_select, ignore, severity_overrides, per_path_ignores, exclude, gate: raw.gate })
 }
 
 /// Config text plus its name, for errors of the form `file:line:column: message`.
@@ -480,12 +490,36 @@ anything = "kept raw"
         assert!(!settings.is_excluded(Path::new("./src/gen.go")));
     }
 
+    fn enabled_by(text: &str) -> BTreeSet<&'static str> {
+        parse(text, "golint-guard.toml").unwrap().into_settings(".".into(), None).enabled
+    }
+
+    #[test]
+    fn no_selection_runs_the_default_set_and_extend_select_adds_opt_in_rules() {
+        let opt_in: Vec<&str> =
+            all_rules().iter().filter(|rule| rule.set == RuleSet::OptIn).map(|rule| rule.id).collect();
+        let enabled = enabled_by("");
+        for rule in all_rules() {
+            assert_eq!(enabled.contains(rule.id), rule.set == RuleSet::Default, "{}", rule.id);
+        }
+        if let Some(&first) = opt_in.first() {
+            let enabled = enabled_by(&format!("[rules]\nextend-select = [\"{first}\"]\n"));
+            assert!(enabled.contains(first));
+            assert!(enabled.contains("goroutine-no-exit"), "extend-select keeps the default set");
+        }
+        let enabled = enabled_by("[rules]\nselect = [\"signal-unbuffered\"]\nextend-select = [\"timer-leak\"]\n");
+        assert!(
+            enabled.contains("signal-unbuffered") && enabled.contains("timer-leak") && enabled.contains("syntax-error")
+        );
+        assert!(!enabled.contains("goroutine-no-exit"));
+    }
+
     #[test]
     fn unknown_key_names_table_and_line() {
         let message = parse_err("[rules]\nselect = []\n\nselct = []\n");
         assert_eq!(
             message,
-            "golint-guard.toml:4:1: unknown key `selct` in [rules]; expected one of: select, ignore, severity"
+            "golint-guard.toml:4:1: unknown key `selct` in [rules]; expected one of: select, extend-select, ignore, severity"
         );
         let message = parse_err("[rule]\n");
         assert!(message.starts_with("golint-guard.toml:1:"), "{message}");

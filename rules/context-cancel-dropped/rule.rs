@@ -8,6 +8,7 @@ pub static RULE: Rule = Rule {
     fix: FixAvailability::Sometimes,
     applicability: Applicability::Unsafe,
     status: Status::Preview,
+    set: RuleSet::Default,
     precision: Precision::High,
     tags: &["reliability", "resource-leak"],
     go_version: GoVersionRange { below: None },

@@ -12,6 +12,7 @@ pub static RULE: Rule = Rule {
     fix: FixAvailability::None,
     applicability: Applicability::Safe,
     status: Status::Stable,
+    set: RuleSet::Default,
     precision: Precision::High,
     tags: &["reliability", "goroutine-leak"],
     go_version: GoVersionRange { below: None },

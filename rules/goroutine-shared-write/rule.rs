@@ -9,6 +9,7 @@ pub static RULE: Rule = Rule {
     fix: FixAvailability::None,
     applicability: Applicability::Safe,
     status: Status::Preview,
+    set: RuleSet::Default,
     precision: Precision::High,
     tags: &["reliability", "data-race"],
     go_version: GoVersionRange { below: None },

@@ -9,6 +9,7 @@ pub static RULE: Rule = Rule {
     fix: FixAvailability::None,
     applicability: Applicability::Safe,
     status: Status::Preview,
+    set: RuleSet::Default,
     precision: Precision::Medium,
     tags: &["reliability", "goroutines"],
     go_version: GoVersionRange { below: None },

@@ -10,6 +10,7 @@ pub static RULE: Rule = Rule {
     fix: FixAvailability::None,
     applicability: Applicability::Safe,
     status: Status::Preview,
+    set: RuleSet::Default,
     precision: Precision::Medium,
     tags: &["performance", "reliability", "concurrency"],
     go_version: GoVersionRange { below: None },

@@ -9,6 +9,7 @@ pub static RULE: Rule = Rule {
     fix: FixAvailability::Sometimes,
     applicability: Applicability::Unsafe,
     status: Status::Preview,
+    set: RuleSet::Default,
     precision: Precision::High,
     tags: &["reliability", "deadlock"],
     go_version: GoVersionRange { below: None },

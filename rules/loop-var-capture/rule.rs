@@ -9,6 +9,7 @@ pub static RULE: Rule = Rule {
     fix: FixAvailability::Sometimes,
     applicability: Applicability::Unsafe,
     status: Status::Preview,
+    set: RuleSet::Default,
     precision: Precision::High,
     tags: &["correctness", "concurrency"],
     go_version: GoVersionRange { below: Some(GoVersion::new(1, 22)) },

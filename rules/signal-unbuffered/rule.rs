@@ -8,6 +8,7 @@ pub static RULE: Rule = Rule {
     fix: FixAvailability::Sometimes,
     applicability: Applicability::Safe,
     status: Status::Stable,
+    set: RuleSet::Default,
     precision: Precision::VeryHigh,
     tags: &["reliability"],
     go_version: GoVersionRange { below: None },

@@ -9,6 +9,7 @@ pub static RULE: Rule = Rule {
     fix: FixAvailability::None,
     applicability: Applicability::Safe,
     status: Status::Preview,
+    set: RuleSet::Default,
     precision: Precision::Medium,
     tags: &["reliability", "leaks"],
     go_version: GoVersionRange { below: Some(GoVersion::new(1, 23)) },

@@ -8,6 +8,7 @@ pub static RULE: Rule = Rule {
     fix: FixAvailability::Sometimes,
     applicability: Applicability::Safe,
     status: Status::Preview,
+    set: RuleSet::Default,
     precision: Precision::High,
     tags: &["correctness", "concurrency"],
     go_version: GoVersionRange { below: None },

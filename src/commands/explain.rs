@@ -3,7 +3,7 @@
 use crate::app::{AppError, EXIT_CLEAN, print_stdout};
 use crate::cli::{ExplainArgs, ListFormat};
 use crate::engine::registry::{find_rule, suggest_rule};
-use crate::engine::rule::{FixAvailability, Rule};
+use crate::engine::rule::{FixAvailability, Rule, RuleSet};
 
 pub fn run(args: &ExplainArgs) -> Result<u8, AppError> {
     let rule = find_rule(&args.rule).ok_or_else(|| unknown_rule(&args.rule))?;
@@ -28,6 +28,16 @@ pub fn unknown_rule(id: &str) -> AppError {
     }
 }
 
+/// How `explain` names a rule's set, with the way to turn an opt-in rule on.
+pub fn set_description(set: RuleSet) -> &'static str {
+    match set {
+        RuleSet::Default => "default (runs unless ignored)",
+        RuleSet::OptIn => {
+            "opt-in (runs only when selected: `--extend-select <id>` or `extend-select` in golint-guard.toml)"
+        }
+    }
+}
+
 /// The text `explain` prints: a header built from the metadata, then the docs.
 pub fn render(rule: &Rule) -> String {
     let mut out = format!("# {} ({})\n\n{}\n\n", rule.id, rule.family, rule.summary);
@@ -38,6 +48,7 @@ pub fn render(rule: &Rule) -> String {
     };
     out.push_str(&format!("- Autofix: {fix}\n"));
     out.push_str(&format!("- Status: {}\n", rule.status.as_str()));
+    out.push_str(&format!("- Rule set: {}\n", set_description(rule.set)));
     if let Some(below) = rule.go_version.below {
         out.push_str(&format!("- Applies to: Go language versions below {below}\n"));
     }

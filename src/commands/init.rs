@@ -25,15 +25,19 @@ pub fn run(args: &InitArgs) -> Result<u8, AppError> {
 /// changes nothing until it is edited, followed by the list of rule ids.
 pub fn default_config() -> String {
     let mut text = String::from(
-        r#"# golint-guard configuration. Every key is optional; an empty file means "every rule, default
-# severities". `check` and `gate` find this file by walking up from the first path they are given;
+        r#"# golint-guard configuration. Every key is optional; an empty file means "the default rule set,
+# default severities". `check` and `gate` find this file by walking up from the first path they are given;
 # `--config FILE` picks another file and `--no-config` ignores it. Unknown keys are errors.
 
 [rules]
-# Run only these rules (default: every rule). Built-in checks (syntax-error, unreadable-file,
-# invalid-suppression, unused-suppression) always run unless listed in `ignore`.
+# Run only these rules (default: the default set, the rules precise enough to gate CI on; see
+# `golint-guard rules`). Built-in checks (syntax-error, unreadable-file, invalid-suppression,
+# unused-suppression) always run unless listed in `ignore`.
 # `--select` on the command line replaces this list.
 # select = ["channel-never-closed", "goroutine-no-exit", "signal-unbuffered"]
+
+# Add rules to the selection: this is how opt-in rules are turned on. `--extend-select` adds to it.
+# extend-select = ["explicit-error-discard"]
 
 # Turn these rules off. `--ignore` on the command line adds to this list.
 # ignore = ["unused-suppression"]

@@ -27,6 +27,7 @@ pub fn rule_json(rule: &Rule) -> serde_json::Value {
         "fix": rule.fix.as_str(),
         "fix_applicability": if rule.fix == crate::engine::rule::FixAvailability::None { None } else { Some(rule.applicability.as_str()) },
         "status": rule.status.as_str(),
+        "set": rule.set.as_str(),
         "go_version_below": rule.go_version.below.map(|version| version.to_string()),
         "aliases": rule.aliases,
         "nolint_aliases": rule.nolint_aliases,
@@ -38,13 +39,18 @@ pub fn rule_json(rule: &Rule) -> serde_json::Value {
 fn table(rules: &[&Rule]) -> String {
     use std::fmt::Write as _;
     let id_width = rules.iter().map(|rule| rule.id.len()).max().unwrap_or(2).max(2);
-    let mut out = format!("{:<id_width$}  {:<7}  {:<9}  {:<9}  SUMMARY\n", "ID", "FAMILY", "SEVERITY", "FIX");
+    let family_width = rules.iter().map(|rule| rule.family.len()).max().unwrap_or(6).max(6);
+    let mut out = format!(
+        "{:<id_width$}  {:<family_width$}  {:<6}  {:<8}  {:<9}  SUMMARY\n",
+        "ID", "FAMILY", "SET", "SEVERITY", "FIX"
+    );
     for rule in rules {
         let _ = writeln!(
             out,
-            "{:<id_width$}  {:<7}  {:<9}  {:<9}  {}",
+            "{:<id_width$}  {:<family_width$}  {:<6}  {:<8}  {:<9}  {}",
             rule.id,
             rule.family,
+            rule.set.as_str(),
             rule.severity.as_str(),
             rule.fix.as_str(),
             rule.summary

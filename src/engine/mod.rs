@@ -15,7 +15,7 @@ pub mod prelude {
     pub use crate::engine::facts::GoVersion;
     pub use crate::engine::facts::module::{Package, ProjectFacts};
     pub use crate::engine::facts::types::TypeEnv;
-    pub use crate::engine::rule::{FixAvailability, GoVersionRange, Precision, Rule, Status};
+    pub use crate::engine::rule::{FixAvailability, GoVersionRange, Precision, Rule, RuleSet, Status};
     pub use crate::flow;
     pub use crate::syntax;
     pub use tree_sitter::Node;

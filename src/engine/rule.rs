@@ -37,6 +37,25 @@ impl Status {
     }
 }
 
+/// Which runs a rule takes part in. The default set is what `check` runs with no `select`: only
+/// rules whose findings at warning or error meet the precision bar (RULES.md) belong there.
+/// Opt-in rules run when named by `select`/`extend-select`, like ruff's preview or clippy's
+/// pedantic groups.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RuleSet {
+    Default,
+    OptIn,
+}
+
+impl RuleSet {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RuleSet::Default => "default",
+            RuleSet::OptIn => "opt-in",
+        }
+    }
+}
+
 /// How sure a finding is; sets the order of alerts in GitHub code scanning.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Precision {
@@ -89,6 +108,8 @@ pub struct Rule {
     pub fix: FixAvailability,
     pub applicability: Applicability,
     pub status: Status,
+    /// Whether the rule runs without being selected.
+    pub set: RuleSet,
     pub precision: Precision,
     pub tags: &'static [&'static str],
     pub go_version: GoVersionRange,
@@ -113,6 +134,7 @@ impl Rule {
             fix: FixAvailability::None,
             applicability: Applicability::Safe,
             status: Status::Stable,
+            set: RuleSet::Default,
             precision: Precision::VeryHigh,
             tags: &["correctness"],
             go_version: GoVersionRange { below: None },
