@@ -80,7 +80,11 @@ pub fn emit_reports(
         color,
         width,
     };
-    let main = report::render(format, &input);
+    let mut main = report::render(format, &input);
+    if format == Format::Text {
+        // A big run is read from its last screen: end with what was found, errors first.
+        main.push_str(&report::text::rule_summary(&outcome.findings));
+    }
     match &output.output {
         Some(path) => write_file(path, &main)?,
         None if !main_output_already_used => print_stdout(&main)?,
@@ -166,18 +170,10 @@ fn append_file(path: &Path, text: &str) -> Result<(), AppError> {
         .map_err(|err| AppError(format!("cannot write {}: {err}", path.display())))
 }
 
+/// `--statistics`: a count per rule and severity (a rule with mixed severities has a row each).
 pub fn statistics(findings: &[Finding]) -> String {
-    use std::collections::BTreeMap;
-    let mut counts: BTreeMap<&str, (usize, Severity)> = BTreeMap::new();
-    for finding in findings {
-        let entry = counts.entry(finding.rule.as_str()).or_insert((0, finding.severity));
-        entry.0 += 1;
-        entry.1 = entry.1.max(finding.severity);
-    }
-    let mut rows: Vec<_> = counts.into_iter().collect();
-    rows.sort_by(|a, b| b.1.0.cmp(&a.1.0).then(a.0.cmp(b.0)));
     let mut out = String::new();
-    for (rule, (count, severity)) in rows {
+    for (rule, severity, count) in report::counts_by_rule_and_severity(findings) {
         out.push_str(&format!("{count:>6}  {rule:<32} {severity}\n"));
     }
     out

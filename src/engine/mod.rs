@@ -4,6 +4,7 @@ pub mod builtin;
 pub mod context;
 pub mod docs;
 pub mod facts;
+pub mod ledger;
 pub mod query;
 pub mod registry;
 pub mod rule;

@@ -1,9 +1,10 @@
 //! GitHub Actions workflow commands (`::error file=…,line=…::message`), one per finding.
 //!
 //! GitHub shows only the first few annotations of each kind per step, so errors come first, then
-//! warnings, then notices (info); within a kind the findings keep their sorted order.
+//! warnings, then notices (info); within a kind concurrency findings come first, and otherwise
+//! the findings keep their sorted order.
 
-use super::{ReportInput, repo_path};
+use super::{ReportInput, leading_first, repo_path};
 use crate::diagnostic::{Finding, Severity};
 use std::fmt::Write as _;
 
@@ -12,11 +13,9 @@ const MAX_MESSAGE_BYTES: usize = 3500;
 
 pub fn render(input: &ReportInput<'_>) -> String {
     let mut out = String::new();
-    for severity in [Severity::Error, Severity::Warning, Severity::Info] {
-        for finding in input.findings.iter().filter(|finding| finding.severity == severity) {
-            out.push_str(&annotation(finding, input));
-            out.push('\n');
-        }
+    for finding in leading_first(input.findings) {
+        out.push_str(&annotation(finding, input));
+        out.push('\n');
     }
     if let Some(criteria) = input.criteria {
         // Failed criteria become error annotations (some, like a package that did not build,

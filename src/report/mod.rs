@@ -76,6 +76,36 @@ pub fn severity_counts(findings: &[Finding]) -> (usize, usize, usize) {
     })
 }
 
+/// Tags that mark a rule about goroutines, races, leaks or deadlocks: the product's core.
+const CONCURRENCY_TAGS: &[&str] = &["concurrency", "goroutines", "goroutine-leak", "data-race", "deadlock"];
+
+/// Whether a rule is about concurrency (gate findings and unknown ids are not).
+pub fn is_concurrency_rule(id: &str) -> bool {
+    crate::engine::registry::find_rule(id)
+        .is_some_and(|rule| rule.tags.iter().any(|tag| CONCURRENCY_TAGS.contains(tag)))
+}
+
+/// The findings in the order a person should read them when only the first ones are shown
+/// (GitHub's annotation limits, the summary's table cap): errors, then warnings, then info;
+/// within a severity, concurrency findings first; otherwise the sorted order is kept.
+pub fn leading_first(findings: &[Finding]) -> Vec<&Finding> {
+    let mut ordered: Vec<&Finding> = findings.iter().collect();
+    ordered.sort_by_key(|finding| (std::cmp::Reverse(finding.severity), !is_concurrency_rule(&finding.rule)));
+    ordered
+}
+
+/// One row per rule and severity, errors first, then by count (most first), then by id.
+pub fn counts_by_rule_and_severity(findings: &[Finding]) -> Vec<(&str, Severity, usize)> {
+    let mut counts: BTreeMap<(&str, Severity), usize> = BTreeMap::new();
+    for finding in findings {
+        *counts.entry((finding.rule.as_str(), finding.severity)).or_default() += 1;
+    }
+    let mut rows: Vec<(&str, Severity, usize)> =
+        counts.into_iter().map(|((rule, severity), count)| (rule, severity, count)).collect();
+    rows.sort_by(|a, b| b.1.cmp(&a.1).then(b.2.cmp(&a.2)).then(a.0.cmp(b.0)));
+    rows
+}
+
 impl Criterion {
     /// `PASS`, `FAIL` or `SKIPPED`: a skipped step is never shown as passed.
     pub fn result(&self) -> &'static str {
@@ -120,5 +150,32 @@ mod tests {
         assert_eq!(repo_path(Some(Path::new("svc/api")), Path::new("../lib/c.go")), "svc/lib/c.go");
         assert_eq!(repo_path(Some(Path::new("svc")), Path::new("../../x.go")), "../x.go");
         assert_eq!(repo_path(Some(Path::new("svc")), Path::new("/abs/x.go")), "/abs/x.go");
+    }
+
+    #[test]
+    fn leading_first_puts_errors_then_concurrency_first() {
+        let finding = |rule: &str, severity, line| Finding {
+            rule: rule.into(),
+            severity,
+            path: "a.go".into(),
+            span: None,
+            start: crate::diagnostic::Position { line, column: 1, utf16_column: 1 },
+            end: crate::diagnostic::Position::default(),
+            labels: Vec::new(),
+            message: String::new(),
+            help: None,
+            fix: None,
+            detail: None,
+        };
+        let findings = [
+            finding("unchecked-error", Severity::Warning, 1),
+            finding("lock-across-io", Severity::Warning, 2),
+            finding("unchecked-error", Severity::Error, 3),
+            finding("goroutine-no-exit", Severity::Error, 4),
+            finding("discarded-error", Severity::Info, 5),
+            finding("goroutine-leak-unbuffered-send", Severity::Error, 6),
+        ];
+        let order: Vec<usize> = leading_first(&findings).iter().map(|finding| finding.start.line).collect();
+        assert_eq!(order, [4, 6, 3, 2, 1, 5]);
     }
 }

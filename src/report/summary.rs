@@ -3,9 +3,7 @@
 //! GitHub refuses a step summary over 1 MiB, so the findings table is capped and long messages
 //! are shortened; the SARIF and JSON reports keep everything.
 
-use super::{ReportInput, repo_path, severity_counts};
-use crate::diagnostic::Severity;
-use std::collections::BTreeMap;
+use super::{ReportInput, counts_by_rule_and_severity, leading_first, repo_path, severity_counts};
 use std::fmt::Write as _;
 
 /// At most this many rows in the findings table.
@@ -31,22 +29,17 @@ pub fn render(input: &ReportInput<'_>) -> String {
         }
         out.push('\n');
 
-        let mut by_rule: BTreeMap<&str, (Severity, usize)> = BTreeMap::new();
-        for finding in input.findings {
-            let entry = by_rule.entry(finding.rule.as_str()).or_insert((finding.severity, 0));
-            entry.0 = entry.0.max(finding.severity);
-            entry.1 += 1;
-        }
         out.push_str("### By rule\n\n| rule | severity | findings |\n|---|---|---:|\n");
-        for (rule, (severity, count)) in &by_rule {
+        for (rule, severity, count) in counts_by_rule_and_severity(input.findings) {
             let _ = writeln!(out, "| `{}` | {severity} | {count} |", cell(rule));
         }
         out.push('\n');
 
+        // Errors first and concurrency first, so a capped table still shows what matters.
         out.push_str("### Findings\n\n| location | severity | rule | message |\n|---|---|---|---|\n");
         let table_start = out.len();
         let mut shown = 0;
-        for finding in input.findings.iter().take(MAX_FINDING_ROWS) {
+        for finding in leading_first(input.findings).into_iter().take(MAX_FINDING_ROWS) {
             // Repository-relative, like the annotations, whatever directory the job ran in.
             let path = repo_path(input.path_prefix.as_deref(), &finding.path);
             let location = format!("{path}:{}:{}", finding.start.line, finding.start.column);
@@ -108,7 +101,7 @@ fn shorten(text: &str, max: usize) -> String {
 mod tests {
     use super::*;
 
-    use crate::diagnostic::{Finding, Position};
+    use crate::diagnostic::{Finding, Position, Severity};
     use std::path::PathBuf;
 
     fn input_with(findings: &[Finding]) -> String {

@@ -44,6 +44,20 @@ pub fn render(input: &ReportInput<'_>) -> String {
     out
 }
 
+/// The closing per-rule table of text output: one row per rule and severity, errors first, then
+/// the most frequent; nothing when there are no findings.
+pub fn rule_summary(findings: &[Finding]) -> String {
+    let rows = super::counts_by_rule_and_severity(findings);
+    if rows.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from("\nFindings by rule:\n");
+    for (rule, severity, count) in rows {
+        let _ = writeln!(out, "  {:<7}  {count:>5}  {rule}", severity.as_str());
+    }
+    out
+}
+
 /// The miette rendering of a finding with a span in `source`, or `None` when it has no span or
 /// miette cannot render it (the caller falls back to one line).
 fn render_graphical(
@@ -273,5 +287,25 @@ mod tests {
             "warning[signal-unbuffered]: a.go:3:4: something is wrong\n  help: do the right thing\n  \
              [*] fix available (unsafe): apply with --fix --unsafe-fixes\n    line one\n\n    line three\n"
         );
+    }
+
+    #[test]
+    fn rule_summary_lists_each_rule_and_severity_errors_first() {
+        let source = SourceFile::new(PathBuf::from("a.go"), PathBuf::from("a.go"), "package a\n");
+        let base = finding(Span::new(0, 7), &source);
+        let with = |rule: &str, severity| Finding { rule: rule.into(), severity, ..base.clone() };
+        let findings = [
+            with("unchecked-error", Severity::Info),
+            with("unchecked-error", Severity::Error),
+            with("lock-across-io", Severity::Warning),
+            with("unchecked-error", Severity::Info),
+            with("goroutine-no-exit", Severity::Error),
+        ];
+        assert_eq!(
+            rule_summary(&findings),
+            "\nFindings by rule:\n  error        1  goroutine-no-exit\n  error        1  unchecked-error\n  \
+             warning      1  lock-across-io\n  info         2  unchecked-error\n"
+        );
+        assert_eq!(rule_summary(&[]), "");
     }
 }
