@@ -50,7 +50,7 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
         {
             continue;
         }
-        let signals = signals_after(literal_body, write.statement, source);
+        let signals = signals_after(function, literal_body, write.statement, source);
         let Some(reason) = race_reason(ctx, body, go, literal, name, declared_at, &signals) else { continue };
         reported.insert(name);
         let line_end = syntax::line_end(source, go.start_byte()).min(go.end_byte());
@@ -360,15 +360,32 @@ fn race_reason(
 }
 
 /// What the goroutine does after the write that others can wait for: the channels it sends on
-/// or closes, and the atomics it stores to (`done.Store(true)`). Waiting for one of them orders
-/// the write before what follows the wait.
+/// or closes, the atomics it stores to (`done.Store(true)`), and the contexts it cancels when it
+/// returns. Waiting for one of them orders the write before what follows the wait.
 struct Signals {
     channels: Vec<String>,
     atomics: Vec<String>,
+    /// Contexts whose cancel func the goroutine defers (`defer finished()`): done when it returns.
+    contexts: Vec<String>,
 }
 
-fn signals_after(body: Node<'_>, write: Node<'_>, source: &str) -> Signals {
-    let mut signals = Signals { channels: Vec::new(), atomics: Vec::new() };
+fn signals_after(function: Node<'_>, body: Node<'_>, write: Node<'_>, source: &str) -> Signals {
+    let mut signals = Signals { channels: Vec::new(), atomics: Vec::new(), contexts: Vec::new() };
+    // A deferred call runs when the goroutine returns, after every write, wherever it is written.
+    for deferred in flow::own_descendants(body).filter(|node| node.kind() == "defer_statement") {
+        let Some(call) = deferred.named_child(0).filter(|call| call.kind() == "call_expression") else { continue };
+        match syntax::call_name(call, source) {
+            Some((None, "close")) => {
+                if let [channel] = syntax::call_arguments(call)[..] {
+                    signals.channels.push(syntax::text(channel, source).to_string());
+                }
+            }
+            Some((None, cancel)) if syntax::call_arguments(call).is_empty() => {
+                signals.contexts.extend(context_cancelled_by(function, cancel, source));
+            }
+            _ => {}
+        }
+    }
     for node in flow::own_descendants(body).filter(|node| node.start_byte() >= write.end_byte()) {
         match node.kind() {
             "send_statement" => {
@@ -393,18 +410,40 @@ fn signals_after(body: Node<'_>, write: Node<'_>, source: &str) -> Signals {
     signals
 }
 
+/// The context that `cancel` cancels: `ctx, cancel := context.WithCancel(...)` (or `=`) in the
+/// enclosing function.
+fn context_cancelled_by(function: Node<'_>, cancel: &str, source: &str) -> Option<String> {
+    syntax::descendants(function).find_map(|node| {
+        if !matches!(node.kind(), "short_var_declaration" | "assignment_statement") {
+            return None;
+        }
+        let left = node.child_by_field_name("left")?;
+        let names: Vec<&str> = syntax::named_children(left).into_iter().map(|name| syntax::text(name, source)).collect();
+        let [context, cancel_name] = names[..] else { return None };
+        let right = node.child_by_field_name("right")?;
+        let derives = syntax::text(right, source).contains(".With");
+        (cancel_name == cancel && derives && context != "_").then(|| context.to_string())
+    })
+}
+
 impl Signals {
     /// Inside `scope` between two offsets (closures included: `require.Eventually(func() bool {
-    /// return done.Load() })`), a receive from one of the channels or a `Load` of one of the atomics.
+    /// return done.Load() })`), a receive from one of the channels, a `Load` of one of the atomics,
+    /// `<-ctx.Done()` on one of the contexts, or one of them handed to a call, which then is what
+    /// waits (a helper that selects on the done channel, `wait(ctx)`).
     fn awaited_in(&self, scope: Node<'_>, start: usize, end: usize, source: &str) -> bool {
+        let signalled = |text: &str| self.channels.iter().chain(&self.contexts).any(|name| name == text);
         syntax::descendants(scope).any(|node| {
             node.start_byte() >= start
                 && node.end_byte() <= end
-                && (syntax::received_channel(node)
-                    .is_some_and(|channel| self.channels.iter().any(|c| c == syntax::text(channel, source)))
-                    || (node.kind() == "call_expression"
-                        && matches!(syntax::call_name(node, source), Some((Some(atomic), "Load"))
-                            if self.atomics.iter().any(|a| a == atomic))))
+                && (syntax::received_channel(node).is_some_and(|channel| {
+                    let text = syntax::text(channel, source);
+                    self.channels.iter().any(|c| c == text)
+                        || text.strip_suffix(".Done()").is_some_and(|context| self.contexts.iter().any(|c| c == context))
+                }) || (node.kind() == "call_expression"
+                    && (matches!(syntax::call_name(node, source), Some((Some(atomic), "Load"))
+                            if self.atomics.iter().any(|a| a == atomic))
+                        || syntax::call_arguments(node).iter().any(|argument| signalled(syntax::text(*argument, source))))))
         })
     }
 
