@@ -5,6 +5,7 @@
 use golint_guard::config::Settings;
 use golint_guard::diagnostic::Applicability;
 use golint_guard::engine::docs::{code_blocks, section};
+use golint_guard::engine::ledger;
 use golint_guard::engine::registry::all_rules;
 use golint_guard::engine::rule::FixAvailability;
 use golint_guard::lint::lint_text;
@@ -82,16 +83,24 @@ const TABLE_START: &str = "<!-- rules:start -->";
 const TABLE_END: &str = "<!-- rules:end -->";
 
 fn rules_table() -> String {
-    let mut table = String::from("| rule | family | default | autofix | what it flags |\n|---|---|---|---|---|\n");
+    let mut table = String::from(
+        "| rule | family | set | default | precision | autofix | what it flags |\n|---|---|---|---|---|---|---|\n",
+    );
     for rule in all_rules() {
         let fix = match rule.fix {
             FixAvailability::None => "—".to_string(),
             other => format!("{} ({})", other.as_str(), rule.applicability.as_str()),
         };
+        let precision = if rule.is_builtin() {
+            rule.precision.as_str().to_string()
+        } else {
+            format!("{} ({})", rule.precision.as_str(), ledger::counts_of(rule.id).describe())
+        };
         table.push_str(&format!(
-            "| [`{id}`]({}) | {} | {} | {fix} | {} |\n",
+            "| [`{id}`]({}) | {} | {} | {} | {precision} | {fix} | {} |\n",
             rule.docs_path(),
             rule.family,
+            rule.set.as_str(),
             rule.severity,
             rule.summary.replace('|', "\\|"),
             id = rule.id

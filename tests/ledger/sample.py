@@ -58,6 +58,7 @@ def flagged_line(directory, path, line):
 
 
 def sample(args):
+    args.bin = os.path.abspath(args.bin)
     pools = collections.defaultdict(list)
     for spec in args.corpora:
         name, _, rest = spec.partition("=")
