@@ -102,7 +102,17 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
     );
     let label_node = escape.node;
     let fix = defer_fix(statement, body, &function, &lock, source);
-    let finding = ctx.report(call, message).label(label_node, label).help(lock.help());
+    // A panic that nothing in sight recovers most likely ends the program, lock and all; it
+    // matters only if a caller further up recovers. On real code these were invariant checks no
+    // reviewer would change (ledger), so that sub-case is advice. A deferred recover() here, or
+    // net/http's recover around a handler, keeps the program running with the lock held: error.
+    let recovered_around = recovers
+        || matches!(flow::request_path(function.node, &ctx.facts.imports, source), Some(flow::RequestPath::HttpHandler));
+    let unrecovered_panic = escape.kind == EscapeKind::Panic && !recovered_around;
+    let mut finding = ctx.report(call, message).label(label_node, label).help(lock.help());
+    if unrecovered_panic {
+        finding = finding.severity(Severity::Info);
+    }
     if let Some(fix) = fix {
         finding.fix(fix);
     }
@@ -424,4 +434,29 @@ fn whole_line(statement: Node<'_>, source: &str) -> Option<Span> {
         return None;
     }
     Some(Span::new(line_start, statement.end_byte() + newline + 1))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::config::Settings;
+    use crate::diagnostic::Severity;
+    use crate::lint::lint_text;
+
+    fn severities(body: &str) -> Vec<Severity> {
+        let source = format!(
+            "package p\n\nimport (\n\t\"net/http\"\n\t\"sync\"\n)\n\nvar mu sync.Mutex\n\nvar _ http.Handler\n\n{body}\n"
+        );
+        let findings = lint_text("store.go", &source, &Settings::only(&["lock-not-released"])).expect("lints");
+        findings.iter().map(|finding| finding.severity).collect()
+    }
+
+    #[test]
+    fn panics_nothing_recovers_are_information() {
+        let unrecovered = "func get(m map[string]int, k string) int {\n\tmu.Lock()\n\tv, ok := m[k]\n\tif !ok {\n\t\tpanic(\"missing \" + k)\n\t}\n\tmu.Unlock()\n\treturn v\n}";
+        assert_eq!(severities(unrecovered), [Severity::Info]);
+        let handler = "func serve(w http.ResponseWriter, r *http.Request) {\n\tmu.Lock()\n\tif r == nil {\n\t\tpanic(\"no request \" + r.URL.Path)\n\t}\n\tmu.Unlock()\n}";
+        assert_eq!(severities(handler), [Severity::Error]);
+        let returns = "func get(m map[string]int, k string) (int, bool) {\n\tmu.Lock()\n\tv, ok := m[k]\n\tif !ok {\n\t\treturn 0, false\n\t}\n\tmu.Unlock()\n\treturn v, true\n}";
+        assert_eq!(severities(returns), [Severity::Error]);
+    }
 }
