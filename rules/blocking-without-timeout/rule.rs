@@ -107,12 +107,26 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
     if stops_before(wait, source) || goroutines.iter().any(|go| is_watchdog(go, source)) {
         return;
     }
-    // Workers that are handed the request's context, or a done/stop channel, can be told to stop.
+    // A handler that hijacked the connection runs a tunnel (CONNECT, Upgrade): waiting for the
+    // copy goroutines until either side hangs up is the point, and the request is over anyway.
+    if view.own_descendants().any(|node| {
+        node.kind() == "call_expression" && matches!(syntax::call_name(node, source), Some((Some(_), "Hijack")))
+    }) {
+        return;
+    }
+    // Workers that are handed the request's context (under any name, or through a local
+    // closure), or a done/stop channel, can be told to stop.
     let context_names = context_names(&view, &ctx.facts.imports, source);
-    if workers
-        .iter()
-        .any(|worker| carries_context(*worker, &context_names, source) || gets_stop_channel(*worker, waited, source))
-    {
+    let given_context = |worker: Node<'_>| {
+        carries_context(worker, &context_names, source)
+            || local_closure(worker, body, source).is_some_and(|literal| carries_context(literal, &context_names, source))
+    };
+    if workers.iter().any(|worker| given_context(*worker) || gets_stop_channel(*worker, waited, source)) {
+        return;
+    }
+    // `pr, pw := io.Pipe(); go func() { io.Copy(pw, in); ...; res <- r }(); upload(pr); <-res`: the
+    // worker writes a pipe whose reader the function drains before it waits, so it finishes.
+    if workers.iter().all(|worker| writes_drained_pipe(*worker, body, wait, source)) {
         return;
     }
     // Workers that cannot hang, or hang only on things cancelling the request stops, are not
@@ -139,13 +153,73 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
     ctx.report(wait, message).help(HELP);
 }
 
-/// The function's context parameters, and the request of an HTTP handler (`r.Context()`).
+/// The function's context parameters, and the contexts it derives from them
+/// (`cc, cancel := context.WithCancel(ctx)`, `ctx := r.Context()`).
 fn context_names(view: &flow::FunctionView<'_>, imports: &Imports, source: &str) -> Vec<String> {
-    view.parameters()
+    let mut names: Vec<String> = view
+        .parameters()
         .iter()
         .filter(|parameter| flow::is_context_type(parameter.type_node, imports, source))
         .filter_map(|parameter| parameter.name.map(|name| syntax::text(name, source).to_string()))
-        .collect()
+        .collect();
+    // Two passes settle chains such as `base := r.Context(); cc, cancel := context.WithCancel(base)`.
+    for _ in 0..2 {
+        for node in view.own_descendants().filter(|node| node.kind() == "short_var_declaration") {
+            let (Some(left), Some(right)) = (node.child_by_field_name("left"), node.child_by_field_name("right")) else {
+                continue;
+            };
+            let derives = syntax::named_children(right).into_iter().any(|value| {
+                value.kind() == "call_expression"
+                    && match syntax::call_name(value, source) {
+                        Some((Some(package), name)) if imports.names(package, "context") => {
+                            name.starts_with("With") && carries_context(value, &names, source)
+                        }
+                        Some((Some(_), "Context")) => syntax::call_arguments(value).is_empty(),
+                        _ => false,
+                    }
+            });
+            if !derives {
+                continue;
+            }
+            if let Some(first) = syntax::named_children(left).into_iter().next().filter(|first| first.kind() == "identifier") {
+                let name = syntax::text(first, source);
+                if name != "_" && !names.iter().any(|known| known == name) {
+                    names.push(name.to_string());
+                }
+            }
+        }
+    }
+    names
+}
+
+/// `go transfer(part)` where the function binds `transfer := func(...) {...}` once: that literal.
+fn local_closure<'tree>(worker: Node<'tree>, body: Node<'tree>, source: &str) -> Option<Node<'tree>> {
+    let go = flow::GoStatement::new(worker)?;
+    let function = go.call.child_by_field_name("function").filter(|function| function.kind() == "identifier")?;
+    let bindings = syntax::bindings_of(body, syntax::text(function, source), source);
+    let [binding] = bindings.as_slice() else { return None };
+    binding.value.map(syntax::unparen).filter(|value| value.kind() == "func_literal")
+}
+
+/// The worker names the writing end of `pr, pw := io.Pipe()`, and the function hands the reading
+/// end to something between the `go` and the wait: once that consumer is done, the pipe is drained
+/// and the worker runs to its end.
+fn writes_drained_pipe(worker: Node<'_>, body: Node<'_>, wait: Node<'_>, source: &str) -> bool {
+    let mentions = |node: Node<'_>, name: &str| syntax::identifiers_named(node, name, source).next().is_some();
+    syntax::descendants(body).filter(|node| node.kind() == "short_var_declaration").any(|pair| {
+        let (Some(left), Some(right)) = (pair.child_by_field_name("left"), pair.child_by_field_name("right")) else {
+            return false;
+        };
+        let is_pipe = matches!(syntax::named_children(right).as_slice(),
+            [call] if call.kind() == "call_expression" && matches!(syntax::call_name(*call, source), Some((Some("io"), "Pipe"))));
+        let ends = syntax::named_children(left);
+        let [reader, writer] = ends.as_slice() else { return false };
+        let (reader, writer) = (syntax::text(*reader, source), syntax::text(*writer, source));
+        is_pipe
+            && mentions(worker, writer)
+            && syntax::identifiers_named(body, reader, source)
+                .any(|use_| use_.start_byte() >= worker.end_byte() && use_.end_byte() <= wait.start_byte())
+    })
 }
 
 /// The worker is given a context: it names one of `names` or a `ctx`-like variable, or calls

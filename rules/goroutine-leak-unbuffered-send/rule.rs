@@ -78,6 +78,11 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
         }
     }
     let Some(abandon) = abandoning(outer, go.statement, name, source) else { return };
+    if let Abandon::Select(select, _) = abandon
+        && shuts_down_what_it_serves(literal, select, name, source)
+    {
+        return;
+    }
     let buffer = match capacity {
         None => format!("unbuffered channel `{name}`"),
         Some(capacity) => format!("channel `{name}` (buffer of {}, more sends)", ctx.text(capacity)),
@@ -110,15 +115,46 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
     let in_loop = syntax::ancestors(go.statement)
         .take_while(|ancestor| *ancestor != outer.node)
         .any(|ancestor| ancestor.kind() == "for_statement");
-    let builder = ctx
+    // The goroutine leaks only until the process ends: right after `main` returns, or when the
+    // test binary exits (a test that stops waiting has usually failed already). Advice, not a gate.
+    let short_lived = ctx.facts.is_test_file || is_main(outer.node, source);
+    let mut builder = ctx
         .report(send, message)
         .label(make, if capacity.is_none() { "made without a buffer here" } else { "buffer too small for every send" })
         .label(label_node, label)
         .help(HELP);
+    if short_lived {
+        builder = builder.severity(Severity::Info);
+    }
     // One send in one goroutine: a buffer of one always lets it complete.
     if capacity.is_none() && sends == Some(1) && !in_loop {
         builder.fix(Fix::safe(vec![Edit::insert(channel_type.end_byte(), ", 1")]));
     }
+}
+
+/// `func main()`, or a `Main` the real `main` delegates to (`os.Exit(ghcmd.Main())`).
+fn is_main(function: Node<'_>, source: &str) -> bool {
+    function.kind() == "function_declaration"
+        && function.child_by_field_name("name").is_some_and(|name| matches!(syntax::text(name, source), "main" | "Main"))
+}
+
+/// `go func() { if err := srv.ListenAndServe(); !errors.Is(err, http.ErrServerClosed) { errc <- err
+/// } }()` and a giving-up case that calls `srv.Shutdown(...)` (or `Close`): stopping the server
+/// makes it return `ErrServerClosed`, which the goroutine does not send.
+fn shuts_down_what_it_serves(literal: Node<'_>, select: Node<'_>, name: &str, source: &str) -> bool {
+    let filters_closed = syntax::descendants(literal).any(|node| {
+        matches!(node.kind(), "identifier" | "field_identifier") && syntax::text(node, source) == "ErrServerClosed"
+    });
+    filters_closed
+        && flow::select_cases(select).any(|case| {
+            case.channel.is_some_and(|channel| syntax::text(channel, source) != name)
+                && case.body.is_some_and(|body| {
+                    syntax::descendants(body).any(|node| {
+                        node.kind() == "call_expression"
+                            && matches!(syntax::call_name(node, source), Some((Some(_), "Shutdown" | "Close")))
+                    })
+                })
+        })
 }
 
 /// The `go` statement that runs `literal` directly: `go func() {...}()`.

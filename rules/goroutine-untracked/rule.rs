@@ -30,6 +30,10 @@ const CONTEXT_HELP: &str = "Derive `ctx, cancel := context.WithTimeout(ctx, d)`,
 fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
     let Some(statement) = found.target() else { return };
     let source: &str = &ctx.file.text;
+    // Test fakes implement context-taking interfaces; a test is no request path.
+    if ctx.file.path.to_string_lossy().ends_with("_test.go") {
+        return;
+    }
     // Only the innermost function counts: a `go` inside `once.Do(func() {...})` or inside another
     // goroutine is not started once per request.
     let Some(function) = ctx.types.ancestry().enclosing_functions(statement).next() else { return };
@@ -43,27 +47,56 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
     let imports = &ctx.facts.imports;
     let mut context_names = context_parameters(function, imports, source);
     derived_context_names(body, imports, &mut context_names, source);
+    // `resync := func() {...}; go resync()`: the closure is what the goroutine runs.
+    let closure = local_closure(statement, body, source);
+    // `ctx := context.Background()`: a context by name that no request can cancel. Inside the
+    // goroutine it shadows any parameter; in the function, the parameters keep their name.
+    let own_contexts = context_parameters(function, imports, source);
+    let mut detached = detached_context_names(body, imports, source);
+    detached.retain(|name| !own_contexts.contains(name));
+    for inside in std::iter::once(statement).chain(closure) {
+        for name in detached_context_names(inside, imports, source) {
+            push_unique(&mut detached, &name);
+        }
+    }
     if matches!(path, flow::RequestPath::ContextFirst(_))
         && function.child_by_field_name("name").is_some_and(|name| is_lifecycle_name(ctx.text(name)))
     {
         return;
     }
-    if carries_context(statement, &context_names, imports, source)
+    let gets_context = |node: Node<'_>| carries_context(node, &context_names, &detached, imports, source);
+    if gets_context(statement)
+        || closure.is_some_and(gets_context)
         || is_cleanup(statement, source)
         || is_stopped_by_the_function(statement, body, source)
         || is_single_flight(statement, function, source)
         || closes_after_tracked_workers(statement, body, source)
         || serves_accepted_connection(statement, function, source)
         || feeds_other_goroutines(ctx, statement, body)
-        || named_target_stops(ctx, statement)
+        || ranges_over_callers_channel(statement, function, body, source)
+        || serves_returned_peer(statement, body, source)
+        || reads_until_end(statement, source)
         || belongs_to_returned_object(statement, body, source)
         || is_tracked(statement, body, source)
         || stops_on_done_channel(statement, source)
-        || is_joined(statement, body, source)
     {
         return;
     }
+    let join = join_of(ctx, statement, body);
+    if join == Join::Joined {
+        return;
+    }
+    // A named function that stops by itself (it selects on a done channel, ranges over a channel
+    // its owner closes, reads to the end). One we cannot see (an interface method, another
+    // package's type) is left alone in a context-taking function, where most such calls are
+    // bounded plumbing; in an HTTP handler it is exactly the fire-and-forget this rule is about.
+    match closure.map_or_else(|| named_target(ctx, statement, body_stops), |literal| Target::Found(body_stops(literal, source))) {
+        Target::Found(true) => return,
+        Target::Unknown if matches!(path, flow::RequestPath::ContextFirst(_)) => return,
+        Target::Found(false) | Target::Unknown | Target::NotNamed => {}
+    }
     let name = function.child_by_field_name("name").map(|name| ctx.text(name));
+    let in_handler = matches!(path, flow::RequestPath::HttpHandler);
     let (message, label, help) = match (path, name) {
         (flow::RequestPath::HttpHandler, name) => {
             let owner =
@@ -79,17 +112,41 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
         }
         (flow::RequestPath::ContextFirst(context), name) => {
             let owner = name.map_or_else(|| "a function literal".to_string(), |name| format!("`{name}`"));
+            let abandoned = if join == Join::Abandoned {
+                format!("; the function stops waiting for it when `{context}` is done, and it keeps working")
+            } else {
+                String::new()
+            };
             (
                 format!(
                     "goroutine in {owner} gets neither `{context}` nor a WaitGroup, errgroup or semaphore; it \
-                     outlives the call"
+                     outlives the call{abandoned}"
                 ),
                 format!("`{context}` is not passed on"),
                 CONTEXT_HELP,
             )
         }
     };
-    ctx.report(statement, message).label(parameters, label).help(help);
+    // Measured on real code, a context-taking function is most often plumbing whose goroutine is
+    // bounded in ways a reader sees and a syntax check does not; it is a warning only with
+    // evidence that the work outlives the call: the function gives up on its result when the
+    // context ends, or the goroutine blocks on a channel the function hands to its caller.
+    let evidence = join == Join::Abandoned || sends_to_returned_channel(statement, body, source);
+    let report = ctx.report(statement, message).label(parameters, label).help(help);
+    if !in_handler && !evidence {
+        report.severity(Severity::Info);
+    }
+}
+
+/// `out := make(chan T); go func() { for v := range in { out <- v } }(); return out`: a plain
+/// send on a channel the function returns blocks forever once the caller stops reading.
+fn sends_to_returned_channel(statement: Node<'_>, body: Node<'_>, source: &str) -> bool {
+    let returned = returned_names(body, source);
+    syntax::descendants(statement).any(|node| {
+        node.kind() == "send_statement"
+            && node.parent().is_none_or(|parent| parent.kind() != "communication_case")
+            && node.child_by_field_name("channel").is_some_and(|channel| returned.contains(&syntax::text(channel, source)))
+    })
 }
 
 /// Every parameter of type `context.Context`.
@@ -125,7 +182,7 @@ fn derived_context_names(body: Node<'_>, imports: &Imports, names: &mut Vec<Stri
                 _ => continue,
             };
             let (Some(left), Some(right)) = (left, right) else { continue };
-            if carries_context(right, names, imports, source) {
+            if carries_context(right, names, &[], imports, source) {
                 for name in syntax::named_children(left) {
                     if name.kind() == "identifier" {
                         push_unique(names, syntax::text(name, source));
@@ -142,14 +199,18 @@ fn push_unique(names: &mut Vec<String>, name: &str) {
     }
 }
 
-/// `node` hands over a context: it names one of `names` (or a `ctx`-like name), calls
-/// `x.Context()`, or derives one with a deadline through `context.With*`.
-fn carries_context(node: Node<'_>, names: &[String], imports: &Imports, source: &str) -> bool {
+/// `node` hands over a context: it names one of `names` (or a `ctx`-like name that is not one of
+/// the `detached` locals made from `context.Background()`), calls `x.Context()`, or derives one
+/// with a deadline through `context.With*`.
+fn carries_context(node: Node<'_>, names: &[String], detached: &[String], imports: &Imports, source: &str) -> bool {
     std::iter::once(node).chain(syntax::descendants(node)).any(|node| match node.kind() {
         // `ctx`, `diskCtx`, `s.ctx`, `GlobalContext`: an object's or the server's own context is a
         // context too (it outlives the request on purpose, but something can cancel it).
         "identifier" | "field_identifier" => {
             let name = syntax::text(node, source);
+            if node.kind() == "identifier" && detached.iter().any(|known| known == name) {
+                return false;
+            }
             names.iter().any(|known| known == name)
                 || name == "ctx"
                 || name.ends_with("Ctx")
@@ -163,6 +224,135 @@ fn carries_context(node: Node<'_>, names: &[String], imports: &Imports, source: 
         },
         _ => false,
     })
+}
+
+/// Names bound in `scope` to a bare `context.Background()` or `context.TODO()`.
+fn detached_context_names(scope: Node<'_>, imports: &Imports, source: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    for node in syntax::descendants(scope) {
+        let (left, right) = match node.kind() {
+            "short_var_declaration" | "assignment_statement" => {
+                (node.child_by_field_name("left"), node.child_by_field_name("right"))
+            }
+            _ => continue,
+        };
+        let (Some(left), Some(right)) = (left, right) else { continue };
+        let (lefts, rights) = (syntax::named_children(left), syntax::named_children(right));
+        if lefts.len() != rights.len() {
+            continue;
+        }
+        for (name, value) in lefts.into_iter().zip(rights) {
+            let bare = value.kind() == "call_expression"
+                && matches!(syntax::call_name(value, source), Some((Some(package), "Background" | "TODO")) if imports.names(package, "context"));
+            if bare && name.kind() == "identifier" {
+                push_unique(&mut names, syntax::text(name, source));
+            }
+        }
+    }
+    names
+}
+
+/// `go resync()` where the function binds `resync := func() {...}` once: that literal.
+fn local_closure<'tree>(statement: Node<'tree>, body: Node<'tree>, source: &str) -> Option<Node<'tree>> {
+    let call = syntax::named_children(statement).into_iter().next()?;
+    let function = call.child_by_field_name("function").filter(|function| function.kind() == "identifier")?;
+    let bindings = syntax::bindings_of(body, syntax::text(function, source), source);
+    let [binding] = bindings.as_slice() else { return None };
+    binding.value.map(syntax::unparen).filter(|value| value.kind() == "func_literal")
+}
+
+/// `func (f *Fs) ChangeNotify(ctx, notify, pollInterval <-chan time.Duration) { go func() { for
+/// range pollInterval {...} }() }`: the goroutine ranges over a channel the caller passes in, so it
+/// ends when the caller closes it. Not when it also sends on a channel the function returns,
+/// whose reader may stop reading (a forwarding stage).
+fn ranges_over_callers_channel(statement: Node<'_>, function: Node<'_>, body: Node<'_>, source: &str) -> bool {
+    let channel_parameters: Vec<&str> = syntax::parameters_of(function)
+        .into_iter()
+        .filter(|parameter| {
+            let ty = syntax::text(parameter.type_node, source);
+            ty.starts_with("chan") || ty.starts_with("<-chan")
+        })
+        .filter_map(|parameter| parameter.name.map(|name| syntax::text(name, source)))
+        .collect();
+    let ranges = syntax::descendants(statement).any(|node| {
+        node.kind() == "range_clause"
+            && node
+                .child_by_field_name("right")
+                .is_some_and(|over| channel_parameters.contains(&syntax::text(syntax::unparen(over), source)))
+    });
+    if !ranges {
+        return false;
+    }
+    let returned = returned_names(body, source);
+    !syntax::descendants(statement).any(|node| {
+        node.kind() == "send_statement"
+            && node.child_by_field_name("channel").is_some_and(|channel| returned.contains(&syntax::text(channel, source)))
+    })
+}
+
+/// Identifiers that appear in the function's `return` statements.
+fn returned_names<'s>(body: Node<'_>, source: &'s str) -> Vec<&'s str> {
+    syntax::descendants_in_function(body)
+        .into_iter()
+        .filter(|node| node.kind() == "return_statement")
+        .flat_map(syntax::descendants)
+        .filter(|node| node.kind() == "identifier")
+        .map(|node| syntax::text(node, source))
+        .collect()
+}
+
+/// `pr, pw := io.Pipe(); go produce(pw); return pr` or `client, server := net.Pipe(); go
+/// serve(server); return client`: the goroutine works one end of a pair whose other end the
+/// function returns; it ends when the caller closes that end.
+fn serves_returned_peer(statement: Node<'_>, body: Node<'_>, source: &str) -> bool {
+    let returned = returned_names(body, source);
+    let mentioned: Vec<&str> = syntax::descendants(statement)
+        .filter(|node| node.kind() == "identifier")
+        .map(|node| syntax::text(node, source))
+        .collect();
+    syntax::descendants_in_function(body).into_iter().filter(|node| node.kind() == "short_var_declaration").any(|pair| {
+        let (Some(left), Some(right)) = (pair.child_by_field_name("left"), pair.child_by_field_name("right")) else {
+            return false;
+        };
+        let names: Vec<&str> = syntax::named_children(left)
+            .into_iter()
+            .map(|name| syntax::text(name, source))
+            .filter(|name| *name != "_" && *name != "err")
+            .collect();
+        let one_call = matches!(syntax::named_children(right).as_slice(), [call] if call.kind() == "call_expression");
+        one_call
+            && names.len() >= 2
+            && names.iter().any(|end| returned.contains(end))
+            && names.iter().any(|end| !returned.contains(end) && mentioned.contains(end))
+    })
+}
+
+/// The goroutine reads its input to the end: `for sc.Scan()`, a loop that calls `Read*`/`Recv*`
+/// and leaves it (on an error), or `io.Copy`. It ends when the writer closes its end.
+fn reads_until_end(node: Node<'_>, source: &str) -> bool {
+    syntax::descendants(node).any(|inner| match inner.kind() {
+        "call_expression" => matches!(
+            syntax::call_name(inner, source),
+            Some((Some("io"), "Copy" | "CopyN" | "CopyBuffer" | "ReadAll"))
+        ),
+        "for_statement" => reads_in_loop(inner, source),
+        _ => false,
+    })
+}
+
+fn reads_in_loop(loop_: Node<'_>, source: &str) -> bool {
+    let is_read = |call: Node<'_>, names: &[&str]| {
+        call.kind() == "call_expression"
+            && matches!(syntax::call_name(call, source), Some((Some(_), name)) if names.iter().any(|prefix| name.starts_with(prefix)))
+    };
+    let condition = syntax::named_children(loop_).into_iter().find(|child| child.kind() == "call_expression");
+    if condition.is_some_and(|condition| is_read(condition, &["Scan", "Next"])) {
+        return true;
+    }
+    let Some(body) = loop_.child_by_field_name("body") else { return false };
+    let inside = syntax::descendants_in_function(body);
+    inside.iter().any(|node| is_read(*node, &["Read", "Recv"]))
+        && inside.iter().any(|node| matches!(node.kind(), "return_statement" | "break_statement"))
 }
 
 /// `go conn.Close()`, `go sl.stop()`: cleanup that ends by itself.
@@ -273,9 +463,23 @@ fn stops_on_done_channel(statement: Node<'_>, source: &str) -> bool {
         })
 }
 
+/// How the function waits for a goroutine it starts.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Join {
+    /// The function waits for the goroutine (or gives up only on work that cannot block).
+    Joined,
+    /// The function waits for it only in a `select` that can give up, and its work may block.
+    Abandoned,
+    /// Nothing in the function waits for it.
+    Forgotten,
+}
+
 /// The function waits for the goroutine: the goroutine sends on (or closes) a channel that the
-/// function receives from (or ranges over) after the `go`.
-fn is_joined(statement: Node<'_>, body: Node<'_>, source: &str) -> bool {
+/// function receives from (or ranges over) after the `go`. A wait in a `select` that can give up
+/// (`case <-ctx.Done():`, `time.After`) abandons the goroutine instead, which keeps working for
+/// nobody unless its work cannot block (a send into a buffer).
+fn join_of(ctx: &RuleContext<'_, '_>, statement: Node<'_>, body: Node<'_>) -> Join {
+    let source: &str = &ctx.file.text;
     let mut channels: Vec<&str> = Vec::new();
     for node in syntax::descendants(statement) {
         match node.kind() {
@@ -296,17 +500,79 @@ fn is_joined(statement: Node<'_>, body: Node<'_>, source: &str) -> bool {
         );
     }
     if channels.is_empty() {
-        return false;
+        return Join::Forgotten;
     }
-    syntax::descendants_in_function(body).into_iter().filter(|node| node.start_byte() >= statement.end_byte()).any(
-        |node| {
+    let waits: Vec<Node<'_>> = syntax::descendants_in_function(body)
+        .into_iter()
+        .filter(|node| node.start_byte() >= statement.end_byte())
+        .filter(|node| {
             let waited = match node.kind() {
-                "unary_expression" => syntax::received_channel(node),
+                "unary_expression" => syntax::received_channel(*node),
                 "range_clause" => node.child_by_field_name("right"),
                 _ => None,
             };
             waited.is_some_and(|channel| channels.contains(&syntax::text(channel, source)))
-        },
+        })
+        .collect();
+    if waits.is_empty() {
+        Join::Forgotten
+    } else if waits.iter().any(|wait| !can_give_up(*wait, source)) || !work_may_block(ctx, statement) {
+        Join::Joined
+    } else {
+        Join::Abandoned
+    }
+}
+
+/// The wait is a case of a `select` that also receives from a cancellation or a timeout.
+fn can_give_up(wait: Node<'_>, source: &str) -> bool {
+    let Some(select) = syntax::ancestors_in_function(wait)
+        .find(|node| node.kind() == "communication_case")
+        .and_then(|case| case.parent())
+        .filter(|select| select.kind() == "select_statement")
+    else {
+        return false;
+    };
+    flow::select_cases(select).any(|case| {
+        case.receives_from_cancellation(source)
+            || case.channel.is_some_and(|channel| {
+                let channel = syntax::unparen(channel);
+                (channel.kind() == "call_expression" && matches!(syntax::call_name(channel, source), Some((Some(_), "After"))))
+                    || (channel.kind() == "selector_expression"
+                        && channel.child_by_field_name("field").is_some_and(|field| syntax::text(field, source) == "C"))
+            })
+    })
+}
+
+/// The goroutine calls anything but builtins (`len`, `append`, conversions): it may block. A
+/// named function is judged by its body; one we cannot see may block.
+fn work_may_block(ctx: &RuleContext<'_, '_>, statement: Node<'_>) -> bool {
+    let source: &str = &ctx.file.text;
+    let calls_out = |node: Node<'_>, text: &str, skip: Option<Node<'_>>| {
+        syntax::descendants(node).any(|call| {
+            call.kind() == "call_expression"
+                && Some(call) != skip
+                && call.child_by_field_name("function").is_none_or(|function| function.kind() != "func_literal")
+                && !matches!(syntax::call_name(call, text), Some((None, name)) if is_builtin(name))
+        })
+    };
+    let Some(call) = syntax::named_children(statement).into_iter().next() else { return true };
+    match named_target(ctx, statement, |declaration, text| {
+        declaration.child_by_field_name("body").is_none_or(|body| calls_out(body, text, None))
+    }) {
+        Target::Found(blocks) => blocks || syntax::call_arguments(call).iter().any(|argument| calls_out(*argument, source, None)),
+        Target::Unknown => true,
+        Target::NotNamed => {
+            let literal = call.child_by_field_name("function").filter(|function| function.kind() == "func_literal");
+            literal.is_none() || calls_out(statement, source, Some(call))
+        }
+    }
+}
+
+fn is_builtin(name: &str) -> bool {
+    matches!(
+        name,
+        "append" | "cap" | "clear" | "close" | "copy" | "delete" | "len" | "make" | "max" | "min" | "new" | "string"
+            | "int" | "int64" | "uint64" | "float64" | "byte" | "rune" | "error" | "bool"
     )
 }
 
@@ -343,7 +609,21 @@ fn is_stopped_by_the_function(statement: Node<'_>, body: Node<'_>, source: &str)
         node.kind() == "call_expression"
             && matches!(syntax::call_name(node, source), Some((Some(receiver), "Stop" | "Close" | "Wait" | "Cancel" | "Kill" | "Shutdown")) if inside.contains(&receiver))
     });
-    closes_its_channel || stops_what_it_runs
+    // `go func() { <-ctx.Done(); close(finished) }()` beside it, before or after: a sibling
+    // goroutine closes a channel this one receives from.
+    let received: Vec<&str> = syntax::descendants(statement)
+        .filter_map(syntax::received_channel)
+        .map(|channel| syntax::text(channel, source))
+        .collect();
+    let sibling_closes = syntax::descendants(body)
+        .filter(|node| node.kind() == "go_statement" && *node != statement && !syntax::contains(statement, *node))
+        .flat_map(syntax::descendants)
+        .any(|node| {
+            node.kind() == "call_expression"
+                && syntax::call_name(node, source) == Some((None, "close"))
+                && syntax::call_arguments(node).first().is_some_and(|channel| received.contains(&syntax::text(*channel, source)))
+        });
+    closes_its_channel || stops_what_it_runs || sibling_closes
 }
 
 /// At most one such goroutine runs at a time: started under `if x.TryLock()`, or inside
@@ -374,30 +654,38 @@ fn is_single_flight(statement: Node<'_>, function: Node<'_>, source: &str) -> bo
     )
 }
 
-/// `go s.listen()` / `go watch()`: the named function (in this file or another file of the
-/// package) selects on a done/quit channel or a context, or ranges over a channel that its owner
-/// closes, so it stops. A method we cannot find (of another package's type, of an interface) is
-/// not known to leak, so it is left alone too.
-fn named_target_stops(ctx: &RuleContext<'_, '_>, statement: Node<'_>) -> bool {
+/// What a `go` statement's named function is known to do.
+enum Target<T> {
+    /// Declared in this package (this file or another), judged by the closure.
+    Found(T),
+    /// A method of an interface or of another package's type, or a function value.
+    Unknown,
+    /// A function literal, or another package's function (its arguments were checked).
+    NotNamed,
+}
+
+/// `go s.listen()` / `go watch()`: judge the declaration of the named function, in this file or
+/// another file of the package, with `judge(declaration, its source)`.
+fn named_target<T>(ctx: &RuleContext<'_, '_>, statement: Node<'_>, judge: impl Fn(Node<'_>, &str) -> T) -> Target<T> {
     let source: &str = &ctx.file.text;
-    let Some(call) = syntax::named_children(statement).into_iter().next() else { return false };
+    let Some(call) = syntax::named_children(statement).into_iter().next() else { return Target::NotNamed };
     if call.kind() != "call_expression" {
-        return false;
+        return Target::NotNamed;
     }
-    let Some(function) = call.child_by_field_name("function") else { return false };
+    let Some(function) = call.child_by_field_name("function") else { return Target::NotNamed };
     let name = match function.kind() {
         "identifier" => syntax::text(function, source),
         "selector_expression" => {
-            let Some(field) = function.child_by_field_name("field") else { return false };
+            let Some(field) = function.child_by_field_name("field") else { return Target::NotNamed };
             let operand = function.child_by_field_name("operand").map_or("", |operand| syntax::text(operand, source));
             // Another package's function takes no context here (the arguments were checked):
             // nothing can stop it.
             if ctx.facts.imports.path_of(operand).is_some() {
-                return false;
+                return Target::NotNamed;
             }
             syntax::text(field, source)
         }
-        _ => return false,
+        _ => return Target::NotNamed,
     };
     let in_file: Vec<Node<'_>> = syntax::named_children(ctx.tree.root_node())
         .into_iter()
@@ -405,29 +693,75 @@ fn named_target_stops(ctx: &RuleContext<'_, '_>, statement: Node<'_>) -> bool {
         .filter(|declaration| declaration.child_by_field_name("name").is_some_and(|found| syntax::text(found, source) == name))
         .collect();
     if let [declaration] = in_file.as_slice() {
-        return body_stops(*declaration, source);
+        return Target::Found(judge(*declaration, source));
     }
     if !in_file.is_empty() {
-        return true;
+        return Target::Unknown;
     }
-    let Some(package) = ctx.package else { return true };
-    let Some(func) = package_target(package, function, name) else { return true };
-    let Some(file) = crate::package_source::declaring_file(package, func, &ctx.file.path) else { return true };
-    file.declaration_at(func.line(), func.name()).is_none_or(|declaration| body_stops(declaration, &file.text))
+    let Some(package) = ctx.package else { return Target::Unknown };
+    let Some(func) = package_target(package, function, name) else { return Target::Unknown };
+    let Some(file) = crate::package_source::declaring_file(package, func, &ctx.file.path) else {
+        return Target::Unknown;
+    };
+    match file.declaration_at(func.line(), func.name()) {
+        Some(declaration) => Target::Found(judge(declaration, &file.text)),
+        None => Target::Unknown,
+    }
 }
 
-/// The body receives from a cancellation or done/quit channel, or ranges over something (a
-/// range over a channel ends when its owner closes it).
-fn body_stops(declaration: Node<'_>, source: &str) -> bool {
-    let Some(body) = declaration.child_by_field_name("body") else { return true };
+/// The function receives from a cancellation or done/quit channel, ranges over a channel (which
+/// ends when its owner closes it), or reads its input to the end.
+fn body_stops(function: Node<'_>, source: &str) -> bool {
+    let Some(body) = function.child_by_field_name("body") else { return true };
+    if reads_until_end(body, source) {
+        return true;
+    }
     syntax::descendants_in_function(body).into_iter().any(|node| {
         if node.kind() == "range_clause" {
-            return true;
+            return node.child_by_field_name("right").is_some_and(|over| ranges_over_channel(function, over, source));
         }
         syntax::received_channel(node).is_some_and(|channel| {
             flow::is_cancellation_channel(channel, source) || is_stop_channel_name(syntax::text(channel, source))
         })
     })
+}
+
+/// `over` (ranged over in `function`) is a channel: a parameter of channel type, a local made
+/// with `make(chan ...)`, or a field or call whose name says channel (`s.events`, `w.Watch(...)`).
+/// A range over a slice ends by itself too, but then the loop's work is what runs unbounded.
+fn ranges_over_channel(function: Node<'_>, over: Node<'_>, source: &str) -> bool {
+    let over = syntax::unparen(over);
+    let text = syntax::text(over, source);
+    match over.kind() {
+        "identifier" => {
+            let parameter_is_channel = syntax::parameters_of(function).into_iter().any(|parameter| {
+                let ty = syntax::text(parameter.type_node, source);
+                parameter.name.is_some_and(|name| syntax::text(name, source) == text)
+                    && (ty.starts_with("chan") || ty.starts_with("<-chan"))
+            });
+            parameter_is_channel
+                || function.child_by_field_name("body").is_some_and(|body| {
+                    syntax::bindings_of(body, text, source)
+                        .iter()
+                        .any(|binding| binding.value.is_some_and(|value| syntax::make_chan(value, source).is_some()))
+                })
+                || names_channel(text)
+        }
+        "selector_expression" => over.child_by_field_name("field").is_some_and(|field| names_channel(syntax::text(field, source))),
+        "call_expression" => syntax::call_name(over, source).is_some_and(|(_, name)| {
+            names_channel(name) || ["Watch", "Subscribe", "Listen"].iter().any(|verb| name.starts_with(verb))
+        }),
+        _ => false,
+    }
+}
+
+/// `events`, `resultCh`, `C`, `updates`, `queue`: names that usually hold a channel.
+fn names_channel(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    name.ends_with("Ch")
+        || name.ends_with("Chan")
+        || matches!(lower.as_str(), "c" | "ch" | "in" | "out" | "jobs" | "work" | "tasks" | "msgs")
+        || ["chan", "event", "update", "queue", "notif", "result", "stream", "message"].iter().any(|word| lower.contains(word))
 }
 
 /// `go func() { wg.Wait(); close(results) }()`: the goroutine waits for workers the function

@@ -41,6 +41,7 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
         }
         if declared_inside(receiver, body, source)
             || never_waited(receiver, go.statement, source)
+            || waited_only_here_before(receiver, body, call, go.statement, source)
             || !is_wait_group(ctx, receiver, go.statement, source)
             || (starts_a_child(body, statement)
                 && (counted_before(receiver, go.statement, source) || marks_itself_done(body, source)))
@@ -167,6 +168,32 @@ fn never_waited(receiver: Node<'_>, go: Node<'_>, source: &str) -> bool {
         node.kind() == "call_expression"
             && matches!(syntax::call_name(node, source), Some((Some(operand), "Wait")) if operand == receiver_text)
     })
+}
+
+/// True when the group is a local of the function around the `go` statement, every `Wait` on it
+/// in that function runs inside this goroutine, and one of them runs before the `Add`: the
+/// `Add` is ordered with every `Wait` by the goroutine itself, so no `Wait` elsewhere can miss the
+/// new count (a lister that re-queues overflow after its workers went idle).
+fn waited_only_here_before(receiver: Node<'_>, body: Node<'_>, add: Node<'_>, go: Node<'_>, source: &str) -> bool {
+    let receiver = syntax::unparen(receiver);
+    let Some(scope) = syntax::top_level_declaration(go) else { return false };
+    if receiver.kind() != "identifier" || !declares(scope, syntax::text(receiver, source), source) {
+        return false;
+    }
+    let receiver_text = syntax::text(receiver, source);
+    let waits: Vec<Node<'_>> = syntax::descendants(scope)
+        .filter(|node| {
+            node.kind() == "call_expression"
+                && matches!(syntax::call_name(*node, source), Some((Some(operand), "Wait")) if operand == receiver_text)
+        })
+        .collect();
+    waits.iter().all(|wait| syntax::contains(body, *wait) && !inside_nested_literal(*wait, body))
+        && waits.iter().any(|wait| wait.end_byte() <= add.start_byte())
+}
+
+/// The `Wait` is in a function literal nested inside the goroutine's body: another goroutine.
+fn inside_nested_literal(node: Node<'_>, body: Node<'_>) -> bool {
+    syntax::ancestors(node).take_while(|ancestor| *ancestor != body).any(|ancestor| ancestor.kind() == "func_literal")
 }
 
 /// `wg` for `wg`, `s.wg` or `s.pool.wg`.
