@@ -633,7 +633,7 @@ fn writer_error_ignored(
 }
 
 /// `os.Stdout` or `os.Stderr`, with `os` naming the os import.
-fn is_standard_stream(imports: &crate::engine::facts::Imports, expr: Node<'_>, source: &str) -> bool {
+pub fn is_standard_stream(imports: &crate::engine::facts::Imports, expr: Node<'_>, source: &str) -> bool {
     let expr = unparen(expr);
     if expr.kind() != "selector_expression" {
         return false;
@@ -676,28 +676,58 @@ fn writer_bindings_wrap_unchecked(
     writer: Node<'_>,
     source: &str,
 ) -> bool {
+    bindings_wrap_unchecked(types, imports, scope, writer, source, ALIAS_DEPTH)
+}
+
+/// How many aliases deep a writer is followed back to the terminal or memory:
+/// `out := os.Stdout; tw := tabwriter.NewWriter(out, ...)` is one.
+const ALIAS_DEPTH: usize = 2;
+
+/// Every binding of `writer` in `scope` is the terminal or memory, or a constructor whose first
+/// argument is (`bufio.NewWriter(os.Stdout)`, `tabwriter.NewWriter(out, ...)` with `out` an
+/// alias of `os.Stdout`). A field with no assignment here counts when its struct value was
+/// built around the terminal (`out := newTracker(os.Stdout); out.w.Flush()`).
+fn bindings_wrap_unchecked(
+    types: &crate::engine::facts::types::TypeEnv<'_>,
+    imports: &crate::engine::facts::Imports,
+    scope: Node<'_>,
+    writer: Node<'_>,
+    source: &str,
+    depth: usize,
+) -> bool {
     let values: Vec<Option<Node<'_>>> = match writer.kind() {
         "identifier" => bindings_of(scope, text(writer, source), source).iter().map(|binding| binding.value).collect(),
         // `ctxt.Bso = bufio.NewWriter(os.Stdout)`: a field set in this declaration.
         _ => field_assignments(scope, text(writer, source), source),
     };
-    let wraps = |constructor: Node<'_>| {
+    if values.is_empty() && writer.kind() == "selector_expression" && depth > 0 {
+        return writer
+            .child_by_field_name("operand")
+            .map(unparen)
+            .is_some_and(|operand| bindings_wrap_unchecked(types, imports, scope, operand, source, depth - 1));
+    }
+    let terminal_or_memory = |expr: Node<'_>| {
+        let expr = unparen(expr);
+        is_standard_stream(imports, expr, source)
+            || types.type_of(expr).is_some_and(|ty| matches!(ty.as_str(), "*bytes.Buffer" | "*strings.Builder"))
+            || (depth > 0
+                && matches!(expr.kind(), "identifier" | "selector_expression")
+                && bindings_wrap_unchecked(types, imports, scope, expr, source, depth - 1))
+    };
+    let wraps = |value: Node<'_>| {
+        if is_standard_stream(imports, value, source) {
+            return true;
+        }
+        if value.kind() != "call_expression" {
+            return false;
+        }
         // io.MultiWriter(os.Stdout, f) writes to f too.
-        let multi = call_name(constructor, source).is_some_and(|(package, name)| {
+        let multi = call_name(value, source).is_some_and(|(package, name)| {
             name == "MultiWriter" && package.and_then(|package| imports.path_of(package)) == Some("io")
         });
-        !multi
-            && call_arguments(constructor).first().is_some_and(|first| {
-                is_standard_stream(imports, *first, source)
-                    || types
-                        .type_of(*first)
-                        .is_some_and(|ty| matches!(ty.as_str(), "*bytes.Buffer" | "*strings.Builder"))
-            })
+        !multi && call_arguments(value).first().is_some_and(|first| terminal_or_memory(*first))
     };
-    !values.is_empty()
-        && values
-            .iter()
-            .all(|value| value.map(unparen).is_some_and(|value| value.kind() == "call_expression" && wraps(value)))
+    !values.is_empty() && values.iter().all(|value| value.map(unparen).is_some_and(wraps))
 }
 
 /// The values assigned with `=` to the selector written `target` (`ctxt.Bso`) inside `scope`;

@@ -30,6 +30,11 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
     }
     let source: &str = &ctx.file.text;
     let (names, values) = sides(statement);
+    // `_ = f()`: every result thrown away on purpose is explicit-error-discard's (opt-in). What
+    // stays here keeps a value and drops the error beside it: `lis, _ := net.Listen(...)`.
+    if every_name_blank(&names, source) {
+        return;
+    }
     // One finding per statement: the match for its first `_` that takes an error reports.
     let Some((first_blank, call, callee)) = discarded_errors(ctx, &names, &values).into_iter().next() else {
         return;
@@ -38,11 +43,21 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
         return;
     }
     let callee = syntax::callee_display(call, source, &callee);
-    ctx.report(statement, format!("the error returned by `{callee}` is discarded with `_`")).help(HELP);
+    let in_test = ctx.facts.is_test_file;
+    let finding = ctx.report(statement, format!("the error returned by `{callee}` is discarded with `_`")).help(HELP);
+    // Issue 9: a test that ignores an error fails on the next line anyway; advice only.
+    if in_test {
+        finding.severity(Severity::Info);
+    }
+}
+
+/// Every name on the left is `_`: nothing from the call is kept.
+pub(super) fn every_name_blank(names: &[Node<'_>], source: &str) -> bool {
+    !names.is_empty() && names.iter().all(|name| syntax::text(*name, source) == "_")
 }
 
 /// The names on the left and the values on the right of an assignment, `:=` or `var` spec.
-fn sides(statement: Node<'_>) -> (Vec<Node<'_>>, Vec<Node<'_>>) {
+pub(super) fn sides(statement: Node<'_>) -> (Vec<Node<'_>>, Vec<Node<'_>>) {
     if statement.kind() == "var_spec" {
         let mut cursor = statement.walk();
         let names = statement.children_by_field_name("name", &mut cursor).collect();
@@ -55,7 +70,7 @@ fn sides(statement: Node<'_>) -> (Vec<Node<'_>>, Vec<Node<'_>>) {
 
 /// Each `_` that receives an `error` result, with its call and the call's resolved name, in
 /// order. Calls whose results are not known are left out: never guess.
-fn discarded_errors<'tree>(
+pub(super) fn discarded_errors<'tree>(
     ctx: &RuleContext<'_, 'tree>,
     names: &[Node<'tree>],
     values: &[Node<'tree>],
@@ -106,7 +121,7 @@ fn discarded_errors<'tree>(
 /// A comment on the line directly above the statement, not a directive (`//nolint`, `//go:`):
 /// the author explains why the error cannot matter. A trailing comment on the same line does
 /// not count: it is too easy to leave behind.
-fn explained_above(ctx: &RuleContext<'_, '_>, statement: Node<'_>) -> bool {
+pub(super) fn explained_above(ctx: &RuleContext<'_, '_>, statement: Node<'_>) -> bool {
     let source: &str = &ctx.file.text;
     let line_start = source[..statement.start_byte()].rfind('\n').map_or(0, |newline| newline + 1);
     if line_start == 0 {

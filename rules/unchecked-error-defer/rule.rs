@@ -25,7 +25,7 @@ pub static RULE: Rule = Rule {
 const FINISHING_METHODS: &[&str] = &["Close", "Flush", "Sync"];
 
 /// Writers whose `Close`/`Flush` writes out what the function wrote: (type, what to call it).
-const WRITER_TYPES: &[(&str, &str)] = &[
+pub(super) const WRITER_TYPES: &[(&str, &str)] = &[
     ("*bufio.Writer", "a *bufio.Writer"),
     ("*bufio.ReadWriter", "a *bufio.ReadWriter"),
     ("*compress/gzip.Writer", "a *gzip.Writer"),
@@ -44,7 +44,7 @@ const WRITER_TYPES: &[(&str, &str)] = &[
 const WRITE_OPENERS: &[&str] = &["Create", "CreateTemp"];
 
 /// Flags that make `os.OpenFile` open for writing.
-const WRITE_FLAGS: &[&str] = &["O_WRONLY", "O_RDWR", "O_APPEND", "O_CREATE", "O_TRUNC"];
+pub(super) const WRITE_FLAGS: &[&str] = &["O_WRONLY", "O_RDWR", "O_APPEND", "O_CREATE", "O_TRUNC"];
 
 fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
     let Some(defer) = found.target() else { return };
@@ -190,7 +190,7 @@ fn removed_in_function(ctx: &RuleContext<'_, '_>, file: Node<'_>, opener: Node<'
 /// The calls that give the local `name` its value, one per binding in the declaration around
 /// it. `None` when a binding is not a call (or there is none): where the value came from is
 /// not known.
-fn bound_calls<'tree>(name: Node<'tree>, source: &str) -> Option<Vec<Node<'tree>>> {
+pub(super) fn bound_calls<'tree>(name: Node<'tree>, source: &str) -> Option<Vec<Node<'tree>>> {
     let scope = syntax::top_level_declaration(name)?;
     let bindings = syntax::bindings_of(scope, syntax::text(name, source), source);
     if bindings.is_empty() {
@@ -249,7 +249,7 @@ const WRITE_METHODS: &[&str] = &["Write", "WriteString", "WriteAt", "WriteByte",
 /// called on it, it is passed to a call whose parameter is not a plain reader, or it is stored
 /// or returned. Only reading it (`f.Fd()`, `f.Stat()`, `io.ReadAll(f)`) is not writing: a
 /// file opened read-write for an ioctl loses nothing at Close.
-fn written_in_function(ctx: &RuleContext<'_, '_>, name: Node<'_>) -> bool {
+pub(super) fn written_in_function(ctx: &RuleContext<'_, '_>, name: Node<'_>) -> bool {
     let source: &str = &ctx.file.text;
     let Some(scope) = syntax::top_level_declaration(name) else { return false };
     syntax::identifiers_named(scope, syntax::text(name, source), source).any(|identifier| {
