@@ -5,6 +5,8 @@ use crate::cli::{Cli, Command};
 use crate::commands;
 use clap::Parser;
 use std::io::Write;
+#[cfg(target_os = "linux")]
+use std::path::Path;
 
 /// Exit statuses (DESIGN.md, "Exit codes").
 pub const EXIT_CLEAN: u8 = 0;
@@ -61,8 +63,14 @@ pub fn run(cli: Cli) -> Result<u8, AppError> {
     }
 }
 
-/// Write `text` to stdout, treating a closed pipe (`| head`) as success.
+/// Write `text` to stdout, treating a closed pipe (`| head`) as success. A stdout that was
+/// closed when the run started is an error: the report would be lost without a word.
 pub fn print_stdout(text: &str) -> Result<(), AppError> {
+    if !text.is_empty() && stdout_was_closed() {
+        return Err(AppError(
+            "cannot write the report: stdout is closed (redirect it to a file, or use --output FILE)".into(),
+        ));
+    }
     let mut stdout = std::io::stdout().lock();
     match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
         Ok(()) => Ok(()),
@@ -73,4 +81,30 @@ pub fn print_stdout(text: &str) -> Result<(), AppError> {
 
 pub fn print_stderr(text: &str) {
     let _ = std::io::stderr().lock().write_all(text.as_bytes());
+}
+
+/// Whether the process started with stdout closed (`cmd >&-`). Rust's runtime reopens a closed
+/// standard descriptor on `/dev/null`, read-write, before `main`, so writes to it "succeed"; a
+/// shell's `>/dev/null` opens it write-only. So: `/dev/null` open read-write on fd 1 means it
+/// was closed. (`1<>/dev/null` looks the same, and is taken as closed too.)
+#[cfg(target_os = "linux")]
+fn stdout_was_closed() -> bool {
+    static CLOSED: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *CLOSED.get_or_init(|| {
+        let is_dev_null = std::fs::read_link("/proc/self/fd/1").is_ok_and(|target| target == Path::new("/dev/null"));
+        if !is_dev_null {
+            return false;
+        }
+        // `flags:` is octal; the low two bits are the access mode, 2 = O_RDWR.
+        let Ok(info) = std::fs::read_to_string("/proc/self/fdinfo/1") else { return false };
+        info.lines()
+            .find_map(|line| line.strip_prefix("flags:"))
+            .and_then(|flags| u32::from_str_radix(flags.trim(), 8).ok())
+            .is_some_and(|flags| flags & 0o3 == 0o2)
+    })
+}
+
+#[cfg(not(target_os = "linux"))]
+fn stdout_was_closed() -> bool {
+    false
 }

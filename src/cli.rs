@@ -31,9 +31,22 @@ pub enum Command {
     ParseOnly {
         #[arg(default_value = "./...")]
         paths: Vec<String>,
-        #[arg(long)]
+        #[arg(long, value_parser = parse_threads)]
         threads: Option<usize>,
     },
+}
+
+/// The most worker threads a run starts. Each one costs a stack and a parser; thousands of
+/// them abort the process (or panic under a memory limit) instead of going faster.
+pub const MAX_THREADS: usize = 1024;
+
+/// `--threads N`: 0 means "one per CPU", as it always has; more than [`MAX_THREADS`] is refused.
+fn parse_threads(text: &str) -> Result<usize, String> {
+    let threads: usize = text.trim().parse().map_err(|_| format!("`{text}` is not a number of threads"))?;
+    if threads > MAX_THREADS {
+        return Err(format!("{threads} is more than the {MAX_THREADS} threads allowed"));
+    }
+    Ok(threads)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -83,8 +96,8 @@ pub struct OutputArgs {
     /// Always exit 0 when the run completes, whatever it found.
     #[arg(long)]
     pub exit_zero: bool,
-    /// Worker threads (default: the number of CPUs).
-    #[arg(long, value_name = "N")]
+    /// Worker threads (default: the number of CPUs; at most 1024).
+    #[arg(long, value_name = "N", value_parser = parse_threads)]
     pub threads: Option<usize>,
     /// Use this config file instead of searching for golint-guard.toml.
     #[arg(long, value_name = "FILE", conflicts_with = "no_config")]

@@ -25,6 +25,8 @@ pub struct Settings {
     pub per_path_ignores: Vec<PathIgnore>,
     /// Files matching these globs are not linted at all.
     pub exclude: Option<GlobSet>,
+    /// The `[files] exclude` patterns as written, for messages.
+    pub exclude_patterns: Vec<String>,
     /// Directory that config globs are relative to (the config file's directory, or `.`).
     pub root: PathBuf,
     /// The config file in use, if any.
@@ -47,6 +49,7 @@ impl Default for Settings {
             severity_overrides: BTreeMap::new(),
             per_path_ignores: Vec::new(),
             exclude: None,
+            exclude_patterns: Vec::new(),
             root: PathBuf::from("."),
             config_path: None,
             gate: None,
@@ -178,6 +181,7 @@ pub struct FileConfig {
     pub severity_overrides: BTreeMap<&'static str, Severity>,
     pub per_path_ignores: Vec<PathIgnore>,
     pub exclude: Option<GlobSet>,
+    pub exclude_patterns: Vec<String>,
     pub gate: Option<toml::Table>,
 }
 
@@ -205,6 +209,7 @@ impl FileConfig {
             severity_overrides: self.severity_overrides,
             per_path_ignores: self.per_path_ignores,
             exclude: self.exclude,
+            exclude_patterns: self.exclude_patterns,
             root,
             config_path,
             gate: self.gate,
@@ -277,8 +282,32 @@ pub fn parse(text: &str, name: &str) -> Result<FileConfig, ConfigError> {
         let rules = located.rule_ids(ids)?.into_iter().collect();
         per_path_ignores.push(PathIgnore { globs, pattern: pattern.get_ref().clone(), rules });
     }
+    for pattern in &raw.files.exclude {
+        // `""`, `"./"`, `"/"` or `"**"` would exclude every file and turn the linter off
+        // without a word.
+        let core = pattern.get_ref().trim().trim_start_matches("./").trim_matches('/');
+        if core.is_empty() || core == "." || core.chars().all(|c| c == '*' || c == '/') {
+            return Err(located.error(
+                pattern.span(),
+                &format!(
+                    "exclude pattern `{}` matches every file; name the files or directories to skip",
+                    pattern.get_ref()
+                ),
+            ));
+        }
+    }
     let exclude = if raw.files.exclude.is_empty() { None } else { Some(located.globs(&raw.files.exclude)?) };
-    Ok(FileConfig { select, extend_select, ignore, severity_overrides, per_path_ignores, exclude, gate: raw.gate })
+    let exclude_patterns = raw.files.exclude.iter().map(|pattern| pattern.get_ref().clone()).collect();
+    Ok(FileConfig {
+        select,
+        extend_select,
+        ignore,
+        severity_overrides,
+        per_path_ignores,
+        exclude,
+        exclude_patterns,
+        gate: raw.gate,
+    })
 }
 
 /// Config text plus its name, for errors of the form `file:line:column: message`.

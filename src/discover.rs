@@ -8,6 +8,7 @@ use crate::engine::facts::{GoVersion, VersionSource};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// One Go module (a directory with a go.mod).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,6 +39,10 @@ pub struct Discovery {
     pub workspaces: Vec<Workspace>,
     /// Paths the walk could not read, with the reason.
     pub unreadable: Vec<(PathBuf, String)>,
+    /// Go files found by walking that the `exclude` filter removed.
+    pub excluded: usize,
+    /// Directory arguments (as typed) under which the walk found no Go file at all.
+    pub empty_targets: Vec<String>,
 }
 
 #[derive(Debug)]
@@ -63,6 +68,31 @@ pub enum Target {
 }
 
 pub fn parse_target(argument: &str) -> Result<Target, DiscoverError> {
+    let target = parse_target_path(argument)?;
+    if let Target::File(path) = &target
+        && std::fs::metadata(path).is_ok_and(|metadata| metadata.is_file())
+        && !has_go_extension(path)
+    {
+        // `go vet README.md` refuses too; a FIFO or device is left for the reader to report.
+        return Err(DiscoverError(format!(
+            "`{argument}` is not a Go file; name `.go` files, a package directory, or `./...`"
+        )));
+    }
+    Ok(target)
+}
+
+fn has_go_extension(path: &Path) -> bool {
+    path.extension().is_some_and(|extension| extension == "go")
+}
+
+/// A name the walk lints: `*.go`, not hidden and not `_`-prefixed. Works on the raw bytes, so a
+/// name that is not UTF-8 is still seen (Go compiles it).
+fn is_go_file_name(name: &std::ffi::OsStr) -> bool {
+    let name = name.as_encoded_bytes();
+    name.ends_with(b".go") && !name.starts_with(b".") && !name.starts_with(b"_")
+}
+
+fn parse_target_path(argument: &str) -> Result<Target, DiscoverError> {
     let (path, recursive) = match argument.strip_suffix("/...").or_else(|| argument.strip_suffix("\\...")) {
         Some(prefix) => (if prefix.is_empty() { "/" } else { prefix }, true),
         None if argument == "..." => (".", true),
@@ -98,10 +128,16 @@ pub fn is_skipped_dir_name(name: &str) -> bool {
 
 /// Walk the targets in parallel. `exclude` is applied to every file path found by walking
 /// (explicit file arguments are always kept).
+///
+/// A `.go` entry that is a symlink is followed, as `go build` follows it; one that dangles or
+/// loops, and one that is not a regular file (a FIFO, a device), is recorded as unreadable so
+/// the run names it. Symlinked directories are not entered, as `./...` does not enter them.
 pub fn discover(targets: &[Target], threads: usize, exclude: &(dyn Fn(&Path) -> bool + Sync)) -> Discovery {
     let files = Mutex::new(Vec::new());
     let mod_files = Mutex::new(Vec::new());
     let unreadable = Mutex::new(Vec::new());
+    let excluded = AtomicUsize::new(0);
+    let mut empty_targets = Vec::new();
     for target in targets {
         let (root, max_depth) = match target {
             Target::File(path) => {
@@ -111,6 +147,7 @@ pub fn discover(targets: &[Target], threads: usize, exclude: &(dyn Fn(&Path) -> 
             Target::Tree(root) => (root, None),
             Target::Package(root) => (root, Some(1)),
         };
+        let found = AtomicUsize::new(0);
         let mut builder = ignore::WalkBuilder::new(root);
         builder
             .threads(threads.max(1))
@@ -131,14 +168,38 @@ pub fn discover(targets: &[Target], threads: usize, exclude: &(dyn Fn(&Path) -> 
         builder.build_parallel().run(|| {
             Box::new(|entry| {
                 match entry {
+                    Ok(entry) if entry.depth() > 0 && is_go_file_name(entry.file_name()) => {
+                        let Some(kind) = entry.file_type() else { return ignore::WalkState::Continue };
+                        if kind.is_dir() {
+                            return ignore::WalkState::Continue;
+                        }
+                        found.fetch_add(1, Ordering::Relaxed);
+                        // Only a symlink or an odd file type costs a `stat`.
+                        let followed = if kind.is_file() { None } else { Some(std::fs::metadata(entry.path())) };
+                        match followed {
+                            // A symlink to a directory named `x.go`: Go does not compile it.
+                            Some(Ok(metadata)) if metadata.is_dir() => {}
+                            _ if exclude(entry.path()) => {
+                                excluded.fetch_add(1, Ordering::Relaxed);
+                            }
+                            None => files.lock().expect("lock").push(entry.into_path()),
+                            Some(Ok(metadata)) if metadata.is_file() => {
+                                files.lock().expect("lock").push(entry.into_path())
+                            }
+                            Some(Ok(metadata)) => {
+                                let reason = crate::source::not_regular(&metadata).to_string();
+                                unreadable.lock().expect("lock").push((entry.into_path(), reason));
+                            }
+                            Some(Err(err)) => {
+                                let reason = format!("cannot follow the symlink: {}", describe_io_error(&err));
+                                unreadable.lock().expect("lock").push((entry.into_path(), reason));
+                            }
+                        }
+                    }
                     Ok(entry) => {
                         let is_file = entry.file_type().is_some_and(|kind| kind.is_file());
-                        let name = entry.file_name().to_str().unwrap_or("");
-                        if is_file && name.ends_with(".go") && !name.starts_with(['.', '_']) {
-                            if !exclude(entry.path()) {
-                                files.lock().expect("lock").push(entry.into_path());
-                            }
-                        } else if is_file && (name == "go.mod" || name == "go.work") {
+                        let name = entry.file_name();
+                        if is_file && (name == "go.mod" || name == "go.work") {
                             mod_files.lock().expect("lock").push(entry.into_path());
                         }
                     }
@@ -147,18 +208,19 @@ pub fn discover(targets: &[Target], threads: usize, exclude: &(dyn Fn(&Path) -> 
                 ignore::WalkState::Continue
             })
         });
+        if found.load(Ordering::Relaxed) == 0 {
+            empty_targets.push(root.display().to_string());
+        }
     }
-    let mut files = files.into_inner().expect("lock");
-    let mut explicit: Vec<PathBuf> = targets
+    let files = files.into_inner().expect("lock");
+    let explicit: Vec<PathBuf> = targets
         .iter()
         .filter_map(|target| match target {
             Target::File(path) => Some(path.clone()),
             _ => None,
         })
         .collect();
-    explicit.sort();
-    files.sort();
-    files.dedup();
+    let (files, explicit) = unique_files(files, explicit);
     let mut mod_files = mod_files.into_inner().expect("lock");
     // Modules that enclose a target from above count too (linting `./pkg/x` inside a module).
     for target in targets {
@@ -182,7 +244,33 @@ pub fn discover(targets: &[Target], threads: usize, exclude: &(dyn Fn(&Path) -> 
     unreadable.sort();
     unreadable.dedup();
     let (modules, workspaces) = read_module_files(&mod_files, &mut unreadable);
-    Discovery { files, explicit, modules, workspaces, unreadable }
+    Discovery { files, explicit, modules, workspaces, unreadable, excluded: excluded.into_inner(), empty_targets }
+}
+
+/// Sorted files with each file once, however many ways it was named (`a.go`, `./a.go`,
+/// `pkg/../a.go`, a directory and `./...` both reaching it). The shortest name is kept, and a
+/// file counts as explicit when any of its names was an explicit argument.
+fn unique_files(files: Vec<PathBuf>, explicit: Vec<PathBuf>) -> (Vec<PathBuf>, Vec<PathBuf>) {
+    let identity = |path: &Path| {
+        path.canonicalize()
+            .unwrap_or_else(|_| normalize(&std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())))
+    };
+    let mut chosen: HashMap<PathBuf, PathBuf> = HashMap::new();
+    for path in files {
+        let key = identity(&path);
+        match chosen.get(&key) {
+            Some(kept) if (kept.as_os_str().len(), kept) <= (path.as_os_str().len(), &path) => {}
+            _ => {
+                chosen.insert(key, path);
+            }
+        }
+    }
+    let mut explicit: Vec<PathBuf> = explicit.iter().filter_map(|path| chosen.get(&identity(path)).cloned()).collect();
+    explicit.sort();
+    explicit.dedup();
+    let mut files: Vec<PathBuf> = chosen.into_values().collect();
+    files.sort();
+    (files, explicit)
 }
 
 /// Keep discovered go.mod paths in the same (relative or absolute) style as the user's target.
@@ -230,7 +318,11 @@ fn read_module_files(paths: &[PathBuf], unreadable: &mut Vec<(PathBuf, String)>)
     let mut modules = Vec::new();
     let mut workspaces = Vec::new();
     for path in paths {
-        let text = match std::fs::read_to_string(path) {
+        let read = crate::source::read_regular_file(path).and_then(|bytes| {
+            String::from_utf8(bytes)
+                .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "not valid UTF-8"))
+        });
+        let text = match read {
             Ok(text) => text,
             Err(err) => {
                 unreadable.push((path.clone(), describe_io_error(&err)));

@@ -535,7 +535,10 @@ pub fn escapes_after<'tree>(
     let mut scan = PathScan { source, releases, escapes: Vec::new() };
     let mut node = start;
     let mut flow = Flow::falls();
-    while let Some(parent) = node.parent() {
+    // Computed once: walking up with `parent()` would cost depth² on deeply nested code.
+    let chain: Vec<Node<'tree>> = syntax::ancestors(start).collect();
+    for (index, &parent) in chain.iter().enumerate() {
+        let owner = chain.get(index + 1);
         match parent.kind() {
             "statement_list" if flow.falls_through => {
                 let rest =
@@ -543,7 +546,7 @@ pub fn escapes_after<'tree>(
                 flow.falls_through = rest.falls_through;
                 flow.jumps.extend(rest.jumps);
             }
-            "block" if parent.parent().is_some_and(|owner| FUNCTION_KINDS.contains(&owner.kind())) => {
+            "block" if owner.is_some_and(|owner| FUNCTION_KINDS.contains(&owner.kind())) => {
                 if flow.falls_through {
                     let closing = parent.child(parent.child_count().saturating_sub(1)).unwrap_or(parent);
                     scan.escapes.push(Escape { kind: EscapeKind::EndOfFunction, node: closing });

@@ -1,9 +1,8 @@
 //! The `check` pipeline as a library: discover ─► read ─► parse ─► rules ─► suppress ─► sort.
 
 use crate::config::Settings;
-use crate::diagnostic::{Finding, Position, sort_findings};
+use crate::diagnostic::{Finding, sort_findings};
 use crate::discover::{self, Discovery, ModuleIndex, Target};
-use crate::engine::builtin::UNREADABLE_FILE;
 use crate::engine::facts::module::ProjectFacts;
 use crate::engine::{Engine, ModuleFacts, Worker};
 use crate::source::{SourceFile, normalize_display_path};
@@ -32,6 +31,8 @@ pub struct LintOutcome {
     pub sources: BTreeMap<PathBuf, SourceFile>,
     pub files_checked: usize,
     pub files_generated: usize,
+    /// Files skipped because no build can include them (`//go:build ignore`).
+    pub files_constrained: usize,
     pub discovery: Discovery,
     /// The module pre-pass's facts the rules saw (reused when re-linting for fixes).
     pub project: Option<Arc<ProjectFacts>>,
@@ -86,7 +87,11 @@ pub fn parse_patterns(patterns: &[String], threads: usize) -> Result<ParseStats,
             .files
             .par_iter()
             .map_init(crate::parse::new_parser, |parser, path| {
-                let Ok(text) = std::fs::read_to_string(path) else { return ParseStats::default() };
+                let Some(text) =
+                    crate::source::read_regular_file(path).ok().and_then(|bytes| String::from_utf8(bytes).ok())
+                else {
+                    return ParseStats::default();
+                };
                 if discover::is_generated(&text) {
                     return ParseStats::default();
                 }
@@ -109,6 +114,8 @@ pub struct FileOutcome {
     pub findings: Vec<Finding>,
     pub source: Option<SourceFile>,
     pub generated: bool,
+    /// No build includes the file (`//go:build ignore`); skipped as `go vet` skips it.
+    pub constrained: bool,
 }
 
 fn lint_discovered(engine: &Engine, settings: &Settings, discovery: Discovery) -> LintOutcome {
@@ -128,6 +135,10 @@ fn lint_discovered(engine: &Engine, settings: &Settings, discovery: Discovery) -
     for result in results {
         if result.generated {
             outcome.files_generated += 1;
+            continue;
+        }
+        if result.constrained {
+            outcome.files_constrained += 1;
             continue;
         }
         outcome.files_checked += 1;
@@ -154,11 +165,11 @@ pub fn lint_file(
     explicit: bool,
 ) -> FileOutcome {
     let display_path = display_path(path);
-    let bytes = match std::fs::read(path) {
+    let bytes = match crate::source::read_regular_file(path) {
         Ok(bytes) => bytes,
         Err(err) => {
             let finding = unreadable_finding(&display_path, &discover::describe_io_error(&err));
-            return FileOutcome { findings: vec![finding], source: None, generated: false };
+            return FileOutcome { findings: vec![finding], source: None, generated: false, constrained: false };
         }
     };
     let text = match String::from_utf8(bytes) {
@@ -170,15 +181,20 @@ pub fn lint_file(
                 findings: vec![unreadable_finding(&display_path, &reason)],
                 source: None,
                 generated: false,
+                constrained: false,
             };
         }
     };
     if !explicit && discover::is_generated(&text) {
-        return FileOutcome { findings: Vec::new(), source: None, generated: true };
+        return FileOutcome { findings: Vec::new(), source: None, generated: true, constrained: false };
+    }
+    // `go run gen.go` compiles a `//go:build ignore` file named on the command line; `./...` skips it.
+    if !explicit && crate::engine::facts::version::excluded_by_build_constraint(&text) {
+        return FileOutcome { findings: Vec::new(), source: None, generated: false, constrained: true };
     }
     let source = SourceFile::new(path.to_path_buf(), display_path, text);
     let findings = lint_source(engine, worker, settings, &source, module);
-    FileOutcome { findings, source: Some(source), generated: false }
+    FileOutcome { findings, source: Some(source), generated: false, constrained: false }
 }
 
 /// Lint text already in memory (used by `lint_file`, `--fix` rounds, tests and the fuzzer).
@@ -214,18 +230,9 @@ pub fn display_path(path: &Path) -> PathBuf {
 }
 
 fn unreadable_finding(path: &Path, reason: &str) -> Finding {
-    let start = Position { line: 1, column: 1, utf16_column: 1 };
-    Finding {
-        rule: UNREADABLE_FILE.id.to_string(),
-        severity: UNREADABLE_FILE.severity,
-        path: normalize_display_path(path),
-        span: None,
-        start,
-        end: start,
-        labels: Vec::new(),
-        message: format!("not linted: {reason}"),
-        help: Some("fix the file's permissions or encoding, or exclude it in golint-guard.toml".into()),
-        fix: None,
-        detail: None,
-    }
+    crate::engine::builtin::not_linted(
+        path,
+        reason,
+        "fix the file's permissions or encoding, or exclude it in golint-guard.toml",
+    )
 }

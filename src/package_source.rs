@@ -21,7 +21,7 @@ impl PackageFile {
     /// `None` when the file cannot be read as UTF-8 (the main pass reports that) or does not
     /// parse at all.
     pub fn read(path: &Path) -> Option<PackageFile> {
-        let text = std::fs::read_to_string(path).ok()?;
+        let text = String::from_utf8(crate::source::read_regular_file(path).ok()?).ok()?;
         PackageFile::parse(path.to_path_buf(), text)
     }
 
@@ -68,7 +68,7 @@ pub fn other_files_containing<'p>(
     needles: &'p [&'p str],
 ) -> impl Iterator<Item = (PathBuf, String)> + 'p {
     package.files().iter().filter(move |path| !same_file(path, current)).filter_map(move |path| {
-        let text = std::fs::read_to_string(path).ok()?;
+        let text = String::from_utf8(crate::source::read_regular_file(path).ok()?).ok()?;
         needles.iter().all(|needle| text.contains(needle)).then(|| (path.clone(), text))
     })
 }

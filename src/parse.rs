@@ -32,26 +32,28 @@ pub struct SyntaxError {
 pub fn syntax_errors(tree: &Tree, source: &str, limit: usize) -> (Vec<SyntaxError>, usize) {
     let mut errors = Vec::new();
     let mut total = 0;
-    if tree.root_node().has_error() {
-        collect(tree.root_node(), source, limit, &mut errors, &mut total);
+    let root = tree.root_node();
+    if !root.has_error() {
+        return (errors, total);
     }
-    (errors, total)
-}
-
-fn collect(node: Node<'_>, source: &str, limit: usize, errors: &mut Vec<SyntaxError>, total: &mut usize) {
-    if node.is_error() || node.is_missing() {
-        *total += 1;
+    let is_problem = |node: Node<'_>| node.is_error() || node.is_missing();
+    // Outermost problems only: nothing inside an ERROR node is reported on its own. A cursor
+    // walk, not recursion, so a deeply nested file cannot overflow the stack.
+    let found: Box<dyn Iterator<Item = Node<'_>>> = if is_problem(root) {
+        Box::new(std::iter::once(root))
+    } else {
+        Box::new(
+            crate::syntax::descendants_entering(root, |node| !is_problem(node) && node.has_error())
+                .filter(|&node| is_problem(node)),
+        )
+    };
+    for node in found {
+        total += 1;
         if errors.len() < limit {
             errors.push(describe(node, source));
         }
-        return;
     }
-    let mut cursor = node.walk();
-    for child in node.children(&mut cursor) {
-        if child.has_error() || child.is_missing() {
-            collect(child, source, limit, errors, total);
-        }
-    }
+    (errors, total)
 }
 
 fn describe(node: Node<'_>, source: &str) -> SyntaxError {
@@ -83,12 +85,5 @@ pub fn near_error(node: Node<'_>) -> bool {
     if node.has_error() {
         return true;
     }
-    let mut current = node.parent();
-    while let Some(parent) = current {
-        if parent.is_error() {
-            return true;
-        }
-        current = parent.parent();
-    }
-    false
+    crate::syntax::ancestors(node).any(|ancestor| ancestor.is_error())
 }

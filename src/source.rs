@@ -86,9 +86,74 @@ fn line_starts(text: &str) -> Vec<usize> {
 
 /// Make a path suitable for display and for SARIF: `/`-separated, no leading `./`.
 pub fn normalize_display_path(path: &std::path::Path) -> PathBuf {
-    let text = path.to_string_lossy().replace('\\', "/");
+    let text = slash_path(path);
     let trimmed = text.strip_prefix("./").unwrap_or(&text);
     PathBuf::from(trimmed)
+}
+
+/// The path as text with `/` separators. A backslash is a separator only on Windows; elsewhere
+/// it is part of a file name and stays.
+pub fn slash_path(path: &std::path::Path) -> String {
+    let text = path.to_string_lossy();
+    if cfg!(windows) { text.replace('\\', "/") } else { text.into_owned() }
+}
+
+/// Read `path` only if it is a regular file once symlinks are followed. A FIFO named `x.go`
+/// would block forever and a device such as `/dev/zero` never ends; both are refused with an
+/// `InvalidInput` error that says what the file is. The check is made on the opened file, so a
+/// FIFO swapped in after discovery is caught too.
+pub fn read_regular_file(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read as _;
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        // Opening a FIFO for reading waits for a writer unless told not to block.
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    #[cfg(not(unix))]
+    {
+        let metadata = std::fs::metadata(path)?;
+        if !metadata.is_file() {
+            return Err(not_regular(&metadata));
+        }
+    }
+    let mut file = options.open(path)?;
+    let metadata = file.metadata()?;
+    if !metadata.is_file() {
+        return Err(not_regular(&metadata));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or(0));
+    file.read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+pub fn not_regular(metadata: &std::fs::Metadata) -> std::io::Error {
+    let kind = metadata.file_type();
+    let what = if kind.is_dir() { "a directory" } else { special_file_kind(&kind) };
+    std::io::Error::new(std::io::ErrorKind::InvalidInput, format!("not a regular file ({what})"))
+}
+
+#[cfg(unix)]
+fn special_file_kind(kind: &std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt as _;
+    if kind.is_fifo() {
+        "a named pipe"
+    } else if kind.is_char_device() {
+        "a character device"
+    } else if kind.is_block_device() {
+        "a block device"
+    } else if kind.is_socket() {
+        "a socket"
+    } else {
+        "a special file"
+    }
+}
+
+#[cfg(not(unix))]
+fn special_file_kind(_kind: &std::fs::FileType) -> &'static str {
+    "a special file"
 }
 
 #[cfg(test)]

@@ -170,9 +170,34 @@ fn kind_ids(cache: &'static std::sync::OnceLock<Vec<u16>>, kinds: &[&str]) -> &'
     })
 }
 
-/// Strict ancestors of `node`, innermost first.
+/// Strict ancestors of `node`, innermost first. Each step is a `parent()` call, which descends
+/// from the root, so a whole walk costs depth²: the engine refuses files deeper than
+/// [`crate::engine::MAX_TREE_DEPTH`], and [`Ancestry`] does it in one descent where the root is
+/// at hand.
 pub fn ancestors<'tree>(node: Node<'tree>) -> impl Iterator<Item = Node<'tree>> {
     std::iter::successors(node.parent(), |current| current.parent())
+}
+
+/// How deep the tree under `root` goes (the root is depth 0). One cursor walk, no recursion.
+pub fn max_depth(root: Node<'_>) -> usize {
+    let mut cursor = root.walk();
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    loop {
+        if cursor.goto_first_child() {
+            depth += 1;
+            deepest = deepest.max(depth);
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return deepest;
+            }
+            depth -= 1;
+        }
+    }
 }
 
 /// True when `inner` lies inside `outer` (or is it).
@@ -221,9 +246,14 @@ pub fn unparen(mut node: Node<'_>) -> Node<'_> {
 /// The statement that contains `node` directly inside a block (walks up to the nearest ancestor
 /// whose parent is a `block` or `statement_list`).
 pub fn enclosing_statement(node: Node<'_>) -> Option<Node<'_>> {
-    std::iter::once(node)
-        .chain(ancestors(node))
-        .find(|candidate| candidate.parent().is_some_and(|parent| matches!(parent.kind(), "block" | "statement_list")))
+    let mut below = node;
+    for ancestor in ancestors(node) {
+        if matches!(ancestor.kind(), "block" | "statement_list") {
+            return Some(below);
+        }
+        below = ancestor;
+    }
+    None
 }
 
 /// The leading whitespace of the line that `offset` is on.
@@ -325,7 +355,14 @@ pub fn make_chan<'tree>(call: Node<'tree>, source: &str) -> Option<(Node<'tree>,
 
 /// The top-level declaration (function, method, or other) containing `node`.
 pub fn top_level_declaration(node: Node<'_>) -> Option<Node<'_>> {
-    std::iter::once(node).chain(ancestors(node)).find(|n| n.parent().is_some_and(|p| p.kind() == "source_file"))
+    let mut below = node;
+    for ancestor in ancestors(node) {
+        if ancestor.kind() == "source_file" {
+            return Some(below);
+        }
+        below = ancestor;
+    }
+    None
 }
 
 /// Every `identifier` node below `scope` spelled `name`. Field names (`x.name`) and labels are

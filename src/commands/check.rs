@@ -14,6 +14,7 @@ pub fn run(args: CheckArgs) -> Result<u8, AppError> {
     let settings = config::resolve(&args.output, &args.paths).map_err(|err| AppError(err.to_string()))?;
     let threads = thread_count(&args.output);
     let mut outcome = lint::lint_patterns(&args.paths, &settings, threads).map_err(|err| AppError(err.0))?;
+    refuse_empty_run(&outcome, &settings)?;
 
     if args.fix || args.diff {
         let mode = fix::FixMode { include_unsafe: args.unsafe_fixes, write: !args.diff };
@@ -37,6 +38,42 @@ pub fn run(args: CheckArgs) -> Result<u8, AppError> {
 
     emit_reports(&args.output, &outcome, &settings, None, args.diff)?;
     Ok(exit_code(&args.output, &outcome.findings, false))
+}
+
+/// A run that checked nothing is not a pass: a directory argument without Go files (as `go vet`
+/// says "no Go files"), or an `exclude` that removed every file found.
+fn refuse_empty_run(outcome: &LintOutcome, settings: &Settings) -> Result<(), AppError> {
+    let discovery = &outcome.discovery;
+    if let Some(dir) = discovery.empty_targets.first() {
+        let dir = if dir.is_empty() { "." } else { dir.trim_end_matches('/') };
+        let suggestion = if dir == "." { "./...".to_string() } else { format!("{dir}/...") };
+        return Err(AppError(format!("no Go files in `{dir}`; to lint every package below it, use `{suggestion}`")));
+    }
+    if outcome.files_checked > 0 || !discovery.unreadable.is_empty() {
+        return Ok(());
+    }
+    let mut causes = Vec::new();
+    if discovery.excluded > 0 {
+        let config =
+            settings.config_path.as_deref().map_or_else(|| "the config".into(), |path| path.display().to_string());
+        let patterns: Vec<String> = settings.exclude_patterns.iter().map(|pattern| format!("`{pattern}`")).collect();
+        causes.push(format!(
+            "{} excluded by [files] exclude = [{}] in {config}",
+            discovery.excluded,
+            patterns.join(", ")
+        ));
+    }
+    if outcome.files_generated > 0 {
+        causes.push(format!("{} generated (`// Code generated ... DO NOT EDIT.`)", outcome.files_generated));
+    }
+    if outcome.files_constrained > 0 {
+        causes
+            .push(format!("{} excluded by a build constraint such as `//go:build ignore`", outcome.files_constrained));
+    }
+    if !causes.is_empty() {
+        return Err(AppError(format!("no file was checked: of the Go files found, {}", causes.join("; "))));
+    }
+    Ok(())
 }
 
 pub fn thread_count(output: &OutputArgs) -> usize {

@@ -44,3 +44,21 @@ next real finding on that line.\n",
 );
 
 pub static BUILTIN_RULES: &[&Rule] = &[&INVALID_SUPPRESSION, &SYNTAX_ERROR, &UNREADABLE_FILE, &UNUSED_SUPPRESSION];
+
+/// An `unreadable-file` finding: the file at `path` was not linted, for `reason`.
+pub fn not_linted(path: &std::path::Path, reason: &str, help: &str) -> crate::diagnostic::Finding {
+    let start = crate::diagnostic::Position { line: 1, column: 1, utf16_column: 1 };
+    crate::diagnostic::Finding {
+        rule: UNREADABLE_FILE.id.to_string(),
+        severity: UNREADABLE_FILE.severity,
+        path: crate::source::normalize_display_path(path),
+        span: None,
+        start,
+        end: start,
+        labels: Vec::new(),
+        message: format!("not linted: {reason}"),
+        help: Some(help.into()),
+        fix: None,
+        detail: None,
+    }
+}

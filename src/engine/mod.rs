@@ -37,6 +37,11 @@ use tree_sitter::{Parser, QueryCursor, StreamingIterator, Tree};
 /// At most this many syntax-error findings per file; the message of the last says how many more.
 const SYNTAX_ERROR_LIMIT: usize = 5;
 
+/// Files whose syntax tree is deeper than this are reported, not linted. tree-sitter's queries
+/// stop matching past a depth of 65,535 (a 16-bit counter), and rules that walk up the tree
+/// one `parent()` at a time cost depth² per match. Hand-written Go stays far below this.
+pub const MAX_TREE_DEPTH: usize = 10_000;
+
 pub struct Engine {
     /// Enabled rules that have a query, in the order the combined query was built from.
     rules: Vec<&'static Rule>,
@@ -101,6 +106,15 @@ impl Engine {
         let Some(tree) = parse::parse(&mut worker.parser, file) else {
             return FileLint { tree: None, facts: FileFacts::default(), findings: Vec::new() };
         };
+        let depth = crate::syntax::max_depth(tree.root_node());
+        if depth > MAX_TREE_DEPTH {
+            let finding = builtin::not_linted(
+                &file.display_path,
+                &format!("the syntax tree nests {depth} levels deep, past the limit of {MAX_TREE_DEPTH}"),
+                "split the deeply nested code into functions, or exclude the file in golint-guard.toml",
+            );
+            return FileLint { tree: None, facts: FileFacts::default(), findings: vec![finding] };
+        }
         let facts = file_facts(&tree, file, module);
         let findings = self.lint_tree(&mut worker.cursor, file, &tree, &facts);
         FileLint { tree: Some(tree), facts, findings }
@@ -117,6 +131,24 @@ impl Engine {
         let has_errors = tree.root_node().has_error();
         if has_errors && self.report_syntax_errors {
             report_syntax_errors(file, tree, &mut findings);
+        }
+        if self.report_syntax_errors && !has_errors && !has_package_clause(tree) {
+            // tree-sitter accepts an empty file (or one of comments only); Go does not.
+            let span = Span::new(0, 0);
+            let (start, end) = file.span_positions(span);
+            findings.push(Finding {
+                rule: builtin::SYNTAX_ERROR.id.to_string(),
+                severity: builtin::SYNTAX_ERROR.severity,
+                path: file.display_path.clone(),
+                span: Some(span),
+                start,
+                end,
+                labels: Vec::new(),
+                message: "syntax error: no package clause (a Go file starts with `package name`)".into(),
+                help: Some("Go does not compile a file without a package clause".into()),
+                fix: None,
+                detail: None,
+            });
         }
         let applies: Vec<bool> = self.rules.iter().map(|rule| rule_applies(rule, facts)).collect();
         if !applies.iter().any(|&applies| applies) {
@@ -191,6 +223,12 @@ pub fn file_facts(tree: &Tree, file: &SourceFile, module: ModuleFacts) -> FileFa
         is_test_file,
         package_path: module.package_path,
     }
+}
+
+fn has_package_clause(tree: &Tree) -> bool {
+    let root = tree.root_node();
+    let mut cursor = root.walk();
+    root.children(&mut cursor).any(|child| child.kind() == "package_clause")
 }
 
 fn report_syntax_errors(file: &SourceFile, tree: &Tree, findings: &mut Vec<Finding>) {

@@ -134,7 +134,7 @@ fn json_finding<'a>(finding: &'a Finding, source: Option<&SourceFile>, fingerpri
     JsonFinding {
         rule: &finding.rule,
         severity: finding.severity.as_str(),
-        path: finding.path.to_string_lossy().replace('\\', "/"),
+        path: crate::source::slash_path(&finding.path),
         line: finding.start.line,
         column: finding.start.column,
         end_line: finding.end.line,

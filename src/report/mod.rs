@@ -120,11 +120,11 @@ impl Criterion {
 /// The path of a file relative to the repository root: `path_prefix` joined with the display
 /// path, `/`-separated, with `.` and `..` resolved lexically. Absolute paths stay absolute.
 pub fn repo_path(path_prefix: Option<&std::path::Path>, path: &std::path::Path) -> String {
-    let display = path.to_string_lossy().replace('\\', "/");
+    let display = crate::source::slash_path(path);
     if path.is_absolute() || display.starts_with('/') {
         return display;
     }
-    let prefix = path_prefix.map(|prefix| prefix.to_string_lossy().replace('\\', "/")).unwrap_or_default();
+    let prefix = path_prefix.map(crate::source::slash_path).unwrap_or_default();
     let mut parts: Vec<&str> = Vec::new();
     for part in prefix.split('/').chain(display.split('/')) {
         match part {

@@ -79,15 +79,43 @@ fn render_plain(finding: &Finding) -> String {
         "{}[{}]: {}:{}:{}: {}\n",
         finding.severity,
         finding.rule,
-        finding.path.to_string_lossy(),
+        shown_path(&finding.path),
         finding.start.line,
         finding.start.column,
-        finding.message
+        escape_controls(&finding.message)
     );
     if let Some(help) = &finding.help {
         let _ = writeln!(text, "  help: {help}");
     }
     text
+}
+
+/// A path as the terminal should see it: control characters in a file name (an escape sequence,
+/// a newline) are written as escapes, never sent raw.
+fn shown_path(path: &std::path::Path) -> String {
+    escape_controls(&path.to_string_lossy())
+}
+
+fn escape_controls(text: &str) -> String {
+    if !text.chars().any(char::is_control) {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            c if c.is_control() && (c as u32) < 0x100 => {
+                let _ = write!(out, "\\x{:02x}", c as u32);
+            }
+            c if c.is_control() => {
+                let _ = write!(out, "\\u{{{:x}}}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Ruff-style fix marker, then the finding's extra text (test output, race stacks), indented.
@@ -158,7 +186,7 @@ impl<'a> FindingDiagnostic<'a> {
             color.then(|| crate::engine::registry::find_rule(&finding.rule).map(|rule| rule.docs_url())).flatten();
         FindingDiagnostic {
             finding,
-            source: NamedSource::new(finding.path.to_string_lossy(), Arc::clone(&source.text)),
+            source: NamedSource::new(shown_path(&finding.path), Arc::clone(&source.text)),
             labels,
             url,
         }
@@ -188,7 +216,7 @@ impl fmt::Debug for FindingDiagnostic<'_> {
 
 impl fmt::Display for FindingDiagnostic<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.finding.message)
+        f.write_str(&escape_controls(&self.finding.message))
     }
 }
 

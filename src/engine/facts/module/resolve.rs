@@ -36,7 +36,7 @@ impl Budget {
 }
 
 pub(super) fn build(files: &[PathBuf], modules: &[Module]) -> ProjectFacts {
-    build_with(files, modules, &|path: &Path| std::fs::read(path).ok())
+    build_with(files, modules, &|path: &Path| crate::source::read_regular_file(path).ok())
 }
 
 /// What became of one file.
@@ -304,13 +304,9 @@ fn header_of(source: &[u8]) -> String {
 }
 
 /// `//go:build ignore` (or `// +build ignore`): the file is a generator script, not part of the
-/// package.
+/// package. The same test the main pass uses.
 fn is_build_ignored(header: &str) -> bool {
-    header.lines().any(|line| {
-        let line = line.trim();
-        let constraint = line.strip_prefix("//go:build ").or_else(|| line.strip_prefix("// +build "));
-        constraint.is_some_and(|expression| expression.split_whitespace().any(|term| term == "ignore"))
-    })
+    crate::engine::facts::version::excluded_by_build_constraint(header)
 }
 
 /// Shares one allocation among equal names and type texts across the whole project.
