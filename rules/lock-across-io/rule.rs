@@ -6,7 +6,7 @@ pub static RULE: Rule = Rule {
     id: "lock-across-io",
     family: "A8",
     summary: "A blocking call (I/O, channel operation, wait) is made while a mutex is held",
-    severity: Severity::Warning,
+    severity: Severity::Info,
     fix: FixAvailability::None,
     applicability: Applicability::Safe,
     status: Status::Preview,
@@ -853,12 +853,20 @@ mod tests {
     use crate::diagnostic::Severity;
     use crate::lint::lint_text;
 
-    fn severities(name: &str, body: &str) -> Vec<Severity> {
+    fn findings(name: &str, body: &str) -> Vec<(Severity, String)> {
         let source = format!(
             "package p\n\nimport (\n\t\"os\"\n\t\"sync\"\n)\n\ntype S struct {{\n\tmu    sync.Mutex\n\tpath  string\n\tcache map[string][]byte\n}}\n\n{body}\n"
         );
         let findings = lint_text(name, &source, &Settings::only(&["lock-across-io"])).expect("lints");
-        findings.iter().filter(|finding| finding.rule == "lock-across-io").map(|finding| finding.severity).collect()
+        findings
+            .iter()
+            .filter(|finding| finding.rule == "lock-across-io")
+            .map(|finding| (finding.severity, finding.message.clone()))
+            .collect()
+    }
+
+    fn serialised(name: &str, body: &str) -> Vec<bool> {
+        findings(name, body).iter().map(|(_, message)| message.ends_with("the lock appears to serialise this I/O")).collect()
     }
 
     const GUARDS_CACHE: &str = "func (s *S) Load(k string) []byte {\n\ts.mu.Lock()\n\tdefer s.mu.Unlock()\n\tdata, _ := os.ReadFile(k)\n\ts.cache[k] = data\n\treturn data\n}";
@@ -867,18 +875,19 @@ mod tests {
     const WRITE_AND_STATE: &str = "func (s *S) Put(k string, b []byte) error {\n\ts.mu.Lock()\n\tdefer s.mu.Unlock()\n\ts.cache[k] = b\n\treturn os.WriteFile(s.path, b, 0o600)\n}";
 
     #[test]
-    fn a_lock_guarding_other_state_across_io_is_a_warning() {
-        assert_eq!(severities("store.go", GUARDS_CACHE), [Severity::Warning]);
-        assert_eq!(severities("store.go", WRITE_AND_STATE), [Severity::Warning]);
+    fn a_lock_guarding_other_state_across_io_is_not_serialisation() {
+        assert_eq!(serialised("store.go", GUARDS_CACHE), [false]);
+        assert_eq!(serialised("store.go", WRITE_AND_STATE), [false]);
     }
 
     #[test]
-    fn a_lock_serialising_its_owners_io_is_information() {
-        assert_eq!(severities("store.go", SERIALISES_WRITE), [Severity::Info]);
+    fn a_lock_serialising_its_owners_io_says_so() {
+        assert_eq!(serialised("store.go", SERIALISES_WRITE), [true]);
     }
 
     #[test]
-    fn tests_get_information() {
-        assert_eq!(severities("store_test.go", GUARDS_CACHE), [Severity::Info]);
+    fn information_by_default_and_in_tests() {
+        assert_eq!(findings("store.go", GUARDS_CACHE).iter().map(|(s, _)| *s).collect::<Vec<_>>(), [Severity::Info]);
+        assert_eq!(findings("store_test.go", GUARDS_CACHE).iter().map(|(s, _)| *s).collect::<Vec<_>>(), [Severity::Info]);
     }
 }

@@ -4,7 +4,7 @@ pub static RULE: Rule = Rule {
     id: "panic-control-flow",
     family: "A6",
     summary: "Panic used for an ordinary error instead of returning it",
-    severity: Severity::Warning,
+    severity: Severity::Info,
     fix: FixAvailability::None,
     applicability: Applicability::Safe,
     status: Status::Preview,
