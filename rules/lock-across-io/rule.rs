@@ -6,7 +6,7 @@ pub static RULE: Rule = Rule {
     id: "lock-across-io",
     family: "A8",
     summary: "A blocking call (I/O, channel operation, wait) is made while a mutex is held",
-    severity: Severity::Warning,
+    severity: Severity::Info,
     fix: FixAvailability::None,
     applicability: Applicability::Safe,
     status: Status::Preview,
@@ -47,6 +47,7 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
         saw_release: false,
         deferred: false,
         blocking: Vec::new(),
+        writes: Vec::new(),
     };
     // The statements after the Lock in its own list; with a deferred unlock, the lock is held to
     // the end of the function, so the statements after each enclosing statement follow.
@@ -67,8 +68,11 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
     let label =
         if read { format!("`{mutex_text}` is read-locked here") } else { format!("`{mutex_text}` is locked here") };
     let from = ctx.package.map(Package::id);
-    let mut findings: Vec<(Span, String)> = Vec::new();
+    let owner = lock_owner(mutex, source);
+    let mut findings: Vec<(Span, String, bool)> = Vec::new();
     for (span, what) in std::mem::take(&mut region.blocking) {
+        // The lock exists to serialise exactly this I/O (RULES.md A8, issue 9): information.
+        let serialised = |node: Node<'_>, why: &str| !read && serialises_io(node, why, owner, mutex_text, &region, source);
         let message = match what {
             Blocking::Send(channel) if made_buffered(ctx.tree.root_node(), source, channel) => continue,
             Blocking::Send(channel) => {
@@ -81,22 +85,120 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
                 format!("`{mutex_text}` is held across a select with no default case, which waits for a channel")
             }
             Blocking::Judged(node) => match describe_call(ctx, node, from) {
-                Some(why) => format!("`{mutex_text}` is held across {why}"),
+                Some(why) => {
+                    let serialised = serialised(node, &why);
+                    findings.push((span, format!("`{mutex_text}` is held across {why}"), serialised));
+                    continue;
+                }
                 None => continue,
             },
         };
-        findings.push((span, message));
+        findings.push((span, message, false));
     }
     // One finding per blocking operation: `db.QueryRow(...).Scan(...)` and `io.Copy(w, <-ch)`
     // are reported at the innermost blocking part.
-    let spans: Vec<Span> = findings.iter().map(|(span, _)| *span).collect();
-    for (span, message) in findings {
+    let spans: Vec<Span> = findings.iter().map(|(span, ..)| *span).collect();
+    let in_test = ctx.facts.is_test_file;
+    for (span, message, serialised) in findings {
         let contains_other =
             spans.iter().any(|other| *other != span && span.start <= other.start && other.end <= span.end);
-        if !contains_other {
-            ctx.report(span, message).label(lock_call, label.clone()).help(HELP);
+        if contains_other {
+            continue;
+        }
+        let message = if serialised { format!("{message}; the lock appears to serialise this I/O") } else { message };
+        let finding = ctx.report(span, message).label(lock_call, label.clone()).help(HELP);
+        // A test's latency is nobody's outage, and a lock that serialises its own I/O is a
+        // design choice a reviewer accepts: both stay visible as information.
+        if serialised || in_test {
+            finding.severity(Severity::Info);
         }
     }
+}
+
+/// The value a lock belongs to: `s` for `s.mu`, `s.conn` for `s.conn.mu`, and `r` for an
+/// embedded lock (`r.Lock()`). A bare package-level or local mutex has none.
+fn lock_owner<'s>(mutex: Node<'_>, source: &'s str) -> Option<&'s str> {
+    let mutex = syntax::unparen(mutex);
+    match mutex.kind() {
+        "selector_expression" => mutex.child_by_field_name("operand").map(|operand| syntax::text(operand, source)),
+        // `r.Lock()` on a value that embeds the lock: the value itself.
+        "identifier" if syntax::text(mutex, source).starts_with(|c: char| c.is_ascii_lowercase()) => {
+            let name = syntax::text(mutex, source);
+            (!looks_like_mutex_name(name)).then_some(name)
+        }
+        _ => None,
+    }
+}
+
+/// `mu`, `mtx`, `lock`, `writeMu`, `stateLock`: a variable that is the lock itself.
+fn looks_like_mutex_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    ["mu", "mtx", "mutex", "lock", "lck", "m", "l"].contains(&lower.as_str())
+        || ["mu", "mtx", "mutex", "lock"].iter().any(|suffix| lower.ends_with(suffix))
+}
+
+/// `expression` is `owner` or reaches through it (`owner.file`, `owner.conns[i]`).
+fn mentions_owner(expression: &str, owner: &str) -> bool {
+    expression == owner
+        || expression.strip_prefix(owner).is_some_and(|rest| rest.starts_with('.') || rest.starts_with('['))
+}
+
+/// The lock serialises this blocking call rather than guarding other state across it: an
+/// exclusive lock whose owner the call works on (`s.conn.Write(...)`, `w.sync()`,
+/// `os.WriteFile(c.path, ...)`) while the critical section changes none of the owner's other
+/// state, except by storing the call's own result (single-flight initialisation:
+/// `c.dir, err = os.MkdirTemp(...)`); or a lock named for the I/O it serialises (`writeMu`,
+/// `fileMu`, `saveMu`). A lock that also guards a map or a field updated in the section
+/// (`s.cache[k] = v` around a query) stays a warning.
+fn serialises_io(
+    call: Node<'_>,
+    why: &str,
+    owner: Option<&str>,
+    mutex: &str,
+    region: &Region<'_, '_>,
+    source: &str,
+) -> bool {
+    // Waiting for goroutines or for time is no I/O a lock could serialise.
+    if call.kind() != "call_expression" || why.contains("sync.WaitGroup") || why.contains("time.Sleep") {
+        return false;
+    }
+    let lock_name = mutex.rsplit('.').next().unwrap_or(mutex).to_ascii_lowercase();
+    const IO_WORDS: &[&str] = &[
+        "write", "wr", "read", "file", "io", "flush", "save", "sync", "conn", "send", "disk", "persist", "snapshot",
+        "wal", "compact", "dir", "init", "once", "load", "store", "db",
+    ];
+    let stem = ["mutex", "mtx", "mu", "lock"].iter().find_map(|suffix| lock_name.strip_suffix(suffix)).unwrap_or("");
+    let named_for_io = !stem.is_empty() && IO_WORDS.iter().any(|word| stem.contains(word));
+    let Some(owner) = owner else { return named_for_io };
+    let changes_other_state = region.writes.iter().any(|(statement, target)| {
+        let target_text = syntax::text(*target, source);
+        let stores_this_result = syntax::contains(*statement, call);
+        let the_lock_itself = mutex != owner && mentions_owner(target_text, mutex);
+        mentions_owner(target_text, owner) && !stores_this_result && !the_lock_itself
+    });
+    if changes_other_state {
+        return false;
+    }
+    if named_for_io {
+        return true;
+    }
+    let Some(function) = call.child_by_field_name("function").map(syntax::unparen) else { return false };
+    let on_owner = function.kind() == "selector_expression"
+        && function
+            .child_by_field_name("operand")
+            .is_some_and(|operand| mentions_owner(syntax::text(syntax::unparen(operand), source), owner));
+    // An argument from the owner counts for file-system work only (`os.WriteFile(c.path, ...)`,
+    // a helper that saves `s.state`): the owner's file. A request to `s.url` is a value to copy
+    // out before unlocking.
+    let with_owner = why.contains("os.") && call.child_by_field_name("arguments").is_some_and(|arguments| {
+        syntax::named_children(arguments)
+            .iter()
+            .any(|argument| mentions_owner(syntax::text(syntax::unparen(*argument), source), owner))
+    });
+    let stored_on_owner = region.writes.iter().any(|(statement, target)| {
+        syntax::contains(*statement, call) && mentions_owner(syntax::text(*target, source), owner)
+    });
+    on_owner || with_owner || stored_on_owner
 }
 
 /// Evidence that `mutex` is a `sync.Mutex`/`sync.RWMutex`: its type says so (a field, a
@@ -166,6 +268,8 @@ struct Region<'s, 'tree> {
     saw_release: bool,
     deferred: bool,
     blocking: Vec<(Span, Blocking<'s, 'tree>)>,
+    /// The left-hand sides of assignments, `++` and `--` in the region: the state it changes.
+    writes: Vec<(Node<'tree>, Node<'tree>)>,
 }
 
 impl<'s, 'tree> Region<'s, 'tree> {
@@ -400,6 +504,13 @@ impl<'s, 'tree> Region<'s, 'tree> {
             }
             "call_expression" => {
                 self.blocking.push((span_of(node), Blocking::Judged(node)));
+            }
+            "assignment_statement" | "inc_statement" | "dec_statement" => {
+                let target = node.child_by_field_name("left").or_else(|| node.named_child(0));
+                if let Some(target) = target {
+                    let targets = if target.kind() == "expression_list" { syntax::named_children(target) } else { vec![target] };
+                    self.writes.extend(targets.into_iter().map(|target| (node, target)));
+                }
             }
             _ => {}
         }
@@ -702,6 +813,24 @@ fn make_target<'s>(make: Node<'_>, path: &[Node<'_>], source: &'s str) -> Option
 fn derives_context(name: &str) -> bool {
     blocking::is_context_accessor(name)
         || (name.ends_with("Context") && ["New", "Append", "Set", "To"].iter().any(|prefix| name.starts_with(prefix)))
+        || builds_or_logs(name)
+}
+
+/// Calls that take a context to build a value or to log, not to wait (issue 9): constructors
+/// (`NewClient(ctx, ...)`, `newSession(ctx)`), logger getters (`log.G(ctx)`, `log.L(ctx)`,
+/// `zerolog.Ctx(ctx)`, `logger.FromContext`), span and context helpers, and logging methods
+/// (`logger.Info(ctx, ...)`, `lg.Debugf(ctx, ...)`).
+fn builds_or_logs(name: &str) -> bool {
+    const LOG_LEVELS: &[&str] = &["Debug", "Info", "Warn", "Warning", "Error", "Log", "Trace", "Print", "Notice"];
+    let constructor =
+        ["New", "new"].iter().any(|prefix| name.strip_prefix(prefix).is_some_and(|rest| !rest.starts_with(char::is_lowercase)));
+    let logger = matches!(name, "G" | "L" | "Logger" | "GetLogger" | "Log" | "Span" | "StartSpan" | "Tracer")
+        || name.starts_with("Logger")
+        || name.ends_with("Logger");
+    let logging = LOG_LEVELS.iter().any(|level| {
+        name.strip_prefix(level).is_some_and(|rest| matches!(rest, "" | "f" | "w" | "ln" | "Context" | "Ctx" | "fCtx" | "wCtx"))
+    });
+    constructor || logger || logging
 }
 
 /// `f` is a local variable holding a function literal (`waitOnCond := func(ctx ...) {...}`):
@@ -716,4 +845,49 @@ fn local_func_literal(ancestry: &syntax::Ancestry<'_>, call: Node<'_>, name: &st
     syntax::bindings_of(scope, name, source)
         .iter()
         .any(|binding| binding.value.is_some_and(|value| syntax::unparen(value).kind() == "func_literal"))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::config::Settings;
+    use crate::diagnostic::Severity;
+    use crate::lint::lint_text;
+
+    fn findings(name: &str, body: &str) -> Vec<(Severity, String)> {
+        let source = format!(
+            "package p\n\nimport (\n\t\"os\"\n\t\"sync\"\n)\n\ntype S struct {{\n\tmu    sync.Mutex\n\tpath  string\n\tcache map[string][]byte\n}}\n\n{body}\n"
+        );
+        let findings = lint_text(name, &source, &Settings::only(&["lock-across-io"])).expect("lints");
+        findings
+            .iter()
+            .filter(|finding| finding.rule == "lock-across-io")
+            .map(|finding| (finding.severity, finding.message.clone()))
+            .collect()
+    }
+
+    fn serialised(name: &str, body: &str) -> Vec<bool> {
+        findings(name, body).iter().map(|(_, message)| message.ends_with("the lock appears to serialise this I/O")).collect()
+    }
+
+    const GUARDS_CACHE: &str = "func (s *S) Load(k string) []byte {\n\ts.mu.Lock()\n\tdefer s.mu.Unlock()\n\tdata, _ := os.ReadFile(k)\n\ts.cache[k] = data\n\treturn data\n}";
+    const SERIALISES_WRITE: &str =
+        "func (s *S) Save(b []byte) error {\n\ts.mu.Lock()\n\tdefer s.mu.Unlock()\n\treturn os.WriteFile(s.path, b, 0o600)\n}";
+    const WRITE_AND_STATE: &str = "func (s *S) Put(k string, b []byte) error {\n\ts.mu.Lock()\n\tdefer s.mu.Unlock()\n\ts.cache[k] = b\n\treturn os.WriteFile(s.path, b, 0o600)\n}";
+
+    #[test]
+    fn a_lock_guarding_other_state_across_io_is_not_serialisation() {
+        assert_eq!(serialised("store.go", GUARDS_CACHE), [false]);
+        assert_eq!(serialised("store.go", WRITE_AND_STATE), [false]);
+    }
+
+    #[test]
+    fn a_lock_serialising_its_owners_io_says_so() {
+        assert_eq!(serialised("store.go", SERIALISES_WRITE), [true]);
+    }
+
+    #[test]
+    fn information_by_default_and_in_tests() {
+        assert_eq!(findings("store.go", GUARDS_CACHE).iter().map(|(s, _)| *s).collect::<Vec<_>>(), [Severity::Info]);
+        assert_eq!(findings("store_test.go", GUARDS_CACHE).iter().map(|(s, _)| *s).collect::<Vec<_>>(), [Severity::Info]);
+    }
 }

@@ -4,7 +4,7 @@ pub static RULE: Rule = Rule {
     id: "panic-control-flow",
     family: "A6",
     summary: "Panic used for an ordinary error instead of returning it",
-    severity: Severity::Warning,
+    severity: Severity::Info,
     fix: FixAvailability::None,
     applicability: Applicability::Safe,
     status: Status::Preview,
@@ -21,6 +21,8 @@ pub static RULE: Rule = Rule {
 };
 
 const HELP: &str = "Return the error: `return fmt.Errorf(\"...: %w\", err)`";
+const HELP_RETURN_INPUT: &str = "Return an error for this input: `return 0, errors.New(\"...\")`";
+const HELP_INPUT: &str = "Add an error result and return one for this input: `return 0, errors.New(\"...\")`";
 
 /// What a panic's argument is, as far as syntax tells.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,7 +45,10 @@ enum Argument {
 
 fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
     let Some(call) = found.target() else { return };
-    if ctx.facts.is_test_file || is_test_support_package(&ctx.facts.package_name) {
+    if ctx.facts.is_test_file
+        || is_test_support_package(&ctx.facts.package_name)
+        || is_test_support_path(&ctx.file.path)
+    {
         return;
     }
     let Some(&argument) = syntax::call_arguments(call).first() else { return };
@@ -56,11 +61,22 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
     if declaration_name.is_some_and(|name| is_exempt_function(name, declaration, ctx.facts.is_main_package())) {
         return;
     }
-    if handles_recover(function, &ctx.file.text) {
+    if handles_recover(function, &ctx.file.text) || is_must_wrapper(call, function, &ctx.file.text) {
         return;
     }
+    let fixed_signature = declaration.is_some_and(|node| has_fixed_signature(node, &ctx.file.text));
     let kind = classify(argument, call, ctx);
     if !reports_failure(kind, argument, call, function, ctx) {
+        if !fixed_signature && let Some(parameter) = rejected_zero_argument(kind, argument, call, function, ctx) {
+            let owner = declaration_name.map_or("a function literal".to_string(), |name| format!("`{name}`"));
+            let returns_error = syntax::result_types(function).iter().any(|result| ctx.text(*result) == "error");
+            let help = if returns_error { HELP_RETURN_INPUT } else { HELP_INPUT };
+            ctx.report(
+                call,
+                format!("{owner} panics when its parameter `{parameter}` is zero, an input a caller can pass; return an error instead"),
+            )
+            .help(help);
+        }
         return;
     }
     if syntax::result_types(function).iter().any(|result| ctx.text(*result) == "error") {
@@ -75,7 +91,7 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
     // module can call them.
     let is_library = !ctx.facts.is_main_package() && !is_internal_package(&ctx.file.path);
     let exported = declaration_name.filter(|name| name.starts_with(|c: char| c.is_ascii_uppercase()));
-    if let Some(name) = exported.filter(|_| is_library) {
+    if let Some(name) = exported.filter(|_| is_library && !fixed_signature) {
         let what = match kind {
             Argument::ErrorValue | Argument::SentinelError | Argument::BuiltError => "an error value",
             _ => "a message built at run time",
@@ -152,6 +168,15 @@ const ASSERTION_MARKERS: &[&str] = &[
     "never occur",
     "never happen",
     "assumption",
+    "should not have",
+    "should not produce",
+    "should not return",
+    "never return",
+    "not expected to fail",
+    "will not fail",
+    "won't fail",
+    "must not fail",
+    "always succeed",
 ];
 
 /// Whole words that mark an assertion: `BUG: ...`, "to help catch bugs".
@@ -250,6 +275,22 @@ fn is_test_support_package(name: &str) -> bool {
         || name.ends_with("e2e")
 }
 
+/// A file in a test-support directory (`testutil/`, `internal/testing/`, `tests/`, `e2e/`,
+/// `servertest/`) or named for test helpers (`testutil.go`, `testing.go`), whatever its package
+/// is called.
+fn is_test_support_path(path: &std::path::Path) -> bool {
+    let directories = path.parent().into_iter().flat_map(|dir| dir.components());
+    let in_support_directory = directories.filter_map(|part| part.as_os_str().to_str()).any(|dir| {
+        matches!(dir, "test" | "tests" | "testing" | "testutil" | "testutils" | "testhelper" | "testhelpers" | "e2e")
+            || (dir.ends_with("test") && dir != "latest")
+    });
+    let stem = path.file_stem().and_then(|stem| stem.to_str()).unwrap_or("");
+    let support_file = ["testing", "testutil", "testutils", "test_util", "test_utils", "testhelpers", "test_helpers"]
+        .iter()
+        .any(|name| stem == *name || stem.ends_with(&format!("_{name}")));
+    in_support_directory || support_file
+}
+
 /// The message carries an error: `fmt.Sprintf("load: %v", err)`, `"load: " + err.Error()`.
 fn mentions_error(argument: Node<'_>, call: Node<'_>, source: &str) -> bool {
     syntax::descendants(argument).any(|node| match node.kind() {
@@ -338,7 +379,120 @@ fn is_exempt_function(name: &str, declaration: Option<Node<'_>>, is_main_package
     let must_prefix = ["Must", "must"].iter().any(|prefix| {
         name.strip_prefix(prefix).is_some_and(|rest| rest.is_empty() || rest.starts_with(|c: char| !c.is_lowercase()))
     });
-    must_prefix || (is_plain_function && (name == "init" || (is_main_package && name == "main")))
+    // go-fuzz harnesses (`func Fuzz(data []byte) int`) report a finding by panicking.
+    let fuzz_harness = is_plain_function
+        && name.strip_prefix("Fuzz").is_some_and(|rest| rest.is_empty() || rest.starts_with(|c: char| !c.is_lowercase()));
+    must_prefix || fuzz_harness || (is_plain_function && (name == "init" || (is_main_package && name == "main")))
+}
+
+/// Methods whose signature an interface fixes without an error result: `fmt.Stringer`,
+/// `error`, `hash.Hash`, `sort.Interface`, `sync.Locker`, `http.Handler`, custom `Marshal*`
+/// encoders; and any exported method of an unexported type, which only an interface can reach.
+/// There is no error result to return through, so a panic there is the author's only option.
+fn has_fixed_signature(declaration: Node<'_>, source: &str) -> bool {
+    const INTERFACE_METHODS: &[&str] = &[
+        "String", "GoString", "Error", "Format", "Sum", "Sum32", "Sum64", "Reset", "Size", "BlockSize", "Len",
+        "Less", "Swap", "Push", "Pop", "Lock", "Unlock", "RLock", "RUnlock", "ServeHTTP", "Describe", "Collect",
+    ];
+    if declaration.kind() != "method_declaration"
+        || syntax::result_types(declaration).iter().any(|result| syntax::text(*result, source) == "error")
+    {
+        return false;
+    }
+    let Some(name) = declaration.child_by_field_name("name").map(|name| syntax::text(name, source)) else {
+        return false;
+    };
+    if INTERFACE_METHODS.contains(&name) || name.starts_with("Marshal") {
+        return true;
+    }
+    let receiver_type = declaration
+        .child_by_field_name("receiver")
+        .and_then(|receiver| syntax::named_children(receiver).into_iter().find(|n| n.kind() == "parameter_declaration"))
+        .and_then(|declaration| declaration.child_by_field_name("type"))
+        .map(|ty| syntax::text(ty, source).trim_start_matches('*'));
+    name.starts_with(|c: char| c.is_ascii_uppercase())
+        && receiver_type.is_some_and(|ty| ty.starts_with(|c: char| c.is_ascii_lowercase()))
+}
+
+/// `func OrDie[T any](v T, err error) T { if err != nil { panic(err) }; return v }`: a wrapper
+/// in the shape of `template.Must`, under any name. It takes a value and an error, panics on the
+/// error, and hands the value back.
+fn is_must_wrapper(call: Node<'_>, function: Node<'_>, source: &str) -> bool {
+    let parameters = syntax::parameters_of(function);
+    let Some(error_parameter) = parameters
+        .iter()
+        .filter(|parameter| syntax::text(parameter.type_node, source) == "error")
+        .find_map(|parameter| parameter.name.map(|name| syntax::text(name, source)))
+    else {
+        return false;
+    };
+    let Some(body) = syntax::function_body(function) else { return false };
+    let statements = syntax::block_statements(body);
+    let [guard, rest @ ..] = statements.as_slice() else { return false };
+    let returns_a_value = matches!(rest, [last] if last.kind() == "return_statement"
+        && last.named_child(0).is_some_and(|values| {
+            syntax::named_children(values).iter().chain(std::iter::once(&values)).any(|value| {
+                parameters.iter().any(|parameter| {
+                    parameter.name.is_some_and(|name| syntax::text(name, source) == syntax::text(*value, source))
+                })
+            })
+        }));
+    let guard_tests_error = guard.kind() == "if_statement"
+        && syntax::contains(*guard, call)
+        && guard.child_by_field_name("condition").is_some_and(|condition| {
+            syntax::text(condition, source).split_whitespace().collect::<String>() == format!("{error_parameter}!=nil")
+        });
+    guard_tests_error && returns_a_value
+}
+
+/// The seed's `divide`: `if b == 0 { panic("division by zero") }`, a panic whose guard compares
+/// one of the function's own parameters with a zero literal (`0`, `""`). Zero and empty are
+/// ordinary values that input data carries (a zero divisor, an empty name), so the caller should
+/// get an error to handle. Range and nil checks (`n < 0`, `p == nil`) and tests of the
+/// function's own state stay assertions of correct use. Returns the parameter's name.
+fn rejected_zero_argument(
+    kind: Argument,
+    argument: Node<'_>,
+    call: Node<'_>,
+    function: Node<'_>,
+    ctx: &RuleContext<'_, '_>,
+) -> Option<String> {
+    let source: &str = &ctx.file.text;
+    if !matches!(kind, Argument::Constant | Argument::RuntimeMessage | Argument::BuiltError)
+        || names_broken_invariant(argument, source)
+        || commented_as_assertion(call, source)
+        || is_chosen_panic_mode(call, source)
+        || syntax::ancestors_in_function(call).any(|node| node.kind() == "default_case")
+    {
+        return None;
+    }
+    // The `if` directly around the panic, whose consequence begins with it.
+    let statement = syntax::enclosing_statement(call)?;
+    let guard = syntax::ancestors_in_function(call).find(|node| node.kind() == "if_statement")?;
+    let consequence = guard.child_by_field_name("consequence")?;
+    syntax::block_statements(consequence).first().filter(|first| **first == statement)?;
+    let condition = syntax::unparen(guard.child_by_field_name("condition")?);
+    if condition.kind() != "binary_expression"
+        || condition.child_by_field_name("operator").is_none_or(|operator| syntax::text(operator, source) != "==")
+    {
+        return None;
+    }
+    let (left, right) =
+        (syntax::unparen(condition.child_by_field_name("left")?), syntax::unparen(condition.child_by_field_name("right")?));
+    let is_zero = |node: Node<'_>| {
+        matches!(syntax::text(node, source), "0" | "0.0" | "\"\"" | "``")
+    };
+    let operand = if is_zero(right) { left } else if is_zero(left) { right } else { return None };
+    if operand.kind() != "identifier" {
+        return None;
+    }
+    let name = syntax::text(operand, source);
+    let is_parameter = syntax::parameters_of(function)
+        .iter()
+        .any(|parameter| parameter.name.is_some_and(|declared| syntax::text(declared, source) == name));
+    // A parameter reassigned before the check is no longer the caller's input.
+    let reassigned = syntax::bindings_of(function, name, source).iter().any(|binding| binding.value.is_some());
+    (is_parameter && !reassigned).then(|| name.to_string())
 }
 
 /// A function that calls `recover()` is a recover handler: a panic there re-raises (or
