@@ -47,7 +47,7 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
     let Some(call) = found.target() else { return };
     if ctx.facts.is_test_file
         || is_test_support_package(&ctx.facts.package_name)
-        || is_test_support_path(&ctx.file.path)
+        || is_test_support_path(&ctx.file.path, ctx.facts.package_path)
     {
         return;
     }
@@ -278,9 +278,14 @@ fn is_test_support_package(name: &str) -> bool {
 /// A file in a test-support directory (`testutil/`, `internal/testing/`, `tests/`, `e2e/`,
 /// `servertest/`) or named for test helpers (`testutil.go`, `testing.go`), whatever its package
 /// is called.
-fn is_test_support_path(path: &std::path::Path) -> bool {
-    let directories = path.parent().into_iter().flat_map(|dir| dir.components());
-    let in_support_directory = directories.filter_map(|part| part.as_os_str().to_str()).any(|dir| {
+fn is_test_support_path(path: &std::path::Path, package_path: Option<&str>) -> bool {
+    // The package's import path when the file is in a module: where the module sits on disk (a
+    // checkout under ~/tests/, this project's own tests/data/) says nothing about the package.
+    let directories: Vec<&str> = match package_path {
+        Some(import_path) => import_path.split('/').collect(),
+        None => path.parent().into_iter().flat_map(|dir| dir.components()).filter_map(|part| part.as_os_str().to_str()).collect(),
+    };
+    let in_support_directory = directories.into_iter().any(|dir| {
         matches!(dir, "test" | "tests" | "testing" | "testutil" | "testutils" | "testhelper" | "testhelpers" | "e2e")
             || (dir.ends_with("test") && dir != "latest")
     });
