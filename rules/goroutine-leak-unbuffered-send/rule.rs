@@ -116,8 +116,9 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
         .take_while(|ancestor| *ancestor != outer.node)
         .any(|ancestor| ancestor.kind() == "for_statement");
     // The goroutine leaks only until the process ends: right after `main` returns, or when the
-    // test binary exits (a test that stops waiting has usually failed already). Advice, not a gate.
-    let short_lived = ctx.facts.is_test_file || is_main(outer.node, source);
+    // test binary exits (a test that stops waiting has usually failed already; test-support files
+    // import "testing"). Advice, not a gate.
+    let short_lived = ctx.facts.is_test_file || ctx.facts.imports.contains("testing") || is_main(outer.node, source);
     let mut builder = ctx
         .report(send, message)
         .label(make, if capacity.is_none() { "made without a buffer here" } else { "buffer too small for every send" })

@@ -90,10 +90,21 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
     // its owner closes, reads to the end). One we cannot see (an interface method, another
     // package's type) is left alone in a context-taking function, where most such calls are
     // bounded plumbing; in an HTTP handler it is exactly the fire-and-forget this rule is about.
+    // `go h.watch(context.Background())`: its `case <-ctx.Done()` never fires.
+    let passes_detached = syntax::named_children(statement)
+        .into_iter()
+        .next()
+        .filter(|call| call.kind() == "call_expression")
+        .is_some_and(|call| {
+            syntax::call_arguments(call).into_iter().any(|argument| {
+                is_bare_context(argument, imports, source)
+                    || (argument.kind() == "identifier" && detached.iter().any(|name| name == syntax::text(argument, source)))
+            })
+        });
     match closure.map_or_else(|| named_target(ctx, statement, body_stops), |literal| Target::Found(body_stops(literal, source))) {
-        Target::Found(true) => return,
+        Target::Found(true) if !passes_detached => return,
         Target::Unknown if matches!(path, flow::RequestPath::ContextFirst(_)) => return,
-        Target::Found(false) | Target::Unknown | Target::NotNamed => {}
+        Target::Found(_) | Target::Unknown | Target::NotNamed => {}
     }
     let name = function.child_by_field_name("name").map(|name| ctx.text(name));
     let in_handler = matches!(path, flow::RequestPath::HttpHandler);
@@ -128,10 +139,11 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
         }
     };
     // Measured on real code, a context-taking function is most often plumbing whose goroutine is
-    // bounded in ways a reader sees and a syntax check does not; it is a warning only with
-    // evidence that the work outlives the call: the function gives up on its result when the
-    // context ends, or the goroutine blocks on a channel the function hands to its caller.
-    let evidence = join == Join::Abandoned || sends_to_returned_channel(statement, body, source);
+    // bounded in ways a reader sees and a syntax check does not: info. Even a result abandoned on
+    // `ctx.Done()` was, on real code, mostly a call that cannot take a context (a plan9 lookup, a
+    // process wait in a test framework). It is a warning only when the goroutine blocks forever
+    // on a channel the function hands to its caller, once that caller stops reading.
+    let evidence = sends_to_returned_channel(statement, body, source);
     let report = ctx.report(statement, message).label(parameters, label).help(help);
     if !in_handler && !evidence {
         report.severity(Severity::Info);
@@ -242,14 +254,18 @@ fn detached_context_names(scope: Node<'_>, imports: &Imports, source: &str) -> V
             continue;
         }
         for (name, value) in lefts.into_iter().zip(rights) {
-            let bare = value.kind() == "call_expression"
-                && matches!(syntax::call_name(value, source), Some((Some(package), "Background" | "TODO")) if imports.names(package, "context"));
-            if bare && name.kind() == "identifier" {
+            if is_bare_context(value, imports, source) && name.kind() == "identifier" {
                 push_unique(&mut names, syntax::text(name, source));
             }
         }
     }
     names
+}
+
+/// `context.Background()` or `context.TODO()`.
+fn is_bare_context(node: Node<'_>, imports: &Imports, source: &str) -> bool {
+    node.kind() == "call_expression"
+        && matches!(syntax::call_name(node, source), Some((Some(package), "Background" | "TODO")) if imports.names(package, "context"))
 }
 
 /// `go resync()` where the function binds `resync := func() {...}` once: that literal.
