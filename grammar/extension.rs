@@ -64,9 +64,8 @@ fn extra_conflicts() -> Vec<Vec<&'static str>> {
 pub fn apply(grammar: &mut Value) {
     let rules = grammar["rules"].as_object_mut().expect("grammar.json has a rules object");
     for (name, rule) in overrides() {
-        let slot = rules
-            .get_mut(name)
-            .unwrap_or_else(|| panic!("upstream tree-sitter-go has no rule `{name}` to extend"));
+        let slot =
+            rules.get_mut(name).unwrap_or_else(|| panic!("upstream tree-sitter-go has no rule `{name}` to extend"));
         *slot = rule;
     }
     let conflicts = grammar["conflicts"].as_array_mut().expect("grammar.json has a conflicts list");

@@ -110,10 +110,22 @@ fn corpus() {
         let tree = parser.parse(&case.source, None).expect("tree-sitter returns a tree");
         let actual = tree.root_node().to_sexp();
         if normalize(&actual) != normalize(&case.expected) {
-            failures.push(format!("{} / {}:\nexpected:\n{}\nactual:\n{}\n", case.file, case.name, case.expected.trim(), pretty(&actual)));
+            failures.push(format!(
+                "{} / {}:\nexpected:\n{}\nactual:\n{}\n",
+                case.file,
+                case.name,
+                case.expected.trim(),
+                pretty(&actual)
+            ));
         }
     }
-    assert!(failures.is_empty(), "{} of {} corpus cases differ:\n\n{}", failures.len(), cases.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} corpus cases differ:\n\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
