@@ -57,8 +57,9 @@ fn main() {
 
     let mut build = cc::Build::new();
     build.std("c11").include(&src).file(src.join("parser.c"));
-    #[cfg(target_env = "msvc")]
-    build.flag("-utf-8");
+    if env::var("CARGO_CFG_TARGET_ENV").as_deref() == Ok("msvc") {
+        build.flag("-utf-8");
+    }
     // Generated tables trip warnings that say nothing about our code.
     build.warnings(false);
     build.compile("tree-sitter-go-extended");
