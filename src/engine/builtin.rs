@@ -8,10 +8,11 @@ pub static SYNTAX_ERROR: Rule = Rule::builtin(
     "syntax-error",
     "The file does not parse; it is still linted, but findings near the error may be missing",
     Severity::Info,
-    "## What it does\n\nReports code that tree-sitter-go cannot parse. The rest of the file is still linted; \
-rules skip the code around the error, and the file is never autofixed.\n\n## Why is this bad?\n\nCode the \
-linter cannot read is code it cannot check. Newer Go syntax than the grammar knows (Go 1.26's `new(expr)`) \
-shows up here too.\n",
+    "## What it does\n\nReports code that the Go grammar cannot parse. The rest of the file is still linted; \
+rules skip the code around the error, and the file is never autofixed.\n\nThe grammar parses the syntax of \
+Go 1.0 through Go 1.27: tree-sitter-go 0.25 extended with Go 1.26's `new(expr)` and Go 1.27's generic \
+methods. Code written for a newer Go release may show up here.\n\n## Why is this bad?\n\nCode the linter \
+cannot read is code it cannot check.\n",
 );
 
 pub static UNREADABLE_FILE: Rule = Rule::builtin(

@@ -124,7 +124,7 @@ mod tests {
     fn x_net_context_is_context() {
         let source = "package p\nimport (\n\t\"golang.org/x/net/context\"\n\tnctx \"golang.org/x/net/context\"\n)\n";
         let mut parser = tree_sitter::Parser::new();
-        parser.set_language(&tree_sitter_go::LANGUAGE.into()).unwrap();
+        parser.set_language(&golint_guard_grammar::LANGUAGE.into()).unwrap();
         let tree = parser.parse(source, None).unwrap();
         let imports = Imports::from_tree(tree.root_node(), source.as_bytes());
         assert!(imports.names("context", "context"));

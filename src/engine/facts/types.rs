@@ -245,19 +245,7 @@ impl<'a> TypeEnv<'a> {
     pub fn type_of(&self, expr: Node<'a>) -> Option<String> {
         let expr = syntax::unparen(expr);
         match expr.kind() {
-            "identifier" => {
-                let name = self.text(expr);
-                // Function literals see their enclosing functions' locals.
-                for function in self.ancestry.enclosing_functions(expr) {
-                    if let Some(known) = self.locals(function).get(name) {
-                        return known.clone();
-                    }
-                }
-                if self.imports.has_dot_import() {
-                    return None;
-                }
-                self.project.var_type(self.package_path?, name)
-            }
+            "identifier" => self.name_type(expr),
             "selector_expression" => {
                 let operand = expr.child_by_field_name("operand")?;
                 let field = self.text(expr.child_by_field_name("field")?);
@@ -298,15 +286,75 @@ impl<'a> TypeEnv<'a> {
         }
     }
 
-    /// `new(T)` is a `*T`, unless `new` is a local.
+    /// `new(T)` is a `*T`, and Go 1.26's `new(expr)` a pointer to the type of `expr`, unless `new`
+    /// is a local.
     fn new_pointer(&self, call: Node<'a>) -> Option<String> {
         let function = syntax::unparen(call.child_by_field_name("function")?);
         if function.kind() != "identifier" || self.text(function) != "new" || self.is_local(function) {
             return None;
         }
-        match syntax::call_arguments(call).as_slice() {
-            [allocated] => Some(format!("*{}", self.resolve_type(*allocated)?)),
-            _ => None,
+        let [allocated] = syntax::call_arguments(call)[..] else { return None };
+        // The grammar reads a lone name as a type (`new(T)`), whatever it names: a variable
+        // there is `new(expr)`.
+        if matches!(allocated.kind(), "type_identifier" | "identifier") && self.names_variable(allocated) {
+            return Some(format!("*{}", self.name_type(allocated)?));
+        }
+        if let Some(allocated_type) = self.resolve_type(allocated) {
+            return Some(format!("*{allocated_type}"));
+        }
+        Some(format!("*{}", self.value_type(allocated)?))
+    }
+
+    /// True when `name` is a variable in scope: a local of an enclosing function, or a
+    /// package-level variable the module declares.
+    fn names_variable(&self, name: Node<'a>) -> bool {
+        self.is_local(name)
+            || (!self.imports.has_dot_import()
+                && self.package_path.is_some_and(|path| self.project.var_type(path, self.text(name)).is_some()))
+    }
+
+    /// The type of a named variable (`identifier`, or a `type_identifier` that names a value).
+    fn name_type(&self, name_node: Node<'a>) -> Option<String> {
+        let name = self.text(name_node);
+        // Function literals see their enclosing functions' locals.
+        for function in self.ancestry.enclosing_functions(name_node) {
+            if let Some(known) = self.locals(function).get(name) {
+                return known.clone();
+            }
+        }
+        if self.imports.has_dot_import() {
+            return None;
+        }
+        self.project.var_type(self.package_path?, name)
+    }
+
+    /// The type of `new`'s operand: untyped constants take their default type, and a conversion
+    /// to a predeclared type is that type; anything else is `type_of`.
+    fn value_type(&self, expr: Node<'a>) -> Option<String> {
+        let expr = syntax::unparen(expr);
+        match expr.kind() {
+            "int_literal" => Some("int".into()),
+            "float_literal" => Some("float64".into()),
+            "imaginary_literal" => Some("complex128".into()),
+            "rune_literal" => Some("int32".into()),
+            "interpreted_string_literal" | "raw_string_literal" => Some("string".into()),
+            "true" | "false" => Some("bool".into()),
+            "unary_expression" => match self.text(expr.child_by_field_name("operator")?) {
+                "-" | "+" | "^" => self.value_type(expr.child_by_field_name("operand")?),
+                "!" => Some("bool".into()),
+                _ => self.type_of(expr),
+            },
+            "call_expression" | "type_conversion_expression" => {
+                let function = syntax::unparen(expr.child_by_field_name("function")?);
+                let converted = (function.kind() == "identifier" && !self.is_local(function))
+                    .then(|| predeclared(self.text(function)))
+                    .flatten();
+                match (converted, syntax::call_arguments(expr).len()) {
+                    (Some(converted), 1) => Some(converted.to_string()),
+                    _ => self.type_of(expr),
+                }
+            }
+            _ => self.type_of(expr),
         }
     }
 
@@ -739,6 +787,51 @@ func g(new func(int) *bytes.Buffer) {
             let allocated = call_named(root, source, "new(int)");
             assert_eq!(env.type_of(allocated).as_deref(), Some("*int"));
             assert!(env.call(call_named(root, source, r#"c.WriteString("y")"#)).is_none(), "new is a parameter");
+        });
+    }
+
+    #[test]
+    fn new_of_an_expression_points_to_its_type() {
+        let source = r#"package p
+
+import "bytes"
+
+var shared bytes.Buffer
+
+func f(limit int64) {
+	a := new(bytes.Buffer{})
+	b := new(3)
+	c := new(uint8(7))
+	d := new(-2.5)
+	e := new("s")
+	g := new(limit)
+	h := new(shared)
+	i := new(sync.Mutex)
+	j := new(a)
+	_, _, _, _, _, _, _, _, _ = a, b, c, d, e, g, h, i, j
+}
+"#;
+        with_env(source, |env, root| {
+            let expectations = [
+                ("new(bytes.Buffer{})", "*bytes.Buffer"),
+                ("new(3)", "*int"),
+                ("new(uint8(7))", "*uint8"),
+                ("new(-2.5)", "*float64"),
+                (r#"new("s")"#, "*string"),
+                ("new(limit)", "*int64"),
+                ("new(a)", "**bytes.Buffer"),
+            ];
+            for (call, expected) in expectations {
+                assert_eq!(env.type_of(call_named(root, source, call)).as_deref(), Some(expected), "{call}");
+            }
+            // `sync` is not imported: a type from an unknown package stays unknown.
+            assert_eq!(env.type_of(call_named(root, source, "new(sync.Mutex)")), None);
+            // Package-level variables are known through the module's facts only; without them
+            // (NoProject) a lone name reads as a type, as `new(T)` does.
+            assert_eq!(
+                env.type_of(call_named(root, source, "new(shared)")).as_deref(),
+                Some("*example.com/app.shared")
+            );
         });
     }
 
