@@ -2,6 +2,7 @@
 //! precision shown by `rules` and in SARIF comes from judged findings, and every rule in the
 //! default set that fails CI (warning or error) meets the precision bar on its ledger.
 
+use golint_guard::diagnostic::Severity;
 use golint_guard::engine::ledger;
 use golint_guard::engine::registry::{LEDGERS, all_rules};
 use golint_guard::engine::rule::RuleSet;
@@ -58,7 +59,11 @@ fn declared_precision_is_the_ledgers() {
 #[test]
 fn default_rules_that_fail_ci_meet_the_precision_bar() {
     let mut problems = Vec::new();
-    for rule in all_rules().into_iter().filter(|rule| !rule.is_builtin() && rule.set == RuleSet::Default) {
+    // A rule whose default severity is info fails no run, whatever its ledger says.
+    let fails_ci = |rule: &&golint_guard::engine::rule::Rule| rule.severity > Severity::Info;
+    for rule in
+        all_rules().into_iter().filter(|rule| !rule.is_builtin() && rule.set == RuleSet::Default).filter(fails_ci)
+    {
         let rows = ledger::rows_of(rule.id).unwrap_or_default();
         // The bar is about findings that fail a default run: those judged at warning or error.
         if !rows.iter().any(|row| row.severity != "info") {

@@ -9,7 +9,7 @@ pub static RULE: Rule = Rule {
     applicability: Applicability::Unsafe,
     status: Status::Preview,
     set: RuleSet::Default,
-    precision: Precision::High,
+    precision: Precision::VeryHigh,
     tags: &["reliability", "resource-leak"],
     go_version: GoVersionRange { below: None },
     aliases: &[],

@@ -11,7 +11,7 @@ pub static RULE: Rule = Rule {
     applicability: Applicability::Safe,
     status: Status::Preview,
     set: RuleSet::Default,
-    precision: Precision::Medium,
+    precision: Precision::Low,
     tags: &["performance", "reliability", "concurrency"],
     go_version: GoVersionRange { below: None },
     aliases: &[],
