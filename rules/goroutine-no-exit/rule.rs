@@ -122,7 +122,7 @@ fn launch_span(go: &GoStatement<'_>) -> Span {
 /// - the Go runtime's own system goroutines (package `runtime` importing the distribution's
 ///   `internal/` packages, which only the standard library can).
 fn lives_as_long_as_the_process(ctx: &RuleContext<'_, '_>, statement: Node<'_>, source: &str) -> bool {
-    let Some(function) = syntax::enclosing_function(statement) else { return false };
+    let Some(function) = ctx.types.ancestry().enclosing_functions(statement).next() else { return false };
     let facts = ctx.facts;
     let is_go_runtime = facts.package_name == "runtime"
         && facts.imports.imports.iter().any(|import| import.path.starts_with("internal/"));

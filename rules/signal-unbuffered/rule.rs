@@ -37,7 +37,7 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
         return;
     }
     let name = ctx.text(channel);
-    let Some(make) = single_make(call, name, source) else { return };
+    let Some(make) = single_make(ctx.types.ancestry(), call, name, source) else { return };
     let Some((channel_type, capacity)) = syntax::make_chan(make, source) else { return };
     if capacity.is_some() {
         return;
@@ -50,10 +50,18 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
 
 /// The `make(...)` that gives `name` its only value in the function around `call` (or at
 /// package level). Several assignments, or none we can see, mean we do not know.
-fn single_make<'tree>(call: Node<'tree>, name: &str, source: &str) -> Option<Node<'tree>> {
-    let scope = syntax::enclosing_function(call)
-        .and_then(|function| syntax::top_level_declaration(function))
-        .or_else(|| syntax::top_level_declaration(call))?;
+fn single_make<'tree>(
+    ancestry: &syntax::Ancestry<'tree>,
+    call: Node<'tree>,
+    name: &str,
+    source: &str,
+) -> Option<Node<'tree>> {
+    // One descent from the root, not a `parent()` walk: linear in the nesting depth.
+    let scope = ancestry
+        .enclosing_functions(call)
+        .next()
+        .and_then(|function| ancestry.top_level_declaration(function))
+        .or_else(|| ancestry.top_level_declaration(call))?;
     let mut bindings = syntax::bindings_of(scope, name, source);
     if bindings.is_empty() {
         let root = scope.parent()?;

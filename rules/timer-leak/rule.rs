@@ -64,7 +64,7 @@ fn lifetime(constructor: &str) -> &'static str {
 }
 
 fn check_constructor(ctx: &mut RuleContext<'_, '_>, call: Node<'_>, constructor: &str, source: &str) {
-    let Some(function) = syntax::enclosing_function(call) else { return };
+    let Some(function) = ctx.types.ancestry().enclosing_functions(call).next() else { return };
     if is_main(ctx, function, source) {
         return;
     }
@@ -223,7 +223,7 @@ fn check_tick(ctx: &mut RuleContext<'_, '_>, call: Node<'_>, source: &str) {
     if ctx.facts.is_main_package() || ctx.facts.is_test_file {
         return;
     }
-    let Some(function) = syntax::enclosing_function(call) else { return };
+    let Some(function) = ctx.types.ancestry().enclosing_functions(call).next() else { return };
     // `for range time.Tick(d)` (or `c := time.Tick(d)` read in a `for {}`) with no way out: an
     // endless function, where the one ticker lives as long as it anyway.
     for ancestor in syntax::ancestors(call) {

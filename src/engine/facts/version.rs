@@ -267,7 +267,8 @@ mod tests {
         assert_eq!(go_directive("module gopher\n"), None);
         assert_eq!(build_constraint_version("//go:build linux && go1.23\n\npackage p"), Some(GoVersion::new(1, 23)));
         assert_eq!(build_constraint_version("//go:build !go1.22\npackage p"), None);
-        // go/build/constraint's GoVersion: the least version any satisfying assignment needs.
+        // Issue 11 item 12 moves this one: go/build/constraint's GoVersion gives the smaller
+        // version of an `||` (the least the file can be built with), not "nothing".
         assert_eq!(build_constraint_version("//go:build go1.22 || go1.21\npackage p"), Some(GoVersion::new(1, 21)));
         assert!(GoVersion::new(1, 9) < GoVersion::new(1, 22));
     }
