@@ -6,7 +6,7 @@ use crate::discover::{self, Discovery, ModuleIndex, Target};
 use crate::engine::builtin::UNREADABLE_FILE;
 use crate::engine::facts::module::ProjectFacts;
 use crate::engine::{Engine, ModuleFacts, Worker};
-use crate::source::{SourceFile, normalize_display_path};
+use crate::source::{FileStamp, SourceFile, normalize_display_path};
 use crate::suppress;
 use rayon::prelude::*;
 use std::collections::BTreeMap;
@@ -154,8 +154,15 @@ pub fn lint_file(
     explicit: bool,
 ) -> FileOutcome {
     let display_path = display_path(path);
-    let bytes = match std::fs::read(path) {
-        Ok(bytes) => bytes,
+    // The stamp is taken before reading, so a change made while reading shows at write time.
+    let read = std::fs::File::open(path).and_then(|mut file| {
+        use std::io::Read as _;
+        let stamp = file.metadata().map(|metadata| FileStamp::of(&metadata)).ok();
+        let mut bytes = Vec::new();
+        file.read_to_end(&mut bytes).map(|_| (bytes, stamp))
+    });
+    let (bytes, read_stamp) = match read {
+        Ok(read) => read,
         Err(err) => {
             let finding = unreadable_finding(&display_path, &discover::describe_io_error(&err));
             return FileOutcome { findings: vec![finding], source: None, generated: false };
@@ -176,7 +183,7 @@ pub fn lint_file(
     if !explicit && discover::is_generated(&text) {
         return FileOutcome { findings: Vec::new(), source: None, generated: true };
     }
-    let source = SourceFile::new(path.to_path_buf(), display_path, text);
+    let source = SourceFile::new(path.to_path_buf(), display_path, text).with_read_stamp(read_stamp);
     let findings = lint_source(engine, worker, settings, &source, module);
     FileOutcome { findings, source: Some(source), generated: false }
 }
