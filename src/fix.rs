@@ -7,7 +7,7 @@ use crate::discover::ModuleIndex;
 use crate::engine::{Engine, ModuleFacts, Worker};
 use crate::lint::{LintOutcome, lint_source};
 use crate::parse;
-use crate::source::SourceFile;
+use crate::source::{FileStamp, SourceFile};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -40,6 +40,13 @@ pub struct FixReport {
     pub fixes_applied: usize,
     pub refused: Vec<String>,
     pub written: bool,
+    /// Files whose fixed text reached the disk, in order.
+    pub files_written: Vec<PathBuf>,
+    /// Files with fixes that were not written, with the reason (changed since read, read-only,
+    /// I/O error). Any entry makes the run fail.
+    pub not_written: Vec<(PathBuf, String)>,
+    /// The signal that stopped writing, if one did.
+    pub interrupted_by: Option<&'static str>,
 }
 
 impl FixReport {
@@ -49,7 +56,28 @@ impl FixReport {
         for refused in &self.refused {
             let _ = writeln!(out, "fix not applied: {refused}");
         }
+        if self.written && (self.failed() || self.interrupted_by.is_some()) {
+            // Name what did change, so the user knows what to review after a partial run.
+            for path in &self.files_written {
+                let _ = writeln!(out, "written: {}", path.display());
+            }
+        }
+        for (path, reason) in &self.not_written {
+            let _ = writeln!(out, "not written: {}: {reason}", path.display());
+        }
+        if let Some(signal) = self.interrupted_by {
+            let _ = writeln!(
+                out,
+                "interrupted by {signal}: stopped after {} file(s) written; no other file was changed",
+                self.files_written.len()
+            );
+        }
         out
+    }
+
+    /// Whether some file with fixes was left unwritten.
+    pub fn failed(&self) -> bool {
+        !self.not_written.is_empty()
     }
 }
 
@@ -62,6 +90,11 @@ pub fn is_applicable(fix: &Fix, include_unsafe: bool) -> bool {
 }
 
 /// Fix every file of a lint run that has an applicable fix.
+///
+/// With `mode.write`, each file is written only if it is still the file that was linted, and a
+/// file that cannot be written does not stop the others: the report lists what was written and
+/// what was not. SIGINT and SIGTERM stop writing between files (a temporary file is removed);
+/// a second signal ends the process at once.
 pub fn fix_outcome(outcome: &LintOutcome, settings: &Settings, mode: FixMode) -> Result<FixReport, String> {
     let mut engine = Engine::new(&settings.enabled_rules()).map_err(|err| format!("internal error: {err}"))?;
     if let Some(project) = &outcome.project {
@@ -70,7 +103,12 @@ pub fn fix_outcome(outcome: &LintOutcome, settings: &Settings, mode: FixMode) ->
     let modules = ModuleIndex::new(&outcome.discovery);
     let mut worker = Worker::default();
     let mut report = FixReport { written: mode.write, ..FixReport::default() };
+    let signals = if mode.write { interrupt::Guard::install() } else { interrupt::Guard::inert() };
     for (display_path, source) in &outcome.sources {
+        if let Some(signal) = signals.received() {
+            report.interrupted_by = Some(signal);
+            break;
+        }
         let has_fix = outcome.findings.iter().any(|finding| {
             &finding.path == display_path
                 && finding.fix.as_ref().is_some_and(|fix| is_applicable(fix, mode.include_unsafe))
@@ -84,15 +122,129 @@ pub fn fix_outcome(outcome: &LintOutcome, settings: &Settings, mode: FixMode) ->
         if fixed.text == *source.text {
             continue;
         }
+        if mode.write {
+            match write_fixed_file(source, &fixed.text, &signals) {
+                Ok(()) => report.files_written.push(display_path.clone()),
+                Err(WriteError::Interrupted(signal)) => {
+                    report.interrupted_by = Some(signal);
+                    break;
+                }
+                Err(WriteError::NotWritten(reason)) => {
+                    report.not_written.push((display_path.clone(), reason));
+                    continue;
+                }
+            }
+        }
         report.fixes_applied += fixed.applied;
         report.files_changed.push(display_path.clone());
         report.diff.push_str(&unified_diff(display_path, &source.text, &fixed.text));
-        if mode.write {
-            write_atomically(&source.path, &fixed.text)?;
-        }
     }
     Ok(report)
 }
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum WriteError {
+    /// The file was left as it is, for this reason.
+    NotWritten(String),
+    /// A signal arrived; the file was left as it is and no temporary file remains.
+    Interrupted(&'static str),
+}
+
+/// Write `fixed` over the file `source` was read from, if that file is unchanged since then:
+/// through a symlink to its target, atomically (temporary file beside the target, then rename),
+/// keeping mode and owner, and never over a file the user may not write.
+pub fn write_fixed_file(source: &SourceFile, fixed: &str, signals: &interrupt::Guard) -> Result<(), WriteError> {
+    let not_written = |reason: String| WriteError::NotWritten(reason);
+    // Rename replaces a symlink itself; resolve it so the target is what changes.
+    let target = std::fs::canonicalize(&source.path).map_err(|err| {
+        not_written(match err.kind() {
+            std::io::ErrorKind::NotFound => "the file was deleted after it was read; not recreated".into(),
+            _ => format!("cannot resolve the path: {err}"),
+        })
+    })?;
+    let metadata = std::fs::metadata(&target).map_err(|err| not_written(format!("cannot read its metadata: {err}")))?;
+    if !metadata.is_file() {
+        return Err(not_written("not a regular file".into()));
+    }
+    check_writable(&target, &metadata).map_err(not_written)?;
+    check_unchanged(source, &target, &metadata).map_err(not_written)?;
+
+    let directory = target.parent().unwrap_or(Path::new("."));
+    let describe = |err: std::io::Error| not_written(format!("cannot write it: {err}"));
+    // Removed when dropped, so every early return below cleans up.
+    let mut temp = tempfile::Builder::new()
+        .prefix(".golint-guard-")
+        .suffix(".tmp")
+        .tempfile_in(directory)
+        .map_err(|err| not_written(format!("cannot create a temporary file in {}: {err}", directory.display())))?;
+    {
+        use std::io::Write as _;
+        temp.write_all(fixed.as_bytes()).map_err(describe)?;
+        temp.as_file().sync_all().map_err(describe)?;
+    }
+    temp.as_file().set_permissions(metadata.permissions()).map_err(describe)?;
+    keep_owner(temp.as_file(), &metadata);
+    interrupt::pause_for_tests(signals);
+    if let Some(signal) = signals.received() {
+        return Err(WriteError::Interrupted(signal));
+    }
+    // Last look just before the rename: the user may have saved while the fix was computed.
+    let now = std::fs::metadata(&target).map_err(|err| not_written(format!("it changed while being fixed: {err}")))?;
+    if FileStamp::of(&now) != FileStamp::of(&metadata) {
+        return Err(not_written("it changed on disk while the fix was written; run again".into()));
+    }
+    temp.persist(&target).map_err(|err| describe(err.error))?;
+    Ok(())
+}
+
+/// Refuse a file without write permission. Root may write any file, so the mode bits decide as
+/// well: a file nobody may write (`0444`) is not rewritten, as editors and `gofmt -w` warn.
+fn check_writable(target: &Path, metadata: &std::fs::Metadata) -> Result<(), String> {
+    if metadata.permissions().readonly() {
+        return Err(format!("the file is read-only{}; make it writable to fix it", mode_text(metadata)));
+    }
+    // Opening for writing (without truncating) asks the OS whether this user may write it.
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(target)
+        .map(drop)
+        .map_err(|err| format!("you may not write the file ({err})"))
+}
+
+#[cfg(unix)]
+fn mode_text(metadata: &std::fs::Metadata) -> String {
+    use std::os::unix::fs::PermissionsExt as _;
+    format!(" (mode {:04o})", metadata.permissions().mode() & 0o7777)
+}
+
+#[cfg(not(unix))]
+fn mode_text(_: &std::fs::Metadata) -> String {
+    String::new()
+}
+
+/// The file on disk must be the one read: same size and modification time, and the same bytes.
+fn check_unchanged(source: &SourceFile, target: &Path, metadata: &std::fs::Metadata) -> Result<(), String> {
+    const CHANGED: &str = "the file changed on disk after it was read; not overwriting the change (run again)";
+    if source.read_stamp.is_some_and(|stamp| stamp != FileStamp::of(metadata)) {
+        return Err(CHANGED.into());
+    }
+    let current = std::fs::read(target).map_err(|err| format!("cannot read it again: {err}"))?;
+    if current != source.text.as_bytes() {
+        return Err(CHANGED.into());
+    }
+    Ok(())
+}
+
+/// Give the new file the old one's owner and group when allowed (root fixing a user's file);
+/// otherwise the rename leaves it owned by the user running the fix, as any editor would.
+#[cfg(unix)]
+fn keep_owner(file: &std::fs::File, metadata: &std::fs::Metadata) {
+    use std::os::unix::fs::MetadataExt as _;
+    let _ = std::os::unix::fs::fchown(file, Some(metadata.uid()), Some(metadata.gid()));
+}
+
+#[cfg(not(unix))]
+fn keep_owner(_: &std::fs::File, _: &std::fs::Metadata) {}
 
 /// Lint, apply the applicable fixes that do not overlap, and repeat until no fix applies or
 /// `MAX_ROUNDS` is reached. A file with syntax errors is never fixed.
@@ -119,8 +271,18 @@ pub fn fix_source(
         }
         let mut applied_this_round = 0;
         let mut text = current.text.to_string();
-        // Apply from the end of the file backwards so earlier offsets stay valid.
-        for finding in chosen.iter().rev() {
+        // The usual case first: every chosen fix at once, one pass over the text and one parse,
+        // so a file with thousands of fixes costs a few passes, not one per fix.
+        let all_at_once = apply_all(&text, &chosen);
+        let all_file = SourceFile::new(current.path.clone(), current.display_path.clone(), all_at_once.clone());
+        let round_fixes = if has_syntax_errors(worker, &all_file) { chosen.as_slice() } else { &[] };
+        if round_fixes.is_empty() {
+            text = all_at_once;
+            applied_this_round = chosen.len();
+        }
+        // Some fix breaks the syntax: apply them one by one, from the end of the file backwards
+        // so earlier offsets stay valid, and refuse the ones that break it.
+        for finding in round_fixes.iter().rev() {
             let Some(fix) = &finding.fix else { continue };
             let candidate = apply_edits(&text, fix);
             let candidate_file = SourceFile::new(current.path.clone(), current.display_path.clone(), candidate.clone());
@@ -183,19 +345,51 @@ fn fix_range(fix: &Fix) -> (usize, usize) {
     (start, end)
 }
 
-/// Apply one fix's edits (sorted, non-overlapping) to `text`.
+/// Apply the edits of several fixes (chosen by `choose_fixes`: sorted, non-overlapping) in one
+/// pass.
+fn apply_all(text: &str, chosen: &[&Finding]) -> String {
+    let edits = chosen.iter().filter_map(|finding| finding.fix.as_ref()).flat_map(|fix| fix.edits.iter().cloned());
+    let mut merged: Vec<crate::diagnostic::Edit> = edits.collect();
+    merged.sort_by_key(|edit| (edit.span.start, edit.span.end));
+    apply_edits(text, &Fix { applicability: Applicability::Safe, edits: merged })
+}
+
+/// Apply one fix's edits (sorted, non-overlapping) to `text`. Lines the edits insert end the
+/// way the file's lines do (`\r\n` in a CRLF file), though rules write them with `\n`.
 pub fn apply_edits(text: &str, fix: &Fix) -> String {
+    let crlf = uses_crlf(text);
     let mut out = String::with_capacity(text.len() + 16);
     let mut position = 0;
     for edit in &fix.edits {
         let start = edit.span.start.clamp(position, text.len());
         let end = edit.span.end.clamp(start, text.len());
         out.push_str(&text[position..start]);
-        out.push_str(&edit.content);
+        if crlf {
+            push_with_crlf(&mut out, &edit.content);
+        } else {
+            out.push_str(&edit.content);
+        }
         position = end;
     }
     out.push_str(&text[position..]);
     out
+}
+
+/// Whether the file's line endings are CRLF, judged by its first line ending (files with mixed
+/// endings are rare; the first one is what an editor would pick too).
+pub fn uses_crlf(text: &str) -> bool {
+    text.find('\n').is_some_and(|newline| text[..newline].ends_with('\r'))
+}
+
+fn push_with_crlf(out: &mut String, content: &str) {
+    let mut previous = None;
+    for c in content.chars() {
+        if c == '\n' && previous != Some('\r') {
+            out.push('\r');
+        }
+        out.push(c);
+        previous = Some(c);
+    }
 }
 
 pub fn unified_diff(path: &Path, old: &str, new: &str) -> String {
@@ -207,20 +401,102 @@ pub fn unified_diff(path: &Path, old: &str, new: &str) -> String {
         .to_string()
 }
 
-/// Write through a temporary file in the same directory and rename it over the original, so
-/// a crash never leaves a half-written file. The original permissions are kept.
-pub fn write_atomically(path: &Path, text: &str) -> Result<(), String> {
-    use std::io::Write as _;
-    let dir = path.parent().filter(|dir| !dir.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let describe = |err: std::io::Error| format!("cannot write {}: {err}", path.display());
-    let mut temp = tempfile::NamedTempFile::new_in(dir).map_err(describe)?;
-    temp.write_all(text.as_bytes()).map_err(describe)?;
-    temp.as_file().sync_all().map_err(describe)?;
-    if let Ok(metadata) = std::fs::metadata(path) {
-        temp.as_file().set_permissions(metadata.permissions()).map_err(describe)?;
+/// SIGINT and SIGTERM while `--fix` writes: the first asks the write loop to stop between
+/// steps (so no half-made change and no temporary file is left); a second, or one after the
+/// writing is over, has the default effect.
+pub mod interrupt {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+    /// Test seam: pause this many milliseconds between writing a temporary file and renaming it,
+    /// so tests can change the file or send a signal at the riskiest moment.
+    pub const PAUSE_ENV: &str = "GOLINT_GUARD_TEST_FIX_PAUSE_MS";
+
+    pub struct Guard {
+        /// The number of the first signal received, or 0.
+        received: Arc<AtomicUsize>,
+        /// Once true, the next signal terminates the process the default way.
+        terminate: Arc<AtomicBool>,
+        #[cfg(unix)]
+        setters: Vec<signal_hook::SigId>,
     }
-    temp.persist(path).map_err(|err| describe(err.error))?;
-    Ok(())
+
+    impl Guard {
+        /// Catch SIGINT and SIGTERM until dropped. If the handlers cannot be installed, signals
+        /// keep their default effect (no worse than before).
+        pub fn install() -> Guard {
+            let mut guard = Guard::inert();
+            #[cfg(unix)]
+            {
+                use signal_hook::consts::{SIGINT, SIGTERM};
+                use signal_hook::flag;
+                for signal in [SIGINT, SIGTERM] {
+                    // Registered first, so it sees the flag as it was before this signal.
+                    if flag::register_conditional_default(signal, Arc::clone(&guard.terminate)).is_err() {
+                        continue;
+                    }
+                    let number = usize::try_from(signal).unwrap_or(usize::MAX);
+                    guard.setters.extend(flag::register_usize(signal, Arc::clone(&guard.received), number).ok());
+                    guard.setters.extend(flag::register(signal, Arc::clone(&guard.terminate)).ok());
+                }
+            }
+            guard
+        }
+
+        /// A guard that never reports a signal (`--diff`, or platforms without signals).
+        pub fn inert() -> Guard {
+            Guard {
+                received: Arc::new(AtomicUsize::new(0)),
+                terminate: Arc::new(AtomicBool::new(false)),
+                #[cfg(unix)]
+                setters: Vec::new(),
+            }
+        }
+
+        /// The signal received so far, if any.
+        pub fn received(&self) -> Option<&'static str> {
+            #[cfg(unix)]
+            {
+                use signal_hook::consts::{SIGINT, SIGTERM};
+                match i32::try_from(self.received.load(Ordering::SeqCst)) {
+                    Ok(SIGINT) => return Some("SIGINT"),
+                    Ok(SIGTERM) => return Some("SIGTERM"),
+                    _ => {}
+                }
+            }
+            None
+        }
+    }
+
+    impl Drop for Guard {
+        fn drop(&mut self) {
+            // Writing is over: from now on a signal ends the process as if never caught.
+            self.terminate.store(true, Ordering::SeqCst);
+            #[cfg(unix)]
+            for id in self.setters.drain(..) {
+                let _ = signal_hook::low_level::unregister(id);
+            }
+        }
+    }
+
+    /// The pause `PAUSE_ENV` asks for, cut short by a signal.
+    pub fn pause_for_tests(guard: &Guard) {
+        let Some(millis) = std::env::var(PAUSE_ENV).ok().and_then(|value| value.parse::<u64>().ok()) else {
+            return;
+        };
+        let until = std::time::Instant::now() + std::time::Duration::from_millis(millis);
+        while std::time::Instant::now() < until && guard.received().is_none() {
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+    }
+
+    /// The exit status of a process stopped by `signal`, as shells report it (128 + number).
+    pub fn exit_status(signal: &str) -> u8 {
+        match signal {
+            "SIGTERM" => 143,
+            _ => 130,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -254,6 +530,21 @@ mod tests {
         let chosen = choose_fixes(&findings, false);
         assert_eq!(chosen.len(), 2);
         assert_eq!(chosen[1].fix.as_ref().unwrap().edits[0].content, "z");
+    }
+
+    /// Issue 11, item 4: an inserted line in a CRLF file ended with a bare LF.
+    #[test]
+    fn inserted_lines_take_the_files_line_endings() {
+        let crlf = "func f() {\r\n\tmu.Lock()\r\n}\r\n";
+        let at = crlf.find("()\r\n").expect("call") + 2;
+        let fix = Fix::safe(vec![Edit::insert(at, "\n\tdefer mu.Unlock()")]);
+        assert_eq!(apply_edits(crlf, &fix), "func f() {\r\n\tmu.Lock()\r\n\tdefer mu.Unlock()\r\n}\r\n");
+        // Content that already says CRLF is not doubled, and LF files keep LF.
+        let fix = Fix::safe(vec![Edit::insert(at, "\r\n\tx()\n")]);
+        assert_eq!(apply_edits(crlf, &fix), "func f() {\r\n\tmu.Lock()\r\n\tx()\r\n\r\n}\r\n");
+        let lf = crlf.replace("\r\n", "\n");
+        let fix = Fix::safe(vec![Edit::insert(lf.find("()\n").expect("call") + 2, "\n\tdefer mu.Unlock()")]);
+        assert_eq!(apply_edits(&lf, &fix), "func f() {\n\tmu.Lock()\n\tdefer mu.Unlock()\n}\n");
     }
 
     #[test]

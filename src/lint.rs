@@ -5,7 +5,7 @@ use crate::diagnostic::{Finding, sort_findings};
 use crate::discover::{self, Discovery, ModuleIndex, Target};
 use crate::engine::facts::module::ProjectFacts;
 use crate::engine::{Engine, ModuleFacts, Worker};
-use crate::source::{SourceFile, normalize_display_path};
+use crate::source::{FileStamp, SourceFile, normalize_display_path};
 use crate::suppress;
 use rayon::prelude::*;
 use std::collections::BTreeMap;
@@ -165,6 +165,8 @@ pub fn lint_file(
     explicit: bool,
 ) -> FileOutcome {
     let display_path = display_path(path);
+    // The stamp is taken before reading, so a change made while reading shows at write time.
+    let read_stamp = std::fs::metadata(path).ok().map(|metadata| FileStamp::of(&metadata));
     let bytes = match crate::source::read_regular_file(path) {
         Ok(bytes) => bytes,
         Err(err) => {
@@ -192,7 +194,7 @@ pub fn lint_file(
     if !explicit && crate::engine::facts::version::excluded_by_build_constraint(&text) {
         return FileOutcome { findings: Vec::new(), source: None, generated: false, constrained: true };
     }
-    let source = SourceFile::new(path.to_path_buf(), display_path, text);
+    let source = SourceFile::new(path.to_path_buf(), display_path, text).with_read_stamp(read_stamp);
     let findings = lint_source(engine, worker, settings, &source, module);
     FileOutcome { findings, source: Some(source), generated: false, constrained: false }
 }

@@ -12,13 +12,47 @@ pub struct SourceFile {
     pub display_path: PathBuf,
     pub text: Arc<str>,
     line_starts: Arc<[usize]>,
+    /// UTF-16 units before every `UTF16_CHECKPOINT`-th byte (rounded up to a char boundary), so
+    /// a position's UTF-16 column costs a short scan, not one of the whole line. Empty when the
+    /// text is ASCII (UTF-16 columns are then byte columns).
+    utf16_checkpoints: Arc<[Utf16Checkpoint]>,
+    /// Size and modification time of the file when its text was read (files read from disk).
+    pub read_stamp: Option<FileStamp>,
+}
+
+/// What a file looked like on disk when it was read: `--fix` writes only onto the same file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileStamp {
+    pub len: u64,
+    pub modified: Option<std::time::SystemTime>,
+}
+
+impl FileStamp {
+    pub fn of(metadata: &std::fs::Metadata) -> FileStamp {
+        FileStamp { len: metadata.len(), modified: metadata.modified().ok() }
+    }
+}
+
+/// Bytes between UTF-16 checkpoints: bounds the scan behind each position.
+const UTF16_CHECKPOINT: usize = 64;
+
+#[derive(Debug, Clone, Copy)]
+struct Utf16Checkpoint {
+    /// A char boundary at or just after a multiple of `UTF16_CHECKPOINT`.
+    offset: usize,
+    units_before: usize,
 }
 
 impl SourceFile {
     pub fn new(path: PathBuf, display_path: PathBuf, text: impl Into<Arc<str>>) -> SourceFile {
         let text: Arc<str> = text.into();
         let line_starts = line_starts(&text).into();
-        SourceFile { path, display_path, text, line_starts }
+        let utf16_checkpoints = utf16_checkpoints(&text).into();
+        SourceFile { path, display_path, text, line_starts, utf16_checkpoints, read_stamp: None }
+    }
+
+    pub fn with_read_stamp(self, read_stamp: Option<FileStamp>) -> SourceFile {
+        SourceFile { read_stamp, ..self }
     }
 
     pub fn line_count(&self) -> usize {
@@ -65,8 +99,20 @@ impl SourceFile {
         }
         let line = self.line_index(offset);
         let start = self.line_start(line);
-        let prefix = &self.text[start..offset];
-        Position { line: line + 1, column: prefix.len() + 1, utf16_column: prefix.encode_utf16().count() + 1 }
+        let utf16_column = self.utf16_units_before(offset) - self.utf16_units_before(start);
+        Position { line: line + 1, column: offset - start + 1, utf16_column: utf16_column + 1 }
+    }
+
+    /// UTF-16 units in `text[..offset]` (`offset` on a char boundary), scanning at most one
+    /// checkpoint interval, so reporting many findings on one long line stays linear.
+    fn utf16_units_before(&self, offset: usize) -> usize {
+        if self.utf16_checkpoints.is_empty() {
+            return offset;
+        }
+        let checkpoint = self.utf16_checkpoints[offset / UTF16_CHECKPOINT];
+        // The checkpoint is the first char boundary at or after a multiple of the interval, and
+        // `offset` is a char boundary at or after that multiple, so the checkpoint is not past it.
+        checkpoint.units_before + self.text[checkpoint.offset..offset].encode_utf16().count()
     }
 
     pub fn span_positions(&self, span: Span) -> (Position, Position) {
@@ -82,6 +128,24 @@ fn line_starts(text: &str) -> Vec<usize> {
     let mut starts = vec![0];
     starts.extend(text.bytes().enumerate().filter(|&(_, b)| b == b'\n').map(|(i, _)| i + 1));
     starts
+}
+
+fn utf16_checkpoints(text: &str) -> Vec<Utf16Checkpoint> {
+    if text.is_ascii() {
+        return Vec::new();
+    }
+    let mut checkpoints = Vec::with_capacity(text.len() / UTF16_CHECKPOINT + 1);
+    let mut units_before = 0;
+    for (offset, c) in text.char_indices() {
+        while checkpoints.len() * UTF16_CHECKPOINT <= offset {
+            checkpoints.push(Utf16Checkpoint { offset, units_before });
+        }
+        units_before += c.len_utf16();
+    }
+    while checkpoints.len() * UTF16_CHECKPOINT <= text.len() {
+        checkpoints.push(Utf16Checkpoint { offset: text.len(), units_before });
+    }
+    checkpoints
 }
 
 /// Make a path suitable for display and for SARIF: `/`-separated, no leading `./`.
@@ -172,5 +236,20 @@ mod tests {
         assert_eq!(file.line_text(2), "z");
         // An offset inside a multi-byte char is clamped back to its start.
         assert_eq!(file.position(5).column, 2);
+    }
+
+    #[test]
+    fn utf16_columns_on_long_mixed_lines_match_a_full_count() {
+        // Long lines with multi-byte chars straddling checkpoint boundaries, and a CRLF.
+        let line = "a\u{e9}\u{1F600}bc\u{4e2d}".repeat(40);
+        let text = format!("{line}\r\n{line}\n\u{1F600}");
+        let file = SourceFile::new("a.go".into(), "a.go".into(), text.as_str());
+        for (offset, _) in text.char_indices().chain([(text.len(), ' ')]) {
+            let line = file.line_index(offset);
+            let prefix = &text[file.line_start(line)..offset];
+            let expected = prefix.encode_utf16().count() + 1;
+            assert_eq!(file.position(offset).utf16_column, expected, "offset {offset}");
+            assert_eq!(file.position(offset).column, prefix.len() + 1, "offset {offset}");
+        }
     }
 }

@@ -1,5 +1,12 @@
 //! Arbitrary bytes through the whole pipeline: parse, every rule, suppressions, fixes and every
 //! reporter. Nothing may panic or hang, and the same input must give the same output twice.
+//!
+//! Small inputs also grow into large, structured ones (issue 11: the fuzzer never went past
+//! ~10 KB, so it could not see report time growing with lines times findings). An input that
+//! starts with a shape byte is `shape, count (2 bytes, little-endian), head 0x00 unit 0x00 tail`
+//! and becomes `head + unit * count + tail`, up to `MAX_GROWN` bytes:
+//! - `REPEAT`: the unit as is, so one line with thousands of findings, or thousands of lines;
+//! - `NEST`: the unit split at 0x01 into an opening and a closing part, nested `count` deep.
 
 #![no_main]
 
@@ -22,9 +29,43 @@ fn setup() -> &'static (Settings, Engine) {
     })
 }
 
+const REPEAT: u8 = 0xB1;
+const NEST: u8 = 0xB2;
+/// Grown inputs stop at 1 MB: large enough that a cost growing with lines times findings passes
+/// the timeout, small enough that a linear pipeline (linted twice, fixed, rendered five ways)
+/// stays well inside it.
+const MAX_GROWN: usize = 1 << 20;
+/// Nesting depth is linear since issue 11 item 6 only once that item lands; until then deeper
+/// nesting is a known slow case and would stop every fuzz run.
+const MAX_NESTING: usize = 500;
+
+/// The text an input stands for: itself, or what its shape grows into.
+fn grow(data: &[u8]) -> Option<String> {
+    let (&shape, rest) = data.split_first()?;
+    if shape != REPEAT && shape != NEST || rest.len() < 2 {
+        return std::str::from_utf8(data).ok().map(str::to_owned);
+    }
+    let count = usize::from(u16::from_le_bytes([rest[0], rest[1]]));
+    let mut parts = std::str::from_utf8(&rest[2..]).ok()?.splitn(3, '\0');
+    let (head, unit, tail) = (parts.next()?, parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+    let mut text = String::from(head);
+    if shape == REPEAT {
+        let count = count.min(MAX_GROWN / unit.len().max(1));
+        text.push_str(&unit.repeat(count));
+    } else {
+        let (open, close) = unit.split_once('\u{1}').unwrap_or((unit, ""));
+        let count = count.min(MAX_NESTING).min(MAX_GROWN / (open.len() + close.len()).max(1));
+        text.push_str(&open.repeat(count));
+        text.push_str(&close.repeat(count));
+    }
+    text.push_str(tail);
+    Some(text)
+}
+
 fuzz_target!(|data: &[u8]| {
     // Non-UTF-8 input is rejected before parsing (tests/cli.rs covers that path).
-    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Some(text) = grow(data) else { return };
+    let text = text.as_str();
     let (settings, engine) = setup();
     let source = SourceFile::new("fuzz.go".into(), "fuzz.go".into(), text);
     let mut worker = Worker::default();

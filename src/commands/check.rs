@@ -1,6 +1,6 @@
 //! `check`: lint paths, optionally fix, report in every requested format, exit 0/1/2.
 
-use crate::app::{AppError, EXIT_CLEAN, EXIT_FINDINGS, print_stderr, print_stdout};
+use crate::app::{AppError, EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, print_stderr, print_stdout};
 use crate::cli::{CheckArgs, ColorChoice, FailOn, OutputArgs};
 use crate::config::{self, Settings};
 use crate::diagnostic::{Finding, Severity};
@@ -16,15 +16,21 @@ pub fn run(args: CheckArgs) -> Result<u8, AppError> {
     let mut outcome = lint::lint_patterns(&args.paths, &settings, threads).map_err(|err| AppError(err.0))?;
     refuse_empty_run(&outcome, &settings)?;
 
+    let mut fix_failed = false;
     if args.fix || args.diff {
         let mode = fix::FixMode { include_unsafe: args.unsafe_fixes, write: !args.diff };
         let report = fix::fix_outcome(&outcome, &settings, mode).map_err(AppError)?;
         if args.diff {
             print_stdout(&report.diff)?;
         }
-        if !args.output.quiet {
+        // Files not written, and what an interrupted run did write, are shown even with --quiet.
+        if !args.output.quiet || report.failed() || report.interrupted_by.is_some() {
             print_stderr(&report.summary());
         }
+        if let Some(signal) = report.interrupted_by {
+            return Ok(fix::interrupt::exit_status(signal));
+        }
+        fix_failed = report.failed();
         if !args.diff {
             // Report what is left after fixing.
             outcome = lint::lint_patterns(&args.paths, &settings, threads).map_err(|err| AppError(err.0))?;
@@ -37,6 +43,11 @@ pub fn run(args: CheckArgs) -> Result<u8, AppError> {
     filter_findings(&args.output, &mut outcome)?;
 
     emit_reports(&args.output, &outcome, &settings, None, args.diff)?;
+    if fix_failed {
+        // Not a clean run even with --exit-zero: some fixes the user asked for were not written.
+        print_stderr("golint-guard: error: --fix left some files unwritten (listed above)\n");
+        return Ok(EXIT_ERROR);
+    }
     Ok(exit_code(&args.output, &outcome.findings, false))
 }
 

@@ -141,10 +141,14 @@ impl RollingLineHash {
 /// so a finding's fingerprint does not change when other findings come or go (a baseline can
 /// check one finding at a time). Findings without source text (gate steps, unreadable files) hash
 /// rule, path and message.
+///
+/// Cost: the occurrence counts come from per-file and per-line indexes built once, so a report
+/// costs time linear in the file size and in the flagged text, not in lines times findings.
 #[derive(Debug, Default)]
 pub struct Fingerprinter {
-    /// Each file's lines with whitespace removed, by display path.
-    normalized_lines: HashMap<PathBuf, Vec<String>>,
+    files: HashMap<PathBuf, FileIndex>,
+    /// Bytes and index entries touched so far: lets tests check the cost stays linear.
+    work: usize,
 }
 
 impl Fingerprinter {
@@ -160,9 +164,8 @@ impl Fingerprinter {
         hash.field(path_key(&finding.path).as_bytes());
         match (finding.span, sources.get(&finding.path)) {
             (Some(span), Some(source)) if span.start <= source.text.len() => {
-                let lines = self.normalized_lines.entry(finding.path.clone()).or_insert_with(|| {
-                    (0..source.line_count()).map(|line| without_whitespace(source.line_text(line))).collect()
-                });
+                let work = &mut self.work;
+                let file = self.files.entry(finding.path.clone()).or_insert_with(|| FileIndex::new(source, work));
                 let end = span.end.clamp(span.start, source.text.len());
                 let first = source.line_index(span.start);
                 let mut last = source.line_index(end);
@@ -170,15 +173,26 @@ impl Fingerprinter {
                 if last > first && end == source.line_start(last) {
                     last -= 1;
                 }
-                let flagged = &lines[first..=last];
-                let earlier_same_lines =
-                    (0..first).filter(|&start| lines.get(start..start + flagged.len()) == Some(flagged)).count();
+                let earlier_same_lines = file.earlier_same_lines(first, last + 1 - first, work);
                 let flagged_text = without_whitespace(source.text.get(span.start..end).unwrap_or(""));
-                let before_on_line =
-                    without_whitespace(source.text.get(source.line_start(first)..span.start).unwrap_or(""));
-                let earlier_on_line =
-                    if flagged_text.is_empty() { 0 } else { before_on_line.matches(flagged_text.as_str()).count() };
-                hash.field(flagged.join("\n").as_bytes());
+                *work += end - span.start;
+                // `text.get` of the part before the span fails off a char boundary: nothing before.
+                let earlier_on_line = if flagged_text.is_empty() || !source.text.is_char_boundary(span.start) {
+                    0
+                } else {
+                    file.earlier_on_line(source, first, span.start, &flagged_text, work)
+                };
+                // Many findings flag the same long line: hash its text once per rule, then reuse
+                // the hasher state (the state before it already holds rule and path).
+                let key = (hash.finish(), first, last);
+                if let Some(&after) = file.flagged_lines_hashed.get(&key) {
+                    hash = Fnv1a(after);
+                } else {
+                    let joined = file.lines[first..=last].join("\n");
+                    *work += joined.len();
+                    hash.field(joined.as_bytes());
+                    file.flagged_lines_hashed.insert(key, hash.finish());
+                }
                 hash.field(flagged_text.as_bytes());
                 hash.field(earlier_same_lines.to_string().as_bytes());
                 hash.field(earlier_on_line.to_string().as_bytes());
@@ -186,6 +200,236 @@ impl Fingerprinter {
             _ => hash.field(finding.message.as_bytes()),
         }
         format!("{:016x}", hash.finish())
+    }
+
+    /// Bytes and index entries touched so far (for cost tests).
+    pub fn work(&self) -> usize {
+        self.work
+    }
+}
+
+/// What the occurrence counts of one file need, built once per file (lines) or once per line
+/// that has findings (on-line counts).
+#[derive(Debug)]
+struct FileIndex {
+    /// Each line with whitespace removed.
+    lines: Vec<String>,
+    /// Equal normalized lines share an id.
+    line_ids: Vec<u32>,
+    /// For each line, how many earlier lines are equal to it.
+    earlier_equal_lines: Vec<usize>,
+    /// Polynomial prefix hashes over `line_ids`, for windows of several lines.
+    id_prefix: PrefixHash,
+    /// For each window height above one: (window hash, first line) of every window, sorted.
+    windows: HashMap<usize, Vec<(u64, usize)>>,
+    on_line: HashMap<usize, LineIndex>,
+    /// (hasher state before, first line, last line) to the state after hashing those lines.
+    flagged_lines_hashed: HashMap<(u64, usize, usize), u64>,
+}
+
+impl FileIndex {
+    fn new(source: &SourceFile, work: &mut usize) -> FileIndex {
+        *work += source.text.len();
+        let lines: Vec<String> =
+            (0..source.line_count()).map(|line| without_whitespace(source.line_text(line))).collect();
+        let mut ids: HashMap<&str, u32> = HashMap::new();
+        let mut seen: Vec<usize> = Vec::new();
+        let mut line_ids = Vec::with_capacity(lines.len());
+        let mut earlier_equal_lines = Vec::with_capacity(lines.len());
+        for line in &lines {
+            let next = u32::try_from(ids.len()).unwrap_or(u32::MAX);
+            let id = *ids.entry(line.as_str()).or_insert(next);
+            if id as usize == seen.len() {
+                seen.push(0);
+            }
+            earlier_equal_lines.push(seen[id as usize]);
+            seen[id as usize] += 1;
+            line_ids.push(id);
+        }
+        let id_prefix = PrefixHash::new(line_ids.iter().map(|&id| u64::from(id) + 1));
+        FileIndex {
+            lines,
+            line_ids,
+            earlier_equal_lines,
+            id_prefix,
+            windows: HashMap::new(),
+            on_line: HashMap::new(),
+            flagged_lines_hashed: HashMap::new(),
+        }
+    }
+
+    /// How many windows of `height` lines start before `first` and equal the one starting there.
+    fn earlier_same_lines(&mut self, first: usize, height: usize, work: &mut usize) -> usize {
+        if height == 1 {
+            return self.earlier_equal_lines[first];
+        }
+        let count = self.line_ids.len();
+        let prefix = &self.id_prefix;
+        let windows = self.windows.entry(height).or_insert_with(|| {
+            *work += count;
+            let mut windows: Vec<(u64, usize)> =
+                (0..=count - height).map(|start| (prefix.window(start, height), start)).collect();
+            windows.sort_unstable();
+            windows
+        });
+        let key = prefix.window(first, height);
+        let from = windows.partition_point(|&entry| entry < (key, 0));
+        let to = windows.partition_point(|&entry| entry < (key, first));
+        *work += 2 * usize::BITS as usize;
+        to - from
+    }
+
+    /// How many times `flagged` occurs (without overlap, left to right) on line `line` before
+    /// byte `start`, all whitespace removed: `before.matches(flagged).count()`.
+    fn earlier_on_line(
+        &mut self,
+        source: &SourceFile,
+        line: usize,
+        start: usize,
+        flagged: &str,
+        work: &mut usize,
+    ) -> usize {
+        let normalized = &self.lines[line];
+        let index = self.on_line.entry(line).or_insert_with(|| LineIndex::new(source, line, normalized, work));
+        let before = index.normalized_offset(source, start, work);
+        let ends = index.match_ends(normalized, flagged, work);
+        ends.partition_point(|&end| end <= before)
+    }
+}
+
+/// One line's whitespace-free text, indexed to count where a flagged text occurs on it.
+#[derive(Debug)]
+struct LineIndex {
+    line_start: usize,
+    /// Whitespace-free length of the line's text before every `NORMALIZED_CHECKPOINT`-th byte
+    /// (rounded up to a char boundary): (source offset, normalized offset).
+    checkpoints: Vec<(usize, usize)>,
+    prefix: PrefixHash,
+    /// For each pattern length: (hash, start) of every window of the normalized line, sorted.
+    windows: HashMap<usize, Vec<(u64, usize)>>,
+    /// For each flagged text: where its non-overlapping, left-to-right matches end.
+    match_ends: HashMap<String, Vec<usize>>,
+}
+
+const NORMALIZED_CHECKPOINT: usize = 64;
+
+impl LineIndex {
+    fn new(source: &SourceFile, line: usize, normalized: &str, work: &mut usize) -> LineIndex {
+        let line_start = source.line_start(line);
+        let line_end = source.line_start(line + 1);
+        let text = &source.text[line_start..line_end];
+        *work += text.len() + normalized.len();
+        let mut checkpoints = Vec::with_capacity(text.len() / NORMALIZED_CHECKPOINT + 1);
+        let mut kept = 0;
+        for (offset, c) in text.char_indices() {
+            while checkpoints.len() * NORMALIZED_CHECKPOINT <= offset {
+                checkpoints.push((offset, kept));
+            }
+            if !c.is_whitespace() {
+                kept += c.len_utf8();
+            }
+        }
+        while checkpoints.len() * NORMALIZED_CHECKPOINT <= text.len() {
+            checkpoints.push((text.len(), kept));
+        }
+        let prefix = PrefixHash::new(normalized.bytes().map(u64::from));
+        LineIndex { line_start, checkpoints, prefix, windows: HashMap::new(), match_ends: HashMap::new() }
+    }
+
+    /// Whitespace-free length of the line's text before `offset` (a char boundary on the line).
+    fn normalized_offset(&self, source: &SourceFile, offset: usize, work: &mut usize) -> usize {
+        let relative = offset - self.line_start;
+        let (checkpoint, kept) = self.checkpoints[relative / NORMALIZED_CHECKPOINT];
+        let rest = &source.text[self.line_start + checkpoint..offset];
+        *work += rest.len();
+        kept + rest.chars().filter(|c| !c.is_whitespace()).map(char::len_utf8).sum::<usize>()
+    }
+
+    /// The ends of the matches `normalized.matches(pattern)` finds, in order.
+    fn match_ends(&mut self, normalized: &str, pattern: &str, work: &mut usize) -> &[usize] {
+        if !self.match_ends.contains_key(pattern) {
+            let ends = self.find_matches(normalized, pattern, work);
+            self.match_ends.insert(pattern.to_string(), ends);
+        }
+        &self.match_ends[pattern]
+    }
+
+    fn find_matches(&mut self, normalized: &str, pattern: &str, work: &mut usize) -> Vec<usize> {
+        let length = pattern.len();
+        if length > normalized.len() {
+            return Vec::new();
+        }
+        let prefix = &self.prefix;
+        // One index per pattern length serves every pattern of that length on the line.
+        let windows = self.windows.entry(length).or_insert_with(|| {
+            *work += normalized.len();
+            let mut windows: Vec<(u64, usize)> =
+                (0..=normalized.len() - length).map(|start| (prefix.window(start, length), start)).collect();
+            windows.sort_unstable();
+            windows
+        });
+        let key = PrefixHash::hash_of(pattern.bytes().map(u64::from));
+        *work += length;
+        let from = windows.partition_point(|&(hash, _)| hash < key);
+        let to = windows.partition_point(|&(hash, _)| hash <= key);
+        let mut ends = Vec::new();
+        let mut next_free = 0;
+        for &(_, start) in &windows[from..to] {
+            // Confirm the text (hashes can collide); matches never overlap, like `str::matches`.
+            *work += length;
+            if start >= next_free && &normalized.as_bytes()[start..start + length] == pattern.as_bytes() {
+                ends.push(start + length);
+                next_free = start + length;
+            }
+        }
+        ends
+    }
+}
+
+/// Polynomial hashes modulo the Mersenne prime 2^61 - 1 of every prefix of a sequence, so the
+/// hash of any window costs O(1).
+#[derive(Debug)]
+struct PrefixHash {
+    prefix: Vec<u64>,
+    powers: Vec<u64>,
+}
+
+impl PrefixHash {
+    const MODULUS: u64 = (1 << 61) - 1;
+    const BASE: u64 = 0x1d6f_a2c3_9b47;
+
+    fn new(values: impl Iterator<Item = u64>) -> PrefixHash {
+        let mut prefix = vec![0];
+        let mut powers = vec![1];
+        for value in values {
+            let last = *prefix.last().unwrap_or(&0);
+            prefix.push(Self::add(Self::multiply(last, Self::BASE), value % Self::MODULUS));
+            let power = *powers.last().unwrap_or(&1);
+            powers.push(Self::multiply(power, Self::BASE));
+        }
+        PrefixHash { prefix, powers }
+    }
+
+    fn hash_of(values: impl Iterator<Item = u64>) -> u64 {
+        values.fold(0, |hash, value| Self::add(Self::multiply(hash, Self::BASE), value % Self::MODULUS))
+    }
+
+    /// The hash of `values[start..start + length]`, equal to `hash_of` that window.
+    fn window(&self, start: usize, length: usize) -> u64 {
+        let shifted = Self::multiply(self.prefix[start], self.powers[length]);
+        Self::add(self.prefix[start + length], Self::MODULUS - shifted)
+    }
+
+    fn multiply(a: u64, b: u64) -> u64 {
+        let product = u128::from(a) * u128::from(b);
+        let folded = (product & u128::from(Self::MODULUS)) + (product >> 61);
+        let folded = u64::try_from(folded).unwrap_or(0);
+        if folded >= Self::MODULUS { folded - Self::MODULUS } else { folded }
+    }
+
+    fn add(a: u64, b: u64) -> u64 {
+        let sum = a + b;
+        if sum >= Self::MODULUS { sum - Self::MODULUS } else { sum }
     }
 }
 
@@ -351,5 +595,147 @@ mod tests {
         let gate_other = Finding { message: "n".into(), ..gate.clone() };
         let empty = BTreeMap::new();
         assert_ne!(fingerprints(&[gate], &empty), fingerprints(&[gate_other], &empty));
+    }
+}
+
+#[cfg(test)]
+mod cost_tests {
+    use super::*;
+    use crate::diagnostic::{Position, Severity, Span};
+
+    /// The fingerprint as first written: a scan of every earlier line and of the line's text
+    /// before the finding, per finding. Quadratic, but plainly right: the oracle for the indexes.
+    fn reference_fingerprint(finding: &Finding, source: &SourceFile) -> String {
+        let mut hash = Fnv1a::new();
+        hash.field(b"golint-guard/1");
+        hash.field(finding.rule.as_bytes());
+        hash.field(path_key(&finding.path).as_bytes());
+        let span = finding.span.expect("span");
+        let lines: Vec<String> =
+            (0..source.line_count()).map(|line| without_whitespace(source.line_text(line))).collect();
+        let end = span.end.clamp(span.start, source.text.len());
+        let first = source.line_index(span.start);
+        let mut last = source.line_index(end);
+        if last > first && end == source.line_start(last) {
+            last -= 1;
+        }
+        let flagged = &lines[first..=last];
+        let earlier_same_lines =
+            (0..first).filter(|&start| lines.get(start..start + flagged.len()) == Some(flagged)).count();
+        let flagged_text = without_whitespace(source.text.get(span.start..end).unwrap_or(""));
+        let before_on_line = without_whitespace(source.text.get(source.line_start(first)..span.start).unwrap_or(""));
+        let earlier_on_line =
+            if flagged_text.is_empty() { 0 } else { before_on_line.matches(flagged_text.as_str()).count() };
+        hash.field(flagged.join("\n").as_bytes());
+        hash.field(flagged_text.as_bytes());
+        hash.field(earlier_same_lines.to_string().as_bytes());
+        hash.field(earlier_on_line.to_string().as_bytes());
+        format!("{:016x}", hash.finish())
+    }
+
+    fn finding(path: &Path, start: usize, end: usize) -> Finding {
+        Finding {
+            rule: "r".into(),
+            severity: Severity::Error,
+            path: path.to_path_buf(),
+            span: Some(Span::new(start, end)),
+            start: Position::default(),
+            end: Position::default(),
+            labels: Vec::new(),
+            message: "m".into(),
+            help: None,
+            fix: None,
+            detail: None,
+        }
+    }
+
+    /// A small deterministic generator (no dependency): xorshift.
+    struct Random(u64);
+
+    impl Random {
+        fn below(&mut self, bound: usize) -> usize {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            (self.0 % bound as u64) as usize
+        }
+    }
+
+    #[test]
+    fn indexed_fingerprints_equal_the_reference_on_random_texts() {
+        // Few distinct pieces, so lines, windows and on-line matches repeat and overlap
+        // ("aa" in "aaa"); whitespace of several kinds, CRLF and multi-byte chars.
+        let pieces = ["a", "aa", "b", " ", "\t", "\n", "\r\n", "\u{e9}", "\u{a0}", "f(a)", "\u{1F600}", ";"];
+        let mut random = Random(0x9e37_79b9_7f4a_7c15);
+        for _ in 0..300 {
+            let text: String = (0..random.below(120)).map(|_| pieces[random.below(pieces.len())]).collect();
+            let source = SourceFile::new("a.go".into(), "a.go".into(), text.as_str());
+            let sources = BTreeMap::from([(source.display_path.clone(), source.clone())]);
+            let mut fingerprinter = Fingerprinter::new();
+            for _ in 0..30 {
+                let start = random.below(text.len() + 1);
+                let end = start + random.below(text.len() + 1 - start);
+                let finding = finding(&source.display_path, start, end);
+                assert_eq!(
+                    fingerprinter.fingerprint(&finding, &sources),
+                    reference_fingerprint(&finding, &source),
+                    "text {text:?}, span {start}..{end}"
+                );
+            }
+        }
+    }
+
+    /// Issue 11: one 1 MB line with 30k findings, and a file of many lines with a finding on
+    /// each, took time proportional to findings times text. The work counted must stay within
+    /// a small multiple of text plus flagged text.
+    #[test]
+    fn many_findings_on_one_long_line_cost_linear_work() {
+        let calls: String = (0..30_000).map(|i| format!("os.Remove(\"dir/f{i:06}.tmp.bk\"); ")).collect();
+        let text = format!("package p\n\nfunc f() {{ {calls}}}\n");
+        let source = SourceFile::new("a.go".into(), "a.go".into(), text.as_str());
+        let sources = BTreeMap::from([(source.display_path.clone(), source.clone())]);
+        let findings: Vec<Finding> = text
+            .match_indices("os.Remove(")
+            .map(|(start, _)| finding(&source.display_path, start, start + "os.Remove(\"dir/f000000.tmp.bk\")".len()))
+            .collect();
+        assert_eq!(findings.len(), 30_000);
+        let flagged: usize = findings.iter().map(|f| f.span.map_or(0, |s| s.end - s.start)).sum();
+        let mut fingerprinter = Fingerprinter::new();
+        for finding in &findings {
+            fingerprinter.fingerprint(finding, &sources);
+        }
+        let bound = 8 * (text.len() + flagged) + 200 * findings.len();
+        assert!(fingerprinter.work() <= bound, "work {} > bound {bound}", fingerprinter.work());
+        // The bound tells the two apart: the per-finding scan of the line before each finding
+        // (the reference above) reads far more.
+        let line_start = source.line_start(2);
+        let scanned: usize = findings.iter().map(|f| f.span.map_or(0, |s| s.start - line_start)).sum();
+        assert!(scanned > 100 * bound, "{scanned} vs {bound}");
+    }
+
+    #[test]
+    fn many_lines_with_findings_cost_linear_work() {
+        let body: String = (0..40_000).map(|i| format!("func g{i}() {{\n\tos.Remove(\"g{}\")\n}}\n", i % 50)).collect();
+        let text = format!("package p\n\n{body}");
+        let source = SourceFile::new("a.go".into(), "a.go".into(), text.as_str());
+        let sources = BTreeMap::from([(source.display_path.clone(), source.clone())]);
+        let mut findings: Vec<Finding> = text
+            .match_indices("os.Remove(")
+            .map(|(start, _)| finding(&source.display_path, start, start + text[start..].find(')').unwrap_or(0) + 1))
+            .collect();
+        // And some findings flagging whole functions (three lines).
+        findings.extend(text.match_indices("func g").step_by(7).map(|(start, _)| {
+            finding(&source.display_path, start, start + text[start..].find("\n}").unwrap_or(0) + 2)
+        }));
+        let flagged: usize = findings.iter().map(|f| f.span.map_or(0, |s| s.end - s.start)).sum();
+        let mut fingerprinter = Fingerprinter::new();
+        for finding in &findings {
+            fingerprinter.fingerprint(finding, &sources);
+        }
+        let bound = 8 * (text.len() + flagged) + 200 * findings.len();
+        assert!(fingerprinter.work() <= bound, "work {} > bound {bound}", fingerprinter.work());
+        // The reference compares every earlier line per finding.
+        let scanned: usize = findings.iter().map(|f| source.line_index(f.span.map_or(0, |s| s.start))).sum();
+        assert!(scanned > 100 * bound, "{scanned} vs {bound}");
     }
 }
