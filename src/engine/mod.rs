@@ -137,21 +137,12 @@ impl Engine {
         }
         if self.report_syntax_errors && !has_errors && !has_package_clause(tree) {
             // tree-sitter accepts an empty file (or one of comments only); Go does not.
-            let span = Span::new(0, 0);
-            let (start, end) = file.span_positions(span);
-            findings.push(Finding {
-                rule: builtin::SYNTAX_ERROR.id.to_string(),
-                severity: builtin::SYNTAX_ERROR.severity,
-                path: file.display_path.clone(),
-                span: Some(span),
-                start,
-                end,
-                labels: Vec::new(),
-                message: "syntax error: no package clause (a Go file starts with `package name`)".into(),
-                help: Some("Go does not compile a file without a package clause".into()),
-                fix: None,
-                detail: None,
-            });
+            findings.push(syntax_error_finding(
+                file,
+                Span::new(0, 0),
+                "syntax error: no package clause (a Go file starts with `package name`)".into(),
+                "Go does not compile a file without a package clause",
+            ));
         }
         let applies: Vec<bool> = self.rules.iter().map(|rule| rule_applies(rule, facts)).collect();
         if !applies.iter().any(|&applies| applies) {
@@ -238,24 +229,32 @@ fn report_syntax_errors(file: &SourceFile, tree: &Tree, findings: &mut Vec<Findi
     let (errors, total) = parse::syntax_errors(tree, &file.text, SYNTAX_ERROR_LIMIT);
     let shown = errors.len();
     for (index, error) in errors.into_iter().enumerate() {
-        let span = Span::new(error.start, error.end);
-        let (start, end) = file.span_positions(span);
         let mut message = error.message;
         if index + 1 == shown && total > shown {
             message.push_str(&format!(" (and {} more syntax errors in this file)", total - shown));
         }
-        findings.push(Finding {
-            rule: builtin::SYNTAX_ERROR.id.to_string(),
-            severity: builtin::SYNTAX_ERROR.severity,
-            path: file.display_path.clone(),
-            span: Some(span),
-            start,
-            end,
-            labels: Vec::new(),
+        findings.push(syntax_error_finding(
+            file,
+            Span::new(error.start, error.end),
             message,
-            help: Some("rules skip the code around this error and the file is never autofixed".into()),
-            fix: None,
-            detail: None,
-        });
+            "rules skip the code around this error and the file is never autofixed",
+        ));
+    }
+}
+
+fn syntax_error_finding(file: &SourceFile, span: Span, message: String, help: &str) -> Finding {
+    let (start, end) = file.span_positions(span);
+    Finding {
+        rule: builtin::SYNTAX_ERROR.id.to_string(),
+        severity: builtin::SYNTAX_ERROR.severity,
+        path: file.display_path.clone(),
+        span: Some(span),
+        start,
+        end,
+        labels: Vec::new(),
+        message,
+        help: Some(help.into()),
+        fix: None,
+        detail: None,
     }
 }
