@@ -5,11 +5,15 @@
 //!   cargo bench --bench pipeline
 //!
 //! Compare `check` with `parse_only` in the same run: the ratio is what matters on a shared machine.
+//!
+//! `reports` times the JSON, SARIF and baseline fingerprints on issue 11's shapes: one 1 MB line
+//! with 30k findings, and a 4 MB file with a finding every few lines (both were quadratic).
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use golint_guard::config::Settings;
 use golint_guard::engine::{Engine, ModuleFacts, Worker};
 use golint_guard::lint::{lint_patterns, lint_source, parse_patterns};
+use golint_guard::report::{Format, ReportInput, render};
 use golint_guard::source::SourceFile;
 use std::path::PathBuf;
 use std::process::Command;
@@ -68,6 +72,46 @@ fn engine_on_one_file(c: &mut Criterion) {
     group.finish();
 }
 
+fn reports(c: &mut Criterion) {
+    let calls: String = (0..30_000).map(|i| format!("os.Remove(\"dir/f{i:06}.tmp.bk\"); ")).collect();
+    let one_line = format!("package p\n\nimport \"os\"\n\nfunc f() {{ {calls}}}\n");
+    let mut functions = String::new();
+    let mut index = 0;
+    while functions.len() < 4_000_000 {
+        functions.push_str(&format!(
+            "func g{index}() {{\n\tos.Remove(\"g{}.tmp\")\n\tx := {index}\n\t_ = x\n}}\n\n",
+            index % 50
+        ));
+        index += 1;
+    }
+    let many_lines = format!("package p\n\nimport \"os\"\n\n{functions}");
+    let settings = Settings::default();
+    let rules = settings.enabled_rules();
+    let engine = Engine::new(&rules).expect("queries compile");
+    let mut worker = Worker::default();
+    let mut group = c.benchmark_group("reports");
+    group.sample_size(10);
+    for (name, text) in [("one_1mb_line_30k_findings", one_line), ("4mb_file", many_lines)] {
+        let source = SourceFile::new("a.go".into(), "a.go".into(), text);
+        let findings = lint_source(&engine, &mut worker, &settings, &source, ModuleFacts::default());
+        let sources = std::collections::BTreeMap::from([(source.display_path.clone(), source.clone())]);
+        let input = ReportInput {
+            findings: &findings,
+            sources: &sources,
+            rules: &rules,
+            files_checked: 1,
+            criteria: None,
+            path_prefix: None,
+            color: false,
+            width: 100,
+        };
+        for format in [Format::Json, Format::Sarif, Format::Github] {
+            group.bench_function(format!("{name}/{format:?}"), |b| b.iter(|| render(format, &input)));
+        }
+    }
+    group.finish();
+}
+
 fn walk_go_files(root: PathBuf) -> Vec<PathBuf> {
     let mut files = Vec::new();
     let mut stack = vec![root];
@@ -88,5 +132,5 @@ fn walk_go_files(root: PathBuf) -> Vec<PathBuf> {
     files
 }
 
-criterion_group!(benches, pipeline, engine_on_one_file);
+criterion_group!(benches, pipeline, engine_on_one_file, reports);
 criterion_main!(benches);

