@@ -24,26 +24,9 @@ pub static RULE: Rule = Rule {
 const HELP: &str = "Check the error; if it truly cannot fail, say why in a comment on the line above";
 
 fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
-    let (Some(statement), Some(blank)) = (found.target(), found.get("blank")) else { return };
-    // `defer func() { _ = f.Close() }()` is a deferred call: unchecked-error-defer decides it.
-    if ctx.types.ancestry().deferring_statement(statement).is_some() {
-        return;
-    }
-    let source: &str = &ctx.file.text;
-    let (names, values) = sides(statement);
     // `_ = f()`: every result thrown away on purpose is explicit-error-discard's (opt-in). What
     // stays here keeps a value and drops the error beside it: `lis, _ := net.Listen(...)`.
-    if every_name_blank(&names, source) {
-        return;
-    }
-    // One finding per statement: the match for its first `_` that takes an error reports.
-    let Some((first_blank, call, callee)) = discarded_errors(ctx, &names, &values).into_iter().next() else {
-        return;
-    };
-    if first_blank != blank || explained_above(ctx, statement) {
-        return;
-    }
-    let callee = syntax::callee_display(call, source, &callee);
+    let Some((statement, callee)) = reportable_discard(ctx, found, false) else { return };
     let in_test = ctx.facts.is_test_file;
     let finding = ctx.report(statement, format!("the error returned by `{callee}` is discarded with `_`")).help(HELP);
     // Issue 9: a test that ignores an error fails on the next line anyway; advice only.
@@ -52,13 +35,39 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
     }
 }
 
+/// The statement to report and the callee to name, when this match is the one that reports a
+/// discarded error and the statement's left side is (`every_blank`) or is not all `_`: shared
+/// by this rule and explicit-error-discard, which split `_ = f()` from `v, _ := f()`.
+pub(super) fn reportable_discard<'tree>(
+    ctx: &RuleContext<'_, '_>,
+    found: &Match<'tree>,
+    every_blank: bool,
+) -> Option<(Node<'tree>, String)> {
+    let (statement, blank) = (found.target()?, found.get("blank")?);
+    // `defer func() { _ = f.Close() }()` is a deferred call: unchecked-error-defer decides it.
+    if ctx.types.ancestry().deferring_statement(statement).is_some() {
+        return None;
+    }
+    let source: &str = &ctx.file.text;
+    let (names, values) = sides(statement);
+    if every_name_blank(&names, source) != every_blank {
+        return None;
+    }
+    // One finding per statement: the match for its first `_` that takes an error reports.
+    let (first_blank, call, callee) = discarded_errors(ctx, &names, &values).into_iter().next()?;
+    if first_blank != blank || explained_above(ctx, statement) {
+        return None;
+    }
+    Some((statement, syntax::callee_display(call, source, &callee)))
+}
+
 /// Every name on the left is `_`: nothing from the call is kept.
-pub(super) fn every_name_blank(names: &[Node<'_>], source: &str) -> bool {
+fn every_name_blank(names: &[Node<'_>], source: &str) -> bool {
     !names.is_empty() && names.iter().all(|name| syntax::text(*name, source) == "_")
 }
 
 /// The names on the left and the values on the right of an assignment, `:=` or `var` spec.
-pub(super) fn sides(statement: Node<'_>) -> (Vec<Node<'_>>, Vec<Node<'_>>) {
+fn sides(statement: Node<'_>) -> (Vec<Node<'_>>, Vec<Node<'_>>) {
     if statement.kind() == "var_spec" {
         let mut cursor = statement.walk();
         let names = statement.children_by_field_name("name", &mut cursor).collect();
@@ -71,7 +80,7 @@ pub(super) fn sides(statement: Node<'_>) -> (Vec<Node<'_>>, Vec<Node<'_>>) {
 
 /// Each `_` that receives an `error` result, with its call and the call's resolved name, in
 /// order. Calls whose results are not known are left out: never guess.
-pub(super) fn discarded_errors<'tree>(
+fn discarded_errors<'tree>(
     ctx: &RuleContext<'_, 'tree>,
     names: &[Node<'tree>],
     values: &[Node<'tree>],
@@ -122,7 +131,7 @@ pub(super) fn discarded_errors<'tree>(
 /// A comment on the line directly above the statement, not a directive (`//nolint`, `//go:`):
 /// the author explains why the error cannot matter. A trailing comment on the same line does
 /// not count: it is too easy to leave behind.
-pub(super) fn explained_above(ctx: &RuleContext<'_, '_>, statement: Node<'_>) -> bool {
+fn explained_above(ctx: &RuleContext<'_, '_>, statement: Node<'_>) -> bool {
     let source: &str = &ctx.file.text;
     let line_start = source[..statement.start_byte()].rfind('\n').map_or(0, |newline| newline + 1);
     if line_start == 0 {

@@ -1,4 +1,4 @@
-use super::discarded_error::{discarded_errors, every_name_blank, explained_above, sides};
+use super::discarded_error::reportable_discard;
 use crate::engine::prelude::*;
 
 pub static RULE: Rule = Rule {
@@ -25,24 +25,7 @@ pub static RULE: Rule = Rule {
 const HELP: &str = "If the error can matter, check it; if it cannot, say why in a comment on the line above";
 
 fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
-    let (Some(statement), Some(blank)) = (found.target(), found.get("blank")) else { return };
-    // `defer func() { _ = f.Close() }()` is a deferred call: unchecked-error-defer decides it.
-    if ctx.types.ancestry().deferring_statement(statement).is_some() {
-        return;
-    }
-    let source: &str = &ctx.file.text;
-    let (names, values) = sides(statement);
     // A value kept beside the discarded error is discarded-error's.
-    if !every_name_blank(&names, source) {
-        return;
-    }
-    // One finding per statement: the match for its first `_` that takes an error reports.
-    let Some((first_blank, call, callee)) = discarded_errors(ctx, &names, &values).into_iter().next() else {
-        return;
-    };
-    if first_blank != blank || explained_above(ctx, statement) {
-        return;
-    }
-    let callee = syntax::callee_display(call, source, &callee);
+    let Some((statement, callee)) = reportable_discard(ctx, found, true) else { return };
     ctx.report(statement, format!("every result of `{callee}` is discarded with `_`, its error too")).help(HELP);
 }
