@@ -58,6 +58,11 @@ impl Default for Settings {
 }
 
 impl Settings {
+    /// Every rule enabled, opt-in ones included: for the fuzz targets, which must reach all code.
+    pub fn every_rule() -> Settings {
+        Settings { enabled: all_rules().iter().map(|rule| rule.id).collect(), ..Settings::default() }
+    }
+
     /// Settings with exactly these rules enabled (used by the fixture harness).
     pub fn only(ids: &[&str]) -> Settings {
         let enabled = all_rules().iter().filter(|rule| ids.contains(&rule.id)).map(|rule| rule.id).collect();
@@ -521,6 +526,12 @@ anything = "kept raw"
 
     fn enabled_by(text: &str) -> BTreeSet<&'static str> {
         parse(text, "golint-guard.toml").unwrap().into_settings(".".into(), None).enabled
+    }
+
+    #[test]
+    fn every_rule_includes_the_opt_in_set() {
+        let enabled = Settings::every_rule().enabled;
+        assert!(all_rules().iter().all(|rule| enabled.contains(rule.id)));
     }
 
     #[test]

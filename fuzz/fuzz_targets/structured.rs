@@ -16,7 +16,8 @@ use std::sync::OnceLock;
 fn setup() -> &'static (Settings, Engine) {
     static SETUP: OnceLock<(Settings, Engine)> = OnceLock::new();
     SETUP.get_or_init(|| {
-        let settings = Settings::default();
+        // Opt-in rules too: the fuzzer must reach every rule, not only what a default run does.
+        let settings = Settings::every_rule();
         let engine = Engine::new(&settings.enabled_rules()).expect("queries compile");
         (settings, engine)
     })
