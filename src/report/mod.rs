@@ -90,7 +90,8 @@ pub fn is_concurrency_rule(id: &str) -> bool {
 /// within a severity, concurrency findings first; otherwise the sorted order is kept.
 pub fn leading_first(findings: &[Finding]) -> Vec<&Finding> {
     let mut ordered: Vec<&Finding> = findings.iter().collect();
-    ordered.sort_by_key(|finding| (std::cmp::Reverse(finding.severity), !is_concurrency_rule(&finding.rule)));
+    // Cached: the key looks the rule up in the registry, once per finding rather than per comparison.
+    ordered.sort_by_cached_key(|finding| (std::cmp::Reverse(finding.severity), !is_concurrency_rule(&finding.rule)));
     ordered
 }
 
