@@ -297,3 +297,245 @@ fn recorded_test_streams_parse() {
     assert_eq!(report.races.len(), 1);
     assert_eq!(report.failures.len(), 5);
 }
+
+/// The processes tests/data/gate/orphans recorded: its test and the helper it started, each as
+/// (pid, process group). Waits up to `within` for both records.
+fn recorded_processes(dir: &Path, within: Duration) -> Vec<(u32, u32)> {
+    let deadline = Instant::now() + within;
+    loop {
+        let records: Vec<(u32, u32)> = ["test", "helper"]
+            .iter()
+            .filter_map(|role| std::fs::read_to_string(dir.join(role)).ok())
+            .filter_map(|text| {
+                let mut fields = text.split_whitespace().map(|field| field.parse::<u32>().ok());
+                Some((fields.next()??, fields.next()??))
+            })
+            .collect();
+        if records.len() == 2 || Instant::now() >= deadline {
+            return records;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Live processes (not zombies) whose process group is `group`, from /proc.
+fn live_group_members(group: u32) -> Vec<String> {
+    let mut members = Vec::new();
+    for entry in std::fs::read_dir("/proc").expect("/proc").filter_map(Result::ok) {
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else { continue };
+        // `pid (comm) state ppid pgrp ...`; comm may hold spaces and parentheses.
+        let Some((head, rest)) = stat.rsplit_once(") ") else { continue };
+        let fields: Vec<&str> = rest.split_whitespace().collect();
+        let (Some(state), Some(pgrp)) = (fields.first(), fields.get(2)) else { continue };
+        if pgrp.parse::<u32>() == Ok(group) && !matches!(*state, "Z" | "X") {
+            members.push(format!("{} ({state})", head.replace(" (", " ")));
+        }
+    }
+    members
+}
+
+/// After the gate returned, nothing of the recorded processes' group survives (a moment is
+/// allowed for the kernel to finish delivering SIGKILL).
+fn assert_group_gone(records: &[(u32, u32)]) {
+    assert_eq!(records.len(), 2, "the fixture's test and its helper did not both start: {records:?}");
+    let group = records[0].1;
+    assert!(records.iter().all(|(_, other)| *other == group), "one process group expected: {records:?}");
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let mut survivors = live_group_members(group);
+    while !survivors.is_empty() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+        survivors = live_group_members(group);
+    }
+    assert!(survivors.is_empty(), "processes of the step's group outlived the gate: {survivors:?}");
+}
+
+/// Build the orphans fixture's test binary (under the PATH the gate will get, which decides
+/// whether cgo is on), so a step timeout of seconds is spent running it.
+fn warm_orphans_fixture(path: Option<&std::ffi::OsStr>) {
+    require_go();
+    let mut command = Command::new("go");
+    command.args(["test", "-vet=off", "-run", "^$", "./..."]).current_dir(fixture("orphans")).env_remove("GOFLAGS");
+    if let Some(path) = path {
+        command.env("PATH", path);
+    }
+    let output = command.output().expect("run go test");
+    assert!(output.status.success(), "{}", stderr(&output));
+}
+
+/// The gate on the orphans fixture, with its own TMPDIR (which must be empty afterwards) and
+/// the directory the fixture records its processes in.
+fn orphans_gate(path: Option<&std::ffi::OsStr>, timeout: &str) -> (Command, tempfile::TempDir, tempfile::TempDir) {
+    warm_orphans_fixture(path);
+    let pids = tempfile::tempdir().unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_golint-guard"));
+    command
+        .args(["gate", "--steps", "test", "--no-race", "--timeout", timeout, "tests/data/gate/orphans"])
+        .current_dir(repo())
+        .env_remove("GOFLAGS")
+        .env("GATE_PID_DIR", pids.path())
+        .env("TMPDIR", tmp.path());
+    if let Some(path) = path {
+        command.env("PATH", path);
+    }
+    (command, pids, tmp)
+}
+
+fn leftovers(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|entry| entry.file_name().to_string_lossy().into())
+        .collect()
+}
+
+/// Issue 11 item 14: the step timeout signals the process group itself. With only `go`'s
+/// directory on PATH (no `kill` program) it still fires, the test binary and the helper it
+/// started are gone afterwards, and so is every temporary directory (the gate's and go's).
+#[cfg(target_os = "linux")]
+#[test]
+fn a_timeout_stops_the_whole_group_without_kill_on_path_and_cleans_up() {
+    require_go();
+    let go = Command::new("go").args(["env", "GOROOT"]).output().expect("go env GOROOT");
+    let go_bin = PathBuf::from(String::from_utf8_lossy(&go.stdout).trim()).join("bin");
+    // The go found on PATH may be a symlink elsewhere; GOROOT/bin must hold the same command.
+    assert!(go_bin.join("go").is_file(), "no go in {}", go_bin.display());
+    assert!(!go_bin.join("kill").exists(), "{} has a `kill`: the test would prove nothing", go_bin.display());
+    let (mut command, pids, tmp) = orphans_gate(Some(go_bin.as_os_str()), "10");
+    let started = Instant::now();
+    let mut child = command.stdout(std::process::Stdio::null()).stderr(std::process::Stdio::piped()).spawn().unwrap();
+    // The old gate hung here for good; bound the wait so a regression fails instead of hanging.
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > Duration::from_secs(60) {
+            let _ = child.kill();
+            let records = recorded_processes(pids.path(), Duration::ZERO);
+            panic!("the gate did not stop 50 s after its 10 s timeout (processes: {records:?})");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let mut log = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut log).unwrap();
+    assert_eq!(status.code(), Some(2), "{log}");
+    assert!(log.contains("step `test` timed out after 10.0s"), "{log}");
+    assert_group_gone(&recorded_processes(pids.path(), Duration::ZERO));
+    assert_eq!(leftovers(tmp.path()), Vec::<String>::new(), "temporary files left in TMPDIR");
+}
+
+/// Issue 11 item 14: Ctrl-C (SIGINT) or SIGTERM to the gate mid-test stops the step's process
+/// group (which a terminal's Ctrl-C does not reach: it is a group of its own), removes the
+/// temporary directories and exits as the signal would have: 130 or 143.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_signal_mid_test_stops_the_whole_group_and_cleans_up() {
+    for (signal, expected) in [("INT", 130), ("TERM", 143)] {
+        let (mut command, pids, tmp) = orphans_gate(None, "600");
+        let mut child =
+            command.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn().unwrap();
+        let records = recorded_processes(pids.path(), Duration::from_secs(120));
+        assert_eq!(records.len(), 2, "SIG{signal}: the fixture's processes did not start: {records:?}");
+        let sent = Command::new("kill").arg(format!("-{signal}")).arg(child.id().to_string()).status().unwrap();
+        assert!(sent.success());
+        let started = Instant::now();
+        let status = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break status;
+            }
+            assert!(started.elapsed() < Duration::from_secs(30), "SIG{signal} did not stop the gate");
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        let mut log = String::new();
+        std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut log).unwrap();
+        let mut report = String::new();
+        std::io::Read::read_to_string(&mut child.stdout.take().unwrap(), &mut report).unwrap();
+        assert_eq!(status.code(), Some(expected), "SIG{signal}: {log}");
+        assert!(log.contains(&format!("interrupted by SIG{signal} during step `test`")), "{log}");
+        assert!(report.is_empty(), "an interrupted gate must not print a report that looks complete:\n{report}");
+        assert_group_gone(&records);
+        assert_eq!(leftovers(tmp.path()), Vec::<String>::new(), "SIG{signal}: temporary files left in TMPDIR");
+    }
+}
+
+/// Run the gate on a fixture as JSON with extra environment variables.
+fn gate_with_env(name: &str, extra: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
+    require_go();
+    let path = format!("tests/data/gate/{name}");
+    let mut command = Command::new(env!("CARGO_BIN_EXE_golint-guard"));
+    command.args(["gate", "--format", "json", &path]).args(extra).current_dir(repo()).env_remove("GOFLAGS");
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    let output = command.output().expect("run golint-guard");
+    (output.status.code().unwrap_or(-1), String::from_utf8_lossy(&output.stdout).into_owned(), stderr(&output))
+}
+
+/// Issue 11 item 15: without cgo, `-race` cannot run. The tests still run (without it), and the
+/// race criterion says it was not run and why: never PASS.
+#[test]
+fn without_cgo_the_race_criterion_is_skipped_with_the_reason() {
+    let (code, stdout, log) = gate_with_env("clean", &["--steps", "test"], &[("CGO_ENABLED", "0")]);
+    assert_eq!(code, 0, "{log}");
+    let report: Value = serde_json::from_str(&stdout).expect("JSON report");
+    let (result, figure) = criterion(&report, "race");
+    assert_eq!(result, "skipped", "{report:#}");
+    assert!(figure.contains("-race requires cgo"), "{figure}");
+    assert_eq!(criterion(&report, "tests"), ("pass".to_string(), "1 passed, 0 failed, 0 skipped".to_string()));
+    assert!(log.contains("running the tests without -race"), "{log}");
+}
+
+/// … and with `[gate].require_race = true` the race criterion fails instead (exit 1).
+#[test]
+fn without_cgo_a_required_race_detector_fails_the_gate() {
+    let dir = tempfile::tempdir().unwrap();
+    for file in ["go.mod", "calc.go", "calc_test.go"] {
+        std::fs::copy(fixture("clean").join(file), dir.path().join(file)).unwrap();
+    }
+    std::fs::write(dir.path().join("golint-guard.toml"), "[gate]\nrequire_race = true\n").unwrap();
+    require_go();
+    let output = Command::new(env!("CARGO_BIN_EXE_golint-guard"))
+        .args(["gate", "--format", "json", "--steps", "test"])
+        .arg(dir.path())
+        .env_remove("GOFLAGS")
+        .env("CGO_ENABLED", "0")
+        .output()
+        .expect("run golint-guard");
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let report = report(&output);
+    let (result, figure) = criterion(&report, "race");
+    assert_eq!(result, "fail", "{report:#}");
+    assert!(figure.starts_with("could not run ([gate].require_race = true): go: -race requires cgo"), "{figure}");
+}
+
+/// Issue 11 item 15: `GOFLAGS=-run=NONE` runs no test in a module that has tests: not a pass.
+#[test]
+fn no_test_run_in_a_module_with_tests_fails_the_tests_criterion() {
+    let (code, stdout, log) = gate_with_env("clean", &["--steps", "test"], &[("GOFLAGS", "-run=NONE")]);
+    assert_eq!(code, 1, "{log}");
+    let report: Value = serde_json::from_str(&stdout).expect("JSON report");
+    let (result, figure) = criterion(&report, "tests");
+    assert_eq!(result, "fail", "{report:#}");
+    assert!(figure.ends_with("no test ran in packages that have tests"), "{figure}");
+    let found = findings(&report);
+    assert_eq!(found.len(), 1, "{report:#}");
+    assert_eq!(found[0]["rule"], "gate/test");
+    assert_eq!(
+        found[0]["message"],
+        "no test ran: 1 package has tests but none of them ran (run with GOFLAGS=-run=NONE)"
+    );
+}
+
+/// Issue 11 item 15: a `GOFLAGS` that go rejects is a tool error (exit 2) that names the flag,
+/// not a compiler finding.
+#[test]
+fn a_bad_goflags_is_a_tool_error_naming_the_flag() {
+    for (goflags, says) in
+        [("-bogus", "unknown flag -bogus"), ("-race=maybe", "invalid boolean value \"maybe\" for flag -race")]
+    {
+        let (code, stdout, log) = gate_with_env("clean", &[], &[("GOFLAGS", goflags)]);
+        assert_eq!(code, 2, "GOFLAGS={goflags}: {log}\n{stdout}");
+        assert!(log.contains(&format!("go rejected GOFLAGS=\"{goflags}\"")) && log.contains(says), "{log}");
+        assert!(stdout.is_empty(), "no report for a run that could not start: {stdout}");
+    }
+}

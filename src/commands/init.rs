@@ -62,6 +62,7 @@ pub fn default_config() -> String {
 # steps = ["build", "vet", "test", "coverage", "check"]  # also "bench", "gofmt"; coverage implies test
 # coverage_min = 80            # total statement coverage, percent (--coverage-min)
 # race = true                  # go test -race (--no-race)
+# require_race = false        # true: fail (not skip) the race criterion when -race cannot run
 # packages = ["./..."]         # package patterns, relative to each module
 # tags = []                    # build tags for build, vet and test
 # test_flags = []              # extra `go test` flags, e.g. ["-count=1"]

@@ -6,6 +6,8 @@
 //!                                         # bench only when targets are set; coverage implies test
 //! coverage_min = 80            # total statement coverage, percent (--coverage-min)
 //! race = true                  # go test -race (--no-race)
+//! require_race = false         # fail, not skip, the race criterion when -race cannot run here
+//!                              # (CGO_ENABLED=0, no C compiler, a platform without it)
 //! packages = ["./..."]         # package patterns, relative to each module
 //! tags = ["integration"]       # build tags for build, vet and test
 //! test_flags = ["-count=1"]    # extra `go test` flags
@@ -90,6 +92,9 @@ pub struct GateConfig {
     /// Per-package minimums, keyed by import path or by `./dir` relative to the module root.
     pub package_coverage_min: BTreeMap<String, f64>,
     pub race: bool,
+    /// When `go test -race` cannot run here (no cgo, an unsupported platform), the race
+    /// criterion fails instead of being skipped.
+    pub require_race: bool,
     pub packages: Vec<String>,
     pub tags: Vec<String>,
     pub test_flags: Vec<String>,
@@ -123,6 +128,7 @@ impl Default for GateConfig {
             coverage_min: DEFAULT_COVERAGE_MIN,
             package_coverage_min: BTreeMap::new(),
             race: true,
+            require_race: false,
             packages: vec!["./...".into()],
             tags: Vec::new(),
             test_flags: Vec::new(),
@@ -150,6 +156,7 @@ struct RawGate {
     #[serde(default)]
     package_coverage_min: BTreeMap<String, f64>,
     race: Option<bool>,
+    require_race: Option<bool>,
     packages: Option<OneOrMany>,
     tags: Option<OneOrMany>,
     #[serde(default)]
@@ -188,6 +195,7 @@ const KEYS: &[&str] = &[
     "coverage_min",
     "package_coverage_min",
     "race",
+    "require_race",
     "packages",
     "tags",
     "test_flags",
@@ -252,6 +260,7 @@ impl GateConfig {
             config.package_coverage_min.insert(package, min);
         }
         config.race = raw.race.unwrap_or(true) && !overrides.no_race;
+        config.require_race = raw.require_race.unwrap_or(false);
         if let Some(packages) = raw.packages {
             config.packages = packages.into_vec();
             if config.packages.is_empty() {

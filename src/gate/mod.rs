@@ -50,6 +50,8 @@ pub struct GateRequest<'a> {
     /// `--fail-on`: a criterion made of findings (vet, gofmt, static) fails at this severity.
     pub fail_on: Severity,
     pub progress: &'a Progress,
+    /// SIGINT/SIGTERM caught for the run: a signal stops the running step's process group.
+    pub signals: Option<&'a crate::fix::interrupt::Guard>,
 }
 
 pub struct GateOutcome {
@@ -108,8 +110,13 @@ pub fn run(request: &GateRequest<'_>) -> Result<GateOutcome, GateError> {
         None => None,
     };
 
-    let mut gate =
-        Gate { request, findings: Vec::new(), modules: Vec::new(), coverage_total: coverage::Summary::default() };
+    let mut gate = Gate {
+        request,
+        findings: Vec::new(),
+        modules: Vec::new(),
+        coverage_total: coverage::Summary::default(),
+        race_unavailable: None,
+    };
     let workdir = tempfile::Builder::new()
         .prefix("golint-guard-gate-")
         .tempdir()
@@ -121,6 +128,9 @@ pub fn run(request: &GateRequest<'_>) -> Result<GateOutcome, GateError> {
             gate.module(go, module, label, &profile)?;
         }
     }
+    // The profiles have been read: remove the directory now, so a second Ctrl-C during the
+    // slower steps below (which ends the process at once) cannot leave it behind.
+    let _ = workdir.close();
     if config.runs(Step::Coverage) {
         gate.package_minimums_found(&modules);
     }
@@ -159,15 +169,20 @@ struct Gate<'a> {
     findings: Vec<Finding>,
     modules: Vec<ModuleRun>,
     coverage_total: coverage::Summary,
+    /// Why `go test -race` could not run (go's own words), when it could not.
+    race_unavailable: Option<String>,
 }
 
-impl Gate<'_> {
+impl<'a> Gate<'a> {
     fn config(&self) -> &GateConfig {
         self.request.config
     }
 
-    fn command<'c>(&self, step: &'c str, go: &'c Path, dir: &'c Path, args: Vec<OsString>) -> StepCommand<'c> {
-        StepCommand { step, program: go, args, dir, timeout: self.config().timeout }
+    fn command<'c>(&self, step: &'c str, go: &'c Path, dir: &'c Path, args: Vec<OsString>) -> StepCommand<'c>
+    where
+        'a: 'c,
+    {
+        StepCommand { step, program: go, args, dir, timeout: self.config().timeout, signals: self.request.signals }
     }
 
     fn tag_args(&self) -> Vec<OsString> {
@@ -235,6 +250,7 @@ impl Gate<'_> {
         let command = self.command("build", go, &module.root, args);
         self.request.progress.start(&step_label("build", label), &command.display());
         let finished = command.run()?;
+        check_goflags("build", &finished)?;
         let output = compile::parse(&finished.stderr, &module.root);
         for error in &output.errors {
             let mut found = finding("gate/build", Severity::Error, &error.place, error.full_message());
@@ -269,6 +285,7 @@ impl Gate<'_> {
         let command = self.command("vet", go, &module.root, args);
         self.request.progress.start(&step_label("vet", label), &command.display());
         let finished = command.run()?;
+        check_goflags("vet", &finished)?;
         let output = vet::parse(&finished.stdout, &finished.stderr, &module.root);
         for diagnostic in &output.diagnostics {
             let rule = format!("vet/{}", diagnostic.analyzer);
@@ -334,29 +351,46 @@ impl Gate<'_> {
         } else {
             None
         };
-        let mut args: Vec<OsString> = vec!["test".into(), "-json".into(), "-vet=off".into()];
-        if config.race {
-            args.push("-race".into());
-        }
-        if config.runs(Step::Coverage) {
-            let mut flag = OsString::from("-coverprofile=");
-            flag.push(profile);
-            args.push(flag);
-        }
-        args.extend(self.tag_args());
-        args.extend(config.test_flags.iter().map(OsString::from));
-        args.extend(self.packages());
-        let command = self.command("test", go, &module.root, args);
-        progress.start(&step_label("test", label), &command.display());
-        if let Some(total) = total {
-            progress.set_total(total);
-        }
-        let mut stream = test::TestStream::new(&module.root);
-        let finished = command.run_streaming(&mut |line| {
-            if stream.feed(line) {
-                progress.package_done();
+        let (tags, packages) = (self.tag_args(), self.packages());
+        let test_args = |race: bool| {
+            let mut args: Vec<OsString> = vec!["test".into(), "-json".into(), "-vet=off".into()];
+            if race {
+                args.push("-race".into());
             }
-        })?;
+            if config.runs(Step::Coverage) {
+                let mut flag = OsString::from("-coverprofile=");
+                flag.push(profile);
+                args.push(flag);
+            }
+            args.extend(tags.iter().cloned());
+            args.extend(config.test_flags.iter().map(OsString::from));
+            args.extend(packages.iter().cloned());
+            args
+        };
+        let mut race = config.race;
+        let (finished, stream) = loop {
+            let command = self.command("test", go, &module.root, test_args(race));
+            progress.start(&step_label("test", label), &command.display());
+            if let Some(total) = total {
+                progress.set_total(total);
+            }
+            let mut stream = test::TestStream::new(&module.root);
+            let finished = command.run_streaming(&mut |line| {
+                if stream.feed(line) {
+                    progress.package_done();
+                }
+            })?;
+            check_goflags("test", &finished)?;
+            // CGO_ENABLED=0, or a platform without the race detector: go refuses -race before
+            // building anything. Run the tests without it; the race criterion says why it did not run.
+            if race && let Some(reason) = race_unavailable(&finished.stderr) {
+                progress.finish("the race detector cannot run here; running the tests without -race");
+                self.race_unavailable.get_or_insert_with(|| reason.to_string());
+                race = false;
+                continue;
+            }
+            break (finished, stream);
+        };
         let mut report = stream.finish();
         let nothing_to_test = report.packages_done == 0 && matched_no_packages(&finished.stderr);
         if !finished.status.success()
@@ -385,6 +419,7 @@ impl Gate<'_> {
         for race in &report.races {
             self.race(module, race);
         }
+        self.no_test_ran(module, &finished, &mut report);
         let result = if report.failures.is_empty() && report.races.is_empty() && finished.status.success() {
             format!("{} passed", report.passed)
         } else {
@@ -392,6 +427,46 @@ impl Gate<'_> {
         };
         progress.finish(&result);
         Ok(report)
+    }
+
+    /// `-run` in GOFLAGS or [gate].test_flags that selects nothing: packages that have tests
+    /// ran none, and "0 passed" must not read as a pass. (A module without any test is the
+    /// coverage criterion's business.)
+    fn no_test_ran(&mut self, module: &ModuleDir, finished: &process::Finished, report: &mut test::TestReport) {
+        if !finished.status.success() || report.passed + report.failed + report.skipped > 0 {
+            return;
+        }
+        // `[no tests to run]` also ends a package whose test files hold only benchmarks.
+        let with_tests: Vec<&String> = report
+            .no_tests_to_run
+            .iter()
+            .filter(|package| module.package_dir(package).is_none_or(|dir| has_test_functions(&dir)))
+            .collect();
+        let Some(first) = with_tests.first() else { return };
+        let goflags = std::env::var("GOFLAGS").unwrap_or_default();
+        let mut selectors: Vec<String> = Vec::new();
+        if !goflags.trim().is_empty() {
+            selectors.push(format!("GOFLAGS={goflags}"));
+        }
+        if !self.config().test_flags.is_empty() {
+            selectors.push(format!("[gate].test_flags = {:?}", self.config().test_flags));
+        }
+        let hint =
+            if selectors.is_empty() { String::new() } else { format!(" (run with {})", selectors.join(" and ")) };
+        let message = format!(
+            "no test ran: {} {} tests but none of them ran{hint}",
+            plural(with_tests.len(), "package"),
+            if with_tests.len() == 1 { "has" } else { "have" }
+        );
+        let mut found = finding("gate/test", Severity::Error, &module.package_place(first), message);
+        found.help = Some(
+            "a `-run` or `-skip` pattern in GOFLAGS or [gate].test_flags matches no test; the gate must run the tests \
+             to pass them"
+                .into(),
+        );
+        found.detail = Some(with_tests.iter().map(|package| format!("{package}: [no tests to run]\n")).collect());
+        self.findings.push(found);
+        report.no_test_ran = true;
     }
 
     fn test_failure(
@@ -646,6 +721,7 @@ impl Gate<'_> {
             args.extend(self.tag_args());
             args.push(package.into());
             let finished = self.command("bench", go, &module.root, args).run()?;
+            check_goflags("bench", &finished)?;
             let results = bench::parse_results(&finished.stdout);
             let import_path = package_key(module, package);
             for target in targets {
@@ -807,6 +883,15 @@ impl Gate<'_> {
                     if broken > 0 {
                         figure.push_str(&format!("; {} did not build or crashed", plural(broken, "package")));
                     }
+                    let none_ran = self
+                        .modules
+                        .iter()
+                        .filter_map(|run| run.tests.as_ref())
+                        .filter(|report| report.no_test_ran)
+                        .count();
+                    if none_ran > 0 {
+                        figure.push_str("; no test ran in packages that have tests");
+                    }
                     Criterion {
                         name: name.into(),
                         passed: failing(name) == 0 && broken == 0,
@@ -818,16 +903,26 @@ impl Gate<'_> {
                 "race" if !config.race => {
                     skipped(name, "not run (race detector off: [gate].race = false or --no-race)")
                 }
-                "race" => {
-                    let n = count(name);
-                    let figure = if n == 0 { "no data races".into() } else { plural(n, "data race") };
-                    Criterion {
+                "race" => match &self.race_unavailable {
+                    // Never a pass: the race detector did not look at anything.
+                    Some(reason) if config.require_race => Criterion {
                         name: name.into(),
-                        passed: failing(name) == 0,
+                        passed: false,
                         skipped: false,
-                        figure: figure + &breakdown(name),
+                        figure: format!("could not run ([gate].require_race = true): {reason}"),
+                    },
+                    Some(reason) => skipped(name, &format!("not run: {reason}")),
+                    None => {
+                        let n = count(name);
+                        let figure = if n == 0 { "no data races".into() } else { plural(n, "data race") };
+                        Criterion {
+                            name: name.into(),
+                            passed: failing(name) == 0,
+                            skipped: false,
+                            figure: figure + &breakdown(name),
+                        }
                     }
-                }
+                },
                 "coverage" if !config.runs(Step::Coverage) => skipped(name, &not_selected(Step::Coverage)),
                 "coverage" => self.coverage_criterion(failing(name) == 0),
                 "bench" if !config.runs(Step::Bench) => skipped(name, &not_selected(Step::Bench)),
@@ -1076,6 +1171,51 @@ fn tail(text: &str) -> String {
     }
     let cut = text[cut..].find('\n').map_or(cut, |newline| cut + newline + 1);
     format!("… ({cut} earlier bytes not kept)\n{}", &text[cut..])
+}
+
+/// A `$GOFLAGS` that `go` rejects is the environment's fault, not the code's: a tool error (exit 2)
+/// that names the flag, never a compiler finding.
+fn check_goflags(step: &str, finished: &process::Finished) -> Result<(), GateError> {
+    if finished.status.success() {
+        return Ok(());
+    }
+    let Some(line) = finished
+        .stderr
+        .lines()
+        .map(str::trim)
+        .find(|line| line.starts_with("go: ") && (line.contains("$GOFLAGS") || line.contains("%GOFLAGS%")))
+    else {
+        return Ok(());
+    };
+    let value = std::env::var("GOFLAGS").unwrap_or_default();
+    Err(GateError(format!("gate: step `{step}`: go rejected GOFLAGS={value:?}: {line}")))
+}
+
+/// go's reason for refusing `-race` (no cgo, or a platform without the race detector).
+fn race_unavailable(stderr: &str) -> Option<&str> {
+    stderr
+        .lines()
+        .map(str::trim)
+        .find(|line| line.contains("-race requires cgo") || line.contains("-race is not supported on"))
+}
+
+/// Whether a package directory's `_test.go` files declare a test or fuzz function
+/// (`func TestX(`, `func FuzzX(`; not `TestMain`, not `Testify(`).
+fn has_test_functions(dir: &Path) -> bool {
+    let Ok(entries) = std::fs::read_dir(dir) else { return true };
+    entries
+        .filter_map(Result::ok)
+        .filter(|entry| entry.file_name().to_str().is_some_and(|name| name.ends_with("_test.go")))
+        .any(|entry| std::fs::read_to_string(entry.path()).is_ok_and(|text| text.lines().any(is_test_function_line)))
+}
+
+fn is_test_function_line(line: &str) -> bool {
+    let Some(rest) = line.strip_prefix("func ") else { return false };
+    ["Test", "Fuzz"].iter().any(|prefix| {
+        rest.strip_prefix(prefix).is_some_and(|name| {
+            name.starts_with('(') || (name.starts_with(|c: char| !c.is_lowercase()) && !name.starts_with("Main("))
+        })
+    })
 }
 
 /// `go vet` and `go test` fail on a pattern that matches nothing; `go build` only warns.

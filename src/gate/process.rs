@@ -2,13 +2,11 @@
 //! streamed line by line so memory stays bounded and progress can update.
 
 use super::GateError;
+use crate::fix::interrupt::Guard;
 use std::ffi::OsString;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitStatus, Stdio};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc;
+use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 /// The most stderr (or unstreamed stdout) kept from one command; the rest is dropped with a note.
@@ -24,6 +22,8 @@ pub struct StepCommand<'a> {
     pub args: Vec<OsString>,
     pub dir: &'a Path,
     pub timeout: Duration,
+    /// golint-guard's SIGINT/SIGTERM catcher: a signal stops the command's whole group.
+    pub signals: Option<&'a Guard>,
 }
 
 #[derive(Debug)]
@@ -67,6 +67,9 @@ impl StepCommand<'_> {
 
     fn run_inner(&self, on_line: Option<&mut dyn FnMut(&str)>) -> Result<Finished, GateError> {
         let started = Instant::now();
+        if let Some(signal) = self.signals.and_then(Guard::received) {
+            return Err(self.interrupted_error(signal));
+        }
         let mut command = Command::new(self.program);
         command
             .args(&self.args)
@@ -77,56 +80,63 @@ impl StepCommand<'_> {
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
-        // A group of its own, so a timeout can stop the test binaries `go` started as well.
+        // A group of its own, so a timeout or a signal can stop the test binaries `go` started
+        // (and what they started) as well. It also means a terminal's Ctrl-C reaches only us:
+        // the group is stopped by `Watchdog`.
         #[cfg(unix)]
         std::os::unix::process::CommandExt::process_group(&mut command, 0);
         let mut child = command.spawn().map_err(|err| self.spawn_error(&err))?;
-        let pid = child.id();
+        let stdout = child.stdout.take();
+        let stderr = child.stderr.take();
+        let watchdog = Watchdog { child, deadline: started + self.timeout, signals: self.signals };
 
-        let (done_sender, done_receiver) = mpsc::channel::<()>();
-        let timed_out = Arc::new(AtomicBool::new(false));
-        let watchdog = {
-            let timed_out = Arc::clone(&timed_out);
-            let timeout = self.timeout;
-            std::thread::spawn(move || {
-                if let Err(mpsc::RecvTimeoutError::Timeout) = done_receiver.recv_timeout(timeout) {
-                    timed_out.store(true, Ordering::SeqCst);
-                    kill_tree(pid);
-                }
-            })
-        };
-        let stderr_reader = child.stderr.take().map(|stderr| std::thread::spawn(move || read_capped(stderr)));
-
-        let mut stdout_text = String::new();
-        if let Some(stdout) = child.stdout.take() {
-            let mut reader = BufReader::with_capacity(64 << 10, stdout);
-            match on_line {
-                Some(on_line) => {
-                    let mut line = Vec::new();
-                    while read_line_capped(&mut reader, &mut line) {
-                        on_line(String::from_utf8_lossy(&line).trim_end_matches(['\n', '\r']));
+        let (waited, stderr_text, stdout_text) = std::thread::scope(|scope| {
+            let stderr_reader = stderr.map(|stderr| scope.spawn(move || read_capped(stderr)));
+            // The watchdog owns the child: it reaps it, and stops its group on a timeout or a
+            // signal, which closes the pipes the readers below are blocked on.
+            let watching = scope.spawn(move || watchdog.watch());
+            let mut stdout_text = String::new();
+            if let Some(stdout) = stdout {
+                let mut reader = BufReader::with_capacity(64 << 10, stdout);
+                match on_line {
+                    Some(on_line) => {
+                        let mut line = Vec::new();
+                        while read_line_capped(&mut reader, &mut line) {
+                            on_line(String::from_utf8_lossy(&line).trim_end_matches(['\n', '\r']));
+                        }
                     }
+                    None => stdout_text = read_capped(reader),
                 }
-                None => stdout_text = read_capped(reader),
             }
-        }
-        let status = child.wait();
-        drop(done_sender);
-        let _ = watchdog.join();
-        let stderr_text = stderr_reader.and_then(|reader| reader.join().ok()).unwrap_or_default();
-        let status = status.map_err(|err| {
+            let waited = watching.join().unwrap_or_else(|_| Err(std::io::Error::other("the watchdog panicked")));
+            let stderr_text = stderr_reader.and_then(|reader| reader.join().ok()).unwrap_or_default();
+            (waited, stderr_text, stdout_text)
+        });
+        let (status, stopped) = waited.map_err(|err| {
             GateError(format!("gate: step `{}`: cannot wait for `{}`: {err}", self.step, self.display()))
         })?;
-        if timed_out.load(Ordering::SeqCst) {
-            return Err(GateError(format!(
-                "gate: step `{}` timed out after {} in {} (running `{}`); raise [gate].timeout or --timeout",
-                self.step,
-                format_duration(self.timeout),
-                self.dir.display(),
-                self.display()
-            )));
+        match stopped {
+            Some(Stopped::Signal(signal)) => return Err(self.interrupted_error(signal)),
+            Some(Stopped::TimedOut) => {
+                return Err(GateError(format!(
+                    "gate: step `{}` timed out after {} in {} (running `{}`); raise [gate].timeout or --timeout",
+                    self.step,
+                    format_duration(self.timeout),
+                    self.dir.display(),
+                    self.display()
+                )));
+            }
+            None => {}
         }
         Ok(Finished { status, stdout: stdout_text, stderr: stderr_text, elapsed: started.elapsed() })
+    }
+
+    fn interrupted_error(&self, signal: &str) -> GateError {
+        GateError(format!(
+            "gate: interrupted by {signal} during step `{}`; stopped `{}` and every process it started",
+            self.step,
+            self.display()
+        ))
     }
 
     fn spawn_error(&self, err: &std::io::Error) -> GateError {
@@ -200,19 +210,97 @@ fn read_line_capped(reader: &mut impl BufRead, line: &mut Vec<u8>) -> bool {
     }
 }
 
-/// Stop a command and everything it started. std has no signal API and this crate forbids
-/// `unsafe`, so the POSIX `kill` utility signals the process group; the group is the child's
-/// pid because it was spawned with `process_group(0)`.
-fn kill_tree(pid: u32) {
-    #[cfg(unix)]
-    let _ = Command::new("kill")
-        .args(["-s", "KILL", "--", &format!("-{pid}")])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status();
-    #[cfg(windows)]
-    let _ = Command::new("taskkill")
-        .args(["/T", "/F", "/PID", &pid.to_string()])
+/// Why a command did not run to its end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stopped {
+    TimedOut,
+    Signal(&'static str),
+}
+
+/// How often the watchdog looks at the child, the clock and the signal flag.
+const POLL: Duration = Duration::from_millis(10);
+/// After SIGINT, how long `go` gets to stop its test binaries and remove its work directory
+/// before the whole group is killed.
+const GRACE: Duration = Duration::from_secs(3);
+
+/// Waits for a step's process; on its deadline or a SIGINT/SIGTERM to golint-guard it stops the
+/// process group (SIGINT, then SIGKILL after `GRACE`). When the leader exits, whatever is left
+/// of its group (a test's helper process, a server it forgot) is killed too, so the gate never
+/// leaves a process behind and no straggler holds the output pipes open.
+struct Watchdog<'a> {
+    child: Child,
+    deadline: Instant,
+    signals: Option<&'a Guard>,
+}
+
+impl Watchdog<'_> {
+    fn watch(mut self) -> std::io::Result<(ExitStatus, Option<Stopped>)> {
+        let group = self.child.id();
+        let mut stopped = None;
+        let mut kill_at = None;
+        loop {
+            if let Some(status) = self.child.try_wait()? {
+                // Reaped just now: members left in the group keep its id from being reused, and
+                // with none left the signal finds nobody.
+                signal_group(group, GroupSignal::Kill);
+                return Ok((status, stopped));
+            }
+            let now = Instant::now();
+            if stopped.is_none() {
+                let signal = self.signals.and_then(Guard::received);
+                stopped = match signal {
+                    Some(signal) => Some(Stopped::Signal(signal)),
+                    None if now >= self.deadline => Some(Stopped::TimedOut),
+                    None => None,
+                };
+                if stopped.is_some() {
+                    signal_group(group, GroupSignal::Interrupt);
+                    kill_at = Some(now + GRACE);
+                }
+            }
+            if kill_at.is_some_and(|at| now >= at) {
+                signal_group(group, GroupSignal::Kill);
+                kill_at = None;
+            }
+            std::thread::sleep(POLL);
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+enum GroupSignal {
+    Interrupt,
+    Kill,
+}
+
+/// Signal every process in the group `group` (the leader's pid, as `process_group(0)` made it)
+/// with `killpg`, never through a `kill` program found on PATH.
+#[cfg(unix)]
+#[allow(unsafe_code)]
+fn signal_group(group: u32, signal: GroupSignal) {
+    // 0 and 1 would mean our own group and init's: never signal those by mistake.
+    let Ok(group) = libc::pid_t::try_from(group) else { return };
+    if group <= 1 {
+        return;
+    }
+    let signal = match signal {
+        GroupSignal::Interrupt => libc::SIGINT,
+        GroupSignal::Kill => libc::SIGKILL,
+    };
+    // SAFETY: killpg takes two integers and touches no memory of ours; an empty group is ESRCH,
+    // which needs no handling.
+    unsafe {
+        libc::killpg(group, signal);
+    }
+}
+
+/// Windows has no process groups to signal: `taskkill /T` walks the tree from the leader
+/// (from System32, never from PATH).
+#[cfg(windows)]
+fn signal_group(group: u32, _signal: GroupSignal) {
+    let root = std::env::var_os("SystemRoot").unwrap_or_else(|| "C:\\Windows".into());
+    let _ = Command::new(Path::new(&root).join("System32").join("taskkill.exe"))
+        .args(["/T", "/F", "/PID", &group.to_string()])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .status();
@@ -291,6 +379,7 @@ mod tests {
             args: vec!["-c".into(), "sleep 30 & sleep 30".into()],
             dir: &dir,
             timeout: Duration::from_millis(200),
+            signals: None,
         };
         let started = Instant::now();
         let err = command.run().unwrap_err().0;

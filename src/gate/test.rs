@@ -66,6 +66,10 @@ pub struct TestReport {
     pub incomplete_packages: Vec<String>,
     /// Lines on stdout that were not test2json events (kept for error messages, bounded).
     pub stray_output: String,
+    /// Packages with test files in which no test ran (`ok  pkg  0.01s [no tests to run]`).
+    pub no_tests_to_run: Vec<String>,
+    /// Set by the gate: packages here have tests, yet none ran (`-run` matching nothing).
+    pub no_test_ran: bool,
 }
 
 #[derive(Debug, Default)]
@@ -200,6 +204,9 @@ impl TestStream {
                 let line = text.trim_end_matches(['\n', '\r']);
                 if line.ends_with("[build failed]") || line.ends_with("[setup failed]") {
                     package.build_failed = true;
+                }
+                if line.starts_with("ok ") && line.ends_with("[no tests to run]") {
+                    self.report.no_tests_to_run.push(package_name.clone());
                 }
                 if let Some(report) = package.race.feed(line) {
                     package.races += 1;

@@ -1,0 +1,3 @@
+module example.com/gate/orphans
+
+go 1.22
