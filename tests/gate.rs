@@ -539,3 +539,62 @@ fn a_bad_goflags_is_a_tool_error_naming_the_flag() {
         assert!(stdout.is_empty(), "no report for a run that could not start: {stdout}");
     }
 }
+
+/// Issue 12's rows of the criteria table, keyed by rule id. A row PASSes only when each of its
+/// rules is in this build and enabled; one whose rules are not all there says "not checked"
+/// (SKIPPED) and names them. The family E rules land from other branches: whichever way the
+/// registry stands, the row must say so.
+#[test]
+fn rule_rows_pass_only_when_every_rule_of_the_row_looked() {
+    use golint_guard::engine::registry::find_rule;
+    use golint_guard::engine::rule::RuleSet;
+    let (code, report, log) = gate_fixture("clean", &["--steps", "check"]);
+    assert_eq!(code, 0, "{log}");
+    let rows: [(&str, &[&str]); 3] = [
+        ("goroutine cleanup", &["goroutine-no-exit", "goroutine-untracked", "goroutine-leak-unbuffered-send"]),
+        ("errors wrapped", &["error-wrap-verb", "error-compare", "error-type-assert", "error-never-checked"]),
+        ("structured logging", &["unstructured-log"]),
+    ];
+    for (row, rules) in rows {
+        let (result, figure) = criterion(&report, row);
+        let missing: Vec<&str> = rules
+            .iter()
+            .copied()
+            .filter(|id| !find_rule(id).is_some_and(|rule| rule.set == RuleSet::Default))
+            .collect();
+        if missing.is_empty() {
+            assert_eq!((result.as_str(), figure.as_str()), ("pass", "no findings"), "{row}");
+        } else {
+            assert_eq!(result, "skipped", "{row}: {figure}");
+            assert!(figure.starts_with("no findings; not checked: "), "{row}: {figure}");
+            for id in missing {
+                assert!(figure.contains(id), "{row}: {figure} does not name {id}");
+            }
+        }
+    }
+    // Not selected: skipped like the static criterion.
+    let (_, report, _) = gate_fixture("clean", &["--steps", "gofmt"]);
+    assert_eq!(criterion(&report, "goroutine cleanup").0, "skipped");
+}
+
+/// A finding of a row's rule fails the row, with the count per rule, whatever else is missing.
+#[test]
+fn a_rule_row_fails_with_its_count() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("go.mod"), "module example.com/rows\n\ngo 1.22\n").unwrap();
+    std::fs::write(
+        dir.path().join("pump.go"),
+        "package rows\n\nfunc Pump(in chan int) {\n\tgo func() {\n\t\tfor {\n\t\t\tselect {\n\t\t\tcase v := <-in:\n\t\t\t\tuse(v)\n\t\t\t}\n\t\t}\n\t}()\n}\n\nfunc use(int) {}\n",
+    )
+    .unwrap();
+    let shown = dir.path().display().to_string();
+    let output = gate(&["--no-config", "--format", "json", "--steps", "check", &shown]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let report = report(&output);
+    assert_eq!(
+        criterion(&report, "goroutine cleanup"),
+        ("fail".to_string(), "1 finding (goroutine-no-exit: 1)".to_string()),
+        "{report:#}"
+    );
+    assert_eq!(criterion(&report, "static").0, "fail");
+}

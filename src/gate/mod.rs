@@ -67,7 +67,28 @@ impl GateOutcome {
 }
 
 /// The criteria, in table order, and the rule ids that belong to each.
-const CRITERIA: [&str; 8] = ["build", "vet", "tests", "race", "coverage", "bench", "gofmt", "static"];
+const CRITERIA: [&str; 11] = [
+    "build",
+    "vet",
+    "tests",
+    "race",
+    "coverage",
+    "bench",
+    "gofmt",
+    "static",
+    "goroutine cleanup",
+    "errors wrapped",
+    "structured logging",
+];
+
+/// The rows of the table that named static rules decide (their findings count under `static`
+/// too). Keyed by rule id, so a rule counts from the day it is in the registry; until all of a
+/// row's rules are there and enabled, the row cannot PASS.
+const RULE_ROWS: [(&str, &[&str]); 3] = [
+    ("goroutine cleanup", &["goroutine-no-exit", "goroutine-untracked", "goroutine-leak-unbuffered-send"]),
+    ("errors wrapped", &["error-wrap-verb", "error-compare", "error-type-assert", "error-never-checked"]),
+    ("structured logging", &["unstructured-log"]),
+];
 
 fn criterion_of(rule: &str) -> &'static str {
     match rule {
@@ -827,6 +848,14 @@ impl<'a> Gate<'a> {
         let not_selected = |step: Step| format!("not run (add `{}` to --steps or [gate].steps)", step.name());
         let mut criteria = Vec::new();
         for name in CRITERIA {
+            if let Some((_, rules)) = RULE_ROWS.iter().find(|(row, _)| *row == name) {
+                criteria.push(if config.runs(Step::Check) {
+                    self.rule_row(name, rules, lint)
+                } else {
+                    skipped(name, &not_selected(Step::Check))
+                });
+                continue;
+            }
             let criterion = match name {
                 "build" if !config.runs(Step::Build) => skipped(name, &not_selected(Step::Build)),
                 "build" => {
@@ -967,6 +996,40 @@ impl<'a> Gate<'a> {
             criteria.push(criterion);
         }
         criteria
+    }
+
+    /// A row decided by `rules`: FAIL on a finding at `--fail-on` or above; otherwise PASS only
+    /// when every one of its rules looked (in the registry and enabled), else SKIPPED naming the
+    /// rules that did not.
+    fn rule_row(&self, name: &str, rules: &[&str], lint: &LintOutcome) -> Criterion {
+        let settings = self.request.settings;
+        let unchecked: Vec<String> = rules
+            .iter()
+            .filter(|id| !settings.rule_enabled(id))
+            .map(|id| match crate::engine::registry::find_rule(id) {
+                Some(_) => format!("{id} (not enabled)"),
+                None => format!("{id} (not in this build)"),
+            })
+            .collect();
+        let of_row = || lint.findings.iter().filter(|found| rules.contains(&found.rule.as_str()));
+        let failing = of_row().filter(|found| found.severity >= self.request.fail_on).count();
+        let by_rule: Vec<String> = rules
+            .iter()
+            .filter_map(|id| {
+                let n = of_row().filter(|found| found.rule == *id).count();
+                (n > 0).then(|| format!("{id}: {n}"))
+            })
+            .collect();
+        let total = of_row().count();
+        let mut figure = if total == 0 {
+            "no findings".to_string()
+        } else {
+            format!("{} ({})", plural(total, "finding"), by_rule.join(", "))
+        };
+        if !unchecked.is_empty() {
+            figure.push_str(&format!("; not checked: {}", unchecked.join(", ")));
+        }
+        Criterion { name: name.into(), passed: failing == 0, skipped: failing == 0 && !unchecked.is_empty(), figure }
     }
 
     fn coverage_criterion(&self, no_failing_findings: bool) -> Criterion {
