@@ -345,3 +345,27 @@ fn backslashes_and_control_characters_in_names_are_shown_faithfully() {
     assert!(run.stdout.contains("x\\x1b[31m.go") || run.stdout.contains("x\\u{1b}[31m.go"), "{}", run.stdout);
     assert!(run.stdout.contains("a\\b.go"), "{}", run.stdout);
 }
+
+/// The text reporter on one 1 MB line with 30,000 findings: miette panicked with "Formatting
+/// argument out of range" (its widths must fit in a u16) and scanned the whole file for every
+/// finding. Each finding is now rendered from a clipped excerpt of its line, at its own column.
+#[test]
+fn text_output_of_a_megabyte_line_with_30k_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let calls: String = (0..30_000).map(|i| format!("os.Chdir(\"dir/f{i:06}.tmp.bk\"); ")).collect();
+    std::fs::write(dir.path().join("a.go"), format!("package p\n\nimport \"os\"\n\nfunc f() {{ {calls}}}\n")).unwrap();
+    let run = run_within(
+        Duration::from_secs(600),
+        &["check", "--no-config", "--select", "unchecked-error", "--format", "text", "--color", "never", "a.go"],
+        dir.path(),
+    );
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert!(run.stderr.contains("30000 info"), "{}", run.stderr);
+    // Every finding rendered graphically (a header with its position), none as a fallback line.
+    assert_eq!(run.stdout.matches("╭─[a.go:5:").count(), 30_000);
+    let last_column = 12 + 29_999 * "os.Chdir(\"dir/f000000.tmp.bk\"); ".len();
+    assert!(run.stdout.contains(&format!("╭─[a.go:5:{last_column}]")), "no header for the last call");
+    // The shown line is clipped around the finding, not a megabyte per finding.
+    assert!(run.stdout.len() < 30_000 * 2_000, "{} bytes of output", run.stdout.len());
+    assert!(run.stdout.contains("os.Chdir(\"dir/f029999.tmp.bk\"); }"));
+}

@@ -7,9 +7,11 @@
 use super::{Criterion, ReportInput};
 use crate::diagnostic::{Applicability, Finding, Severity, Span};
 use crate::source::SourceFile;
-use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode};
+use miette::{
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents, SourceCode,
+    SpanContents,
+};
 use std::fmt::{self, Write as _};
-use std::sync::Arc;
 
 /// Narrower than this and every word gets a line of its own (`COLUMNS=0` is not unusual in CI).
 const MIN_WIDTH: usize = 40;
@@ -166,7 +168,7 @@ fn criteria_table(criteria: &[Criterion], color: bool) -> String {
 /// A finding seen through miette's eyes.
 struct FindingDiagnostic<'a> {
     finding: &'a Finding,
-    source: NamedSource<Arc<str>>,
+    source: Excerpt,
     labels: Vec<LabeledSpan>,
     url: Option<String>,
 }
@@ -174,38 +176,165 @@ struct FindingDiagnostic<'a> {
 impl<'a> FindingDiagnostic<'a> {
     fn new(finding: &'a Finding, source: &SourceFile, span: Span, color: bool) -> FindingDiagnostic<'a> {
         let text: &str = &source.text;
+        let primary = clamp_span(text, span);
+        let label_spans: Vec<Span> = finding.labels.iter().map(|label| clamp_span(text, label.span)).collect();
+        let excerpt = Excerpt::around(source, shown_path(&finding.path), primary, &label_spans);
         // The primary span carries no text: the message is already the diagnostic's title.
-        let mut labels = vec![LabeledSpan::new_primary_with_span(None, miette_span(text, span))];
+        let mut labels = vec![LabeledSpan::new_primary_with_span(None, excerpt.span(primary))];
         labels.extend(
             finding
                 .labels
                 .iter()
-                .map(|label| LabeledSpan::new_with_span(Some(label.message.clone()), miette_span(text, label.span))),
+                .zip(&label_spans)
+                .filter(|(_, span)| excerpt.contains(**span))
+                .map(|(label, span)| LabeledSpan::new_with_span(Some(label.message.clone()), excerpt.span(*span))),
         );
         let url =
             color.then(|| crate::engine::registry::find_rule(&finding.rule).map(|rule| rule.docs_url())).flatten();
-        FindingDiagnostic {
-            finding,
-            source: NamedSource::new(shown_path(&finding.path), Arc::clone(&source.text)),
-            labels,
-            url,
+        FindingDiagnostic { finding, source: excerpt, labels, url }
+    }
+}
+
+/// Bytes of a long line shown on each side of a span; the rest of the line is clipped ("…").
+const CLIP_AROUND: usize = 160;
+/// A line longer than this is clipped around the span, and never shown as a context line.
+const LONG_LINE: usize = 2 * CLIP_AROUND;
+/// The most source text handed to miette for one finding (miette's widths must fit in a u16, and
+/// a huge span would make every finding's rendering as long as the file).
+const MAX_EXCERPT: usize = 8 << 10;
+/// Lines miette shows before and after a span (its default).
+const CONTEXT_LINES: usize = 1;
+const ELLIPSIS: &str = "…";
+
+/// The few lines around a finding that miette renders, instead of the whole file: miette finds
+/// a span's line by scanning from the start of its source, so the whole file made each finding
+/// cost the file's size (quadratic on a big generated file), and a megabyte-long line overflowed
+/// its formatting widths. Lines keep their numbers; a long line is clipped around the span.
+struct Excerpt {
+    name: String,
+    text: String,
+    /// Where the excerpt starts in the file, and how many bytes of marker precede it.
+    start: usize,
+    end: usize,
+    prefix: usize,
+    /// 0-based line of the excerpt's first line, and the byte column of its first byte.
+    first_line: usize,
+    first_column: usize,
+}
+
+impl Excerpt {
+    fn around(source: &SourceFile, name: String, primary: Span, labels: &[Span]) -> Excerpt {
+        let text: &str = &source.text;
+        // Labels join the excerpt when they are close; far ones are left out.
+        let mut low = primary.start;
+        let mut high = primary.end;
+        for label in labels {
+            if label.start.min(low) + MAX_EXCERPT >= label.end.max(high) {
+                low = low.min(label.start);
+                high = high.max(label.end);
+            }
+        }
+        high = floor_boundary(text, high.min(low + MAX_EXCERPT));
+        let first = source.line_index(low);
+        let last = source.line_index(high);
+        let line_length = |line: usize| source.line_end(line) - source.line_start(line);
+
+        let mut start = source.line_start(first);
+        let clipped_left = low - start > CLIP_AROUND;
+        if clipped_left {
+            start = ceil_boundary(text, low - CLIP_AROUND);
+        } else {
+            let mut line = first;
+            while line > 0 && first - line < CONTEXT_LINES && line_length(line - 1) <= LONG_LINE {
+                line -= 1;
+            }
+            start = source.line_start(line);
+        }
+        let mut end = source.line_end(last);
+        let clipped_right = end.saturating_sub(high) > CLIP_AROUND;
+        if clipped_right {
+            end = floor_boundary(text, high + CLIP_AROUND);
+        } else {
+            let mut line = last;
+            while line + 1 < source.line_count() && line - last < CONTEXT_LINES && line_length(line + 1) <= LONG_LINE {
+                line += 1;
+            }
+            // With its line ending, so an empty context line still counts as a line for miette.
+            end = if line > last { source.line_start(line + 1).min(text.len()) } else { source.line_end(line) };
+        }
+        let first_line = source.line_index(start);
+        let prefix = if clipped_left { ELLIPSIS } else { "" };
+        let suffix = if clipped_right { ELLIPSIS } else { "" };
+        Excerpt {
+            name,
+            text: format!("{prefix}{}{suffix}", &text[start..end]),
+            start,
+            end,
+            prefix: prefix.len(),
+            first_line,
+            first_column: start - source.line_start(first_line),
         }
     }
+
+    fn contains(&self, span: Span) -> bool {
+        span.start >= self.start && span.end <= self.end
+    }
+
+    /// A file span as a span of the excerpt (clipped to it).
+    fn span(&self, span: Span) -> miette::SourceSpan {
+        let start = span.start.clamp(self.start, self.end);
+        let end = span.end.clamp(start, self.end);
+        miette::SourceSpan::new((start - self.start + self.prefix).into(), end - start)
+    }
+}
+
+impl SourceCode for Excerpt {
+    fn read_span<'a>(
+        &'a self,
+        span: &miette::SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let inner = self.text.as_str().read_span(span, context_lines_before, context_lines_after)?;
+        // Columns on the first line count from the file's line start, not the clipped text's.
+        let column = if inner.line() == 0 {
+            (inner.column() + self.first_column).saturating_sub(self.prefix)
+        } else {
+            inner.column()
+        };
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            *inner.span(),
+            inner.line() + self.first_line,
+            column,
+            inner.line_count(),
+        )))
+    }
+}
+
+fn floor_boundary(text: &str, mut offset: usize) -> usize {
+    offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
+fn ceil_boundary(text: &str, mut offset: usize) -> usize {
+    offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset += 1;
+    }
+    offset
 }
 
 /// A byte span clamped to the text and to character boundaries, so miette never slices inside
 /// a character or past the end.
-fn miette_span(text: &str, span: Span) -> miette::SourceSpan {
-    let clamp = |mut offset: usize| {
-        offset = offset.min(text.len());
-        while !text.is_char_boundary(offset) {
-            offset -= 1;
-        }
-        offset
-    };
-    let start = clamp(span.start);
-    let end = clamp(span.end).max(start);
-    miette::SourceSpan::new(start.into(), end - start)
+fn clamp_span(text: &str, span: Span) -> Span {
+    let start = floor_boundary(text, span.start);
+    let end = floor_boundary(text, span.end).max(start);
+    Span::new(start, end)
 }
 
 impl fmt::Debug for FindingDiagnostic<'_> {
