@@ -195,16 +195,20 @@ impl<'a> FindingDiagnostic<'a> {
     }
 }
 
+/// A line longer than this is clipped around the span, and never shown as a context line; code
+/// people write stays whole.
+const LONG_LINE: usize = 1000;
 /// Bytes of a long line shown on each side of a span; the rest of the line is clipped ("…").
 const CLIP_AROUND: usize = 160;
-/// A line longer than this is clipped around the span, and never shown as a context line.
-const LONG_LINE: usize = 2 * CLIP_AROUND;
 /// The most source text handed to miette for one finding (miette's widths must fit in a u16, and
 /// a huge span would make every finding's rendering as long as the file).
 const MAX_EXCERPT: usize = 8 << 10;
 /// Lines miette shows before and after a span (its default).
 const CONTEXT_LINES: usize = 1;
 const ELLIPSIS: &str = "…";
+/// Files up to this size are handed to miette whole when the finding's lines are not long:
+/// miette then lays out far-apart labels exactly as it always has.
+const WHOLE_FILE: usize = 256 << 10;
 
 /// The few lines around a finding that miette renders, instead of the whole file: miette finds
 /// a span's line by scanning from the start of its source, so the whole file made each finding
@@ -238,9 +242,20 @@ impl Excerpt {
         let first = source.line_index(low);
         let last = source.line_index(high);
         let line_length = |line: usize| source.line_end(line) - source.line_start(line);
+        if text.len() <= WHOLE_FILE && line_length(first) <= LONG_LINE && line_length(last) <= LONG_LINE {
+            return Excerpt {
+                name,
+                text: text.to_string(),
+                start: 0,
+                end: text.len(),
+                prefix: 0,
+                first_line: 0,
+                first_column: 0,
+            };
+        }
 
         let mut start = source.line_start(first);
-        let clipped_left = low - start > CLIP_AROUND;
+        let clipped_left = line_length(first) > LONG_LINE && low - start > CLIP_AROUND;
         if clipped_left {
             start = ceil_boundary(text, low - CLIP_AROUND);
         } else {
@@ -251,7 +266,7 @@ impl Excerpt {
             start = source.line_start(line);
         }
         let mut end = source.line_end(last);
-        let clipped_right = end.saturating_sub(high) > CLIP_AROUND;
+        let clipped_right = line_length(last) > LONG_LINE && end.saturating_sub(high) > CLIP_AROUND;
         if clipped_right {
             end = floor_boundary(text, high + CLIP_AROUND);
         } else {
