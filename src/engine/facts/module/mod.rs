@@ -216,6 +216,12 @@ pub struct Package {
     pub(crate) type_variants: Box<[TypeDecl]>,
     /// Sorted by name.
     pub(crate) values: Box<[Value]>,
+    /// Import paths named by the package's non-test files, sorted.
+    pub(crate) imports: Box<[Text]>,
+    /// Some non-test file calls a method named `Shutdown` or `GracefulStop`.
+    pub(crate) calls_shutdown: bool,
+    /// The `module` path of the package's go.mod ("" outside a module).
+    pub(crate) module_path: Text,
 }
 
 /// A function or method declaration.
@@ -541,6 +547,7 @@ impl ProjectFacts {
                 }
             }
             count.bytes += package.values.len() * size_of::<Value>();
+            count.bytes += package.imports.len() * size_of::<Text>();
             for value in package.values.iter() {
                 count.text(&value.name);
                 if let Some(ty) = &value.ty {
@@ -559,6 +566,16 @@ impl ProjectFacts {
 
     pub fn packages(&self) -> &[Package] {
         &self.packages
+    }
+
+    /// The packages of the module `package` belongs to (itself included; only itself when it
+    /// is in no module).
+    pub fn module_packages<'p>(&'p self, package: &'p Package) -> impl Iterator<Item = &'p Package> + 'p {
+        let module = package.module_path();
+        self.packages.iter().filter(move |other| match module {
+            Some(module) => other.module_path() == Some(module),
+            None => other.id == package.id,
+        })
     }
 
     pub fn package(&self, id: PackageId) -> Option<&Package> {
@@ -742,6 +759,27 @@ impl Package {
 
     /// The import path, when the package is inside a module (`None` for a directory outside
     /// any module, whose types use a pseudo path; see [`Package::type_path`]).
+    /// True when a non-test file of the package imports `path`.
+    pub fn imports(&self, path: &str) -> bool {
+        self.imports.binary_search_by(|import| (**import).cmp(path)).is_ok()
+    }
+
+    /// Import paths named by the package's non-test files, sorted.
+    pub fn import_paths(&self) -> impl Iterator<Item = &str> {
+        self.imports.iter().map(|import| &**import)
+    }
+
+    /// True when a non-test file of the package calls a method named `Shutdown` or
+    /// `GracefulStop` (how servers stop gracefully), whatever its receiver.
+    pub fn calls_shutdown(&self) -> bool {
+        self.calls_shutdown
+    }
+
+    /// The `module` path of the package's go.mod, when it is in a module that has one.
+    pub fn module_path(&self) -> Option<&str> {
+        (!self.module_path.is_empty()).then_some(&*self.module_path)
+    }
+
     pub fn import_path(&self) -> Option<&str> {
         self.in_module.then_some(&*self.import_path)
     }

@@ -60,6 +60,10 @@ struct PackageBuild {
     values: Vec<Value>,
     incomplete: bool,
     dot_imports: Vec<Text>,
+    imports: Vec<Text>,
+    calls_shutdown: bool,
+    /// The `module` path of the enclosing go.mod ("" outside a module).
+    module_path: Text,
 }
 
 /// A merged function's scan results, waiting for call resolution.
@@ -173,6 +177,9 @@ pub(super) fn build_with(
                 values: Vec::new(),
                 incomplete: false,
                 dot_imports: Vec::new(),
+                imports: Vec::new(),
+                calls_shutdown: false,
+                module_path: module_path_of(dir, &roots),
             });
             builds.len() - 1
         });
@@ -181,6 +188,11 @@ pub(super) fn build_with(
         build.files.push(file.clone());
         build.incomplete |= scan.degraded;
         build.dot_imports.extend(scan.dot_imports);
+        // What the package's own code uses: its tests' imports say nothing about it.
+        if !file.to_str().is_some_and(|name| name.ends_with("_test.go")) {
+            build.imports.extend(scan.imports);
+            build.calls_shutdown |= scan.calls_shutdown;
+        }
         for mut func in scan.funcs {
             func.func.file = file_index;
             build.funcs.push(func);
@@ -252,6 +264,11 @@ pub(super) fn build_with(
         .count();
     facts.stats = stats;
     facts
+}
+
+/// The `module` path of the nearest go.mod above `dir` ("" when there is none).
+fn module_path_of(dir: &Path, roots: &[(PathBuf, Text)]) -> Text {
+    roots.iter().find(|(root, _)| dir.starts_with(root)).map_or_else(|| "".into(), |(_, path)| path.clone())
 }
 
 /// Module roots, longest first, so the nearest enclosing module wins.
@@ -482,6 +499,14 @@ fn merge_package(id: PackageId, build: PackageBuild, interner: &mut Interner) ->
         types: types.into(),
         type_variants: type_variants.into(),
         values: deduped.into(),
+        imports: {
+            let mut imports = build.imports;
+            imports.sort();
+            imports.dedup();
+            imports.into()
+        },
+        calls_shutdown: build.calls_shutdown,
+        module_path: build.module_path,
     };
     (package, calls)
 }

@@ -38,6 +38,10 @@ pub(super) struct FileScan {
     pub bytes: usize,
     /// Import paths the file dot-imports.
     pub dot_imports: Vec<Text>,
+    /// Every import path the file names (not blank imports).
+    pub imports: Vec<Text>,
+    /// The file calls a method named `Shutdown` or `GracefulStop` (a server's graceful stop).
+    pub calls_shutdown: bool,
 }
 
 /// One function before call-graph resolution.
@@ -129,6 +133,12 @@ pub(super) fn scan_file(
     let finished = scanner.run();
     *interner = scanner.interner.take();
     finished?;
+    scanner.out.calls_shutdown = tokens.windows(3).any(|window| {
+        window[0].is_punct(Punct::Period)
+            && window[1].kind == TokenKind::Ident
+            && matches!(window[1].text(source), b"Shutdown" | b"GracefulStop")
+            && window[2].is_punct(Punct::LParen)
+    });
     scanner.out.tokens = tokens.len();
     scanner.out.bytes = source.len();
     Some(scanner.out)
@@ -521,6 +531,10 @@ impl<'a> Scanner<'a> {
         let raw = self.str(path_at);
         let path = raw.get(1..raw.len().saturating_sub(1)).unwrap_or("");
         let local = name.unwrap_or_else(|| default_package_name(path));
+        if local != "_" {
+            let interned = self.intern(path);
+            self.out.imports.push(interned);
+        }
         if local == "." {
             self.dot_import = true;
             self.out.dot_imports.push(self.intern(path));

@@ -10,5 +10,5 @@ import (
 func main() {
 	lis, _ := net.Listen("tcp", ":8080") // expect: discarded-error
 	srv := &http.Server{ReadHeaderTimeout: 5 * time.Second}
-	log.Fatal(srv.Serve(lis))
+	log.Fatal(srv.Serve(lis)) // expect: no-graceful-shutdown
 }
