@@ -9,7 +9,7 @@ pub static RULE: Rule = Rule {
     applicability: Applicability::Safe,
     status: Status::Preview,
     set: RuleSet::Default,
-    precision: Precision::High,
+    precision: Precision::VeryHigh,
     tags: &["testing"],
     go_version: GoVersionRange { below: None },
     aliases: &[],
