@@ -9,7 +9,7 @@ pub static RULE: Rule = Rule {
     applicability: Applicability::Safe,
     status: Status::Preview,
     set: RuleSet::Default,
-    precision: Precision::Medium,
+    precision: Precision::Low,
     tags: &["observability"],
     go_version: GoVersionRange { below: None },
     aliases: &[],
@@ -154,18 +154,37 @@ fn key_value_pair(format: &str) -> Option<String> {
     None
 }
 
-/// The structured logger the file's module uses, as the pre-pass saw its non-test code import
-/// it (test-support packages and the logger's own packages are not evidence). Without the
-/// pre-pass, the file's own imports decide.
+/// The structured logger this package logs with: one its non-test code imports, itself or
+/// through the module's packages it imports (test-support packages and the logger's own packages
+/// are not evidence). A logger imported elsewhere in the module says nothing about a package
+/// that never reaches it: a repository whose Kubernetes operator uses zap while everything else
+/// logs printf-style has no structured logger for the rest to bypass. Without the pre-pass, the
+/// file's own imports decide.
 fn module_structured_logger(ctx: &RuleContext<'_, '_>) -> Option<&'static str> {
     let (Some(project), Some(package)) = (ctx.project, ctx.package) else {
         return STRUCTURED_LOGGERS.iter().copied().find(|logger| {
             ctx.facts.imports.imports.iter().any(|import| is_under(&import.path, logger))
         });
     };
-    project.module_packages(package).filter(|package| !is_support_package(package)).find_map(|package| {
-        package.import_paths().find_map(|path| STRUCTURED_LOGGERS.iter().copied().find(|logger| is_under(path, logger)))
-    })
+    // Breadth-first over the module's own import edges; each package is read once.
+    let mut seen = std::collections::HashSet::from([package.id()]);
+    let mut queue = std::collections::VecDeque::from([package]);
+    while let Some(current) = queue.pop_front() {
+        if is_support_package(current) {
+            continue;
+        }
+        for path in current.import_paths() {
+            if let Some(logger) = STRUCTURED_LOGGERS.iter().copied().find(|logger| is_under(path, logger)) {
+                return Some(logger);
+            }
+            if let Some(imported) = project.package_by_import_path(path)
+                && seen.insert(imported.id())
+            {
+                queue.push_back(imported);
+            }
+        }
+    }
+    None
 }
 
 fn is_under(path: &str, prefix: &str) -> bool {
