@@ -129,17 +129,29 @@ fn bound_name<'s>(literal: Node<'_>, source: &'s str) -> Option<&'s str> {
 }
 
 /// Code that is not part of a running service, where a missing timeout harms nobody: test files,
-/// test-support and example directories, mocks, and files built only on request
+/// test-support, example and developer-tool directories, mocks, and files built only on request
 /// (`//go:build ignore`).
 fn outside_service(ctx: &RuleContext<'_, '_>) -> bool {
     if ctx.facts.is_test_file {
         return true;
     }
     let path = &ctx.file.display_path;
-    let in_support_dir = path.parent().into_iter().flat_map(|dir| dir.components()).any(|component| {
+    let in_support_dir = package_directories(ctx).into_iter().any(|directory| {
         matches!(
-            component.as_os_str().to_str().unwrap_or(""),
-            "example" | "examples" | "_examples" | "test" | "tests" | "testutil" | "testutils" | "testing" | "e2e"
+            directory,
+            "example"
+                | "examples"
+                | "_examples"
+                | "test"
+                | "tests"
+                | "testutil"
+                | "testutils"
+                | "testing"
+                | "e2e"
+                | "tools"
+                | "contrib"
+                | "hack"
+                | "scripts"
         )
     });
     let is_mock = path.file_name().and_then(|name| name.to_str()).is_some_and(|name| name.contains("mock"));
@@ -183,4 +195,27 @@ fn listens_on_loopback(call: Node<'_>, source: &str) -> bool {
     }
     let address = syntax::text(address, source).trim_matches(|c| c == '"' || c == '`');
     ["localhost:", "127.0.0.1:", "[::1]:"].iter().any(|prefix| address.starts_with(prefix))
+}
+
+/// The directories of the file's package inside its module: `cmd/server` for
+/// `github.com/acme/shop/cmd/server`. The module path is not known here, so it is estimated: a
+/// code host's `host/owner/repo` or another domain's `domain/name`, with a `/vN` suffix. Outside a
+/// module, the directories of the path as shown.
+fn package_directories<'a>(ctx: &RuleContext<'a, '_>) -> Vec<&'a str> {
+    let Some(package_path) = ctx.facts.package_path else {
+        let shown = ctx.file.display_path.parent().and_then(|dir| dir.to_str()).unwrap_or("");
+        return shown.split(['/', '\\']).collect();
+    };
+    let segments: Vec<&str> = package_path.split('/').collect();
+    let mut skip = match segments.first() {
+        Some(host) if matches!(*host, "github.com" | "gitlab.com" | "bitbucket.org" | "golang.org") => 3,
+        Some(host) if host.contains('.') => 2,
+        _ => 0,
+    };
+    while segments.get(skip).is_some_and(|segment| {
+        segment.strip_prefix('v').is_some_and(|major| !major.is_empty() && major.bytes().all(|b| b.is_ascii_digit()))
+    }) {
+        skip += 1;
+    }
+    segments.into_iter().skip(skip).collect()
 }
