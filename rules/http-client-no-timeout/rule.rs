@@ -211,7 +211,7 @@ fn client_literal(ctx: &mut RuleContext<'_, '_>, literal: Node<'_>, body: Node<'
     if keys.contains(&"Timeout") || keys.contains(&"Transport") {
         return;
     }
-    if sets_field_later(ctx, literal, "Timeout", source) {
+    if sets_field_later(ctx, literal, "Timeout", source) || sends_requests_with_context(ctx, literal, source) {
         return;
     }
     let opening = body.child(0).map_or(literal.end_byte(), |brace| brace.end_byte());
@@ -339,4 +339,22 @@ fn package_directories<'a>(ctx: &RuleContext<'a, '_>) -> Vec<&'a str> {
         skip += 1;
     }
     segments.into_iter().skip(skip).collect()
+}
+
+/// A client bound to a local in a function that builds its requests with a context
+/// (`http.NewRequestWithContext`, `req.WithContext`): the context bounds each request, and a
+/// client `Timeout` would also cut off long downloads that the context allows.
+fn sends_requests_with_context(ctx: &RuleContext<'_, '_>, literal: Node<'_>, source: &str) -> bool {
+    if bound_name(literal, source).is_none() {
+        return false;
+    }
+    let Some(declaration) = ctx.types.ancestry().top_level_declaration(literal) else { return false };
+    if declaration.kind() == "var_declaration" {
+        return false;
+    }
+    syntax::descendants(declaration).any(|node| {
+        node.kind() == "call_expression"
+            && syntax::call_name(node, source)
+                .is_some_and(|(_, name)| matches!(name, "NewRequestWithContext" | "WithContext"))
+    })
 }
