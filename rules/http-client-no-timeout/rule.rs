@@ -1,0 +1,360 @@
+use crate::engine::prelude::*;
+
+pub static RULE: Rule = Rule {
+    id: "http-client-no-timeout",
+    family: "E6",
+    summary: "A request through a client with no timeout, or http.NewRequest where a ctx is in scope",
+    severity: Severity::Warning,
+    fix: FixAvailability::Sometimes,
+    applicability: Applicability::Unsafe,
+    status: Status::Preview,
+    set: RuleSet::Default,
+    precision: Precision::High,
+    tags: &["reliability"],
+    go_version: GoVersionRange { below: None },
+    aliases: &[],
+    nolint_aliases: &["noctx"],
+    requires_imports: &["net/http"],
+    query: include_str!("query.scm"),
+    docs: include_str!("docs.md"),
+    check: Some(check),
+};
+
+const NO_TIMEOUT: &str = "a server that accepts the connection and never answers hangs it forever";
+const CLIENT_HELP: &str =
+    "Use an `http.Client` with a `Timeout`, or a request built by `http.NewRequestWithContext` with a deadline";
+
+fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
+    let (Some(target), Some(package)) = (found.target(), found.get("package")) else { return };
+    if !ctx.facts.imports.names(ctx.text(package), "net/http") {
+        return;
+    }
+    let source: &str = &ctx.file.text;
+    if let Some(body) = found.get("body") {
+        client_literal(ctx, target, body, source);
+    } else if let Some(method) = found.get("method") {
+        default_client_call(ctx, target, ctx.text(method), source);
+    } else if let Some(function) = found.get("function") {
+        let name = ctx.text(function);
+        if name == "NewRequest" {
+            new_request(ctx, target, function, source);
+        } else if !outside_service(ctx) {
+            let message = format!("{}.{name} uses http.DefaultClient, which has no timeout: {NO_TIMEOUT}", ctx.text(package));
+            ctx.report(target, message).help(CLIENT_HELP);
+        }
+    }
+}
+
+/// `http.DefaultClient.Get(url)` and the like always; `http.DefaultClient.Do(req)` when `req` was
+/// built in this function without a context. A request with a context may carry a deadline.
+fn default_client_call(ctx: &mut RuleContext<'_, '_>, call: Node<'_>, method: &str, source: &str) {
+    if outside_service(ctx) {
+        return;
+    }
+    match method {
+        "Get" | "Post" | "Head" | "PostForm" => {}
+        "Do" => {
+            let [request] = syntax::call_arguments(call)[..] else { return };
+            if !built_without_context(ctx, call, request, source) {
+                return;
+            }
+        }
+        _ => return,
+    }
+    let message = format!("http.DefaultClient.{method} has no timeout: {NO_TIMEOUT}");
+    ctx.report(call, message).help(CLIENT_HELP);
+}
+
+/// `request` is a local whose only bindings in the function are `http.NewRequest(...)` and which
+/// is never given a context afterwards (`req.WithContext(ctx)`, `req.Clone(ctx)`).
+fn built_without_context(ctx: &RuleContext<'_, '_>, call: Node<'_>, request: Node<'_>, source: &str) -> bool {
+    if request.kind() != "identifier" {
+        return false;
+    }
+    let name = syntax::text(request, source);
+    let Some(function) = ctx.types.ancestry().enclosing_functions(call).next() else { return false };
+    let Some(body) = syntax::function_body(function) else { return false };
+    let bindings = syntax::bindings_of(body, name, source);
+    if bindings.is_empty() {
+        return false;
+    }
+    let all_new_request = bindings.iter().all(|binding| {
+        let value = binding.value.or_else(|| {
+            // `req, err := http.NewRequest(...)`: one call for several names.
+            let right = binding.statement.child_by_field_name("right")?;
+            match syntax::named_children(right)[..] {
+                [single] => Some(single),
+                _ => None,
+            }
+        });
+        value.is_some_and(|value| {
+            let value = syntax::unparen(value);
+            value.kind() == "call_expression"
+                && syntax::call_name(value, source).is_some_and(|(qualifier, callee)| {
+                    callee == "NewRequest" && qualifier.is_some_and(|q| ctx.facts.imports.names(q, "net/http"))
+                })
+        })
+    });
+    all_new_request && !given_context(body, name, source)
+}
+
+/// `name.WithContext(...)` or `name.Clone(...)` somewhere in `body`.
+fn given_context(body: Node<'_>, name: &str, source: &str) -> bool {
+    syntax::descendants(body).any(|node| {
+        node.kind() == "call_expression"
+            && syntax::call_name(node, source)
+                .is_some_and(|(qualifier, method)| qualifier == Some(name) && matches!(method, "WithContext" | "Clone"))
+    })
+}
+
+/// `http.NewRequest(...)` in a function where a `context.Context` is at hand: the request cannot
+/// be cancelled, and a deadline on that context does not reach it.
+fn new_request(ctx: &mut RuleContext<'_, '_>, call: Node<'_>, function: Node<'_>, source: &str) {
+    if outside_service(ctx) {
+        return;
+    }
+    let Some(context_name) = context_in_scope(ctx, call, source) else { return };
+    if let Some(request) = request_name(call, source)
+        && let Some(scope) = ctx.types.ancestry().enclosing_functions(call).next().and_then(syntax::function_body)
+        && (given_context(scope, request, source) || handed_on(scope, request, context_name, source))
+    {
+        return;
+    }
+    let Some(arguments) = call.child_by_field_name("arguments") else { return };
+    let message = format!(
+        "http.NewRequest builds a request without a context while `{context_name}` is in scope: its cancellation and deadline never reach the request"
+    );
+    let edits = vec![
+        Edit::replace(function.into(), "NewRequestWithContext"),
+        Edit::insert(arguments.start_byte() + 1, format!("{context_name}, ")),
+    ];
+    ctx.report(call, message)
+        .help(format!("Use `http.NewRequestWithContext({context_name}, ...)`"))
+        .fix(Fix::unsafe_edits(edits));
+}
+
+/// The request is stored (`s.req = req`, where whoever sends it later adds the context) or passed
+/// to a call together with the context (`a.do(ctx, req)`, which can attach it).
+fn handed_on(body: Node<'_>, request: &str, context_name: &str, source: &str) -> bool {
+    syntax::identifiers_named(body, request, source).any(|mention| {
+        let Some(parent) = mention.parent() else { return false };
+        match parent.kind() {
+            "argument_list" => syntax::named_children(parent)
+                .iter()
+                .any(|argument| argument.kind() == "identifier" && syntax::text(*argument, source) == context_name),
+            "expression_list" => parent.parent().is_some_and(|assignment| {
+                assignment.kind() == "assignment_statement"
+                    && assignment.child_by_field_name("right") == Some(parent)
+                    && assignment.child_by_field_name("left").is_some_and(|left| {
+                        syntax::named_children(left).iter().any(|target| target.kind() != "identifier")
+                    })
+            }),
+            _ => false,
+        }
+    })
+}
+
+/// `req` in `req, err := http.NewRequest(...)` or `req, err = ...`.
+fn request_name<'s>(call: Node<'_>, source: &'s str) -> Option<&'s str> {
+    let values = call.parent().filter(|parent| parent.kind() == "expression_list")?;
+    let holder = values.parent()?;
+    if !matches!(holder.kind(), "short_var_declaration" | "assignment_statement") {
+        return None;
+    }
+    let first = syntax::named_children(holder.child_by_field_name("left")?).into_iter().next()?;
+    (first.kind() == "identifier").then(|| syntax::text(first, source))
+}
+
+/// The name of a `context.Context` the call can see: a parameter of the innermost enclosing
+/// function that has one, else a local of that type declared before the call.
+fn context_in_scope<'s>(ctx: &RuleContext<'_, '_>, call: Node<'_>, source: &'s str) -> Option<&'s str> {
+    for function in ctx.types.ancestry().enclosing_functions(call) {
+        for parameter in syntax::parameters_of(function) {
+            if flow::is_context_type(parameter.type_node, &ctx.facts.imports, source)
+                && let Some(name) = parameter.name.map(|name| syntax::text(name, source))
+                && name != "_"
+            {
+                return Some(name);
+            }
+        }
+        let Some(body) = syntax::function_body(function) else { continue };
+        let locals = ctx.types.locals(function);
+        let mut typed: Vec<&String> = locals
+            .iter()
+            .filter(|(_, ty)| ty.as_deref() == Some("context.Context"))
+            .map(|(name, _)| name)
+            .collect();
+        typed.sort();
+        for name in typed {
+            let declared_before = syntax::bindings_of(body, name, source).into_iter().find(|binding| {
+                binding.kind != syntax::BindingKind::Assign
+                    && binding.statement.end_byte() <= call.start_byte()
+                    && syntax::enclosing_function(binding.statement) == Some(function)
+            });
+            if let Some(binding) = declared_before {
+                return Some(syntax::text(binding.name, source));
+            }
+        }
+    }
+    None
+}
+
+/// An `http.Client{...}` literal without `Timeout`, unless the code sets `Timeout` afterwards
+/// (on the variable it is bound to, or, when it is stored or passed on, anywhere in the file).
+fn client_literal(ctx: &mut RuleContext<'_, '_>, literal: Node<'_>, body: Node<'_>, source: &str) {
+    if outside_service(ctx) {
+        return;
+    }
+    let keys = keys_of(body, source);
+    // A client built around its own transport is one whose author chose how its connections
+    // time out; real code then bounds each request with a context.
+    if keys.contains(&"Timeout") || keys.contains(&"Transport") {
+        return;
+    }
+    if sets_field_later(ctx, literal, "Timeout", source) || sends_requests_with_context(ctx, literal, source) {
+        return;
+    }
+    let opening = body.child(0).map_or(literal.end_byte(), |brace| brace.end_byte());
+    ctx.report(Span::new(literal.start_byte(), opening), format!("this http.Client has no Timeout: {NO_TIMEOUT}"))
+        .help(CLIENT_HELP);
+}
+
+/// The field names a struct literal sets (`Timeout: ...` gives `Timeout`).
+fn keys_of<'s>(body: Node<'_>, source: &'s str) -> Vec<&'s str> {
+    syntax::named_children(body)
+        .into_iter()
+        .filter(|element| element.kind() == "keyed_element")
+        .filter_map(|element| element.child_by_field_name("key"))
+        .map(|key| syntax::text(key, source).trim())
+        .collect()
+}
+
+/// Whether `field` is assigned after the literal: on the variable it is bound to in the same
+/// top-level declaration, or, for a package-level variable or a literal stored elsewhere, on
+/// anything in the file.
+fn sets_field_later(ctx: &RuleContext<'_, '_>, literal: Node<'_>, field: &str, source: &str) -> bool {
+    let bound_to = bound_name(literal, source);
+    let declaration = ctx.types.ancestry().top_level_declaration(literal);
+    let scope = match (bound_to, declaration) {
+        (Some(_), Some(declaration)) if declaration.kind() != "var_declaration" => declaration,
+        _ => ctx.tree.root_node(),
+    };
+    syntax::descendants(scope).filter(|node| node.kind() == "assignment_statement").any(|assignment| {
+        let Some(left) = assignment.child_by_field_name("left") else { return false };
+        syntax::named_children(left).into_iter().any(|target| {
+            if target.kind() != "selector_expression"
+                || target.child_by_field_name("field").is_none_or(|name| syntax::text(name, source) != field)
+            {
+                return false;
+            }
+            let Some(name) = bound_to else { return true };
+            target.child_by_field_name("operand").is_some_and(|operand| {
+                let operand = syntax::unparen(operand);
+                operand.kind() == "identifier" && syntax::text(operand, source) == name
+            })
+        })
+    })
+}
+
+/// `c` in `c := &http.Client{...}`, `var c = http.Client{...}` or `c = &http.Client{...}`.
+fn bound_name<'s>(literal: Node<'_>, source: &'s str) -> Option<&'s str> {
+    let mut value = literal;
+    if let Some(parent) = value.parent()
+        && parent.kind() == "unary_expression"
+    {
+        value = parent;
+    }
+    let values = value.parent().filter(|parent| parent.kind() == "expression_list")?;
+    let position = syntax::named_children(values).iter().position(|node| *node == value)?;
+    let holder = values.parent()?;
+    let targets = match holder.kind() {
+        "short_var_declaration" | "assignment_statement" => syntax::named_children(holder.child_by_field_name("left")?),
+        "var_spec" => {
+            let mut cursor = holder.walk();
+            holder.children_by_field_name("name", &mut cursor).collect()
+        }
+        _ => return None,
+    };
+    let target = targets.get(position)?;
+    (target.kind() == "identifier").then(|| syntax::text(*target, source))
+}
+
+/// Code that is not part of a running service, where a missing timeout harms nobody: test files,
+/// test-support, example and developer-tool directories, mocks, and files built only on request
+/// (`//go:build ignore`).
+fn outside_service(ctx: &RuleContext<'_, '_>) -> bool {
+    if ctx.facts.is_test_file {
+        return true;
+    }
+    let path = &ctx.file.display_path;
+    let in_support_dir = package_directories(ctx).into_iter().any(|directory| {
+        matches!(
+            directory,
+            "example"
+                | "examples"
+                | "_examples"
+                | "test"
+                | "tests"
+                | "testutil"
+                | "testutils"
+                | "testing"
+                | "e2e"
+                | "tools"
+                | "contrib"
+                | "hack"
+                | "scripts"
+        )
+    });
+    let is_mock = path.file_name().and_then(|name| name.to_str()).is_some_and(|name| name.contains("mock"));
+    in_support_dir || is_mock || built_only_on_request(&ctx.file.text)
+}
+
+/// A `//go:build ignore` (or `none`) line before the package clause: a generator or a demo that
+/// `go build ./...` leaves out.
+fn built_only_on_request(text: &str) -> bool {
+    text.lines()
+        .take_while(|line| !line.starts_with("package "))
+        .filter_map(|line| line.trim().strip_prefix("//go:build "))
+        .any(|constraint| matches!(constraint.trim(), "ignore" | "none"))
+}
+
+/// The directories of the file's package inside its module: `cmd/server` for
+/// `github.com/acme/shop/cmd/server`. The module path is not known here, so it is estimated: a
+/// code host's `host/owner/repo` or another domain's `domain/name`, with a `/vN` suffix. Outside a
+/// module, the directories of the path as shown.
+fn package_directories<'a>(ctx: &RuleContext<'a, '_>) -> Vec<&'a str> {
+    let Some(package_path) = ctx.facts.package_path else {
+        let shown = ctx.file.display_path.parent().and_then(|dir| dir.to_str()).unwrap_or("");
+        return shown.split(['/', '\\']).collect();
+    };
+    let segments: Vec<&str> = package_path.split('/').collect();
+    let mut skip = match segments.first() {
+        Some(host) if matches!(*host, "github.com" | "gitlab.com" | "bitbucket.org" | "golang.org") => 3,
+        Some(host) if host.contains('.') => 2,
+        _ => 0,
+    };
+    while segments.get(skip).is_some_and(|segment| {
+        segment.strip_prefix('v').is_some_and(|major| !major.is_empty() && major.bytes().all(|b| b.is_ascii_digit()))
+    }) {
+        skip += 1;
+    }
+    segments.into_iter().skip(skip).collect()
+}
+
+/// A client bound to a local in a function that builds its requests with a context
+/// (`http.NewRequestWithContext`, `req.WithContext`): the context bounds each request, and a
+/// client `Timeout` would also cut off long downloads that the context allows.
+fn sends_requests_with_context(ctx: &RuleContext<'_, '_>, literal: Node<'_>, source: &str) -> bool {
+    if bound_name(literal, source).is_none() {
+        return false;
+    }
+    let Some(declaration) = ctx.types.ancestry().top_level_declaration(literal) else { return false };
+    if declaration.kind() == "var_declaration" {
+        return false;
+    }
+    syntax::descendants(declaration).any(|node| {
+        node.kind() == "call_expression"
+            && syntax::call_name(node, source)
+                .is_some_and(|(_, name)| matches!(name, "NewRequestWithContext" | "WithContext"))
+    })
+}
