@@ -4,12 +4,12 @@ pub static RULE: Rule = Rule {
     id: "sql-rows-not-closed",
     family: "E14",
     summary: "*sql.Rows not closed on every path and not handed on, or rows.Next() looped without checking rows.Err()",
-    severity: Severity::Warning,
+    severity: Severity::Info,
     fix: FixAvailability::None,
     applicability: Applicability::Safe,
     status: Status::Preview,
     set: RuleSet::Default,
-    precision: Precision::High,
+    precision: Precision::Low,
     tags: &["reliability", "resource-leak"],
     go_version: GoVersionRange { below: None },
     aliases: &[],
@@ -54,8 +54,9 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
     }
     let mut closes = Vec::new();
     let mut checks_err = false;
+    let belongs = binding_scope(body, statement, name, source);
     for mention in syntax::identifiers_named(body, name, source) {
-        if mention == target {
+        if mention == target || !belongs(mention) {
             continue;
         }
         match use_of(mention, source) {
@@ -65,7 +66,7 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
             Use::Method(_) | Use::Other => {}
         }
     }
-    let loops = next_loops(body, name, source);
+    let loops: Vec<_> = next_loops(body, name, source).into_iter().filter(|node| belongs(*node)).collect();
     let error_name = targets.get(1).filter(|node| node.kind() == "identifier").map(|node| syntax::text(*node, source));
     let error_check = error_check_after(statement, error_name, source);
     let releases = |node: Node<'_>| closes.iter().any(|close| syntax::contains(node, *close));
@@ -110,6 +111,43 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
             .severity(severity)
             .help(format!("After the loop, `if err := {name}.Err(); err != nil {{ return err }}`"));
     }
+}
+
+/// Whether a node after `statement` still sees the variable it declares: inside the
+/// statement's scope and not under a later declaration of the same name in a nested scope
+/// (`rows, err := db.Query(...)` again inside a loop is another variable).
+fn binding_scope<'tree>(
+    body: Node<'tree>,
+    statement: Node<'tree>,
+    name: &str,
+    source: &str,
+) -> impl Fn(Node<'tree>) -> bool + use<'tree> {
+    let scope = scope_of(statement).unwrap_or(body);
+    // Each redeclaration in a nested scope hides ours from where it starts to that scope's end.
+    let shadows: Vec<(usize, Node<'tree>)> = syntax::bindings_of(scope, name, source)
+        .into_iter()
+        .filter(|binding| binding.kind != syntax::BindingKind::Assign && binding.statement != statement)
+        .filter_map(|binding| {
+            let inner = scope_of(binding.statement)?;
+            (inner != scope && syntax::contains(scope, inner)).then_some((binding.statement.start_byte(), inner))
+        })
+        .collect();
+    let start = statement.start_byte();
+    move |node: Node<'tree>| {
+        node.start_byte() >= start
+            && syntax::contains(scope, node)
+            && !shadows.iter().any(|(from, inner)| node.start_byte() >= *from && syntax::contains(*inner, node))
+    }
+}
+
+/// The block or statement header a declaration is visible in.
+fn scope_of(statement: Node<'_>) -> Option<Node<'_>> {
+    syntax::ancestors(statement).find(|node| {
+        matches!(
+            node.kind(),
+            "block" | "if_statement" | "for_statement" | "expression_switch_statement" | "type_switch_statement"
+        )
+    })
 }
 
 /// The names on the left of the binding statement, in order.
