@@ -77,8 +77,13 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
             lost.push(Lost { verb, argument, error });
         }
     }
+    // A format that reports a got/want comparison shows the error as a value, not as a cause.
+    let format_text = ctx.text(format).to_ascii_lowercase();
+    if ["want", "got ", "expected"].iter().any(|word| format_text.contains(word)) || ends_in_exit(ctx, call) {
+        return;
+    }
     // A test's errors end in t.Fatal, not in a caller's errors.Is: worth a note, not a failure.
-    let severity = if ctx.facts.is_test_file { Severity::Info } else { ctx.rule.severity };
+    let severity = if ctx.facts.is_test_file || in_test_support(ctx) { Severity::Info } else { ctx.rule.severity };
     match lost.as_slice() {
         [] => {}
         [only] => {
@@ -115,6 +120,33 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
             ctx.report(call, message).severity(severity).help(help);
         }
     }
+}
+
+/// The new error goes straight into a call that ends the program or only logs it
+/// (`log.Fatal(fmt.Errorf(...))`, `base.Fatal(...)`, `logAndDie(...)`, `panic(...)`): nobody
+/// will ever unwrap it.
+fn ends_in_exit(ctx: &RuleContext<'_, '_>, call: Node<'_>) -> bool {
+    let Some(outer) = call.parent().filter(|parent| parent.kind() == "argument_list").and_then(|list| list.parent()) else {
+        return false;
+    };
+    let Some((_, name)) = syntax::call_name(outer, &ctx.file.text) else { return false };
+    let lower = name.to_ascii_lowercase();
+    ["fatal", "die", "exit", "panic"].iter().any(|word| lower.contains(word))
+        || ["Print", "Log"].iter().any(|word| name.contains(word))
+}
+
+/// Test support code outside `_test.go` files: a package directory named like `test`, `tests`,
+/// `e2e`, `testutil`, `testtrace`, `e2etest`.
+fn in_test_support(ctx: &RuleContext<'_, '_>) -> bool {
+    let path = ctx.file.display_path.to_string_lossy();
+    let mut directories: Vec<&str> = path.split(['/', '\\']).collect();
+    directories.pop();
+    directories.iter().any(|directory| {
+        matches!(*directory, "test" | "tests" | "testing" | "testenv" | "e2e" | "integration")
+            || directory.starts_with("testutil")
+            || directory.starts_with("testhelper")
+            || (directory.len() > 4 && (directory.starts_with("test") || directory.ends_with("test")))
+    })
 }
 
 /// True when `name` is a parameter or variable of a function around it (it shadows the import).
