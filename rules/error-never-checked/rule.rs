@@ -162,24 +162,29 @@ fn declaring_block<'tree>(ctx: &RuleContext<'_, 'tree>, statement: Node<'tree>, 
     let mut below = statement;
     let mut current = statement.parent()?;
     loop {
-        match current.kind() {
-            "block" | "statement_list" => {
-                let earlier = syntax::named_children(current).into_iter().take_while(|child| child.id() != below.id());
-                if earlier.into_iter().any(declares) {
-                    return Some(current);
-                }
+        let found_declaration = match current.kind() {
+            kind if STATEMENT_CONTAINERS.contains(&kind) => {
+                let mut earlier = syntax::named_children(current).into_iter().take_while(|child| child.id() != below.id());
+                earlier.any(declares)
             }
-            "if_statement" | "expression_switch_statement" | "type_switch_statement" => {
-                if current.child_by_field_name("initializer").is_some_and(|init| init.id() != below.id() && declares(init)) {
-                    return Some(current);
-                }
-            }
-            "for_statement" | "range_clause" | "for_clause" => {
-                if syntax::named_children(current).iter().any(|child| child.id() != below.id() && matches!(child.kind(), "for_clause" | "range_clause") && syntax::descendants(*child).any(|n| n.kind() == "identifier" && ctx.text(n) == name)) {
+            "if_statement" | "expression_switch_statement" | "type_switch_statement" => current
+                .child_by_field_name("initializer")
+                .is_some_and(|init| init.id() != below.id() && declares(init)),
+            "for_statement" => {
+                let bound_by_clause = syntax::named_children(current).iter().any(|child| {
+                    child.id() != below.id()
+                        && matches!(child.kind(), "for_clause" | "range_clause")
+                        && syntax::descendants(*child).any(|n| n.kind() == "identifier" && ctx.text(n) == name)
+                });
+                if bound_by_clause {
                     return None;
                 }
+                false
             }
-            _ => {}
+            _ => false,
+        };
+        if found_declaration {
+            return Some(current);
         }
         if current.id() == body.id() {
             // A parameter or receiver: the body is its scope.

@@ -135,14 +135,13 @@ fn ends_in_exit(ctx: &RuleContext<'_, '_>, call: Node<'_>) -> bool {
         || ["Print", "Log"].iter().any(|word| name.contains(word))
 }
 
-/// Test support code outside `_test.go` files: a package directory named like `test`, `tests`,
-/// `e2e`, `testutil`, `testtrace`, `e2etest`.
+/// Test support code outside `_test.go` files: a package whose import path has an element named
+/// like `test`, `tests`, `e2e`, `testutil`, `testtrace`, `e2etest`.
 fn in_test_support(ctx: &RuleContext<'_, '_>) -> bool {
-    let path = ctx.file.display_path.to_string_lossy();
-    let mut directories: Vec<&str> = path.split(['/', '\\']).collect();
-    directories.pop();
-    directories.iter().any(|directory| {
-        matches!(*directory, "test" | "tests" | "testing" | "testenv" | "e2e" | "integration")
+    // The package's import path, not the file path: where the checkout lies says nothing.
+    let Some(package_path) = ctx.facts.package_path else { return false };
+    package_path.split('/').any(|directory| {
+        matches!(directory, "test" | "tests" | "testing" | "testenv" | "e2e" | "integration")
             || directory.starts_with("testutil")
             || directory.starts_with("testhelper")
             || (directory.len() > 4 && (directory.starts_with("test") || directory.ends_with("test")))
