@@ -1,5 +1,6 @@
 //! The `check` pipeline as a library: discover ─► read ─► parse ─► rules ─► suppress ─► sort.
 
+use crate::cache::{ProjectCache, ResultCache, observe};
 use crate::config::Settings;
 use crate::diagnostic::{Finding, sort_findings};
 use crate::discover::{self, Discovery, ModuleIndex, Target};
@@ -40,6 +41,16 @@ pub struct LintOutcome {
 
 /// Lint the files the command-line `patterns` name.
 pub fn lint_patterns(patterns: &[String], settings: &Settings, threads: usize) -> Result<LintOutcome, LintError> {
+    lint_patterns_cached(patterns, settings, threads, None)
+}
+
+/// `lint_patterns`, reading and writing unchanged files' results in `cache`.
+pub fn lint_patterns_cached(
+    patterns: &[String],
+    settings: &Settings,
+    threads: usize,
+    cache: Option<&ResultCache>,
+) -> Result<LintOutcome, LintError> {
     let (targets, pool) = targets_and_pool(patterns, threads)?;
     let mut engine =
         Engine::new(&settings.enabled_rules()).map_err(|err| LintError(format!("internal error: {err}")))?;
@@ -49,7 +60,7 @@ pub fn lint_patterns(patterns: &[String], settings: &Settings, threads: usize) -
             // The module pre-pass: compact per-package facts, built on this pool's threads.
             engine.set_project(Arc::new(ProjectFacts::from_discovery(&discovery, 0)));
         }
-        let mut outcome = lint_discovered(&engine, settings, discovery);
+        let mut outcome = lint_discovered(&engine, settings, discovery, cache);
         outcome.project = engine.project().cloned();
         Ok(outcome)
     })
@@ -118,14 +129,27 @@ pub struct FileOutcome {
     pub constrained: bool,
 }
 
-fn lint_discovered(engine: &Engine, settings: &Settings, discovery: Discovery) -> LintOutcome {
+fn lint_discovered(
+    engine: &Engine,
+    settings: &Settings,
+    discovery: Discovery,
+    cache: Option<&ResultCache>,
+) -> LintOutcome {
     let modules = ModuleIndex::new(&discovery);
+    let cache = cache.map(|cache| cache.for_project(engine.project().map(|project| &**project)));
     let results: Vec<FileOutcome> = discovery
         .files
         .par_iter()
         .map_init(Worker::default, |worker, path| {
             let explicit = discovery.explicit.binary_search(path).is_ok();
-            lint_file(engine, worker, settings, path, modules.facts_for(path), explicit)
+            let module = modules.facts_for(path);
+            let mut result = lint_file_cached(engine, worker, settings, path, module, explicit, cache.as_ref());
+            // Memory follows the work in flight: a file's text is kept past its lint only when
+            // the report needs it (snippets, fingerprints, fixes), that is when it has findings.
+            if result.findings.is_empty() {
+                result.source = None;
+            }
+            result
         })
         .collect();
     let mut outcome = LintOutcome::default();
@@ -164,6 +188,20 @@ pub fn lint_file(
     module: ModuleFacts,
     explicit: bool,
 ) -> FileOutcome {
+    lint_file_cached(engine, worker, settings, path, module, explicit, None)
+}
+
+/// `lint_file`, taking the findings from `cache` when an entry for this text is still valid,
+/// and storing them there when not.
+pub fn lint_file_cached(
+    engine: &Engine,
+    worker: &mut Worker,
+    settings: &Settings,
+    path: &Path,
+    module: ModuleFacts,
+    explicit: bool,
+    cache: Option<&ProjectCache<'_>>,
+) -> FileOutcome {
     let display_path = display_path(path);
     // The stamp is taken before reading, so a change made while reading shows at write time.
     let read_stamp = std::fs::metadata(path).ok().map(|metadata| FileStamp::of(&metadata));
@@ -194,8 +232,22 @@ pub fn lint_file(
     if !explicit && crate::engine::facts::version::excluded_by_build_constraint(&text) {
         return FileOutcome { findings: Vec::new(), source: None, generated: false, constrained: true };
     }
+    let Some(cache) = cache else {
+        let source = SourceFile::new(path.to_path_buf(), display_path, text).with_read_stamp(read_stamp);
+        let findings = lint_source(engine, worker, settings, &source, module);
+        return FileOutcome { findings, source: Some(source), generated: false, constrained: false };
+    };
+    let key = cache.key(path, &display_path, module, explicit, &text);
+    if let Some(findings) = cache.load(&key) {
+        // The text is what the findings were computed from (its hash is in the key); it is
+        // kept, as for a fresh lint, only when the report needs it.
+        let source = (!findings.is_empty())
+            .then(|| SourceFile::new(path.to_path_buf(), display_path, text).with_read_stamp(read_stamp));
+        return FileOutcome { findings, source, generated: false, constrained: false };
+    }
     let source = SourceFile::new(path.to_path_buf(), display_path, text).with_read_stamp(read_stamp);
-    let findings = lint_source(engine, worker, settings, &source, module);
+    let (findings, observed) = observe::record(|| lint_source(engine, worker, settings, &source, module));
+    cache.store(&key, &observed, &findings);
     FileOutcome { findings, source: Some(source), generated: false, constrained: false }
 }
 
