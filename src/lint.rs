@@ -137,17 +137,38 @@ fn lint_discovered(
 ) -> LintOutcome {
     let modules = ModuleIndex::new(&discovery);
     let cache = cache.map(|cache| cache.for_project(engine.project().map(|project| &**project)));
-    let results: Vec<FileOutcome> = discovery
+    // Memory follows the work in flight: a file's text leaves with its lint. The files with
+    // findings are read again once every file is linted (the report needs their text for
+    // snippets, fingerprints and fixes), when the lint's trees and buffers are gone.
+    let linted: Vec<(FileOutcome, Option<SetAside>)> = discovery
         .files
         .par_iter()
         .map_init(Worker::default, |worker, path| {
             let explicit = discovery.explicit.binary_search(path).is_ok();
             let module = modules.facts_for(path);
             let mut result = lint_file_cached(engine, worker, settings, path, module, explicit, cache.as_ref());
-            // Memory follows the work in flight: a file's text is kept past its lint only when
-            // the report needs it (snippets, fingerprints, fixes), that is when it has findings.
-            if result.findings.is_empty() {
-                result.source = None;
+            let source = result.source.take();
+            let aside = source.filter(|_| !result.findings.is_empty()).map(|source| SetAside {
+                hash: blake3::hash(source.text.as_bytes()),
+                path: source.path,
+                display_path: source.display_path,
+                read_stamp: source.read_stamp,
+                explicit,
+            });
+            (result, aside)
+        })
+        .collect();
+    let results: Vec<FileOutcome> = linted
+        .into_par_iter()
+        .map_init(Worker::default, |worker, (mut result, aside)| {
+            let Some(aside) = aside else { return result };
+            match aside.read_again() {
+                Some(source) => result.source = Some(source),
+                // Changed since it was linted: report the file as it is now.
+                None => {
+                    let module = modules.facts_for(&aside.path);
+                    result = lint_file_cached(engine, worker, settings, &aside.path, module, aside.explicit, None);
+                }
             }
             result
         })
@@ -177,6 +198,28 @@ fn lint_discovered(
     sort_findings(&mut outcome.findings);
     outcome.discovery = discovery;
     outcome
+}
+
+/// A linted file with findings whose text was let go until the report.
+struct SetAside {
+    path: PathBuf,
+    display_path: PathBuf,
+    read_stamp: Option<FileStamp>,
+    explicit: bool,
+    /// The hash of the text linted.
+    hash: blake3::Hash,
+}
+
+impl SetAside {
+    /// The text again, if it is still the text that was linted.
+    fn read_again(&self) -> Option<SourceFile> {
+        let bytes = crate::source::read_regular_file(&self.path).ok()?;
+        if blake3::hash(&bytes) != self.hash {
+            return None;
+        }
+        let text = String::from_utf8(bytes).ok()?;
+        Some(SourceFile::new(self.path.clone(), self.display_path.clone(), text).with_read_stamp(self.read_stamp))
+    }
 }
 
 /// Read, parse, lint and filter one file.
