@@ -114,7 +114,8 @@ fn corrupt_truncated_and_foreign_entries_are_rebuilt_not_trusted() {
     let module = module();
     let cache = tempfile::tempdir().expect("cache dir");
     cached_equals_fresh(module.path(), cache.path(), &[]);
-    let damage: [(&str, fn(&mut Vec<u8>)); 5] = [
+    type Spoil = fn(&mut Vec<u8>);
+    let damage: [(&str, Spoil); 5] = [
         // A digit changed in the body (a line number, say): the body hash no longer matches.
         ("changed digit", |bytes| {
             let at = bytes.iter().rposition(u8::is_ascii_digit).expect("a digit");
