@@ -58,6 +58,43 @@ fn main() {
     let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
     fs::write(out.join("registry.rs"), registry).expect("write registry.rs");
     fs::write(out.join("rule_tests.rs"), tests).expect("write rule_tests.rs");
+    emit_source_hash(&manifest);
+}
+
+/// `GOLINT_GUARD_SOURCE_HASH`: a hash of every input the binary's rules and engine are built
+/// from. The result cache keys entries by it, so a rebuilt binary never reads results an older
+/// build wrote (a version number alone does not change between development builds).
+fn emit_source_hash(manifest: &Path) {
+    use std::hash::Hasher as _;
+    let inputs = ["src", "rules", "grammar/src", "grammar/build.rs", "grammar/extension.rs", "grammar/Cargo.toml"];
+    let mut files: Vec<PathBuf> = Vec::new();
+    for input in inputs {
+        println!("cargo:rerun-if-changed={input}");
+        collect_files(&manifest.join(input), &mut files);
+    }
+    println!("cargo:rerun-if-changed=Cargo.lock");
+    files.push(manifest.join("Cargo.lock"));
+    files.sort();
+    // SipHash with fixed keys: the same inputs give the same hash on every build.
+    let mut hasher = std::hash::DefaultHasher::new();
+    for file in &files {
+        let relative = file.strip_prefix(manifest).unwrap_or(file);
+        hasher.write(relative.to_string_lossy().as_bytes());
+        hasher.write(&fs::read(file).unwrap_or_default());
+    }
+    println!("cargo:rustc-env=GOLINT_GUARD_SOURCE_HASH={:016x}", hasher.finish());
+}
+
+fn collect_files(path: &Path, files: &mut Vec<PathBuf>) {
+    match fs::read_dir(path) {
+        Ok(entries) => {
+            for entry in entries.flatten() {
+                collect_files(&entry.path(), files);
+            }
+        }
+        Err(_) if path.is_file() => files.push(path.to_path_buf()),
+        Err(_) => {}
+    }
 }
 
 /// Fail the build with a clear message when a rule folder is incomplete or misnamed.

@@ -1,64 +1,225 @@
 #!/usr/bin/env bash
-# Side-by-side timing of `golint-guard check` against a parse-only pass of the same binary over
-# the same tree, and (when available) against `go vet` and `staticcheck` on the same packages.
-# Runs alternate in one session so machine noise hits every tool alike; report ratios, not
-# absolute times.
+# The bench the project keeps (issue 15): golint-guard side by side with the Go linters a team
+# would otherwise run, cold and warm, and against its own parse-only ceiling. Runs alternate in
+# one session so machine noise hits every tool alike; each figure is the median of REPS runs.
 #
-#   benches/compare.sh [DIR] [REPS]        DIR defaults to "$(go env GOROOT)/src", REPS to 5
-#   GG_BIN=path/to/golint-guard            defaults to target/release/golint-guard (built if missing)
-#   WITH_GO_TOOLS=1                        also time go vet and staticcheck (needs a Go module at DIR)
+#   benches/compare.sh [DIR] [REPS]
+#     DIR   a Go module directory, or the standard library (default "$(go env GOROOT)/src")
+#     REPS  runs per figure (default 5)
+#
+#   GG_BIN=path       golint-guard under test (default target/release/golint-guard, built if missing)
+#   GG_BEFORE=path    another golint-guard build: adds its rows (cold, parse-only) for before/after
+#   PEERS=0           skip go vet, staticcheck, golangci-lint and errcheck (default 1: install and run)
+#   COPIES="1 2 4"    standard-library copies for the memory rows (default "1 2 4"; "" skips them)
+#   CHANGE_FILE=path  the file (relative to DIR) the one-file-change rows edit (default: the
+#                     largest non-test .go file in the packages linted)
+#
+# The peers are installed with `go install` at pinned versions into target/bench-tools. Cold
+# means a fresh GOCACHE and a fresh cache of each tool (golint-guard: --no-cache for "cold",
+# an empty cache directory for "cache cold"); warm means the same command once more after a
+# priming run. On the standard library every tool gets the same package set: the `std`
+# module's packages (`go vet ./...` in GOROOT/src), which leaves out the separate `cmd` module.
+#
+# Output: one table (tool, mode, median wall s, median CPU s, peak RSS MiB, CPU and wall as a
+# multiple of golint-guard's cold check), the threads and parse-only rows, and the copies rows.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
-dir=${1:-$(go env GOROOT)/src}
+dir=$(cd "${1:-$(go env GOROOT)/src}" && pwd)
 reps=${2:-5}
 bin=${GG_BIN:-$here/target/release/golint-guard}
+before=${GG_BEFORE:-}
+peers=${PEERS:-1}
+copies=${COPIES-1 2 4}
+tools_dir=$here/target/bench-tools
+work=$(mktemp -d)
+trap 'chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"' EXIT
+
+STATICCHECK=honnef.co/go/tools/cmd/staticcheck@v0.8.2
+GOLANGCI=github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v2.15.0
+ERRCHECK=github.com/kisielk/errcheck@v1.30.0
+
 if [[ ! -x $bin ]]; then
   (cd "$here" && cargo build --release --locked)
 fi
-cd "$dir"
 
-# One timed run: prints "seconds peak_rss_kib".
+# The package patterns every tool is given.
+if [[ -f $dir/go.mod ]] && grep -q '^module std$' "$dir/go.mod"; then
+  stdlib=1
+  # The `std` module only: each top-level directory but the `cmd` module (and testdata, vendor).
+  mapfile -t patterns < <(cd "$dir" && for d in */; do
+    d=${d%/}
+    case $d in cmd | testdata | vendor) ;; *) echo "./$d/..." ;; esac
+  done)
+else
+  stdlib=0
+  patterns=(./...)
+  (cd "$dir" && go mod download >/dev/null 2>&1) || true
+fi
+
+# One timed run in $dir: prints "wall_s cpu_s peak_rss_kib".
 measure() {
   local record
   record=$(mktemp)
-  /usr/bin/time -o "$record" -f '%e %M' "$@" >/dev/null 2>&1 || true
-  tail -n 1 "$record"
+  (cd "${in_dir:-$dir}" && /usr/bin/time -o "$record" -f '%e %U %S %M' "$@" >/dev/null 2>&1) || true
+  tail -n 1 "$record" | awk '{ printf "%s %.2f %s\n", $1, $2 + $3, $4 }'
   rm -f "$record"
 }
 
-declare -A total rss
-tools=(parse check)
-commands_parse=("$bin" parse-only ./...)
-commands_check=("$bin" check --no-config --exit-zero --format json ./...)
-if [[ ${WITH_GO_TOOLS:-0} == 1 ]]; then
-  tools+=(govet)
-  if command -v staticcheck >/dev/null; then tools+=(staticcheck); fi
-  go vet ./... >/dev/null 2>&1 || true   # warm the build cache once
-fi
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "nan"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
-run_tool() {
+declare -A wall cpu rss
+declare -a rows
+record_run() { # name, then the measure output
+  local name=$1 w c r
+  read -r w c r <<<"$2"
+  wall[$name]+="$w "
+  cpu[$name]+="$c "
+  if [[ -z ${rss[$name]:-} ]] || ((r > rss[$name])); then rss[$name]=$r; fi
+}
+add_row() { rows+=("$1"); }
+
+# --- golint-guard -----------------------------------------------------------------------------
+gg_check=(check --no-config --exit-zero --format json --output /dev/null)
+cache_dir=$work/gg-cache
+# The one-file-change rows edit a copy of the tree, never the tree itself (others may be
+# reading it): the packages linted, and go.mod.
+edit_tree=$work/edit-tree
+mkdir -p "$edit_tree"
+if [[ $stdlib == 1 ]]; then
+  (cd "$dir" && cp -r go.mod "${patterns[@]%/...}" "$edit_tree/")
+else
+  cp -r "$dir/." "$edit_tree/"
+fi
+change_file=${CHANGE_FILE:-}
+if [[ -z $change_file ]]; then
+  # The largest hand-written, non-test file (a generated one is not linted at all).
+  change_file=$(cd "$edit_tree" && find . -name '*.go' ! -name '*_test.go' ! -path '*/testdata/*' ! -path '*/vendor/*' \
+    -printf '%s %p\n' | sort -rn | awk '{ print $2 }' | while read -r file; do
+      if ! head -c 4096 "$file" | grep -q '^// Code generated .* DO NOT EDIT\.$'; then echo "$file"; break; fi
+    done || true)
+fi
+change_file=${change_file#./}
+original=$work/original.go
+cp "$edit_tree/$change_file" "$original"
+# A line added at the top moves every declaration of the file: its package's facts change, so
+# the package and the files elsewhere that read those facts are linted again (the honest case;
+# an edit that moves nothing re-lints the file alone).
+edit_one_file() { sed -i "1i // bench edit $1" "$edit_tree/$change_file"; }
+restore_file() { cp "$original" "$edit_tree/$change_file"; }
+edit_cache=$work/edit-cache
+
+run_gg() { # mode
   case $1 in
-    parse) measure "${commands_parse[@]}" ;;
-    check) measure "${commands_check[@]}" ;;
-    govet) measure go vet ./... ;;
-    staticcheck) measure staticcheck ./... ;;
+    parse-t1) measure "$bin" parse-only --threads 1 "${patterns[@]}" ;;
+    parse-t2) measure "$bin" parse-only --threads 2 "${patterns[@]}" ;;
+    cold-t1) measure "$bin" "${gg_check[@]}" --no-cache --threads 1 "${patterns[@]}" ;;
+    cold-t2) measure "$bin" "${gg_check[@]}" --no-cache --threads 2 "${patterns[@]}" ;;
+    cache-cold)
+      rm -rf "$cache_dir"
+      GOLINT_GUARD_CACHE_DIR=$cache_dir measure "$bin" "${gg_check[@]}" "${patterns[@]}"
+      ;;
+    cache-warm) GOLINT_GUARD_CACHE_DIR=$cache_dir measure "$bin" "${gg_check[@]}" "${patterns[@]}" ;;
+    one-file)
+      # Prime on the original, edit one file, time the re-check, restore.
+      restore_file
+      (cd "$edit_tree" && GOLINT_GUARD_CACHE_DIR=$edit_cache "$bin" "${gg_check[@]}" "${patterns[@]}" >/dev/null 2>&1) || true
+      edit_one_file "$RANDOM"
+      in_dir=$edit_tree GOLINT_GUARD_CACHE_DIR=$edit_cache measure "$bin" "${gg_check[@]}" "${patterns[@]}"
+      restore_file
+      ;;
+    before-cold) measure "$before" "${gg_check[@]}" --threads 2 "${patterns[@]}" ;;
+    before-parse) measure "$before" parse-only --threads 2 "${patterns[@]}" ;;
   esac
 }
 
-for tool in "${tools[@]}"; do total[$tool]=0; rss[$tool]=0; done
+gg_modes=(parse-t1 parse-t2 cold-t1 cold-t2 cache-cold cache-warm one-file)
+[[ -n $before ]] && gg_modes+=(before-cold before-parse)
+
+# --- peers ------------------------------------------------------------------------------------
+peer_names=()
+if [[ $peers == 1 ]]; then
+  mkdir -p "$tools_dir"
+  for module in "$STATICCHECK" "$GOLANGCI" "$ERRCHECK"; do
+    name=${module##*/}
+    name=${name%@*}
+    version=${module##*@}
+    if [[ ! -x $tools_dir/$name-$version ]]; then
+      GOBIN=$tools_dir/tmp go install "$module"
+      mv "$tools_dir/tmp/$name" "$tools_dir/$name-$version"
+    fi
+  done
+  peer_names=(govet staticcheck golangci errcheck)
+fi
+
+# Each peer gets its own caches: fresh for cold, primed (kept) for warm.
+run_peer() { # tool, cold|warm
+  local tool=$1 mode=$2 caches=$work/peer-$1
+  if [[ $mode == cold ]]; then chmod -R u+w "$caches" 2>/dev/null || true; rm -rf "$caches"; fi
+  mkdir -p "$caches"
+  local env=(env GOCACHE="$caches/go" XDG_CACHE_HOME="$caches/xdg" STATICCHECK_CACHE="$caches/sc" GOLANGCI_LINT_CACHE="$caches/gl")
+  case $tool in
+    govet) measure "${env[@]}" go vet "${patterns[@]}" ;;
+    staticcheck) measure "${env[@]}" "$tools_dir"/staticcheck-* "${patterns[@]}" ;;
+    golangci) measure "${env[@]}" "$tools_dir"/golangci-lint-* run --no-config --output.text.path=/dev/null "${patterns[@]}" ;;
+    errcheck) measure "${env[@]}" "$tools_dir"/errcheck-* "${patterns[@]}" ;;
+  esac
+}
+
+# --- alternate the runs -------------------------------------------------------------------------
 for ((i = 1; i <= reps; i++)); do
-  for tool in "${tools[@]}"; do
-    read -r seconds peak <<<"$(run_tool "$tool")"
-    total[$tool]=$(echo "${total[$tool]} + $seconds" | bc -l)
-    (( peak > rss[$tool] )) && rss[$tool]=$peak
+  for mode in "${gg_modes[@]}"; do record_run "gg:$mode" "$(run_gg "$mode")"; done
+  for tool in "${peer_names[@]}"; do
+    record_run "$tool:cold" "$(run_peer "$tool" cold)"
+    record_run "$tool:warm" "$(run_peer "$tool" warm)"
   done
 done
 
-files=$("$bin" parse-only ./... 2>&1 | sed -n 's/^parsed \([0-9]*\) files (\([0-9]*\) bytes).*/\1 files, \2 bytes/p')
-echo "tree: $dir ($files), $reps alternating runs, $(nproc) cores"
-printf '%-12s %10s %12s %14s\n' tool mean_s vs_parse peak_rss_MiB
-for tool in "${tools[@]}"; do
-  mean=$(echo "${total[$tool]} / $reps" | bc -l)
-  ratio=$(echo "${total[$tool]} / ${total[parse]}" | bc -l)
-  printf '%-12s %10.3f %11.2fx %14.1f\n' "$tool" "$mean" "$ratio" "$(echo "${rss[$tool]} / 1024" | bc -l)"
+# --- copies of the standard library: memory as the tree grows ----------------------------------
+copy_rows=()
+if [[ $stdlib == 1 && -n $copies ]]; then
+  for n in $copies; do
+    tree=$work/copies-$n
+    mkdir -p "$tree"
+    for ((c = 1; c <= n; c++)); do
+      mkdir -p "$tree/c$c"
+      (cd "$dir" && cp -r go.mod "${patterns[@]%/...}" "$tree/c$c/")
+    done
+    read -r w c r <<<"$(in_dir=$tree measure "$bin" "${gg_check[@]}" --no-cache ./...)"
+    copy_rows+=("$(printf '%-28s %10s %10s %12.1f' "check, $n cop$([[ $n == 1 ]] && echo y || echo ies)" "$w" "$c" "$(echo "$r / 1024" | bc -l)")")
+    rm -rf "$tree"
+  done
+fi
+
+# --- the table ----------------------------------------------------------------------------------
+files=$(cd "$dir" && "$bin" parse-only "${patterns[@]}" 2>&1 | sed -n 's/^parsed \([0-9]*\) files (\([0-9]*\) bytes).*/\1 files, \2 bytes/p')
+base_wall=$(tr ' ' '\n' <<<"${wall[gg:cold-t2]}" | grep . | median)
+base_cpu=$(tr ' ' '\n' <<<"${cpu[gg:cold-t2]}" | grep . | median)
+echo "tree: $dir (${#patterns[@]} patterns; $files), $reps alternating runs each, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "golint-guard: $bin; one-file change edits $change_file"
+printf '%-28s %10s %10s %12s %10s %10s\n' "tool / mode" wall_s cpu_s peak_MiB cpu_ratio wall_ratio
+show() { # key, label
+  local key=$1 label=$2 w c
+  [[ -z ${wall[$key]:-} ]] && return
+  w=$(tr ' ' '\n' <<<"${wall[$key]}" | grep . | median)
+  c=$(tr ' ' '\n' <<<"${cpu[$key]}" | grep . | median)
+  printf '%-28s %10.2f %10.2f %12.1f %9.2fx %9.2fx\n' "$label" "$w" "$c" "$(echo "${rss[$key]} / 1024" | bc -l)" \
+    "$(echo "$c / $base_cpu" | bc -l)" "$(echo "$w / $base_wall" | bc -l)"
+}
+show gg:cold-t2 "golint-guard cold (2 thr)"
+show gg:cold-t1 "golint-guard cold (1 thr)"
+show gg:cache-cold "golint-guard cache cold"
+show gg:cache-warm "golint-guard cache warm"
+show gg:one-file "golint-guard one file edited"
+show gg:parse-t2 "parse-only (2 thr)"
+show gg:parse-t1 "parse-only (1 thr)"
+show gg:before-cold "before: cold (2 thr)"
+show gg:before-parse "before: parse-only (2 thr)"
+for tool in "${peer_names[@]}"; do
+  show "$tool:cold" "$tool cold"
+  show "$tool:warm" "$tool warm"
 done
+if ((${#copy_rows[@]})); then
+  echo
+  printf '%-28s %10s %10s %12s\n' "standard library copies" wall_s cpu_s peak_MiB
+  printf '%s\n' "${copy_rows[@]}"
+fi

@@ -23,6 +23,11 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Write a commented default golint-guard.toml.
     Init(InitArgs),
+    /// Manage the result cache (`check` reuses unchanged files' results from it).
+    Cache {
+        #[command(subcommand)]
+        action: CacheAction,
+    },
     /// Print the syntax tree of a Go file (for writing rule queries).
     #[command(hide = true)]
     DumpTree { file: PathBuf },
@@ -150,6 +155,17 @@ pub struct CheckArgs {
     /// Write every current finding to this baseline file.
     #[arg(long, value_name = "FILE")]
     pub write_baseline: Option<PathBuf>,
+    /// Lint every file anew: neither read nor write the result cache.
+    #[arg(long)]
+    pub no_cache: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CacheAction {
+    /// Print the cache directory ($GOLINT_GUARD_CACHE_DIR, else the user's cache directory).
+    Dir,
+    /// Remove every cached result.
+    Clean,
 }
 
 #[derive(Debug, Args)]

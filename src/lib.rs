@@ -5,6 +5,7 @@
 
 pub mod app;
 pub mod baseline;
+pub mod cache;
 pub mod cli;
 pub mod commands;
 pub mod config;

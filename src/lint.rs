@@ -1,5 +1,6 @@
 //! The `check` pipeline as a library: discover ─► read ─► parse ─► rules ─► suppress ─► sort.
 
+use crate::cache::{ProjectCache, ResultCache, observe};
 use crate::config::Settings;
 use crate::diagnostic::{Finding, sort_findings};
 use crate::discover::{self, Discovery, ModuleIndex, Target};
@@ -40,6 +41,16 @@ pub struct LintOutcome {
 
 /// Lint the files the command-line `patterns` name.
 pub fn lint_patterns(patterns: &[String], settings: &Settings, threads: usize) -> Result<LintOutcome, LintError> {
+    lint_patterns_cached(patterns, settings, threads, None)
+}
+
+/// `lint_patterns`, reading and writing unchanged files' results in `cache`.
+pub fn lint_patterns_cached(
+    patterns: &[String],
+    settings: &Settings,
+    threads: usize,
+    cache: Option<&ResultCache>,
+) -> Result<LintOutcome, LintError> {
     let (targets, pool) = targets_and_pool(patterns, threads)?;
     let mut engine =
         Engine::new(&settings.enabled_rules()).map_err(|err| LintError(format!("internal error: {err}")))?;
@@ -49,7 +60,7 @@ pub fn lint_patterns(patterns: &[String], settings: &Settings, threads: usize) -
             // The module pre-pass: compact per-package facts, built on this pool's threads.
             engine.set_project(Arc::new(ProjectFacts::from_discovery(&discovery, 0)));
         }
-        let mut outcome = lint_discovered(&engine, settings, discovery);
+        let mut outcome = lint_discovered(&engine, settings, discovery, cache);
         outcome.project = engine.project().cloned();
         Ok(outcome)
     })
@@ -118,14 +129,48 @@ pub struct FileOutcome {
     pub constrained: bool,
 }
 
-fn lint_discovered(engine: &Engine, settings: &Settings, discovery: Discovery) -> LintOutcome {
+fn lint_discovered(
+    engine: &Engine,
+    settings: &Settings,
+    discovery: Discovery,
+    cache: Option<&ResultCache>,
+) -> LintOutcome {
     let modules = ModuleIndex::new(&discovery);
-    let results: Vec<FileOutcome> = discovery
+    let cache = cache.map(|cache| cache.for_project(engine.project().map(|project| &**project)));
+    // Memory follows the work in flight: a file's text leaves with its lint. The files with
+    // findings are read again once every file is linted (the report needs their text for
+    // snippets, fingerprints and fixes), when the lint's trees and buffers are gone.
+    let linted: Vec<(FileOutcome, Option<SetAside>)> = discovery
         .files
         .par_iter()
         .map_init(Worker::default, |worker, path| {
             let explicit = discovery.explicit.binary_search(path).is_ok();
-            lint_file(engine, worker, settings, path, modules.facts_for(path), explicit)
+            let module = modules.facts_for(path);
+            let mut result = lint_file_cached(engine, worker, settings, path, module, explicit, cache.as_ref());
+            let source = result.source.take();
+            let aside = source.filter(|_| !result.findings.is_empty()).map(|source| SetAside {
+                hash: blake3::hash(source.text.as_bytes()),
+                path: source.path,
+                display_path: source.display_path,
+                read_stamp: source.read_stamp,
+                explicit,
+            });
+            (result, aside)
+        })
+        .collect();
+    let results: Vec<FileOutcome> = linted
+        .into_par_iter()
+        .map_init(Worker::default, |worker, (mut result, aside)| {
+            let Some(aside) = aside else { return result };
+            match aside.read_again() {
+                Some(source) => result.source = Some(source),
+                // Changed since it was linted: report the file as it is now.
+                None => {
+                    let module = modules.facts_for(&aside.path);
+                    result = lint_file_cached(engine, worker, settings, &aside.path, module, aside.explicit, None);
+                }
+            }
+            result
         })
         .collect();
     let mut outcome = LintOutcome::default();
@@ -155,6 +200,28 @@ fn lint_discovered(engine: &Engine, settings: &Settings, discovery: Discovery) -
     outcome
 }
 
+/// A linted file with findings whose text was let go until the report.
+struct SetAside {
+    path: PathBuf,
+    display_path: PathBuf,
+    read_stamp: Option<FileStamp>,
+    explicit: bool,
+    /// The hash of the text linted.
+    hash: blake3::Hash,
+}
+
+impl SetAside {
+    /// The text again, if it is still the text that was linted.
+    fn read_again(&self) -> Option<SourceFile> {
+        let bytes = crate::source::read_regular_file(&self.path).ok()?;
+        if blake3::hash(&bytes) != self.hash {
+            return None;
+        }
+        let text = String::from_utf8(bytes).ok()?;
+        Some(SourceFile::new(self.path.clone(), self.display_path.clone(), text).with_read_stamp(self.read_stamp))
+    }
+}
+
 /// Read, parse, lint and filter one file.
 pub fn lint_file(
     engine: &Engine,
@@ -163,6 +230,20 @@ pub fn lint_file(
     path: &Path,
     module: ModuleFacts,
     explicit: bool,
+) -> FileOutcome {
+    lint_file_cached(engine, worker, settings, path, module, explicit, None)
+}
+
+/// `lint_file`, taking the findings from `cache` when an entry for this text is still valid,
+/// and storing them there when not.
+pub fn lint_file_cached(
+    engine: &Engine,
+    worker: &mut Worker,
+    settings: &Settings,
+    path: &Path,
+    module: ModuleFacts,
+    explicit: bool,
+    cache: Option<&ProjectCache<'_>>,
 ) -> FileOutcome {
     let display_path = display_path(path);
     // The stamp is taken before reading, so a change made while reading shows at write time.
@@ -194,8 +275,22 @@ pub fn lint_file(
     if !explicit && crate::engine::facts::version::excluded_by_build_constraint(&text) {
         return FileOutcome { findings: Vec::new(), source: None, generated: false, constrained: true };
     }
+    let Some(cache) = cache else {
+        let source = SourceFile::new(path.to_path_buf(), display_path, text).with_read_stamp(read_stamp);
+        let findings = lint_source(engine, worker, settings, &source, module);
+        return FileOutcome { findings, source: Some(source), generated: false, constrained: false };
+    };
+    let key = cache.key(path, &display_path, module, explicit, &text);
+    if let Some(findings) = cache.load(&key) {
+        // The text is what the findings were computed from (its hash is in the key); it is
+        // kept, as for a fresh lint, only when the report needs it.
+        let source = (!findings.is_empty())
+            .then(|| SourceFile::new(path.to_path_buf(), display_path, text).with_read_stamp(read_stamp));
+        return FileOutcome { findings, source, generated: false, constrained: false };
+    }
     let source = SourceFile::new(path.to_path_buf(), display_path, text).with_read_stamp(read_stamp);
-    let findings = lint_source(engine, worker, settings, &source, module);
+    let (findings, observed) = observe::record(|| lint_source(engine, worker, settings, &source, module));
+    cache.store(&key, &observed, &findings);
     FileOutcome { findings, source: Some(source), generated: false, constrained: false }
 }
 

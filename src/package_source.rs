@@ -21,7 +21,7 @@ impl PackageFile {
     /// `None` when the file cannot be read as UTF-8 (the main pass reports that) or does not
     /// parse at all.
     pub fn read(path: &Path) -> Option<PackageFile> {
-        let text = String::from_utf8(crate::source::read_regular_file(path).ok()?).ok()?;
+        let text = String::from_utf8(read_recorded(path)?).ok()?;
         PackageFile::parse(path.to_path_buf(), text)
     }
 
@@ -68,9 +68,17 @@ pub fn other_files_containing<'p>(
     needles: &'p [&'p str],
 ) -> impl Iterator<Item = (PathBuf, String)> + 'p {
     package.files().iter().filter(move |path| !same_file(path, current)).filter_map(move |path| {
-        let text = String::from_utf8(crate::source::read_regular_file(path).ok()?).ok()?;
+        let text = String::from_utf8(read_recorded(path)?).ok()?;
         needles.iter().all(|needle| text.contains(needle)).then(|| (path.clone(), text))
     })
+}
+
+/// Read another file of the package; the result cache records what was read, as a lint that
+/// reads it depends on it.
+fn read_recorded(path: &Path) -> Option<Vec<u8>> {
+    let bytes = crate::source::read_regular_file(path).ok();
+    crate::cache::observe::file(path, bytes.as_deref());
+    bytes
 }
 
 fn same_file(a: &Path, b: &Path) -> bool {

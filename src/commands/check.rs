@@ -13,7 +13,12 @@ use std::path::{Path, PathBuf};
 pub fn run(args: CheckArgs) -> Result<u8, AppError> {
     let settings = config::resolve(&args.output, &args.paths).map_err(|err| AppError(err.to_string()))?;
     let threads = thread_count(&args.output);
-    let mut outcome = lint::lint_patterns(&args.paths, &settings, threads).map_err(|err| AppError(err.0))?;
+    let cache = if args.no_cache { None } else { crate::cache::default_dir() }
+        .map(|root| crate::cache::ResultCache::open(&root, &settings));
+    let lint = |settings: &Settings| {
+        lint::lint_patterns_cached(&args.paths, settings, threads, cache.as_ref()).map_err(|err| AppError(err.0))
+    };
+    let mut outcome = lint(&settings)?;
     refuse_empty_run(&outcome, &settings)?;
 
     let mut fix_failed = false;
@@ -32,9 +37,18 @@ pub fn run(args: CheckArgs) -> Result<u8, AppError> {
         }
         fix_failed = report.failed();
         if !args.diff {
-            // Report what is left after fixing.
-            outcome = lint::lint_patterns(&args.paths, &settings, threads).map_err(|err| AppError(err.0))?;
+            // Report what is left after fixing (fixed files have new content: new cache keys).
+            outcome = lint(&settings)?;
         }
+    }
+    if let Some(cache) = &cache
+        && std::env::var_os(crate::cache::STATS_ENV).is_some()
+    {
+        let stats = cache.stats();
+        print_stderr(&format!(
+            "cache: {} hits, {} misses ({} entries rejected), {} stored\n",
+            stats.hits, stats.misses, stats.rejected, stats.stored
+        ));
     }
 
     if let Some(path) = &args.write_baseline {

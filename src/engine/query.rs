@@ -47,11 +47,24 @@ const EVALUATED_PREDICATES: &[&str] = &[
 pub fn validate_rule_query(language: &Language, rule: &'static Rule) -> Result<Query, QueryError> {
     let query =
         Query::new(language, rule.query).map_err(|err| QueryError { rule: rule.id, message: err.to_string() })?;
-    if query.pattern_count() == 0 {
+    check_patterns(rule, &query, rule.query, 0..query.pattern_count())?;
+    Ok(query)
+}
+
+/// The checks of `validate_rule_query` on `rule`'s patterns, which are `patterns` of `query`
+/// (compiled from `source`): the rule's own query, or its part of the combined one.
+fn check_patterns(
+    rule: &'static Rule,
+    query: &Query,
+    source: &str,
+    patterns: std::ops::Range<usize>,
+) -> Result<(), QueryError> {
+    if patterns.is_empty() {
         return Err(QueryError { rule: rule.id, message: "the query has no patterns".into() });
     }
     let target = query.capture_index_for_name("target");
-    for pattern in 0..query.pattern_count() {
+    let first = patterns.start;
+    for pattern in patterns {
         if !query.general_predicates(pattern).is_empty() || !query.property_predicates(pattern).is_empty() {
             let names: Vec<String> =
                 query.general_predicates(pattern).iter().map(|p| format!("#{}", p.operator)).collect();
@@ -59,7 +72,7 @@ pub fn validate_rule_query(language: &Language, rule: &'static Rule) -> Result<Q
                 rule: rule.id,
                 message: format!(
                     "pattern {} uses predicates the engine does not evaluate ({}); use one of: {}",
-                    pattern + 1,
+                    pattern - first + 1,
                     names.join(", "),
                     EVALUATED_PREDICATES.iter().map(|p| format!("#{p}")).collect::<Vec<_>>().join(" ")
                 ),
@@ -68,15 +81,15 @@ pub fn validate_rule_query(language: &Language, rule: &'static Rule) -> Result<Q
         if !query.property_settings(pattern).is_empty() {
             return Err(QueryError { rule: rule.id, message: "#set! directives are not supported".into() });
         }
-        let has_target = target.is_some() && pattern_has_capture(&query, rule.query, pattern, "target");
+        let has_target = target.is_some() && pattern_has_capture(query, source, pattern, "target");
         if !has_target {
             return Err(QueryError {
                 rule: rule.id,
-                message: format!("pattern {} has no @target capture", pattern + 1),
+                message: format!("pattern {} has no @target capture", pattern - first + 1),
             });
         }
     }
-    Ok(query)
+    Ok(())
 }
 
 fn pattern_has_capture(query: &Query, source: &str, pattern: usize, name: &str) -> bool {
@@ -104,7 +117,9 @@ pub fn intern(name: &str) -> &'static str {
 }
 
 impl CombinedQuery {
-    /// Build the single query for `rules` (rules without a query are skipped).
+    /// Build the single query for `rules` (rules without a query are skipped). Each query is
+    /// compiled once, as part of the combined one (compiling is most of start-up); only when
+    /// that fails are the rules compiled one by one, to name the one at fault.
     pub fn build(language: &Language, rules: &[&'static Rule]) -> Result<CombinedQuery, QueryError> {
         let mut source = String::new();
         let mut offsets: Vec<(usize, usize)> = Vec::new();
@@ -112,7 +127,6 @@ impl CombinedQuery {
             if rule.query.trim().is_empty() {
                 continue;
             }
-            validate_rule_query(language, rule)?;
             offsets.push((source.len(), index));
             source.push_str(rule.query);
             source.push('\n');
@@ -121,15 +135,28 @@ impl CombinedQuery {
             // A query must have at least one pattern; this one never matches real code.
             source.push_str("((ERROR) @target (#eq? @target \"\\u0000never\"))");
         }
-        let query =
-            Query::new(language, &source).map_err(|err| QueryError { rule: "(combined)", message: err.to_string() })?;
-        let pattern_rule = (0..query.pattern_count())
+        let query = match Query::new(language, &source) {
+            Ok(query) => query,
+            Err(err) => {
+                for &(_, index) in &offsets {
+                    validate_rule_query(language, rules[index])?;
+                }
+                return Err(QueryError { rule: "(combined)", message: err.to_string() });
+            }
+        };
+        let pattern_rule: Vec<usize> = (0..query.pattern_count())
             .map(|pattern| {
                 let start = query.start_byte_for_pattern(pattern);
                 let slot = offsets.partition_point(|&(offset, _)| offset <= start);
                 offsets.get(slot.wrapping_sub(1)).map_or(usize::MAX, |&(_, rule)| rule)
             })
             .collect();
+        for &(_, index) in &offsets {
+            // Patterns of one rule are contiguous, in source order.
+            let first = pattern_rule.partition_point(|&rule| rule < index);
+            let end = pattern_rule.partition_point(|&rule| rule <= index);
+            check_patterns(rules[index], &query, &source, first..end)?;
+        }
         let capture_names = query.capture_names().iter().map(|name| intern(name)).collect();
         Ok(CombinedQuery { query, pattern_rule, capture_names })
     }
@@ -163,6 +190,22 @@ mod tests {
         let untargeted = rule_with_query("(identifier) @name");
         let err = CombinedQuery::build(&language, &[untargeted]).err().expect("refused");
         assert!(err.to_string().contains("@target"), "{err}");
+    }
+
+    #[test]
+    fn a_broken_query_is_named_and_checks_count_the_rules_own_patterns() {
+        let language = crate::parse::go_language();
+        let good = rule_with_query("(identifier) @target");
+        let mut broken =
+            Rule::builtin("broken-rule", "a broken rule", Severity::Warning, "## What it does\n\nTests.\n");
+        broken.query = "(identifier @target";
+        broken.check = Some(|_, _| {});
+        let broken: &'static Rule = Box::leak(Box::new(broken));
+        let err = CombinedQuery::build(&language, &[good, broken]).err().expect("refused");
+        assert_eq!(err.rule, "broken-rule", "{err}");
+        let second_untargeted = rule_with_query("(identifier) @target\n(int_literal) @name");
+        let err = CombinedQuery::build(&language, &[good, second_untargeted]).err().expect("refused");
+        assert!(err.to_string().contains("pattern 2 has no @target"), "{err}");
     }
 
     #[test]

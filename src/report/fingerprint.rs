@@ -165,6 +165,12 @@ impl Fingerprinter {
         match (finding.span, sources.get(&finding.path)) {
             (Some(span), Some(source)) if span.start <= source.text.len() => {
                 let work = &mut self.work;
+                // Findings come sorted by path: keep one file's index at a time, so a report's
+                // memory follows the file in hand, not every file with findings (a caller that
+                // went back to an earlier file would only rebuild its index).
+                if !self.files.contains_key(&finding.path) {
+                    self.files.clear();
+                }
                 let file = self.files.entry(finding.path.clone()).or_insert_with(|| FileIndex::new(source, work));
                 let end = span.end.clamp(span.start, source.text.len());
                 let first = source.line_index(span.start);

@@ -49,13 +49,17 @@ pub fn render(input: &ReportInput<'_>) -> String {
     let descriptors = descriptors(input);
     let rule_index: BTreeMap<&str, usize> =
         descriptors.iter().enumerate().map(|(index, descriptor)| (descriptor.id.as_str(), index)).collect();
-    let mut line_hash_cache: BTreeMap<&Path, Vec<String>> = BTreeMap::new();
+    // One file's line hashes at a time: findings come sorted by path.
+    let mut line_hash_cache: Option<(&Path, Vec<String>)> = None;
     let results: Vec<SarifResult> = input
         .findings
         .iter()
         .map(|finding| {
             let line_hash = input.sources.get(&finding.path).and_then(|source| {
-                let hashes = line_hash_cache.entry(&finding.path).or_insert_with(|| line_hashes(&source.text));
+                if line_hash_cache.as_ref().is_none_or(|(path, _)| *path != finding.path.as_path()) {
+                    line_hash_cache = Some((&finding.path, line_hashes(&source.text)));
+                }
+                let hashes = line_hash_cache.as_ref().map_or(&[][..], |(_, hashes)| hashes.as_slice());
                 finding.start.line.checked_sub(1).and_then(|line| hashes.get(line)).cloned()
             });
             sarif_result(finding, rule_index.get(finding.rule.as_str()).copied(), input, line_hash)

@@ -565,6 +565,8 @@ impl ProjectFacts {
     }
 
     pub fn packages(&self) -> &[Package] {
+        // Every package reached goes through here or `package`: the result cache records it.
+        crate::cache::observe::all_packages();
         &self.packages
     }
 
@@ -579,6 +581,7 @@ impl ProjectFacts {
     }
 
     pub fn package(&self, id: PackageId) -> Option<&Package> {
+        crate::cache::observe::package(id);
         self.packages.get(id as usize)
     }
 

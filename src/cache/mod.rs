@@ -1,0 +1,379 @@
+//! The result cache: a re-check reads a file's findings instead of recomputing them when
+//! nothing they depend on changed.
+//!
+//! An entry is found by a key that hashes what is known before linting:
+//! - the build (`CARGO_PKG_VERSION` and a hash of the sources the binary was built from);
+//! - the settings (enabled rules, severity overrides, per-path ignores, excludes, config root);
+//! - the file: its content hash, path, display path, and the module facts it inherits (the
+//!   go.mod's Go version and where it came from, the package's import path);
+//! - the shape of the project: every package's directory, name, import path and files, so a
+//!   lookup that found nothing (an import the project did not have) cannot be answered stale.
+//!
+//! The entry then records what the lint was seen to read (see [`observe`]): the pre-pass facts
+//! of each package it looked at, with a hash of those facts, and every other file it read, with
+//! its content hash. A lookup recomputes those hashes on this run's facts and files, and uses
+//! the findings only if all agree. So a change to one file re-lints that file, the files of its
+//! package (whose facts include the file's declarations), and the files elsewhere that looked
+//! at those facts (its callers and users), and nothing else.
+//!
+//! Entries are written atomically (a temporary file renamed into place) and carry a hash of
+//! their own body: an entry that is truncated, corrupt, from another format or for another key
+//! is ignored and written anew, never trusted.
+
+pub mod observe;
+
+use crate::config::Settings;
+use crate::diagnostic::Finding;
+use crate::engine::ModuleFacts;
+use crate::engine::facts::module::ProjectFacts;
+use observe::Observed;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, OnceLock};
+
+/// Overrides the cache directory (tests, CI caches, the GitHub Action).
+pub const DIR_ENV: &str = "GOLINT_GUARD_CACHE_DIR";
+/// When set, `check` prints the cache's hits and misses to stderr.
+pub const STATS_ENV: &str = "GOLINT_GUARD_CACHE_STATS";
+/// The first line of every entry. Bump the number when the entry's layout changes.
+const ENTRY_FORMAT: &str = "golint-guard-result 1";
+/// The build: a result written by another build is never read.
+const BUILD: &str = concat!(env!("CARGO_PKG_VERSION"), "+", env!("GOLINT_GUARD_SOURCE_HASH"));
+
+/// The cache directory: `$GOLINT_GUARD_CACHE_DIR`, else `golint-guard` in the user's cache
+/// directory (`$XDG_CACHE_HOME` or `~/.cache`, `~/Library/Caches`, `%LOCALAPPDATA%`).
+pub fn default_dir() -> Option<PathBuf> {
+    match std::env::var_os(DIR_ENV) {
+        Some(dir) if !dir.is_empty() => Some(PathBuf::from(dir)),
+        _ => dirs::cache_dir().map(|dir| dir.join("golint-guard")),
+    }
+}
+
+/// Where the result entries live under the cache directory. `cache clean` removes only this,
+/// so a cache directory pointed at a shared place loses nothing else.
+fn results_dir(root: &Path) -> PathBuf {
+    root.join("results")
+}
+
+/// Remove every cached result under `root`. True when there was something to remove.
+pub fn clean(root: &Path) -> std::io::Result<bool> {
+    match std::fs::remove_dir_all(results_dir(root)) {
+        Ok(()) => Ok(true),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(false),
+        Err(err) => Err(err),
+    }
+}
+
+/// The cache for one run: its directory and what every key of the run shares.
+pub struct ResultCache {
+    results: PathBuf,
+    run_key: blake3::Hash,
+    hits: AtomicUsize,
+    misses: AtomicUsize,
+    /// Entries found but not used: corrupt, or a dependency changed.
+    rejected: AtomicUsize,
+    stored: AtomicUsize,
+}
+
+/// Counts from one run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CacheStats {
+    pub hits: usize,
+    pub misses: usize,
+    pub rejected: usize,
+    pub stored: usize,
+}
+
+impl ResultCache {
+    /// The cache under `root` for a run with `settings` from the current directory.
+    pub fn open(root: &Path, settings: &Settings) -> ResultCache {
+        ResultCache::open_for_build(root, settings, BUILD)
+    }
+
+    fn open_for_build(root: &Path, settings: &Settings, build: &str) -> ResultCache {
+        let mut run = blake3::Hasher::new();
+        field(&mut run, build.as_bytes());
+        field(&mut run, settings_fingerprint(settings).as_bytes());
+        // Display paths are relative to the working directory.
+        let cwd = std::env::current_dir().unwrap_or_default();
+        field(&mut run, cwd.as_os_str().as_encoded_bytes());
+        ResultCache {
+            results: results_dir(root),
+            run_key: run.finalize(),
+            hits: AtomicUsize::new(0),
+            misses: AtomicUsize::new(0),
+            rejected: AtomicUsize::new(0),
+            stored: AtomicUsize::new(0),
+        }
+    }
+
+    /// The cache as seen with this run's pre-pass facts (`None` when no rule needs them).
+    pub fn for_project<'a>(&'a self, project: Option<&'a ProjectFacts>) -> ProjectCache<'a> {
+        let mut shape = blake3::Hasher::new();
+        field(&mut shape, self.run_key.as_bytes());
+        let count = project.map_or(0, |project| project.packages().len());
+        if let Some(project) = project {
+            for package in project.packages() {
+                let mut text = String::new();
+                let _ = write!(
+                    text,
+                    "{}\0{}\0{}\0{}\0{}",
+                    package.id(),
+                    package.dir().display(),
+                    package.name(),
+                    package.type_path(),
+                    package.is_incomplete()
+                );
+                for file in package.files() {
+                    let _ = write!(text, "\0{}", file.display());
+                }
+                field(&mut shape, text.as_bytes());
+            }
+        }
+        ProjectCache {
+            cache: self,
+            project,
+            shape: shape.finalize(),
+            package_hashes: (0..count).map(|_| OnceLock::new()).collect(),
+            all_packages: OnceLock::new(),
+            file_hashes: Mutex::new(HashMap::new()),
+        }
+    }
+
+    pub fn stats(&self) -> CacheStats {
+        CacheStats {
+            hits: self.hits.load(Ordering::Relaxed),
+            misses: self.misses.load(Ordering::Relaxed),
+            rejected: self.rejected.load(Ordering::Relaxed),
+            stored: self.stored.load(Ordering::Relaxed),
+        }
+    }
+}
+
+/// What a settings value changes in a file's findings, as text to hash.
+fn settings_fingerprint(settings: &Settings) -> String {
+    let mut text = String::new();
+    let _ = write!(
+        text,
+        "enabled {:?}\nseverity {:?}\nroot {:?}\n",
+        settings.enabled, settings.severity_overrides, settings.root
+    );
+    for ignore in &settings.per_path_ignores {
+        let _ = writeln!(text, "ignore {:?} {:?}", ignore.pattern, ignore.rules);
+    }
+    let _ = writeln!(text, "exclude {:?}", settings.exclude_patterns);
+    text
+}
+
+/// One hashed field: its length first, so fields cannot run into each other.
+fn field(hasher: &mut blake3::Hasher, bytes: &[u8]) {
+    hasher.update(&(bytes.len() as u64).to_le_bytes());
+    hasher.update(bytes);
+}
+
+/// A file's cache key (hex).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Key(String);
+
+/// The cache with one run's project facts: keys, lookups and stores.
+pub struct ProjectCache<'a> {
+    cache: &'a ResultCache,
+    project: Option<&'a ProjectFacts>,
+    shape: blake3::Hash,
+    /// Each package's facts hash, computed when an entry first needs it.
+    package_hashes: Vec<OnceLock<String>>,
+    all_packages: OnceLock<String>,
+    /// Content hashes of other files read by entries' lints, computed once per run.
+    file_hashes: Mutex<HashMap<PathBuf, Option<String>>>,
+}
+
+/// What an entry holds after its header.
+#[derive(Debug, Serialize, Deserialize)]
+struct Entry {
+    /// (package id, facts hash) for each package whose facts the lint read.
+    packages: Vec<(u32, String)>,
+    /// The hash of all packages' facts, when the lint read the list of every package.
+    all_packages: Option<String>,
+    /// (path, content hash or none when unreadable) for each other file the lint read.
+    files: Vec<(PathBuf, Option<String>)>,
+    findings: Vec<Finding>,
+}
+
+impl ProjectCache<'_> {
+    /// The key of linting `text` as the file `path`.
+    pub fn key(&self, path: &Path, display_path: &Path, module: ModuleFacts, explicit: bool, text: &str) -> Key {
+        let mut key = blake3::Hasher::new();
+        field(&mut key, self.shape.as_bytes());
+        field(&mut key, path.as_os_str().as_encoded_bytes());
+        field(&mut key, display_path.as_os_str().as_encoded_bytes());
+        field(&mut key, format!("{module:?} explicit={explicit}").as_bytes());
+        field(&mut key, blake3::hash(text.as_bytes()).as_bytes());
+        Key(key.finalize().to_hex().to_string())
+    }
+
+    fn entry_path(&self, key: &Key) -> PathBuf {
+        self.cache.results.join(&key.0[..2]).join(&key.0[2..])
+    }
+
+    /// The findings stored under `key`, if the entry is intact and everything the lint read
+    /// is as it was.
+    pub fn load(&self, key: &Key) -> Option<Vec<Finding>> {
+        let Ok(bytes) = std::fs::read(self.entry_path(key)) else {
+            self.cache.misses.fetch_add(1, Ordering::Relaxed);
+            return None;
+        };
+        match self.parse_entry(key, &bytes).filter(|entry| self.still_valid(entry)) {
+            Some(entry) => {
+                self.cache.hits.fetch_add(1, Ordering::Relaxed);
+                Some(entry.findings)
+            }
+            None => {
+                self.cache.misses.fetch_add(1, Ordering::Relaxed);
+                self.cache.rejected.fetch_add(1, Ordering::Relaxed);
+                None
+            }
+        }
+    }
+
+    /// Header: format, key, body hash; then the body. Anything else is not an entry.
+    fn parse_entry(&self, key: &Key, bytes: &[u8]) -> Option<Entry> {
+        let mut lines = bytes.splitn(4, |&byte| byte == b'\n');
+        let (format, stored_key, body_hash, body) = (lines.next()?, lines.next()?, lines.next()?, lines.next()?);
+        if format != ENTRY_FORMAT.as_bytes() || stored_key != key.0.as_bytes() {
+            return None;
+        }
+        if body_hash != blake3::hash(body).to_hex().as_bytes() {
+            return None;
+        }
+        serde_json::from_slice(body).ok()
+    }
+
+    fn still_valid(&self, entry: &Entry) -> bool {
+        entry.packages.iter().all(|(id, hash)| self.package_hash(*id).is_some_and(|now| now == hash.as_str()))
+            && entry.all_packages.as_ref().is_none_or(|hash| self.all_packages_hash() == hash)
+            && entry.files.iter().all(|(path, hash)| self.file_hash(path) == *hash)
+    }
+
+    /// Store `findings` under `key` with what the lint read. Failures are silent: the cache
+    /// only ever saves work.
+    pub fn store(&self, key: &Key, observed: &Observed, findings: &[Finding]) {
+        let Some(packages) =
+            observed.packages.iter().map(|&id| Some((id, self.package_hash(id)?.to_string()))).collect()
+        else {
+            return;
+        };
+        let entry = Entry {
+            packages,
+            all_packages: observed.all_packages.then(|| self.all_packages_hash().to_string()),
+            files: observed.files.iter().map(|(path, hash)| (path.clone(), hash.clone())).collect(),
+            findings: findings.to_vec(),
+        };
+        let Ok(body) = serde_json::to_vec(&entry) else { return };
+        let header = format!("{ENTRY_FORMAT}\n{}\n{}\n", key.0, blake3::hash(&body).to_hex());
+        if write_atomically(&self.entry_path(key), header.as_bytes(), &body).is_ok() {
+            self.cache.stored.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// A hash of everything the pre-pass knows about package `id` (declarations, summaries,
+    /// positions): its `Debug` form, which shows every field.
+    fn package_hash(&self, id: u32) -> Option<&str> {
+        let project = self.project?;
+        let slot = self.package_hashes.get(id as usize)?;
+        let hash = slot.get_or_init(|| {
+            let mut hasher = HashWriter(blake3::Hasher::new());
+            match project.packages().get(id as usize) {
+                Some(package) => {
+                    let _ = write!(hasher, "{package:?}");
+                }
+                None => {
+                    hasher.0.update(b"no such package");
+                }
+            }
+            hasher.0.finalize().to_hex().to_string()
+        });
+        Some(hash)
+    }
+
+    fn all_packages_hash(&self) -> &str {
+        self.all_packages.get_or_init(|| {
+            let mut hasher = blake3::Hasher::new();
+            for id in 0..self.package_hashes.len() {
+                let id = u32::try_from(id).unwrap_or(u32::MAX);
+                field(&mut hasher, self.package_hash(id).unwrap_or("").as_bytes());
+            }
+            hasher.finalize().to_hex().to_string()
+        })
+    }
+
+    fn file_hash(&self, path: &Path) -> Option<String> {
+        if let Some(known) = self.file_hashes.lock().ok()?.get(path) {
+            return known.clone();
+        }
+        let hash = crate::source::read_regular_file(path).ok().map(|bytes| blake3::hash(&bytes).to_hex().to_string());
+        self.file_hashes.lock().ok()?.insert(path.to_path_buf(), hash.clone());
+        hash
+    }
+}
+
+/// `fmt::Write` into a hasher, so a `Debug` form is hashed without being built as a string.
+struct HashWriter(blake3::Hasher);
+
+impl std::fmt::Write for HashWriter {
+    fn write_str(&mut self, text: &str) -> std::fmt::Result {
+        self.0.update(text.as_bytes());
+        Ok(())
+    }
+}
+
+/// Write `header` and `body` to a temporary file beside `path`, then rename it into place:
+/// a reader sees the old entry or the new one, never half of one.
+fn write_atomically(path: &Path, header: &[u8], body: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let mut temp = tempfile::Builder::new().prefix(".entry").tempfile_in(dir)?;
+    temp.write_all(header)?;
+    temp.write_all(body)?;
+    temp.persist(path).map_err(|err| err.error)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::Severity;
+
+    fn key_with(settings: &Settings, build: &str, text: &str) -> Key {
+        let cache = ResultCache::open_for_build(Path::new("/nonexistent"), settings, build);
+        let project = cache.for_project(None);
+        project.key(Path::new("a.go"), Path::new("a.go"), ModuleFacts::default(), false, text)
+    }
+
+    #[test]
+    fn every_part_of_the_key_changes_it() {
+        let settings = Settings::default();
+        let base = key_with(&settings, BUILD, "package a\n");
+        assert_eq!(base, key_with(&settings, BUILD, "package a\n"), "deterministic");
+        assert_ne!(base, key_with(&settings, "0.0.0+other", "package a\n"), "build");
+        assert_ne!(base, key_with(&settings, BUILD, "package b\n"), "content");
+        let mut severity = settings.clone();
+        severity.severity_overrides.insert("unchecked-error", Severity::Error);
+        assert_ne!(base, key_with(&severity, BUILD, "package a\n"), "severity override");
+        let mut fewer = settings.clone();
+        fewer.enabled.remove("unchecked-error");
+        assert_ne!(base, key_with(&fewer, BUILD, "package a\n"), "enabled rules");
+        let cache = ResultCache::open_for_build(Path::new("/nonexistent"), &settings, BUILD);
+        let project = cache.for_project(None);
+        let module =
+            ModuleFacts { go_version: crate::engine::facts::GoVersion::parse("1.21"), ..ModuleFacts::default() };
+        assert_ne!(base, project.key(Path::new("a.go"), Path::new("a.go"), module, false, "package a\n"), "go version");
+        assert_ne!(
+            base,
+            project.key(Path::new("b/a.go"), Path::new("a.go"), ModuleFacts::default(), false, "package a\n")
+        );
+    }
+}

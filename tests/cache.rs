@@ -1,0 +1,263 @@
+//! The result cache: a cached run reports exactly what a fresh run reports, whatever happened
+//! to the entries or to the files and settings they depend on.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// A module with findings that depend on other files: `p/a.go` calls a function of `p/b.go`,
+/// `q/c.go` calls one of package `p`; suppressions that suppress nothing; a fixable finding.
+fn module() -> tempfile::TempDir {
+    let temp = tempfile::tempdir().expect("temp dir");
+    let write = |path: &str, text: &str| {
+        let path = temp.path().join(path);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, text).expect("write");
+    };
+    write("go.mod", "module example.com/m\n\ngo 1.22\n");
+    write(
+        "p/a.go",
+        "package p\n\nimport \"os\"\n\nfunc use() {\n\thelper()\n\tos.Remove(\"x\") //nolint:errcheck\n}\n",
+    );
+    write(
+        "p/b.go",
+        "package p\n\nfunc helper() error { return nil }\n\n// Helper is exported.\nfunc Helper() error { return nil }\n",
+    );
+    write(
+        "q/c.go",
+        "package q\n\nimport \"example.com/m/p\"\n\nfunc g() {\n\tp.Helper() //nolint:unchecked-error // kept\n\tp.Helper()\n}\n",
+    );
+    write(
+        "r/d.go",
+        "package r\n\nimport \"os\"\n\nfunc h() {\n\tos.Remove(\"y\") //golint-guard:ignore timer-leak\n}\n",
+    );
+    // A finding with a safe fix.
+    write(
+        "s/s.go",
+        "package s\n\nimport (\n\t\"os\"\n\t\"os/signal\"\n)\n\nfunc wait() {\n\tc := make(chan os.Signal)\n\tsignal.Notify(c, os.Interrupt)\n\t<-c\n}\n",
+    );
+    temp
+}
+
+struct Run {
+    output: Output,
+    stats: String,
+}
+
+fn run(dir: &Path, cache: &Path, args: &[&str]) -> Run {
+    let format: &[&str] = if args.contains(&"--format") { &[] } else { &["--format", "json"] };
+    let output = Command::new(env!("CARGO_BIN_EXE_golint-guard"))
+        .args(["check", "--no-config", "--exit-zero"])
+        .args(format)
+        .args(args)
+        .current_dir(dir)
+        .env("GOLINT_GUARD_CACHE_DIR", cache)
+        .env("GOLINT_GUARD_CACHE_STATS", "1")
+        .output()
+        .expect("run golint-guard");
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(output.status.success(), "{stderr}");
+    let stats = stderr.lines().find(|line| line.starts_with("cache:")).unwrap_or("").to_string();
+    Run { output, stats }
+}
+
+/// A cached run (`--no-cache` absent) and a fresh one give the same bytes; returns the stats.
+fn cached_equals_fresh(dir: &Path, cache: &Path, args: &[&str]) -> String {
+    let fresh = run(dir, cache, &[args, &["--no-cache"]].concat());
+    let cached = run(dir, cache, args);
+    assert_eq!(
+        String::from_utf8_lossy(&cached.output.stdout),
+        String::from_utf8_lossy(&fresh.output.stdout),
+        "cached run differs from a fresh run ({})",
+        cached.stats
+    );
+    assert!(fresh.stats.is_empty(), "--no-cache uses no cache: {}", fresh.stats);
+    cached.stats
+}
+
+fn hits(stats: &str) -> usize {
+    stats.split_whitespace().nth(1).and_then(|count| count.parse().ok()).unwrap_or(usize::MAX)
+}
+
+fn entries(cache: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut dirs = vec![cache.join("results")];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() { dirs.push(path) } else { found.push(path) }
+        }
+    }
+    found.sort();
+    found
+}
+
+#[test]
+fn a_warm_run_reads_every_result_and_reports_the_same() {
+    let module = module();
+    let cache = tempfile::tempdir().expect("cache dir");
+    let cold = cached_equals_fresh(module.path(), cache.path(), &[]);
+    assert_eq!(cold, "cache: 0 hits, 5 misses (0 entries rejected), 5 stored");
+    let warm = cached_equals_fresh(module.path(), cache.path(), &[]);
+    assert_eq!(warm, "cache: 5 hits, 0 misses (0 entries rejected), 0 stored");
+    // The unused suppressions and the findings they leave are reported from the cache too.
+    let output = String::from_utf8_lossy(&run(module.path(), cache.path(), &[]).output.stdout).into_owned();
+    assert!(output.contains("\"unused-suppression\""), "{output}");
+    assert!(output.contains("p.Helper"), "{output}");
+    // Every format and thread count agrees with a fresh run.
+    for args in [&["--format", "sarif"][..], &["--format", "text", "--color", "never"], &["--threads", "1"]] {
+        cached_equals_fresh(module.path(), cache.path(), args);
+    }
+}
+
+#[test]
+fn corrupt_truncated_and_foreign_entries_are_rebuilt_not_trusted() {
+    let module = module();
+    let cache = tempfile::tempdir().expect("cache dir");
+    cached_equals_fresh(module.path(), cache.path(), &[]);
+    type Spoil = fn(&mut Vec<u8>);
+    let damage: [(&str, Spoil); 5] = [
+        // A digit changed in the body (a line number, say): the body hash no longer matches.
+        ("changed digit", |bytes| {
+            let at = bytes.iter().rposition(u8::is_ascii_digit).expect("a digit");
+            bytes[at] = if bytes[at] == b'9' { b'1' } else { bytes[at] + 1 };
+        }),
+        ("truncated", |bytes| bytes.truncate(bytes.len() / 2)),
+        ("emptied", Vec::clear),
+        ("other format", |bytes| bytes.splice(0..0, b"x".iter().copied()).for_each(drop)),
+        ("garbage", |bytes| *bytes = b"golint-guard-result 1\nnot a key\n\n{".to_vec()),
+    ];
+    for (what, spoil) in damage {
+        for entry in entries(cache.path()) {
+            let mut bytes = std::fs::read(&entry).expect("read entry");
+            spoil(&mut bytes);
+            std::fs::write(&entry, bytes).expect("write entry");
+        }
+        let stats = cached_equals_fresh(module.path(), cache.path(), &[]);
+        assert_eq!(stats, "cache: 0 hits, 5 misses (5 entries rejected), 5 stored", "{what}");
+        // Rebuilt: the next run reads them all.
+        assert_eq!(hits(&cached_equals_fresh(module.path(), cache.path(), &[])), 5, "{what}");
+    }
+}
+
+#[test]
+fn changed_settings_miss_and_match_a_fresh_run() {
+    let module = module();
+    let cache = tempfile::tempdir().expect("cache dir");
+    cached_equals_fresh(module.path(), cache.path(), &[]);
+    // Another rule selection, and a config that changes a rule's severity and ignores a path.
+    let stats = cached_equals_fresh(module.path(), cache.path(), &["--select", "unchecked-error"]);
+    assert_eq!(hits(&stats), 0, "{stats}");
+    std::fs::write(
+        module.path().join("golint-guard.toml"),
+        "[rules.severity]\nunchecked-error = \"error\"\n\n[per-path-ignores]\n\"r/**\" = [\"unused-suppression\"]\n",
+    )
+    .expect("write config");
+    let args = ["--config", "golint-guard.toml"];
+    let run_with = |no_cache: bool| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_golint-guard"));
+        command.args(["check", "--exit-zero", "--format", "json"]).args(args);
+        if no_cache {
+            command.arg("--no-cache");
+        }
+        let output =
+            command.current_dir(module.path()).env("GOLINT_GUARD_CACHE_DIR", cache.path()).output().expect("run");
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    let fresh = run_with(true);
+    assert!(fresh.contains("\"error\""), "the config took effect: {fresh}");
+    assert_eq!(run_with(false), fresh, "cold");
+    assert_eq!(run_with(false), fresh, "warm");
+}
+
+#[test]
+fn a_changed_file_re_lints_its_package_and_the_files_that_read_its_facts() {
+    let module = module();
+    let cache = tempfile::tempdir().expect("cache dir");
+    cached_equals_fresh(module.path(), cache.path(), &[]);
+    // helper and Helper no longer return an error: the findings in p/a.go and q/c.go go.
+    std::fs::write(
+        module.path().join("p/b.go"),
+        "package p\n\nfunc helper() {}\n\n// Helper is exported.\nfunc Helper() {}\n",
+    )
+    .expect("write");
+    let stats = cached_equals_fresh(module.path(), cache.path(), &[]);
+    // r/d.go and s/s.go read nothing of p: still hits. The other three are linted again.
+    assert_eq!(stats, "cache: 2 hits, 3 misses (2 entries rejected), 3 stored");
+    let output = String::from_utf8_lossy(&run(module.path(), cache.path(), &[]).output.stdout).into_owned();
+    assert!(!output.contains("the error returned by `helper`"), "{output}");
+    // A change inside a function body that moves no declaration keeps the package's facts.
+    std::fs::write(
+        module.path().join("r/d.go"),
+        "package r\n\nimport \"os\"\n\nfunc h() {\n\tos.Remove(\"z\") //golint-guard:ignore timer-leak\n}\n",
+    )
+    .expect("write");
+    let stats = cached_equals_fresh(module.path(), cache.path(), &[]);
+    assert_eq!(stats, "cache: 4 hits, 1 misses (0 entries rejected), 1 stored");
+}
+
+#[test]
+fn fix_never_applies_a_stale_result_and_baselines_work_from_the_cache() {
+    let module = module();
+    let cache = tempfile::tempdir().expect("cache dir");
+    let copy = tempfile::tempdir().expect("copy");
+    for path in ["go.mod", "p/a.go", "p/b.go", "q/c.go", "r/d.go", "s/s.go"] {
+        std::fs::create_dir_all(copy.path().join(path).parent().expect("parent")).expect("mkdir");
+        std::fs::copy(module.path().join(path), copy.path().join(path)).expect("copy");
+    }
+    cached_equals_fresh(module.path(), cache.path(), &[]);
+    // Change a file after its result was cached, then fix: the fix works on the file as it is
+    // now, and fixes files whose findings came from the cache (s/s.go) as a fresh run does.
+    let a = module.path().join("p/a.go");
+    let changed = std::fs::read_to_string(&a).expect("read").replace("\"x\"", "\"w\"");
+    std::fs::write(&a, &changed).expect("write");
+    std::fs::write(copy.path().join("p/a.go"), &changed).expect("write");
+    let fixed = run(module.path(), cache.path(), &["--fix", "--unsafe-fixes"]);
+    let fresh = run(copy.path(), cache.path(), &["--fix", "--unsafe-fixes", "--no-cache"]);
+    assert_eq!(fixed.output.stdout, fresh.output.stdout);
+    assert!(std::fs::read_to_string(module.path().join("s/s.go")).expect("read").contains("make(chan os.Signal, 1)"));
+    for path in ["p/a.go", "p/b.go", "q/c.go", "r/d.go", "s/s.go"] {
+        assert_eq!(
+            std::fs::read_to_string(module.path().join(path)).expect("read"),
+            std::fs::read_to_string(copy.path().join(path)).expect("read"),
+            "{path}"
+        );
+    }
+    // A baseline written from cached results hides the same findings as one from a fresh run.
+    run(module.path(), cache.path(), &["--write-baseline", "base.json"]);
+    run(module.path(), cache.path(), &["--write-baseline", "fresh.json", "--no-cache"]);
+    assert_eq!(
+        std::fs::read(module.path().join("base.json")).expect("read"),
+        std::fs::read(module.path().join("fresh.json")).expect("read")
+    );
+    let stats = cached_equals_fresh(module.path(), cache.path(), &["--baseline", "base.json"]);
+    assert_eq!(hits(&stats), 5, "{stats}");
+    let output = run(module.path(), cache.path(), &["--baseline", "base.json"]);
+    let value: serde_json::Value = serde_json::from_slice(&output.output.stdout).expect("json");
+    assert_eq!(value["findings"].as_array().map(Vec::len), Some(0), "{value}");
+}
+
+#[test]
+fn cache_dir_and_clean() {
+    let module = module();
+    let cache = tempfile::tempdir().expect("cache dir");
+    let cache_command = |action: &str| {
+        let output = Command::new(env!("CARGO_BIN_EXE_golint-guard"))
+            .args(["cache", action])
+            .env("GOLINT_GUARD_CACHE_DIR", cache.path())
+            .output()
+            .expect("run");
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    assert_eq!(cache_command("dir"), format!("{}\n", cache.path().display()));
+    cached_equals_fresh(module.path(), cache.path(), &[]);
+    assert_eq!(entries(cache.path()).len(), 5);
+    // Something else in the cache directory is left alone.
+    std::fs::write(cache.path().join("keep.txt"), "mine").expect("write");
+    assert!(cache_command("clean").starts_with("removed"));
+    assert!(entries(cache.path()).is_empty());
+    assert!(cache.path().join("keep.txt").exists());
+    assert!(cache_command("clean").starts_with("no cached results"));
+    assert_eq!(hits(&cached_equals_fresh(module.path(), cache.path(), &[])), 0);
+}
