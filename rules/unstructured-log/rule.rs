@@ -9,7 +9,7 @@ pub static RULE: Rule = Rule {
     applicability: Applicability::Safe,
     status: Status::Preview,
     set: RuleSet::Default,
-    precision: Precision::Low,
+    precision: Precision::High,
     tags: &["observability"],
     go_version: GoVersionRange { below: None },
     aliases: &[],
