@@ -758,7 +758,7 @@ fn pull_request_with_only_new_issues_on_a_shallow_checkout() {
         other => panic!("the upload step should run: {other:?}"),
     }
     let (enforce, stdout, _) = ran(&outcomes, "Enforce fail-on");
-    assert_eq!(enforce, Some(1), "new errors fail the job with fail-on: error\n{stdout}");
+    assert_eq!(enforce, Some(1), "new errors fail the job with the default fail-on (warning)\n{stdout}");
     assert!(matches!(outcome(&outcomes, "Build golint-guard from source"), Outcome::Skipped));
     assert_eq!(runner.step_output("install", "version"), VERSION);
 }
