@@ -120,14 +120,18 @@ pub struct FileOutcome {
 
 fn lint_discovered(engine: &Engine, settings: &Settings, discovery: Discovery) -> LintOutcome {
     let modules = ModuleIndex::new(&discovery);
+    let progress = crate::progress::start(discovery.files.len());
     let results: Vec<FileOutcome> = discovery
         .files
         .par_iter()
         .map_init(Worker::default, |worker, path| {
             let explicit = discovery.explicit.binary_search(path).is_ok();
-            lint_file(engine, worker, settings, path, modules.facts_for(path), explicit)
+            let outcome = lint_file(engine, worker, settings, path, modules.facts_for(path), explicit);
+            crate::progress::tick();
+            outcome
         })
         .collect();
+    drop(progress);
     let mut outcome = LintOutcome::default();
     for (path, reason) in &discovery.unreadable {
         outcome.findings.push(unreadable_finding(path, reason));

@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 pub fn run(args: CheckArgs) -> Result<u8, AppError> {
     let settings = config::resolve(&args.output, &args.paths).map_err(|err| AppError(err.to_string()))?;
     let threads = thread_count(&args.output);
+    crate::progress::enable(crate::progress::wanted(args.output.quiet, std::io::stderr().is_terminal()));
     let mut outcome = lint::lint_patterns(&args.paths, &settings, threads).map_err(|err| AppError(err.0))?;
     refuse_empty_run(&outcome, &settings)?;
 
