@@ -37,16 +37,24 @@ fn assert_matches_schema(schema: &Value, document: &Value, what: &str) {
     assert!(errors.is_empty(), "{what} does not match its schema:\n{}", errors.join("\n"));
 }
 
-/// The ```yaml block of the README's Action section.
+/// The first ```yaml block of the README's Action section: the example workflow.
 fn readme_workflow() -> String {
+    readme_workflows().into_iter().next().expect("the section has a ```yaml block")
+}
+
+/// Every ```yaml block of the README's Action section (the example, the monorepo matrix).
+fn readme_workflows() -> Vec<String> {
     let readme = fs::read_to_string(Path::new(REPO).join("README.md")).expect("README.md exists");
     let section = readme
         .split_once("<!-- action:start -->")
         .and_then(|(_, rest)| rest.split_once("<!-- action:end -->"))
         .map(|(section, _)| section)
         .expect("README.md has an <!-- action:start --> ... <!-- action:end --> section");
-    let block = section.split_once("```yaml\n").map(|(_, rest)| rest).expect("the section has a ```yaml block");
-    block.split_once("```").map(|(yaml, _)| yaml.to_string()).expect("the ```yaml block is closed")
+    section
+        .split("```yaml\n")
+        .skip(1)
+        .map(|block| block.split_once("```").map(|(yaml, _)| yaml.to_string()).expect("the ```yaml block is closed"))
+        .collect()
 }
 
 fn steps(action: &Value) -> &Vec<Value> {
@@ -85,8 +93,21 @@ fn action_yml_matches_the_schema() {
 
 #[test]
 fn readme_example_workflow_matches_the_schema() {
+    let all = readme_workflows();
+    assert_eq!(all.len(), 2, "the example and the monorepo matrix");
+    for (index, text) in all.iter().enumerate() {
+        let workflow: Value = serde_norway::from_str(text).expect("the README's workflows are YAML");
+        assert_matches_schema(&schema("github-workflow.json"), &workflow, &format!("README workflow {index}"));
+        let steps = workflow["jobs"]["golint-guard"]["steps"].as_array().expect("steps");
+        let uses: Vec<&str> = steps.iter().filter_map(|step| step["uses"].as_str()).collect();
+        let ours = steps.iter().find(|step| step["uses"].as_str().is_some_and(|u| u.starts_with("golint-guard/")));
+        if ours.is_some_and(|step| step["with"]["gate"] == true) {
+            let go = uses.iter().position(|u| u.starts_with("actions/setup-go@"));
+            let action = uses.iter().position(|u| u.starts_with("golint-guard/"));
+            assert!(go.is_some() && go < action, "README workflow {index}: gate: true needs Go set up first");
+        }
+    }
     let workflow: Value = serde_norway::from_str(&readme_workflow()).expect("the README's workflow is YAML");
-    assert_matches_schema(&schema("github-workflow.json"), &workflow, "the README's example workflow");
 
     let permissions = &workflow["permissions"];
     assert_eq!(permissions["contents"], "read", "{permissions}");
@@ -1081,10 +1102,12 @@ fn actionlint_problems(path: &Path) -> Vec<Value> {
 /// such as untrusted input in `run:` and bad expressions.
 #[test]
 fn actionlint_accepts_the_workflows_and_the_readme_example() {
-    let readme = Path::new(env!("CARGO_TARGET_TMPDIR")).join("readme-workflow.yml");
-    fs::write(&readme, readme_workflow()).expect("write the README's workflow");
     let mut files = workflow_files();
-    files.push(readme);
+    for (index, text) in readme_workflows().iter().enumerate() {
+        let readme = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("readme-workflow-{index}.yml"));
+        fs::write(&readme, text).expect("write the README's workflow");
+        files.push(readme);
+    }
     for path in files {
         let problems = actionlint_problems(&path);
         assert!(
