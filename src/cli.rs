@@ -54,11 +54,29 @@ fn parse_threads(text: &str) -> Result<usize, String> {
     Ok(threads)
 }
 
+/// `--fail-on`: the same values (and default) as the Action's `fail-on` input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum FailOn {
     Error,
     Warning,
+    /// Every finding fails the run (`note` is SARIF's name for it).
+    #[value(alias = "note")]
     Info,
+    /// Findings never fail the run; a tool error still exits 2.
+    None,
+}
+
+impl FailOn {
+    /// The lowest severity that fails the run; `None` for `--fail-on none`.
+    pub fn threshold(self) -> Option<crate::diagnostic::Severity> {
+        use crate::diagnostic::Severity;
+        match self {
+            FailOn::Error => Some(Severity::Error),
+            FailOn::Warning => Some(Severity::Warning),
+            FailOn::Info => Some(Severity::Info),
+            FailOn::None => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -95,7 +113,7 @@ pub struct OutputArgs {
     /// Disable these rules (comma-separated ids).
     #[arg(long, value_delimiter = ',', value_name = "RULES")]
     pub ignore: Vec<String>,
-    /// Lowest severity that makes the run fail (exit 1).
+    /// Lowest severity that makes the run fail (exit 1); `none`: findings never do.
     #[arg(long, value_enum, default_value = "warning")]
     pub fail_on: FailOn,
     /// Always exit 0 when the run completes, whatever it found.

@@ -3,7 +3,7 @@
 
 use crate::cli::OutputArgs;
 use crate::diagnostic::{Finding, Severity};
-use crate::engine::registry::{all_rules, find_rule, suggest_rule};
+use crate::engine::registry::{all_rules, resolve_rule_name, suggest_rule};
 use crate::engine::rule::{Rule, RuleSet};
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use serde::Deserialize;
@@ -272,14 +272,20 @@ pub fn parse(text: &str, name: &str) -> Result<FileConfig, ConfigError> {
     let ignore = located.rule_ids(&raw.rules.ignore)?;
     let mut severity_overrides = BTreeMap::new();
     for (id, value) in &raw.rules.severity {
-        let rule = located.rule_id(id)?;
+        let rules = located.rule_id(id)?;
         let severity = Severity::parse(value.get_ref()).ok_or_else(|| {
             located.error(
                 value.span(),
-                &format!("invalid severity `{}` for `{rule}`; expected one of: error, warning, info", value.get_ref()),
+                &format!(
+                    "invalid severity `{}` for `{}`; expected one of: error, warning, info",
+                    value.get_ref(),
+                    id.get_ref()
+                ),
             )
         })?;
-        severity_overrides.insert(rule, severity);
+        for rule in rules {
+            severity_overrides.insert(rule, severity);
+        }
     }
     let mut per_path_ignores = Vec::new();
     for (pattern, ids) in &raw.per_path_ignores {
@@ -341,12 +347,17 @@ impl Located<'_> {
         }
     }
 
-    fn rule_id(&self, id: &Spanned<String>) -> Result<&'static str, ConfigError> {
-        lookup_rule(id.get_ref()).map_err(|message| self.error(id.span(), &message))
+    /// One name's rules: a rule id gives one, a golangci-lint linter name all it maps to.
+    fn rule_id(&self, id: &Spanned<String>) -> Result<Vec<&'static str>, ConfigError> {
+        lookup_rules(id.get_ref()).map_err(|message| self.error(id.span(), &message))
     }
 
     fn rule_ids(&self, ids: &[Spanned<String>]) -> Result<Vec<&'static str>, ConfigError> {
-        ids.iter().map(|id| self.rule_id(id)).collect()
+        let mut rules = Vec::new();
+        for id in ids {
+            rules.extend(self.rule_id(id)?);
+        }
+        Ok(rules)
     }
 
     fn globs(&self, patterns: &[Spanned<String>]) -> Result<GlobSet, ConfigError> {
@@ -373,10 +384,11 @@ fn add_glob(builder: &mut GlobSetBuilder, pattern: &str) -> Result<(), globset::
     Ok(())
 }
 
-/// Resolve a rule id or alias, or explain what is wrong with it.
-fn lookup_rule(id: &str) -> Result<&'static str, String> {
-    match find_rule(id) {
-        Some(rule) => Ok(rule.id),
+/// Resolve a rule id, an old id, or a golangci-lint linter name (every rule it maps to), or
+/// explain what is wrong with it.
+fn lookup_rules(id: &str) -> Result<Vec<&'static str>, String> {
+    match resolve_rule_name(id) {
+        Some(rules) => Ok(rules.into_iter().map(|rule| rule.id).collect()),
         None => Err(unknown_rule_message(id)),
     }
 }
@@ -389,7 +401,11 @@ pub fn unknown_rule_message(id: &str) -> String {
 }
 
 fn cli_rule_ids(ids: &[String]) -> Result<Vec<&'static str>, ConfigError> {
-    ids.iter().map(|id| id.trim()).filter(|id| !id.is_empty()).map(|id| lookup_rule(id).map_err(ConfigError)).collect()
+    let mut rules = Vec::new();
+    for id in ids.iter().map(|id| id.trim()).filter(|id| !id.is_empty()) {
+        rules.extend(lookup_rules(id).map_err(ConfigError)?);
+    }
+    Ok(rules)
 }
 
 /// Rewrite serde's "unknown field `x`, expected one of `a`, `b`" into our wording, naming the
@@ -402,7 +418,14 @@ fn unknown_key_message(message: &str) -> Option<String> {
         .iter()
         .find(|(_, keys)| keys.len() == expected.len() && keys.iter().all(|k| expected.contains(k)))
         .map_or("this table", |(table, _)| table);
-    Some(format!("unknown key `{key}` in {table}; expected one of: {}", expected.join(", ")))
+    let suggestion = expected
+        .iter()
+        .map(|candidate| (strsim::jaro_winkler(key, candidate), candidate))
+        .filter(|(score, _)| *score > 0.75)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, candidate)| format!("did you mean `{candidate}`? "))
+        .unwrap_or_default();
+    Some(format!("unknown key `{key}` in {table}; {suggestion}expected one of: {}", expected.join(", ")))
 }
 
 /// 1-based line and column (in characters) of a byte offset.
@@ -559,11 +582,21 @@ anything = "kept raw"
         let message = parse_err("[rules]\nselect = []\n\nselct = []\n");
         assert_eq!(
             message,
-            "golint-guard.toml:4:1: unknown key `selct` in [rules]; expected one of: select, extend-select, ignore, severity"
+            "golint-guard.toml:4:1: unknown key `selct` in [rules]; did you mean `select`? expected one of: select, extend-select, ignore, severity"
         );
         let message = parse_err("[rule]\n");
         assert!(message.starts_with("golint-guard.toml:1:"), "{message}");
         assert!(message.contains("unknown key `rule` in the top level"), "{message}");
+    }
+
+    #[test]
+    fn golangci_lint_linter_names_stand_for_their_rules() {
+        let config =
+            parse("[rules]\nignore = [\"errcheck\"]\n[rules.severity]\ngovet = \"info\"\n", "golint-guard.toml")
+                .expect("linter names are accepted");
+        assert!(config.ignore.contains(&"unchecked-error") && config.ignore.contains(&"discarded-error"));
+        assert_eq!(config.severity_overrides.get("signal-unbuffered"), Some(&Severity::Info));
+        assert_eq!(config.severity_overrides.get("mutex-copied"), Some(&Severity::Info));
     }
 
     #[test]

@@ -7,6 +7,7 @@ use crate::discover::ModuleIndex;
 use crate::engine::{Engine, ModuleFacts, Worker};
 use crate::lint::{LintOutcome, lint_source};
 use crate::parse;
+use crate::report::plural;
 use crate::source::{FileStamp, SourceFile};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -52,7 +53,11 @@ pub struct FixReport {
 impl FixReport {
     pub fn summary(&self) -> String {
         let verb = if self.written { "Fixed" } else { "Would fix" };
-        let mut out = format!("{verb} {} finding(s) in {} file(s).\n", self.fixes_applied, self.files_changed.len());
+        let mut out = format!(
+            "{verb} {} in {}.\n",
+            plural(self.fixes_applied, "finding", "findings"),
+            plural(self.files_changed.len(), "file", "files")
+        );
         for refused in &self.refused {
             let _ = writeln!(out, "fix not applied: {refused}");
         }
@@ -68,8 +73,8 @@ impl FixReport {
         if let Some(signal) = self.interrupted_by {
             let _ = writeln!(
                 out,
-                "interrupted by {signal}: stopped after {} file(s) written; no other file was changed",
-                self.files_written.len()
+                "interrupted by {signal}: stopped after {} written; no other file was changed",
+                plural(self.files_written.len(), "file", "files")
             );
         }
         out

@@ -19,6 +19,7 @@ pub mod gate;
 pub mod lint;
 pub mod package_source;
 pub mod parse;
+pub mod progress;
 pub mod report;
 pub mod source;
 pub mod suppress;

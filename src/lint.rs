@@ -136,6 +136,7 @@ fn lint_discovered(
     cache: Option<&ResultCache>,
 ) -> LintOutcome {
     let modules = ModuleIndex::new(&discovery);
+    let progress = crate::progress::start(discovery.files.len());
     let cache = cache.map(|cache| cache.for_project(engine.project().map(|project| &**project)));
     // Memory follows the work in flight: a file's text leaves with its lint. The files with
     // findings are read again once every file is linted (the report needs their text for
@@ -147,6 +148,7 @@ fn lint_discovered(
             let explicit = discovery.explicit.binary_search(path).is_ok();
             let module = modules.facts_for(path);
             let mut result = lint_file_cached(engine, worker, settings, path, module, explicit, cache.as_ref());
+            crate::progress::tick();
             let source = result.source.take();
             let aside = source.filter(|_| !result.findings.is_empty()).map(|source| SetAside {
                 hash: blake3::hash(source.text.as_bytes()),
@@ -173,6 +175,7 @@ fn lint_discovered(
             result
         })
         .collect();
+    drop(progress);
     let mut outcome = LintOutcome::default();
     for (path, reason) in &discovery.unreadable {
         outcome.findings.push(unreadable_finding(path, reason));

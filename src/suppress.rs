@@ -393,8 +393,17 @@ fn parse_ours(rest: &str) -> Parsed {
     let mut problems = Vec::new();
     let mut targets = Targets::default();
     for id in list.split(',') {
+        let linter_rules = crate::engine::registry::rules_for_linter(id);
         match find_rule(id) {
             Some(rule) => targets.rules.push(Target::named(rule.id)),
+            // A golangci-lint linter name covers every rule it maps to, as in `//nolint:<name>`.
+            None if !linter_rules.is_empty() => {
+                targets.rules.extend(linter_rules.iter().map(|rule| Target {
+                    id: rule.id,
+                    explicit: false,
+                    used: false,
+                }));
+            }
             None => problems.push(Problem {
                 message: format!("`{spelling}` names unknown rule `{id}`"),
                 help: match suggest_rule(id) {

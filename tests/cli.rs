@@ -56,6 +56,64 @@ fn fail_on_sets_the_threshold() {
 }
 
 #[test]
+fn fail_on_takes_the_actions_values_note_and_none() {
+    // The Action's `fail-on` values work on the command line too: `note` is `info`, and `none`
+    // never fails on findings.
+    let temp = tempfile::tempdir().unwrap();
+    std::fs::write(temp.path().join("broken.go"), "package p\n\nfunc f() {\n\tx := \n}\n").unwrap();
+    let output = golint_guard(&["check", "--no-config", "--fail-on", "note", "."], temp.path());
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let output = golint_guard(&["check", "--no-config", "--fail-on", "none", "tests/data/cli/bad"], &repo());
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(stdout(&output).contains("signal-unbuffered"), "the findings are still reported");
+    let output = golint_guard(&["check", "--no-config", "--fail-on", "none", "--select", "nope", "."], temp.path());
+    assert_eq!(output.status.code(), Some(2), "a tool error still fails: {}", stderr(&output));
+}
+
+#[test]
+fn write_baseline_records_and_exits_zero() {
+    let temp = tempfile::tempdir().unwrap();
+    let baseline = temp.path().join("baseline.json");
+    let baseline_arg = baseline.to_str().unwrap();
+    let output =
+        golint_guard(&["check", "--no-config", "--write-baseline", baseline_arg, "tests/data/cli/bad"], &repo());
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(stdout(&output), "", "the report is not printed when writing a baseline");
+    assert!(stderr(&output).contains("wrote 1 finding to "), "{}", stderr(&output));
+    assert!(baseline.exists());
+    let output = golint_guard(&["check", "--no-config", "--baseline", baseline_arg, "tests/data/cli/bad"], &repo());
+    assert_eq!(output.status.code(), Some(0), "the baseline hides what it recorded: {}", stdout(&output));
+}
+
+#[test]
+fn golangci_lint_names_work_where_rule_ids_do() {
+    let output = golint_guard(&["explain", "errcheck"], &repo());
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(text.starts_with("`errcheck` is a golangci-lint linter name"), "{text}");
+    for rule in ["unchecked-error", "unchecked-error-defer", "discarded-error"] {
+        assert!(text.contains(&format!("# {rule} (")), "{rule} is explained:\n{text}");
+    }
+    // govet maps to signal-unbuffered (sigchanyzer), the one finding in this tree.
+    let output = golint_guard(&["check", "--no-config", "--ignore", "govet", "tests/data/cli/bad"], &repo());
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    let output = golint_guard(&["check", "--no-config", "--ignore", "errcheck", "tests/data/cli/bad"], &repo());
+    assert_eq!(output.status.code(), Some(1), "errcheck does not cover signal-unbuffered");
+    let output = golint_guard(&["check", "--no-config", "--select", "govet", "tests/data/cli/bad"], &repo());
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+}
+
+#[test]
+fn concise_format_is_one_line_per_finding() {
+    let output = golint_guard(&["check", "--no-config", "--format", "concise", "tests/data/cli/bad"], &repo());
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(text.starts_with("tests/data/cli/bad/main.go:10:2: error[signal-unbuffered] "), "{text}");
+    assert_eq!(text.lines().count(), 1, "{text}");
+    assert!(stderr(&output).contains("1 file checked: 1 error, 0 warnings, 0 info"), "{}", stderr(&output));
+}
+
+#[test]
 fn usage_errors_exit_two() {
     let output = golint_guard(&["check", "--no-such-flag"], &repo());
     assert_eq!(output.status.code(), Some(2));
@@ -125,7 +183,7 @@ fn symlink_loops_and_huge_files_finish() {
     std::fs::write(dir.join("huge.go"), huge).unwrap();
     let output = golint_guard(&["check", "--no-config", "./..."], temp.path());
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    assert!(stderr(&output).contains("1 files checked"), "{}", stderr(&output));
+    assert!(stderr(&output).contains("1 file checked: 0 errors, 0 warnings, 0 info"), "{}", stderr(&output));
 }
 
 #[test]

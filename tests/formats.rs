@@ -91,6 +91,19 @@ fn github() {
 }
 
 #[test]
+fn concise() {
+    let (outcome, settings) = sample(1);
+    let text = render(Format::Concise, &outcome, &settings, None);
+    // What `vim -q`, grep and the problem matchers read: `path:line:col: severity[rule] message`.
+    let shape = regex::Regex::new(r"^[^:]+\.go:\d+:\d+: (error|warning|info)\[[a-z-]+\] \S.*$").unwrap();
+    assert_eq!(text.lines().count(), outcome.findings.len(), "one line per finding:\n{text}");
+    for line in text.lines() {
+        assert!(shape.is_match(line), "not `path:line:col: severity[rule] message`: {line}");
+    }
+    snapshot("format_concise", &text);
+}
+
+#[test]
 fn summary() {
     let (outcome, settings) = sample(1);
     snapshot("format_summary", &render(Format::Summary, &outcome, &settings, None));
@@ -100,7 +113,7 @@ fn summary() {
 fn every_format_is_the_same_for_any_thread_count() {
     let (one, settings) = sample(1);
     let (two, _) = sample(2);
-    for format in [Format::Text, Format::Json, Format::Sarif, Format::Github, Format::Summary] {
+    for format in [Format::Text, Format::Concise, Format::Json, Format::Sarif, Format::Github, Format::Summary] {
         assert_eq!(render(format, &one, &settings, None), render(format, &two, &settings, None), "{format:?}");
     }
 }
@@ -111,6 +124,7 @@ fn no_findings() {
     let outcome = LintOutcome { files_checked: 3, ..LintOutcome::default() };
     assert_eq!(render(Format::Text, &outcome, &settings, None), "");
     assert_eq!(render(Format::Github, &outcome, &settings, None), "");
+    assert_eq!(render(Format::Concise, &outcome, &settings, None), "");
     let summary = render(Format::Summary, &outcome, &settings, None);
     assert!(summary.contains("No findings in 3 files checked."), "{summary}");
     let sarif: serde_json::Value =
@@ -204,6 +218,11 @@ fn render_gate(format: Format) -> String {
 #[test]
 fn gate_text() {
     snapshot("format_gate_text", &render_gate(Format::Text));
+}
+
+#[test]
+fn gate_concise() {
+    snapshot("format_gate_concise", &render_gate(Format::Concise));
 }
 
 #[test]

@@ -13,15 +13,10 @@ use std::path::{Path, PathBuf};
 
 const RULES: &[&str] = &["signal-unbuffered", "syntax-error", "unused-suppression", "invalid-suppression"];
 
+/// The OASIS SARIF 2.1.0 schema, committed under tests/schemas (see its README.md).
 fn schema_validator() -> jsonschema::Validator {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/schemas/sarif-schema-2.1.0.json");
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|err| {
-        panic!(
-            "the SARIF 2.1.0 schema is required to validate SARIF output but {} cannot be read: {err}. \
-             Restore it from the OASIS sarif-spec repository (see ../shared/schemas/SOURCES.md).",
-            path.display()
-        )
-    });
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/schemas/sarif-schema-2.1.0.json");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|err| panic!("cannot read {}: {err}", path.display()));
     let schema: Value = serde_json::from_str(&text).expect("the SARIF schema is JSON");
     jsonschema::validator_for(&schema).expect("the SARIF schema compiles")
 }
@@ -362,4 +357,135 @@ fn gate_criteria_are_an_invocation() {
     assert_eq!(notifications[0]["descriptor"]["id"], "gate/coverage");
     assert_eq!(invocation["properties"]["criteria"].as_array().map(Vec::len), Some(3));
     assert_eq!(invocation["properties"]["criteria"][2]["result"], "SKIPPED");
+}
+
+#[path = "tools/mod.rs"]
+mod tools;
+
+/// Microsoft's SARIF multitool (the `@microsoft/sarif-multitool` npm package) over real output:
+/// the schema, the SARIF specification's rules (`Sarif`) and GitHub's ingestion rules (`Gh`).
+/// Its errors and warnings fail the test; notes (style advice) do not.
+fn multitool_problems(sarif: &Value) -> Vec<String> {
+    let dir = tempfile::tempdir().expect("create a temp dir");
+    let input = dir.path().join("golint-guard.sarif");
+    let output = dir.path().join("validation.sarif");
+    std::fs::write(&input, serde_json::to_string_pretty(sarif).unwrap()).unwrap();
+    let run = std::process::Command::new(tools::sarif_multitool())
+        .args(["validate", "--rule-kind", "Sarif;Gh", "--output"])
+        .arg(&output)
+        .arg(&input)
+        .env("DOTNET_CLI_TELEMETRY_OPTOUT", "1")
+        .output()
+        .expect("the SARIF multitool runs");
+    let log = String::from_utf8_lossy(&run.stdout).into_owned();
+    let validation: Value =
+        serde_json::from_str(&std::fs::read_to_string(&output).unwrap_or_else(|err| {
+            panic!("the multitool wrote no report ({err}); exit {:?}:\n{log}", run.status.code())
+        }))
+        .expect("the multitool's report is SARIF");
+    let mut problems = Vec::new();
+    for run in validation["runs"].as_array().expect("runs") {
+        for notification in run["invocations"][0]["toolExecutionNotifications"].as_array().into_iter().flatten() {
+            if notification["level"] == "error" {
+                problems.push(format!("tool error: {}", notification["message"]["text"]));
+            }
+        }
+        for result in run["results"].as_array().into_iter().flatten() {
+            let level = result["level"].as_str().unwrap_or("warning");
+            if level == "error" || level == "warning" {
+                problems.push(format!("{} {level}: {}", result["ruleId"], result["message"]["text"]));
+            }
+        }
+    }
+    problems
+}
+
+#[test]
+fn the_sarif_multitool_accepts_the_output_with_githubs_rules() {
+    let (outcome, sarif) = sample_sarif();
+    assert!(!outcome.findings.is_empty());
+    let problems = multitool_problems(&sarif);
+    assert!(
+        problems.is_empty(),
+        "SARIF multitool {} (--rule-kind Sarif;Gh):\n{}",
+        tools::sarif_multitool_version(),
+        problems.join("\n")
+    );
+    // And with every rule's descriptor (what a full run uploads), and on an empty run.
+    let empty = sarif_for(&[], &BTreeMap::new(), None);
+    assert!(multitool_problems(&empty).is_empty());
+}
+
+#[test]
+fn the_sarif_multitool_is_not_silent() {
+    // A result without message text and locations breaks GitHub's ingestion rules: the validator
+    // must say so, or the clean result above means nothing.
+    let (_, mut sarif) = sample_sarif();
+    let result = &mut sarif["runs"][0]["results"][0];
+    result["message"] = json!({"id": "nothing"});
+    result.as_object_mut().unwrap().remove("locations");
+    let problems = multitool_problems(&sarif);
+    assert!(problems.iter().any(|problem| problem.contains("GH1")), "{problems:?}");
+}
+
+#[test]
+fn secondary_labels_are_related_locations() {
+    let (outcome, sarif) = sample_sarif();
+    let results = results(&sarif);
+    let mut checked = 0;
+    for (finding, result) in outcome.findings.iter().zip(results) {
+        let related = result["relatedLocations"].as_array().cloned().unwrap_or_default();
+        assert_eq!(related.len(), finding.labels.len(), "{}: one related location per label", finding.rule);
+        let source = &outcome.sources[&finding.path];
+        for (index, (label, location)) in finding.labels.iter().zip(&related).enumerate() {
+            assert_eq!(location["id"], index);
+            assert_eq!(location["message"]["text"], label.message.as_str());
+            let (start, _) = source.span_positions(label.span);
+            let region = &location["physicalLocation"]["region"];
+            assert_eq!(region["startLine"], start.line);
+            assert_eq!(region["startColumn"], start.utf16_column);
+            assert_eq!(
+                location["physicalLocation"]["artifactLocation"],
+                result["locations"][0]["physicalLocation"]["artifactLocation"]
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 0, "the sample has a finding with a secondary label");
+}
+
+#[test]
+fn rule_names_are_readable_and_differ_from_ids() {
+    let (_, sarif) = sample_sarif();
+    for rule in sarif["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap() {
+        let (id, name) = (rule["id"].as_str().unwrap(), rule["name"].as_str().unwrap());
+        assert_ne!(id, name);
+        assert_eq!(name.to_ascii_lowercase(), id.replace(['-', '/'], ""), "{id} is named {name}");
+    }
+}
+
+#[test]
+fn help_uris_point_at_files_in_this_repository() {
+    // A helpUri into the repository must name a file that exists, or leave the field out.
+    let repository = env!("CARGO_PKG_REPOSITORY");
+    let rules = golint_guard::engine::registry::all_rules();
+    let input_rules: Vec<&'static golint_guard::engine::rule::Rule> = rules.clone();
+    let input = ReportInput {
+        findings: &[],
+        sources: &BTreeMap::new(),
+        rules: &input_rules,
+        files_checked: 0,
+        criteria: None,
+        path_prefix: None,
+        color: false,
+        width: 100,
+    };
+    let sarif: Value = serde_json::from_str(&report::render(Format::Sarif, &input)).unwrap();
+    let descriptors = sarif["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap();
+    assert_eq!(descriptors.len(), rules.len());
+    for rule in descriptors {
+        let Some(uri) = rule["helpUri"].as_str() else { continue };
+        let path = uri.strip_prefix(&format!("{repository}/blob/main/")).unwrap_or_else(|| panic!("{uri}"));
+        assert!(Path::new(env!("CARGO_MANIFEST_DIR")).join(path).is_file(), "{}: {uri} names no file", rule["id"]);
+    }
 }

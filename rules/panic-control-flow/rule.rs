@@ -20,9 +20,36 @@ pub static RULE: Rule = Rule {
     check: Some(check),
 };
 
-const HELP: &str = "Return the error: `return fmt.Errorf(\"...: %w\", err)`";
-const HELP_RETURN_INPUT: &str = "Return an error for this input: `return 0, errors.New(\"...\")`";
-const HELP_INPUT: &str = "Add an error result and return one for this input: `return 0, errors.New(\"...\")`";
+/// The fix hint, with a `return` that compiles in `function`: zero values for the results
+/// before the error, and `Add an error result` first when the function has none.
+fn return_help(function: Node<'_>, source: &str, what: &str, error: &str) -> String {
+    let results = syntax::result_types(function);
+    let has_error = results.last().is_some_and(|last| syntax::text(*last, source) == "error");
+    let others = if has_error { &results[..results.len() - 1] } else { &results[..] };
+    let zeros: String = others.iter().map(|result| format!("{}, ", zero_value(*result, source))).collect();
+    let verb = if has_error { "Return" } else { "Add an error result and return" };
+    format!("{verb} {what}: `return {zeros}{error}`")
+}
+
+/// A zero value of a result type that compiles whatever the type is: the obvious literal for
+/// built-in types, `*new(T)` for named ones (which may be structs, numbers or anything).
+fn zero_value(result: Node<'_>, source: &str) -> String {
+    let written = syntax::text(result, source);
+    match result.kind() {
+        "pointer_type" | "slice_type" | "map_type" | "channel_type" | "function_type" | "interface_type" => "nil".into(),
+        _ => match written {
+            "string" => "\"\"".into(),
+            "bool" => "false".into(),
+            "error" | "any" => "nil".into(),
+            "int" | "int8" | "int16" | "int32" | "int64" | "uint" | "uint8" | "uint16" | "uint32" | "uint64"
+            | "uintptr" | "byte" | "rune" | "float32" | "float64" => "0".into(),
+            _ => format!("*new({written})"),
+        },
+    }
+}
+
+const WRAPPED_ERROR: &str = "fmt.Errorf(\"...: %w\", err)";
+const NEW_ERROR: &str = "errors.New(\"...\")";
 
 /// What a panic's argument is, as far as syntax tells.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,8 +96,7 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
     if !reports_failure(kind, argument, call, function, ctx) {
         if !fixed_signature && let Some(parameter) = rejected_zero_argument(kind, argument, call, function, ctx) {
             let owner = declaration_name.map_or("a function literal".to_string(), |name| format!("`{name}`"));
-            let returns_error = syntax::result_types(function).iter().any(|result| ctx.text(*result) == "error");
-            let help = if returns_error { HELP_RETURN_INPUT } else { HELP_INPUT };
+            let help = return_help(function, &ctx.file.text, "an error for this input", NEW_ERROR);
             ctx.report(
                 call,
                 format!("{owner} panics when its parameter `{parameter}` is zero, an input a caller can pass; return an error instead"),
@@ -84,7 +110,8 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
             ("func_literal", _) | (_, None) => "a function literal".to_string(),
             (_, Some(name)) => format!("`{name}`"),
         };
-        ctx.report(call, format!("panic in {owner}, which can return an error instead")).help(HELP);
+        let help = return_help(function, &ctx.file.text, "the error", WRAPPED_ERROR);
+        ctx.report(call, format!("panic in {owner}, which can return an error instead")).help(help);
         return;
     }
     // Exported names of `main` and of `internal/` packages are no library's API: no other
@@ -96,8 +123,9 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
             Argument::ErrorValue | Argument::SentinelError | Argument::BuiltError => "an error value",
             _ => "a message built at run time",
         };
+        let help = return_help(function, &ctx.file.text, "the error", WRAPPED_ERROR);
         ctx.report(call, format!("exported `{name}` panics with {what}; a library should return it as an error"))
-            .help(HELP);
+            .help(help);
     }
 }
 

@@ -1,9 +1,9 @@
 //! `check`: lint paths, optionally fix, report in every requested format, exit 0/1/2.
 
 use crate::app::{AppError, EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, print_stderr, print_stdout};
-use crate::cli::{CheckArgs, ColorChoice, FailOn, OutputArgs};
+use crate::cli::{CheckArgs, ColorChoice, OutputArgs};
 use crate::config::{self, Settings};
-use crate::diagnostic::{Finding, Severity};
+use crate::diagnostic::Finding;
 use crate::fix;
 use crate::lint::{self, LintOutcome};
 use crate::report::{self, Criterion, Format, ReportInput};
@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 pub fn run(args: CheckArgs) -> Result<u8, AppError> {
     let settings = config::resolve(&args.output, &args.paths).map_err(|err| AppError(err.to_string()))?;
     let threads = thread_count(&args.output);
+    crate::progress::enable(crate::progress::wanted(args.output.quiet, std::io::stderr().is_terminal()));
     let cache = if args.no_cache { None } else { crate::cache::default_dir() }
         .map(|root| crate::cache::ResultCache::open(&root, &settings));
     let lint = |settings: &Settings| {
@@ -52,7 +53,18 @@ pub fn run(args: CheckArgs) -> Result<u8, AppError> {
     }
 
     if let Some(path) = &args.write_baseline {
+        // Writing a baseline accepts today's findings: say what was recorded, not the report,
+        // and do not fail on the findings just accepted.
         crate::baseline::write(path, &outcome).map_err(AppError)?;
+        if !args.output.quiet {
+            print_stderr(&format!(
+                "wrote {} to {} (use it with --baseline {})\n",
+                report::plural(outcome.findings.len(), "finding", "findings"),
+                path.display(),
+                path.display()
+            ));
+        }
+        return Ok(EXIT_CLEAN);
     }
     filter_findings(&args.output, &mut outcome)?;
 
@@ -126,11 +138,7 @@ pub fn emit_reports(
     let rules = settings.enabled_rules();
     let format = output.format.unwrap_or(Format::Text);
     let to_terminal = output.output.is_none() && std::io::stdout().is_terminal();
-    let color = match output.color {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none(),
-    };
+    let color = use_color(output.color, to_terminal, |name| std::env::var_os(name));
     let width = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).unwrap_or(100);
     let input = ReportInput {
         findings: &outcome.findings,
@@ -171,14 +179,31 @@ pub fn emit_reports(
     if output.statistics {
         print_stderr(&statistics(&outcome.findings));
     }
-    if !output.quiet && format == Format::Text {
+    if !output.quiet && matches!(format, Format::Text | Format::Concise) {
         let (errors, warnings, infos) = report::severity_counts(&outcome.findings);
         print_stderr(&format!(
-            "{} files checked: {errors} errors, {warnings} warnings, {infos} info\n",
-            outcome.files_checked
+            "{} checked: {}, {}, {infos} info\n",
+            report::plural(outcome.files_checked, "file", "files"),
+            report::plural(errors, "error", "errors"),
+            report::plural(warnings, "warning", "warnings"),
         ));
     }
     Ok(())
+}
+
+/// Colour for text output. `--color always|never` wins; otherwise the conventions
+/// (no-color.org, bixense.com/clicolors): a non-empty `NO_COLOR` turns colour off, a
+/// `CLICOLOR_FORCE` other than `0` turns it on even when not on a terminal, and `CLICOLOR=0`
+/// turns it off on a terminal.
+fn use_color(choice: ColorChoice, to_terminal: bool, var: impl Fn(&str) -> Option<std::ffi::OsString>) -> bool {
+    let set = |name: &str| var(name).is_some_and(|value| !value.is_empty());
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto if set("NO_COLOR") => false,
+        ColorChoice::Auto if set("CLICOLOR_FORCE") && var("CLICOLOR_FORCE").is_none_or(|value| value != "0") => true,
+        ColorChoice::Auto => to_terminal && var("CLICOLOR").is_none_or(|value| value != "0"),
+    }
 }
 
 fn clone_input<'a>(input: &ReportInput<'a>) -> ReportInput<'a> {
@@ -246,14 +271,32 @@ pub fn exit_code(output: &OutputArgs, findings: &[Finding], criteria_failed: boo
     if output.exit_zero {
         return EXIT_CLEAN;
     }
-    let threshold = match output.fail_on {
-        FailOn::Error => Severity::Error,
-        FailOn::Warning => Severity::Warning,
-        FailOn::Info => Severity::Info,
-    };
+    let Some(threshold) = output.fail_on.threshold() else { return EXIT_CLEAN };
     if criteria_failed || findings.iter().any(|finding| finding.severity >= threshold) {
         EXIT_FINDINGS
     } else {
         EXIT_CLEAN
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn colour_follows_no_color_and_clicolor_force() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| pairs.iter().find(|(key, _)| *key == name).map(|(_, value)| value.into())
+        };
+        assert!(use_color(ColorChoice::Auto, true, env(&[])));
+        assert!(!use_color(ColorChoice::Auto, false, env(&[])));
+        assert!(!use_color(ColorChoice::Auto, true, env(&[("NO_COLOR", "1")])));
+        assert!(use_color(ColorChoice::Auto, true, env(&[("NO_COLOR", "")])), "an empty NO_COLOR is unset");
+        assert!(use_color(ColorChoice::Auto, false, env(&[("CLICOLOR_FORCE", "1")])));
+        assert!(!use_color(ColorChoice::Auto, false, env(&[("CLICOLOR_FORCE", "0")])));
+        assert!(!use_color(ColorChoice::Auto, false, env(&[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")])));
+        assert!(!use_color(ColorChoice::Auto, true, env(&[("CLICOLOR", "0")])));
+        assert!(use_color(ColorChoice::Always, false, env(&[("NO_COLOR", "1")])), "the flag wins");
+        assert!(!use_color(ColorChoice::Never, true, env(&[("CLICOLOR_FORCE", "1")])));
     }
 }

@@ -1,7 +1,7 @@
 //! `gate`: build, vet, tests under -race, coverage, benchmarks and `check`, in one report.
 
 use crate::app::{AppError, print_stderr};
-use crate::cli::{FailOn, GateArgs};
+use crate::cli::GateArgs;
 use crate::commands::check::{emit_reports, exit_code, filter_findings, thread_count};
 use crate::config;
 use crate::diagnostic::Severity;
@@ -21,11 +21,8 @@ pub fn run(args: GateArgs) -> Result<u8, AppError> {
     };
     let gate_config = GateConfig::resolve(settings.gate.as_ref(), settings.config_path.as_deref(), &overrides)
         .map_err(|err| AppError(err.0))?;
-    let fail_on = match args.output.fail_on {
-        FailOn::Error => Severity::Error,
-        FailOn::Warning => Severity::Warning,
-        FailOn::Info => Severity::Info,
-    };
+    // With `--fail-on none` the static criterion still reads FAIL on errors; the exit code ignores it.
+    let fail_on = args.output.fail_on.threshold().unwrap_or(Severity::Error);
     let outcome = {
         let progress = Progress::new(args.output.quiet);
         // Steps run in process groups of their own, which a terminal's Ctrl-C does not reach:

@@ -1,5 +1,6 @@
 //! Reporters: every output format is built from the same sorted findings.
 
+pub mod concise;
 pub mod fingerprint;
 pub mod github;
 pub mod json;
@@ -17,6 +18,8 @@ use std::path::PathBuf;
 pub enum Format {
     /// Readable diagnostics with code snippets (miette).
     Text,
+    /// One line per finding, `path:line:col: severity[rule] message`, for editors and grep.
+    Concise,
     /// The versioned JSON format (see src/report/json-format.md).
     Json,
     /// SARIF 2.1.0 for GitHub code scanning.
@@ -60,11 +63,17 @@ pub struct ReportInput<'a> {
 pub fn render(format: Format, input: &ReportInput<'_>) -> String {
     match format {
         Format::Text => text::render(input),
+        Format::Concise => concise::render(input),
         Format::Json => json::render(input),
         Format::Sarif => sarif::render(input),
         Format::Github => github::render(input),
         Format::Summary => summary::render(input),
     }
+}
+
+/// `1 file`, `2 files`: a count with its noun in the right number.
+pub fn plural(count: usize, one: &str, many: &str) -> String {
+    format!("{count} {}", if count == 1 { one } else { many })
 }
 
 /// Counts by severity: (errors, warnings, infos).

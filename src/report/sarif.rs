@@ -191,7 +191,7 @@ impl Descriptor {
             .build();
         let mut descriptor = ReportingDescriptor::builder()
             .id(&self.id)
-            .name(&self.id)
+            .name(rule_name(&self.id))
             .short_description(text(&self.summary))
             .full_description(text(&self.full_description))
             .help(MultiformatMessageString::builder().text(&self.help_text).markdown(&self.help_markdown).build())
@@ -268,6 +268,7 @@ fn sarif_result(
     } else {
         ArtifactLocation::builder().uri(percent_encode_path(&path)).uri_base_id(SOURCE_ROOT).build()
     };
+    let related = related_locations(finding, input, &artifact);
     let location = Location::builder()
         .physical_location(PhysicalLocation::builder().artifact_location(artifact).region(region).build())
         .build();
@@ -278,8 +279,58 @@ fn sarif_result(
         .locations(vec![location])
         .build();
     result.rule_index = rule_index.map(to_i64);
+    if !related.is_empty() {
+        result.related_locations = Some(related);
+    }
     result.partial_fingerprints = line_hash.map(|hash| BTreeMap::from([("primaryLocationLineHash".to_string(), hash)]));
     result
+}
+
+/// The finding's secondary labels ("the other half of the story"), as `relatedLocations` in the
+/// same file; code scanning shows each with its message and links to it.
+fn related_locations(finding: &Finding, input: &ReportInput<'_>, artifact: &ArtifactLocation) -> Vec<Location> {
+    let Some(source) = input.sources.get(&finding.path) else { return Vec::new() };
+    finding
+        .labels
+        .iter()
+        .filter(|label| label.span.end <= source.text.len())
+        .enumerate()
+        .map(|(index, label)| {
+            let (start, end) = source.span_positions(label.span);
+            let start_column = start.utf16_column.max(1);
+            let end_line = end.line.max(start.line);
+            let mut end_column = end.utf16_column.max(1);
+            if end_line == start.line && end_column <= start_column {
+                end_column = start_column + 1;
+            }
+            let region = Region::builder()
+                .start_line(to_i64(start.line.max(1)))
+                .start_column(to_i64(start_column))
+                .end_line(to_i64(end_line.max(1)))
+                .end_column(to_i64(end_column))
+                .build();
+            let mut location = Location::builder()
+                .physical_location(
+                    PhysicalLocation::builder().artifact_location(artifact.clone()).region(region).build(),
+                )
+                .message(Message::builder().text(&label.message).build())
+                .build();
+            location.id = Some(to_i64(index));
+            location
+        })
+        .collect()
+}
+
+/// A rule's `name`: the SARIF spec wants it readable and different from the opaque `id`
+/// (`goroutine-no-exit` is named `GoroutineNoExit`; `gate/test` is `GateTest`).
+fn rule_name(id: &str) -> String {
+    id.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|word| !word.is_empty())
+        .map(|word| {
+            let mut chars = word.chars();
+            chars.next().map(|first| first.to_ascii_uppercase().to_string() + chars.as_str()).unwrap_or_default()
+        })
+        .collect()
 }
 
 fn to_i64(value: usize) -> i64 {

@@ -3,7 +3,7 @@
 //! GitHub refuses a step summary over 1 MiB, so the findings table is capped and long messages
 //! are shortened; the SARIF and JSON reports keep everything.
 
-use super::{ReportInput, counts_by_rule_and_severity, leading_first, repo_path, severity_counts};
+use super::{ReportInput, counts_by_rule_and_severity, leading_first, plural, repo_path, severity_counts};
 use std::fmt::Write as _;
 
 /// At most this many rows in the findings table.
@@ -75,10 +75,6 @@ pub fn render(input: &ReportInput<'_>) -> String {
         out.push('\n');
     }
     out
-}
-
-fn plural(count: usize, one: &str, many: &str) -> String {
-    format!("{count} {}", if count == 1 { one } else { many })
 }
 
 /// A table cell: `|` escaped and line breaks turned into `<br>`, so one finding stays one row.

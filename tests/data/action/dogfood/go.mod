@@ -1,0 +1,3 @@
+module example.com/dogfood
+
+go 1.22
