@@ -58,6 +58,7 @@ pub fn run(cli: Cli) -> Result<u8, AppError> {
         Command::Rules(args) => commands::rules::run(&args),
         Command::Explain(args) => commands::explain::run(&args),
         Command::Init(args) => commands::init::run(&args),
+        Command::Server => crate::server::run(),
         Command::DumpTree { file } => commands::dump_tree(&file),
         Command::ParseOnly { paths, threads } => commands::parse_only(&paths, threads),
     }

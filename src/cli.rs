@@ -23,6 +23,8 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Write a commented default golint-guard.toml.
     Init(InitArgs),
+    /// Run the language server (LSP over stdin/stdout) for editors.
+    Server,
     /// Print the syntax tree of a Go file (for writing rule queries).
     #[command(hide = true)]
     DumpTree { file: PathBuf },

@@ -19,6 +19,7 @@ pub mod lint;
 pub mod package_source;
 pub mod parse;
 pub mod report;
+pub mod server;
 pub mod source;
 pub mod suppress;
 pub mod syntax;

@@ -448,6 +448,19 @@ impl ProjectFacts {
         resolve::build_with(&files, modules, &|path: &Path| texts.get(path).map(|text| text.as_bytes().to_vec()))
     }
 
+    /// Rebuild the packages of directory `dir` from its `.go` files `files`, read through
+    /// `read` (an editor's unsaved buffers, else the disk), keeping every other package: see
+    /// [`resolve::rebuild_dir`] for what stays as it was.
+    pub fn rebuild_dir(
+        &mut self,
+        dir: &Path,
+        files: &[PathBuf],
+        modules: &[Module],
+        read: &(dyn Fn(&Path) -> Option<Vec<u8>> + Sync),
+    ) {
+        resolve::rebuild_dir(self, dir, files, modules, read);
+    }
+
     /// Build from a discovery's files and modules.
     pub fn from_discovery(discovery: &crate::discover::Discovery, threads: usize) -> ProjectFacts {
         ProjectFacts::build(&discovery.files, &discovery.modules, threads)

@@ -83,28 +83,130 @@ struct FuncGraph {
     keeps: u64,
 }
 
-pub(super) fn build_with(
-    files: &[PathBuf],
-    modules: &[Module],
-    read: &(dyn Fn(&Path) -> Option<Vec<u8>> + Sync),
-) -> ProjectFacts {
+/// How the build reads a file's bytes (`None`: unreadable).
+pub(super) type ReadFn<'r> = &'r (dyn Fn(&Path) -> Option<Vec<u8>> + Sync);
+
+pub(super) fn build_with(files: &[PathBuf], modules: &[Module], read: ReadFn<'_>) -> ProjectFacts {
     let mut stats = BuildStats::default();
     let roots = module_roots(modules);
-    // Import path of every directory, computed once per directory.
-    let mut dir_paths: HashMap<PathBuf, (Text, bool)> = HashMap::new();
-    let file_dirs: Vec<PathBuf> = files.iter().map(|file| normalize(file.parent().unwrap_or(Path::new(".")))).collect();
-    for dir in &file_dirs {
-        if !dir_paths.contains_key(dir) {
-            let path = dir_import_path(dir, &roots);
-            dir_paths.insert(dir.clone(), path);
-        }
-    }
-    let project_paths: HashSet<Text> =
-        dir_paths.values().filter(|(_, in_module)| *in_module).map(|(path, _)| path.clone()).collect();
+    let dirs = DirPaths::new(files, &roots, HashSet::new());
+    let outcomes = scan_files(files, &dirs, read);
+    let builds = group_packages(files, &dirs, outcomes, &mut stats);
 
-    let outcomes: Vec<Outcome> = files
+    let mut facts = ProjectFacts::default();
+    let ids: Vec<PackageId> = (0..builds.len() as PackageId).collect();
+    let pending = install_packages(&mut facts, builds, &ids);
+    stats.packages = facts.packages.len();
+    stats.functions = facts.packages.iter().map(|package| package.funcs.len()).sum();
+    stats.call_sites = pending.iter().flat_map(|(_, funcs)| funcs).map(|pending| pending.calls.len()).sum();
+    link_packages(&mut facts, pending, None, &mut stats);
+    stats.blocking_functions = facts
+        .packages
+        .iter()
+        .flat_map(|package| package.funcs.iter())
+        .filter(|func| func.summary.block.is_some())
+        .count();
+    facts.stats = stats;
+    facts
+}
+
+/// Rebuild the packages of one directory from `files` (its `.go` files, read through `read`),
+/// keeping every other package as it is: what an editor needs when one file changes.
+///
+/// The directory's packages are scanned, merged, typed and resolved exactly as `build_with`
+/// does, against the other packages' current facts; their summaries come from a fixed point
+/// over their own functions, taking the summaries of functions elsewhere as final (Go has no
+/// import cycles, so those never depend on this directory, except through its dependents). The
+/// dependents' own summaries are not recomputed: they stay as they were until their own
+/// directory is rebuilt, and a "may block" reason that named a function that is gone is
+/// dropped.
+pub(super) fn rebuild_dir(
+    facts: &mut ProjectFacts,
+    dir: &Path,
+    files: &[PathBuf],
+    modules: &[Module],
+    read: ReadFn<'_>,
+) {
+    let dir = normalize(dir);
+    let files: Vec<PathBuf> =
+        files.iter().filter(|file| normalize(file.parent().unwrap_or(Path::new("."))) == dir).cloned().collect();
+    let roots = module_roots(modules);
+    let known_paths: HashSet<Text> = facts
+        .packages
+        .iter()
+        .filter(|package| package.in_module)
+        .map(|package| match package.import_path.strip_suffix("_test").filter(|_| package.is_external_test()) {
+            Some(path) => path.into(),
+            None => package.import_path.clone(),
+        })
+        .collect();
+    let dirs = DirPaths::new(&files, &roots, known_paths);
+    let outcomes = scan_files(&files, &dirs, read);
+    let mut stats = facts.stats;
+    let builds = group_packages(&files, &dirs, outcomes, &mut stats);
+
+    // Retire the directory's old packages; their ids are reused so other packages' references stay valid.
+    let old_ids = facts.by_dir.remove(&dir).unwrap_or_default();
+    let mut old_funcs: HashMap<PackageId, Vec<(Text, Text)>> = HashMap::new();
+    for &id in &old_ids {
+        let old = std::mem::replace(&mut facts.packages[id as usize], Package::retired(id, dir.clone()));
+        for file in old.files.iter() {
+            facts.by_file.remove(&normalize(file));
+        }
+        if facts.by_import_path.get(&old.import_path) == Some(&id) {
+            facts.by_import_path.remove(&old.import_path);
+        }
+        let keys = old.funcs.iter().map(|func| (func_key(func).0.into(), func.name.clone())).collect();
+        old_funcs.insert(id, keys);
+    }
+    let mut next = facts.packages.len() as PackageId;
+    let ids: Vec<PackageId> = (0..builds.len())
+        .map(|index| {
+            old_ids.get(index).copied().unwrap_or_else(|| {
+                next += 1;
+                next - 1
+            })
+        })
+        .collect();
+    let pending = install_packages(facts, builds, &ids);
+    let rebuilt: HashSet<PackageId> = ids.iter().copied().collect();
+    link_packages(facts, pending, Some(&rebuilt), &mut stats);
+    remap_block_reasons(facts, &old_funcs, &rebuilt);
+    stats.packages = facts.packages.iter().filter(|package| !package.files.is_empty()).count();
+    facts.stats = stats;
+}
+
+/// Each file's directory and each directory's import path, computed once per directory.
+struct DirPaths {
+    file_dirs: Vec<PathBuf>,
+    dir_paths: HashMap<PathBuf, (Text, bool)>,
+    /// The import paths of every package directory in a module (the scanner tells the
+    /// project's imports from others' with it).
+    project_paths: HashSet<Text>,
+}
+
+impl DirPaths {
+    fn new(files: &[PathBuf], roots: &[(PathBuf, Text)], mut project_paths: HashSet<Text>) -> DirPaths {
+        let mut dir_paths: HashMap<PathBuf, (Text, bool)> = HashMap::new();
+        let file_dirs: Vec<PathBuf> =
+            files.iter().map(|file| normalize(file.parent().unwrap_or(Path::new(".")))).collect();
+        for dir in &file_dirs {
+            if !dir_paths.contains_key(dir) {
+                let path = dir_import_path(dir, roots);
+                dir_paths.insert(dir.clone(), path);
+            }
+        }
+        project_paths.extend(dir_paths.values().filter(|(_, in_module)| *in_module).map(|(path, _)| path.clone()));
+        DirPaths { file_dirs, dir_paths, project_paths }
+    }
+}
+
+/// Read and scan every file, in parallel.
+fn scan_files(files: &[PathBuf], dirs: &DirPaths, read: ReadFn<'_>) -> Vec<Outcome> {
+    let project_paths = &dirs.project_paths;
+    files
         .par_iter()
-        .zip(file_dirs.par_iter())
+        .zip(dirs.file_dirs.par_iter())
         .map_init(<(Vec<Token>, HashSet<Text>)>::default, |(tokens, interner), (file, dir)| {
             let Some(source) = read(file) else { return Outcome::Unreadable };
             let header = header_of(&source);
@@ -114,10 +216,10 @@ pub(super) fn build_with(
             if is_build_ignored(&header) {
                 return Outcome::Ignored;
             }
-            let (dir_path, _) = &dir_paths[dir];
+            let (dir_path, _) = &dirs.dir_paths[dir];
             let is_test_file =
                 file.file_name().and_then(|name| name.to_str()).is_some_and(|name| name.ends_with("_test.go"));
-            let input = ScanInput { dir_path, is_test_file, project_paths: &project_paths };
+            let input = ScanInput { dir_path, is_test_file, project_paths };
             let scanned = scan::scan_file(&source, &input, tokens, interner);
             // Keep the per-thread token buffer from growing without bound on one huge file.
             if tokens.capacity() > 1 << 22 {
@@ -128,13 +230,20 @@ pub(super) fn build_with(
                 None => Outcome::Unreadable,
             }
         })
-        .collect();
+        .collect()
+}
 
-    // Group per (directory, package name).
+/// Group the scanned files per (directory, package name), in a deterministic order.
+fn group_packages(
+    files: &[PathBuf],
+    dirs: &DirPaths,
+    outcomes: Vec<Outcome>,
+    stats: &mut BuildStats,
+) -> Vec<PackageBuild> {
     let mut builds: Vec<PackageBuild> = Vec::new();
     let mut index_of: HashMap<(PathBuf, Text), usize> = HashMap::new();
     let mut incomplete_dirs: HashSet<PathBuf> = HashSet::new();
-    for ((file, dir), outcome) in files.iter().zip(&file_dirs).zip(outcomes) {
+    for ((file, dir), outcome) in files.iter().zip(&dirs.file_dirs).zip(outcomes) {
         let scan = match outcome {
             Outcome::Scanned(scan) => scan,
             Outcome::Generated => {
@@ -155,7 +264,7 @@ pub(super) fn build_with(
         stats.files_degraded += usize::from(scan.degraded);
         let key = (dir.clone(), scan.package.clone());
         let index = *index_of.entry(key).or_insert_with(|| {
-            let (dir_path, in_module) = &dir_paths[dir];
+            let (dir_path, in_module) = &dirs.dir_paths[dir];
             let is_test_file = file.to_str().is_some_and(|name| name.ends_with("_test.go"));
             let type_path = if is_test_file && scan.package.ends_with("_test") {
                 format!("{dir_path}_test").into()
@@ -207,51 +316,115 @@ pub(super) fn build_with(
             &b.name,
         ))
     });
+    builds
+}
 
-    let mut facts = ProjectFacts::default();
-    let mut pending_calls: Vec<Vec<PendingFunc>> = Vec::new();
+/// Merge each build into `facts` as the package `ids[i]` (a new id is the next index), and
+/// index it; returns the call sites waiting for resolution.
+fn install_packages(
+    facts: &mut ProjectFacts,
+    builds: Vec<PackageBuild>,
+    ids: &[PackageId],
+) -> Vec<(PackageId, Vec<PendingFunc>)> {
+    let mut pending_calls = Vec::with_capacity(builds.len());
     let mut interner = Interner::default();
-    for (id, build) in builds.into_iter().enumerate() {
-        let id = id as PackageId;
+    for (build, &id) in builds.into_iter().zip(ids) {
         let (package, calls) = merge_package(id, build, &mut interner);
         for file in package.files.iter() {
             facts.by_file.insert(normalize(file), id);
         }
         facts.by_dir.entry(package.dir.clone()).or_default().push(id);
         facts.by_import_path.entry(package.import_path.clone()).or_insert(id);
-        pending_calls.push(calls);
-        facts.packages.push(package);
+        pending_calls.push((id, calls));
+        if id as usize == facts.packages.len() {
+            facts.packages.push(package);
+        } else {
+            facts.packages[id as usize] = package;
+        }
     }
-    stats.packages = facts.packages.len();
-    stats.functions = facts.packages.iter().map(|package| package.funcs.len()).sum();
-    stats.call_sites = pending_calls.iter().flatten().map(|pending| pending.calls.len()).sum();
+    pending_calls
+}
 
-    assign_locks(&mut facts);
-    type_values(&mut facts);
-
+/// Everything after merging: locks inside structs, package-level variable types, call
+/// resolution and the summaries' fixed points, for the packages in `only` (all when `None`).
+fn link_packages(
+    facts: &mut ProjectFacts,
+    pending: Vec<(PackageId, Vec<PendingFunc>)>,
+    only: Option<&HashSet<PackageId>>,
+    stats: &mut BuildStats,
+) {
+    assign_locks(facts, only);
+    type_values(facts, only);
     // Resolve every call site against the merged packages (read-only, in parallel).
-    let graphs: Vec<Vec<FuncGraph>> = {
-        let facts = &facts;
+    let graphs: Vec<(PackageId, Vec<FuncGraph>)> = {
+        let facts = &*facts;
         let indexes: Vec<PackageIndex<'_>> = facts.packages.par_iter().map(PackageIndex::new).collect();
         let indexes = &indexes;
-        pending_calls
+        pending
             .into_par_iter()
-            .enumerate()
             .map(|(id, funcs)| {
-                let package = &facts.packages[id];
-                funcs.into_iter().map(|pending| resolve_function(facts, package, indexes, pending)).collect()
+                let package = &facts.packages[id as usize];
+                let graphs = funcs.into_iter().map(|pending| resolve_function(facts, package, indexes, pending));
+                (id, graphs.collect())
             })
             .collect()
     };
-    fixed_points(&mut facts, graphs, &mut stats);
-    stats.blocking_functions = facts
-        .packages
-        .iter()
-        .flat_map(|package| package.funcs.iter())
-        .filter(|func| func.summary.block.is_some())
-        .count();
-    facts.stats = stats;
-    facts
+    fixed_points(facts, graphs, stats);
+}
+
+/// After a directory was rebuilt: point the "may block" reasons of other packages that named a
+/// function of it at that function's new index, or drop them when it is gone.
+fn remap_block_reasons(
+    facts: &mut ProjectFacts,
+    old_funcs: &HashMap<PackageId, Vec<(Text, Text)>>,
+    rebuilt: &HashSet<PackageId>,
+) {
+    let mut moves: Vec<(usize, usize, Option<FuncRef>)> = Vec::new();
+    for package in &facts.packages {
+        if rebuilt.contains(&package.id) {
+            continue;
+        }
+        for (index, func) in package.funcs.iter().enumerate() {
+            let Some(BlockReason { cause: BlockCause::Calls(callee), .. }) = &func.summary.block else { continue };
+            let Some(keys) = old_funcs.get(&callee.package) else { continue };
+            let new = keys.get(callee.index as usize).and_then(|(receiver, name)| {
+                let owner = &facts.packages[callee.package as usize];
+                let index = owner.func_index(receiver, name)?;
+                owner.funcs[index].summary.block.is_some().then_some(FuncRef { package: owner.id, index: index as u32 })
+            });
+            moves.push((package.id as usize, index, new));
+        }
+    }
+    for (package, index, new) in moves {
+        let summary = &mut facts.packages[package].funcs_mut()[index].summary;
+        match (new, &mut summary.block) {
+            (Some(callee), Some(reason)) => reason.cause = BlockCause::Calls(callee),
+            _ => summary.block = None,
+        }
+    }
+}
+
+impl Package {
+    /// A package id whose directory no longer declares it: no files, no declarations.
+    fn retired(id: PackageId, dir: PathBuf) -> Package {
+        Package {
+            id,
+            dir,
+            name: "".into(),
+            import_path: "".into(),
+            in_module: false,
+            files: Box::default(),
+            incomplete: false,
+            funcs: Box::default(),
+            types: Box::default(),
+            type_variants: Box::default(),
+            values: Box::default(),
+        }
+    }
+
+    fn funcs_mut(&mut self) -> &mut [Func] {
+        &mut self.funcs
+    }
 }
 
 /// Module roots, longest first, so the nearest enclosing module wins.
@@ -684,10 +857,10 @@ pub(super) fn matching_bracket(text: &str) -> Option<usize> {
 // ---------------------------------------------------------------------------------------------
 // Locks inside structs.
 
-fn assign_locks(facts: &mut ProjectFacts) {
+fn assign_locks(facts: &mut ProjectFacts, only: Option<&HashSet<PackageId>>) {
     let mut memo: HashMap<(PackageId, usize), Option<LockInfo>> = HashMap::new();
     let mut found: Vec<(PackageId, usize, LockInfo)> = Vec::new();
-    for package in &facts.packages {
+    for package in facts.packages.iter().filter(|package| only.is_none_or(|only| only.contains(&package.id))) {
         for (index, decl) in package.types.iter().enumerate() {
             if matches!(decl.kind, TypeKind::Struct(_))
                 && let Some(lock) = struct_lock(facts, package, index, &mut memo, 0)
@@ -815,11 +988,12 @@ fn variants_hold_lock(
 /// Give `var X = Other` / `var X = f()` the type of what they name, and make them sentinel
 /// errors when that is one (`ErrNotExist = fs.ErrNotExist`, `ErrX = newError()`). A few rounds
 /// settle chains of aliases; the initializers are dropped afterwards.
-fn type_values(facts: &mut ProjectFacts) {
+fn type_values(facts: &mut ProjectFacts, only: Option<&HashSet<PackageId>>) {
     const ROUNDS: usize = 4;
+    let selected = |package: &Package| only.is_none_or(|only| only.contains(&package.id));
     for _ in 0..ROUNDS {
         let mut updates: Vec<(usize, usize, Text, bool)> = Vec::new();
-        for (package_index, package) in facts.packages.iter().enumerate() {
+        for (package_index, package) in facts.packages.iter().enumerate().filter(|(_, package)| selected(package)) {
             for (value_index, value) in package.values.iter().enumerate() {
                 let Some(init) = value.init.as_deref() else { continue };
                 if value.ty.is_some() {
@@ -839,7 +1013,7 @@ fn type_values(facts: &mut ProjectFacts) {
             value.ty = Some(ty);
         }
     }
-    for package in &mut facts.packages {
+    for package in facts.packages.iter_mut().filter(|package| selected(package)) {
         for value in package.values_mut() {
             value.init = None;
         }
@@ -1181,39 +1355,56 @@ fn result_type(
 // ---------------------------------------------------------------------------------------------
 // Fixed points.
 
-fn fixed_points(facts: &mut ProjectFacts, graphs: Vec<Vec<FuncGraph>>, stats: &mut BuildStats) {
-    let offsets: Vec<usize> = facts
-        .packages
-        .iter()
-        .scan(0usize, |next, package| {
-            let offset = *next;
-            *next += package.funcs.len();
-            Some(offset)
-        })
-        .collect();
-    let total: usize = facts.packages.iter().map(|package| package.funcs.len()).sum();
-    let global = |func: FuncRef| offsets[func.package as usize] + func.index as usize;
-    let mut refs: Vec<FuncRef> = Vec::with_capacity(total);
-    for package in &facts.packages {
-        refs.extend((0..package.funcs.len() as u32).map(|index| FuncRef { package: package.id, index }));
+/// The summaries of the functions in `graphs` (whole packages). A callee outside them keeps
+/// the summary it has, as a given; in a full build there is none.
+fn fixed_points(facts: &mut ProjectFacts, graphs: Vec<(PackageId, Vec<FuncGraph>)>, stats: &mut BuildStats) {
+    let mut offsets: Vec<Option<usize>> = vec![None; facts.packages.len()];
+    let mut refs: Vec<FuncRef> = Vec::new();
+    for (id, funcs) in &graphs {
+        offsets[*id as usize] = Some(refs.len());
+        refs.extend((0..funcs.len() as u32).map(|index| FuncRef { package: *id, index }));
     }
+    let total = refs.len();
+    let local =
+        |func: FuncRef| offsets.get(func.package as usize).copied().flatten().map(|at| at + func.index as usize);
 
     let mut reasons: Vec<Option<BlockReason>> = Vec::with_capacity(total);
     let mut closes: Vec<u64> = Vec::with_capacity(total);
     let mut keeps: Vec<u64> = Vec::with_capacity(total);
     let mut block_callers: Vec<Vec<(u32, u32)>> = vec![Vec::new(); total];
     let mut close_callers: Vec<Vec<(u32, u8, u8)>> = vec![Vec::new(); total];
-    for graph in graphs.into_iter().flatten() {
+    for graph in graphs.into_iter().flat_map(|(_, funcs)| funcs) {
         let caller = reasons.len() as u32;
+        let mut direct = graph.direct;
+        let mut closes_bits = graph.closes;
+        let mut keeps_bits = graph.keeps;
         for (callee, line) in graph.block_callees {
-            block_callers[global(callee)].push((caller, line));
+            match local(callee) {
+                Some(callee) => block_callers[callee].push((caller, line)),
+                None => {
+                    if direct.is_none() && facts.func(callee).is_some_and(|func| func.summary.block.is_some()) {
+                        direct = Some(BlockReason { cause: BlockCause::Calls(callee), line });
+                    }
+                }
+            }
         }
         for (callee, argument, param) in graph.close_callees {
-            close_callers[global(callee)].push((caller, argument, param));
+            match local(callee) {
+                Some(callee) => close_callers[callee].push((caller, argument, param)),
+                None => {
+                    let summary = facts.func(callee).map(|func| &func.summary);
+                    if summary.is_some_and(|summary| summary.closes_param(argument.into())) {
+                        closes_bits |= 1u64 << param;
+                    }
+                    if !summary.is_some_and(|summary| summary.keeps_param(argument.into())) {
+                        keeps_bits &= !(1u64 << param);
+                    }
+                }
+            }
         }
-        reasons.push(graph.direct);
-        closes.push(graph.closes);
-        keeps.push(graph.keeps);
+        reasons.push(direct);
+        closes.push(closes_bits);
+        keeps.push(keeps_bits);
     }
 
     // "May block": breadth-first from the direct causes, so each reason names a nearest callee.
