@@ -72,6 +72,9 @@ pub fn serve(connection: Connection) -> Result<u8, AppError> {
     let result = serde_json::to_value(result).map_err(|err| AppError(err.to_string()))?;
     connection.initialize_finish(id, result).map_err(|err| AppError(format!("LSP handshake: {err}")))?;
     let mut server = Server::new(connection, &params);
+    // `initialize_finish` has taken the `initialized` notification: the client is ready for
+    // our requests now.
+    server.register_watchers();
     Ok(server.main_loop())
 }
 
@@ -247,7 +250,7 @@ impl Server {
                         Response::new_err(id, failure.code as i32, failure.message)
                     }
                     Err(panic) => {
-                        let message = format!("golint-guard panicked while handling {method}: {}", panic_text(&panic));
+                        let message = format!("golint-guard panicked while handling {method}: {}", panic_text(&*panic));
                         self.log(lsp::MessageType::ERROR, &message);
                         Response::new_err(id, ErrorCode::InternalError as i32, message)
                     }
@@ -262,7 +265,7 @@ impl Server {
                     Ok(Err(failure)) => self.log(lsp::MessageType::WARNING, &format!("{method}: {}", failure.message)),
                     Err(panic) => self.log(
                         lsp::MessageType::ERROR,
-                        &format!("golint-guard panicked while handling {method}: {}", panic_text(&panic)),
+                        &format!("golint-guard panicked while handling {method}: {}", panic_text(&*panic)),
                     ),
                 }
             }
@@ -292,7 +295,6 @@ impl Server {
     fn handle_notification(&mut self, notification: Notification) -> Result<(), Failure> {
         use lsp::notification as n;
         match notification.method.as_str() {
-            n::Initialized::METHOD => self.register_watchers(),
             n::DidOpenTextDocument::METHOD => {
                 let params: lsp::DidOpenTextDocumentParams = params(notification.params)?;
                 self.open(params.text_document)?;
@@ -370,9 +372,11 @@ impl Server {
         let key = uri.as_str().to_string();
         self.pending.remove(&key);
         if let Some(document) = self.documents.remove(&key) {
-            // Unsaved text the facts were built from is gone with the buffer.
-            if document.facts_stale
+            // Unsaved text the facts were built from goes with the buffer: back to the disk's.
+            let on_disk = crate::source::read_regular_file(&document.path).ok();
+            if on_disk.as_deref() != Some(document.source.text.as_bytes())
                 && let Some(dir) = document.path.parent()
+                && self.workspaces.keys().any(|root| document.path.starts_with(root))
             {
                 self.rebuild_dir_facts(&document.path, dir);
             }
@@ -395,7 +399,7 @@ impl Server {
         self.pending.remove(key);
         let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| self.lint_document(key)));
         if let Err(panic) = outcome {
-            self.log(lsp::MessageType::ERROR, &format!("golint-guard panicked linting {key}: {}", panic_text(&panic)));
+            self.log(lsp::MessageType::ERROR, &format!("golint-guard panicked linting {key}: {}", panic_text(&*panic)));
         }
     }
 
@@ -760,7 +764,7 @@ fn params<P: serde::de::DeserializeOwned>(value: Value) -> Result<P, Failure> {
     serde_json::from_value(value).map_err(|err| Failure::invalid_params(format!("bad params: {err}")))
 }
 
-fn panic_text(panic: &Box<dyn std::any::Any + Send>) -> String {
+fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
     panic
         .downcast_ref::<&str>()
         .map(|text| (*text).to_string())

@@ -175,6 +175,8 @@ pub struct ProjectFacts {
     /// Every package's type path (import path, `x_test` path or pseudo path) → the package.
     by_import_path: HashMap<Text, PackageId>,
     stats: BuildStats,
+    /// Scans kept for [`ProjectFacts::rebuild_dir`] (empty after a full build).
+    scan_cache: resolve::ScanCache,
 }
 
 /// Counts from one build, for benchmarks and `--verbose` output.

@@ -40,6 +40,7 @@ pub(super) fn build(files: &[PathBuf], modules: &[Module]) -> ProjectFacts {
 }
 
 /// What became of one file.
+#[derive(Debug, Clone)]
 enum Outcome {
     Scanned(FileScan),
     Generated,
@@ -141,7 +142,7 @@ pub(super) fn rebuild_dir(
         })
         .collect();
     let dirs = DirPaths::new(&files, &roots, known_paths);
-    let outcomes = scan_files(&files, &dirs, read);
+    let outcomes = scan_files_cached(&files, &dirs, read, &mut facts.scan_cache);
     let mut stats = facts.stats;
     let builds = group_packages(&files, &dirs, outcomes, &mut stats);
 
@@ -203,34 +204,86 @@ impl DirPaths {
 
 /// Read and scan every file, in parallel.
 fn scan_files(files: &[PathBuf], dirs: &DirPaths, read: ReadFn<'_>) -> Vec<Outcome> {
-    let project_paths = &dirs.project_paths;
     files
         .par_iter()
         .zip(dirs.file_dirs.par_iter())
-        .map_init(<(Vec<Token>, HashSet<Text>)>::default, |(tokens, interner), (file, dir)| {
-            let Some(source) = read(file) else { return Outcome::Unreadable };
-            let header = header_of(&source);
-            if crate::discover::is_generated(&header) {
-                return Outcome::Generated;
-            }
-            if is_build_ignored(&header) {
-                return Outcome::Ignored;
-            }
-            let (dir_path, _) = &dirs.dir_paths[dir];
-            let is_test_file =
-                file.file_name().and_then(|name| name.to_str()).is_some_and(|name| name.ends_with("_test.go"));
-            let input = ScanInput { dir_path, is_test_file, project_paths };
-            let scanned = scan::scan_file(&source, &input, tokens, interner);
-            // Keep the per-thread token buffer from growing without bound on one huge file.
-            if tokens.capacity() > 1 << 22 {
-                *tokens = Vec::new();
-            }
-            match scanned {
-                Some(scan) => Outcome::Scanned(scan),
-                None => Outcome::Unreadable,
-            }
+        .map_init(<(Vec<Token>, HashSet<Text>)>::default, |(tokens, interner), (file, dir)| match read(file) {
+            Some(source) => scan_source(&source, file, dir, dirs, tokens, interner),
+            None => Outcome::Unreadable,
         })
         .collect()
+}
+
+/// Read every file and scan those whose text the cache has not seen, in parallel; the cache
+/// then holds exactly these files.
+fn scan_files_cached(files: &[PathBuf], dirs: &DirPaths, read: ReadFn<'_>, cache: &mut ScanCache) -> Vec<Outcome> {
+    let known = &cache.files;
+    let scanned: Vec<Option<(u64, Outcome)>> = files
+        .par_iter()
+        .zip(dirs.file_dirs.par_iter())
+        .map_init(<(Vec<Token>, HashSet<Text>)>::default, |(tokens, interner), (file, dir)| {
+            let source = read(file)?;
+            let hash = {
+                use std::hash::{Hash as _, Hasher as _};
+                let mut hasher = std::collections::hash_map::DefaultHasher::new();
+                source.hash(&mut hasher);
+                hasher.finish()
+            };
+            let outcome = match known.get(file) {
+                Some((seen, outcome)) if *seen == hash => outcome.clone(),
+                _ => scan_source(&source, file, dir, dirs, tokens, interner),
+            };
+            Some((hash, outcome))
+        })
+        .collect();
+    cache.files.clear();
+    files
+        .iter()
+        .zip(scanned)
+        .map(|(file, scanned)| match scanned {
+            Some((hash, outcome)) => {
+                cache.files.insert(file.clone(), (hash, outcome.clone()));
+                outcome
+            }
+            None => Outcome::Unreadable,
+        })
+        .collect()
+}
+
+fn scan_source(
+    source: &[u8],
+    file: &Path,
+    dir: &Path,
+    dirs: &DirPaths,
+    tokens: &mut Vec<Token>,
+    interner: &mut HashSet<Text>,
+) -> Outcome {
+    let header = header_of(source);
+    if crate::discover::is_generated(&header) {
+        return Outcome::Generated;
+    }
+    if is_build_ignored(&header) {
+        return Outcome::Ignored;
+    }
+    let (dir_path, _) = &dirs.dir_paths[dir];
+    let is_test_file = file.file_name().and_then(|name| name.to_str()).is_some_and(|name| name.ends_with("_test.go"));
+    let input = ScanInput { dir_path, is_test_file, project_paths: &dirs.project_paths };
+    let scanned = scan::scan_file(source, &input, tokens, interner);
+    // Keep the per-thread token buffer from growing without bound on one huge file.
+    if tokens.capacity() > 1 << 22 {
+        *tokens = Vec::new();
+    }
+    match scanned {
+        Some(scan) => Outcome::Scanned(scan),
+        None => Outcome::Unreadable,
+    }
+}
+
+/// The scans of the files of the directory rebuilt last, by a hash of their text: typing in
+/// one file of a large package rescans that file only.
+#[derive(Debug, Default)]
+pub(super) struct ScanCache {
+    files: HashMap<PathBuf, (u64, Outcome)>,
 }
 
 /// Group the scanned files per (directory, package name), in a deterministic order.
@@ -358,8 +411,7 @@ fn link_packages(
     // Resolve every call site against the merged packages (read-only, in parallel).
     let graphs: Vec<(PackageId, Vec<FuncGraph>)> = {
         let facts = &*facts;
-        let indexes: Vec<PackageIndex<'_>> = facts.packages.par_iter().map(PackageIndex::new).collect();
-        let indexes = &indexes;
+        let indexes = &Indexes::new(facts);
         pending
             .into_par_iter()
             .map(|(id, funcs)| {
@@ -1100,6 +1152,25 @@ impl<'p> PackageIndex<'p> {
     }
 }
 
+/// Every package's [`PackageIndex`], built the first time a lookup needs it: a full build
+/// needs nearly all of them, a rebuild of one directory only those its calls reach.
+struct Indexes<'p> {
+    packages: &'p [Package],
+    built: Vec<std::sync::OnceLock<PackageIndex<'p>>>,
+}
+
+impl<'p> Indexes<'p> {
+    fn new(facts: &'p ProjectFacts) -> Indexes<'p> {
+        let built = facts.packages.iter().map(|_| std::sync::OnceLock::new()).collect();
+        Indexes { packages: &facts.packages, built }
+    }
+
+    fn of(&self, package: &Package) -> &PackageIndex<'p> {
+        let id = package.id as usize;
+        self.built[id].get_or_init(|| PackageIndex::new(&self.packages[id]))
+    }
+}
+
 /// FxHash (as in rustc): a fast, non-cryptographic hash for the short keys of the resolution
 /// indexes, which no attacker chooses in a way that matters here.
 #[derive(Clone, Copy, Default)]
@@ -1146,12 +1217,7 @@ enum Resolved {
     Unknown,
 }
 
-fn resolve_function(
-    facts: &ProjectFacts,
-    package: &Package,
-    indexes: &[PackageIndex<'_>],
-    pending: PendingFunc,
-) -> FuncGraph {
+fn resolve_function(facts: &ProjectFacts, package: &Package, indexes: &Indexes<'_>, pending: PendingFunc) -> FuncGraph {
     let mut graph =
         FuncGraph { direct: pending.direct, closes: pending.closes, keeps: pending.keeps, ..FuncGraph::default() };
     for site in &pending.calls {
@@ -1190,7 +1256,7 @@ fn resolve_function(
 fn resolve_target(
     facts: &ProjectFacts,
     package: &Package,
-    indexes: &[PackageIndex<'_>],
+    indexes: &Indexes<'_>,
     target: &CallTarget,
     depth: u32,
 ) -> Resolved {
@@ -1203,7 +1269,7 @@ fn resolve_target(
             if let Some(call) = blocking::blocking_func(&package.import_path, name) {
                 return Resolved::Stdlib(Some(call), stdlib::func(&package.import_path, name));
             }
-            match indexes[package.id as usize].lookup(package, "", name) {
+            match indexes.of(package).lookup(package, "", name) {
                 Some((func_ref, func)) if target.steps.is_empty() || !func.type_params.is_empty() => {
                     Resolved::Project(func_ref)
                 }
@@ -1213,7 +1279,7 @@ fn resolve_target(
             }
         }
         Root::Imported(path) => resolve_imported(facts, indexes, path, name),
-        Root::Unknown => resolve_by_method_name(package, &indexes[package.id as usize], name),
+        Root::Unknown => resolve_by_method_name(package, indexes.of(package), name),
         root => match value_type(facts, package, indexes, root, &target.steps, depth) {
             Some(ty) => resolve_method(facts, indexes, &ty, name, &mut Budget::default()),
             None => Resolved::Unknown,
@@ -1225,7 +1291,7 @@ fn resolve_target(
 fn value_type(
     facts: &ProjectFacts,
     package: &Package,
-    indexes: &[PackageIndex<'_>],
+    indexes: &Indexes<'_>,
     root: &Root,
     steps: &[Step],
     depth: u32,
@@ -1257,12 +1323,12 @@ fn value_type(
     Some(ty)
 }
 
-fn resolve_imported(facts: &ProjectFacts, indexes: &[PackageIndex<'_>], path: &str, name: &str) -> Resolved {
+fn resolve_imported(facts: &ProjectFacts, indexes: &Indexes<'_>, path: &str, name: &str) -> Resolved {
     if let Some(call) = blocking::blocking_func(path, name) {
         return Resolved::Stdlib(Some(call), stdlib::func(path, name));
     }
     if let Some(owner) = facts.package_by_type_path(path) {
-        return match indexes[owner.id as usize].lookup(owner, "", name) {
+        return match indexes.of(owner).lookup(owner, "", name) {
             Some((func_ref, _)) => Resolved::Project(func_ref),
             None if owner.type_decl(name).is_some() => Resolved::Inert,
             None => Resolved::Unknown,
@@ -1287,13 +1353,7 @@ fn resolve_by_method_name(package: &Package, index: &PackageIndex<'_>, name: &st
 }
 
 /// A method call on a value of type `ty`.
-fn resolve_method(
-    facts: &ProjectFacts,
-    indexes: &[PackageIndex<'_>],
-    ty: &str,
-    name: &str,
-    budget: &mut Budget,
-) -> Resolved {
+fn resolve_method(facts: &ProjectFacts, indexes: &Indexes<'_>, ty: &str, name: &str, budget: &mut Budget) -> Resolved {
     if !budget.spend() {
         return Resolved::Unknown;
     }
@@ -1305,8 +1365,7 @@ fn resolve_method(
         return Resolved::Stdlib(Some(call), stdlib::method(path, type_name, name));
     }
     if let Some(owner) = facts.package_by_type_path(path) {
-        if let Some((func_ref, _)) =
-            indexes[owner.id as usize].lookup(owner, type_name, name).filter(|_| !type_name.is_empty())
+        if let Some((func_ref, _)) = indexes.of(owner).lookup(owner, type_name, name).filter(|_| !type_name.is_empty())
         {
             return Resolved::Project(func_ref);
         }
@@ -1339,7 +1398,7 @@ fn resolve_method(
 fn result_type(
     facts: &ProjectFacts,
     package: &Package,
-    indexes: &[PackageIndex<'_>],
+    indexes: &Indexes<'_>,
     target: &CallTarget,
     result: usize,
     depth: u32,
