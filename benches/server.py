@@ -11,7 +11,8 @@
 
 Usage: benches/server.py [--bin target/release/golint-guard] [--etcd /work/corpora/etcd]
                          [--changes 60] [--debounce-ms N]
-The default debounce is the server's own; the figures include it.
+The default debounce is the server's own; the figures include it. Wall times depend on what else
+the machine runs (the load average is printed); the server's CPU time per change is printed too.
 """
 
 import argparse
@@ -98,6 +99,12 @@ class Server:
                     return int(line.split()[1])
         return None
 
+    def cpu_seconds(self):
+        """User + system CPU time the server has used so far."""
+        with open(f"/proc/{self.proc.pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def close(self):
         self.request("shutdown", None)
         self.notify("exit", None)
@@ -113,9 +120,9 @@ def read(path):
         return f.read()
 
 
-def first_diagnostics(binary, root, file):
+def first_diagnostics(binary, root, file, debounce_ms=None):
     started = time.perf_counter()
-    server = Server(binary, root)
+    server = Server(binary, root, debounce_ms)
     opened = time.perf_counter()
     server.notify(
         "textDocument/didOpen",
@@ -133,6 +140,7 @@ def change_latency(server, file, changes):
     # Edit inside the file's last function body: a comment line that grows, as typing does.
     anchor = max(i for i, line in enumerate(lines) if line.startswith("func "))
     times = []
+    cpu_before = server.cpu_seconds()
     for version in range(2, changes + 2):
         edited = lines[: anchor + 1] + ["\t// typing" + "x" * version] + lines[anchor + 1 :]
         started = time.perf_counter()
@@ -142,13 +150,16 @@ def change_latency(server, file, changes):
         )
         server.diagnostics(uri(file), version)
         times.append((time.perf_counter() - started) * 1000)
-    return times
+    # Wall time depends on what else the machine runs; the server's CPU time per change less so.
+    cpu_ms = (server.cpu_seconds() - cpu_before) * 1000 / changes
+    return times, cpu_ms
 
 
-def summary(times):
+def summary(measured):
+    times, cpu_ms = measured
     times = sorted(times)
     p90 = times[int(len(times) * 0.9) - 1]
-    return f"median {statistics.median(times):.1f} ms, p90 {p90:.1f} ms, min {times[0]:.1f} ms, max {times[-1]:.1f} ms (n={len(times)})"
+    return f"median {statistics.median(times):.1f} ms, p90 {p90:.1f} ms, min {times[0]:.1f} ms, max {times[-1]:.1f} ms (n={len(times)}); server CPU {cpu_ms:.1f} ms per change"
 
 
 def main():
@@ -157,12 +168,14 @@ def main():
     parser.add_argument("--etcd", default="/work/corpora/etcd")
     parser.add_argument("--goroot", default=None)
     parser.add_argument("--changes", type=int, default=60)
+    parser.add_argument("--debounce-ms", type=int, default=None, help="the server's default when not given")
     args = parser.parse_args()
+    print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     binary = os.path.abspath(args.bin)
     goroot = args.goroot or subprocess.run(["go", "env", "GOROOT"], capture_output=True, text=True).stdout.strip()
 
     http = os.path.join(goroot, "src", "net", "http")
-    server, open_ms, total_ms, count = first_diagnostics(binary, http, os.path.join(http, "server.go"))
+    server, open_ms, total_ms, count = first_diagnostics(binary, http, os.path.join(http, "server.go"), args.debounce_ms)
     print(f"net/http: first diagnostics {open_ms:.0f} ms after didOpen ({total_ms:.0f} ms from spawn), {count} diagnostics")
     file = os.path.join(http, "client_test.go")
     server.notify("textDocument/didOpen", {"textDocument": {"uri": uri(file), "languageId": "go", "version": 1, "text": read(file)}})
@@ -172,13 +185,14 @@ def main():
     server.close()
 
     etcd_file = os.path.join(args.etcd, "server", "etcdserver", "server.go")
-    server, open_ms, total_ms, count = first_diagnostics(binary, args.etcd, etcd_file)
+    server, open_ms, total_ms, count = first_diagnostics(binary, args.etcd, etcd_file, args.debounce_ms)
     print(f"etcd: first diagnostics {open_ms:.0f} ms after didOpen ({total_ms:.0f} ms from spawn), {count} diagnostics")
     print(f"etcd: peak RSS after opening {server.peak_rss_kib() / 1024:.1f} MiB")
     lines = read(etcd_file).count("\n")
     print(f"etcd server/etcdserver/server.go ({lines} lines): didChange→diagnostics {summary(change_latency(server, etcd_file, args.changes))}")
     print(f"etcd: peak RSS after the changes {server.peak_rss_kib() / 1024:.1f} MiB")
     server.close()
+    print(f"load average after: {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

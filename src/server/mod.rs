@@ -43,6 +43,10 @@ pub const APPLY_FIXES_COMMAND: &str = "golint-guard.applyFixes";
 /// How long a change waits for a newer one before it is linted, unless the client says.
 const DEFAULT_DEBOUNCE: Duration = Duration::from_millis(10);
 
+/// How long the open files of other packages wait, after a change rebuilt some facts, before
+/// they are linted again (each further change restarts the wait).
+const OTHER_FILES_DELAY: Duration = Duration::from_millis(300);
+
 /// Set (to anything) to make the `golint-guard.panicForTest` command panic: the integration
 /// tests use it to check that a panic is answered with an error and the server goes on.
 const TEST_PANIC_ENV: &str = "GOLINT_GUARD_SERVER_TEST_PANIC";
@@ -405,6 +409,10 @@ impl Server {
 
     fn lint_document(&mut self, key: &str) {
         let Some(document) = self.documents.get(key) else { return };
+        // A client may send other files of the project (go.mod, templates) to every server.
+        if document.path.extension().is_none_or(|extension| extension != "go") {
+            return;
+        }
         let path = document.path.clone();
         let dir = path.parent().map_or_else(|| PathBuf::from("/"), Path::to_path_buf);
         let root = self.ensure_workspace(&path);
@@ -530,15 +538,15 @@ impl Server {
             // Engines drop their reference after each lint, so this is a bug; keep the old facts.
             None => return,
         }
+        // The other open files may read these facts: lint them again, those of the same
+        // package soon, the rest (which may call into it) once the typing pauses.
         let now = Instant::now();
         for (key, document) in &mut self.documents {
             if document.path.parent() == Some(dir) {
                 document.facts_stale = false;
-            }
-            // The other open files may read these facts (the same package, or one that calls
-            // into it): lint them again, soon.
-            if document.path.starts_with(&root) {
-                self.pending.entry(key.clone()).or_insert(now);
+                self.pending.insert(key.clone(), now + self.debounce);
+            } else if document.path.starts_with(&root) {
+                self.pending.insert(key.clone(), now + OTHER_FILES_DELAY);
             }
         }
     }
