@@ -35,6 +35,7 @@ class Server:
             cwd=root,
         )
         self.next_id = 0
+        self.logs = []
         options = {} if debounce_ms is None else {"debounceMs": debounce_ms}
         self.request(
             "initialize",
@@ -65,6 +66,8 @@ class Server:
             if line.lower().startswith(b"content-length:"):
                 length = int(line.split(b":")[1])
         message = json.loads(self.proc.stdout.read(length))
+        if message.get("method") == "window/logMessage":
+            self.logs.append(message["params"]["message"])
         if "method" in message and "id" in message:  # a request from the server
             self.send({"jsonrpc": "2.0", "id": message["id"], "result": None})
         return message
@@ -177,6 +180,7 @@ def main():
     http = os.path.join(goroot, "src", "net", "http")
     server, open_ms, total_ms, count = first_diagnostics(binary, http, os.path.join(http, "server.go"), args.debounce_ms)
     print(f"net/http: first diagnostics {open_ms:.0f} ms after didOpen ({total_ms:.0f} ms from spawn), {count} diagnostics")
+    print("  server log: " + "; ".join(server.logs))
     file = os.path.join(http, "client_test.go")
     server.notify("textDocument/didOpen", {"textDocument": {"uri": uri(file), "languageId": "go", "version": 1, "text": read(file)}})
     server.diagnostics(uri(file), 1)
@@ -187,6 +191,7 @@ def main():
     etcd_file = os.path.join(args.etcd, "server", "etcdserver", "server.go")
     server, open_ms, total_ms, count = first_diagnostics(binary, args.etcd, etcd_file, args.debounce_ms)
     print(f"etcd: first diagnostics {open_ms:.0f} ms after didOpen ({total_ms:.0f} ms from spawn), {count} diagnostics")
+    print("  server log: " + "; ".join(server.logs))
     print(f"etcd: peak RSS after opening {server.peak_rss_kib() / 1024:.1f} MiB")
     lines = read(etcd_file).count("\n")
     print(f"etcd server/etcdserver/server.go ({lines} lines): didChange→diagnostics {summary(change_latency(server, etcd_file, args.changes))}")
