@@ -59,6 +59,7 @@ pub fn run(cli: Cli) -> Result<u8, AppError> {
         Command::Explain(args) => commands::explain::run(&args),
         Command::Init(args) => commands::init::run(&args),
         Command::Cache { action } => commands::cache::run(&action),
+        Command::Server => crate::server::run(),
         Command::DumpTree { file } => commands::dump_tree(&file),
         Command::ParseOnly { paths, threads } => commands::parse_only(&paths, threads),
     }

@@ -28,6 +28,8 @@ pub enum Command {
         #[command(subcommand)]
         action: CacheAction,
     },
+    /// Run the language server (LSP over stdin/stdout) for editors.
+    Server,
     /// Print the syntax tree of a Go file (for writing rule queries).
     #[command(hide = true)]
     DumpTree { file: PathBuf },

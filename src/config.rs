@@ -163,6 +163,21 @@ pub fn resolve(output: &OutputArgs, targets: &[String]) -> Result<Settings, Conf
     Ok(config.into_settings(root, config_path))
 }
 
+/// The settings for files under `dir` with no command-line flags, as `check` resolves them:
+/// the nearest golint-guard.toml walking up from `dir`, else the defaults. Returns the config
+/// file found (so a caller can cache by it) with the settings or the config's error.
+pub fn resolve_for_dir(dir: &Path) -> (Option<PathBuf>, Result<Settings, ConfigError>) {
+    let config_path = find_config(dir);
+    let settings = match &config_path {
+        Some(path) => load(path).map(|config| {
+            let root = absolute_clean(path).parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+            config.into_settings(root, Some(path.clone()))
+        }),
+        None => Ok(FileConfig::default().into_settings(PathBuf::from("."), None)),
+    };
+    (config_path, settings)
+}
+
 /// Read and validate one config file.
 pub fn load(path: &Path) -> Result<FileConfig, ConfigError> {
     let text = std::fs::read_to_string(path).map_err(|err| {

@@ -21,6 +21,7 @@ pub mod package_source;
 pub mod parse;
 pub mod progress;
 pub mod report;
+pub mod server;
 pub mod source;
 pub mod suppress;
 pub mod syntax;

@@ -849,3 +849,55 @@ fn keeps_parameters_to_a_fixed_point() {
     let closes = |name: &str| package.function(name).unwrap().summary().closes_param(0);
     assert!(closes("closesThrough") && !closes("twoLevel") && !closes("produce"));
 }
+
+/// What a function's "may block" says, in any package of `facts`.
+fn reason_in(facts: &ProjectFacts, import_path: &str, name: &str) -> Option<String> {
+    let package = facts.package_by_import_path(import_path).unwrap_or_else(|| panic!("no package {import_path}"));
+    let func = package.function(name).unwrap_or_else(|| panic!("no function {name} in {import_path}"));
+    func.may_block().map(|reason| facts.describe_block(reason, Some(package.id())))
+}
+
+#[test]
+fn rebuilding_one_directory_matches_a_full_build_there_and_keeps_the_rest() {
+    let c = ("c/c.go", "package c\n\nimport \"net\"\n\nfunc C() { net.Dial(\"tcp\", \"x\") }\n");
+    let a = ("a/a.go", "package a\n\nimport \"example.com/m/b\"\n\nfunc A() { b.B() }\n");
+    let b_old = "package b\n\nimport \"example.com/m/c\"\n\nfunc B() { c.C() }\n\nfunc Quiet() {}\n";
+    // New functions before `B` move it to another index; the chain now goes through Quiet.
+    let b_new = "package b\n\nimport \"example.com/m/c\"\n\nfunc Added() {}\n\nfunc B() { Quiet() }\n\nfunc Quiet() { c.C() }\n";
+    let b_calm = "package b\n\nfunc B() {}\n\nfunc Quiet() {}\n";
+
+    let mut facts = project(&[a, ("b/b.go", b_old), c]);
+    assert_eq!(
+        reason_in(&facts, "example.com/m/a", "A").as_deref(),
+        Some("calls b.B, which calls c.C, which calls net.Dial")
+    );
+    let b_id = facts.package_by_import_path("example.com/m/b").map(Package::id);
+
+    let root = PathBuf::from("/virtual/m");
+    let module = Module { root: root.clone(), module_path: "example.com/m".into(), go_version: None, workspace: None };
+    let rebuild = |facts: &mut ProjectFacts, text: &str| {
+        let file = root.join("b/b.go");
+        let read = |path: &Path| (path == file).then(|| text.as_bytes().to_vec());
+        facts.rebuild_dir(&root.join("b"), std::slice::from_ref(&file), std::slice::from_ref(&module), &read);
+    };
+
+    rebuild(&mut facts, b_new);
+    let fresh = project(&[a, ("b/b.go", b_new), c]);
+    for name in ["Added", "B", "Quiet"] {
+        assert_eq!(reason_in(&facts, "example.com/m/b", name), reason_in(&fresh, "example.com/m/b", name), "b.{name}");
+    }
+    assert_eq!(
+        reason_in(&facts, "example.com/m/b", "B").as_deref(),
+        Some("calls Quiet, which calls c.C, which calls net.Dial")
+    );
+    // The dependent's reason follows `B` to its new index.
+    assert_eq!(reason_in(&facts, "example.com/m/a", "A"), reason_in(&fresh, "example.com/m/a", "A"));
+    assert_eq!(facts.package_by_import_path("example.com/m/b").map(Package::id), b_id, "the package keeps its id");
+    assert_eq!(facts.package_of_file(&root.join("b/b.go")).map(Package::id), b_id);
+    assert_eq!(reason_in(&facts, "example.com/m/c", "C").as_deref(), Some("calls net.Dial"), "other packages stay");
+
+    // A callee that no longer blocks takes the dependent's reason with it.
+    rebuild(&mut facts, b_calm);
+    assert_eq!(reason_in(&facts, "example.com/m/b", "B"), None);
+    assert_eq!(reason_in(&facts, "example.com/m/a", "A"), None);
+}

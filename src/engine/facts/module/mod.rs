@@ -175,6 +175,8 @@ pub struct ProjectFacts {
     /// Every package's type path (import path, `x_test` path or pseudo path) → the package.
     by_import_path: HashMap<Text, PackageId>,
     stats: BuildStats,
+    /// Scans kept for [`ProjectFacts::rebuild_dir`] (empty after a full build).
+    scan_cache: resolve::ScanCache,
 }
 
 /// Counts from one build, for benchmarks and `--verbose` output.
@@ -452,6 +454,19 @@ impl ProjectFacts {
         let files: Vec<PathBuf> = sources.iter().map(|(path, _)| path.clone()).collect();
         let texts: HashMap<&Path, &str> = sources.iter().map(|(path, text)| (path.as_path(), text.as_str())).collect();
         resolve::build_with(&files, modules, &|path: &Path| texts.get(path).map(|text| text.as_bytes().to_vec()))
+    }
+
+    /// Rebuild the packages of directory `dir` from its `.go` files `files`, read through
+    /// `read` (an editor's unsaved buffers, else the disk), keeping every other package: see
+    /// [`resolve::rebuild_dir`] for what stays as it was.
+    pub fn rebuild_dir(
+        &mut self,
+        dir: &Path,
+        files: &[PathBuf],
+        modules: &[Module],
+        read: &(dyn Fn(&Path) -> Option<Vec<u8>> + Sync),
+    ) {
+        resolve::rebuild_dir(self, dir, files, modules, read);
     }
 
     /// Build from a discovery's files and modules.

@@ -40,6 +40,7 @@ pub(super) fn build(files: &[PathBuf], modules: &[Module]) -> ProjectFacts {
 }
 
 /// What became of one file.
+#[derive(Debug, Clone)]
 enum Outcome {
     Scanned(FileScan),
     Generated,
@@ -87,58 +88,219 @@ struct FuncGraph {
     keeps: u64,
 }
 
-pub(super) fn build_with(
-    files: &[PathBuf],
-    modules: &[Module],
-    read: &(dyn Fn(&Path) -> Option<Vec<u8>> + Sync),
-) -> ProjectFacts {
+/// How the build reads a file's bytes (`None`: unreadable).
+pub(super) type ReadFn<'r> = &'r (dyn Fn(&Path) -> Option<Vec<u8>> + Sync);
+
+pub(super) fn build_with(files: &[PathBuf], modules: &[Module], read: ReadFn<'_>) -> ProjectFacts {
     let mut stats = BuildStats::default();
     let roots = module_roots(modules);
-    // Import path of every directory, computed once per directory.
-    let mut dir_paths: HashMap<PathBuf, (Text, bool)> = HashMap::new();
-    let file_dirs: Vec<PathBuf> = files.iter().map(|file| normalize(file.parent().unwrap_or(Path::new(".")))).collect();
-    for dir in &file_dirs {
-        if !dir_paths.contains_key(dir) {
-            let path = dir_import_path(dir, &roots);
-            dir_paths.insert(dir.clone(), path);
-        }
-    }
-    let project_paths: HashSet<Text> =
-        dir_paths.values().filter(|(_, in_module)| *in_module).map(|(path, _)| path.clone()).collect();
+    let dirs = DirPaths::new(files, &roots, HashSet::new());
+    let outcomes = scan_files(files, &dirs, read);
+    let builds = group_packages(files, &dirs, outcomes, &mut stats);
 
-    let outcomes: Vec<Outcome> = files
-        .par_iter()
-        .zip(file_dirs.par_iter())
-        .map_init(<(Vec<Token>, HashSet<Text>)>::default, |(tokens, interner), (file, dir)| {
-            let Some(source) = read(file) else { return Outcome::Unreadable };
-            let header = header_of(&source);
-            if crate::discover::is_generated(&header) {
-                return Outcome::Generated;
-            }
-            if is_build_ignored(&header) {
-                return Outcome::Ignored;
-            }
-            let (dir_path, _) = &dir_paths[dir];
-            let is_test_file =
-                file.file_name().and_then(|name| name.to_str()).is_some_and(|name| name.ends_with("_test.go"));
-            let input = ScanInput { dir_path, is_test_file, project_paths: &project_paths };
-            let scanned = scan::scan_file(&source, &input, tokens, interner);
-            // Keep the per-thread token buffer from growing without bound on one huge file.
-            if tokens.capacity() > 1 << 22 {
-                *tokens = Vec::new();
-            }
-            match scanned {
-                Some(scan) => Outcome::Scanned(scan),
-                None => Outcome::Unreadable,
-            }
+    let mut facts = ProjectFacts::default();
+    let ids: Vec<PackageId> = (0..builds.len() as PackageId).collect();
+    let pending = install_packages(&mut facts, builds, &ids);
+    stats.packages = facts.packages.len();
+    stats.functions = facts.packages.iter().map(|package| package.funcs.len()).sum();
+    stats.call_sites = pending.iter().flat_map(|(_, funcs)| funcs).map(|pending| pending.calls.len()).sum();
+    link_packages(&mut facts, pending, None, &mut stats);
+    stats.blocking_functions = facts
+        .packages
+        .iter()
+        .flat_map(|package| package.funcs.iter())
+        .filter(|func| func.summary.block.is_some())
+        .count();
+    facts.stats = stats;
+    facts
+}
+
+/// Rebuild the packages of one directory from `files` (its `.go` files, read through `read`),
+/// keeping every other package as it is: what an editor needs when one file changes.
+///
+/// The directory's packages are scanned, merged, typed and resolved exactly as `build_with`
+/// does, against the other packages' current facts; their summaries come from a fixed point
+/// over their own functions, taking the summaries of functions elsewhere as final (Go has no
+/// import cycles, so those never depend on this directory, except through its dependents). The
+/// dependents' own summaries are not recomputed: they stay as they were until their own
+/// directory is rebuilt, and a "may block" reason that named a function that is gone is
+/// dropped.
+pub(super) fn rebuild_dir(
+    facts: &mut ProjectFacts,
+    dir: &Path,
+    files: &[PathBuf],
+    modules: &[Module],
+    read: ReadFn<'_>,
+) {
+    let dir = normalize(dir);
+    let files: Vec<PathBuf> =
+        files.iter().filter(|file| normalize(file.parent().unwrap_or(Path::new("."))) == dir).cloned().collect();
+    let roots = module_roots(modules);
+    let known_paths: HashSet<Text> = facts
+        .packages
+        .iter()
+        .filter(|package| package.in_module)
+        .map(|package| match package.import_path.strip_suffix("_test").filter(|_| package.is_external_test()) {
+            Some(path) => path.into(),
+            None => package.import_path.clone(),
         })
         .collect();
+    let dirs = DirPaths::new(&files, &roots, known_paths);
+    let outcomes = scan_files_cached(&files, &dirs, read, &mut facts.scan_cache);
+    let mut stats = facts.stats;
+    let builds = group_packages(&files, &dirs, outcomes, &mut stats);
 
-    // Group per (directory, package name).
+    // Retire the directory's old packages; their ids are reused so other packages' references stay valid.
+    let old_ids = facts.by_dir.remove(&dir).unwrap_or_default();
+    let mut old_funcs: HashMap<PackageId, Vec<(Text, Text)>> = HashMap::new();
+    for &id in &old_ids {
+        let old = std::mem::replace(&mut facts.packages[id as usize], Package::retired(id, dir.clone()));
+        for file in old.files.iter() {
+            facts.by_file.remove(&normalize(file));
+        }
+        if facts.by_import_path.get(&old.import_path) == Some(&id) {
+            facts.by_import_path.remove(&old.import_path);
+        }
+        let keys = old.funcs.iter().map(|func| (func_key(func).0.into(), func.name.clone())).collect();
+        old_funcs.insert(id, keys);
+    }
+    let mut next = facts.packages.len() as PackageId;
+    let ids: Vec<PackageId> = (0..builds.len())
+        .map(|index| {
+            old_ids.get(index).copied().unwrap_or_else(|| {
+                next += 1;
+                next - 1
+            })
+        })
+        .collect();
+    let pending = install_packages(facts, builds, &ids);
+    let rebuilt: HashSet<PackageId> = ids.iter().copied().collect();
+    link_packages(facts, pending, Some(&rebuilt), &mut stats);
+    remap_block_reasons(facts, &old_funcs, &rebuilt);
+    stats.packages = facts.packages.iter().filter(|package| !package.files.is_empty()).count();
+    facts.stats = stats;
+}
+
+/// Each file's directory and each directory's import path, computed once per directory.
+struct DirPaths {
+    file_dirs: Vec<PathBuf>,
+    dir_paths: HashMap<PathBuf, (Text, bool)>,
+    /// The import paths of every package directory in a module (the scanner tells the
+    /// project's imports from others' with it).
+    project_paths: HashSet<Text>,
+}
+
+impl DirPaths {
+    fn new(files: &[PathBuf], roots: &[(PathBuf, Text)], mut project_paths: HashSet<Text>) -> DirPaths {
+        let mut dir_paths: HashMap<PathBuf, (Text, bool)> = HashMap::new();
+        let file_dirs: Vec<PathBuf> =
+            files.iter().map(|file| normalize(file.parent().unwrap_or(Path::new(".")))).collect();
+        for dir in &file_dirs {
+            if !dir_paths.contains_key(dir) {
+                let path = dir_import_path(dir, roots);
+                dir_paths.insert(dir.clone(), path);
+            }
+        }
+        project_paths.extend(dir_paths.values().filter(|(_, in_module)| *in_module).map(|(path, _)| path.clone()));
+        DirPaths { file_dirs, dir_paths, project_paths }
+    }
+}
+
+/// Read and scan every file, in parallel.
+fn scan_files(files: &[PathBuf], dirs: &DirPaths, read: ReadFn<'_>) -> Vec<Outcome> {
+    files
+        .par_iter()
+        .zip(dirs.file_dirs.par_iter())
+        .map_init(<(Vec<Token>, HashSet<Text>)>::default, |(tokens, interner), (file, dir)| match read(file) {
+            Some(source) => scan_source(&source, file, dir, dirs, tokens, interner),
+            None => Outcome::Unreadable,
+        })
+        .collect()
+}
+
+/// Read every file and scan those whose text the cache has not seen, in parallel; the cache
+/// then holds exactly these files.
+fn scan_files_cached(files: &[PathBuf], dirs: &DirPaths, read: ReadFn<'_>, cache: &mut ScanCache) -> Vec<Outcome> {
+    let known = &cache.files;
+    let scanned: Vec<Option<(u64, Outcome)>> = files
+        .par_iter()
+        .zip(dirs.file_dirs.par_iter())
+        .map_init(<(Vec<Token>, HashSet<Text>)>::default, |(tokens, interner), (file, dir)| {
+            let source = read(file)?;
+            let hash = {
+                use std::hash::{Hash as _, Hasher as _};
+                let mut hasher = std::collections::hash_map::DefaultHasher::new();
+                source.hash(&mut hasher);
+                hasher.finish()
+            };
+            let outcome = match known.get(file) {
+                Some((seen, outcome)) if *seen == hash => outcome.clone(),
+                _ => scan_source(&source, file, dir, dirs, tokens, interner),
+            };
+            Some((hash, outcome))
+        })
+        .collect();
+    cache.files.clear();
+    files
+        .iter()
+        .zip(scanned)
+        .map(|(file, scanned)| match scanned {
+            Some((hash, outcome)) => {
+                cache.files.insert(file.clone(), (hash, outcome.clone()));
+                outcome
+            }
+            None => Outcome::Unreadable,
+        })
+        .collect()
+}
+
+fn scan_source(
+    source: &[u8],
+    file: &Path,
+    dir: &Path,
+    dirs: &DirPaths,
+    tokens: &mut Vec<Token>,
+    interner: &mut HashSet<Text>,
+) -> Outcome {
+    let header = header_of(source);
+    if crate::discover::is_generated(&header) {
+        return Outcome::Generated;
+    }
+    if is_build_ignored(&header) {
+        return Outcome::Ignored;
+    }
+    let (dir_path, _) = &dirs.dir_paths[dir];
+    let is_test_file = file.file_name().and_then(|name| name.to_str()).is_some_and(|name| name.ends_with("_test.go"));
+    let input = ScanInput { dir_path, is_test_file, project_paths: &dirs.project_paths };
+    let scanned = scan::scan_file(source, &input, tokens, interner);
+    // Keep the per-thread token buffer from growing without bound on one huge file.
+    if tokens.capacity() > 1 << 22 {
+        *tokens = Vec::new();
+    }
+    match scanned {
+        Some(scan) => Outcome::Scanned(scan),
+        None => Outcome::Unreadable,
+    }
+}
+
+/// The scans of the files of the directory rebuilt last, by a hash of their text: typing in
+/// one file of a large package rescans that file only.
+#[derive(Debug, Default)]
+pub(super) struct ScanCache {
+    files: HashMap<PathBuf, (u64, Outcome)>,
+}
+
+/// Group the scanned files per (directory, package name), in a deterministic order.
+fn group_packages(
+    files: &[PathBuf],
+    dirs: &DirPaths,
+    outcomes: Vec<Outcome>,
+    stats: &mut BuildStats,
+) -> Vec<PackageBuild> {
     let mut builds: Vec<PackageBuild> = Vec::new();
     let mut index_of: HashMap<(PathBuf, Text), usize> = HashMap::new();
     let mut incomplete_dirs: HashSet<PathBuf> = HashSet::new();
-    for ((file, dir), outcome) in files.iter().zip(&file_dirs).zip(outcomes) {
+    for ((file, dir), outcome) in files.iter().zip(&dirs.file_dirs).zip(outcomes) {
         let scan = match outcome {
             Outcome::Scanned(scan) => scan,
             Outcome::Generated => {
@@ -159,7 +321,7 @@ pub(super) fn build_with(
         stats.files_degraded += usize::from(scan.degraded);
         let key = (dir.clone(), scan.package.clone());
         let index = *index_of.entry(key).or_insert_with(|| {
-            let (dir_path, in_module) = &dir_paths[dir];
+            let (dir_path, in_module) = &dirs.dir_paths[dir];
             let is_test_file = file.to_str().is_some_and(|name| name.ends_with("_test.go"));
             let type_path = if is_test_file && scan.package.ends_with("_test") {
                 format!("{dir_path}_test").into()
@@ -219,51 +381,114 @@ pub(super) fn build_with(
             &b.name,
         ))
     });
+    builds
+}
 
-    let mut facts = ProjectFacts::default();
-    let mut pending_calls: Vec<Vec<PendingFunc>> = Vec::new();
+/// Merge each build into `facts` as the package `ids[i]` (a new id is the next index), and
+/// index it; returns the call sites waiting for resolution.
+fn install_packages(
+    facts: &mut ProjectFacts,
+    builds: Vec<PackageBuild>,
+    ids: &[PackageId],
+) -> Vec<(PackageId, Vec<PendingFunc>)> {
+    let mut pending_calls = Vec::with_capacity(builds.len());
     let mut interner = Interner::default();
-    for (id, build) in builds.into_iter().enumerate() {
-        let id = id as PackageId;
+    for (build, &id) in builds.into_iter().zip(ids) {
         let (package, calls) = merge_package(id, build, &mut interner);
         for file in package.files.iter() {
             facts.by_file.insert(normalize(file), id);
         }
         facts.by_dir.entry(package.dir.clone()).or_default().push(id);
         facts.by_import_path.entry(package.import_path.clone()).or_insert(id);
-        pending_calls.push(calls);
-        facts.packages.push(package);
+        pending_calls.push((id, calls));
+        if id as usize == facts.packages.len() {
+            facts.packages.push(package);
+        } else {
+            facts.packages[id as usize] = package;
+        }
     }
-    stats.packages = facts.packages.len();
-    stats.functions = facts.packages.iter().map(|package| package.funcs.len()).sum();
-    stats.call_sites = pending_calls.iter().flatten().map(|pending| pending.calls.len()).sum();
+    pending_calls
+}
 
-    assign_locks(&mut facts);
-    type_values(&mut facts);
-
+/// Everything after merging: locks inside structs, package-level variable types, call
+/// resolution and the summaries' fixed points, for the packages in `only` (all when `None`).
+fn link_packages(
+    facts: &mut ProjectFacts,
+    pending: Vec<(PackageId, Vec<PendingFunc>)>,
+    only: Option<&HashSet<PackageId>>,
+    stats: &mut BuildStats,
+) {
+    assign_locks(facts, only);
+    type_values(facts, only);
     // Resolve every call site against the merged packages (read-only, in parallel).
-    let graphs: Vec<Vec<FuncGraph>> = {
-        let facts = &facts;
-        let indexes: Vec<PackageIndex<'_>> = facts.packages.par_iter().map(PackageIndex::new).collect();
-        let indexes = &indexes;
-        pending_calls
+    let graphs: Vec<(PackageId, Vec<FuncGraph>)> = {
+        let facts = &*facts;
+        let indexes = &Indexes::new(facts);
+        pending
             .into_par_iter()
-            .enumerate()
             .map(|(id, funcs)| {
-                let package = &facts.packages[id];
-                funcs.into_iter().map(|pending| resolve_function(facts, package, indexes, pending)).collect()
+                let package = &facts.packages[id as usize];
+                let graphs = funcs.into_iter().map(|pending| resolve_function(facts, package, indexes, pending));
+                (id, graphs.collect())
             })
             .collect()
     };
-    fixed_points(&mut facts, graphs, &mut stats);
-    stats.blocking_functions = facts
-        .packages
-        .iter()
-        .flat_map(|package| package.funcs.iter())
-        .filter(|func| func.summary.block.is_some())
-        .count();
-    facts.stats = stats;
-    facts
+    fixed_points(facts, graphs, stats);
+}
+
+/// After a directory was rebuilt: point the "may block" reasons of other packages that named a
+/// function of it at that function's new index, or drop them when it is gone.
+fn remap_block_reasons(
+    facts: &mut ProjectFacts,
+    old_funcs: &HashMap<PackageId, Vec<(Text, Text)>>,
+    rebuilt: &HashSet<PackageId>,
+) {
+    let mut moves: Vec<(usize, usize, Option<FuncRef>)> = Vec::new();
+    for package in &facts.packages {
+        if rebuilt.contains(&package.id) {
+            continue;
+        }
+        for (index, func) in package.funcs.iter().enumerate() {
+            let Some(BlockReason { cause: BlockCause::Calls(callee), .. }) = &func.summary.block else { continue };
+            let Some(keys) = old_funcs.get(&callee.package) else { continue };
+            let new = keys.get(callee.index as usize).and_then(|(receiver, name)| {
+                let owner = &facts.packages[callee.package as usize];
+                let index = owner.func_index(receiver, name)?;
+                owner.funcs[index].summary.block.is_some().then_some(FuncRef { package: owner.id, index: index as u32 })
+            });
+            moves.push((package.id as usize, index, new));
+        }
+    }
+    for (package, index, new) in moves {
+        let summary = &mut facts.packages[package].funcs_mut()[index].summary;
+        match (new, &mut summary.block) {
+            (Some(callee), Some(reason)) => reason.cause = BlockCause::Calls(callee),
+            _ => summary.block = None,
+        }
+    }
+}
+
+impl Package {
+    /// A package id whose directory no longer declares it: no files, no declarations.
+    fn retired(id: PackageId, dir: PathBuf) -> Package {
+        Package {
+            id,
+            dir,
+            name: "".into(),
+            import_path: "".into(),
+            in_module: false,
+            files: Box::default(),
+            incomplete: false,
+            funcs: Box::default(),
+            types: Box::default(),
+            type_variants: Box::default(),
+            values: Box::default(),
+        }
+    }
+
+    fn funcs_mut(&mut self) -> &mut [Func] {
+        &mut self.funcs
+    }
 }
 
 /// The `module` path of the nearest go.mod above `dir` ("" when there is none).
@@ -709,10 +934,10 @@ pub(super) fn matching_bracket(text: &str) -> Option<usize> {
 // ---------------------------------------------------------------------------------------------
 // Locks inside structs.
 
-fn assign_locks(facts: &mut ProjectFacts) {
+fn assign_locks(facts: &mut ProjectFacts, only: Option<&HashSet<PackageId>>) {
     let mut memo: HashMap<(PackageId, usize), Option<LockInfo>> = HashMap::new();
     let mut found: Vec<(PackageId, usize, LockInfo)> = Vec::new();
-    for package in &facts.packages {
+    for package in facts.packages.iter().filter(|package| only.is_none_or(|only| only.contains(&package.id))) {
         for (index, decl) in package.types.iter().enumerate() {
             if matches!(decl.kind, TypeKind::Struct(_))
                 && let Some(lock) = struct_lock(facts, package, index, &mut memo, 0)
@@ -840,11 +1065,12 @@ fn variants_hold_lock(
 /// Give `var X = Other` / `var X = f()` the type of what they name, and make them sentinel
 /// errors when that is one (`ErrNotExist = fs.ErrNotExist`, `ErrX = newError()`). A few rounds
 /// settle chains of aliases; the initializers are dropped afterwards.
-fn type_values(facts: &mut ProjectFacts) {
+fn type_values(facts: &mut ProjectFacts, only: Option<&HashSet<PackageId>>) {
     const ROUNDS: usize = 4;
+    let selected = |package: &Package| only.is_none_or(|only| only.contains(&package.id));
     for _ in 0..ROUNDS {
         let mut updates: Vec<(usize, usize, Text, bool)> = Vec::new();
-        for (package_index, package) in facts.packages.iter().enumerate() {
+        for (package_index, package) in facts.packages.iter().enumerate().filter(|(_, package)| selected(package)) {
             for (value_index, value) in package.values.iter().enumerate() {
                 let Some(init) = value.init.as_deref() else { continue };
                 if value.ty.is_some() {
@@ -864,7 +1090,7 @@ fn type_values(facts: &mut ProjectFacts) {
             value.ty = Some(ty);
         }
     }
-    for package in &mut facts.packages {
+    for package in facts.packages.iter_mut().filter(|package| selected(package)) {
         for value in package.values_mut() {
             value.init = None;
         }
@@ -951,6 +1177,25 @@ impl<'p> PackageIndex<'p> {
     }
 }
 
+/// Every package's [`PackageIndex`], built the first time a lookup needs it: a full build
+/// needs nearly all of them, a rebuild of one directory only those its calls reach.
+struct Indexes<'p> {
+    packages: &'p [Package],
+    built: Vec<std::sync::OnceLock<PackageIndex<'p>>>,
+}
+
+impl<'p> Indexes<'p> {
+    fn new(facts: &'p ProjectFacts) -> Indexes<'p> {
+        let built = facts.packages.iter().map(|_| std::sync::OnceLock::new()).collect();
+        Indexes { packages: &facts.packages, built }
+    }
+
+    fn of(&self, package: &Package) -> &PackageIndex<'p> {
+        let id = package.id as usize;
+        self.built[id].get_or_init(|| PackageIndex::new(&self.packages[id]))
+    }
+}
+
 /// FxHash (as in rustc): a fast, non-cryptographic hash for the short keys of the resolution
 /// indexes, which no attacker chooses in a way that matters here.
 #[derive(Clone, Copy, Default)]
@@ -997,12 +1242,7 @@ enum Resolved {
     Unknown,
 }
 
-fn resolve_function(
-    facts: &ProjectFacts,
-    package: &Package,
-    indexes: &[PackageIndex<'_>],
-    pending: PendingFunc,
-) -> FuncGraph {
+fn resolve_function(facts: &ProjectFacts, package: &Package, indexes: &Indexes<'_>, pending: PendingFunc) -> FuncGraph {
     let mut graph =
         FuncGraph { direct: pending.direct, closes: pending.closes, keeps: pending.keeps, ..FuncGraph::default() };
     for site in &pending.calls {
@@ -1041,7 +1281,7 @@ fn resolve_function(
 fn resolve_target(
     facts: &ProjectFacts,
     package: &Package,
-    indexes: &[PackageIndex<'_>],
+    indexes: &Indexes<'_>,
     target: &CallTarget,
     depth: u32,
 ) -> Resolved {
@@ -1054,7 +1294,7 @@ fn resolve_target(
             if let Some(call) = blocking::blocking_func(&package.import_path, name) {
                 return Resolved::Stdlib(Some(call), stdlib::func(&package.import_path, name));
             }
-            match indexes[package.id as usize].lookup(package, "", name) {
+            match indexes.of(package).lookup(package, "", name) {
                 Some((func_ref, func)) if target.steps.is_empty() || !func.type_params.is_empty() => {
                     Resolved::Project(func_ref)
                 }
@@ -1064,7 +1304,7 @@ fn resolve_target(
             }
         }
         Root::Imported(path) => resolve_imported(facts, indexes, path, name),
-        Root::Unknown => resolve_by_method_name(package, &indexes[package.id as usize], name),
+        Root::Unknown => resolve_by_method_name(package, indexes.of(package), name),
         root => match value_type(facts, package, indexes, root, &target.steps, depth) {
             Some(ty) => resolve_method(facts, indexes, &ty, name, &mut Budget::default()),
             None => Resolved::Unknown,
@@ -1076,7 +1316,7 @@ fn resolve_target(
 fn value_type(
     facts: &ProjectFacts,
     package: &Package,
-    indexes: &[PackageIndex<'_>],
+    indexes: &Indexes<'_>,
     root: &Root,
     steps: &[Step],
     depth: u32,
@@ -1108,12 +1348,12 @@ fn value_type(
     Some(ty)
 }
 
-fn resolve_imported(facts: &ProjectFacts, indexes: &[PackageIndex<'_>], path: &str, name: &str) -> Resolved {
+fn resolve_imported(facts: &ProjectFacts, indexes: &Indexes<'_>, path: &str, name: &str) -> Resolved {
     if let Some(call) = blocking::blocking_func(path, name) {
         return Resolved::Stdlib(Some(call), stdlib::func(path, name));
     }
     if let Some(owner) = facts.package_by_type_path(path) {
-        return match indexes[owner.id as usize].lookup(owner, "", name) {
+        return match indexes.of(owner).lookup(owner, "", name) {
             Some((func_ref, _)) => Resolved::Project(func_ref),
             None if owner.type_decl(name).is_some() => Resolved::Inert,
             None => Resolved::Unknown,
@@ -1138,13 +1378,7 @@ fn resolve_by_method_name(package: &Package, index: &PackageIndex<'_>, name: &st
 }
 
 /// A method call on a value of type `ty`.
-fn resolve_method(
-    facts: &ProjectFacts,
-    indexes: &[PackageIndex<'_>],
-    ty: &str,
-    name: &str,
-    budget: &mut Budget,
-) -> Resolved {
+fn resolve_method(facts: &ProjectFacts, indexes: &Indexes<'_>, ty: &str, name: &str, budget: &mut Budget) -> Resolved {
     if !budget.spend() {
         return Resolved::Unknown;
     }
@@ -1156,8 +1390,7 @@ fn resolve_method(
         return Resolved::Stdlib(Some(call), stdlib::method(path, type_name, name));
     }
     if let Some(owner) = facts.package_by_type_path(path) {
-        if let Some((func_ref, _)) =
-            indexes[owner.id as usize].lookup(owner, type_name, name).filter(|_| !type_name.is_empty())
+        if let Some((func_ref, _)) = indexes.of(owner).lookup(owner, type_name, name).filter(|_| !type_name.is_empty())
         {
             return Resolved::Project(func_ref);
         }
@@ -1190,7 +1423,7 @@ fn resolve_method(
 fn result_type(
     facts: &ProjectFacts,
     package: &Package,
-    indexes: &[PackageIndex<'_>],
+    indexes: &Indexes<'_>,
     target: &CallTarget,
     result: usize,
     depth: u32,
@@ -1206,39 +1439,56 @@ fn result_type(
 // ---------------------------------------------------------------------------------------------
 // Fixed points.
 
-fn fixed_points(facts: &mut ProjectFacts, graphs: Vec<Vec<FuncGraph>>, stats: &mut BuildStats) {
-    let offsets: Vec<usize> = facts
-        .packages
-        .iter()
-        .scan(0usize, |next, package| {
-            let offset = *next;
-            *next += package.funcs.len();
-            Some(offset)
-        })
-        .collect();
-    let total: usize = facts.packages.iter().map(|package| package.funcs.len()).sum();
-    let global = |func: FuncRef| offsets[func.package as usize] + func.index as usize;
-    let mut refs: Vec<FuncRef> = Vec::with_capacity(total);
-    for package in &facts.packages {
-        refs.extend((0..package.funcs.len() as u32).map(|index| FuncRef { package: package.id, index }));
+/// The summaries of the functions in `graphs` (whole packages). A callee outside them keeps
+/// the summary it has, as a given; in a full build there is none.
+fn fixed_points(facts: &mut ProjectFacts, graphs: Vec<(PackageId, Vec<FuncGraph>)>, stats: &mut BuildStats) {
+    let mut offsets: Vec<Option<usize>> = vec![None; facts.packages.len()];
+    let mut refs: Vec<FuncRef> = Vec::new();
+    for (id, funcs) in &graphs {
+        offsets[*id as usize] = Some(refs.len());
+        refs.extend((0..funcs.len() as u32).map(|index| FuncRef { package: *id, index }));
     }
+    let total = refs.len();
+    let local =
+        |func: FuncRef| offsets.get(func.package as usize).copied().flatten().map(|at| at + func.index as usize);
 
     let mut reasons: Vec<Option<BlockReason>> = Vec::with_capacity(total);
     let mut closes: Vec<u64> = Vec::with_capacity(total);
     let mut keeps: Vec<u64> = Vec::with_capacity(total);
     let mut block_callers: Vec<Vec<(u32, u32)>> = vec![Vec::new(); total];
     let mut close_callers: Vec<Vec<(u32, u8, u8)>> = vec![Vec::new(); total];
-    for graph in graphs.into_iter().flatten() {
+    for graph in graphs.into_iter().flat_map(|(_, funcs)| funcs) {
         let caller = reasons.len() as u32;
+        let mut direct = graph.direct;
+        let mut closes_bits = graph.closes;
+        let mut keeps_bits = graph.keeps;
         for (callee, line) in graph.block_callees {
-            block_callers[global(callee)].push((caller, line));
+            match local(callee) {
+                Some(callee) => block_callers[callee].push((caller, line)),
+                None => {
+                    if direct.is_none() && facts.func(callee).is_some_and(|func| func.summary.block.is_some()) {
+                        direct = Some(BlockReason { cause: BlockCause::Calls(callee), line });
+                    }
+                }
+            }
         }
         for (callee, argument, param) in graph.close_callees {
-            close_callers[global(callee)].push((caller, argument, param));
+            match local(callee) {
+                Some(callee) => close_callers[callee].push((caller, argument, param)),
+                None => {
+                    let summary = facts.func(callee).map(|func| &func.summary);
+                    if summary.is_some_and(|summary| summary.closes_param(argument.into())) {
+                        closes_bits |= 1u64 << param;
+                    }
+                    if !summary.is_some_and(|summary| summary.keeps_param(argument.into())) {
+                        keeps_bits &= !(1u64 << param);
+                    }
+                }
+            }
         }
-        reasons.push(graph.direct);
-        closes.push(graph.closes);
-        keeps.push(graph.keeps);
+        reasons.push(direct);
+        closes.push(closes_bits);
+        keeps.push(keeps_bits);
     }
 
     // "May block": breadth-first from the direct causes, so each reason names a nearest callee.

@@ -26,7 +26,7 @@ const MAX_STEPS: usize = 8;
 const MAX_TRACKED_PARAMS: usize = 64;
 
 /// What the scan of one file gives.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub(super) struct FileScan {
     pub package: Text,
     pub funcs: Vec<FuncScan>,
@@ -45,7 +45,7 @@ pub(super) struct FileScan {
 }
 
 /// One function before call-graph resolution.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(super) struct FuncScan {
     pub func: Func,
     /// The first direct cause of blocking found in the body.
