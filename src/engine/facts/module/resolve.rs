@@ -96,7 +96,7 @@ pub(super) fn build_with(files: &[PathBuf], modules: &[Module], read: ReadFn<'_>
     let roots = module_roots(modules);
     let dirs = DirPaths::new(files, &roots, HashSet::new());
     let outcomes = scan_files(files, &dirs, read);
-    let builds = group_packages(files, &dirs, outcomes, &mut stats);
+    let builds = group_packages(files, &dirs, &roots, outcomes, &mut stats);
 
     let mut facts = ProjectFacts::default();
     let ids: Vec<PackageId> = (0..builds.len() as PackageId).collect();
@@ -148,7 +148,7 @@ pub(super) fn rebuild_dir(
     let dirs = DirPaths::new(&files, &roots, known_paths);
     let outcomes = scan_files_cached(&files, &dirs, read, &mut facts.scan_cache);
     let mut stats = facts.stats;
-    let builds = group_packages(&files, &dirs, outcomes, &mut stats);
+    let builds = group_packages(&files, &dirs, &roots, outcomes, &mut stats);
 
     // Retire the directory's old packages; their ids are reused so other packages' references stay valid.
     let old_ids = facts.by_dir.remove(&dir).unwrap_or_default();
@@ -294,6 +294,7 @@ pub(super) struct ScanCache {
 fn group_packages(
     files: &[PathBuf],
     dirs: &DirPaths,
+    roots: &[(PathBuf, Text)],
     outcomes: Vec<Outcome>,
     stats: &mut BuildStats,
 ) -> Vec<PackageBuild> {
@@ -341,7 +342,7 @@ fn group_packages(
                 dot_imports: Vec::new(),
                 imports: Vec::new(),
                 calls_shutdown: false,
-                module_path: module_path_of(dir, &roots),
+                module_path: module_path_of(dir, roots),
             });
             builds.len() - 1
         });
@@ -483,6 +484,9 @@ impl Package {
             types: Box::default(),
             type_variants: Box::default(),
             values: Box::default(),
+            imports: Box::default(),
+            calls_shutdown: false,
+            module_path: "".into(),
         }
     }
 
