@@ -8,6 +8,7 @@ pub mod ledger;
 pub mod query;
 pub mod registry;
 pub mod rule;
+pub mod service_code;
 
 /// What a rule file needs, in one `use`.
 pub mod prelude {

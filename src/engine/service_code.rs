@@ -1,0 +1,91 @@
+//! Where a finding's code runs: in a service, or in tests, examples and developer tools where
+//! the hazard harms nobody. Shared by the rules about a running service's hygiene.
+
+use crate::engine::context::RuleContext;
+use crate::syntax;
+use tree_sitter::Node;
+
+/// Code that is not part of a running service, where a missing timeout harms nobody: test files,
+/// test-support, example and developer-tool directories, mocks, and files built only on request
+/// (`//go:build ignore`).
+pub fn outside_service(ctx: &RuleContext<'_, '_>) -> bool {
+    if ctx.facts.is_test_file {
+        return true;
+    }
+    let path = &ctx.file.display_path;
+    let in_support_dir = package_directories(ctx).into_iter().any(|directory| {
+        matches!(
+            directory,
+            "example"
+                | "examples"
+                | "_examples"
+                | "test"
+                | "tests"
+                | "testutil"
+                | "testutils"
+                | "testing"
+                | "e2e"
+                | "tools"
+                | "contrib"
+                | "hack"
+                | "scripts"
+        )
+    });
+    let is_mock = path.file_name().and_then(|name| name.to_str()).is_some_and(|name| name.contains("mock"));
+    in_support_dir || is_mock || built_only_on_request(&ctx.file.text)
+}
+
+/// A `//go:build ignore` (or `none`) line before the package clause: a generator or a demo that
+/// `go build ./...` leaves out.
+fn built_only_on_request(text: &str) -> bool {
+    text.lines()
+        .take_while(|line| !line.starts_with("package "))
+        .filter_map(|line| line.trim().strip_prefix("//go:build "))
+        .any(|constraint| matches!(constraint.trim(), "ignore" | "none"))
+}
+
+/// The directories of the file's package inside its module: `cmd/server` for
+/// `github.com/acme/shop/cmd/server`. The module path is not known here, so it is estimated: a
+/// code host's `host/owner/repo` or another domain's `domain/name`, with a `/vN` suffix. Outside a
+/// module, the directories of the path as shown.
+fn package_directories<'a>(ctx: &RuleContext<'a, '_>) -> Vec<&'a str> {
+    let Some(package_path) = ctx.facts.package_path else {
+        let shown = ctx.file.display_path.parent().and_then(|dir| dir.to_str()).unwrap_or("");
+        return shown.split(['/', '\\']).collect();
+    };
+    let segments: Vec<&str> = package_path.split('/').collect();
+    let mut skip = match segments.first() {
+        Some(host) if matches!(*host, "github.com" | "gitlab.com" | "bitbucket.org" | "golang.org") => 3,
+        Some(host) if host.contains('.') => 2,
+        _ => 0,
+    };
+    while segments.get(skip).is_some_and(|segment| {
+        segment.strip_prefix('v').is_some_and(|major| !major.is_empty() && major.bytes().all(|b| b.is_ascii_digit()))
+    }) {
+        skip += 1;
+    }
+    segments.into_iter().skip(skip).collect()
+}
+
+/// `c` in `c := &http.Client{...}`, `var c = http.Client{...}` or `c = &http.Client{...}`.
+pub fn bound_name<'s>(literal: Node<'_>, source: &'s str) -> Option<&'s str> {
+    let mut value = literal;
+    if let Some(parent) = value.parent()
+        && parent.kind() == "unary_expression"
+    {
+        value = parent;
+    }
+    let values = value.parent().filter(|parent| parent.kind() == "expression_list")?;
+    let position = syntax::named_children(values).iter().position(|node| *node == value)?;
+    let holder = values.parent()?;
+    let targets = match holder.kind() {
+        "short_var_declaration" | "assignment_statement" => syntax::named_children(holder.child_by_field_name("left")?),
+        "var_spec" => {
+            let mut cursor = holder.walk();
+            holder.children_by_field_name("name", &mut cursor).collect()
+        }
+        _ => return None,
+    };
+    let target = targets.get(position)?;
+    (target.kind() == "identifier").then(|| syntax::text(*target, source))
+}
