@@ -45,7 +45,7 @@ fn unknown_key_exits_two_naming_file_and_line() {
     assert!(
         stderr(&output).contains(
             "golint-guard: error: tests/data/config/unknown-key/golint-guard.toml:5:1: unknown key `selct` in \
-             [rules]; expected one of: select, extend-select, ignore, severity"
+             [rules]; did you mean `select`? expected one of: select, extend-select, ignore, severity"
         ),
         "{}",
         stderr(&output)
