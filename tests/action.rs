@@ -193,7 +193,7 @@ fn action_yml_is_consistent() {
         assert!(comment.trim().starts_with('v'), "{action_name}@{sha} needs a `# vX.Y.Z` comment");
         pinned += 1;
     }
-    assert_eq!(pinned, 2, "actions/cache and upload-sarif");
+    assert_eq!(pinned, 4, "actions/cache (cargo), its restore and save (results), and upload-sarif");
 
     let upload = steps.iter().find(|step| step["uses"].as_str().is_some_and(|u| u.contains("upload-sarif")));
     let upload = upload.expect("an upload-sarif step");
@@ -401,6 +401,7 @@ impl Runner {
             ("GITHUB_REPOSITORY", "o/r".to_string()),
             ("GITHUB_SERVER_URL", "https://github.com".to_string()),
             ("GITHUB_REF", "refs/pull/1/merge".to_string()),
+            ("GITHUB_SHA", "0123456789abcdef0123456789abcdef01234567".to_string()),
             ("RUNNER_OS", "Linux".to_string()),
             ("RUNNER_ARCH", "X64".to_string()),
             ("RUNNER_TEMP", runner_temp.display().to_string()),
@@ -460,6 +461,7 @@ impl Runner {
             }
             ["github", "action_path"] => REPO.to_string(),
             ["github", "workspace"] => self.workspace.display().to_string(),
+            ["github", "sha"] => self.env["GITHUB_SHA"].clone(),
             ["runner", "os"] => self.env["RUNNER_OS"].clone(),
             ["runner", "arch"] => self.env["RUNNER_ARCH"].clone(),
             ["runner", "temp"] => self.env["RUNNER_TEMP"].clone(),
@@ -845,7 +847,8 @@ fn fail_on_decides_whether_the_job_fails() {
 #[test]
 fn tool_errors_fail_the_job_whatever_fail_on_says() {
     let pr = PullRequest::new(true);
-    for (input, value) in [("args", "--select no-such-rule"), ("fail-on", "sometimes"), ("gate", "yes")] {
+    let cases = [("args", "--select no-such-rule"), ("fail-on", "sometimes"), ("gate", "yes"), ("cache", "maybe")];
+    for (input, value) in cases {
         let mut runner = pr.runner();
         runner.input(input, value);
         if input != "fail-on" {
@@ -1041,6 +1044,45 @@ fn install_uses_the_binary_on_path_for_version_none() {
     let (code, log) = install(&mut missing);
     assert_eq!(code, Some(1), "{log}");
     assert!(log.contains("golint-guard is not on PATH"), "{log}");
+}
+
+#[test]
+fn result_cache_is_restored_before_and_saved_after_the_run() {
+    let pr = PullRequest::new(true);
+    let mut runner = pr.runner();
+    runner.input("upload-sarif", "false");
+    let outcomes = runner.run_all(&[]);
+    let cache_dir = format!("{}/golint-guard-cache", runner.env["RUNNER_TEMP"]);
+    let key = format!("golint-guard-results-Linux-X64-{VERSION}-{}", runner.env["GITHUB_SHA"]);
+    let names: Vec<&str> = outcomes.iter().map(|(name, _)| name.as_str()).collect();
+    let position = |name: &str| names.iter().position(|n| *n == name).unwrap_or_else(|| panic!("no step {name}"));
+    assert!(position("Restore the result cache") < position("Run golint-guard"));
+    assert!(position("Run golint-guard") < position("Save the result cache"));
+    match outcome(&outcomes, "Restore the result cache") {
+        Outcome::Uses { uses, with } => {
+            assert!(uses.starts_with("actions/cache/restore@"), "{uses}");
+            assert_eq!(with["path"], cache_dir);
+            assert_eq!(with["key"], key);
+            assert!(key.starts_with(&with["restore-keys"]), "{}", with["restore-keys"]);
+        }
+        other => panic!("the restore step should run: {other:?}"),
+    }
+    // Saved even though the findings fail the job.
+    assert_eq!(ran(&outcomes, "Enforce fail-on").0, Some(1));
+    match outcome(&outcomes, "Save the result cache") {
+        Outcome::Uses { uses, with } => {
+            assert!(uses.starts_with("actions/cache/save@"), "{uses}");
+            assert_eq!((with["path"].as_str(), with["key"].as_str()), (cache_dir.as_str(), key.as_str()));
+        }
+        other => panic!("the save step should run: {other:?}"),
+    }
+    assert!(Path::new(&cache_dir).is_dir(), "the run step made the cache directory it points golint-guard at");
+
+    let mut cold = pr.runner();
+    cold.input("upload-sarif", "false").input("cache", "false");
+    let outcomes = cold.run_all(&[]);
+    assert!(matches!(outcome(&outcomes, "Restore the result cache"), Outcome::Skipped));
+    assert!(matches!(outcome(&outcomes, "Save the result cache"), Outcome::Skipped));
 }
 
 // ---------------------------------------------------------------------------------------------
