@@ -22,15 +22,20 @@ pub fn render(input: &ReportInput<'_>) -> String {
     // Links off still prints the docs URL as text next to the code; leave it out without colour
     // (snapshots, logs) so the output does not change with the repository URL.
     let handler = if input.color { handler } else { handler.with_urls(false) };
+    let mut findings_per_file: std::collections::HashMap<&std::path::Path, usize> = std::collections::HashMap::new();
+    for finding in input.findings {
+        *findings_per_file.entry(finding.path.as_path()).or_default() += 1;
+    }
     let mut out = String::new();
     for (index, finding) in input.findings.iter().enumerate() {
         if index > 0 {
             out.push('\n');
         }
-        let rendered = input
-            .sources
-            .get(&finding.path)
-            .and_then(|source| render_graphical(&handler, finding, source, input.color));
+        let rendered = input.sources.get(&finding.path).and_then(|source| {
+            // Handing miette the whole file costs its size per finding: only while that stays small.
+            let whole_file = source.text.len().saturating_mul(findings_per_file[finding.path.as_path()]) <= WHOLE_FILE_BUDGET;
+            render_graphical(&handler, finding, source, input.color, whole_file)
+        });
         match rendered {
             Some(text) => out.push_str(&text),
             None => out.push_str(&render_plain(finding)),
@@ -67,9 +72,10 @@ fn render_graphical(
     finding: &Finding,
     source: &SourceFile,
     color: bool,
+    whole_file: bool,
 ) -> Option<String> {
     let span = finding.span?;
-    let diagnostic = FindingDiagnostic::new(finding, source, span, color);
+    let diagnostic = FindingDiagnostic::new(finding, source, span, color, whole_file);
     let mut text = String::new();
     handler.render_report(&mut text, &diagnostic).ok()?;
     Some(text)
@@ -174,11 +180,11 @@ struct FindingDiagnostic<'a> {
 }
 
 impl<'a> FindingDiagnostic<'a> {
-    fn new(finding: &'a Finding, source: &SourceFile, span: Span, color: bool) -> FindingDiagnostic<'a> {
+    fn new(finding: &'a Finding, source: &SourceFile, span: Span, color: bool, whole_file: bool) -> FindingDiagnostic<'a> {
         let text: &str = &source.text;
         let primary = clamp_span(text, span);
         let label_spans: Vec<Span> = finding.labels.iter().map(|label| clamp_span(text, label.span)).collect();
-        let excerpt = Excerpt::around(source, shown_path(&finding.path), primary, &label_spans);
+        let excerpt = Excerpt::around(source, shown_path(&finding.path), primary, &label_spans, whole_file);
         // The primary span carries no text: the message is already the diagnostic's title.
         let mut labels = vec![LabeledSpan::new_primary_with_span(None, excerpt.span(primary))];
         labels.extend(
@@ -206,9 +212,11 @@ const MAX_EXCERPT: usize = 8 << 10;
 /// Lines miette shows before and after a span (its default).
 const CONTEXT_LINES: usize = 1;
 const ELLIPSIS: &str = "…";
-/// Files up to this size are handed to miette whole when the finding's lines are not long:
-/// miette then lays out far-apart labels exactly as it always has.
-const WHOLE_FILE: usize = 256 << 10;
+/// A file is handed to miette whole (when the finding's lines are not long) while its size times
+/// its number of findings stays under this: miette then lays out far-apart labels exactly as it
+/// always has, and the per-finding copy and scan of the file stay cheap. Past it (a big file with
+/// many findings, which the pipeline fuzzer grows), each finding gets its excerpt: linear.
+const WHOLE_FILE_BUDGET: usize = 4 << 20;
 
 /// The few lines around a finding that miette renders, instead of the whole file: miette finds
 /// a span's line by scanning from the start of its source, so the whole file made each finding
@@ -227,7 +235,7 @@ struct Excerpt {
 }
 
 impl Excerpt {
-    fn around(source: &SourceFile, name: String, primary: Span, labels: &[Span]) -> Excerpt {
+    fn around(source: &SourceFile, name: String, primary: Span, labels: &[Span], whole_file: bool) -> Excerpt {
         let text: &str = &source.text;
         // Labels join the excerpt when they are close; far ones are left out.
         let mut low = primary.start;
@@ -242,7 +250,7 @@ impl Excerpt {
         let first = source.line_index(low);
         let last = source.line_index(high);
         let line_length = |line: usize| source.line_end(line) - source.line_start(line);
-        if text.len() <= WHOLE_FILE && line_length(first) <= LONG_LINE && line_length(last) <= LONG_LINE {
+        if whole_file && line_length(first) <= LONG_LINE && line_length(last) <= LONG_LINE {
             return Excerpt {
                 name,
                 text: text.to_string(),
