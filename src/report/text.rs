@@ -33,7 +33,8 @@ pub fn render(input: &ReportInput<'_>) -> String {
         }
         let rendered = input.sources.get(&finding.path).and_then(|source| {
             // Handing miette the whole file costs its size per finding: only while that stays small.
-            let whole_file = source.text.len().saturating_mul(findings_per_file[finding.path.as_path()]) <= WHOLE_FILE_BUDGET;
+            let whole_file =
+                source.text.len().saturating_mul(findings_per_file[finding.path.as_path()]) <= WHOLE_FILE_BUDGET;
             render_graphical(&handler, finding, source, input.color, whole_file)
         });
         match rendered {
@@ -180,7 +181,13 @@ struct FindingDiagnostic<'a> {
 }
 
 impl<'a> FindingDiagnostic<'a> {
-    fn new(finding: &'a Finding, source: &SourceFile, span: Span, color: bool, whole_file: bool) -> FindingDiagnostic<'a> {
+    fn new(
+        finding: &'a Finding,
+        source: &SourceFile,
+        span: Span,
+        color: bool,
+        whole_file: bool,
+    ) -> FindingDiagnostic<'a> {
         let text: &str = &source.text;
         let primary = clamp_span(text, span);
         let label_spans: Vec<Span> = finding.labels.iter().map(|label| clamp_span(text, label.span)).collect();
