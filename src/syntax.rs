@@ -804,6 +804,16 @@ fn flush_checked_later(
     })
 }
 
+/// The field names a composite literal's body sets (`Timeout: d` gives `Timeout`).
+pub fn literal_keys<'s>(body: Node<'_>, source: &'s str) -> Vec<&'s str> {
+    named_children(body)
+        .into_iter()
+        .filter(|element| element.kind() == "keyed_element")
+        .filter_map(|element| element.child_by_field_name("key"))
+        .map(|key| text(key, source).trim())
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

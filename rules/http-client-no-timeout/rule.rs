@@ -206,7 +206,7 @@ fn client_literal(ctx: &mut RuleContext<'_, '_>, literal: Node<'_>, body: Node<'
     if outside_service(ctx) {
         return;
     }
-    let keys = keys_of(body, source);
+    let keys = syntax::literal_keys(body, source);
     // A client built around its own transport is one whose author chose how its connections
     // time out; real code then bounds each request with a context.
     if keys.contains(&"Timeout") || keys.contains(&"Transport") {
@@ -218,16 +218,6 @@ fn client_literal(ctx: &mut RuleContext<'_, '_>, literal: Node<'_>, body: Node<'
     let opening = body.child(0).map_or(literal.end_byte(), |brace| brace.end_byte());
     ctx.report(Span::new(literal.start_byte(), opening), format!("this http.Client has no Timeout: {NO_TIMEOUT}"))
         .help(CLIENT_HELP);
-}
-
-/// The field names a struct literal sets (`Timeout: ...` gives `Timeout`).
-fn keys_of<'s>(body: Node<'_>, source: &'s str) -> Vec<&'s str> {
-    syntax::named_children(body)
-        .into_iter()
-        .filter(|element| element.kind() == "keyed_element")
-        .filter_map(|element| element.child_by_field_name("key"))
-        .map(|key| syntax::text(key, source).trim())
-        .collect()
 }
 
 /// Whether `field` is assigned after the literal: on the variable it is bound to in the same

@@ -49,7 +49,7 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
         return;
     }
     let Some(body) = found.get("body") else { return };
-    if keys_of(body, source).iter().any(|key| READ_TIMEOUTS.contains(key)) {
+    if syntax::literal_keys(body, source).iter().any(|key| READ_TIMEOUTS.contains(key)) {
         return;
     }
     if sets_read_timeout_later(ctx, target, source) || configures_test_server(target, source) {
@@ -63,16 +63,6 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
         "this http.Server sets neither ReadHeaderTimeout nor ReadTimeout: a client that sends its headers slowly holds a connection and a goroutine for as long as it likes",
     )
     .help(HELP);
-}
-
-/// The field names a struct literal sets (`Addr: ...` gives `Addr`).
-fn keys_of<'s>(body: Node<'_>, source: &'s str) -> Vec<&'s str> {
-    syntax::named_children(body)
-        .into_iter()
-        .filter(|element| element.kind() == "keyed_element")
-        .filter_map(|element| element.child_by_field_name("key"))
-        .map(|key| syntax::text(key, source).trim())
-        .collect()
 }
 
 /// Whether a read timeout is assigned after the literal: on the variable it is bound to
