@@ -79,11 +79,61 @@ fn describe(node: Node<'_>, source: &str) -> SyntaxError {
     SyntaxError { start: node.start_byte(), end: end.max(node.start_byte()), message }
 }
 
-/// True when `node` is inside (or is) an `ERROR` node, or contains one: a rule should not
-/// trust what it sees there.
-pub fn near_error(node: Node<'_>) -> bool {
-    if node.has_error() {
-        return true;
+/// Where a tree's outermost `ERROR` nodes lie, found in one walk so that asking whether a node
+/// is inside one is a binary search. Walking up with `parent()` instead costs depth² per node
+/// (each step descends from the root), which a deeply nested broken file turns into a hang.
+pub struct ErrorRegions {
+    /// Disjoint, in source order: outermost `ERROR` nodes do not nest.
+    ranges: Vec<(usize, usize)>,
+}
+
+impl ErrorRegions {
+    pub fn of(tree: &Tree) -> Self {
+        let root = tree.root_node();
+        let ranges = if !root.has_error() {
+            Vec::new()
+        } else if root.is_error() {
+            vec![(root.start_byte(), root.end_byte())]
+        } else {
+            crate::syntax::descendants_entering(root, |node| !node.is_error() && node.has_error())
+                .filter(|node| node.is_error())
+                .map(|node| (node.start_byte(), node.end_byte()))
+                .collect()
+        };
+        ErrorRegions { ranges }
     }
-    crate::syntax::ancestors(node).any(|ancestor| ancestor.is_error())
+
+    /// True when `node` is inside (or is) an `ERROR` node, or contains one: a rule should not
+    /// trust what it sees there.
+    pub fn near(&self, node: Node<'_>) -> bool {
+        if node.has_error() {
+            return true;
+        }
+        let following = self.ranges.partition_point(|&(start, _)| start <= node.start_byte());
+        following > 0 && node.end_byte() <= self.ranges[following - 1].1
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The answers of the walk up that [`ErrorRegions`] replaced, for every node of a file with
+    /// errors in several places.
+    #[test]
+    fn error_regions_agree_with_walking_up() {
+        let text = "package p\n\nfunc a() {\n\tx := \n\tf(x)\n}\n\nfunc b() { g() }\n\nfunc c() {\n\tif x { y := }\n\th()\n}\n";
+        let file = SourceFile::new("a.go".into(), "a.go".into(), text);
+        let tree = parse(&mut new_parser(), &file).unwrap();
+        assert!(tree.root_node().has_error());
+        let regions = ErrorRegions::of(&tree);
+        let walked_up =
+            |node: Node<'_>| node.has_error() || crate::syntax::ancestors(node).any(|ancestor| ancestor.is_error());
+        let (mut near, mut clear) = (0, 0);
+        for node in crate::syntax::descendants(tree.root_node()) {
+            assert_eq!(regions.near(node), walked_up(node), "{} at {:?}", node.kind(), node.byte_range());
+            if regions.near(node) { near += 1 } else { clear += 1 }
+        }
+        assert!(near > 0 && clear > 0, "{near} near, {clear} clear");
+    }
 }

@@ -1,6 +1,50 @@
 //! Small tree helpers that rules share, so each rule does not walk the tree its own way.
 
+use std::cell::Cell;
 use tree_sitter::Node;
+
+thread_local! {
+    /// Nodes visited by this thread's tree walks ([`descendants_entering`], [`ancestors`],
+    /// [`Ancestry`] and the walks that call [`step`]), and where they must stop: the engine
+    /// bounds what the rule checks of one file spend. A count, not a clock, so the bound gives
+    /// the same answer on every machine and at every thread count.
+    static WALK_STEPS: Cell<u64> = const { Cell::new(0) };
+    static WALK_LIMIT: Cell<u64> = const { Cell::new(u64::MAX) };
+}
+
+/// Counts one visited node; false once the walk budget is spent, when a walk stops early (the
+/// engine then throws away what the interrupted check found).
+pub fn step() -> bool {
+    let steps = WALK_STEPS.with(|count| {
+        let steps = count.get().wrapping_add(1);
+        count.set(steps);
+        steps
+    });
+    steps <= WALK_LIMIT.with(Cell::get)
+}
+
+/// A bound on this thread's tree walks for as long as it lives.
+pub struct WalkBudget {
+    limit: u64,
+}
+
+impl WalkBudget {
+    pub fn start(steps: u64) -> WalkBudget {
+        let limit = WALK_STEPS.with(Cell::get).saturating_add(steps);
+        WALK_LIMIT.with(|cell| cell.set(limit));
+        WalkBudget { limit }
+    }
+
+    pub fn spent(&self) -> bool {
+        WALK_STEPS.with(Cell::get) > self.limit
+    }
+}
+
+impl Drop for WalkBudget {
+    fn drop(&mut self) {
+        WALK_LIMIT.with(|cell| cell.set(u64::MAX));
+    }
+}
 
 /// Node kinds that start a new function body.
 pub const FUNCTION_KINDS: &[&str] = &["function_declaration", "method_declaration", "func_literal"];
@@ -20,6 +64,10 @@ pub fn descendants_entering<'tree>(
     let mut done = !cursor.goto_first_child();
     std::iter::from_fn(move || {
         if done {
+            return None;
+        }
+        if !step() {
+            done = true;
             return None;
         }
         let current = cursor.node();
@@ -101,6 +149,10 @@ impl<'tree> Ancestry<'tree> {
                 path.reverse();
                 return path;
             }
+            if !step() {
+                path.reverse();
+                return path;
+            }
             path.push(current);
             // The first child ending after `start` is the one containing `node`: earlier siblings
             // end at or before its start.
@@ -175,7 +227,7 @@ fn kind_ids(cache: &'static std::sync::OnceLock<Vec<u16>>, kinds: &[&str]) -> &'
 /// [`crate::engine::MAX_TREE_DEPTH`], and [`Ancestry`] does it in one descent where the root is
 /// at hand.
 pub fn ancestors<'tree>(node: Node<'tree>) -> impl Iterator<Item = Node<'tree>> {
-    std::iter::successors(node.parent(), |current| current.parent())
+    std::iter::successors(node.parent(), |current| current.parent()).take_while(|_| step())
 }
 
 /// How deep the tree under `root` goes (the root is depth 0). One cursor walk, no recursion.
@@ -490,6 +542,9 @@ pub fn descendants_in_function<'tree>(node: Node<'tree>) -> Vec<Node<'tree>> {
     let mut cursor = node.walk();
     stack.extend(node.children(&mut cursor).collect::<Vec<_>>().into_iter().rev());
     while let Some(current) = stack.pop() {
+        if !step() {
+            break;
+        }
         found.push(current);
         if current.kind() != "func_literal" {
             let mut cursor = current.walk();

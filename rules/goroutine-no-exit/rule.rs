@@ -341,7 +341,8 @@ fn launched_function<'s, 'p>(
         GoTarget::Literal(literal) => FunctionView::new(literal, source),
         GoTarget::Named { qualifier: None, name } => {
             let name = syntax::text(name, source);
-            let Some(scope) = syntax::top_level_declaration(go.statement) else { return Launched::Unknown };
+            // One descent from the root, where walking up costs a descent per step.
+            let Some(scope) = root.child_with_descendant(go.statement) else { return Launched::Unknown };
             let bindings = syntax::bindings_of(scope, name, source);
             if bindings.is_empty() && bound_without_value(scope, name, source) {
                 return Launched::Unknown;
@@ -430,16 +431,16 @@ fn elsewhere_in_package<'s, 'p>(ctx: &RuleContext<'p, '_>, name: &str, operand_t
 /// `name` is a parameter or a range variable somewhere in `scope`, so `go name()` may not run the
 /// file's function of that name.
 fn bound_without_value(scope: Node<'_>, name: &str, source: &str) -> bool {
-    syntax::descendants(scope).any(|node| {
-        node.kind() == "identifier"
-            && syntax::text(node, source) == name
-            && node.parent().is_some_and(|parent| match parent.kind() {
-                "parameter_declaration" | "variadic_parameter_declaration" => true,
-                "expression_list" => parent.parent().is_some_and(|clause| {
-                    clause.kind() == "range_clause" && clause.child_by_field_name("left") == Some(parent)
-                }),
-                _ => false,
-            })
+    // The binders, not every identifier: `parent()` on each would descend from the root.
+    let binds = |holder: Node<'_>| {
+        syntax::named_children(holder)
+            .into_iter()
+            .any(|child| child.kind() == "identifier" && syntax::text(child, source) == name)
+    };
+    syntax::descendants(scope).any(|node| match node.kind() {
+        "parameter_declaration" | "variadic_parameter_declaration" => binds(node),
+        "range_clause" => node.child_by_field_name("left").is_some_and(|left| left.kind() == "expression_list" && binds(left)),
+        _ => false,
     })
 }
 

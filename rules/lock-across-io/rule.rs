@@ -751,6 +751,9 @@ fn made_buffered(root: Node<'_>, source: &str, channel: &str) -> bool {
         return false;
     }
     loop {
+        if !syntax::step() {
+            return false;
+        }
         let node = cursor.node();
         if node.kind() == "call_expression"
             && let Some((_, Some(capacity))) = syntax::make_chan(node, source)

@@ -614,6 +614,9 @@ pub fn own_descendants<'tree>(body: Node<'tree>) -> impl Iterator<Item = Node<'t
             started = true;
             return Some(body);
         }
+        if !syntax::step() {
+            return None;
+        }
         // The cursor is on the node given last: first its children, then what follows it.
         if cursor.goto_first_child() {
             loop {
