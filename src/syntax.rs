@@ -230,6 +230,54 @@ pub fn ancestors<'tree>(node: Node<'tree>) -> impl Iterator<Item = Node<'tree>> 
     std::iter::successors(node.parent(), |current| current.parent()).take_while(|_| step())
 }
 
+/// How deep brackets (`(`, `[`, `{`) nest in Go source, outside comments, strings and runes:
+/// a lower bound on the syntax tree's depth (each bracket pair is a node around what it holds),
+/// found in one pass over the bytes. tree-sitter takes seconds to parse a file nested tens of
+/// thousands deep, so the engine refuses such a file before parsing it. Unclosed brackets count
+/// as open to the end.
+pub fn bracket_depth(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    let (mut depth, mut deepest, mut index) = (0usize, 0usize, 0usize);
+    // Skips to just past the first `close` at or after `from` that no backslash escapes (with
+    // `escapes`), or that ends the line (for interpreted strings and runes).
+    let skip_quoted = |from: usize, close: u8, escapes: bool| -> usize {
+        let mut at = from;
+        while at < bytes.len() {
+            match bytes[at] {
+                b'\\' if escapes => at += 2,
+                b'\n' if escapes => return at,
+                byte if byte == close => return at + 1,
+                _ => at += 1,
+            }
+        }
+        bytes.len()
+    };
+    while index < bytes.len() {
+        match bytes[index] {
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+                index += 1;
+            }
+            b')' | b']' | b'}' => {
+                depth = depth.saturating_sub(1);
+                index += 1;
+            }
+            b'/' if bytes.get(index + 1) == Some(&b'/') => {
+                index = bytes[index..].iter().position(|&byte| byte == b'\n').map_or(bytes.len(), |at| index + at);
+            }
+            b'/' if bytes.get(index + 1) == Some(&b'*') => {
+                index = text[index + 2..].find("*/").map_or(bytes.len(), |at| index + 2 + at + 2);
+            }
+            b'"' => index = skip_quoted(index + 1, b'"', true),
+            b'\'' => index = skip_quoted(index + 1, b'\'', true),
+            b'`' => index = skip_quoted(index + 1, b'`', false),
+            _ => index += 1,
+        }
+    }
+    deepest
+}
+
 /// How deep the tree under `root` goes (the root is depth 0). One cursor walk, no recursion.
 pub fn max_depth(root: Node<'_>) -> usize {
     let mut cursor = root.walk();
@@ -872,6 +920,19 @@ pub fn literal_keys<'s>(body: Node<'_>, source: &'s str) -> Vec<&'s str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bracket_depth_skips_comments_strings_and_runes() {
+        assert_eq!(bracket_depth("package p\n\nfunc f() { g(a[1]) }\n"), 3);
+        // Brackets inside comments, strings, raw strings and runes do not count.
+        let quoted =
+            "package p\n// {{{{\n/* (((( */\nvar a = \"[[[[\\\"{{\"\nvar b = `{{\n{{`\nvar c = '{'\nvar d = '\\''\n";
+        assert_eq!(bracket_depth(quoted), 0);
+        // An unterminated string ends at its line; an unclosed brace stays open.
+        assert_eq!(bracket_depth("var a = \"(((\nfunc f() {\n"), 1);
+        assert_eq!(bracket_depth(&"{".repeat(5_000)), 5_000);
+        assert_eq!(bracket_depth(")))((("), 3);
+    }
 
     /// The one-descent lookups agree with walking up through `parent()`, on every node, in
     /// well-formed code and around parse errors (where empty MISSING nodes sit on edges).

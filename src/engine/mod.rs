@@ -55,7 +55,7 @@ pub const MAX_TREE_DEPTH: usize = 1_000;
 /// the most any spent was 1.21 million (lnd's channel_test.go; median 2,083, p99.9 431,000).
 /// Past the budget the walks stop, the check that ran over is discarded, the remaining ones are
 /// skipped, and the file is reported as not fully linted.
-pub const CHECK_STEP_BUDGET: u64 = 5_000_000;
+pub const CHECK_STEP_BUDGET: u64 = 3_000_000;
 
 pub struct Engine {
     /// Enabled rules that have a query, in the order the combined query was built from.
@@ -93,6 +93,18 @@ pub struct FileLint {
     pub findings: Vec<Finding>,
 }
 
+impl FileLint {
+    /// A file nested past [`MAX_TREE_DEPTH`]: named, not linted.
+    fn too_deep(file: &SourceFile, how_deep: &str) -> FileLint {
+        let finding = builtin::not_linted(
+            &file.display_path,
+            &format!("{how_deep}, past the limit of {MAX_TREE_DEPTH}"),
+            "split the deeply nested code into functions, or exclude the file in golint-guard.toml",
+        );
+        FileLint { tree: None, facts: FileFacts::default(), findings: vec![finding] }
+    }
+}
+
 impl Engine {
     /// Compile the one combined query for `enabled` (built-in ids in the list switch on the
     /// engine's own checks). Fails on a rule whose query is invalid.
@@ -118,17 +130,18 @@ impl Engine {
 
     /// Parse and lint one file.
     pub fn lint(&self, worker: &mut Worker, file: &SourceFile, module: ModuleFacts) -> FileLint {
+        // Bracket nesting bounds the tree's depth from below and costs no parse, which takes
+        // seconds at tens of thousands of levels.
+        let nesting = syntax::bracket_depth(&file.text);
+        if nesting > MAX_TREE_DEPTH {
+            return FileLint::too_deep(file, &format!("brackets nest {nesting} levels deep"));
+        }
         let Some(tree) = parse::parse(&mut worker.parser, file) else {
             return FileLint { tree: None, facts: FileFacts::default(), findings: Vec::new() };
         };
         let depth = crate::syntax::max_depth(tree.root_node());
         if depth > MAX_TREE_DEPTH {
-            let finding = builtin::not_linted(
-                &file.display_path,
-                &format!("the syntax tree nests {depth} levels deep, past the limit of {MAX_TREE_DEPTH}"),
-                "split the deeply nested code into functions, or exclude the file in golint-guard.toml",
-            );
-            return FileLint { tree: None, facts: FileFacts::default(), findings: vec![finding] };
+            return FileLint::too_deep(file, &format!("the syntax tree nests {depth} levels deep"));
         }
         let facts = file_facts(&tree, file, module);
         let findings = self.lint_tree(&mut worker.cursor, file, &tree, &facts);
