@@ -5,7 +5,7 @@
 //! output has no ANSI codes, no hyperlinks and no URLs, so snapshots are the same everywhere.
 
 use super::{Criterion, ReportInput};
-use crate::diagnostic::{Applicability, Finding, Severity, Span};
+use crate::diagnostic::{Applicability, Finding, Label, Severity, Span};
 use crate::source::SourceFile;
 use miette::{
     Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents, SourceCode,
@@ -79,6 +79,9 @@ fn render_graphical(
     let diagnostic = FindingDiagnostic::new(finding, source, span, color, whole_file);
     let mut text = String::new();
     handler.render_report(&mut text, &diagnostic).ok()?;
+    for far in &diagnostic.far_labels {
+        let _ = writeln!(text, "  note: {far}");
+    }
     Some(text)
 }
 
@@ -177,6 +180,8 @@ struct FindingDiagnostic<'a> {
     finding: &'a Finding,
     source: Excerpt,
     labels: Vec<LabeledSpan>,
+    /// Labels too far from the finding to share its snippet, as `path:line:col: message`.
+    far_labels: Vec<String>,
     url: Option<String>,
 }
 
@@ -189,23 +194,57 @@ impl<'a> FindingDiagnostic<'a> {
         whole_file: bool,
     ) -> FindingDiagnostic<'a> {
         let text: &str = &source.text;
-        let primary = clamp_span(text, span);
-        let label_spans: Vec<Span> = finding.labels.iter().map(|label| clamp_span(text, label.span)).collect();
+        let (primary, through_line) = first_line_of_long_span(source, clamp_span(text, span));
+        // miette may show every line between a label and the finding: a label far from it is a
+        // note line below the snippet instead.
+        let primary_line = source.line_index(primary.start);
+        let is_near = |span: Span| source.line_index(span.start).abs_diff(primary_line) <= FAR_LABEL_LINES;
+        let (near, far): (Vec<&Label>, Vec<&Label>) =
+            finding.labels.iter().partition(|label| is_near(clamp_span(text, label.span)));
+        let far_labels = far
+            .iter()
+            .map(|label| {
+                let position = source.position(clamp_span(text, label.span).start);
+                let path = shown_path(&finding.path);
+                format!("{path}:{}:{}: {}", position.line, position.column, escape_controls(&label.message))
+            })
+            .collect();
+        let label_spans: Vec<Span> = near.iter().map(|label| clamp_span(text, label.span)).collect();
         let excerpt = Excerpt::around(source, shown_path(&finding.path), primary, &label_spans, whole_file);
-        // The primary span carries no text: the message is already the diagnostic's title.
-        let mut labels = vec![LabeledSpan::new_primary_with_span(None, excerpt.span(primary))];
+        // The primary span carries no text (the message is already the diagnostic's title), except
+        // where it was cut to its first line.
+        let primary_text = through_line.map(|line| format!("through line {line}"));
+        let mut labels = vec![LabeledSpan::new_primary_with_span(primary_text, excerpt.span(primary))];
         labels.extend(
-            finding
-                .labels
-                .iter()
+            near.iter()
                 .zip(&label_spans)
                 .filter(|(_, span)| excerpt.contains(**span))
                 .map(|(label, span)| LabeledSpan::new_with_span(Some(label.message.clone()), excerpt.span(*span))),
         );
         let url =
             color.then(|| crate::engine::registry::find_rule(&finding.rule).map(|rule| rule.docs_url())).flatten();
-        FindingDiagnostic { finding, source: excerpt, labels, url }
+        FindingDiagnostic { finding, source: excerpt, labels, far_labels, url }
     }
+}
+
+/// A primary span over more lines than this is shown by its first line, marked with the line it
+/// runs through: a thirty-line `go func() { ... }()` underlined whole repeats the function per
+/// finding. Labels inside it are still shown where they point. JSON and SARIF keep the span.
+const LONG_SPAN_LINES: usize = 3;
+
+/// A label more lines than this away from the finding is listed as a note under the snippet.
+const FAR_LABEL_LINES: usize = 8;
+
+/// `span`, cut to the end of its first line when it covers more than [`LONG_SPAN_LINES`]
+/// lines, and then the (1-based) line it ran through.
+fn first_line_of_long_span(source: &SourceFile, span: Span) -> (Span, Option<usize>) {
+    let first = source.line_index(span.start);
+    let last = source.line_index(span.end.saturating_sub(1).max(span.start));
+    if last - first < LONG_SPAN_LINES {
+        return (span, None);
+    }
+    let end = source.line_end(first).clamp(span.start, span.end);
+    (Span::new(span.start, end), Some(last + 1))
 }
 
 /// A line longer than this is clipped around the span, and never shown as a context line; code
@@ -460,6 +499,30 @@ mod tests {
                 assert!(text.contains("something"), "{text}");
             }
         }
+    }
+
+    /// A span over many lines is shown once, by its first line, not underlined line by line;
+    /// a label inside it is still shown.
+    #[test]
+    fn a_long_span_is_shown_by_its_first_line() {
+        let body: String = (0..30).map(|i| format!("\t\tstep{i}()\n")).collect();
+        let text = format!("package a\n\nfunc f() {{\n\tgo func() {{\n{body}\t}}()\n}}\n");
+        let source = SourceFile::new(PathBuf::from("a.go"), PathBuf::from("a.go"), text.as_str());
+        let start = source.text.find("go func").unwrap();
+        let end = source.text.find("}()").unwrap() + 3;
+        let inner = source.text.find("step15").unwrap();
+        let mut long = finding(Span::new(start, end), &source);
+        // `finding` labels `package` (three lines up: in the snippet); this one is 16 lines down.
+        long.labels.push(Label { span: Span::new(inner, inner + 6), message: "this step".into() });
+        let rendered = render_with(&[long], &source, 100);
+        assert!(rendered.contains("through line 35"), "{rendered}");
+        assert!(rendered.contains("╰── the package"), "{rendered}");
+        // The far label is a note of its own; the lines up to it are not shown.
+        assert!(rendered.contains("  note: a.go:20:3: this step\n"), "{rendered}");
+        assert!(!rendered.contains("step5()"), "{rendered}");
+        // A short span is shown as it was, without the mark.
+        let short = finding(Span::new(start, start + 2), &source);
+        assert!(!render_with(&[short], &source, 100).contains("through line"));
     }
 
     #[test]
