@@ -1,5 +1,6 @@
 use crate::engine::facts::stdlib;
 use crate::engine::prelude::*;
+use crate::engine::service_code;
 
 pub static RULE: Rule = Rule {
     id: "response-body-not-closed",
@@ -38,7 +39,7 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
     }
     // A test's leaked connection dies with the test process: worth knowing, not worth failing on.
     let severity = if ctx.facts.is_test_file { Severity::Info } else { ctx.rule.severity };
-    let Some(target) = first_target(statement, source) else { return };
+    let Some(target) = service_code::bound_targets(statement).first().copied() else { return };
     let callee = syntax::callee_display(call, source, &info.callee);
     if target.kind() != "identifier" {
         // A field, an index or a dereference: the response lives on elsewhere.
@@ -53,15 +54,7 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
             .help("Keep the response and `defer resp.Body.Close()` after the error check");
         return;
     }
-    let Some(function) = ctx.types.ancestry().enclosing_functions(statement).next() else { return };
-    let Some(body) = syntax::function_body(function) else { return };
-    // A parameter or named result belongs to the caller too.
-    if syntax::signature_names(function, source).contains(&name) {
-        return;
-    }
-    if statement.kind() == "assignment_statement" && !declared_in(body, function, name, source) {
-        return;
-    }
+    let Some(body) = service_code::owning_function(ctx, statement, name, source) else { return };
     for mention in syntax::identifiers_named(body, name, source) {
         if mention == target {
             continue;
@@ -88,21 +81,6 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
 fn owns_body(callee: &str, receiver: &Option<(String, String)>) -> bool {
     let recorder = receiver.as_ref().is_some_and(|(path, name)| path == "net/http/httptest" && name == "ResponseRecorder");
     !recorder && !callee.ends_with(".ReadResponse")
-}
-
-/// The first name on the left of the binding statement.
-fn first_target<'tree>(statement: Node<'tree>, _source: &str) -> Option<Node<'tree>> {
-    match statement.kind() {
-        "var_spec" => statement.child_by_field_name("name"),
-        _ => syntax::named_children(statement.child_by_field_name("left")?).into_iter().next(),
-    }
-}
-
-/// `name` is declared (`:=` or `var`) in this function itself, so every use is visible.
-fn declared_in(body: Node<'_>, function: Node<'_>, name: &str, source: &str) -> bool {
-    syntax::bindings_of(body, name, source).iter().any(|binding| {
-        binding.kind != syntax::BindingKind::Assign && syntax::enclosing_function(binding.statement) == Some(function)
-    })
 }
 
 enum Use {

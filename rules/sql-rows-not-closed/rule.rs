@@ -1,4 +1,5 @@
 use crate::engine::prelude::*;
+use crate::engine::service_code;
 
 pub static RULE: Rule = Rule {
     id: "sql-rows-not-closed",
@@ -29,7 +30,7 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
     if info.results.first().map(String::as_str) != Some(ROWS) {
         return;
     }
-    let targets = targets_of(statement);
+    let targets = service_code::bound_targets(statement);
     let Some(target) = targets.first().copied() else { return };
     if target.kind() != "identifier" {
         return;
@@ -44,14 +45,7 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
             .help("Keep the rows and `defer rows.Close()` after the error check");
         return;
     }
-    let Some(function) = ctx.types.ancestry().enclosing_functions(statement).next() else { return };
-    let Some(body) = syntax::function_body(function) else { return };
-    if syntax::signature_names(function, source).contains(&name) {
-        return;
-    }
-    if statement.kind() == "assignment_statement" && !declared_in(body, function, name, source) {
-        return;
-    }
+    let Some(body) = service_code::owning_function(ctx, statement, name, source) else { return };
     let mut closes = Vec::new();
     let mut checks_err = false;
     let belongs = binding_scope(body, statement, name, source);
@@ -147,24 +141,6 @@ fn scope_of(statement: Node<'_>) -> Option<Node<'_>> {
             node.kind(),
             "block" | "if_statement" | "for_statement" | "expression_switch_statement" | "type_switch_statement"
         )
-    })
-}
-
-/// The names on the left of the binding statement, in order.
-fn targets_of(statement: Node<'_>) -> Vec<Node<'_>> {
-    match statement.kind() {
-        "var_spec" => {
-            let mut cursor = statement.walk();
-            statement.children_by_field_name("name", &mut cursor).collect()
-        }
-        _ => statement.child_by_field_name("left").map(syntax::named_children).unwrap_or_default(),
-    }
-}
-
-/// `name` is declared (`:=` or `var`) in this function itself, so every use is visible.
-fn declared_in(body: Node<'_>, function: Node<'_>, name: &str, source: &str) -> bool {
-    syntax::bindings_of(body, name, source).iter().any(|binding| {
-        binding.kind != syntax::BindingKind::Assign && syntax::enclosing_function(binding.statement) == Some(function)
     })
 }
 

@@ -89,3 +89,40 @@ pub fn bound_name<'s>(literal: Node<'_>, source: &'s str) -> Option<&'s str> {
     let target = targets.get(position)?;
     (target.kind() == "identifier").then(|| syntax::text(*target, source))
 }
+
+/// The names a binding statement (`:=`, `=`, or a `var` spec) binds, in order.
+pub fn bound_targets(statement: Node<'_>) -> Vec<Node<'_>> {
+    match statement.kind() {
+        "var_spec" => {
+            let mut cursor = statement.walk();
+            statement.children_by_field_name("name", &mut cursor).collect()
+        }
+        _ => statement.child_by_field_name("left").map(syntax::named_children).unwrap_or_default(),
+    }
+}
+
+/// For a resource that `statement` binds to the local `name`: the body of the function it
+/// belongs to, when every use of it is in sight there. Not so for a parameter or named
+/// result (the caller holds it too), nor for `name = ...` on a variable declared elsewhere.
+pub fn owning_function<'a>(
+    ctx: &RuleContext<'a, '_>,
+    statement: Node<'a>,
+    name: &str,
+    source: &str,
+) -> Option<Node<'a>> {
+    let function = ctx.types.ancestry().enclosing_functions(statement).next()?;
+    let body = syntax::function_body(function)?;
+    if syntax::signature_names(function, source).contains(&name) {
+        return None;
+    }
+    let declared_here = || {
+        syntax::bindings_of(body, name, source).iter().any(|binding| {
+            binding.kind != syntax::BindingKind::Assign
+                && syntax::enclosing_function(binding.statement) == Some(function)
+        })
+    };
+    if statement.kind() == "assignment_statement" && !declared_here() {
+        return None;
+    }
+    Some(body)
+}
