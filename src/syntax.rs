@@ -98,13 +98,24 @@ pub struct Ancestry<'tree> {
     root: Node<'tree>,
     /// The root's children with their byte ranges, in source order.
     top_level: Vec<(usize, usize, Node<'tree>)>,
+    /// Every function declaration, method declaration and function literal, in source order.
+    functions: Vec<FunctionSpan<'tree>>,
+}
+
+/// A function in [`Ancestry::functions`], with the index of the innermost one around it.
+struct FunctionSpan<'tree> {
+    start: usize,
+    end: usize,
+    node: Node<'tree>,
+    parent: Option<usize>,
 }
 
 impl<'tree> Ancestry<'tree> {
-    pub fn new(root: Node<'tree>) -> Ancestry<'tree> {
+    /// `source` is the text `root` was parsed from.
+    pub fn new(root: Node<'tree>, source: &str) -> Ancestry<'tree> {
         let mut cursor = root.walk();
         let top_level = root.children(&mut cursor).map(|node| (node.start_byte(), node.end_byte(), node)).collect();
-        Ancestry { root, top_level }
+        Ancestry { root, top_level, functions: functions_in(root, source) }
     }
 
     pub fn root(&self) -> Node<'tree> {
@@ -163,9 +174,32 @@ impl<'tree> Ancestry<'tree> {
     }
 
     /// The functions around `node`, innermost first: [`enclosing_function`] applied again and again.
+    /// Found in the function index by offsets (functions nest, so the ones around `node` are a
+    /// chain of parents), not by a descent.
     pub fn enclosing_functions(&self, node: Node<'tree>) -> impl Iterator<Item = Node<'tree>> + use<'tree> {
-        let function_kinds = function_kind_ids();
-        self.ancestors(node).into_iter().filter(|ancestor| function_kinds.contains(&ancestor.kind_id()))
+        let (start, end) = (node.start_byte(), node.end_byte());
+        let mut found = Vec::new();
+        if start == end {
+            // An empty (MISSING) node cannot be placed by its offsets.
+            let function_kinds = function_kind_ids();
+            found.extend(
+                self.ancestors(node).into_iter().filter(|ancestor| function_kinds.contains(&ancestor.kind_id())),
+            );
+            return found.into_iter();
+        }
+        // The last function starting at or before `node`, then up its parents to the first that
+        // holds `node` strictly (one with `node`'s exact range is `node` or lies inside it).
+        let mut at = self.functions.partition_point(|function| function.start <= start).checked_sub(1);
+        while let Some(index) = at {
+            let function = &self.functions[index];
+            let holds =
+                function.start <= start && end <= function.end && (function.start, function.end) != (start, end);
+            if holds {
+                found.push(function.node);
+            }
+            at = function.parent;
+        }
+        found.into_iter()
     }
 
     /// What [`deferring_statement`] finds.
@@ -197,6 +231,78 @@ impl<'tree> Ancestry<'tree> {
     }
 }
 
+/// The functions of the tree in source order, each with its innermost enclosing function. Every
+/// function starts with the keyword `func`, so the walk enters only the subtrees whose text holds
+/// a `func`: a small part of the tree.
+fn functions_in<'tree>(root: Node<'tree>, source: &str) -> Vec<FunctionSpan<'tree>> {
+    let keywords: Vec<usize> = source.match_indices("func").map(|(at, _)| at).collect();
+    let holds_keyword = |node: Node<'_>| {
+        let first = keywords.partition_point(|&at| at < node.start_byte());
+        keywords.get(first).is_some_and(|&at| at + 4 <= node.end_byte())
+    };
+    let function_kinds = function_kind_ids();
+    let mut functions: Vec<FunctionSpan<'tree>> = Vec::new();
+    // The functions around the node being visited, as indexes into `functions`.
+    let mut open: Vec<usize> = Vec::new();
+    let mut cursor = root.walk();
+    let mut depth_of_open: Vec<usize> = Vec::new();
+    let mut depth = 0usize;
+    if !holds_keyword(root) {
+        return functions;
+    }
+    loop {
+        let node = cursor.node();
+        if function_kinds.contains(&node.kind_id()) {
+            functions.push(FunctionSpan {
+                start: node.start_byte(),
+                end: node.end_byte(),
+                node,
+                parent: open.last().copied(),
+            });
+            open.push(functions.len() - 1);
+            depth_of_open.push(depth);
+        }
+        // Into the first child holding a keyword, else to the next such sibling, climbing.
+        let mut moved = false;
+        if cursor.goto_first_child() {
+            depth += 1;
+            loop {
+                if holds_keyword(cursor.node()) {
+                    moved = true;
+                    break;
+                }
+                if !cursor.goto_next_sibling() {
+                    break;
+                }
+            }
+            if !moved {
+                cursor.goto_parent();
+                depth -= 1;
+            }
+        }
+        while !moved {
+            // Leaving the node under the cursor: it is no longer around what comes next.
+            if depth_of_open.last() == Some(&depth) {
+                open.pop();
+                depth_of_open.pop();
+            }
+            if depth == 0 {
+                return functions;
+            }
+            while cursor.goto_next_sibling() {
+                if holds_keyword(cursor.node()) {
+                    moved = true;
+                    break;
+                }
+            }
+            if !moved {
+                cursor.goto_parent();
+                depth -= 1;
+            }
+        }
+    }
+}
+
 static FUNCTION_KIND_IDS: std::sync::OnceLock<Vec<u16>> = std::sync::OnceLock::new();
 static COMMENT_KIND_IDS: std::sync::OnceLock<Vec<u16>> = std::sync::OnceLock::new();
 static FUNC_LITERAL_KIND_IDS: std::sync::OnceLock<Vec<u16>> = std::sync::OnceLock::new();
@@ -209,6 +315,71 @@ fn function_kind_ids() -> &'static [u16] {
 /// The grammar ids for `func_literal`.
 pub fn func_literal_kind_ids() -> &'static [u16] {
     kind_ids(&FUNC_LITERAL_KIND_IDS, &["func_literal"])
+}
+
+static STATEMENT_CONTAINER_KIND_IDS: std::sync::OnceLock<Vec<u16>> = std::sync::OnceLock::new();
+
+/// The kinds a statement, a `var` spec or a range clause can sit in, other than through a
+/// function literal (from the grammar's node-types.json), and ERROR, where broken code can put
+/// anything.
+const STATEMENT_CONTAINERS: &[&str] = &[
+    "block",
+    "statement_list",
+    "if_statement",
+    "for_statement",
+    "for_clause",
+    "expression_switch_statement",
+    "type_switch_statement",
+    "select_statement",
+    "expression_case",
+    "default_case",
+    "type_case",
+    "communication_case",
+    "labeled_statement",
+    "var_declaration",
+    "var_spec_list",
+    "ERROR",
+];
+
+/// The statements of a function body and what statements hold directly (clauses, `var` specs,
+/// cases), in source order, without entering expressions: only function literals put
+/// statements inside an expression, and they have statements of their own. Most of a body's
+/// nodes are expressions, so this visits a small part of what [`descendants`] visits.
+pub fn statements_and_clauses<'tree>(body: Node<'tree>) -> impl Iterator<Item = Node<'tree>> {
+    let containers = kind_ids(&STATEMENT_CONTAINER_KIND_IDS, STATEMENT_CONTAINERS);
+    let mut cursor = body.walk();
+    let mut done = false;
+    std::iter::from_fn(move || {
+        if done || !step() {
+            return None;
+        }
+        let entered = containers.contains(&cursor.node().kind_id()) && cursor.goto_first_child();
+        if !(entered && cursor.node().is_named()) {
+            next_named_after(&mut cursor, body, &mut done)?;
+        }
+        Some(cursor.node())
+    })
+}
+
+/// Moves `cursor` to the next named node after the current one's subtree, within `within`;
+/// None (and `done`) when there is none.
+fn next_named_after(cursor: &mut tree_sitter::TreeCursor<'_>, within: Node<'_>, done: &mut bool) -> Option<()> {
+    loop {
+        if cursor.node() == within {
+            *done = true;
+            return None;
+        }
+        if cursor.goto_next_sibling() {
+            if cursor.node().is_named() {
+                return Some(());
+            }
+            continue;
+        }
+        if !cursor.goto_parent() {
+            *done = true;
+            return None;
+        }
+    }
 }
 
 /// Every grammar id whose kind is one of `kinds` (aliases included), computed once into `cache`:
@@ -276,6 +447,64 @@ pub fn bracket_depth(text: &str) -> usize {
         }
     }
     deepest
+}
+
+/// True when the tree under `root` nests deeper than `limit`: `max_depth(root) > limit`, without
+/// walking the whole tree. A subtree of `n` nodes is at most `n` deep, and tree-sitter keeps each
+/// node's descendant count, so only subtrees large enough to go past the limit are entered: a
+/// tiny part of a real file's tree, where a full walk costs a sixth of the parse.
+pub fn nests_deeper_than(root: Node<'_>, limit: usize) -> bool {
+    let mut cursor = root.walk();
+    let mut depth = 0usize;
+    // Whether the node under the cursor could reach past `limit` (it is `depth` deep).
+    let could_reach = |node: Node<'_>, depth: usize| depth + node.descendant_count() - 1 > limit;
+    if !could_reach(root, 0) {
+        return false;
+    }
+    loop {
+        if depth > limit {
+            return true;
+        }
+        // Enter the first child that could reach past the limit, else move on.
+        let mut entered = false;
+        if cursor.goto_first_child() {
+            depth += 1;
+            loop {
+                if could_reach(cursor.node(), depth) {
+                    entered = true;
+                    break;
+                }
+                if !cursor.goto_next_sibling() {
+                    break;
+                }
+            }
+            if !entered {
+                cursor.goto_parent();
+                depth -= 1;
+            }
+        }
+        if entered {
+            continue;
+        }
+        // Nothing below: the next sibling that could reach, climbing as needed.
+        loop {
+            if depth == 0 {
+                return false;
+            }
+            let mut found = false;
+            while cursor.goto_next_sibling() {
+                if could_reach(cursor.node(), depth) {
+                    found = true;
+                    break;
+                }
+            }
+            if found {
+                break;
+            }
+            cursor.goto_parent();
+            depth -= 1;
+        }
+    }
 }
 
 /// How deep the tree under `root` goes (the root is depth 0). One cursor walk, no recursion.
@@ -387,13 +616,29 @@ pub struct Binding<'tree> {
     pub statement: Node<'tree>,
 }
 
+/// `node.kind()`, from a table by kind id: tree-sitter's `kind()` measures and checks the
+/// grammar's C string on every call, which costs more than a step of a tree walk. For the
+/// loops that look at every node of a walk.
+pub fn kind<'tree>(node: Node<'tree>) -> &'tree str {
+    static NAMES: std::sync::OnceLock<Vec<Box<str>>> = std::sync::OnceLock::new();
+    let names = NAMES.get_or_init(|| {
+        let language = crate::parse::go_language();
+        (0..language.node_kind_count() as u16).map(|id| language.node_kind_for_id(id).unwrap_or("").into()).collect()
+    });
+    match names.get(usize::from(node.kind_id())) {
+        Some(name) if !name.is_empty() => name,
+        // ERROR's id lies outside the table.
+        _ => node.kind(),
+    }
+}
+
 /// Every `:=`, `var` and `=` binding of the plain identifier `name` inside `scope` (nested
 /// function literals included). Shadowing is not resolved: callers that need one binding should
 /// bail out when they find several.
 pub fn bindings_of<'tree>(scope: Node<'tree>, name: &str, source: &str) -> Vec<Binding<'tree>> {
     let mut bindings = Vec::new();
     for node in descendants(scope) {
-        let (kind, left, right) = match node.kind() {
+        let (kind, left, right) = match self::kind(node) {
             "short_var_declaration" => {
                 (BindingKind::Define, node.child_by_field_name("left"), node.child_by_field_name("right"))
             }
@@ -423,7 +668,7 @@ pub fn bindings_of<'tree>(scope: Node<'tree>, name: &str, source: &str) -> Vec<B
         let lefts = named_children(left);
         let rights = named_children(right);
         for (index, ident) in lefts.iter().enumerate() {
-            if ident.kind() == "identifier" && text(*ident, source) == name {
+            if self::kind(*ident) == "identifier" && text(*ident, source) == name {
                 let paired = (rights.len() == lefts.len()).then(|| rights[index]);
                 bindings.push(Binding { kind, name: *ident, value: paired, statement: node });
             }
@@ -803,7 +1048,7 @@ pub fn wraps_unchecked_writer(
     let Some(scope) = types.ancestry().top_level_declaration(writer) else { return false };
     // The answer depends only on the declaration and the writer's text, and finding it walks the
     // whole declaration: remember it for the next write to the same writer.
-    types.remember_unchecked_writer(scope, text(writer, source), || {
+    types.remember("wraps only unchecked writers", scope, text(writer, source), || {
         writer_bindings_wrap_unchecked(types, imports, scope, writer, source)
     })
 }
@@ -934,6 +1179,68 @@ mod tests {
         assert_eq!(bracket_depth(")))((("), 3);
     }
 
+    /// The table gives tree-sitter's own kind name for every node, aliases, anonymous nodes,
+    /// errors and missing nodes included.
+    #[test]
+    fn kind_from_the_table_is_the_nodes_kind() {
+        let sources = [
+            "package p\n\nimport \"fmt\"\n\ntype T[P any] struct{ f func() }\n\nfunc (t *T[P]) m(x ...int) (err error) {\n\tdefer func() { recover() }()\n\tswitch v := any(x).(type) { case int: _ = v }\n\tselect { case <-ch: default: }\n\tlabel: for i := range 3 { fmt.Println(i, 'a', `raw`, 1.5i) }\n\treturn\n}\n",
+            "package p\nfunc f() { x := ; if { g( }\n",
+        ];
+        let mut parser = crate::parse::new_parser();
+        for source in sources {
+            let tree = parser.parse(source, None).expect("parses");
+            let mut cursor = tree.walk();
+            let mut seen = 0;
+            loop {
+                let node = cursor.node();
+                assert_eq!(kind(node), node.kind(), "{node:?}");
+                seen += 1;
+                if cursor.goto_first_child() {
+                    continue;
+                }
+                while !cursor.goto_next_sibling() {
+                    if !cursor.goto_parent() {
+                        break;
+                    }
+                }
+                if cursor.node() == tree.root_node() {
+                    break;
+                }
+            }
+            assert!(seen > 20);
+        }
+    }
+
+    /// The pruned depth check gives the full walk's answer at every limit, on deep, shallow,
+    /// lopsided and broken trees.
+    #[test]
+    fn nests_deeper_than_agrees_with_the_full_walk() {
+        let chain = format!("package p\nvar x = a{}\n", " + a".repeat(120));
+        let nested = format!("package p\nfunc f() {{\n{}{}}}\n", "if x {\n".repeat(40), "}\n".repeat(40));
+        let broken = format!("package p\nfunc f() {{\n{}g(\n", "for {\n".repeat(30));
+        let sources = [
+            "package p\n".to_string(),
+            "package p\n\nfunc f() { g(a[1], func() { h() }) }\n".to_string(),
+            chain,
+            nested,
+            broken,
+        ];
+        let mut parser = crate::parse::new_parser();
+        for source in &sources {
+            let tree = parser.parse(source, None).expect("parses");
+            let root = tree.root_node();
+            let depth = max_depth(root);
+            for limit in [0, 1, 2, 5, depth.saturating_sub(2), depth.saturating_sub(1), depth, depth + 1, depth + 50] {
+                assert_eq!(
+                    nests_deeper_than(root, limit),
+                    depth > limit,
+                    "depth {depth}, limit {limit}, source {source:?}"
+                );
+            }
+        }
+    }
+
     /// The one-descent lookups agree with walking up through `parent()`, on every node, in
     /// well-formed code and around parse errors (where empty MISSING nodes sit on edges).
     #[test]
@@ -942,12 +1249,13 @@ mod tests {
             "package p\n\nvar f = func() int { return 1 }\n\nfunc a(x int) {\n\tdefer func() { g(func() { x++ }) }()\n\tfor i := range x {\n\t\t_ = i\n\t}\n}\n\nfunc (r *T) m() { go func() {}() }\n",
             "package p\n\nfunc a() {\n\tx := func() {\n\tdefer func() { y. }()\n\tif z { w( }\n}\n\nfunc b() { c := func(",
             "package p\nfunc(){}\n",
+            "package p\n\n// func in a comment\nvar s = \"func\"\n\ntype T struct{ f func() }\n\nfunc (t T) m(g func(int) func()) func() {\n\treturn func() { _ = func() int { return 1 }() }\n}\n\nvar x = []func(){func() {}, nil}\n\nfunc G[P any](p P) { defer func() { recover() }() }\n",
         ];
         let mut parser = crate::parse::new_parser();
         for source in sources {
             let tree = parser.parse(source, None).expect("parses");
             let root = tree.root_node();
-            let ancestry = Ancestry::new(root);
+            let ancestry = Ancestry::new(root, source);
             for node in std::iter::once(root).chain(descendants(root)) {
                 let walked: Vec<Node<'_>> = ancestors(node).collect();
                 assert_eq!(ancestry.ancestors(node), walked, "ancestors of {node:?}");

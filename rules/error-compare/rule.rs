@@ -124,7 +124,7 @@ fn sentinel_of(ctx: &RuleContext<'_, '_>, expr: Node<'_>) -> Option<Sentinel> {
         "selector_expression" => {
             let operand = expr.child_by_field_name("operand")?;
             let field = ctx.text(expr.child_by_field_name("field")?);
-            if operand.kind() != "identifier" || is_local(ctx, operand) {
+            if operand.kind() != "identifier" || ctx.types.is_local(operand) {
                 return None;
             }
             let path = ctx.facts.imports.path_of(ctx.text(operand))?;
@@ -146,7 +146,7 @@ fn sentinel_of(ctx: &RuleContext<'_, '_>, expr: Node<'_>) -> Option<Sentinel> {
         }
         "identifier" => {
             let name = ctx.text(expr);
-            if is_local(ctx, expr) || ctx.facts.imports.has_dot_import() {
+            if ctx.types.is_local(expr) || ctx.facts.imports.has_dot_import() {
                 return None;
             }
             ctx.package.filter(|package| package.is_sentinel_error(name)).map(|_| Sentinel {
@@ -200,12 +200,6 @@ fn is_error_value(ctx: &RuleContext<'_, '_>, expr: Node<'_>, sentinel: Node<'_>)
     }
 }
 
-/// True when `name` is a parameter or variable of a function around it (it shadows a package).
-fn is_local(ctx: &RuleContext<'_, '_>, name: Node<'_>) -> bool {
-    let text = ctx.text(name);
-    ctx.types.ancestry().enclosing_functions(name).any(|function| ctx.types.locals(function).contains_key(text))
-}
-
 /// Inside an `Is(target error) bool` method, `==` is how identity is defined.
 fn inside_is_method(ctx: &RuleContext<'_, '_>, node: Node<'_>) -> bool {
     ctx.types.ancestry().enclosing_functions(node).any(|function| {
@@ -225,7 +219,7 @@ fn documented_exact(ctx: &RuleContext<'_, '_>, error: Node<'_>, at: Node<'_>, se
         "selector_expression" => {
             let Some(operand) = function.child_by_field_name("operand") else { return false };
             let Some(field) = function.child_by_field_name("field") else { return false };
-            let package = (operand.kind() == "identifier" && !is_local(ctx, operand))
+            let package = (operand.kind() == "identifier" && !ctx.types.is_local(operand))
                 .then(|| ctx.facts.imports.path_of(ctx.text(operand)))
                 .flatten();
             (package, ctx.text(field))

@@ -50,7 +50,11 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
     let name_text = ctx.text(name);
     let Some(function) = ctx.types.ancestry().enclosing_functions(statement).next() else { return };
     let Some(body) = function.child_by_field_name("body") else { return };
-    if !is_plain_statement_position(statement) || hides_reads(ctx, function, body, name_text) {
+    if !is_plain_statement_position(statement)
+        || ctx.types.remember("error-never-checked: reads hidden", function, name_text, || {
+            hides_reads(ctx, function, body, name_text)
+        })
+    {
         return;
     }
     let Some(scope) = declaring_block(ctx, statement, body, name_text) else { return };
@@ -102,7 +106,7 @@ fn hides_reads(ctx: &RuleContext<'_, '_>, function: Node<'_>, body: Node<'_>, na
         return true;
     }
     for node in syntax::descendants(body) {
-        match node.kind() {
+        match syntax::kind(node) {
             "goto_statement" => return true,
             "func_literal" if captures(ctx, node, name) => return true,
             "unary_expression"
@@ -120,7 +124,8 @@ fn hides_reads(ctx: &RuleContext<'_, '_>, function: Node<'_>, body: Node<'_>, na
 /// True when the function literal mentions `name` without declaring its own (a parameter, a
 /// `:=` or a `var` of that name): then it reads or writes the outer variable.
 fn captures(ctx: &RuleContext<'_, '_>, literal: Node<'_>, name: &str) -> bool {
-    let mentioned = syntax::descendants(literal).any(|inner| inner.kind() == "identifier" && ctx.text(inner) == name);
+    let mentioned =
+        syntax::descendants(literal).any(|inner| syntax::kind(inner) == "identifier" && ctx.text(inner) == name);
     if !mentioned {
         return false;
     }
@@ -265,11 +270,11 @@ fn follow<'tree>(ctx: &RuleContext<'_, 'tree>, statement: Node<'tree>, scope: No
 
 /// True when `node` mentions `name` other than as the target of a plain assignment.
 fn reads(ctx: &RuleContext<'_, '_>, node: Node<'_>, name: &str) -> bool {
-    syntax::descendants(node).any(|n| n.kind() == "identifier" && ctx.text(n) == name && !is_assigned_target(ctx, n))
+    syntax::descendants(node).any(|n| syntax::kind(n) == "identifier" && ctx.text(n) == name && !is_assigned_target(ctx, n))
 }
 
 fn mentions(ctx: &RuleContext<'_, '_>, node: Node<'_>, name: &str) -> bool {
-    syntax::descendants(node).any(|n| n.kind() == "identifier" && ctx.text(n) == name)
+    syntax::descendants(node).any(|n| syntax::kind(n) == "identifier" && ctx.text(n) == name)
 }
 
 /// `name` on the left of `=` or `:=` (not `+=`).

@@ -49,7 +49,7 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
     let (Some(call), Some(package), Some(format)) = (found.target(), found.get("package"), found.get("format")) else {
         return;
     };
-    if !ctx.facts.imports.names(ctx.text(package), "fmt") || is_local(ctx, package) {
+    if !ctx.facts.imports.names(ctx.text(package), "fmt") || ctx.types.is_local(package) {
         return;
     }
     let Some(verbs) = parse_verbs(ctx.text(format), format.start_byte(), format.kind() == "raw_string_literal") else {
@@ -146,12 +146,6 @@ fn in_test_support(ctx: &RuleContext<'_, '_>) -> bool {
             || directory.starts_with("testhelper")
             || (directory.len() > 4 && (directory.starts_with("test") || directory.ends_with("test")))
     })
-}
-
-/// True when `name` is a parameter or variable of a function around it (it shadows the import).
-fn is_local(ctx: &RuleContext<'_, '_>, name: Node<'_>) -> bool {
-    let text = ctx.text(name);
-    ctx.types.ancestry().enclosing_functions(name).any(|function| ctx.types.locals(function).contains_key(text))
 }
 
 /// The error an argument formats: an error-typed expression, or the receiver of `x.Error()`

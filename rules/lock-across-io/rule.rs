@@ -275,7 +275,7 @@ struct Region<'s, 'tree> {
 impl<'s, 'tree> Region<'s, 'tree> {
     /// `x.Unlock()` on the same receiver text.
     fn is_release_call(&self, node: Node<'_>) -> bool {
-        if node.kind() != "call_expression" {
+        if syntax::kind(node) != "call_expression" {
             return false;
         }
         let Some(function) = node.child_by_field_name("function").map(syntax::unparen) else { return false };

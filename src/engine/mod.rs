@@ -139,8 +139,8 @@ impl Engine {
         let Some(tree) = parse::parse(&mut worker.parser, file) else {
             return FileLint { tree: None, facts: FileFacts::default(), findings: Vec::new() };
         };
-        let depth = crate::syntax::max_depth(tree.root_node());
-        if depth > MAX_TREE_DEPTH {
+        if syntax::nests_deeper_than(tree.root_node(), MAX_TREE_DEPTH) {
+            let depth = syntax::max_depth(tree.root_node());
             return FileLint::too_deep(file, &format!("the syntax tree nests {depth} levels deep"));
         }
         let facts = file_facts(&tree, file, module);

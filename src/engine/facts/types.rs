@@ -101,8 +101,16 @@ pub struct TypeEnv<'a> {
     package_path: Option<&'a str>,
     project: &'a dyn ProjectTypes,
     locals_cache: RefCell<HashMap<usize, Rc<Locals>>>,
-    /// `syntax::wraps_unchecked_writer` answers by (declaration id, writer text).
-    unchecked_writers: RefCell<HashMap<(usize, String), bool>>,
+    /// Answers rules keep for the rest of the file, by (question, node id, name): see
+    /// [`Self::remember`].
+    remembered: RefCell<HashMap<(&'static str, usize, String), bool>>,
+    /// [`Self::call`]'s answers by call node: many rules match the same call and ask again.
+    calls: RefCell<HashMap<usize, Option<CallInfo>>>,
+    /// [`Self::is_local`]'s answers by identifier node.
+    local_names: RefCell<HashMap<usize, bool>>,
+    /// How many functions' locals are being computed right now. While one is, its later
+    /// bindings are not typed yet, so answers that read locals are not remembered.
+    typing_locals: std::cell::Cell<usize>,
     /// The file's top-level `type_spec`s by name, built on first use: rules that look a type up
     /// by name once per match would otherwise walk every declaration of the file each time.
     /// Positions, not nodes, so that `TypeEnv` stays covariant in `'a`.
@@ -131,25 +139,29 @@ impl<'a> TypeEnv<'a> {
     ) -> TypeEnv<'a> {
         TypeEnv {
             source,
-            ancestry: syntax::Ancestry::new(root),
+            ancestry: syntax::Ancestry::new(root, source),
             imports,
             package_path,
             project,
             locals_cache: RefCell::new(HashMap::new()),
-            unchecked_writers: RefCell::new(HashMap::new()),
+            remembered: RefCell::new(HashMap::new()),
+            calls: RefCell::new(HashMap::new()),
+            local_names: RefCell::new(HashMap::new()),
+            typing_locals: std::cell::Cell::new(0),
             top_level_types: OnceCell::new(),
         }
     }
 
-    /// Whether `writer` in the declaration `scope` only wraps unchecked writers: the answer
-    /// remembered, else `compute`d and remembered.
-    pub fn remember_unchecked_writer(&self, scope: Node<'_>, writer: &str, compute: impl FnOnce() -> bool) -> bool {
-        let key = (scope.id(), writer.to_string());
-        if let Some(&known) = self.unchecked_writers.borrow().get(&key) {
+    /// The answer to `question` about `node` and `name`, remembered for the rest of the file:
+    /// `compute`d the first time only. For questions whose answer depends on nothing else, asked
+    /// once per match about the same function (a walk of its body each time otherwise).
+    pub fn remember(&self, question: &'static str, node: Node<'_>, name: &str, compute: impl FnOnce() -> bool) -> bool {
+        let key = (question, node.id(), name.to_string());
+        if let Some(&known) = self.remembered.borrow().get(&key) {
             return known;
         }
         let answer = compute();
-        self.unchecked_writers.borrow_mut().insert(key, answer);
+        self.remembered.borrow_mut().insert(key, answer);
         answer
     }
 
@@ -369,14 +381,33 @@ impl<'a> TypeEnv<'a> {
 
     /// True when `identifier` names a local (parameter or variable) of an enclosing function,
     /// so `os.Open` is not the os package when `os` is a local.
-    fn is_local(&self, identifier: Node<'a>) -> bool {
+    pub fn is_local(&self, identifier: Node<'a>) -> bool {
+        if let Some(&known) = self.local_names.borrow().get(&identifier.id()) {
+            return known;
+        }
         let name = self.text(identifier);
-        self.ancestry.enclosing_functions(identifier).any(|function| self.locals(function).contains_key(name))
+        let answer =
+            self.ancestry.enclosing_functions(identifier).any(|function| self.locals(function).contains_key(name));
+        if self.typing_locals.get() == 0 {
+            self.local_names.borrow_mut().insert(identifier.id(), answer);
+        }
+        answer
     }
 
     /// What a call returns, when the callee is known: a standard-library function or method, or
     /// one of the module's own (through `ProjectTypes`).
     pub fn call(&self, call: Node<'a>) -> Option<CallInfo> {
+        if let Some(known) = self.calls.borrow().get(&call.id()) {
+            return known.clone();
+        }
+        let answer = self.resolve_call(call);
+        if self.typing_locals.get() == 0 {
+            self.calls.borrow_mut().insert(call.id(), answer.clone());
+        }
+        answer
+    }
+
+    fn resolve_call(&self, call: Node<'a>) -> Option<CallInfo> {
         let function = syntax::unparen(call.child_by_field_name("function")?);
         match function.kind() {
             "identifier" => {
@@ -450,7 +481,9 @@ impl<'a> TypeEnv<'a> {
         if let Some(cached) = self.locals_cache.borrow().get(&function.id()) {
             return Rc::clone(cached);
         }
+        self.typing_locals.set(self.typing_locals.get() + 1);
         let computed = Rc::new(self.compute_locals(function));
+        self.typing_locals.set(self.typing_locals.get() - 1);
         self.locals_cache.borrow_mut().insert(function.id(), Rc::clone(&computed));
         computed
     }
@@ -498,7 +531,7 @@ impl<'a> TypeEnv<'a> {
         let Some(body) = function.child_by_field_name("body") else { return locals };
         // Pending `:=`/`var` bindings are typed after the walk; typing a call may need locals.
         let mut pending: Vec<(String, Node<'_>, Option<usize>)> = Vec::new();
-        for node in own_descendants(body) {
+        for node in syntax::statements_and_clauses(body) {
             match node.kind() {
                 "short_var_declaration" => {
                     let (Some(left), Some(right)) =
@@ -677,6 +710,29 @@ mod tests {
             assert!(!env.declares_type("Inner"));
             assert!(env.non_generic_type_spec("Inner").is_none());
         });
+    }
+
+    /// The statement walk that types locals finds every binding the full walk finds, in the same
+    /// order: in nested blocks, clauses, cases, labels, `var` groups and broken code, and none
+    /// inside function literals.
+    #[test]
+    fn statement_walk_finds_the_bindings_the_full_walk_finds() {
+        let sources = [
+            "package p\n\nfunc f(a int, ch chan int) {\n\tx := func() { y := 1; _ = y }\n\tfor i := range a { v := i; g(v, func() { w := 2 }) }\n\tif b, err := h(); err != nil { c := b }\n\tswitch d := a; d {\n\tcase 1:\n\t\te := 1\n\tdefault:\n\t\tvar f2 int\n\t}\n\tswitch t := x.(type) { case int: u := t }\n\tselect { case m := <-ch: n := m\n\tdefault: }\nloop:\n\tfor j := 0; j < 3; j++ { var (k = 1; l, q = 2, 3) }\n\tgo func() { z := 3 }()\n}\n",
+            "package p\n\nfunc f() {\n\tx := 1\n\tif y := ; {\n\tz := g(\n\tvar w = 2\n}\n",
+        ];
+        let bindings = ["short_var_declaration", "var_spec", "range_clause"];
+        let mut parser = crate::parse::new_parser();
+        for (source, least) in sources.into_iter().zip([12, 2]) {
+            let tree = parser.parse(source, None).unwrap();
+            let function = tree.root_node().named_child(1).unwrap();
+            let body = function.child_by_field_name("body").unwrap();
+            let full: Vec<Node<'_>> = own_descendants(body).filter(|node| bindings.contains(&node.kind())).collect();
+            let walked: Vec<Node<'_>> =
+                syntax::statements_and_clauses(body).filter(|node| bindings.contains(&node.kind())).collect();
+            assert_eq!(walked, full, "{source}");
+            assert!(full.len() >= least, "{source}: {}", body.to_sexp());
+        }
     }
 
     /// The cursor walk visits what a walk over `named_children` skipping literals visits.
