@@ -6,12 +6,14 @@ use crate::diagnostic::{Finding, sort_findings};
 use crate::discover::{self, Discovery, ModuleIndex, Target};
 use crate::engine::facts::module::ProjectFacts;
 use crate::engine::{Engine, ModuleFacts, Worker};
+use crate::report::sources::{OnDisk, Sources};
 use crate::source::{FileStamp, SourceFile, normalize_display_path};
 use crate::suppress;
 use rayon::prelude::*;
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+
+mod groups;
 
 #[derive(Debug)]
 pub struct LintError(pub String);
@@ -28,8 +30,9 @@ impl std::error::Error for LintError {}
 #[derive(Debug, Default)]
 pub struct LintOutcome {
     pub findings: Vec<Finding>,
-    /// The text of every file that has a finding, by display path (reporters show snippets).
-    pub sources: BTreeMap<PathBuf, SourceFile>,
+    /// Every file that has a finding, by display path (reporters show snippets), read again
+    /// from disk one at a time when a report asks for it.
+    pub sources: Sources,
     pub files_checked: usize,
     pub files_generated: usize,
     /// Files skipped because no build can include them (`//go:build ignore`).
@@ -56,13 +59,7 @@ pub fn lint_patterns_cached(
         Engine::new(&settings.enabled_rules()).map_err(|err| LintError(format!("internal error: {err}")))?;
     pool.install(|| {
         let discovery = discover::discover(&targets, threads, &|path| settings.is_excluded(path));
-        if !engine.rules().is_empty() {
-            // The module pre-pass: compact per-package facts, built on this pool's threads.
-            engine.set_project(Arc::new(ProjectFacts::from_discovery(&discovery, 0)));
-        }
-        let mut outcome = lint_discovered(&engine, settings, discovery, cache);
-        outcome.project = engine.project().cloned();
-        Ok(outcome)
+        Ok(lint_discovered(&mut engine, settings, discovery, cache))
     })
 }
 
@@ -129,20 +126,60 @@ pub struct FileOutcome {
     pub constrained: bool,
 }
 
+/// Lint every discovered file, one module group at a time (see [`groups`]): the pre-pass facts
+/// of a group are built before its files are linted and let go after, so a tree of many
+/// independent modules holds one group's facts at a time.
 fn lint_discovered(
-    engine: &Engine,
+    engine: &mut Engine,
     settings: &Settings,
     discovery: Discovery,
     cache: Option<&ResultCache>,
 ) -> LintOutcome {
     let modules = ModuleIndex::new(&discovery);
     let progress = crate::progress::start(discovery.files.len());
+    let mut outcome = LintOutcome::default();
+    for (path, reason) in &discovery.unreadable {
+        outcome.findings.push(unreadable_finding(path, reason));
+    }
+    if engine.rules().is_empty() {
+        add_results(&mut outcome, lint_files(engine, settings, &discovery, &discovery.files, &modules, cache));
+    } else {
+        let module_groups = groups::module_groups(&discovery, &modules);
+        let single = module_groups.len() == 1;
+        for files in &module_groups {
+            // Let the previous group's facts go before building the next group's.
+            engine.set_project(Arc::default());
+            // The module pre-pass: compact per-package facts, built on this pool's threads.
+            engine.set_project(Arc::new(ProjectFacts::build(files, &discovery.modules, 0)));
+            add_results(&mut outcome, lint_files(engine, settings, &discovery, files, &modules, cache));
+        }
+        // A run of one group keeps its facts for re-linting (`--fix`); with several, each
+        // group's facts are built again when needed (`RelintFacts`).
+        if single {
+            outcome.project = engine.project().cloned();
+        }
+    }
+    drop(progress);
+    outcome.findings.retain(|finding| settings.rule_enabled(&finding.rule));
+    sort_findings(&mut outcome.findings);
+    outcome.discovery = discovery;
+    outcome
+}
+
+/// Lint `files` (some of `discovery`'s) with the engine's current facts.
+fn lint_files(
+    engine: &Engine,
+    settings: &Settings,
+    discovery: &Discovery,
+    files: &[PathBuf],
+    modules: &ModuleIndex,
+    cache: Option<&ResultCache>,
+) -> Vec<(FileOutcome, Option<OnDisk>)> {
     let cache = cache.map(|cache| cache.for_project(engine.project().map(|project| &**project)));
-    // Memory follows the work in flight: a file's text leaves with its lint. The files with
-    // findings are read again once every file is linted (the report needs their text for
-    // snippets, fingerprints and fixes), when the lint's trees and buffers are gone.
-    let linted: Vec<(FileOutcome, Option<SetAside>)> = discovery
-        .files
+    // Memory follows the work in flight: a file's text leaves with its lint. A file with
+    // findings is read again once the files are linted, to check it is still the text linted,
+    // and then again by each report that shows it (one file at a time: see `Sources`).
+    let linted: Vec<(FileOutcome, Option<(OnDisk, bool)>)> = files
         .par_iter()
         .map_init(Worker::default, |worker, path| {
             let explicit = discovery.explicit.binary_search(path).is_ok();
@@ -150,37 +187,26 @@ fn lint_discovered(
             let mut result = lint_file_cached(engine, worker, settings, path, module, explicit, cache.as_ref());
             crate::progress::tick();
             let source = result.source.take();
-            let aside = source.filter(|_| !result.findings.is_empty()).map(|source| SetAside {
-                hash: blake3::hash(source.text.as_bytes()),
-                path: source.path,
-                display_path: source.display_path,
-                read_stamp: source.read_stamp,
-                explicit,
-            });
+            let aside = source.filter(|_| !result.findings.is_empty()).map(|source| (OnDisk::of(&source), explicit));
             (result, aside)
         })
         .collect();
-    let results: Vec<FileOutcome> = linted
+    linted
         .into_par_iter()
-        .map_init(Worker::default, |worker, (mut result, aside)| {
-            let Some(aside) = aside else { return result };
-            match aside.read_again() {
-                Some(source) => result.source = Some(source),
-                // Changed since it was linted: report the file as it is now.
-                None => {
-                    let module = modules.facts_for(&aside.path);
-                    result = lint_file_cached(engine, worker, settings, &aside.path, module, aside.explicit, None);
-                }
+        .map_init(Worker::default, |worker, (result, aside)| {
+            let Some((on_disk, explicit)) = aside else { return (result, None) };
+            if on_disk.read().is_some() {
+                return (result, Some(on_disk));
             }
-            result
+            // Changed since it was linted: report the file as it is now, its text held.
+            let module = modules.facts_for(&on_disk.path);
+            (lint_file_cached(engine, worker, settings, &on_disk.path, module, explicit, None), None)
         })
-        .collect();
-    drop(progress);
-    let mut outcome = LintOutcome::default();
-    for (path, reason) in &discovery.unreadable {
-        outcome.findings.push(unreadable_finding(path, reason));
-    }
-    for result in results {
+        .collect()
+}
+
+fn add_results(outcome: &mut LintOutcome, results: Vec<(FileOutcome, Option<OnDisk>)>) {
+    for (result, on_disk) in results {
         if result.generated {
             outcome.files_generated += 1;
             continue;
@@ -190,38 +216,49 @@ fn lint_discovered(
             continue;
         }
         outcome.files_checked += 1;
-        if let Some(source) = result.source
-            && !result.findings.is_empty()
-        {
-            outcome.sources.insert(source.display_path.clone(), source);
+        if !result.findings.is_empty() {
+            if let Some(on_disk) = on_disk {
+                outcome.sources.insert_on_disk(on_disk);
+            } else if let Some(source) = result.source {
+                outcome.sources.insert(source.display_path.clone(), source);
+            }
         }
         outcome.findings.extend(result.findings);
     }
-    outcome.findings.retain(|finding| settings.rule_enabled(&finding.rule));
-    sort_findings(&mut outcome.findings);
-    outcome.discovery = discovery;
-    outcome
 }
 
-/// A linted file with findings whose text was let go until the report.
-struct SetAside {
-    path: PathBuf,
-    display_path: PathBuf,
-    read_stamp: Option<FileStamp>,
-    explicit: bool,
-    /// The hash of the text linted.
-    hash: blake3::Hash,
+/// Pre-pass facts for linting a finished run's files again (`--fix`, fixture snapshots): the
+/// run's own when it kept them, else those of the file's module group, built when first asked
+/// for and kept until a file of another group asks.
+pub struct RelintFacts<'o> {
+    outcome: &'o LintOutcome,
+    groups: Option<Vec<Vec<PathBuf>>>,
+    current: Option<(usize, Arc<ProjectFacts>)>,
 }
 
-impl SetAside {
-    /// The text again, if it is still the text that was linted.
-    fn read_again(&self) -> Option<SourceFile> {
-        let bytes = crate::source::read_regular_file(&self.path).ok()?;
-        if blake3::hash(&bytes) != self.hash {
-            return None;
+impl<'o> RelintFacts<'o> {
+    pub fn new(outcome: &'o LintOutcome) -> RelintFacts<'o> {
+        RelintFacts { outcome, groups: None, current: None }
+    }
+
+    /// The facts `file` (a path as discovered) was linted with.
+    pub fn for_file(&mut self, file: &Path) -> Option<Arc<ProjectFacts>> {
+        if let Some(project) = &self.outcome.project {
+            return Some(project.clone());
         }
-        let text = String::from_utf8(bytes).ok()?;
-        Some(SourceFile::new(self.path.clone(), self.display_path.clone(), text).with_read_stamp(self.read_stamp))
+        let discovery = &self.outcome.discovery;
+        let groups = self.groups.get_or_insert_with(|| groups::module_groups(discovery, &ModuleIndex::new(discovery)));
+        let group =
+            groups.iter().position(|files| files.binary_search_by(|probe| probe.as_path().cmp(file)).is_ok())?;
+        if let Some((current, project)) = &self.current
+            && *current == group
+        {
+            return Some(project.clone());
+        }
+        self.current = None;
+        let project = Arc::new(ProjectFacts::build(&groups[group], &discovery.modules, 0));
+        self.current = Some((group, project.clone()));
+        Some(project)
     }
 }
 
