@@ -373,3 +373,76 @@ fn unreadable_finding(path: &Path, reason: &str) -> Finding {
         "fix the file's permissions or encoding, or exclude it in golint-guard.toml",
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const STORE: &str = "package store\n\nimport \"errors\"\n\nfunc Save() error { return errors.New(\"x\") }\n";
+    const MAIN: &str = "package main\n\nimport (\n\t\"example.com/app/store\"\n\t\"os\"\n\t\"os/signal\"\n)\n\nfunc main() {\n\tstore.Save()\n\tc := make(chan os.Signal)\n\tsignal.Notify(c)\n\t<-c\n}\n";
+
+    fn write_module(root: &Path) {
+        for (path, text) in
+            [("go.mod", "module example.com/app\n\ngo 1.22\n"), ("store/store.go", STORE), ("main.go", MAIN)]
+        {
+            let path = root.join(path);
+            std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+            std::fs::write(path, text).expect("write");
+        }
+    }
+
+    /// (rule, path below the copy, line) of every finding in `copy`.
+    fn findings_in(outcome: &LintOutcome, copy: &Path) -> Vec<(String, PathBuf, usize)> {
+        let copy = display_path(copy);
+        outcome
+            .findings
+            .iter()
+            .filter_map(|finding| {
+                let below = finding.path.strip_prefix(&copy).ok()?;
+                Some((finding.rule.clone(), below.to_path_buf(), finding.start.line))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn copies_of_a_module_are_linted_as_each_is_alone() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (alone, first, second) = (dir.path().join("alone"), dir.path().join("two/c1"), dir.path().join("two/c2"));
+        for root in [&alone, &first, &second] {
+            write_module(root);
+        }
+        let settings = Settings::only(&["unchecked-error", "signal-unbuffered"]);
+        let lint = |path: &Path| lint_patterns(&[format!("{}/...", path.display())], &settings, 2).expect("lints");
+        let one = lint(&alone);
+        let two = lint(&dir.path().join("two"));
+        let expected = findings_in(&one, &alone);
+        let rules: Vec<&str> = expected.iter().map(|(rule, _, _)| rule.as_str()).collect();
+        assert!(rules.contains(&"unchecked-error"), "a call into the module's other package is flagged: {expected:?}");
+        assert!(rules.contains(&"signal-unbuffered"), "{expected:?}");
+        assert_eq!(findings_in(&two, &first), expected);
+        assert_eq!(findings_in(&two, &second), expected);
+
+        // One group keeps its facts; two groups let them go, and a re-lint gets each file's own.
+        assert!(one.project.is_some());
+        assert!(two.project.is_none());
+        let mut facts = RelintFacts::new(&two);
+        for copy in [&first, &second] {
+            let file = two.discovery.files.iter().find(|file| file.starts_with(copy)).expect("a file of the copy");
+            let project = facts.for_file(file).expect("facts for a linted file");
+            assert!(project.package_of_file(file).is_some(), "{} is in its group's facts", file.display());
+            assert!(
+                project.packages().iter().all(|package| package.dir().starts_with(copy)),
+                "only the copy's own packages"
+            );
+        }
+        assert!(facts.for_file(Path::new("/nowhere/x.go")).is_none());
+
+        // `--diff` re-lints each copy with its own group's facts and fixes both the same way.
+        let mode = crate::fix::FixMode { include_unsafe: true, write: false };
+        let fixed = crate::fix::fix_outcome(&two, &settings, mode).expect("fixes");
+        let alone_fixed = crate::fix::fix_outcome(&one, &settings, mode).expect("fixes");
+        assert_eq!(fixed.files_changed.len(), 2, "{:?}", fixed.files_changed);
+        assert_eq!(fixed.fixes_applied, 2 * alone_fixed.fixes_applied);
+        assert!(alone_fixed.fixes_applied > 0);
+    }
+}
