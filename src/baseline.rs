@@ -8,10 +8,10 @@
 use crate::diagnostic::Finding;
 use crate::lint::LintOutcome;
 use crate::report::fingerprint::Fingerprinter;
-use crate::source::SourceFile;
+use crate::report::sources::SourceLookup;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashSet};
-use std::path::{Path, PathBuf};
+use std::collections::HashSet;
+use std::path::Path;
 use std::sync::Mutex;
 
 /// Bumped when the file layout or the fingerprint algorithm changes.
@@ -42,7 +42,7 @@ pub struct Baseline {
 impl Baseline {
     /// Whether `finding` was recorded in the baseline. `sources` must hold the finding's file text
     /// when it has a span, as `LintOutcome::sources` does.
-    pub fn contains(&self, finding: &Finding, sources: &BTreeMap<PathBuf, SourceFile>) -> bool {
+    pub fn contains(&self, finding: &Finding, sources: &(impl SourceLookup + ?Sized)) -> bool {
         let fingerprint = match self.fingerprinter.lock() {
             Ok(mut fingerprinter) => fingerprinter.fingerprint(finding, sources),
             Err(poisoned) => poisoned.into_inner().fingerprint(finding, sources),
@@ -104,6 +104,7 @@ pub fn write(path: &Path, outcome: &LintOutcome) -> Result<(), String> {
 mod tests {
     use super::*;
     use crate::diagnostic::{Severity, Span};
+    use crate::source::SourceFile;
 
     fn outcome_for(text: &str) -> LintOutcome {
         let source = SourceFile::new("a.go".into(), "a.go".into(), text);

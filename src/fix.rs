@@ -102,14 +102,12 @@ pub fn is_applicable(fix: &Fix, include_unsafe: bool) -> bool {
 /// a second signal ends the process at once.
 pub fn fix_outcome(outcome: &LintOutcome, settings: &Settings, mode: FixMode) -> Result<FixReport, String> {
     let mut engine = Engine::new(&settings.enabled_rules()).map_err(|err| format!("internal error: {err}"))?;
-    if let Some(project) = &outcome.project {
-        engine.set_project(project.clone());
-    }
+    let mut facts = crate::lint::RelintFacts::new(outcome);
     let modules = ModuleIndex::new(&outcome.discovery);
     let mut worker = Worker::default();
     let mut report = FixReport { written: mode.write, ..FixReport::default() };
     let signals = if mode.write { interrupt::Guard::install() } else { interrupt::Guard::inert() };
-    for (display_path, source) in &outcome.sources {
+    for display_path in outcome.sources.paths() {
         if let Some(signal) = signals.received() {
             report.interrupted_by = Some(signal);
             break;
@@ -121,6 +119,13 @@ pub fn fix_outcome(outcome: &LintOutcome, settings: &Settings, mode: FixMode) ->
         if !has_fix {
             continue;
         }
+        // Read again now (the run keeps no file's text): only the text that was linted is fixed.
+        let Some(source) = outcome.sources.get(display_path) else {
+            report.not_written.push((display_path.clone(), CHANGED_SINCE_READ.into()));
+            continue;
+        };
+        let source = &source;
+        set_project_for(&mut engine, &mut facts, &source.path);
         let fixed =
             fix_source(&engine, &mut worker, settings, source, modules.facts_for(&source.path), mode.include_unsafe);
         report.refused.extend(fixed.refused.iter().map(|reason| format!("{}: {reason}", display_path.display())));
@@ -145,6 +150,15 @@ pub fn fix_outcome(outcome: &LintOutcome, settings: &Settings, mode: FixMode) ->
         report.diff.push_str(&unified_diff(display_path, &source.text, &fixed.text));
     }
     Ok(report)
+}
+
+/// Give `engine` the facts `file` was linted with (built again when the run did not keep them).
+pub fn set_project_for(engine: &mut Engine, facts: &mut crate::lint::RelintFacts<'_>, file: &Path) {
+    if let Some(project) = facts.for_file(file)
+        && !engine.project().is_some_and(|current| std::sync::Arc::ptr_eq(current, &project))
+    {
+        engine.set_project(project);
+    }
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -227,15 +241,16 @@ fn mode_text(_: &std::fs::Metadata) -> String {
     String::new()
 }
 
+const CHANGED_SINCE_READ: &str = "the file changed on disk after it was read; not overwriting the change (run again)";
+
 /// The file on disk must be the one read: same size and modification time, and the same bytes.
 fn check_unchanged(source: &SourceFile, target: &Path, metadata: &std::fs::Metadata) -> Result<(), String> {
-    const CHANGED: &str = "the file changed on disk after it was read; not overwriting the change (run again)";
     if source.read_stamp.is_some_and(|stamp| stamp != FileStamp::of(metadata)) {
-        return Err(CHANGED.into());
+        return Err(CHANGED_SINCE_READ.into());
     }
     let current = std::fs::read(target).map_err(|err| format!("cannot read it again: {err}"))?;
     if current != source.text.as_bytes() {
-        return Err(CHANGED.into());
+        return Err(CHANGED_SINCE_READ.into());
     }
     Ok(())
 }

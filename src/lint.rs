@@ -6,12 +6,14 @@ use crate::diagnostic::{Finding, sort_findings};
 use crate::discover::{self, Discovery, ModuleIndex, Target};
 use crate::engine::facts::module::ProjectFacts;
 use crate::engine::{Engine, ModuleFacts, Worker};
+use crate::report::sources::{OnDisk, Sources};
 use crate::source::{FileStamp, SourceFile, normalize_display_path};
 use crate::suppress;
 use rayon::prelude::*;
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+
+mod groups;
 
 #[derive(Debug)]
 pub struct LintError(pub String);
@@ -28,8 +30,9 @@ impl std::error::Error for LintError {}
 #[derive(Debug, Default)]
 pub struct LintOutcome {
     pub findings: Vec<Finding>,
-    /// The text of every file that has a finding, by display path (reporters show snippets).
-    pub sources: BTreeMap<PathBuf, SourceFile>,
+    /// Every file that has a finding, by display path (reporters show snippets), read again
+    /// from disk one at a time when a report asks for it.
+    pub sources: Sources,
     pub files_checked: usize,
     pub files_generated: usize,
     /// Files skipped because no build can include them (`//go:build ignore`).
@@ -56,13 +59,7 @@ pub fn lint_patterns_cached(
         Engine::new(&settings.enabled_rules()).map_err(|err| LintError(format!("internal error: {err}")))?;
     pool.install(|| {
         let discovery = discover::discover(&targets, threads, &|path| settings.is_excluded(path));
-        if !engine.rules().is_empty() {
-            // The module pre-pass: compact per-package facts, built on this pool's threads.
-            engine.set_project(Arc::new(ProjectFacts::from_discovery(&discovery, 0)));
-        }
-        let mut outcome = lint_discovered(&engine, settings, discovery, cache);
-        outcome.project = engine.project().cloned();
-        Ok(outcome)
+        Ok(lint_discovered(&mut engine, settings, discovery, cache))
     })
 }
 
@@ -129,20 +126,60 @@ pub struct FileOutcome {
     pub constrained: bool,
 }
 
+/// Lint every discovered file, one module group at a time (see [`groups`]): the pre-pass facts
+/// of a group are built before its files are linted and let go after, so a tree of many
+/// independent modules holds one group's facts at a time.
 fn lint_discovered(
-    engine: &Engine,
+    engine: &mut Engine,
     settings: &Settings,
     discovery: Discovery,
     cache: Option<&ResultCache>,
 ) -> LintOutcome {
     let modules = ModuleIndex::new(&discovery);
     let progress = crate::progress::start(discovery.files.len());
+    let mut outcome = LintOutcome::default();
+    for (path, reason) in &discovery.unreadable {
+        outcome.findings.push(unreadable_finding(path, reason));
+    }
+    if engine.rules().is_empty() {
+        add_results(&mut outcome, lint_files(engine, settings, &discovery, &discovery.files, &modules, cache));
+    } else {
+        let module_groups = groups::module_groups(&discovery, &modules);
+        let single = module_groups.len() == 1;
+        for files in &module_groups {
+            // Let the previous group's facts go before building the next group's.
+            engine.set_project(Arc::default());
+            // The module pre-pass: compact per-package facts, built on this pool's threads.
+            engine.set_project(Arc::new(ProjectFacts::build(files, &discovery.modules, 0)));
+            add_results(&mut outcome, lint_files(engine, settings, &discovery, files, &modules, cache));
+        }
+        // A run of one group keeps its facts for re-linting (`--fix`); with several, each
+        // group's facts are built again when needed (`RelintFacts`).
+        if single {
+            outcome.project = engine.project().cloned();
+        }
+    }
+    drop(progress);
+    outcome.findings.retain(|finding| settings.rule_enabled(&finding.rule));
+    sort_findings(&mut outcome.findings);
+    outcome.discovery = discovery;
+    outcome
+}
+
+/// Lint `files` (some of `discovery`'s) with the engine's current facts.
+fn lint_files(
+    engine: &Engine,
+    settings: &Settings,
+    discovery: &Discovery,
+    files: &[PathBuf],
+    modules: &ModuleIndex,
+    cache: Option<&ResultCache>,
+) -> Vec<(FileOutcome, Option<OnDisk>)> {
     let cache = cache.map(|cache| cache.for_project(engine.project().map(|project| &**project)));
-    // Memory follows the work in flight: a file's text leaves with its lint. The files with
-    // findings are read again once every file is linted (the report needs their text for
-    // snippets, fingerprints and fixes), when the lint's trees and buffers are gone.
-    let linted: Vec<(FileOutcome, Option<SetAside>)> = discovery
-        .files
+    // Memory follows the work in flight: a file's text leaves with its lint. A file with
+    // findings is read again once the files are linted, to check it is still the text linted,
+    // and then again by each report that shows it (one file at a time: see `Sources`).
+    let linted: Vec<(FileOutcome, Option<(OnDisk, bool)>)> = files
         .par_iter()
         .map_init(Worker::default, |worker, path| {
             let explicit = discovery.explicit.binary_search(path).is_ok();
@@ -150,37 +187,26 @@ fn lint_discovered(
             let mut result = lint_file_cached(engine, worker, settings, path, module, explicit, cache.as_ref());
             crate::progress::tick();
             let source = result.source.take();
-            let aside = source.filter(|_| !result.findings.is_empty()).map(|source| SetAside {
-                hash: blake3::hash(source.text.as_bytes()),
-                path: source.path,
-                display_path: source.display_path,
-                read_stamp: source.read_stamp,
-                explicit,
-            });
+            let aside = source.filter(|_| !result.findings.is_empty()).map(|source| (OnDisk::of(&source), explicit));
             (result, aside)
         })
         .collect();
-    let results: Vec<FileOutcome> = linted
+    linted
         .into_par_iter()
-        .map_init(Worker::default, |worker, (mut result, aside)| {
-            let Some(aside) = aside else { return result };
-            match aside.read_again() {
-                Some(source) => result.source = Some(source),
-                // Changed since it was linted: report the file as it is now.
-                None => {
-                    let module = modules.facts_for(&aside.path);
-                    result = lint_file_cached(engine, worker, settings, &aside.path, module, aside.explicit, None);
-                }
+        .map_init(Worker::default, |worker, (result, aside)| {
+            let Some((on_disk, explicit)) = aside else { return (result, None) };
+            if on_disk.read().is_some() {
+                return (result, Some(on_disk));
             }
-            result
+            // Changed since it was linted: report the file as it is now, its text held.
+            let module = modules.facts_for(&on_disk.path);
+            (lint_file_cached(engine, worker, settings, &on_disk.path, module, explicit, None), None)
         })
-        .collect();
-    drop(progress);
-    let mut outcome = LintOutcome::default();
-    for (path, reason) in &discovery.unreadable {
-        outcome.findings.push(unreadable_finding(path, reason));
-    }
-    for result in results {
+        .collect()
+}
+
+fn add_results(outcome: &mut LintOutcome, results: Vec<(FileOutcome, Option<OnDisk>)>) {
+    for (result, on_disk) in results {
         if result.generated {
             outcome.files_generated += 1;
             continue;
@@ -190,38 +216,49 @@ fn lint_discovered(
             continue;
         }
         outcome.files_checked += 1;
-        if let Some(source) = result.source
-            && !result.findings.is_empty()
-        {
-            outcome.sources.insert(source.display_path.clone(), source);
+        if !result.findings.is_empty() {
+            if let Some(on_disk) = on_disk {
+                outcome.sources.insert_on_disk(on_disk);
+            } else if let Some(source) = result.source {
+                outcome.sources.insert(source.display_path.clone(), source);
+            }
         }
         outcome.findings.extend(result.findings);
     }
-    outcome.findings.retain(|finding| settings.rule_enabled(&finding.rule));
-    sort_findings(&mut outcome.findings);
-    outcome.discovery = discovery;
-    outcome
 }
 
-/// A linted file with findings whose text was let go until the report.
-struct SetAside {
-    path: PathBuf,
-    display_path: PathBuf,
-    read_stamp: Option<FileStamp>,
-    explicit: bool,
-    /// The hash of the text linted.
-    hash: blake3::Hash,
+/// Pre-pass facts for linting a finished run's files again (`--fix`, fixture snapshots): the
+/// run's own when it kept them, else those of the file's module group, built when first asked
+/// for and kept until a file of another group asks.
+pub struct RelintFacts<'o> {
+    outcome: &'o LintOutcome,
+    groups: Option<Vec<Vec<PathBuf>>>,
+    current: Option<(usize, Arc<ProjectFacts>)>,
 }
 
-impl SetAside {
-    /// The text again, if it is still the text that was linted.
-    fn read_again(&self) -> Option<SourceFile> {
-        let bytes = crate::source::read_regular_file(&self.path).ok()?;
-        if blake3::hash(&bytes) != self.hash {
-            return None;
+impl<'o> RelintFacts<'o> {
+    pub fn new(outcome: &'o LintOutcome) -> RelintFacts<'o> {
+        RelintFacts { outcome, groups: None, current: None }
+    }
+
+    /// The facts `file` (a path as discovered) was linted with.
+    pub fn for_file(&mut self, file: &Path) -> Option<Arc<ProjectFacts>> {
+        if let Some(project) = &self.outcome.project {
+            return Some(project.clone());
         }
-        let text = String::from_utf8(bytes).ok()?;
-        Some(SourceFile::new(self.path.clone(), self.display_path.clone(), text).with_read_stamp(self.read_stamp))
+        let discovery = &self.outcome.discovery;
+        let groups = self.groups.get_or_insert_with(|| groups::module_groups(discovery, &ModuleIndex::new(discovery)));
+        let group =
+            groups.iter().position(|files| files.binary_search_by(|probe| probe.as_path().cmp(file)).is_ok())?;
+        if let Some((current, project)) = &self.current
+            && *current == group
+        {
+            return Some(project.clone());
+        }
+        self.current = None;
+        let project = Arc::new(ProjectFacts::build(&groups[group], &discovery.modules, 0));
+        self.current = Some((group, project.clone()));
+        Some(project)
     }
 }
 
@@ -335,4 +372,77 @@ fn unreadable_finding(path: &Path, reason: &str) -> Finding {
         reason,
         "fix the file's permissions or encoding, or exclude it in golint-guard.toml",
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const STORE: &str = "package store\n\nimport \"errors\"\n\nfunc Save() error { return errors.New(\"x\") }\n";
+    const MAIN: &str = "package main\n\nimport (\n\t\"example.com/app/store\"\n\t\"os\"\n\t\"os/signal\"\n)\n\nfunc main() {\n\tstore.Save()\n\tc := make(chan os.Signal)\n\tsignal.Notify(c)\n\t<-c\n}\n";
+
+    fn write_module(root: &Path) {
+        for (path, text) in
+            [("go.mod", "module example.com/app\n\ngo 1.22\n"), ("store/store.go", STORE), ("main.go", MAIN)]
+        {
+            let path = root.join(path);
+            std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+            std::fs::write(path, text).expect("write");
+        }
+    }
+
+    /// (rule, path below the copy, line) of every finding in `copy`.
+    fn findings_in(outcome: &LintOutcome, copy: &Path) -> Vec<(String, PathBuf, usize)> {
+        let copy = display_path(copy);
+        outcome
+            .findings
+            .iter()
+            .filter_map(|finding| {
+                let below = finding.path.strip_prefix(&copy).ok()?;
+                Some((finding.rule.clone(), below.to_path_buf(), finding.start.line))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn copies_of_a_module_are_linted_as_each_is_alone() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (alone, first, second) = (dir.path().join("alone"), dir.path().join("two/c1"), dir.path().join("two/c2"));
+        for root in [&alone, &first, &second] {
+            write_module(root);
+        }
+        let settings = Settings::only(&["unchecked-error", "signal-unbuffered"]);
+        let lint = |path: &Path| lint_patterns(&[format!("{}/...", path.display())], &settings, 2).expect("lints");
+        let one = lint(&alone);
+        let two = lint(&dir.path().join("two"));
+        let expected = findings_in(&one, &alone);
+        let rules: Vec<&str> = expected.iter().map(|(rule, _, _)| rule.as_str()).collect();
+        assert!(rules.contains(&"unchecked-error"), "a call into the module's other package is flagged: {expected:?}");
+        assert!(rules.contains(&"signal-unbuffered"), "{expected:?}");
+        assert_eq!(findings_in(&two, &first), expected);
+        assert_eq!(findings_in(&two, &second), expected);
+
+        // One group keeps its facts; two groups let them go, and a re-lint gets each file's own.
+        assert!(one.project.is_some());
+        assert!(two.project.is_none());
+        let mut facts = RelintFacts::new(&two);
+        for copy in [&first, &second] {
+            let file = two.discovery.files.iter().find(|file| file.starts_with(copy)).expect("a file of the copy");
+            let project = facts.for_file(file).expect("facts for a linted file");
+            assert!(project.package_of_file(file).is_some(), "{} is in its group's facts", file.display());
+            assert!(
+                project.packages().iter().all(|package| package.dir().starts_with(copy)),
+                "only the copy's own packages"
+            );
+        }
+        assert!(facts.for_file(Path::new("/nowhere/x.go")).is_none());
+
+        // `--diff` re-lints each copy with its own group's facts and fixes both the same way.
+        let mode = crate::fix::FixMode { include_unsafe: true, write: false };
+        let fixed = crate::fix::fix_outcome(&two, &settings, mode).expect("fixes");
+        let alone_fixed = crate::fix::fix_outcome(&one, &settings, mode).expect("fixes");
+        assert_eq!(fixed.files_changed.len(), 2, "{:?}", fixed.files_changed);
+        assert_eq!(fixed.fixes_applied, 2 * alone_fixed.fixes_applied);
+        assert!(alone_fixed.fixes_applied > 0);
+    }
 }

@@ -176,19 +176,23 @@ pub fn check_rule_fixtures(id: &str) {
 fn render_snapshots(id: &str, outcome: &LintOutcome, problems: &mut Vec<String>) -> Vec<(String, String)> {
     let settings = Settings::only(&[id]);
     let mut engine = Engine::new(&settings.enabled_rules()).expect("rule query compiles");
-    if let Some(project) = &outcome.project {
-        engine.set_project(project.clone());
-    }
+    let mut facts = crate::lint::RelintFacts::new(outcome);
     let modules = crate::discover::ModuleIndex::new(&outcome.discovery);
     let mut worker = Worker::default();
     let rules = settings.enabled_rules();
     let mut snapshots = Vec::new();
-    for (path, source) in &outcome.sources {
+    for path in outcome.sources.paths() {
         let findings: Vec<Finding> =
             outcome.findings.iter().filter(|f| &f.path == path && f.rule == id).cloned().collect();
         if findings.is_empty() {
             continue;
         }
+        let Some(source) = outcome.sources.get(path) else {
+            problems.push(format!("{}: changed on disk since it was linted", path.display()));
+            continue;
+        };
+        let source = &source;
+        crate::fix::set_project_for(&mut engine, &mut facts, &source.path);
         let input = ReportInput {
             findings: &findings,
             sources: &outcome.sources,

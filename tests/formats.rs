@@ -5,7 +5,6 @@ use golint_guard::config::Settings;
 use golint_guard::diagnostic::{Finding, Position, Severity};
 use golint_guard::lint::{LintOutcome, lint_patterns};
 use golint_guard::report::{self, Criterion, Format, ReportInput};
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 /// The rules these snapshots exercise; other rules are left out so their development does not
@@ -200,7 +199,7 @@ fn gate_outcome() -> (Vec<Finding>, Vec<Criterion>) {
 
 fn render_gate(format: Format) -> String {
     let (findings, criteria) = gate_outcome();
-    let sources = BTreeMap::<PathBuf, _>::new();
+    let sources = golint_guard::report::sources::Sources::default();
     let rules = Settings::only(RULES).enabled_rules();
     let input = ReportInput {
         findings: &findings,

@@ -5,6 +5,7 @@ use golint_guard::config::Settings;
 use golint_guard::diagnostic::{Finding, Position, Severity, Span};
 use golint_guard::lint::{LintOutcome, lint_patterns};
 use golint_guard::report::fingerprint::line_hashes;
+use golint_guard::report::sources::{SourceLookup, Sources};
 use golint_guard::report::{self, Format, ReportInput};
 use golint_guard::source::SourceFile;
 use serde_json::{Value, json};
@@ -29,13 +30,14 @@ fn sample() -> LintOutcome {
     lint_patterns(&["tests/data/sample/...".into()], &Settings::only(RULES), 1).expect("the sample tree can be linted")
 }
 
-fn sarif_for(findings: &[Finding], sources: &BTreeMap<PathBuf, SourceFile>, prefix: Option<&str>) -> Value {
+fn sarif_for(findings: &[Finding], sources: &dyn SourceLookup, prefix: Option<&str>) -> Value {
     let rules = Settings::only(RULES).enabled_rules();
     let input = ReportInput {
         findings,
         sources,
         rules: &rules,
-        files_checked: sources.len(),
+        // SARIF does not show the count.
+        files_checked: findings.len(),
         criteria: None,
         path_prefix: prefix.map(PathBuf::from),
         color: false,
@@ -175,7 +177,7 @@ fn sample_output_meets_github_requirements() {
 
 #[test]
 fn empty_run_still_lists_rules_and_results() {
-    let sarif = sarif_for(&[], &BTreeMap::new(), None);
+    let sarif = sarif_for(&[], &Sources::default(), None);
     assert_eq!(sarif["runs"][0]["results"], json!([]));
     assert_eq!(sarif["runs"][0]["tool"]["driver"]["rules"].as_array().map(Vec::len), Some(RULES.len()));
     assert!(schema_errors(&schema_validator(), &sarif).is_empty());
@@ -190,7 +192,7 @@ fn columns_count_utf16_units_after_non_ascii_text() {
         .iter()
         .position(|f| f.message.contains("`done`"))
         .expect("the finding after `café ☕ 😀` in main.go");
-    let source = &outcome.sources[&outcome.findings[finding].path];
+    let source = outcome.sources.get(&outcome.findings[finding].path).expect("main.go's text");
     let line = source.line_text(outcome.findings[finding].start.line - 1);
     let prefix = &line[..line.find("signal.Notify").expect("call on the line")];
     assert!(prefix.contains('\u{1F600}'), "the prefix has an astral character: {prefix}");
@@ -275,7 +277,7 @@ fn findings_of_unlisted_ids_get_descriptors() {
         finding("vet/printf", Severity::Warning),
         finding("gate/something-new", Severity::Info),
     ];
-    let sarif = sarif_for(&findings, &BTreeMap::new(), None);
+    let sarif = sarif_for(&findings, &Sources::default(), None);
     let errors = schema_errors(&schema_validator(), &sarif);
     assert!(errors.is_empty(), "{errors:?}");
     assert_github_rules(&sarif);
@@ -337,7 +339,7 @@ fn gate_criteria_are_an_invocation() {
         Criterion { name: "bench".into(), passed: true, skipped: true, figure: "no targets configured".into() },
     ];
     let rules = Settings::only(RULES).enabled_rules();
-    let sources = BTreeMap::new();
+    let sources = Sources::default();
     let input = ReportInput {
         findings: &[],
         sources: &sources,
@@ -412,7 +414,7 @@ fn the_sarif_multitool_accepts_the_output_with_githubs_rules() {
         problems.join("\n")
     );
     // And with every rule's descriptor (what a full run uploads), and on an empty run.
-    let empty = sarif_for(&[], &BTreeMap::new(), None);
+    let empty = sarif_for(&[], &Sources::default(), None);
     assert!(multitool_problems(&empty).is_empty());
 }
 
@@ -436,7 +438,7 @@ fn secondary_labels_are_related_locations() {
     for (finding, result) in outcome.findings.iter().zip(results) {
         let related = result["relatedLocations"].as_array().cloned().unwrap_or_default();
         assert_eq!(related.len(), finding.labels.len(), "{}: one related location per label", finding.rule);
-        let source = &outcome.sources[&finding.path];
+        let source = outcome.sources.get(&finding.path).expect("the finding's file text");
         for (index, (label, location)) in finding.labels.iter().zip(&related).enumerate() {
             assert_eq!(location["id"], index);
             assert_eq!(location["message"]["text"], label.message.as_str());
@@ -472,7 +474,7 @@ fn help_uris_point_at_files_in_this_repository() {
     let input_rules: Vec<&'static golint_guard::engine::rule::Rule> = rules.clone();
     let input = ReportInput {
         findings: &[],
-        sources: &BTreeMap::new(),
+        sources: &Sources::default(),
         rules: &input_rules,
         files_checked: 0,
         criteria: None,

@@ -8,9 +8,10 @@
 //!   baseline file. It hashes what was flagged rather than where, so it survives code moving up or
 //!   down and re-indentation.
 
+use super::sources::SourceLookup;
 use crate::diagnostic::Finding;
 use crate::source::SourceFile;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// Characters per rolling window in GitHub's algorithm.
@@ -157,12 +158,12 @@ impl Fingerprinter {
     }
 
     /// The fingerprint of `finding`: 16 lowercase hex digits.
-    pub fn fingerprint(&mut self, finding: &Finding, sources: &BTreeMap<PathBuf, SourceFile>) -> String {
+    pub fn fingerprint(&mut self, finding: &Finding, sources: &(impl SourceLookup + ?Sized)) -> String {
         let mut hash = Fnv1a::new();
         hash.field(b"golint-guard/1");
         hash.field(finding.rule.as_bytes());
         hash.field(path_key(&finding.path).as_bytes());
-        match (finding.span, sources.get(&finding.path)) {
+        match (finding.span, sources.source(&finding.path)) {
             (Some(span), Some(source)) if span.start <= source.text.len() => {
                 let work = &mut self.work;
                 // Findings come sorted by path: keep one file's index at a time, so a report's
@@ -171,7 +172,7 @@ impl Fingerprinter {
                 if !self.files.contains_key(&finding.path) {
                     self.files.clear();
                 }
-                let file = self.files.entry(finding.path.clone()).or_insert_with(|| FileIndex::new(source, work));
+                let file = self.files.entry(finding.path.clone()).or_insert_with(|| FileIndex::new(&source, work));
                 let end = span.end.clamp(span.start, source.text.len());
                 let first = source.line_index(span.start);
                 let mut last = source.line_index(end);
@@ -186,7 +187,7 @@ impl Fingerprinter {
                 let earlier_on_line = if flagged_text.is_empty() || !source.text.is_char_boundary(span.start) {
                     0
                 } else {
-                    file.earlier_on_line(source, first, span.start, &flagged_text, work)
+                    file.earlier_on_line(&source, first, span.start, &flagged_text, work)
                 };
                 // Many findings flag the same long line: hash its text once per rule, then reuse
                 // the hasher state (the state before it already holds rule and path).
@@ -440,7 +441,7 @@ impl PrefixHash {
 }
 
 /// Fingerprints of `findings`, in order.
-pub fn fingerprints(findings: &[Finding], sources: &BTreeMap<PathBuf, SourceFile>) -> Vec<String> {
+pub fn fingerprints(findings: &[Finding], sources: &(impl SourceLookup + ?Sized)) -> Vec<String> {
     let mut fingerprinter = Fingerprinter::new();
     findings.iter().map(|finding| fingerprinter.fingerprint(finding, sources)).collect()
 }
@@ -488,6 +489,7 @@ impl Fnv1a {
 mod tests {
     use super::*;
     use crate::diagnostic::{Position, Severity, Span};
+    use std::collections::BTreeMap;
 
     #[test]
     fn empty_file_has_one_line() {
@@ -599,7 +601,7 @@ mod tests {
         // Without source text (a gate finding), the message is what identifies it.
         let gate = Finding { span: None, start: Position::default(), ..finding.clone() };
         let gate_other = Finding { message: "n".into(), ..gate.clone() };
-        let empty = BTreeMap::new();
+        let empty = BTreeMap::<PathBuf, SourceFile>::new();
         assert_ne!(fingerprints(&[gate], &empty), fingerprints(&[gate_other], &empty));
     }
 }
@@ -608,6 +610,7 @@ mod tests {
 mod cost_tests {
     use super::*;
     use crate::diagnostic::{Position, Severity, Span};
+    use std::collections::BTreeMap;
 
     /// The fingerprint as first written: a scan of every earlier line and of the line's text
     /// before the finding, per finding. Quadratic, but plainly right: the oracle for the indexes.

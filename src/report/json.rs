@@ -107,7 +107,7 @@ pub fn render(input: &ReportInput<'_>) -> String {
         .iter()
         .map(|finding| {
             let fingerprint = fingerprinter.fingerprint(finding, input.sources);
-            json_finding(finding, input.sources.get(&finding.path), fingerprint)
+            json_finding(finding, input.sources.source(&finding.path).as_ref(), fingerprint)
         })
         .collect();
     let report = Report {

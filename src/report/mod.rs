@@ -5,12 +5,12 @@ pub mod fingerprint;
 pub mod github;
 pub mod json;
 pub mod sarif;
+pub mod sources;
 pub mod summary;
 pub mod text;
 
 use crate::diagnostic::{Finding, Severity};
 use crate::engine::rule::Rule;
-use crate::source::SourceFile;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -45,8 +45,9 @@ pub struct Criterion {
 /// Everything a reporter may need.
 pub struct ReportInput<'a> {
     pub findings: &'a [Finding],
-    /// Source text of files with findings, by display path.
-    pub sources: &'a BTreeMap<PathBuf, SourceFile>,
+    /// Source text of files with findings, by display path: asked for in the findings' order,
+    /// one file after another.
+    pub sources: &'a dyn sources::SourceLookup,
     /// Enabled rules, sorted by id: SARIF lists them all in `tool.driver.rules`.
     pub rules: &'a [&'static Rule],
     pub files_checked: usize,

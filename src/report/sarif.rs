@@ -55,7 +55,7 @@ pub fn render(input: &ReportInput<'_>) -> String {
         .findings
         .iter()
         .map(|finding| {
-            let line_hash = input.sources.get(&finding.path).and_then(|source| {
+            let line_hash = input.sources.source(&finding.path).and_then(|source| {
                 if line_hash_cache.as_ref().is_none_or(|(path, _)| *path != finding.path.as_path()) {
                     line_hash_cache = Some((&finding.path, line_hashes(&source.text)));
                 }
@@ -289,7 +289,7 @@ fn sarif_result(
 /// The finding's secondary labels ("the other half of the story"), as `relatedLocations` in the
 /// same file; code scanning shows each with its message and links to it.
 fn related_locations(finding: &Finding, input: &ReportInput<'_>, artifact: &ArtifactLocation) -> Vec<Location> {
-    let Some(source) = input.sources.get(&finding.path) else { return Vec::new() };
+    let Some(source) = input.sources.source(&finding.path) else { return Vec::new() };
     finding
         .labels
         .iter()

@@ -98,10 +98,9 @@ mod tests {
     use super::*;
 
     use crate::diagnostic::{Finding, Position, Severity};
-    use std::path::PathBuf;
 
     fn input_with(findings: &[Finding]) -> String {
-        let sources = std::collections::BTreeMap::<PathBuf, _>::new();
+        let sources = crate::report::sources::Sources::default();
         render(&ReportInput {
             findings,
             sources: &sources,

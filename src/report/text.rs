@@ -31,11 +31,11 @@ pub fn render(input: &ReportInput<'_>) -> String {
         if index > 0 {
             out.push('\n');
         }
-        let rendered = input.sources.get(&finding.path).and_then(|source| {
+        let rendered = input.sources.source(&finding.path).and_then(|source| {
             // Handing miette the whole file costs its size per finding: only while that stays small.
             let whole_file =
                 source.text.len().saturating_mul(findings_per_file[finding.path.as_path()]) <= WHOLE_FILE_BUDGET;
-            render_graphical(&handler, finding, source, input.color, whole_file)
+            render_graphical(&handler, finding, &source, input.color, whole_file)
         });
         match rendered {
             Some(text) => out.push_str(&text),

@@ -1,0 +1,191 @@
+//! Module groups: the parts of a tree whose pre-pass facts can be built and dropped one after
+//! another, so a run over many modules holds one group's facts at a time.
+//!
+//! A file looks packages up by import path. A module can only import another module's packages
+//! when its go.mod requires that module, the two are in one go.work, or the other is the
+//! standard library (`std`, as in `$GOROOT/src`). Modules joined by any of these are one group;
+//! every import a group's files can make then resolves inside the group, as it does against the
+//! whole tree. Two modules with the same path that do not require each other (copies of one
+//! module) are separate groups, each resolving its imports to itself, as `go build` in either
+//! would.
+//!
+//! A file outside every module may import anything by path: a tree with such files is one group.
+
+use crate::discover::{Discovery, ModuleIndex};
+use std::path::PathBuf;
+
+/// The discovered files split by module group, each group's files in discovery order (sorted),
+/// groups in the order of their first file. One group when nothing can be split.
+pub fn module_groups(discovery: &Discovery, modules: &ModuleIndex) -> Vec<Vec<PathBuf>> {
+    let count = discovery.modules.len();
+    let index_of_root: std::collections::HashMap<&std::path::Path, usize> =
+        discovery.modules.iter().enumerate().map(|(index, module)| (module.root.as_path(), index)).collect();
+    let mut module_of_file = Vec::with_capacity(discovery.files.len());
+    for file in &discovery.files {
+        let index = modules.module_for(file).and_then(|module| index_of_root.get(module.root.as_path()));
+        let Some(&index) = index else { return vec![discovery.files.clone()] };
+        module_of_file.push(index);
+    }
+    let mut groups = UnionFind::new(count);
+    for (index, module) in discovery.modules.iter().enumerate() {
+        let required = required_paths(&module.root.join("go.mod"));
+        for (other_index, other) in discovery.modules.iter().enumerate() {
+            if other_index == index || other.module_path == module.module_path {
+                continue;
+            }
+            let joined = required.contains(&other.module_path)
+                || other.module_path == "std"
+                || (module.workspace.is_some() && module.workspace == other.workspace);
+            if joined {
+                groups.union(index, other_index);
+            }
+        }
+    }
+    let mut group_of_root: Vec<Option<usize>> = vec![None; count];
+    let mut files_by_group: Vec<Vec<PathBuf>> = Vec::new();
+    for (file, module) in discovery.files.iter().zip(module_of_file) {
+        let root = groups.find(module);
+        let group = *group_of_root[root].get_or_insert_with(|| {
+            files_by_group.push(Vec::new());
+            files_by_group.len() - 1
+        });
+        files_by_group[group].push(file.clone());
+    }
+    if files_by_group.is_empty() {
+        files_by_group.push(Vec::new());
+    }
+    files_by_group
+}
+
+/// The module paths a go.mod's `require` directives name (single-line and block forms). An
+/// unreadable go.mod requires nothing it can show; discovery has reported it.
+fn required_paths(go_mod: &std::path::Path) -> Vec<String> {
+    let Ok(text) = std::fs::read_to_string(go_mod) else { return Vec::new() };
+    let mut required = Vec::new();
+    let mut in_block = false;
+    for line in text.lines() {
+        let line = line.split("//").next().unwrap_or("").trim();
+        if in_block {
+            if line == ")" {
+                in_block = false;
+            } else if let Some(path) = line.split_whitespace().next() {
+                required.push(path.trim_matches('"').to_string());
+            }
+        } else if let Some(rest) = line.strip_prefix("require").filter(|rest| rest.starts_with([' ', '\t', '('])) {
+            let rest = rest.trim();
+            if rest == "(" {
+                in_block = true;
+            } else if let Some(path) = rest.split_whitespace().next() {
+                required.push(path.trim_matches('"').to_string());
+            }
+        }
+    }
+    required
+}
+
+struct UnionFind {
+    parent: Vec<usize>,
+}
+
+impl UnionFind {
+    fn new(count: usize) -> UnionFind {
+        UnionFind { parent: (0..count).collect() }
+    }
+
+    fn find(&mut self, mut node: usize) -> usize {
+        while self.parent[node] != node {
+            self.parent[node] = self.parent[self.parent[node]];
+            node = self.parent[node];
+        }
+        node
+    }
+
+    fn union(&mut self, a: usize, b: usize) {
+        let (a, b) = (self.find(a), self.find(b));
+        if a != b {
+            self.parent[a.max(b)] = a.min(b);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tree(files: &[(&str, &str)]) -> (tempfile::TempDir, Discovery) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        for (path, text) in files {
+            let path = dir.path().join(path);
+            std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+            std::fs::write(path, text).expect("write");
+        }
+        let target = crate::discover::parse_target(&format!("{}/...", dir.path().display())).expect("target");
+        let discovery = crate::discover::discover(&[target], 1, &|_| false);
+        (dir, discovery)
+    }
+
+    fn group_names(dir: &tempfile::TempDir, discovery: &Discovery) -> Vec<Vec<String>> {
+        let modules = ModuleIndex::new(discovery);
+        module_groups(discovery, &modules)
+            .into_iter()
+            .map(|group| {
+                group.iter().map(|file| file.strip_prefix(dir.path()).expect("inside").display().to_string()).collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn copies_of_one_module_are_separate_groups() {
+        let (dir, discovery) = tree(&[
+            ("c1/go.mod", "module std\n"),
+            ("c1/a/a.go", "package a\n"),
+            ("c2/go.mod", "module std\n"),
+            ("c2/a/a.go", "package a\n"),
+        ]);
+        assert_eq!(group_names(&dir, &discovery), [["c1/a/a.go"], ["c2/a/a.go"]]);
+    }
+
+    #[test]
+    fn required_workspace_and_std_modules_join_one_group() {
+        let (dir, discovery) = tree(&[
+            ("app/go.mod", "module example.com/app\n\nrequire (\n\texample.com/lib v1.0.0 // indirect\n)\n"),
+            ("app/main.go", "package main\n"),
+            ("lib/go.mod", "module example.com/lib\n"),
+            ("lib/lib.go", "package lib\n"),
+            ("other/go.mod", "module example.com/other\nrequire example.com/none v1.0.0\n"),
+            ("other/o.go", "package other\n"),
+        ]);
+        assert_eq!(group_names(&dir, &discovery), vec![vec!["app/main.go", "lib/lib.go"], vec!["other/o.go"]]);
+
+        let (dir, discovery) = tree(&[
+            ("src/go.mod", "module std\n"),
+            ("src/fmt/print.go", "package fmt\n"),
+            ("src/cmd/go.mod", "module cmd\n"),
+            ("src/cmd/vet/main.go", "package main\n"),
+            ("tool/go.mod", "module example.com/tool\n"),
+            ("tool/t.go", "package tool\n"),
+        ]);
+        assert_eq!(group_names(&dir, &discovery), [["src/cmd/vet/main.go", "src/fmt/print.go", "tool/t.go"]]);
+
+        let (dir, discovery) = tree(&[
+            ("go.work", "go 1.22\n\nuse (\n\t./a\n\t./b\n)\n"),
+            ("a/go.mod", "module example.com/a\n"),
+            ("a/a.go", "package a\n"),
+            ("b/go.mod", "module example.com/b\n"),
+            ("b/b.go", "package b\n"),
+        ]);
+        assert_eq!(group_names(&dir, &discovery), [["a/a.go", "b/b.go"]]);
+    }
+
+    #[test]
+    fn a_file_outside_every_module_keeps_the_tree_whole() {
+        let (dir, discovery) = tree(&[
+            ("loose.go", "package loose\n"),
+            ("c1/go.mod", "module std\n"),
+            ("c1/a.go", "package a\n"),
+            ("c2/go.mod", "module std\n"),
+            ("c2/a.go", "package a\n"),
+        ]);
+        assert_eq!(group_names(&dir, &discovery), [["c1/a.go", "c2/a.go", "loose.go"]]);
+    }
+}
