@@ -2,7 +2,10 @@
 //! to the entries or to the files and settings they depend on.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
+
+#[path = "support/mod.rs"]
+mod support;
 
 /// A module with findings that depend on other files: `p/a.go` calls a function of `p/b.go`,
 /// `q/c.go` calls one of package `p`; suppressions that suppress nothing; a fixable finding.
@@ -45,7 +48,7 @@ struct Run {
 
 fn run(dir: &Path, cache: &Path, args: &[&str]) -> Run {
     let format: &[&str] = if args.contains(&"--format") { &[] } else { &["--format", "json"] };
-    let output = Command::new(env!("CARGO_BIN_EXE_golint-guard"))
+    let output = support::golint_guard()
         .args(["check", "--no-config", "--exit-zero"])
         .args(format)
         .args(args)
@@ -154,7 +157,7 @@ fn changed_settings_miss_and_match_a_fresh_run() {
     .expect("write config");
     let args = ["--config", "golint-guard.toml"];
     let run_with = |no_cache: bool| {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_golint-guard"));
+        let mut command = support::golint_guard();
         command.args(["check", "--exit-zero", "--format", "json"]).args(args);
         if no_cache {
             command.arg("--no-cache");
@@ -242,7 +245,7 @@ fn cache_dir_and_clean() {
     let module = module();
     let cache = tempfile::tempdir().expect("cache dir");
     let cache_command = |action: &str| {
-        let output = Command::new(env!("CARGO_BIN_EXE_golint-guard"))
+        let output = support::golint_guard()
             .args(["cache", action])
             .env("GOLINT_GUARD_CACHE_DIR", cache.path())
             .output()
@@ -260,4 +263,132 @@ fn cache_dir_and_clean() {
     assert!(cache.path().join("keep.txt").exists());
     assert!(cache_command("clean").starts_with("no cached results"));
     assert_eq!(hits(&cached_equals_fresh(module.path(), cache.path(), &[])), 0);
+}
+
+/// A module where `api` calls a method of `store` with a lock held: whether that is flagged
+/// depends on the blocking summary the pre-pass computes for `store`'s methods.
+fn lock_module(flush_body: &str) -> tempfile::TempDir {
+    let temp = tempfile::tempdir().expect("temp dir");
+    let write = |path: &str, text: &str| {
+        let path = temp.path().join(path);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, text).expect("write");
+    };
+    write("go.mod", "module example.com/m\n\ngo 1.22\n");
+    write(
+        "api/api.go",
+        "package api\n\nimport (\n\t\"sync\"\n\n\t\"example.com/m/store\"\n)\n\ntype Server struct {\n\tmu    sync.Mutex\n\tstore *store.Store\n}\n\nfunc (s *Server) Put(data []byte) error {\n\ts.mu.Lock()\n\tdefer s.mu.Unlock()\n\treturn s.store.Save(data)\n}\n",
+    );
+    write("store/store.go", &store_text("", flush_body));
+    temp
+}
+
+/// `store/store.go`, with `prefix` before its package clause and `flush_body` as the body of the
+/// helper `Save` calls.
+fn store_text(prefix: &str, flush_body: &str) -> String {
+    format!(
+        "{prefix}package store\n\nimport \"os\"\n\ntype Store struct {{\n\tpath string\n}}\n\nfunc (s *Store) Save(data []byte) error {{\n\treturn s.flush(data)\n}}\n\nfunc (s *Store) flush(data []byte) error {{\n\t{flush_body}\n}}\n\nfunc (s *Store) Remove() error {{ return os.Remove(s.path) }}\n"
+    )
+}
+
+const NO_IO: &str = "_ = data\n\treturn nil";
+const FILE_IO: &str = "return os.WriteFile(s.path, data, 0o600)";
+
+#[test]
+fn moving_the_declarations_of_a_package_keeps_its_dependents_entries() {
+    // The package's own other file and a file of another package that calls into it.
+    let module = module();
+    let cache = tempfile::tempdir().expect("cache dir");
+    cached_equals_fresh(module.path(), cache.path(), &[]);
+    let b = module.path().join("p/b.go");
+    let text = std::fs::read_to_string(&b).expect("read");
+    std::fs::write(&b, format!("// A line that moves every declaration below it.\n\n{text}")).expect("write");
+    let stats = cached_equals_fresh(module.path(), cache.path(), &[]);
+    // p/b.go itself is linted again; p/a.go and q/c.go read only p's declarations and summaries.
+    assert_eq!(stats, "cache: 4 hits, 1 misses (0 entries rejected), 1 stored");
+
+    // An imported package whose declarations move: the importer's finding stays as it was.
+    let module = lock_module(FILE_IO);
+    cached_equals_fresh(module.path(), cache.path(), &[]);
+    let output = String::from_utf8_lossy(&run(module.path(), cache.path(), &[]).output.stdout).into_owned();
+    assert!(output.contains("lock-across-io"), "{output}");
+    std::fs::write(module.path().join("store/store.go"), store_text("// Package store keeps data.\n\n\n", FILE_IO))
+        .expect("write");
+    let stats = cached_equals_fresh(module.path(), cache.path(), &[]);
+    assert_eq!(stats, "cache: 1 hits, 1 misses (0 entries rejected), 1 stored");
+}
+
+#[test]
+fn a_changed_summary_re_lints_the_dependents_even_when_declarations_also_move() {
+    let module = lock_module(NO_IO);
+    let cache = tempfile::tempdir().expect("cache dir");
+    cached_equals_fresh(module.path(), cache.path(), &[]);
+    let output = String::from_utf8_lossy(&run(module.path(), cache.path(), &[]).output.stdout).into_owned();
+    assert!(!output.contains("lock-across-io"), "{output}");
+    // `flush` now writes a file: `Save` may block, so `Put` holds its lock across I/O. Only a
+    // body changed (no declaration moved), yet the importer's entry is rejected.
+    std::fs::write(module.path().join("store/store.go"), store_text("", FILE_IO)).expect("write");
+    let stats = cached_equals_fresh(module.path(), cache.path(), &[]);
+    assert_eq!(stats, "cache: 0 hits, 2 misses (1 entries rejected), 2 stored");
+    let output = String::from_utf8_lossy(&run(module.path(), cache.path(), &[]).output.stdout).into_owned();
+    assert!(output.contains("which calls os.WriteFile"), "{output}");
+    // And back, with the declarations moved as well.
+    std::fs::write(module.path().join("store/store.go"), store_text("// Moved.\n", NO_IO)).expect("write");
+    let stats = cached_equals_fresh(module.path(), cache.path(), &[]);
+    assert_eq!(stats, "cache: 0 hits, 2 misses (1 entries rejected), 2 stored");
+    // (A changed signature: see a_changed_file_re_lints_its_package_and_the_files_that_read_its_facts.)
+}
+
+#[test]
+fn a_test_run_leaves_the_users_cache_directory_alone() {
+    // Every test starts the binary through `support`, which points the cache at the test
+    // run's own directory: a `check` with HOME and XDG_CACHE_HOME in an empty directory
+    // writes nothing there.
+    let module = module();
+    let home = tempfile::tempdir().expect("home");
+    let output = support::golint_guard()
+        .args(["check", "--no-config", "--exit-zero", "./..."])
+        .current_dir(module.path())
+        .env("HOME", home.path())
+        .env("XDG_CACHE_HOME", home.path().join(".cache"))
+        .output()
+        .expect("run");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let left: Vec<_> = std::fs::read_dir(home.path()).expect("read home").collect();
+    assert!(left.is_empty(), "the test run wrote to HOME: {left:?}");
+    // The run did use a cache: the test run's own.
+    assert!(!entries(support::cache_dir()).is_empty(), "no entries in {}", support::cache_dir().display());
+}
+
+#[test]
+fn a_lint_that_read_a_file_changed_during_the_run_is_not_stored() {
+    // `go loop()` runs a function declared in another file: the lint of a.go reads b.go, and
+    // finds the declaration at the line the pre-pass saw it on. An entry that used a file
+    // modified after the run began could pair one version's positions with another's text.
+    let temp = tempfile::tempdir().expect("temp dir");
+    std::fs::write(temp.path().join("go.mod"), "module example.com/m\n\ngo 1.22\n").expect("write");
+    std::fs::write(temp.path().join("a.go"), "package m\n\nfunc start() {\n\tgo loop()\n}\n").expect("write");
+    let b = temp.path().join("b.go");
+    std::fs::write(&b, "package m\n\nfunc loop() {\n\tfor {\n\t}\n}\n").expect("write");
+    let set_modified = |path: &Path, when: std::time::SystemTime| {
+        std::fs::File::options().write(true).open(path).and_then(|file| file.set_modified(when)).expect("set mtime");
+    };
+    let now = std::time::SystemTime::now();
+    let hour = std::time::Duration::from_secs(3600);
+    set_modified(&temp.path().join("a.go"), now - hour);
+    // b.go as if written while the run was under way.
+    set_modified(&b, now + hour);
+    let cache = tempfile::tempdir().expect("cache dir");
+    let cold = run(temp.path(), cache.path(), &[]);
+    assert!(String::from_utf8_lossy(&cold.output.stdout).contains("(the loop is at b.go:4)"));
+    // b.go's own result is kept; a.go's, which read b.go, is not.
+    assert_eq!(cold.stats, "cache: 0 hits, 2 misses (0 entries rejected), 1 stored");
+    let stats = cached_equals_fresh(temp.path(), cache.path(), &[]);
+    assert_eq!(stats, "cache: 1 hits, 1 misses (0 entries rejected), 0 stored");
+    // Once b.go is older than the run, it is.
+    set_modified(&b, now - hour);
+    let stats = cached_equals_fresh(temp.path(), cache.path(), &[]);
+    assert_eq!(stats, "cache: 1 hits, 1 misses (0 entries rejected), 1 stored");
+    let stats = cached_equals_fresh(temp.path(), cache.path(), &[]);
+    assert_eq!(stats, "cache: 2 hits, 0 misses (0 entries rejected), 0 stored");
 }

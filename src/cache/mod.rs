@@ -34,6 +34,7 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, SystemTime};
 
 /// Overrides the cache directory (tests, CI caches, the GitHub Action).
 pub const DIR_ENV: &str = "GOLINT_GUARD_CACHE_DIR";
@@ -77,6 +78,8 @@ pub struct ResultCache {
     /// Entries found but not used: corrupt, or a dependency changed.
     rejected: AtomicUsize,
     stored: AtomicUsize,
+    /// When the run began, before the pre-pass read any file.
+    started: SystemTime,
 }
 
 /// Counts from one run.
@@ -108,6 +111,7 @@ impl ResultCache {
             misses: AtomicUsize::new(0),
             rejected: AtomicUsize::new(0),
             stored: AtomicUsize::new(0),
+            started: SystemTime::now(),
         }
     }
 
@@ -261,6 +265,9 @@ impl ProjectCache<'_> {
     /// Store `findings` under `key` with what the lint read. Failures are silent: the cache
     /// only ever saves work.
     pub fn store(&self, key: &Key, observed: &Observed, findings: &[Finding]) {
+        if observed.files.keys().any(|path| self.changed_during_run(path)) {
+            return;
+        }
         let Some(packages) =
             observed.packages.iter().map(|&id| Some((id, self.package_hash(id)?.to_string()))).collect()
         else {
@@ -279,22 +286,15 @@ impl ProjectCache<'_> {
         }
     }
 
-    /// A hash of everything the pre-pass knows about package `id` (declarations, summaries,
-    /// positions): its `Debug` form, which shows every field.
+    /// A hash of what the pre-pass knows about package `id` that a lint of another file can
+    /// act on (declarations, signatures, summaries, file order): its `Debug` form, which shows
+    /// every field, without the positions of declarations and blocking calls.
     fn package_hash(&self, id: u32) -> Option<&str> {
         let project = self.project?;
         let slot = self.package_hashes.get(id as usize)?;
-        let hash = slot.get_or_init(|| {
-            let mut hasher = HashWriter(blake3::Hasher::new());
-            match project.packages().get(id as usize) {
-                Some(package) => {
-                    let _ = write!(hasher, "{package:?}");
-                }
-                None => {
-                    hasher.0.update(b"no such package");
-                }
-            }
-            hasher.0.finalize().to_hex().to_string()
+        let hash = slot.get_or_init(|| match project.packages().get(id as usize) {
+            Some(package) => positionless_hash(package),
+            None => blake3::hash(b"no such package").to_hex().to_string(),
         });
         Some(hash)
     }
@@ -310,6 +310,16 @@ impl ProjectCache<'_> {
         })
     }
 
+    /// The file at `path` may have changed after the pre-pass read it: a lint that read it then may have used declaration positions of one version
+    /// with the text of another, and the package hash, which leaves positions out, would not
+    /// tell. Timestamps can lag the clock by a tick, hence the margin (as `go` trusts no file
+    /// modified in the last two seconds).
+    fn changed_during_run(&self, path: &Path) -> bool {
+        const MARGIN: Duration = Duration::from_secs(2);
+        let cutoff = self.cache.started.checked_sub(MARGIN).unwrap_or(SystemTime::UNIX_EPOCH);
+        std::fs::metadata(path).and_then(|metadata| metadata.modified()).is_ok_and(|modified| modified >= cutoff)
+    }
+
     fn file_hash(&self, path: &Path) -> Option<String> {
         if let Some(known) = self.file_hashes.lock().ok()?.get(path) {
             return known.clone();
@@ -320,12 +330,76 @@ impl ProjectCache<'_> {
     }
 }
 
-/// `fmt::Write` into a hasher, so a `Debug` form is hashed without being built as a string.
-struct HashWriter(blake3::Hasher);
+/// The hash of `value`'s `Debug` form without the numbers of its `line` and `file` fields.
+///
+/// Those are where a declaration (or a blocking call) sits in its file: an edit that only moves
+/// declarations (a line added at the top of a file) changes them and nothing a dependent can
+/// act on. No finding of another file shows them; a lint that uses one reads the file it
+/// points into (`package_source`, to find a declaration by its line), and the entry records
+/// that file's content hash, which changes with any move. The file indexes name files in the
+/// package's file list, which the key's project shape holds.
+pub(crate) fn positionless_hash(value: &impl std::fmt::Debug) -> String {
+    let mut writer = PositionlessWriter {
+        hasher: blake3::Hasher::new(),
+        buffer: Vec::new(),
+        in_string: false,
+        escaped: false,
+        skipping_digits: false,
+        tail: [0; POSITION_FIELD_LEN],
+    };
+    let _ = write!(writer, "{value:?}");
+    writer.hasher.finalize().to_hex().to_string()
+}
 
-impl std::fmt::Write for HashWriter {
+/// `, line: ` and `, file: ` (or after `{ `) are the same length.
+const POSITION_FIELD_LEN: usize = 8;
+const POSITION_FIELDS: [&[u8; POSITION_FIELD_LEN]; 4] = [b", line: ", b"{ line: ", b", file: ", b"{ file: "];
+
+/// `fmt::Write` into a hasher, so a `Debug` form is hashed without being built as a string,
+/// leaving out the digits after a `line` or `file` field name. Quoted strings (names, type
+/// texts, paths) are passed through whole: text inside them is never taken for a field.
+struct PositionlessWriter {
+    hasher: blake3::Hasher,
+    buffer: Vec<u8>,
+    in_string: bool,
+    escaped: bool,
+    skipping_digits: bool,
+    /// The last bytes seen outside strings.
+    tail: [u8; POSITION_FIELD_LEN],
+}
+
+impl std::fmt::Write for PositionlessWriter {
     fn write_str(&mut self, text: &str) -> std::fmt::Result {
-        self.0.update(text.as_bytes());
+        self.buffer.clear();
+        for &byte in text.as_bytes() {
+            if self.in_string {
+                self.buffer.push(byte);
+                if self.escaped {
+                    self.escaped = false;
+                } else if byte == b'\\' {
+                    self.escaped = true;
+                } else if byte == b'"' {
+                    self.in_string = false;
+                }
+                continue;
+            }
+            if self.skipping_digits {
+                if byte.is_ascii_digit() {
+                    continue;
+                }
+                self.skipping_digits = false;
+            }
+            self.buffer.push(byte);
+            if byte == b'"' {
+                self.in_string = true;
+                self.tail = [0; POSITION_FIELD_LEN];
+                continue;
+            }
+            self.tail.copy_within(1.., 0);
+            self.tail[POSITION_FIELD_LEN - 1] = byte;
+            self.skipping_digits = POSITION_FIELDS.iter().any(|field| **field == self.tail);
+        }
+        self.hasher.update(&self.buffer);
         Ok(())
     }
 }
@@ -351,6 +425,38 @@ mod tests {
         let cache = ResultCache::open_for_build(Path::new("/nonexistent"), settings, build);
         let project = cache.for_project(None);
         project.key(Path::new("a.go"), Path::new("a.go"), ModuleFacts::default(), false, text)
+    }
+
+    fn package_hash_of(text: &str) -> String {
+        let facts = ProjectFacts::from_sources(&[(PathBuf::from("/m/p/a.go"), text.to_string())], &[]);
+        positionless_hash(&facts.packages()[0])
+    }
+
+    #[test]
+    fn package_hash_leaves_out_positions_and_nothing_else() {
+        let base =
+            "package p\n\nfunc F(c chan int) error { c <- 1; return nil }\n\ntype T struct{ x int }\n\nvar V = 1\n";
+        let moved = format!("// a comment that moves everything\n\n{base}");
+        assert_eq!(package_hash_of(base), package_hash_of(&moved), "moved declarations");
+        for changed in [
+            base.replace("error {", "int {"),
+            base.replace("c <- 1; ", ""),
+            base.replace("x int", "x string"),
+            base.replace("V = 1", "W = 1"),
+        ] {
+            assert_ne!(package_hash_of(base), package_hash_of(&changed), "{changed}");
+        }
+        // Digits after a field-like text inside a string are kept.
+        #[derive(Debug)]
+        #[allow(dead_code)]
+        struct Named {
+            name: &'static str,
+            line: u32,
+        }
+        let quoted = |name| positionless_hash(&Named { name, line: 1 });
+        assert_ne!(quoted("a { line: 1"), quoted("a { line: 2"));
+        assert_ne!(quoted("a \" { line: 1"), quoted("a \" { line: 2"));
+        assert_eq!(positionless_hash(&Named { name: "a", line: 1 }), positionless_hash(&Named { name: "a", line: 20 }));
     }
 
     #[test]
