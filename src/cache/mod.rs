@@ -310,9 +310,9 @@ impl ProjectCache<'_> {
         })
     }
 
-    /// The file at `path` may have changed after the pre-pass read it: a lint that read it then may have used declaration positions of one version
-    /// with the text of another, and the package hash, which leaves positions out, would not
-    /// tell. Timestamps can lag the clock by a tick, hence the margin (as `go` trusts no file
+    /// The file at `path` may have changed after the pre-pass read it: a lint that read it
+    /// then may have used declaration positions of one version with the text of another, and
+    /// the package hash, which leaves positions out, would not tell. Timestamps can lag the clock by a tick, hence the margin (as `go` trusts no file
     /// modified in the last two seconds).
     fn changed_during_run(&self, path: &Path) -> bool {
         const MARGIN: Duration = Duration::from_secs(2);
