@@ -18,9 +18,12 @@
 //!
 //! Entries are written atomically (a temporary file renamed into place) and carry a hash of
 //! their own body: an entry that is truncated, corrupt, from another format or for another key
-//! is ignored and written anew, never trusted.
+//! is ignored and written anew, never trusted. They live in `results/<build>/<2 hex>/<key>`,
+//! one directory per build and entry format; entries unused for days, and sooner those of
+//! other builds, are removed (see [`trim`]).
 
 pub mod observe;
+pub mod trim;
 
 use crate::config::Settings;
 use crate::diagnostic::Finding;
@@ -71,7 +74,10 @@ pub fn clean(root: &Path) -> std::io::Result<bool> {
 
 /// The cache for one run: its directory and what every key of the run shares.
 pub struct ResultCache {
+    /// The results directory, which holds one directory per build.
     results: PathBuf,
+    /// This build's directory name in `results`.
+    build_dir: String,
     run_key: blake3::Hash,
     hits: AtomicUsize,
     misses: AtomicUsize,
@@ -104,8 +110,12 @@ impl ResultCache {
         // Display paths are relative to the working directory.
         let cwd = std::env::current_dir().unwrap_or_default();
         field(&mut run, cwd.as_os_str().as_encoded_bytes());
+        // The entry format too: a format change moves entries to a new directory, and the
+        // trim removes the old ones.
+        let build_dir = blake3::hash(format!("{ENTRY_FORMAT}\0{build}").as_bytes()).to_hex()[..16].to_string();
         ResultCache {
             results: results_dir(root),
+            build_dir,
             run_key: run.finalize(),
             hits: AtomicUsize::new(0),
             misses: AtomicUsize::new(0),
@@ -146,6 +156,11 @@ impl ResultCache {
             all_packages: OnceLock::new(),
             file_hashes: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// Remove old entries, at most once a day (see [`trim`]). Call it when the run is done.
+    pub fn trim(&self) {
+        trim::trim(&self.results, self.build_dir.as_ref(), SystemTime::now());
     }
 
     pub fn stats(&self) -> CacheStats {
@@ -220,19 +235,21 @@ impl ProjectCache<'_> {
     }
 
     fn entry_path(&self, key: &Key) -> PathBuf {
-        self.cache.results.join(&key.0[..2]).join(&key.0[2..])
+        self.cache.results.join(&self.cache.build_dir).join(&key.0[..2]).join(&key.0[2..])
     }
 
     /// The findings stored under `key`, if the entry is intact and everything the lint read
     /// is as it was.
     pub fn load(&self, key: &Key) -> Option<Vec<Finding>> {
-        let Ok(bytes) = std::fs::read(self.entry_path(key)) else {
+        let path = self.entry_path(key);
+        let Some((file, modified, bytes)) = read_entry(&path) else {
             self.cache.misses.fetch_add(1, Ordering::Relaxed);
             return None;
         };
         match self.parse_entry(key, &bytes).filter(|entry| self.still_valid(entry)) {
             Some(entry) => {
                 self.cache.hits.fetch_add(1, Ordering::Relaxed);
+                trim::mark_used(&file, &path, modified, self.cache.started);
                 Some(entry.findings)
             }
             None => {
@@ -404,12 +421,21 @@ impl std::fmt::Write for PositionlessWriter {
     }
 }
 
+/// The entry file at `path`, open, with its modification time and its bytes.
+fn read_entry(path: &Path) -> Option<(std::fs::File, SystemTime, Vec<u8>)> {
+    let mut file = std::fs::File::open(path).ok()?;
+    let metadata = file.metadata().ok()?;
+    let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or(0));
+    std::io::Read::read_to_end(&mut file, &mut bytes).ok()?;
+    Some((file, metadata.modified().ok()?, bytes))
+}
+
 /// Write `header` and `body` to a temporary file beside `path`, then rename it into place:
 /// a reader sees the old entry or the new one, never half of one.
 fn write_atomically(path: &Path, header: &[u8], body: &[u8]) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
-    let mut temp = tempfile::Builder::new().prefix(".entry").tempfile_in(dir)?;
+    let mut temp = tempfile::Builder::new().prefix(trim::TEMP_PREFIX).tempfile_in(dir)?;
     temp.write_all(header)?;
     temp.write_all(body)?;
     temp.persist(path).map_err(|err| err.error)?;
