@@ -425,8 +425,10 @@ impl std::fmt::Write for PositionlessWriter {
 fn read_entry(path: &Path) -> Option<(std::fs::File, SystemTime, Vec<u8>)> {
     let mut file = std::fs::File::open(path).ok()?;
     let metadata = file.metadata().ok()?;
-    let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or(0));
-    std::io::Read::read_to_end(&mut file, &mut bytes).ok()?;
+    // Exactly the length seen: an entry is never written in place (a new one is renamed over
+    // it), and `read_to_end` would ask the file for its size and position again.
+    let mut bytes = vec![0; usize::try_from(metadata.len()).ok()?];
+    std::io::Read::read_exact(&mut file, &mut bytes).ok()?;
     Some((file, metadata.modified().ok()?, bytes))
 }
 
