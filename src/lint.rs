@@ -55,8 +55,11 @@ pub fn lint_patterns_cached(
     cache: Option<&ResultCache>,
 ) -> Result<LintOutcome, LintError> {
     let (targets, pool) = targets_and_pool(patterns, threads)?;
-    let mut engine =
-        Engine::new(&settings.enabled_rules()).map_err(|err| LintError(format!("internal error: {err}")))?;
+    // With a cache, the rules' query is compiled only if a file is linted.
+    let mut engine = match cache {
+        Some(_) => Engine::deferred(&settings.enabled_rules()),
+        None => Engine::new(&settings.enabled_rules()).map_err(|err| LintError(format!("internal error: {err}")))?,
+    };
     pool.install(|| {
         let discovery = discover::discover(&targets, threads, &|path| settings.is_excluded(path));
         Ok(lint_discovered(&mut engine, settings, discovery, cache))

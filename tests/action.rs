@@ -406,6 +406,9 @@ impl Runner {
             ("RUNNER_ARCH", "X64".to_string()),
             ("RUNNER_TEMP", runner_temp.display().to_string()),
             ("RUNNER_TOOL_CACHE", temp.join("tool-cache").display().to_string()),
+            // With `cache: false` golint-guard uses the user's cache directory: keep the test
+            // run's out of the real one.
+            ("XDG_CACHE_HOME", temp.join("xdg-cache").display().to_string()),
             // Keep the user's git configuration out of the fixture repositories.
             ("GIT_CONFIG_GLOBAL", "/dev/null".to_string()),
             ("GIT_CONFIG_NOSYSTEM", "1".to_string()),

@@ -2,7 +2,10 @@
 //! to the entries or to the files and settings they depend on.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
+
+#[path = "support/mod.rs"]
+mod support;
 
 /// A module with findings that depend on other files: `p/a.go` calls a function of `p/b.go`,
 /// `q/c.go` calls one of package `p`; suppressions that suppress nothing; a fixable finding.
@@ -45,7 +48,7 @@ struct Run {
 
 fn run(dir: &Path, cache: &Path, args: &[&str]) -> Run {
     let format: &[&str] = if args.contains(&"--format") { &[] } else { &["--format", "json"] };
-    let output = Command::new(env!("CARGO_BIN_EXE_golint-guard"))
+    let output = support::golint_guard()
         .args(["check", "--no-config", "--exit-zero"])
         .args(format)
         .args(args)
@@ -78,13 +81,18 @@ fn hits(stats: &str) -> usize {
     stats.split_whitespace().nth(1).and_then(|count| count.parse().ok()).unwrap_or(usize::MAX)
 }
 
+/// The result entries under the cache directory `cache` (not the trim stamp).
 fn entries(cache: &Path) -> Vec<PathBuf> {
     let mut found = Vec::new();
     let mut dirs = vec![cache.join("results")];
     while let Some(dir) = dirs.pop() {
         for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
             let path = entry.path();
-            if path.is_dir() { dirs.push(path) } else { found.push(path) }
+            if path.is_dir() {
+                dirs.push(path)
+            } else if path.file_name().is_some_and(|name| name != "trim.txt") {
+                found.push(path)
+            }
         }
     }
     found.sort();
@@ -154,7 +162,7 @@ fn changed_settings_miss_and_match_a_fresh_run() {
     .expect("write config");
     let args = ["--config", "golint-guard.toml"];
     let run_with = |no_cache: bool| {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_golint-guard"));
+        let mut command = support::golint_guard();
         command.args(["check", "--exit-zero", "--format", "json"]).args(args);
         if no_cache {
             command.arg("--no-cache");
@@ -242,7 +250,7 @@ fn cache_dir_and_clean() {
     let module = module();
     let cache = tempfile::tempdir().expect("cache dir");
     let cache_command = |action: &str| {
-        let output = Command::new(env!("CARGO_BIN_EXE_golint-guard"))
+        let output = support::golint_guard()
             .args(["cache", action])
             .env("GOLINT_GUARD_CACHE_DIR", cache.path())
             .output()
@@ -260,4 +268,284 @@ fn cache_dir_and_clean() {
     assert!(cache.path().join("keep.txt").exists());
     assert!(cache_command("clean").starts_with("no cached results"));
     assert_eq!(hits(&cached_equals_fresh(module.path(), cache.path(), &[])), 0);
+}
+
+/// A module where `api` calls a method of `store` with a lock held: whether that is flagged
+/// depends on the blocking summary the pre-pass computes for `store`'s methods.
+fn lock_module(flush_body: &str) -> tempfile::TempDir {
+    let temp = tempfile::tempdir().expect("temp dir");
+    let write = |path: &str, text: &str| {
+        let path = temp.path().join(path);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, text).expect("write");
+    };
+    write("go.mod", "module example.com/m\n\ngo 1.22\n");
+    write(
+        "api/api.go",
+        "package api\n\nimport (\n\t\"sync\"\n\n\t\"example.com/m/store\"\n)\n\ntype Server struct {\n\tmu    sync.Mutex\n\tstore *store.Store\n}\n\nfunc (s *Server) Put(data []byte) error {\n\ts.mu.Lock()\n\tdefer s.mu.Unlock()\n\treturn s.store.Save(data)\n}\n",
+    );
+    write("store/store.go", &store_text("", flush_body));
+    temp
+}
+
+/// `store/store.go`, with `prefix` before its package clause and `flush_body` as the body of the
+/// helper `Save` calls.
+fn store_text(prefix: &str, flush_body: &str) -> String {
+    format!(
+        "{prefix}package store\n\nimport \"os\"\n\ntype Store struct {{\n\tpath string\n}}\n\nfunc (s *Store) Save(data []byte) error {{\n\treturn s.flush(data)\n}}\n\nfunc (s *Store) flush(data []byte) error {{\n\t{flush_body}\n}}\n\nfunc (s *Store) Remove() error {{ return os.Remove(s.path) }}\n"
+    )
+}
+
+const NO_IO: &str = "_ = data\n\treturn nil";
+const FILE_IO: &str = "return os.WriteFile(s.path, data, 0o600)";
+
+#[test]
+fn moving_the_declarations_of_a_package_keeps_its_dependents_entries() {
+    // The package's own other file and a file of another package that calls into it.
+    let module = module();
+    let cache = tempfile::tempdir().expect("cache dir");
+    cached_equals_fresh(module.path(), cache.path(), &[]);
+    let b = module.path().join("p/b.go");
+    let text = std::fs::read_to_string(&b).expect("read");
+    std::fs::write(&b, format!("// A line that moves every declaration below it.\n\n{text}")).expect("write");
+    let stats = cached_equals_fresh(module.path(), cache.path(), &[]);
+    // p/b.go itself is linted again; p/a.go and q/c.go read only p's declarations and summaries.
+    assert_eq!(stats, "cache: 4 hits, 1 misses (0 entries rejected), 1 stored");
+
+    // An imported package whose declarations move: the importer's finding stays as it was.
+    let module = lock_module(FILE_IO);
+    cached_equals_fresh(module.path(), cache.path(), &[]);
+    let output = String::from_utf8_lossy(&run(module.path(), cache.path(), &[]).output.stdout).into_owned();
+    assert!(output.contains("lock-across-io"), "{output}");
+    std::fs::write(module.path().join("store/store.go"), store_text("// Package store keeps data.\n\n\n", FILE_IO))
+        .expect("write");
+    let stats = cached_equals_fresh(module.path(), cache.path(), &[]);
+    assert_eq!(stats, "cache: 1 hits, 1 misses (0 entries rejected), 1 stored");
+}
+
+#[test]
+fn a_changed_summary_re_lints_the_dependents_even_when_declarations_also_move() {
+    let module = lock_module(NO_IO);
+    let cache = tempfile::tempdir().expect("cache dir");
+    cached_equals_fresh(module.path(), cache.path(), &[]);
+    let output = String::from_utf8_lossy(&run(module.path(), cache.path(), &[]).output.stdout).into_owned();
+    assert!(!output.contains("lock-across-io"), "{output}");
+    // `flush` now writes a file: `Save` may block, so `Put` holds its lock across I/O. Only a
+    // body changed (no declaration moved), yet the importer's entry is rejected.
+    std::fs::write(module.path().join("store/store.go"), store_text("", FILE_IO)).expect("write");
+    let stats = cached_equals_fresh(module.path(), cache.path(), &[]);
+    assert_eq!(stats, "cache: 0 hits, 2 misses (1 entries rejected), 2 stored");
+    let output = String::from_utf8_lossy(&run(module.path(), cache.path(), &[]).output.stdout).into_owned();
+    assert!(output.contains("which calls os.WriteFile"), "{output}");
+    // And back, with the declarations moved as well.
+    std::fs::write(module.path().join("store/store.go"), store_text("// Moved.\n", NO_IO)).expect("write");
+    let stats = cached_equals_fresh(module.path(), cache.path(), &[]);
+    assert_eq!(stats, "cache: 0 hits, 2 misses (1 entries rejected), 2 stored");
+    // (A changed signature: see a_changed_file_re_lints_its_package_and_the_files_that_read_its_facts.)
+}
+
+#[test]
+fn a_test_run_leaves_the_users_cache_directory_alone() {
+    // Every test starts the binary through `support`, which points the cache at the test
+    // run's own directory: a `check` with HOME and XDG_CACHE_HOME in an empty directory
+    // writes nothing there.
+    let module = module();
+    let home = tempfile::tempdir().expect("home");
+    let output = support::golint_guard()
+        .args(["check", "--no-config", "--exit-zero", "./..."])
+        .current_dir(module.path())
+        .env("HOME", home.path())
+        .env("XDG_CACHE_HOME", home.path().join(".cache"))
+        .output()
+        .expect("run");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let left: Vec<_> = std::fs::read_dir(home.path()).expect("read home").collect();
+    assert!(left.is_empty(), "the test run wrote to HOME: {left:?}");
+    // The run did use a cache: the test run's own.
+    assert!(!entries(support::cache_dir()).is_empty(), "no entries in {}", support::cache_dir().display());
+}
+
+#[test]
+fn a_lint_that_read_a_file_changed_during_the_run_is_not_stored() {
+    // `go loop()` runs a function declared in another file: the lint of a.go reads b.go, and
+    // finds the declaration at the line the pre-pass saw it on. An entry that used a file
+    // modified after the run began could pair one version's positions with another's text.
+    let temp = tempfile::tempdir().expect("temp dir");
+    std::fs::write(temp.path().join("go.mod"), "module example.com/m\n\ngo 1.22\n").expect("write");
+    std::fs::write(temp.path().join("a.go"), "package m\n\nfunc start() {\n\tgo loop()\n}\n").expect("write");
+    let b = temp.path().join("b.go");
+    std::fs::write(&b, "package m\n\nfunc loop() {\n\tfor {\n\t}\n}\n").expect("write");
+    let set_modified = |path: &Path, when: std::time::SystemTime| {
+        std::fs::File::options().write(true).open(path).and_then(|file| file.set_modified(when)).expect("set mtime");
+    };
+    let now = std::time::SystemTime::now();
+    let hour = std::time::Duration::from_secs(3600);
+    set_modified(&temp.path().join("a.go"), now - hour);
+    // b.go as if written while the run was under way.
+    set_modified(&b, now + hour);
+    let cache = tempfile::tempdir().expect("cache dir");
+    let cold = run(temp.path(), cache.path(), &[]);
+    assert!(String::from_utf8_lossy(&cold.output.stdout).contains("(the loop is at b.go:4)"));
+    // b.go's own result is kept; a.go's, which read b.go, is not.
+    assert_eq!(cold.stats, "cache: 0 hits, 2 misses (0 entries rejected), 1 stored");
+    let stats = cached_equals_fresh(temp.path(), cache.path(), &[]);
+    assert_eq!(stats, "cache: 1 hits, 1 misses (0 entries rejected), 0 stored");
+    // Once b.go is older than the run, it is.
+    set_modified(&b, now - hour);
+    let stats = cached_equals_fresh(temp.path(), cache.path(), &[]);
+    assert_eq!(stats, "cache: 1 hits, 1 misses (0 entries rejected), 1 stored");
+    let stats = cached_equals_fresh(temp.path(), cache.path(), &[]);
+    assert_eq!(stats, "cache: 2 hits, 0 misses (0 entries rejected), 0 stored");
+}
+
+const HOUR: std::time::Duration = std::time::Duration::from_secs(60 * 60);
+const DAY: std::time::Duration = std::time::Duration::from_secs(24 * 60 * 60);
+
+fn set_mtime(path: &Path, when: std::time::SystemTime) {
+    std::fs::File::options().write(true).open(path).and_then(|file| file.set_modified(when)).expect("set mtime");
+}
+
+fn mtime(path: &Path) -> std::time::SystemTime {
+    std::fs::metadata(path).and_then(|metadata| metadata.modified()).expect("mtime")
+}
+
+/// Pretend the last trim was `age` ago.
+fn stamp_trim(cache: &Path, age: std::time::Duration) {
+    let when = std::time::SystemTime::now() - age;
+    let seconds = when.duration_since(std::time::SystemTime::UNIX_EPOCH).expect("after 1970").as_secs();
+    std::fs::write(cache.join("results/trim.txt"), seconds.to_string()).expect("write stamp");
+}
+
+/// This build's entry directory: the one directory under `results`.
+fn build_dir(cache: &Path) -> PathBuf {
+    let dirs: Vec<PathBuf> = std::fs::read_dir(cache.join("results"))
+        .expect("results")
+        .flatten()
+        .map(|entry| entry.path())
+        .filter(|path| path.is_dir())
+        .collect();
+    assert_eq!(dirs.len(), 1, "{dirs:?}");
+    dirs[0].clone()
+}
+
+#[test]
+fn a_hit_refreshes_an_entrys_mtime_only_when_it_is_an_hour_old() {
+    let module = module();
+    let cache = tempfile::tempdir().expect("cache dir");
+    cached_equals_fresh(module.path(), cache.path(), &[]);
+    let all = entries(cache.path());
+    let (old, recent) = (&all[0], &all[1]);
+    let now = std::time::SystemTime::now();
+    set_mtime(old, now - 3 * DAY);
+    set_mtime(recent, now - HOUR / 2);
+    let before = mtime(recent);
+    let stats = cached_equals_fresh(module.path(), cache.path(), &[]);
+    assert_eq!(hits(&stats), 5, "{stats}");
+    // Refreshed to about now (the run's start; allow for coarse timestamps).
+    assert!(mtime(old) >= now - std::time::Duration::from_secs(60), "{:?}", mtime(old));
+    // Used half an hour ago: left as it was, so a warm run rewrites no inodes.
+    assert_eq!(mtime(recent), before);
+}
+
+#[test]
+fn entries_unused_for_five_days_are_removed_at_most_once_a_day() {
+    let module = module();
+    let cache = tempfile::tempdir().expect("cache dir");
+    cached_equals_fresh(module.path(), cache.path(), &[]);
+    // A run stamps the trim: the first one trimmed an empty cache.
+    let stamp = cache.path().join("results/trim.txt");
+    assert!(stamp.exists());
+    // Change a file: its old entry is never used again and ages.
+    let all = entries(cache.path());
+    assert_eq!(all.len(), 5);
+    let d = module.path().join("r/d.go");
+    std::fs::write(&d, std::fs::read_to_string(&d).expect("read").replace("\"y\"", "\"z\"")).expect("write");
+    let now = std::time::SystemTime::now();
+    for entry in &all {
+        set_mtime(entry, now - 6 * DAY);
+    }
+    // Trimmed less than a day ago: nothing is removed, and the used entries are refreshed.
+    stamp_trim(cache.path(), 23 * HOUR);
+    let stats = cached_equals_fresh(module.path(), cache.path(), &[]);
+    assert_eq!(stats, "cache: 4 hits, 1 misses (0 entries rejected), 1 stored");
+    let with_new = entries(cache.path());
+    assert_eq!(with_new.len(), 6);
+    assert!(all.iter().all(|entry| with_new.contains(entry)));
+    // A day later the trim runs: the unused entry goes, the five used ones stay.
+    stamp_trim(cache.path(), DAY + HOUR);
+    let stats = cached_equals_fresh(module.path(), cache.path(), &[]);
+    assert_eq!(stats, "cache: 5 hits, 0 misses (0 entries rejected), 0 stored");
+    let left = entries(cache.path());
+    assert_eq!(left.len(), 5, "{left:?}");
+    assert_eq!(with_new.iter().filter(|entry| !left.contains(entry)).count(), 1);
+    assert_eq!(all.iter().filter(|entry| !left.contains(entry)).count(), 1);
+    // The stamp now says the trim just ran.
+    let seconds: u64 = std::fs::read_to_string(&stamp).expect("stamp").trim().parse().expect("seconds");
+    let stamped = std::time::UNIX_EPOCH + std::time::Duration::from_secs(seconds);
+    assert!(now.duration_since(stamped).map_or(true, |age| age < HOUR), "{seconds}");
+    // Entries unused for four days are kept, as is an unreadable stamp's cache (it trims).
+    for entry in &left {
+        set_mtime(entry, now - 4 * DAY);
+    }
+    std::fs::write(&stamp, "not a time").expect("write");
+    let stats = cached_equals_fresh(module.path(), cache.path(), &[]);
+    assert_eq!(hits(&stats), 5, "{stats}");
+    assert_eq!(entries(cache.path()), left);
+}
+
+#[test]
+fn a_trim_removes_other_builds_entries_unused_for_a_day_and_never_a_fresh_temporary_file() {
+    let module = module();
+    let cache = tempfile::tempdir().expect("cache dir");
+    cached_equals_fresh(module.path(), cache.path(), &[]);
+    let results = cache.path().join("results");
+    let own = build_dir(cache.path());
+    let now = std::time::SystemTime::now();
+    let put = |path: PathBuf, age: std::time::Duration| {
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(&path, "golint-guard-result 0\n").expect("write");
+        set_mtime(&path, now - age);
+        path
+    };
+    let hex = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcd";
+    // Another build's entries: one unused for two days, one used an hour ago.
+    let other_old = put(results.join("00000000deadbeef/ab").join(hex), 2 * DAY + HOUR);
+    let other_recent = put(results.join("00000000deadbeef/cd").join(hex), HOUR);
+    // The layout before build directories (format 1).
+    let flat_old = put(results.join("ef").join(hex), 2 * DAY + HOUR);
+    // Temporary files: one being written now, one a killed run left a week ago.
+    let writing = put(own.join("ab/.entryAbC123"), std::time::Duration::ZERO);
+    let abandoned = put(own.join("ab/.entryXyZ789"), 7 * DAY);
+    // Something that is not an entry, however old, is not the trim's to remove.
+    let other_file = put(own.join("ab/notes"), 30 * DAY);
+    // Two runs at once, both due to trim: both succeed and report what a fresh run reports.
+    stamp_trim(cache.path(), 2 * DAY);
+    let fresh = run(module.path(), cache.path(), &["--no-cache"]).output.stdout;
+    let start = || {
+        support::golint_guard()
+            .args(["check", "--no-config", "--exit-zero", "--format", "json"])
+            .current_dir(module.path())
+            .env("GOLINT_GUARD_CACHE_DIR", cache.path())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("start")
+    };
+    let (first, second) = (start(), start());
+    for child in [first, second] {
+        let output = child.wait_with_output().expect("wait");
+        assert!(output.status.success());
+        assert_eq!(String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&fresh));
+    }
+    for gone in [&other_old, &flat_old, &abandoned] {
+        assert!(!gone.exists(), "{} was kept", gone.display());
+    }
+    for kept in [&other_recent, &writing, &other_file] {
+        assert!(kept.exists(), "{} was removed", kept.display());
+    }
+    // The emptied directories of the old layout and of the other build go with them.
+    assert!(!results.join("ef").exists());
+    assert!(!results.join("00000000deadbeef/ab").exists());
+    // This build's entries, used, stay: the next run reads them all.
+    assert_eq!(entries(cache.path()).iter().filter(|path| path.starts_with(&own)).count(), 5 + 2);
+    assert_eq!(hits(&cached_equals_fresh(module.path(), cache.path(), &[])), 5);
 }

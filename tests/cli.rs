@@ -1,10 +1,13 @@
 //! End-to-end runs of the built binary: exit codes, bad input, determinism.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
+
+#[path = "support/mod.rs"]
+mod support;
 
 fn golint_guard(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_golint-guard")).args(args).current_dir(dir).output().expect("run golint-guard")
+    support::golint_guard().args(args).current_dir(dir).output().expect("run golint-guard")
 }
 
 fn repo() -> PathBuf {

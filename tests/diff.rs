@@ -5,7 +5,8 @@ use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-const BIN: &str = env!("CARGO_BIN_EXE_golint-guard");
+#[path = "support/mod.rs"]
+mod support;
 
 /// `main` with one unbuffered signal channel: `signal-unbuffered` flags line 10 (the Notify call).
 const MAIN_GO: &str = "package main
@@ -74,7 +75,7 @@ impl Repo {
 
     /// `golint-guard check --select signal-unbuffered --format json ARGS` in `cwd` (relative).
     fn check_in(&self, cwd: &str, args: &[&str]) -> Run {
-        let output = isolated(Command::new(BIN))
+        let output = isolated(support::golint_guard())
             .current_dir(self.path().join(cwd))
             .args(["check", "--no-config", "--select", "signal-unbuffered", "--format", "json"])
             .args(args)
@@ -160,7 +161,7 @@ fn new_from_rev_keeps_only_findings_on_new_lines() {
 #[test]
 fn github_annotations_cover_only_new_lines() {
     let repo = two_commits();
-    let output = isolated(Command::new(BIN))
+    let output = isolated(support::golint_guard())
         .current_dir(repo.path())
         .args(["check", "--no-config", "--select", "signal-unbuffered", "--format", "github"])
         .args(["--new-from-rev", "HEAD~1"])
@@ -272,7 +273,7 @@ fn bad_revisions_and_non_repositories_are_usage_errors() {
     let plain = tempfile::tempdir().expect("create a temp dir");
     std::fs::write(plain.path().join("main.go"), MAIN_GO).expect("write main.go");
     let ceiling: PathBuf = plain.path().parent().expect("a temp dir has a parent").to_path_buf();
-    let output = isolated(Command::new(BIN))
+    let output = isolated(support::golint_guard())
         .current_dir(plain.path())
         .env("GIT_CEILING_DIRECTORIES", ceiling)
         .args(["check", "--no-config", "--new-from-rev", "HEAD"])

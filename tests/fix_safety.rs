@@ -7,14 +7,15 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_golint-guard");
+#[path = "support/mod.rs"]
+mod support;
 
 /// A file with a safe fix: `make(chan os.Signal)` becomes `make(chan os.Signal, 1)`.
 const SIGNAL: &str = "package p\n\nimport (\n\t\"os\"\n\t\"os/signal\"\n)\n\nfunc wait() {\n\tc := make(chan os.Signal)\n\tsignal.Notify(c, os.Interrupt)\n\t<-c\n}\n";
 const SIGNAL_FIXED: &str = "package p\n\nimport (\n\t\"os\"\n\t\"os/signal\"\n)\n\nfunc wait() {\n\tc := make(chan os.Signal, 1)\n\tsignal.Notify(c, os.Interrupt)\n\t<-c\n}\n";
 
 fn golint_guard(args: &[&str], dir: &Path) -> Output {
-    Command::new(BIN).args(args).current_dir(dir).output().expect("run golint-guard")
+    support::golint_guard().args(args).current_dir(dir).output().expect("run golint-guard")
 }
 
 fn fix_args(paths: &[&str]) -> Vec<String> {
@@ -86,7 +87,7 @@ fn an_edit_saved_during_the_write_is_kept_and_the_run_fails() {
     let temp = tempfile::tempdir().unwrap();
     let file = temp.path().join("main.go");
     std::fs::write(&file, SIGNAL).unwrap();
-    let child = Command::new(BIN)
+    let child = support::golint_guard()
         .args(fix_args(&["main.go"]))
         .current_dir(temp.path())
         .env("GOLINT_GUARD_TEST_FIX_PAUSE_MS", "20000")
@@ -192,7 +193,7 @@ fn a_signal_during_the_write_leaves_no_temporary_file() {
         for name in ["a.go", "b.go", "c.go"] {
             std::fs::write(temp.path().join(name), SIGNAL).unwrap();
         }
-        let mut child = Command::new(BIN)
+        let mut child = support::golint_guard()
             .args(fix_args(&["a.go", "b.go", "c.go"]))
             .current_dir(temp.path())
             .env("GOLINT_GUARD_TEST_FIX_PAUSE_MS", "20000")

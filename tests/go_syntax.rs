@@ -4,6 +4,9 @@
 use std::path::PathBuf;
 use std::process::Command;
 
+#[path = "support/mod.rs"]
+mod support;
+
 /// `go env NAME` from the toolchain on PATH. The toolchain is required (as for the gate tests):
 /// without it these checks fail with a message rather than pass having checked nothing.
 fn go_env(name: &str) -> String {
@@ -51,10 +54,7 @@ fn grammar_supports_the_installed_go() {
 
 #[test]
 fn explain_syntax_error_names_the_supported_go_versions() {
-    let output = Command::new(env!("CARGO_BIN_EXE_golint-guard"))
-        .args(["explain", "syntax-error"])
-        .output()
-        .expect("run golint-guard explain");
+    let output = support::golint_guard().args(["explain", "syntax-error"]).output().expect("run golint-guard explain");
     let text = String::from_utf8_lossy(&output.stdout);
     let newest = format!("Go {}", golint_guard_grammar::NEWEST_GO_VERSION);
     assert!(text.contains(&newest), "`explain syntax-error` should say it parses up to {newest}:\n{text}");
@@ -67,7 +67,7 @@ fn explain_syntax_error_names_the_supported_go_versions() {
 fn standard_library_has_no_syntax_error() {
     let src = PathBuf::from(go_env("GOROOT")).join("src");
     assert!(src.is_dir(), "GOROOT/src is not a directory: {}", src.display());
-    let output = Command::new(env!("CARGO_BIN_EXE_golint-guard"))
+    let output = support::golint_guard()
         .args(["check", "--no-config", "--exit-zero", "--select", "syntax-error", "--format", "json", "./..."])
         .current_dir(&src)
         .output()

@@ -6,6 +6,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+#[path = "support/mod.rs"]
+mod support;
+
 struct Run {
     code: Option<i32>,
     stdout: String,
@@ -21,7 +24,7 @@ fn binary() -> PathBuf {
 
 /// Run the binary in `dir`, killing it (and failing the test) after `limit`.
 fn run_within(limit: Duration, args: &[&str], dir: &Path) -> Run {
-    run_command_within(limit, Command::new(binary()).args(args).current_dir(dir))
+    run_command_within(limit, support::command(binary()).args(args).current_dir(dir))
 }
 
 fn run_command_within(limit: Duration, command: &mut Command) -> Run {
@@ -327,7 +330,7 @@ fn a_closed_stdout_is_an_error_not_a_lost_report() {
     std::fs::write(temp.path().join("main.go"), bad_go()).unwrap();
     let run = run_command_within(
         QUICK,
-        Command::new("sh")
+        support::command("sh")
             .args(["-c", "exec \"$0\" check --no-config . >&-", binary().to_str().unwrap()])
             .current_dir(temp.path()),
     );
@@ -336,7 +339,7 @@ fn a_closed_stdout_is_an_error_not_a_lost_report() {
     // Output thrown away on purpose is not an error.
     let run = run_command_within(
         QUICK,
-        Command::new("sh")
+        support::command("sh")
             .args(["-c", "exec \"$0\" check --no-config . >/dev/null", binary().to_str().unwrap()])
             .current_dir(temp.path()),
     );

@@ -2,7 +2,10 @@
 //! only `signal-unbuffered` selected (the built-in suppression checks stay on).
 
 use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Output;
+
+#[path = "support/mod.rs"]
+mod support;
 
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -13,7 +16,7 @@ fn run(file: &str, extra: &[&str]) -> Output {
     let mut args = vec!["check", "--no-config", "--format", "json", "--select", "signal-unbuffered"];
     args.extend_from_slice(extra);
     args.push(&path);
-    Command::new(env!("CARGO_BIN_EXE_golint-guard")).args(&args).current_dir(repo()).output().expect("run golint-guard")
+    support::golint_guard().args(&args).current_dir(repo()).output().expect("run golint-guard")
 }
 
 /// `(rule, line, message)` of every finding.

@@ -18,9 +18,12 @@
 //!
 //! Entries are written atomically (a temporary file renamed into place) and carry a hash of
 //! their own body: an entry that is truncated, corrupt, from another format or for another key
-//! is ignored and written anew, never trusted.
+//! is ignored and written anew, never trusted. They live in `results/<build>/<2 hex>/<key>`,
+//! one directory per build and entry format; entries unused for days, and sooner those of
+//! other builds, are removed (see [`trim`]).
 
 pub mod observe;
+pub mod trim;
 
 use crate::config::Settings;
 use crate::diagnostic::Finding;
@@ -34,6 +37,7 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, SystemTime};
 
 /// Overrides the cache directory (tests, CI caches, the GitHub Action).
 pub const DIR_ENV: &str = "GOLINT_GUARD_CACHE_DIR";
@@ -70,13 +74,18 @@ pub fn clean(root: &Path) -> std::io::Result<bool> {
 
 /// The cache for one run: its directory and what every key of the run shares.
 pub struct ResultCache {
+    /// The results directory, which holds one directory per build.
     results: PathBuf,
+    /// This build's directory name in `results`.
+    build_dir: String,
     run_key: blake3::Hash,
     hits: AtomicUsize,
     misses: AtomicUsize,
     /// Entries found but not used: corrupt, or a dependency changed.
     rejected: AtomicUsize,
     stored: AtomicUsize,
+    /// When the run began, before the pre-pass read any file.
+    started: SystemTime,
 }
 
 /// Counts from one run.
@@ -101,13 +110,18 @@ impl ResultCache {
         // Display paths are relative to the working directory.
         let cwd = std::env::current_dir().unwrap_or_default();
         field(&mut run, cwd.as_os_str().as_encoded_bytes());
+        // The entry format too: a format change moves entries to a new directory, and the
+        // trim removes the old ones.
+        let build_dir = blake3::hash(format!("{ENTRY_FORMAT}\0{build}").as_bytes()).to_hex()[..16].to_string();
         ResultCache {
             results: results_dir(root),
+            build_dir,
             run_key: run.finalize(),
             hits: AtomicUsize::new(0),
             misses: AtomicUsize::new(0),
             rejected: AtomicUsize::new(0),
             stored: AtomicUsize::new(0),
+            started: SystemTime::now(),
         }
     }
 
@@ -142,6 +156,11 @@ impl ResultCache {
             all_packages: OnceLock::new(),
             file_hashes: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// Remove old entries, at most once a day (see [`trim`]). Call it when the run is done.
+    pub fn trim(&self) {
+        trim::trim(&self.results, self.build_dir.as_ref(), SystemTime::now());
     }
 
     pub fn stats(&self) -> CacheStats {
@@ -216,19 +235,21 @@ impl ProjectCache<'_> {
     }
 
     fn entry_path(&self, key: &Key) -> PathBuf {
-        self.cache.results.join(&key.0[..2]).join(&key.0[2..])
+        self.cache.results.join(&self.cache.build_dir).join(&key.0[..2]).join(&key.0[2..])
     }
 
     /// The findings stored under `key`, if the entry is intact and everything the lint read
     /// is as it was.
     pub fn load(&self, key: &Key) -> Option<Vec<Finding>> {
-        let Ok(bytes) = std::fs::read(self.entry_path(key)) else {
+        let path = self.entry_path(key);
+        let Some((file, modified, bytes)) = read_entry(&path) else {
             self.cache.misses.fetch_add(1, Ordering::Relaxed);
             return None;
         };
         match self.parse_entry(key, &bytes).filter(|entry| self.still_valid(entry)) {
             Some(entry) => {
                 self.cache.hits.fetch_add(1, Ordering::Relaxed);
+                trim::mark_used(&file, &path, modified, self.cache.started);
                 Some(entry.findings)
             }
             None => {
@@ -261,6 +282,9 @@ impl ProjectCache<'_> {
     /// Store `findings` under `key` with what the lint read. Failures are silent: the cache
     /// only ever saves work.
     pub fn store(&self, key: &Key, observed: &Observed, findings: &[Finding]) {
+        if observed.files.keys().any(|path| self.changed_during_run(path)) {
+            return;
+        }
         let Some(packages) =
             observed.packages.iter().map(|&id| Some((id, self.package_hash(id)?.to_string()))).collect()
         else {
@@ -279,22 +303,15 @@ impl ProjectCache<'_> {
         }
     }
 
-    /// A hash of everything the pre-pass knows about package `id` (declarations, summaries,
-    /// positions): its `Debug` form, which shows every field.
+    /// A hash of what the pre-pass knows about package `id` that a lint of another file can
+    /// act on (declarations, signatures, summaries, file order): its `Debug` form, which shows
+    /// every field, without the positions of declarations and blocking calls.
     fn package_hash(&self, id: u32) -> Option<&str> {
         let project = self.project?;
         let slot = self.package_hashes.get(id as usize)?;
-        let hash = slot.get_or_init(|| {
-            let mut hasher = HashWriter(blake3::Hasher::new());
-            match project.packages().get(id as usize) {
-                Some(package) => {
-                    let _ = write!(hasher, "{package:?}");
-                }
-                None => {
-                    hasher.0.update(b"no such package");
-                }
-            }
-            hasher.0.finalize().to_hex().to_string()
+        let hash = slot.get_or_init(|| match project.packages().get(id as usize) {
+            Some(package) => positionless_hash(package),
+            None => blake3::hash(b"no such package").to_hex().to_string(),
         });
         Some(hash)
     }
@@ -310,6 +327,16 @@ impl ProjectCache<'_> {
         })
     }
 
+    /// The file at `path` may have changed after the pre-pass read it: a lint that read it
+    /// then may have used declaration positions of one version with the text of another, and
+    /// the package hash, which leaves positions out, would not tell. Timestamps can lag the clock by a tick, hence the margin (as `go` trusts no file
+    /// modified in the last two seconds).
+    fn changed_during_run(&self, path: &Path) -> bool {
+        const MARGIN: Duration = Duration::from_secs(2);
+        let cutoff = self.cache.started.checked_sub(MARGIN).unwrap_or(SystemTime::UNIX_EPOCH);
+        std::fs::metadata(path).and_then(|metadata| metadata.modified()).is_ok_and(|modified| modified >= cutoff)
+    }
+
     fn file_hash(&self, path: &Path) -> Option<String> {
         if let Some(known) = self.file_hashes.lock().ok()?.get(path) {
             return known.clone();
@@ -320,14 +347,89 @@ impl ProjectCache<'_> {
     }
 }
 
-/// `fmt::Write` into a hasher, so a `Debug` form is hashed without being built as a string.
-struct HashWriter(blake3::Hasher);
+/// The hash of `value`'s `Debug` form without the numbers of its `line` and `file` fields.
+///
+/// Those are where a declaration (or a blocking call) sits in its file: an edit that only moves
+/// declarations (a line added at the top of a file) changes them and nothing a dependent can
+/// act on. No finding of another file shows them; a lint that uses one reads the file it
+/// points into (`package_source`, to find a declaration by its line), and the entry records
+/// that file's content hash, which changes with any move. The file indexes name files in the
+/// package's file list, which the key's project shape holds.
+pub(crate) fn positionless_hash(value: &impl std::fmt::Debug) -> String {
+    let mut writer = PositionlessWriter {
+        hasher: blake3::Hasher::new(),
+        buffer: Vec::new(),
+        in_string: false,
+        escaped: false,
+        skipping_digits: false,
+        tail: [0; POSITION_FIELD_LEN],
+    };
+    let _ = write!(writer, "{value:?}");
+    writer.hasher.finalize().to_hex().to_string()
+}
 
-impl std::fmt::Write for HashWriter {
+/// `, line: ` and `, file: ` (or after `{ `) are the same length.
+const POSITION_FIELD_LEN: usize = 8;
+const POSITION_FIELDS: [&[u8; POSITION_FIELD_LEN]; 4] = [b", line: ", b"{ line: ", b", file: ", b"{ file: "];
+
+/// `fmt::Write` into a hasher, so a `Debug` form is hashed without being built as a string,
+/// leaving out the digits after a `line` or `file` field name. Quoted strings (names, type
+/// texts, paths) are passed through whole: text inside them is never taken for a field.
+struct PositionlessWriter {
+    hasher: blake3::Hasher,
+    buffer: Vec<u8>,
+    in_string: bool,
+    escaped: bool,
+    skipping_digits: bool,
+    /// The last bytes seen outside strings.
+    tail: [u8; POSITION_FIELD_LEN],
+}
+
+impl std::fmt::Write for PositionlessWriter {
     fn write_str(&mut self, text: &str) -> std::fmt::Result {
-        self.0.update(text.as_bytes());
+        self.buffer.clear();
+        for &byte in text.as_bytes() {
+            if self.in_string {
+                self.buffer.push(byte);
+                if self.escaped {
+                    self.escaped = false;
+                } else if byte == b'\\' {
+                    self.escaped = true;
+                } else if byte == b'"' {
+                    self.in_string = false;
+                }
+                continue;
+            }
+            if self.skipping_digits {
+                if byte.is_ascii_digit() {
+                    continue;
+                }
+                self.skipping_digits = false;
+            }
+            self.buffer.push(byte);
+            if byte == b'"' {
+                self.in_string = true;
+                self.tail = [0; POSITION_FIELD_LEN];
+                continue;
+            }
+            self.tail.copy_within(1.., 0);
+            self.tail[POSITION_FIELD_LEN - 1] = byte;
+            self.skipping_digits = POSITION_FIELDS.iter().any(|field| **field == self.tail);
+        }
+        self.hasher.update(&self.buffer);
         Ok(())
     }
+}
+
+/// The entry file at `path`, open, with its modification time and its bytes.
+fn read_entry(path: &Path) -> Option<(std::fs::File, SystemTime, Vec<u8>)> {
+    let mut file = std::fs::File::open(path).ok()?;
+    let metadata = file.metadata().ok()?;
+    // Exactly the length seen: an entry is never written in place (a new one is renamed over
+    // it), and `read_to_end` would ask the file for its size and position again.
+    let mut bytes = vec![0; usize::try_from(metadata.len()).ok()?];
+    std::io::Read::read_exact(&mut file, &mut bytes).ok()?;
+    Some((file, metadata.modified().ok()?, bytes))
 }
 
 /// Write `header` and `body` to a temporary file beside `path`, then rename it into place:
@@ -335,7 +437,7 @@ impl std::fmt::Write for HashWriter {
 fn write_atomically(path: &Path, header: &[u8], body: &[u8]) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
-    let mut temp = tempfile::Builder::new().prefix(".entry").tempfile_in(dir)?;
+    let mut temp = tempfile::Builder::new().prefix(trim::TEMP_PREFIX).tempfile_in(dir)?;
     temp.write_all(header)?;
     temp.write_all(body)?;
     temp.persist(path).map_err(|err| err.error)?;
@@ -351,6 +453,38 @@ mod tests {
         let cache = ResultCache::open_for_build(Path::new("/nonexistent"), settings, build);
         let project = cache.for_project(None);
         project.key(Path::new("a.go"), Path::new("a.go"), ModuleFacts::default(), false, text)
+    }
+
+    fn package_hash_of(text: &str) -> String {
+        let facts = ProjectFacts::from_sources(&[(PathBuf::from("/m/p/a.go"), text.to_string())], &[]);
+        positionless_hash(&facts.packages()[0])
+    }
+
+    #[test]
+    fn package_hash_leaves_out_positions_and_nothing_else() {
+        let base =
+            "package p\n\nfunc F(c chan int) error { c <- 1; return nil }\n\ntype T struct{ x int }\n\nvar V = 1\n";
+        let moved = format!("// a comment that moves everything\n\n{base}");
+        assert_eq!(package_hash_of(base), package_hash_of(&moved), "moved declarations");
+        for changed in [
+            base.replace("error {", "int {"),
+            base.replace("c <- 1; ", ""),
+            base.replace("x int", "x string"),
+            base.replace("V = 1", "W = 1"),
+        ] {
+            assert_ne!(package_hash_of(base), package_hash_of(&changed), "{changed}");
+        }
+        // Digits after a field-like text inside a string are kept.
+        #[derive(Debug)]
+        #[allow(dead_code)]
+        struct Named {
+            name: &'static str,
+            line: u32,
+        }
+        let quoted = |name| positionless_hash(&Named { name, line: 1 });
+        assert_ne!(quoted("a { line: 1"), quoted("a { line: 2"));
+        assert_ne!(quoted("a \" { line: 1"), quoted("a \" { line: 2"));
+        assert_eq!(positionless_hash(&Named { name: "a", line: 1 }), positionless_hash(&Named { name: "a", line: 20 }));
     }
 
     #[test]

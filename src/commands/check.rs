@@ -42,6 +42,10 @@ pub fn run(args: CheckArgs) -> Result<u8, AppError> {
             outcome = lint(&settings)?;
         }
     }
+    if let Some(cache) = &cache {
+        // At most once a day; the common case reads one small file.
+        cache.trim();
+    }
     if let Some(cache) = &cache
         && std::env::var_os(crate::cache::STATS_ENV).is_some()
     {
