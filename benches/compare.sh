@@ -127,10 +127,17 @@ run_gg() { # mode
       in_dir=$edit_tree GOLINT_GUARD_CACHE_DIR=$edit_cache measure "$bin" "${gg_check[@]}" "${patterns[@]}"
       restore_file
       ;;
-    before-cold) measure "$before" "${gg_check[@]}" --threads 2 "${patterns[@]}" ;;
+    before-cold) measure "$before" "${gg_check[@]}" "${before_no_cache[@]}" --threads 2 "${patterns[@]}" ;;
     before-parse) measure "$before" parse-only --threads 2 "${patterns[@]}" ;;
   esac
 }
+
+# A build from before the result cache has no --no-cache; a later one must be given it, or its
+# "cold" rows would replay its cache.
+before_no_cache=()
+if [[ -n $before ]] && "$before" check --help 2>/dev/null | grep -q -- '--no-cache'; then before_no_cache=(--no-cache); fi
+# Runs that name no cache directory get a scratch one, never the user's.
+export GOLINT_GUARD_CACHE_DIR=$work/scratch-cache
 
 gg_modes=(parse-t1 parse-t2 cold-t1 cold-t2 cache-cold cache-warm one-file)
 [[ -n $before ]] && gg_modes+=(before-cold before-parse)
