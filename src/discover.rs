@@ -376,17 +376,19 @@ fn clean_join(dir: &Path, relative: &str) -> PathBuf {
     normalize(&dir.join(relative))
 }
 
-fn module_directive(text: &str) -> Option<String> {
+/// The path of a go.mod's `module` directive (None when there is none, or it names nothing).
+pub(crate) fn module_directive(text: &str) -> Option<String> {
     text.lines().find_map(|line| {
         let line = line.split("//").next()?.trim();
         let rest = line.strip_prefix("module")?;
-        rest.starts_with([' ', '\t']).then(|| rest.trim().trim_matches('"').to_string())
+        (rest.starts_with([' ', '\t']) && !rest.trim().is_empty()).then(|| rest.trim().trim_matches('"').to_string())
     })
 }
 
-/// The directories of a go.work file's `use` directives (single-line and block forms).
-fn use_directives(text: &str) -> Vec<String> {
-    let mut uses = Vec::new();
+/// The arguments of every `keyword` directive of a go.mod or go.work text, in the single-line
+/// (`require a v1`) and block (`require (` ... `)`) forms, comments left out.
+fn directive_arguments<'t>(text: &'t str, keyword: &str) -> Vec<&'t str> {
+    let mut arguments = Vec::new();
     let mut in_block = false;
     for line in text.lines() {
         let line = line.split("//").next().unwrap_or("").trim();
@@ -394,18 +396,32 @@ fn use_directives(text: &str) -> Vec<String> {
             if line == ")" {
                 in_block = false;
             } else if !line.is_empty() {
-                uses.push(line.trim_matches('"').to_string());
+                arguments.push(line);
             }
-        } else if let Some(rest) = line.strip_prefix("use") {
+        } else if let Some(rest) = line.strip_prefix(keyword).filter(|rest| rest.starts_with([' ', '\t', '('])) {
             let rest = rest.trim();
             if rest == "(" {
                 in_block = true;
-            } else if !rest.is_empty() && (line.starts_with("use ") || line.starts_with("use\t")) {
-                uses.push(rest.trim_matches('"').to_string());
+            } else if !rest.is_empty() {
+                arguments.push(rest);
             }
         }
     }
-    uses
+    arguments
+}
+
+/// The directories of a go.work file's `use` directives.
+pub(crate) fn use_directives(text: &str) -> Vec<String> {
+    directive_arguments(text, "use").into_iter().map(|used| used.trim_matches('"').to_string()).collect()
+}
+
+/// The module paths of a go.mod's `require` directives.
+pub(crate) fn required_modules(text: &str) -> Vec<String> {
+    directive_arguments(text, "require")
+        .into_iter()
+        .filter_map(|required| required.split_whitespace().next())
+        .map(|path| path.trim_matches('"').to_string())
+        .collect()
 }
 
 /// Maps each file to the module facts of its nearest enclosing go.mod.
@@ -486,6 +502,14 @@ mod tests {
     fn go_work_use_directives() {
         let text = "go 1.22\n\nuse ./a\nuse (\n\t./b // the b module\n\t\"./c\"\n)\n";
         assert_eq!(use_directives(text), vec!["./a", "./b", "./c"]);
+    }
+
+    #[test]
+    fn go_mod_require_directives() {
+        let text = "module example.com/m\n\nrequire example.com/a v1.0.0\nrequire (\n\texample.com/b v0.1.0 // indirect\n\n\t\"example.com/c\" v2.0.0\n)\nrequired x\n";
+        assert_eq!(required_modules(text), vec!["example.com/a", "example.com/b", "example.com/c"]);
+        assert_eq!(module_directive(text).as_deref(), Some("example.com/m"));
+        assert_eq!(module_directive("module\n"), None);
     }
 
     #[test]

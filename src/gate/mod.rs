@@ -16,7 +16,7 @@ pub mod vet;
 
 use crate::config::Settings;
 use crate::diagnostic::{Finding, Severity, sort_findings};
-use crate::discover::is_skipped_dir_name;
+use crate::discover::{is_skipped_dir_name, module_directive, use_directives};
 use crate::lint::{self, LintOutcome};
 use crate::report::Criterion;
 use compile::CompileError;
@@ -1118,38 +1118,6 @@ fn find_modules(root: &Path, shown: &Path) -> Result<Vec<ModuleDir>, GateError> 
             Ok(ModuleDir { root: dir, canonical, path })
         })
         .collect()
-}
-
-fn module_directive(text: &str) -> Option<String> {
-    text.lines().find_map(|line| {
-        let line = line.split("//").next()?.trim();
-        let rest = line.strip_prefix("module")?;
-        (rest.starts_with([' ', '\t']) && !rest.trim().is_empty()).then(|| rest.trim().trim_matches('"').to_string())
-    })
-}
-
-/// The directories of a go.work's `use` directives (single-line and block forms).
-fn use_directives(text: &str) -> Vec<String> {
-    let mut uses = Vec::new();
-    let mut in_block = false;
-    for line in text.lines() {
-        let line = line.split("//").next().unwrap_or("").trim();
-        if in_block {
-            if line == ")" {
-                in_block = false;
-            } else if !line.is_empty() {
-                uses.push(line.trim_matches('"').to_string());
-            }
-        } else if let Some(rest) = line.strip_prefix("use").filter(|rest| rest.starts_with([' ', '\t', '('])) {
-            let rest = rest.trim();
-            if rest == "(" {
-                in_block = true;
-            } else if !rest.is_empty() {
-                uses.push(rest.trim_matches('"').to_string());
-            }
-        }
-    }
-    uses
 }
 
 /// How a module is named in labels and figures: its directory as the user sees it.

@@ -57,30 +57,10 @@ pub fn module_groups(discovery: &Discovery, modules: &ModuleIndex) -> Vec<Vec<Pa
     files_by_group
 }
 
-/// The module paths a go.mod's `require` directives name (single-line and block forms). An
-/// unreadable go.mod requires nothing it can show; discovery has reported it.
+/// The module paths a go.mod requires. An unreadable go.mod requires nothing it can show;
+/// discovery has reported it.
 fn required_paths(go_mod: &std::path::Path) -> Vec<String> {
-    let Ok(text) = std::fs::read_to_string(go_mod) else { return Vec::new() };
-    let mut required = Vec::new();
-    let mut in_block = false;
-    for line in text.lines() {
-        let line = line.split("//").next().unwrap_or("").trim();
-        if in_block {
-            if line == ")" {
-                in_block = false;
-            } else if let Some(path) = line.split_whitespace().next() {
-                required.push(path.trim_matches('"').to_string());
-            }
-        } else if let Some(rest) = line.strip_prefix("require").filter(|rest| rest.starts_with([' ', '\t', '('])) {
-            let rest = rest.trim();
-            if rest == "(" {
-                in_block = true;
-            } else if let Some(path) = rest.split_whitespace().next() {
-                required.push(path.trim_matches('"').to_string());
-            }
-        }
-    }
-    required
+    std::fs::read_to_string(go_mod).map(|text| crate::discover::required_modules(&text)).unwrap_or_default()
 }
 
 struct UnionFind {
