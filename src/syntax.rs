@@ -236,70 +236,69 @@ impl<'tree> Ancestry<'tree> {
 /// a `func`: a small part of the tree.
 fn functions_in<'tree>(root: Node<'tree>, source: &str) -> Vec<FunctionSpan<'tree>> {
     let keywords: Vec<usize> = source.match_indices("func").map(|(at, _)| at).collect();
-    let holds_keyword = |node: Node<'_>| {
+    let holds_keyword = |node: Node<'_>, _depth: usize| {
         let first = keywords.partition_point(|&at| at < node.start_byte());
         keywords.get(first).is_some_and(|&at| at + 4 <= node.end_byte())
     };
     let function_kinds = function_kind_ids();
     let mut functions: Vec<FunctionSpan<'tree>> = Vec::new();
-    // The functions around the node being visited, as indexes into `functions`.
-    let mut open: Vec<usize> = Vec::new();
-    let mut cursor = root.walk();
-    let mut depth_of_open: Vec<usize> = Vec::new();
-    let mut depth = 0usize;
-    if !holds_keyword(root) {
-        return functions;
-    }
-    loop {
-        let node = cursor.node();
-        if function_kinds.contains(&node.kind_id()) {
-            functions.push(FunctionSpan {
-                start: node.start_byte(),
-                end: node.end_byte(),
-                node,
-                parent: open.last().copied(),
-            });
-            open.push(functions.len() - 1);
-            depth_of_open.push(depth);
+    // The functions around the node visited, as (index into `functions`, depth).
+    let mut open: Vec<(usize, usize)> = Vec::new();
+    walk_pruned(root, holds_keyword, |node, depth| {
+        while open.last().is_some_and(|&(_, open_depth)| open_depth >= depth) {
+            open.pop();
         }
-        // Into the first child holding a keyword, else to the next such sibling, climbing.
-        let mut moved = false;
+        if function_kinds.contains(&node.kind_id()) {
+            let parent = open.last().map(|&(index, _)| index);
+            functions.push(FunctionSpan { start: node.start_byte(), end: node.end_byte(), node, parent });
+            open.push((functions.len() - 1, depth));
+        }
+        std::ops::ControlFlow::Continue(())
+    });
+    functions
+}
+
+/// Visits, in source order, each node under `root` (root included, at depth 0) for which
+/// `wanted(node, depth)` holds and whose ancestors below `root` were all wanted: the subtrees of
+/// unwanted nodes are skipped whole. Stops when `visit` breaks.
+fn walk_pruned<'tree>(
+    root: Node<'tree>,
+    mut wanted: impl FnMut(Node<'tree>, usize) -> bool,
+    mut visit: impl FnMut(Node<'tree>, usize) -> std::ops::ControlFlow<()>,
+) {
+    if !wanted(root, 0) {
+        return;
+    }
+    let mut cursor = root.walk();
+    let mut depth = 0usize;
+    'visit: loop {
+        if visit(cursor.node(), depth).is_break() {
+            return;
+        }
+        // The first wanted child, else the next wanted sibling here or further up.
         if cursor.goto_first_child() {
             depth += 1;
             loop {
-                if holds_keyword(cursor.node()) {
-                    moved = true;
-                    break;
+                if wanted(cursor.node(), depth) {
+                    continue 'visit;
                 }
                 if !cursor.goto_next_sibling() {
                     break;
                 }
             }
-            if !moved {
-                cursor.goto_parent();
-                depth -= 1;
-            }
+            cursor.goto_parent();
+            depth -= 1;
         }
-        while !moved {
-            // Leaving the node under the cursor: it is no longer around what comes next.
-            if depth_of_open.last() == Some(&depth) {
-                open.pop();
-                depth_of_open.pop();
-            }
-            if depth == 0 {
-                return functions;
-            }
+        while depth > 0 {
             while cursor.goto_next_sibling() {
-                if holds_keyword(cursor.node()) {
-                    moved = true;
-                    break;
+                if wanted(cursor.node(), depth) {
+                    continue 'visit;
                 }
             }
-            if !moved {
-                cursor.goto_parent();
-                depth -= 1;
-            }
+            cursor.goto_parent();
+            depth -= 1;
         }
+        return;
     }
 }
 
@@ -454,57 +453,14 @@ pub fn bracket_depth(text: &str) -> usize {
 /// node's descendant count, so only subtrees large enough to go past the limit are entered: a
 /// tiny part of a real file's tree, where a full walk costs a sixth of the parse.
 pub fn nests_deeper_than(root: Node<'_>, limit: usize) -> bool {
-    let mut cursor = root.walk();
-    let mut depth = 0usize;
-    // Whether the node under the cursor could reach past `limit` (it is `depth` deep).
+    let mut deeper = false;
+    // A node `depth` deep heading `n` nodes reaches at most `depth + n - 1`.
     let could_reach = |node: Node<'_>, depth: usize| depth + node.descendant_count() - 1 > limit;
-    if !could_reach(root, 0) {
-        return false;
-    }
-    loop {
-        if depth > limit {
-            return true;
-        }
-        // Enter the first child that could reach past the limit, else move on.
-        let mut entered = false;
-        if cursor.goto_first_child() {
-            depth += 1;
-            loop {
-                if could_reach(cursor.node(), depth) {
-                    entered = true;
-                    break;
-                }
-                if !cursor.goto_next_sibling() {
-                    break;
-                }
-            }
-            if !entered {
-                cursor.goto_parent();
-                depth -= 1;
-            }
-        }
-        if entered {
-            continue;
-        }
-        // Nothing below: the next sibling that could reach, climbing as needed.
-        loop {
-            if depth == 0 {
-                return false;
-            }
-            let mut found = false;
-            while cursor.goto_next_sibling() {
-                if could_reach(cursor.node(), depth) {
-                    found = true;
-                    break;
-                }
-            }
-            if found {
-                break;
-            }
-            cursor.goto_parent();
-            depth -= 1;
-        }
-    }
+    walk_pruned(root, could_reach, |_, depth| {
+        deeper = depth > limit;
+        if deeper { std::ops::ControlFlow::Break(()) } else { std::ops::ControlFlow::Continue(()) }
+    });
+    deeper
 }
 
 /// How deep the tree under `root` goes (the root is depth 0). One cursor walk, no recursion.

@@ -634,50 +634,6 @@ fn collect_pending<'tree>(
     }
 }
 
-/// `body` and the named nodes below it in source order, not descending into nested function
-/// literals (they have their own locals) and leaving the literals out. One cursor walks the
-/// tree: no allocation per node.
-pub fn own_descendants<'tree>(body: Node<'tree>) -> impl Iterator<Item = Node<'tree>> {
-    let func_literals = syntax::func_literal_kind_ids();
-    let visited = move |node: Node<'_>| node.is_named() && !func_literals.contains(&node.kind_id());
-    let mut cursor = body.walk();
-    let mut started = false;
-    std::iter::from_fn(move || {
-        if !started {
-            started = true;
-            return Some(body);
-        }
-        if !syntax::step() {
-            return None;
-        }
-        // The cursor is on the node given last: first its children, then what follows it.
-        if cursor.goto_first_child() {
-            loop {
-                if visited(cursor.node()) {
-                    return Some(cursor.node());
-                }
-                if !cursor.goto_next_sibling() {
-                    break;
-                }
-            }
-            cursor.goto_parent();
-        }
-        loop {
-            if cursor.node() == body {
-                return None;
-            }
-            while cursor.goto_next_sibling() {
-                if visited(cursor.node()) {
-                    return Some(cursor.node());
-                }
-            }
-            if !cursor.goto_parent() {
-                return None;
-            }
-        }
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -727,32 +683,13 @@ mod tests {
             let tree = parser.parse(source, None).unwrap();
             let function = tree.root_node().named_child(1).unwrap();
             let body = function.child_by_field_name("body").unwrap();
-            let full: Vec<Node<'_>> = own_descendants(body).filter(|node| bindings.contains(&node.kind())).collect();
+            let full: Vec<Node<'_>> =
+                crate::flow::own_descendants(body).filter(|node| bindings.contains(&node.kind())).collect();
             let walked: Vec<Node<'_>> =
                 syntax::statements_and_clauses(body).filter(|node| bindings.contains(&node.kind())).collect();
             assert_eq!(walked, full, "{source}");
             assert!(full.len() >= least, "{source}: {}", body.to_sexp());
         }
-    }
-
-    /// The cursor walk visits what a walk over `named_children` skipping literals visits.
-    #[test]
-    fn own_descendants_are_the_named_nodes_outside_literals() {
-        let source = "package p\n\nfunc f(a int) {\n\t// note\n\tx := func() { y := 1; _ = y }\n\tfor i := range a { g(i, func() {}) }\n\tif a > 0 { return }\n}\n";
-        let mut parser = crate::parse::new_parser();
-        let tree = parser.parse(source, None).unwrap();
-        let function = tree.root_node().named_child(1).unwrap();
-        let body = function.child_by_field_name("body").unwrap();
-        let mut expected = Vec::new();
-        let mut stack = vec![body];
-        while let Some(node) = stack.pop() {
-            expected.push(node);
-            let mut cursor = node.walk();
-            let children: Vec<Node<'_>> = node.named_children(&mut cursor).collect();
-            stack.extend(children.into_iter().rev().filter(|child| child.kind() != "func_literal"));
-        }
-        assert_eq!(own_descendants(body).collect::<Vec<_>>(), expected);
-        assert!(expected.len() > 20);
     }
 
     #[test]
