@@ -131,7 +131,9 @@ pub struct FileOutcome {
 
 /// Lint every discovered file, one module group at a time (see [`groups`]): the pre-pass facts
 /// of a group are built before its files are linted and let go after, so a tree of many
-/// independent modules holds one group's facts at a time.
+/// independent modules holds one group's facts at a time. With a cache, a group whose files
+/// are all as a stored snapshot saw them is checked against that snapshot, without the
+/// pre-pass (see [`crate::cache`]); only the files whose entries do not hold are linted.
 fn lint_discovered(
     engine: &mut Engine,
     settings: &Settings,
@@ -145,21 +147,57 @@ fn lint_discovered(
         outcome.findings.push(unreadable_finding(path, reason));
     }
     if engine.rules().is_empty() {
-        add_results(&mut outcome, lint_files(engine, settings, &discovery, &discovery.files, &modules, cache));
+        let cache = cache.map(|cache| cache.for_project(None));
+        add_results(&mut outcome, lint_files(engine, settings, &discovery, &discovery.files, &modules, cache.as_ref()));
     } else {
         let module_groups = groups::module_groups(&discovery, &modules);
         let single = module_groups.len() == 1;
         for files in &module_groups {
             // Let the previous group's facts go before building the next group's.
             engine.set_project(Arc::default());
-            // The module pre-pass: compact per-package facts, built on this pool's threads.
-            engine.set_project(Arc::new(ProjectFacts::build(files, &discovery.modules, 0)));
-            add_results(&mut outcome, lint_files(engine, settings, &discovery, files, &modules, cache));
-        }
-        // A run of one group keeps its facts for re-linting (`--fix`); with several, each
-        // group's facts are built again when needed (`RelintFacts`).
-        if single {
-            outcome.project = engine.project().cloned();
+            let replayed = cache.and_then(|cache| replay_group(&discovery, files, &modules, cache));
+            let (to_lint, earlier) = match replayed {
+                Some(replayed) => {
+                    add_results(&mut outcome, replayed.results);
+                    if replayed.missed.is_empty() {
+                        continue;
+                    }
+                    (replayed.missed, Some(replayed.snapshot))
+                }
+                None => (files.clone(), None),
+            };
+            // The module pre-pass: compact per-package facts, built on this pool's threads,
+            // noting what it read for the group's snapshot.
+            let read = std::sync::Mutex::new(Vec::new());
+            let facts = ProjectFacts::build_reading(files, &discovery.modules, &|path: &Path| {
+                let bytes = crate::source::read_regular_file(path).ok();
+                if cache.is_some()
+                    && let Ok(mut read) = read.lock()
+                {
+                    read.push((path.to_path_buf(), bytes.as_deref().map(blake3::hash)));
+                }
+                bytes
+            });
+            engine.set_project(Arc::new(facts));
+            let project_cache = cache.map(|cache| cache.for_project(engine.project().map(|project| &**project)));
+            add_results(
+                &mut outcome,
+                lint_files(engine, settings, &discovery, &to_lint, &modules, project_cache.as_ref()),
+            );
+            if let (Some(cache), Some(project_cache)) = (cache, project_cache) {
+                let read = read.into_inner().unwrap_or_default();
+                let key = cache.group_key(&discovery.modules, &group_contents(files, read));
+                let mut snapshot = project_cache.snapshot();
+                if let Some(earlier) = earlier.filter(|(earlier_key, _)| *earlier_key == key) {
+                    snapshot = snapshot.merged(&earlier.1);
+                }
+                cache.store_group(&key, &snapshot);
+            }
+            // A run of one group keeps its facts for re-linting (`--fix`); with several, each
+            // group's facts are built again when needed (`RelintFacts`).
+            if single {
+                outcome.project = engine.project().cloned();
+            }
         }
     }
     drop(progress);
@@ -169,6 +207,83 @@ fn lint_discovered(
     outcome
 }
 
+/// Each file of a group with its content hash as the pre-pass read it (`read`), or as it is
+/// now for a file the pre-pass did not read; sorted by path, as `replay_group` hashes them.
+fn group_contents(
+    files: &[PathBuf],
+    read: Vec<(PathBuf, Option<blake3::Hash>)>,
+) -> Vec<(PathBuf, Option<blake3::Hash>)> {
+    let read: std::collections::HashMap<PathBuf, Option<blake3::Hash>> = read.into_iter().collect();
+    let mut contents: Vec<(PathBuf, Option<blake3::Hash>)> = files
+        .par_iter()
+        .map(|path| {
+            let hash = match read.get(path) {
+                Some(hash) => *hash,
+                None => content_hash(path),
+            };
+            (path.clone(), hash)
+        })
+        .collect();
+    contents.sort_by(|a, b| a.0.cmp(&b.0));
+    contents
+}
+
+fn content_hash(path: &Path) -> Option<blake3::Hash> {
+    crate::source::read_regular_file(path).ok().map(|bytes| blake3::hash(&bytes))
+}
+
+/// What a group's snapshot gave: the files whose entries held, and those to lint.
+struct Replayed {
+    results: Vec<(FileOutcome, Option<OnDisk>)>,
+    missed: Vec<PathBuf>,
+    /// The snapshot and its key, to be stored again with what the lints of `missed` add.
+    snapshot: (crate::cache::Key, crate::cache::GroupSnapshot),
+}
+
+/// Check a group's files against its stored snapshot, if its files are all as a stored
+/// snapshot's pre-pass read them.
+fn replay_group(
+    discovery: &Discovery,
+    files: &[PathBuf],
+    modules: &ModuleIndex,
+    cache: &ResultCache,
+) -> Option<Replayed> {
+    let contents = group_contents(files, Vec::new());
+    let key = cache.group_key(&discovery.modules, &contents);
+    let snapshot = cache.load_group(&key)?;
+    let project_cache = cache.replay(&snapshot)?;
+    let looked_up: Vec<Result<(FileOutcome, Option<OnDisk>), PathBuf>> = files
+        .par_iter()
+        .map(|path| {
+            let explicit = discovery.explicit.binary_search(path).is_ok();
+            let module = modules.facts_for(path);
+            let Some(mut result) = look_up_file(path, module, explicit, &project_cache) else {
+                return Err(path.clone());
+            };
+            let Some(source) = result.source.take().filter(|_| !result.findings.is_empty()) else {
+                crate::progress::tick();
+                return Ok((result, None));
+            };
+            // As `lint_files` does: the report reads the file again, so it must still be this text.
+            let on_disk = OnDisk::of(&source);
+            drop(source);
+            if on_disk.read().is_none() {
+                return Err(path.clone());
+            }
+            crate::progress::tick();
+            Ok((result, Some(on_disk)))
+        })
+        .collect();
+    let (mut results, mut missed) = (Vec::new(), Vec::new());
+    for outcome in looked_up {
+        match outcome {
+            Ok(result) => results.push(result),
+            Err(path) => missed.push(path),
+        }
+    }
+    Some(Replayed { results, missed, snapshot: (key, snapshot) })
+}
+
 /// Lint `files` (some of `discovery`'s) with the engine's current facts.
 fn lint_files(
     engine: &Engine,
@@ -176,9 +291,8 @@ fn lint_files(
     discovery: &Discovery,
     files: &[PathBuf],
     modules: &ModuleIndex,
-    cache: Option<&ResultCache>,
+    cache: Option<&ProjectCache<'_>>,
 ) -> Vec<(FileOutcome, Option<OnDisk>)> {
-    let cache = cache.map(|cache| cache.for_project(engine.project().map(|project| &**project)));
     // Memory follows the work in flight: a file's text leaves with its lint. A file with
     // findings is read again once the files are linted, to check it is still the text linted,
     // and then again by each report that shows it (one file at a time: see `Sources`).
@@ -187,7 +301,7 @@ fn lint_files(
         .map_init(Worker::default, |worker, path| {
             let explicit = discovery.explicit.binary_search(path).is_ok();
             let module = modules.facts_for(path);
-            let mut result = lint_file_cached(engine, worker, settings, path, module, explicit, cache.as_ref());
+            let mut result = lint_file_cached(engine, worker, settings, path, module, explicit, cache);
             crate::progress::tick();
             let source = result.source.take();
             let aside = source.filter(|_| !result.findings.is_empty()).map(|source| (OnDisk::of(&source), explicit));
@@ -288,6 +402,51 @@ pub fn lint_file_cached(
     explicit: bool,
     cache: Option<&ProjectCache<'_>>,
 ) -> FileOutcome {
+    let (source, read_stamp) = match read_for_lint(path, explicit) {
+        Read::Text(source, read_stamp) => (source, read_stamp),
+        Read::NotLinted(outcome) => return outcome,
+    };
+    let Some(cache) = cache else {
+        let source = source.with_read_stamp(read_stamp);
+        let findings = lint_source(engine, worker, settings, &source, module);
+        return FileOutcome { findings, source: Some(source), generated: false, constrained: false };
+    };
+    let key = cache.key(path, &source.display_path, module, explicit, &source.text);
+    if let Some(findings) = cache.load(&key) {
+        // The text is what the findings were computed from (its hash is in the key); it is
+        // kept, as for a fresh lint, only when the report needs it.
+        let source = (!findings.is_empty()).then(|| source.with_read_stamp(read_stamp));
+        return FileOutcome { findings, source, generated: false, constrained: false };
+    }
+    let source = source.with_read_stamp(read_stamp);
+    let (findings, observed) = observe::record(|| lint_source(engine, worker, settings, &source, module));
+    cache.store(&key, &observed, &findings);
+    FileOutcome { findings, source: Some(source), generated: false, constrained: false }
+}
+
+/// `lint_file_cached` with a replayed cache and no facts to lint with: the outcome when the
+/// file needs no lint (unreadable, generated, constrained) or its entry holds, else `None`.
+fn look_up_file(path: &Path, module: ModuleFacts, explicit: bool, cache: &ProjectCache<'_>) -> Option<FileOutcome> {
+    let (source, read_stamp) = match read_for_lint(path, explicit) {
+        Read::Text(source, read_stamp) => (source, read_stamp),
+        Read::NotLinted(outcome) => return Some(outcome),
+    };
+    let key = cache.key(path, &source.display_path, module, explicit, &source.text);
+    let findings = cache.load(&key)?;
+    let source = (!findings.is_empty()).then(|| source.with_read_stamp(read_stamp));
+    Some(FileOutcome { findings, source, generated: false, constrained: false })
+}
+
+/// A file read for linting.
+enum Read {
+    /// Its text, and its stamp from before it was read.
+    Text(SourceFile, Option<FileStamp>),
+    /// The outcome of a file that is not linted: unreadable, not UTF-8, generated, or excluded
+    /// by its build constraint.
+    NotLinted(FileOutcome),
+}
+
+fn read_for_lint(path: &Path, explicit: bool) -> Read {
     let display_path = display_path(path);
     // The stamp is taken before reading, so a change made while reading shows at write time.
     let read_stamp = std::fs::metadata(path).ok().map(|metadata| FileStamp::of(&metadata));
@@ -295,7 +454,12 @@ pub fn lint_file_cached(
         Ok(bytes) => bytes,
         Err(err) => {
             let finding = unreadable_finding(&display_path, &discover::describe_io_error(&err));
-            return FileOutcome { findings: vec![finding], source: None, generated: false, constrained: false };
+            return Read::NotLinted(FileOutcome {
+                findings: vec![finding],
+                source: None,
+                generated: false,
+                constrained: false,
+            });
         }
     };
     let text = match String::from_utf8(bytes) {
@@ -303,38 +467,32 @@ pub fn lint_file_cached(
         Err(err) => {
             let reason =
                 format!("not valid UTF-8 at byte {} (Go source must be UTF-8)", err.utf8_error().valid_up_to());
-            return FileOutcome {
+            return Read::NotLinted(FileOutcome {
                 findings: vec![unreadable_finding(&display_path, &reason)],
                 source: None,
                 generated: false,
                 constrained: false,
-            };
+            });
         }
     };
     if !explicit && discover::is_generated(&text) {
-        return FileOutcome { findings: Vec::new(), source: None, generated: true, constrained: false };
+        return Read::NotLinted(FileOutcome {
+            findings: Vec::new(),
+            source: None,
+            generated: true,
+            constrained: false,
+        });
     }
     // `go run gen.go` compiles a `//go:build ignore` file named on the command line; `./...` skips it.
     if !explicit && crate::engine::facts::version::excluded_by_build_constraint(&text) {
-        return FileOutcome { findings: Vec::new(), source: None, generated: false, constrained: true };
+        return Read::NotLinted(FileOutcome {
+            findings: Vec::new(),
+            source: None,
+            generated: false,
+            constrained: true,
+        });
     }
-    let Some(cache) = cache else {
-        let source = SourceFile::new(path.to_path_buf(), display_path, text).with_read_stamp(read_stamp);
-        let findings = lint_source(engine, worker, settings, &source, module);
-        return FileOutcome { findings, source: Some(source), generated: false, constrained: false };
-    };
-    let key = cache.key(path, &display_path, module, explicit, &text);
-    if let Some(findings) = cache.load(&key) {
-        // The text is what the findings were computed from (its hash is in the key); it is
-        // kept, as for a fresh lint, only when the report needs it.
-        let source = (!findings.is_empty())
-            .then(|| SourceFile::new(path.to_path_buf(), display_path, text).with_read_stamp(read_stamp));
-        return FileOutcome { findings, source, generated: false, constrained: false };
-    }
-    let source = SourceFile::new(path.to_path_buf(), display_path, text).with_read_stamp(read_stamp);
-    let (findings, observed) = observe::record(|| lint_source(engine, worker, settings, &source, module));
-    cache.store(&key, &observed, &findings);
-    FileOutcome { findings, source: Some(source), generated: false, constrained: false }
+    Read::Text(SourceFile::new(path.to_path_buf(), display_path, text), read_stamp)
 }
 
 /// Lint text already in memory (used by `lint_file`, `--fix` rounds, tests and the fuzzer).

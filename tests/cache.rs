@@ -44,6 +44,8 @@ fn module() -> tempfile::TempDir {
 struct Run {
     output: Output,
     stats: String,
+    /// How many module groups' snapshots were looked for and found.
+    snapshots: String,
 }
 
 fn run(dir: &Path, cache: &Path, args: &[&str]) -> Run {
@@ -60,7 +62,8 @@ fn run(dir: &Path, cache: &Path, args: &[&str]) -> Run {
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
     assert!(output.status.success(), "{stderr}");
     let stats = stderr.lines().find(|line| line.starts_with("cache:")).unwrap_or("").to_string();
-    Run { output, stats }
+    let snapshots = stderr.lines().find(|line| line.starts_with("cache snapshots:")).unwrap_or("").to_string();
+    Run { output, stats, snapshots }
 }
 
 /// A cached run (`--no-cache` absent) and a fresh one give the same bytes; returns the stats.
@@ -81,8 +84,22 @@ fn hits(stats: &str) -> usize {
     stats.split_whitespace().nth(1).and_then(|count| count.parse().ok()).unwrap_or(usize::MAX)
 }
 
-/// The result entries under the cache directory `cache` (not the trim stamp).
+/// The result entries under the cache directory `cache` (not the trim stamp, nor the module
+/// groups' snapshots).
 fn entries(cache: &Path) -> Vec<PathBuf> {
+    cache_files(cache).into_iter().filter(|path| !is_snapshot(path)).collect()
+}
+
+/// The module groups' snapshots under `cache`.
+fn snapshots(cache: &Path) -> Vec<PathBuf> {
+    cache_files(cache).into_iter().filter(|path| is_snapshot(path)).collect()
+}
+
+fn is_snapshot(path: &Path) -> bool {
+    std::fs::read(path).is_ok_and(|bytes| bytes.starts_with(b"golint-guard-group "))
+}
+
+fn cache_files(cache: &Path) -> Vec<PathBuf> {
     let mut found = Vec::new();
     let mut dirs = vec![cache.join("results")];
     while let Some(dir) = dirs.pop() {
@@ -105,8 +122,10 @@ fn a_warm_run_reads_every_result_and_reports_the_same() {
     let cache = tempfile::tempdir().expect("cache dir");
     let cold = cached_equals_fresh(module.path(), cache.path(), &[]);
     assert_eq!(cold, "cache: 0 hits, 5 misses (0 entries rejected), 5 stored");
+    assert_eq!(snapshots(cache.path()).len(), 1, "one module group, one snapshot");
     let warm = cached_equals_fresh(module.path(), cache.path(), &[]);
     assert_eq!(warm, "cache: 5 hits, 0 misses (0 entries rejected), 0 stored");
+    assert_eq!(run(module.path(), cache.path(), &[]).snapshots, "cache snapshots: 1 of 1 module groups found");
     // The unused suppressions and the findings they leave are reported from the cache too.
     let output = String::from_utf8_lossy(&run(module.path(), cache.path(), &[]).output.stdout).into_owned();
     assert!(output.contains("\"unused-suppression\""), "{output}");
@@ -135,13 +154,18 @@ fn corrupt_truncated_and_foreign_entries_are_rebuilt_not_trusted() {
         ("garbage", |bytes| *bytes = b"golint-guard-result 1\nnot a key\n\n{".to_vec()),
     ];
     for (what, spoil) in damage {
-        for entry in entries(cache.path()) {
+        // The group's snapshot too.
+        assert_eq!(snapshots(cache.path()).len(), 1, "{what}");
+        for entry in cache_files(cache.path()) {
             let mut bytes = std::fs::read(&entry).expect("read entry");
             spoil(&mut bytes);
             std::fs::write(&entry, bytes).expect("write entry");
         }
-        let stats = cached_equals_fresh(module.path(), cache.path(), &[]);
-        assert_eq!(stats, "cache: 0 hits, 5 misses (5 entries rejected), 5 stored", "{what}");
+        let fresh = run(module.path(), cache.path(), &["--no-cache"]);
+        let cached = run(module.path(), cache.path(), &[]);
+        assert_eq!(cached.output.stdout, fresh.output.stdout, "{what}");
+        assert_eq!(cached.stats, "cache: 0 hits, 5 misses (5 entries rejected), 5 stored", "{what}");
+        assert_eq!(cached.snapshots, "cache snapshots: 0 of 1 module groups found", "{what}");
         // Rebuilt: the next run reads them all.
         assert_eq!(hits(&cached_equals_fresh(module.path(), cache.path(), &[])), 5, "{what}");
     }
@@ -202,6 +226,45 @@ fn a_changed_file_re_lints_its_package_and_the_files_that_read_its_facts() {
     .expect("write");
     let stats = cached_equals_fresh(module.path(), cache.path(), &[]);
     assert_eq!(stats, "cache: 4 hits, 1 misses (0 entries rejected), 1 stored");
+}
+
+#[test]
+fn a_group_snapshot_serves_only_the_files_as_its_pre_pass_read_them() {
+    let module = module();
+    let cache = tempfile::tempdir().expect("cache dir");
+    cached_equals_fresh(module.path(), cache.path(), &[]);
+    // An entry gone (evicted, say) while the snapshot stays: that file is linted with the
+    // facts, the others are read from the snapshot's hashes.
+    let of_c = entries(cache.path())
+        .into_iter()
+        .find(|entry| std::fs::read_to_string(entry).is_ok_and(|text| text.contains("q/c.go")))
+        .expect("q/c.go's entry");
+    std::fs::remove_file(&of_c).expect("remove");
+    let cached = run(module.path(), cache.path(), &[]);
+    let fresh = run(module.path(), cache.path(), &["--no-cache"]);
+    assert_eq!(cached.output.stdout, fresh.output.stdout);
+    assert_eq!(cached.stats, "cache: 4 hits, 1 misses (0 entries rejected), 1 stored");
+    assert_eq!(cached.snapshots, "cache snapshots: 1 of 1 module groups found");
+    assert_eq!(run(module.path(), cache.path(), &[]).stats, "cache: 5 hits, 0 misses (0 entries rejected), 0 stored");
+    // Any file of the group changed, added or removed: its snapshot no longer applies.
+    let b = module.path().join("p/b.go");
+    let original = std::fs::read_to_string(&b).expect("read");
+    std::fs::write(&b, format!("{original}\n// A comment.\n")).expect("write");
+    assert_eq!(run(module.path(), cache.path(), &[]).snapshots, "cache snapshots: 0 of 1 module groups found");
+    std::fs::write(&b, &original).expect("write");
+    assert_eq!(run(module.path(), cache.path(), &[]).snapshots, "cache snapshots: 1 of 1 module groups found");
+    std::fs::write(module.path().join("p/e.go"), "package p\n").expect("write");
+    let stats = cached_equals_fresh(module.path(), cache.path(), &[]);
+    assert_eq!(run(module.path(), cache.path(), &[]).snapshots, "cache snapshots: 1 of 1 module groups found");
+    std::fs::remove_file(module.path().join("p/e.go")).expect("remove");
+    let removed = run(module.path(), cache.path(), &[]);
+    assert_eq!(removed.snapshots, "cache snapshots: 1 of 1 module groups found", "the snapshot from before p/e.go");
+    assert_eq!(removed.output.stdout, fresh.output.stdout, "{stats}");
+    // The go.mod's Go version is read by the pre-pass too.
+    std::fs::write(module.path().join("go.mod"), "module example.com/m\n\ngo 1.21\n").expect("write");
+    let changed_module = run(module.path(), cache.path(), &[]);
+    assert_eq!(changed_module.snapshots, "cache snapshots: 0 of 1 module groups found");
+    assert_eq!(changed_module.output.stdout, run(module.path(), cache.path(), &["--no-cache"]).output.stdout);
 }
 
 #[test]

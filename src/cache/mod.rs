@@ -21,6 +21,14 @@
 //! is ignored and written anew, never trusted. They live in `results/<build>/<2 hex>/<key>`,
 //! one directory per build and entry format; entries unused for days, and sooner those of
 //! other builds, are removed (see [`trim`]).
+//!
+//! Checking an entry needs the pre-pass facts' hashes, and the pre-pass reads and scans every
+//! file of a module group: about half of a re-check that finds every entry. So each group also
+//! leaves a snapshot, keyed by everything its pre-pass read (every file's content hash, the
+//! modules), holding the facts hashes its entries were checked against. A re-check of an
+//! unchanged group hashes its files, finds the snapshot and checks the entries against it
+//! without scanning anything; any change to a file of the group misses the snapshot, and the
+//! pre-pass runs as before.
 
 pub mod observe;
 pub mod trim;
@@ -45,6 +53,8 @@ pub const DIR_ENV: &str = "GOLINT_GUARD_CACHE_DIR";
 pub const STATS_ENV: &str = "GOLINT_GUARD_CACHE_STATS";
 /// The first line of every entry. Bump the number when the entry's layout changes.
 const ENTRY_FORMAT: &str = "golint-guard-result 1";
+/// The first line of a module group's snapshot (see [`GroupSnapshot`]).
+const GROUP_FORMAT: &str = "golint-guard-group 1";
 /// The build: a result written by another build is never read.
 const BUILD: &str = concat!(env!("CARGO_PKG_VERSION"), "+", env!("GOLINT_GUARD_SOURCE_HASH"));
 
@@ -84,6 +94,9 @@ pub struct ResultCache {
     /// Entries found but not used: corrupt, or a dependency changed.
     rejected: AtomicUsize,
     stored: AtomicUsize,
+    /// Module groups whose snapshot was looked for, and found.
+    groups: AtomicUsize,
+    groups_replayed: AtomicUsize,
     /// When the run began, before the pre-pass read any file.
     started: SystemTime,
 }
@@ -95,6 +108,8 @@ pub struct CacheStats {
     pub misses: usize,
     pub rejected: usize,
     pub stored: usize,
+    pub groups: usize,
+    pub groups_replayed: usize,
 }
 
 impl ResultCache {
@@ -121,6 +136,8 @@ impl ResultCache {
             misses: AtomicUsize::new(0),
             rejected: AtomicUsize::new(0),
             stored: AtomicUsize::new(0),
+            groups: AtomicUsize::new(0),
+            groups_replayed: AtomicUsize::new(0),
             started: SystemTime::now(),
         }
     }
@@ -155,7 +172,69 @@ impl ResultCache {
             package_hashes: (0..count).map(|_| OnceLock::new()).collect(),
             all_packages: OnceLock::new(),
             file_hashes: Mutex::new(HashMap::new()),
+            replaying: false,
         }
+    }
+
+    /// The cache as a group's earlier run saw it, from its snapshot: entries are checked
+    /// against the facts hashes the snapshot holds, and one that needs another is a miss.
+    pub fn replay<'a>(&'a self, snapshot: &GroupSnapshot) -> Option<ProjectCache<'a>> {
+        let shape = blake3::Hash::from_hex(&snapshot.shape).ok()?;
+        let count = snapshot.packages.iter().map(|(id, _)| *id as usize + 1).max().unwrap_or(0);
+        let package_hashes: Vec<OnceLock<String>> = (0..count).map(|_| OnceLock::new()).collect();
+        for (id, hash) in &snapshot.packages {
+            let _ = package_hashes[*id as usize].set(hash.clone());
+        }
+        let all_packages = OnceLock::new();
+        if let Some(hash) = &snapshot.all_packages {
+            let _ = all_packages.set(hash.clone());
+        }
+        Some(ProjectCache {
+            cache: self,
+            project: None,
+            shape,
+            package_hashes,
+            all_packages,
+            file_hashes: Mutex::new(HashMap::new()),
+            replaying: true,
+        })
+    }
+
+    /// The key of a module group's snapshot: the run, the modules, and each file the group's
+    /// pre-pass read with its content hash (`None`: unreadable), sorted by path.
+    pub fn group_key(&self, modules: &[crate::discover::Module], files: &[(PathBuf, Option<blake3::Hash>)]) -> Key {
+        let mut key = blake3::Hasher::new();
+        field(&mut key, GROUP_FORMAT.as_bytes());
+        field(&mut key, self.run_key.as_bytes());
+        field(&mut key, format!("{modules:?}").as_bytes());
+        for (path, hash) in files {
+            field(&mut key, path.as_os_str().as_encoded_bytes());
+            field(&mut key, hash.as_ref().map_or(&[][..], |hash| hash.as_bytes()));
+        }
+        Key(key.finalize().to_hex().to_string())
+    }
+
+    /// The snapshot stored under `key`, if intact.
+    pub fn load_group(&self, key: &Key) -> Option<GroupSnapshot> {
+        self.groups.fetch_add(1, Ordering::Relaxed);
+        let path = self.entry_path(key);
+        let (file, modified, bytes) = read_entry(&path)?;
+        let body = checked_body(GROUP_FORMAT, key, &bytes)?;
+        let snapshot = serde_json::from_slice(body).ok()?;
+        trim::mark_used(&file, &path, modified, self.started);
+        self.groups_replayed.fetch_add(1, Ordering::Relaxed);
+        Some(snapshot)
+    }
+
+    /// Store a group's snapshot; failures are silent, as for entries.
+    pub fn store_group(&self, key: &Key, snapshot: &GroupSnapshot) {
+        let Ok(body) = serde_json::to_vec(snapshot) else { return };
+        let header = format!("{GROUP_FORMAT}\n{}\n{}\n", key.0, blake3::hash(&body).to_hex());
+        let _ = write_atomically(&self.entry_path(key), header.as_bytes(), &body);
+    }
+
+    fn entry_path(&self, key: &Key) -> PathBuf {
+        self.results.join(&self.build_dir).join(&key.0[..2]).join(&key.0[2..])
     }
 
     /// Remove old entries, at most once a day (see [`trim`]). Call it when the run is done.
@@ -169,6 +248,8 @@ impl ResultCache {
             misses: self.misses.load(Ordering::Relaxed),
             rejected: self.rejected.load(Ordering::Relaxed),
             stored: self.stored.load(Ordering::Relaxed),
+            groups: self.groups.load(Ordering::Relaxed),
+            groups_replayed: self.groups_replayed.load(Ordering::Relaxed),
         }
     }
 }
@@ -198,6 +279,31 @@ fn field(hasher: &mut blake3::Hasher, bytes: &[u8]) {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Key(String);
 
+/// What a module group's entries were checked against: the project shape and the facts hashes
+/// the run computed (only those some entry needed).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupSnapshot {
+    shape: String,
+    packages: Vec<(u32, String)>,
+    all_packages: Option<String>,
+}
+
+impl GroupSnapshot {
+    /// This snapshot with the hashes `other` (of the same pre-pass) holds and it does not.
+    pub fn merged(mut self, other: &GroupSnapshot) -> GroupSnapshot {
+        for (id, hash) in &other.packages {
+            if !self.packages.iter().any(|(known, _)| known == id) {
+                self.packages.push((*id, hash.clone()));
+            }
+        }
+        self.packages.sort();
+        if self.all_packages.is_none() {
+            self.all_packages.clone_from(&other.all_packages);
+        }
+        self
+    }
+}
+
 /// The cache with one run's project facts: keys, lookups and stores.
 pub struct ProjectCache<'a> {
     cache: &'a ResultCache,
@@ -208,6 +314,8 @@ pub struct ProjectCache<'a> {
     all_packages: OnceLock<String>,
     /// Content hashes of other files read by entries' lints, computed once per run.
     file_hashes: Mutex<HashMap<PathBuf, Option<String>>>,
+    /// From a snapshot: a file it misses is looked up again with the facts, and counted then.
+    replaying: bool,
 }
 
 /// What an entry holds after its header.
@@ -235,7 +343,18 @@ impl ProjectCache<'_> {
     }
 
     fn entry_path(&self, key: &Key) -> PathBuf {
-        self.cache.results.join(&self.cache.build_dir).join(&key.0[..2]).join(&key.0[2..])
+        self.cache.entry_path(key)
+    }
+
+    /// The hashes this run computed, to be found again without the pre-pass.
+    pub fn snapshot(&self) -> GroupSnapshot {
+        let packages =
+            (0..).zip(&self.package_hashes).filter_map(|(id, slot)| Some((id, slot.get()?.clone()))).collect();
+        GroupSnapshot {
+            shape: self.shape.to_hex().to_string(),
+            packages,
+            all_packages: self.all_packages.get().cloned(),
+        }
     }
 
     /// The findings stored under `key`, if the entry is intact and everything the lint read
@@ -243,7 +362,9 @@ impl ProjectCache<'_> {
     pub fn load(&self, key: &Key) -> Option<Vec<Finding>> {
         let path = self.entry_path(key);
         let Some((file, modified, bytes)) = read_entry(&path) else {
-            self.cache.misses.fetch_add(1, Ordering::Relaxed);
+            if !self.replaying {
+                self.cache.misses.fetch_add(1, Ordering::Relaxed);
+            }
             return None;
         };
         match self.parse_entry(key, &bytes).filter(|entry| self.still_valid(entry)) {
@@ -253,29 +374,22 @@ impl ProjectCache<'_> {
                 Some(entry.findings)
             }
             None => {
-                self.cache.misses.fetch_add(1, Ordering::Relaxed);
-                self.cache.rejected.fetch_add(1, Ordering::Relaxed);
+                if !self.replaying {
+                    self.cache.misses.fetch_add(1, Ordering::Relaxed);
+                    self.cache.rejected.fetch_add(1, Ordering::Relaxed);
+                }
                 None
             }
         }
     }
 
-    /// Header: format, key, body hash; then the body. Anything else is not an entry.
     fn parse_entry(&self, key: &Key, bytes: &[u8]) -> Option<Entry> {
-        let mut lines = bytes.splitn(4, |&byte| byte == b'\n');
-        let (format, stored_key, body_hash, body) = (lines.next()?, lines.next()?, lines.next()?, lines.next()?);
-        if format != ENTRY_FORMAT.as_bytes() || stored_key != key.0.as_bytes() {
-            return None;
-        }
-        if body_hash != blake3::hash(body).to_hex().as_bytes() {
-            return None;
-        }
-        serde_json::from_slice(body).ok()
+        serde_json::from_slice(checked_body(ENTRY_FORMAT, key, bytes)?).ok()
     }
 
     fn still_valid(&self, entry: &Entry) -> bool {
         entry.packages.iter().all(|(id, hash)| self.package_hash(*id).is_some_and(|now| now == hash.as_str()))
-            && entry.all_packages.as_ref().is_none_or(|hash| self.all_packages_hash() == hash)
+            && entry.all_packages.as_ref().is_none_or(|hash| self.all_packages_hash() == Some(hash.as_str()))
             && entry.files.iter().all(|(path, hash)| self.file_hash(path) == *hash)
     }
 
@@ -290,9 +404,16 @@ impl ProjectCache<'_> {
         else {
             return;
         };
+        let all_packages = match observed.all_packages {
+            true => match self.all_packages_hash() {
+                Some(hash) => Some(hash.to_string()),
+                None => return,
+            },
+            false => None,
+        };
         let entry = Entry {
             packages,
-            all_packages: observed.all_packages.then(|| self.all_packages_hash().to_string()),
+            all_packages,
             files: observed.files.iter().map(|(path, hash)| (path.clone(), hash.clone())).collect(),
             findings: findings.to_vec(),
         };
@@ -307,8 +428,12 @@ impl ProjectCache<'_> {
     /// act on (declarations, signatures, summaries, file order): its `Debug` form, which shows
     /// every field, without the positions of declarations and blocking calls.
     fn package_hash(&self, id: u32) -> Option<&str> {
-        let project = self.project?;
         let slot = self.package_hashes.get(id as usize)?;
+        // A replayed snapshot's hashes are set from the start, and it has no facts.
+        if let Some(hash) = slot.get() {
+            return Some(hash);
+        }
+        let project = self.project?;
         let hash = slot.get_or_init(|| match project.packages().get(id as usize) {
             Some(package) => positionless_hash(package),
             None => blake3::hash(b"no such package").to_hex().to_string(),
@@ -316,15 +441,20 @@ impl ProjectCache<'_> {
         Some(hash)
     }
 
-    fn all_packages_hash(&self) -> &str {
-        self.all_packages.get_or_init(|| {
+    fn all_packages_hash(&self) -> Option<&str> {
+        if let Some(hash) = self.all_packages.get() {
+            return Some(hash);
+        }
+        self.project?;
+        let hash = self.all_packages.get_or_init(|| {
             let mut hasher = blake3::Hasher::new();
             for id in 0..self.package_hashes.len() {
                 let id = u32::try_from(id).unwrap_or(u32::MAX);
                 field(&mut hasher, self.package_hash(id).unwrap_or("").as_bytes());
             }
             hasher.finalize().to_hex().to_string()
-        })
+        });
+        Some(hash)
     }
 
     /// The file at `path` may have changed after the pre-pass read it: a lint that read it
@@ -421,6 +551,17 @@ impl std::fmt::Write for PositionlessWriter {
     }
 }
 
+/// The body of an entry or snapshot read from disk, if its header is `format`, `key` and the
+/// body's own hash. Anything else (truncated, corrupt, another format or key) is not one.
+fn checked_body<'b>(format: &str, key: &Key, bytes: &'b [u8]) -> Option<&'b [u8]> {
+    let mut lines = bytes.splitn(4, |&byte| byte == b'\n');
+    let (stored_format, stored_key, body_hash, body) = (lines.next()?, lines.next()?, lines.next()?, lines.next()?);
+    if stored_format != format.as_bytes() || stored_key != key.0.as_bytes() {
+        return None;
+    }
+    (body_hash == blake3::hash(body).to_hex().as_bytes()).then_some(body)
+}
+
 /// The entry file at `path`, open, with its modification time and its bytes.
 fn read_entry(path: &Path) -> Option<(std::fs::File, SystemTime, Vec<u8>)> {
     let mut file = std::fs::File::open(path).ok()?;
@@ -485,6 +626,68 @@ mod tests {
         assert_ne!(quoted("a { line: 1"), quoted("a { line: 2"));
         assert_ne!(quoted("a \" { line: 1"), quoted("a \" { line: 2"));
         assert_eq!(positionless_hash(&Named { name: "a", line: 1 }), positionless_hash(&Named { name: "a", line: 20 }));
+    }
+
+    #[test]
+    fn a_group_key_holds_every_file_the_pre_pass_read_and_the_modules() {
+        let cache = ResultCache::open_for_build(Path::new("/nonexistent"), &Settings::default(), BUILD);
+        let file = |path: &str, text: Option<&str>| (PathBuf::from(path), text.map(|text| blake3::hash(text.as_bytes())));
+        let base = [file("/m/a.go", Some("package a")), file("/m/b.go", Some("package a"))];
+        let key = cache.group_key(&[], &base);
+        assert_eq!(key, cache.group_key(&[], &base));
+        for other in [
+            vec![file("/m/a.go", Some("package a")), file("/m/b.go", Some("package b"))],
+            vec![file("/m/a.go", Some("package a")), file("/m/b.go", None)],
+            vec![file("/m/a.go", Some("package a"))],
+            vec![file("/m/a.go", Some("package a")), file("/m/c.go", Some("package a"))],
+        ] {
+            assert_ne!(key, cache.group_key(&[], &other), "{other:?}");
+        }
+        let module = crate::discover::Module {
+            root: PathBuf::from("/m"),
+            module_path: "example.com/m".into(),
+            go_version: None,
+            workspace: None,
+        };
+        assert_ne!(key, cache.group_key(std::slice::from_ref(&module), &base), "modules");
+        let other_settings = Settings { enabled: Default::default(), ..Settings::default() };
+        let other_run = ResultCache::open_for_build(Path::new("/nonexistent"), &other_settings, BUILD);
+        assert_ne!(key, other_run.group_key(&[], &base), "settings");
+    }
+
+    #[test]
+    fn a_replayed_snapshot_answers_only_the_hashes_it_holds() {
+        let cache = ResultCache::open_for_build(Path::new("/nonexistent"), &Settings::default(), BUILD);
+        let facts = ProjectFacts::from_sources(
+            &[
+                (PathBuf::from("/m/p/a.go"), "package p\n\nfunc F() error { return nil }\n".to_string()),
+                (PathBuf::from("/m/q/b.go"), "package q\n\nfunc G() {}\n".to_string()),
+            ],
+            &[],
+        );
+        let live = cache.for_project(Some(&facts));
+        let first = live.package_hash(1).expect("hash").to_string();
+        let snapshot = live.snapshot();
+        assert_eq!(snapshot.packages, vec![(1, first.clone())], "only what was computed");
+        assert_eq!(snapshot.all_packages, None);
+        let replayed = cache.replay(&snapshot).expect("replay");
+        assert_eq!(replayed.package_hash(1), Some(first.as_str()));
+        assert_eq!(replayed.package_hash(0), None, "not in the snapshot: a miss, never computed");
+        assert_eq!(replayed.all_packages_hash(), None);
+        assert_eq!(
+            replayed.key(Path::new("a.go"), Path::new("a.go"), ModuleFacts::default(), false, "x"),
+            live.key(Path::new("a.go"), Path::new("a.go"), ModuleFacts::default(), false, "x"),
+            "the same shape"
+        );
+        // A later run of the same pre-pass adds what it computed.
+        let later = cache.for_project(Some(&facts));
+        let zero = later.package_hash(0).expect("hash").to_string();
+        let all = later.all_packages_hash().expect("all").to_string();
+        let merged = later.snapshot().merged(&snapshot);
+        assert_eq!(merged.packages, vec![(0, zero), (1, first)]);
+        assert_eq!(merged.all_packages, Some(all));
+        let bad = GroupSnapshot { shape: "not hex".into(), ..snapshot };
+        assert!(cache.replay(&bad).is_none());
     }
 
     #[test]

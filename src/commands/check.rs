@@ -54,6 +54,7 @@ pub fn run(args: CheckArgs) -> Result<u8, AppError> {
             "cache: {} hits, {} misses ({} entries rejected), {} stored\n",
             stats.hits, stats.misses, stats.rejected, stats.stored
         ));
+        print_stderr(&format!("cache snapshots: {} of {} module groups found\n", stats.groups_replayed, stats.groups));
     }
 
     if let Some(path) = &args.write_baseline {

@@ -448,6 +448,16 @@ impl ProjectFacts {
         }
     }
 
+    /// `build` on the current rayon pool, reading each file through `read` (which may, say,
+    /// hash what the pre-pass saw).
+    pub fn build_reading(
+        files: &[PathBuf],
+        modules: &[Module],
+        read: &(dyn Fn(&Path) -> Option<Vec<u8>> + Sync),
+    ) -> ProjectFacts {
+        resolve::build_with(files, modules, read)
+    }
+
     /// Build from in-memory sources (tests, tools): `(path, text)` pairs; the paths name
     /// directories and files as `build` would read them.
     pub fn from_sources(sources: &[(PathBuf, String)], modules: &[Module]) -> ProjectFacts {
