@@ -119,6 +119,9 @@ struct Document {
     path: PathBuf,
     version: i32,
     source: SourceFile,
+    /// The syntax tree of the last lint, edited along with the text since: the next lint
+    /// reparses from it.
+    tree: Option<tree_sitter::Tree>,
     findings: Vec<Finding>,
     /// The buffer differs from what the facts were built from.
     facts_stale: bool,
@@ -339,7 +342,15 @@ impl Server {
         let source = SourceFile::new(path.clone(), path.clone(), document.text);
         self.documents.insert(
             key.clone(),
-            Document { uri: document.uri, path, version: document.version, source, findings: Vec::new(), facts_stale },
+            Document {
+                uri: document.uri,
+                path,
+                version: document.version,
+                source,
+                tree: None,
+                findings: Vec::new(),
+                facts_stale,
+            },
         );
         // The first diagnostics come at once; only changes wait for the debounce.
         self.lint_now(&key);
@@ -354,6 +365,7 @@ impl Server {
             .ok_or_else(|| Failure::invalid_params(format!("didChange for a document not open: {key}")))?;
         let mut text = document.source.text.to_string();
         for change in params.content_changes {
+            let before = document.tree.is_some().then(|| text.clone());
             match change.range {
                 // Full sync is what we ask for; a client that sends ranges anyway is still served.
                 Some(range) => {
@@ -363,6 +375,12 @@ impl Server {
                     text.replace_range(start..end, &change.text);
                 }
                 None => text = change.text,
+            }
+            // The tree follows the text, so the next lint reparses only around the edit.
+            if let (Some(tree), Some(before)) = (document.tree.as_mut(), before)
+                && let Some(edit) = crate::parse::text_edit(&before, &text)
+            {
+                tree.edit(&edit);
             }
         }
         document.source = SourceFile::new(document.path.clone(), document.path.clone(), text);
@@ -402,6 +420,8 @@ impl Server {
     fn lint_now(&mut self, key: &str) {
         self.pending.remove(key);
         let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| self.lint_document(key)));
+        // A panic may leave the worker mid-lint: other lints (fixes) must parse afresh.
+        (self.worker.keep_tree, self.worker.tree) = (false, None);
         if let Err(panic) = outcome {
             self.log(lsp::MessageType::ERROR, &format!("golint-guard panicked linting {key}: {}", panic_text(&*panic)));
         }
@@ -421,42 +441,54 @@ impl Server {
             // Linted right here, not again.
             self.pending.remove(key);
         }
-        let Some(document) = self.documents.get(key) else { return };
+        let Some(document) = self.documents.get_mut(key) else { return };
         let source = document.source.clone();
         let (uri, version) = (document.uri.clone(), document.version);
-        let findings = match self.profile_for(&dir) {
-            Ok(profile_key) => self.lint_source(&root, &profile_key, &source),
+        let tree = document.tree.take();
+        let (findings, tree) = match self.profile_for(&dir) {
+            Ok(profile_key) => self.lint_source(&root, &profile_key, &source, tree),
             Err(message) => {
                 self.log(lsp::MessageType::ERROR, &message);
-                Vec::new()
+                (Vec::new(), tree)
             }
         };
         if let Some(document) = self.documents.get_mut(key) {
             document.findings.clone_from(&findings);
+            document.tree = tree;
         }
         let diagnostics = findings.iter().map(|finding| convert::diagnostic(&source, &uri, finding)).collect();
         self.publish(uri, diagnostics, Some(version));
     }
 
     /// The findings for `source`, as `check` would give them for this file: the same rules,
-    /// settings, facts, suppressions and order.
-    fn lint_source(&mut self, root: &Path, profile_key: &Option<PathBuf>, source: &SourceFile) -> Vec<Finding> {
+    /// settings, facts, suppressions and order. `tree` is the document's last tree, edited to
+    /// `source`; the new one comes back with the findings.
+    fn lint_source(
+        &mut self,
+        root: &Path,
+        profile_key: &Option<PathBuf>,
+        source: &SourceFile,
+        tree: Option<tree_sitter::Tree>,
+    ) -> (Vec<Finding>, Option<tree_sitter::Tree>) {
         // `check ./...` skips generated files and files no build includes; so does the editor.
         if discover::is_generated(&source.text)
             || crate::engine::facts::version::excluded_by_build_constraint(&source.text)
         {
-            return Vec::new();
+            return (Vec::new(), tree);
         }
-        let Some(workspace) = self.workspaces.get(root) else { return Vec::new() };
-        let Some(profile) = self.profiles.get_mut(profile_key) else { return Vec::new() };
+        let Some(workspace) = self.workspaces.get(root) else { return (Vec::new(), tree) };
+        let Some(profile) = self.profiles.get_mut(profile_key) else { return (Vec::new(), tree) };
         let module = workspace.module_index.facts_for(&source.path);
         profile.engine.set_project(workspace.facts.clone());
+        (self.worker.keep_tree, self.worker.tree) = (true, tree);
         let mut findings =
             crate::lint::lint_source(&profile.engine, &mut self.worker, &profile.settings, source, module);
+        self.worker.keep_tree = false;
+        let tree = self.worker.tree.take();
         profile.engine.set_project(self.no_facts.clone());
         findings.retain(|finding| profile.settings.rule_enabled(&finding.rule));
         sort_findings(&mut findings);
-        findings
+        (findings, tree)
     }
 
     fn publish(&self, uri: lsp::Uri, diagnostics: Vec<lsp::Diagnostic>, version: Option<i32>) {
