@@ -437,6 +437,40 @@ fn config_is_discovered_and_reloaded() {
     client.shut_down();
 }
 
+/// The server remembers each directory's config; a config file created later (there was none
+/// to remember) still counts once the client says so, for files in subdirectories too.
+#[test]
+fn config_created_after_the_first_lint_is_picked_up() {
+    // Two findings: the config turns one rule off, the other stays (so the settings are loaded,
+    // not missing).
+    let text = format!(
+        "{SIGNAL}\nfunc other() {{\n\t//golint-guard:ignore mutex-copied nothing to suppress here\n\tprintln()\n}}\n"
+    );
+    let (_dir, root) = module(&[("main.go", &text), ("cmd/tool/main.go", &text)]);
+    let mut client = Client::start(&root, &[]);
+    let both = ["signal-unbuffered", "unused-suppression"];
+    let uri = client.open(&root.join("main.go"), &text);
+    assert_eq!(codes(&client.diagnostics(&uri, Some(1))), both);
+    let nested = client.open(&root.join("cmd/tool/main.go"), &text);
+    assert_eq!(codes(&client.diagnostics(&nested, Some(1))), both);
+    // Typing re-lints from the remembered resolution.
+    client.change(&uri, 2, &format!("{text}\n"));
+    assert_eq!(codes(&client.diagnostics(&uri, Some(2))), both);
+    // The change re-lints the other open files of the workspace a little later.
+    assert_eq!(codes(&client.diagnostics(&nested, Some(1))), both);
+
+    std::fs::write(root.join("golint-guard.toml"), "[rules]\nignore = [\"signal-unbuffered\"]\n").expect("config");
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": [{ "uri": self::uri(&root.join("golint-guard.toml")), "type": 1 }] }),
+    );
+    assert_eq!(codes(&client.diagnostics(&uri, Some(2))), ["unused-suppression"]);
+    assert_eq!(codes(&client.diagnostics(&nested, Some(1))), ["unused-suppression"]);
+    client.change(&uri, 3, &text);
+    assert_eq!(codes(&client.diagnostics(&uri, Some(3))), ["unused-suppression"], "and stays in effect");
+    client.shut_down();
+}
+
 #[test]
 fn several_workspace_folders_each_with_its_modules() {
     let (_one, first) = module(&[("main.go", SIGNAL)]);

@@ -148,6 +148,10 @@ struct Server {
     workspaces: BTreeMap<PathBuf, Workspace>,
     documents: HashMap<String, Document>,
     profiles: HashMap<Option<PathBuf>, Profile>,
+    /// Each linted directory's config file (the key of its profile in `profiles`): resolving it
+    /// walks up and reads the config, too slow to repeat on every keystroke. Cleared with
+    /// `profiles` when a config file changes.
+    profile_of_dir: HashMap<PathBuf, Option<PathBuf>>,
     /// Documents changed and waiting to be linted, with when they may be.
     pending: HashMap<String, Instant>,
     debounce: Duration,
@@ -205,6 +209,7 @@ impl Server {
             workspaces: BTreeMap::new(),
             documents: HashMap::new(),
             profiles: HashMap::new(),
+            profile_of_dir: HashMap::new(),
             pending: HashMap::new(),
             debounce,
             worker: Worker::default(),
@@ -590,13 +595,17 @@ impl Server {
 
     /// The profile (settings and engine) for files in `dir`, loading its config the first time.
     fn profile_for(&mut self, dir: &Path) -> Result<Option<PathBuf>, String> {
-        let (config_path, settings) = config::resolve_for_dir(dir);
-        if self.profiles.contains_key(&config_path) {
-            return Ok(config_path);
+        if let Some(config_path) = self.profile_of_dir.get(dir) {
+            return Ok(config_path.clone());
         }
-        let settings = settings.map_err(|err| err.to_string())?;
-        let engine = Engine::new(&settings.enabled_rules()).map_err(|err| format!("internal error: {err}"))?;
-        self.profiles.insert(config_path.clone(), Profile { settings, engine });
+        let (config_path, settings) = config::resolve_for_dir(dir);
+        if !self.profiles.contains_key(&config_path) {
+            // A config with errors is not remembered: it is read again on the next lint.
+            let settings = settings.map_err(|err| err.to_string())?;
+            let engine = Engine::new(&settings.enabled_rules()).map_err(|err| format!("internal error: {err}"))?;
+            self.profiles.insert(config_path.clone(), Profile { settings, engine });
+        }
+        self.profile_of_dir.insert(dir.to_path_buf(), config_path.clone());
         Ok(config_path)
     }
 
@@ -608,6 +617,7 @@ impl Server {
             if name == config::CONFIG_FILE_NAME {
                 // Settings are reloaded on the next lint; excludes change what the pre-pass saw.
                 self.profiles.clear();
+                self.profile_of_dir.clear();
                 self.workspaces.clear();
                 relint = true;
             } else if name == "go.mod" || name == "go.work" {
