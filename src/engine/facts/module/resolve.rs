@@ -219,10 +219,12 @@ fn scan_files(files: &[PathBuf], dirs: &DirPaths, read: ReadFn<'_>) -> Vec<Outco
 }
 
 /// Read every file and scan those whose text the cache has not seen, in parallel; the cache
-/// then holds exactly these files.
+/// then holds exactly these files. Each scan is cloned once: out of the cache for a file seen
+/// before, into it for a file scanned now.
 fn scan_files_cached(files: &[PathBuf], dirs: &DirPaths, read: ReadFn<'_>, cache: &mut ScanCache) -> Vec<Outcome> {
     let known = &cache.files;
-    let scanned: Vec<Option<(u64, Outcome)>> = files
+    // `None` inside: the cached scan is still right.
+    let scanned: Vec<Option<(u64, Option<Outcome>)>> = files
         .par_iter()
         .zip(dirs.file_dirs.par_iter())
         .map_init(<(Vec<Token>, HashSet<Text>)>::default, |(tokens, interner), (file, dir)| {
@@ -234,19 +236,28 @@ fn scan_files_cached(files: &[PathBuf], dirs: &DirPaths, read: ReadFn<'_>, cache
                 hasher.finish()
             };
             let outcome = match known.get(file) {
-                Some((seen, outcome)) if *seen == hash => outcome.clone(),
-                _ => scan_source(&source, file, dir, dirs, tokens, interner),
+                Some((seen, _)) if *seen == hash => None,
+                _ => Some(scan_source(&source, file, dir, dirs, tokens, interner)),
             };
             Some((hash, outcome))
         })
         .collect();
-    cache.files.clear();
+    let mut previous = std::mem::take(&mut cache.files);
     files
         .iter()
         .zip(scanned)
         .map(|(file, scanned)| match scanned {
-            Some((hash, outcome)) => {
-                cache.files.insert(file.clone(), (hash, outcome.clone()));
+            Some((hash, fresh)) => {
+                let kept = match fresh {
+                    Some(outcome) => outcome,
+                    // (A file named twice finds its scan moved already.)
+                    None => previous
+                        .remove(file)
+                        .or_else(|| cache.files.get(file).cloned())
+                        .map_or(Outcome::Unreadable, |(_, outcome)| outcome),
+                };
+                let outcome = kept.clone();
+                cache.files.insert(file.clone(), (hash, kept));
                 outcome
             }
             None => Outcome::Unreadable,
