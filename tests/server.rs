@@ -471,6 +471,64 @@ fn config_created_after_the_first_lint_is_picked_up() {
     client.shut_down();
 }
 
+const COUNTER_LOCKED_AND_SIGNAL: &str = "package app
+
+import (
+	\"os\"
+	\"os/signal\"
+	\"sync\"
+)
+
+type Counter struct {
+	mu sync.Mutex
+	n  int
+}
+
+func wait() {
+	c := make(chan os.Signal)
+	signal.Notify(c, os.Interrupt)
+	<-c
+}
+";
+
+/// A file the config excludes is out of the workspace, as for `check ./...`: no diagnostics
+/// when open, and nothing it declares in the package facts, before or after an edit of its
+/// package rebuilds them. (Without the config, `check ./...` finds `signal-unbuffered` in
+/// it and, through the facts, `mutex-copied` in the other file.)
+#[test]
+fn files_the_config_excludes_get_no_diagnostics_and_stay_out_of_the_facts() {
+    let (_dir, root) = module(&[
+        ("golint-guard.toml", "[files]\nexclude = [\"**/*_gen.go\"]\n"),
+        ("app/use.go", COUNTER_USE),
+        ("app/types_gen.go", COUNTER_LOCKED_AND_SIGNAL),
+    ]);
+    let mut client = Client::start(&root, &[]);
+    let use_uri = client.open(&root.join("app/use.go"), COUNTER_USE);
+    assert_eq!(codes(&client.diagnostics(&use_uri, Some(1))), Vec::<String>::new());
+    let generated = client.open(&root.join("app/types_gen.go"), COUNTER_LOCKED_AND_SIGNAL);
+    assert_eq!(codes(&client.diagnostics(&generated, Some(1))), Vec::<String>::new(), "excluded");
+    // Edits rebuild the package's facts, from the buffers and the disk: still without it.
+    client.change(&use_uri, 2, &format!("{COUNTER_USE}\n"));
+    assert_eq!(codes(&client.diagnostics(&use_uri, Some(2))), Vec::<String>::new());
+    let edited = format!("{COUNTER_LOCKED_AND_SIGNAL}\n");
+    client.change(&generated, 2, &edited);
+    assert_eq!(codes(&client.diagnostics(&generated, Some(2))), Vec::<String>::new());
+    assert_eq!(codes(&client.diagnostics(&use_uri, Some(2))), Vec::<String>::new());
+    // No fixes for it either.
+    let whole = json!({ "start": { "line": 0, "character": 0 }, "end": { "line": 19, "character": 0 } });
+    assert!(client.code_actions(&generated, whole, None).is_empty());
+
+    // Without the exclusion both findings are there: the test above can see them.
+    std::fs::write(root.join("golint-guard.toml"), "[files]\n").expect("config");
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": [{ "uri": self::uri(&root.join("golint-guard.toml")), "type": 2 }] }),
+    );
+    assert_eq!(codes(&client.diagnostics(&generated, Some(2))), ["signal-unbuffered"]);
+    assert_eq!(codes(&client.diagnostics(&use_uri, Some(2))), ["mutex-copied"]);
+    client.shut_down();
+}
+
 #[test]
 fn several_workspace_folders_each_with_its_modules() {
     let (_one, first) = module(&[("main.go", SIGNAL)]);

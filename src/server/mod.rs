@@ -11,7 +11,8 @@
 //!   pre-pass once, when its first file opens; a changed buffer, or a file changed on disk,
 //!   rebuilds the facts of its own directory's packages only ([`ProjectFacts::rebuild_dir`]).
 //! - Settings follow `check`: the nearest `golint-guard.toml` walking up from the file,
-//!   reloaded when a watched config file changes.
+//!   reloaded when a watched config file changes. A file its `exclude` names is treated as
+//!   `check ./...` treats it: no diagnostics, and not in the package facts.
 //! - A panic while handling a message is caught: a request gets an error answer, and the
 //!   server goes on.
 
@@ -483,6 +484,10 @@ impl Server {
         }
         let Some(workspace) = self.workspaces.get(root) else { return (Vec::new(), tree) };
         let Some(profile) = self.profiles.get_mut(profile_key) else { return (Vec::new(), tree) };
+        // `check ./...` does not lint a file its config excludes, so the editor shows nothing.
+        if profile.settings.is_excluded(&source.path) {
+            return (Vec::new(), tree);
+        }
         let module = workspace.module_index.facts_for(&source.path);
         profile.engine.set_project(workspace.facts.clone());
         (self.worker.keep_tree, self.worker.tree) = (true, tree);
@@ -555,7 +560,8 @@ impl Server {
         stale_dirs.sort();
         stale_dirs.dedup();
         for dir in &stale_dirs {
-            facts.rebuild_dir(dir, &dir_files(dir, &overlay), &discovery.modules, &|path| read_through(&overlay, path));
+            let files = self.package_files(dir, &overlay);
+            facts.rebuild_dir(dir, &files, &discovery.modules, &|path| read_through(&overlay, path));
         }
         for document in self.documents.values_mut().filter(|document| document.path.starts_with(root)) {
             document.facts_stale = false;
@@ -568,8 +574,8 @@ impl Server {
     fn rebuild_dir_facts(&mut self, path: &Path, dir: &Path) {
         let root = self.ensure_workspace(path);
         let overlay = self.overlay();
+        let files = self.package_files(dir, &overlay);
         let Some(workspace) = self.workspaces.get_mut(&root) else { return };
-        let files = dir_files(dir, &overlay);
         match Arc::get_mut(&mut workspace.facts) {
             Some(facts) => facts.rebuild_dir(dir, &files, &workspace.modules, &|path| read_through(&overlay, path)),
             // Engines drop their reference after each lint, so this is a bug; keep the old facts.
@@ -586,6 +592,19 @@ impl Server {
                 self.pending.insert(key.clone(), now + OTHER_FILES_DELAY);
             }
         }
+    }
+
+    /// The Go files of package directory `dir` that the facts are built from: those on disk and
+    /// the open buffers, less those the directory's config excludes (as the pre-pass's
+    /// discovery leaves them out).
+    fn package_files(&mut self, dir: &Path, overlay: &HashMap<PathBuf, Arc<str>>) -> Vec<PathBuf> {
+        let mut files = dir_files(dir, overlay);
+        if let Ok(profile_key) = self.profile_for(dir)
+            && let Some(profile) = self.profiles.get(&profile_key)
+        {
+            files.retain(|file| !profile.settings.is_excluded(file));
+        }
+        files
     }
 
     /// The open documents' text by path.
@@ -732,6 +751,9 @@ impl Server {
         let profile_key = self.profile_for(&dir).ok()?;
         let workspace = self.workspaces.get(&root)?;
         let profile = self.profiles.get_mut(&profile_key)?;
+        if profile.settings.is_excluded(&source.path) {
+            return None;
+        }
         let module = workspace.module_index.facts_for(&source.path);
         profile.engine.set_project(workspace.facts.clone());
         let fixed =
