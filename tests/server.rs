@@ -329,6 +329,16 @@ fn quick_fix_suppression_fix_all_and_hover() {
     // complaint about the suppression).
     client.change(&uri, 2, &suppressed);
     assert_eq!(codes(&client.diagnostics(&uri, Some(2))), Vec::<String>::new());
+    // And `check` accepts it, placeholder reason and all.
+    std::fs::write(root.join("main.go"), &suppressed).expect("write");
+    let check = Command::new(env!("CARGO_BIN_EXE_golint-guard"))
+        .args(["check", "--format", "json", "./..."])
+        .current_dir(&root)
+        .output()
+        .expect("run check");
+    let report = String::from_utf8_lossy(&check.stdout);
+    assert!(check.status.success() && !report.contains("\"rule\""), "check on the suppressed file: {report}");
+    std::fs::write(root.join("main.go"), SIGNAL).expect("write");
     client.change(&uri, 3, SIGNAL);
     client.diagnostics(&uri, Some(3));
 
