@@ -44,8 +44,8 @@ pub const APPLY_FIXES_COMMAND: &str = "golint-guard.applyFixes";
 /// How long a change waits for a newer one before it is linted, unless the client says.
 const DEFAULT_DEBOUNCE: Duration = Duration::from_millis(10);
 
-/// How long the open files of other packages wait, after a change rebuilt some facts, before
-/// they are linted again (each further change restarts the wait).
+/// How long the other open files wait, after a change rebuilt some facts, before they are
+/// linted again (each further change restarts the wait).
 const OTHER_FILES_DELAY: Duration = Duration::from_millis(300);
 
 /// Set (to anything) to make the `golint-guard.panicForTest` command panic: the integration
@@ -581,16 +581,17 @@ impl Server {
             // Engines drop their reference after each lint, so this is a bug; keep the old facts.
             None => return,
         }
-        // The other open files may read these facts: lint them again, those of the same
-        // package soon, the rest (which may call into it) once the typing pauses.
+        // The other open files may read these facts: lint them again once the typing pauses
+        // (relinting them on every keystroke would double its cost with one more file open
+        // in the package). A buffer of this directory with its own change waiting is due as
+        // that change is; the rebuild has read its text.
         let now = Instant::now();
         for (key, document) in &mut self.documents {
-            if document.path.parent() == Some(dir) {
-                document.facts_stale = false;
-                self.pending.insert(key.clone(), now + self.debounce);
-            } else if document.path.starts_with(&root) {
-                self.pending.insert(key.clone(), now + OTHER_FILES_DELAY);
+            if !document.path.starts_with(&root) {
+                continue;
             }
+            let own_change = document.path.parent() == Some(dir) && std::mem::take(&mut document.facts_stale);
+            self.pending.insert(key.clone(), now + if own_change { self.debounce } else { OTHER_FILES_DELAY });
         }
     }
 
