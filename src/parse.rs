@@ -20,6 +20,46 @@ pub fn parse(parser: &mut Parser, file: &SourceFile) -> Option<Tree> {
     parser.parse(file.text.as_bytes(), None)
 }
 
+/// Parse a file again after an edit, reusing what did not change: `previous` is the tree of
+/// the text before, already [`Tree::edit`]ed to match `file`. An error-free result is the tree
+/// a fresh parse gives (see the tests); one with syntax errors is parsed afresh, since error
+/// recovery may go another way when it starts from old subtrees, and the errors reported must
+/// be those `check` reports.
+pub fn reparse(parser: &mut Parser, file: &SourceFile, previous: &Tree) -> Option<Tree> {
+    parser.reset();
+    match parser.parse(file.text.as_bytes(), Some(previous)) {
+        Some(tree) if !tree.root_node().has_error() => Some(tree),
+        _ => parse(parser, file),
+    }
+}
+
+/// The edit that turns `old` into `new`, as tree-sitter wants it for [`Tree::edit`]: the span
+/// between their common prefix and common suffix. `None` when they are equal.
+pub fn text_edit(old: &str, new: &str) -> Option<tree_sitter::InputEdit> {
+    let (old_bytes, new_bytes) = (old.as_bytes(), new.as_bytes());
+    let prefix = old_bytes.iter().zip(new_bytes).take_while(|(a, b)| a == b).count();
+    if prefix == old_bytes.len() && prefix == new_bytes.len() {
+        return None;
+    }
+    let room = old_bytes.len().min(new_bytes.len()) - prefix;
+    let suffix = old_bytes.iter().rev().zip(new_bytes.iter().rev()).take(room).take_while(|(a, b)| a == b).count();
+    let point = |text: &[u8], offset: usize| {
+        let before = &text[..offset];
+        let row = before.iter().filter(|&&byte| byte == b'\n').count();
+        let line_start = before.iter().rposition(|&byte| byte == b'\n').map_or(0, |newline| newline + 1);
+        tree_sitter::Point::new(row, offset - line_start)
+    };
+    let (old_end, new_end) = (old_bytes.len() - suffix, new_bytes.len() - suffix);
+    Some(tree_sitter::InputEdit {
+        start_byte: prefix,
+        old_end_byte: old_end,
+        new_end_byte: new_end,
+        start_position: point(old_bytes, prefix),
+        old_end_position: point(old_bytes, old_end),
+        new_end_position: point(new_bytes, new_end),
+    })
+}
+
 /// A syntax problem: the span of an `ERROR` node or the place of a `MISSING` one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SyntaxError {
@@ -135,5 +175,99 @@ mod tests {
             if regions.near(node) { near += 1 } else { clear += 1 }
         }
         assert!(near > 0 && clear > 0, "{near} near, {clear} clear");
+    }
+
+    /// Every node's kind, byte range and field-free shape, in document order.
+    fn shape(tree: &Tree) -> Vec<(u16, usize, usize)> {
+        crate::syntax::descendants(tree.root_node())
+            .map(|node| (node.kind_id(), node.start_byte(), node.end_byte()))
+            .collect()
+    }
+
+    /// Reparsing from the edited old tree gives the tree a fresh parse gives, over many edits
+    /// of real-looking files: lines dropped, doubled and changed, text typed and deleted.
+    #[test]
+    fn reparse_after_edits_matches_a_fresh_parse() {
+        let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+        let texts: Vec<String> = ["error-never-checked", "lock-not-released", "signal-unbuffered", "mutex-copied"]
+            .iter()
+            .filter_map(|rule| std::fs::read_to_string(fixtures.join(rule).join("fixtures/bad.go")).ok())
+            .collect();
+        assert_eq!(texts.len(), 4, "fixtures under {}", fixtures.display());
+        let mut parser = new_parser();
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = |bound: usize| {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            (seed >> 33) as usize % bound.max(1)
+        };
+        let (mut clean, mut with_errors) = (0, 0);
+        for text in &texts {
+            let file = SourceFile::new("a.go".into(), "a.go".into(), text.as_str());
+            let tree = parse(&mut parser, &file).unwrap();
+            assert!(!tree.root_node().has_error(), "a fixture without syntax errors to start from");
+            let mut last_clean = (text.clone(), tree.clone());
+            let (mut text, mut tree) = (text.clone(), tree);
+            for _ in 0..150 {
+                // Typing goes through texts with errors, and back out of them.
+                if tree.root_node().has_error() && next(2) == 0 {
+                    (text, tree) = last_clean.clone();
+                }
+                let lines: Vec<&str> = text.split_inclusive('\n').collect();
+                let line = next(lines.len());
+                let line_start: usize = lines[..line].iter().map(|line| line.len()).sum();
+                let mut edited = text.clone();
+                match next(6) {
+                    0 => edited.replace_range(line_start..line_start + lines[line].len(), ""),
+                    1 => edited.insert_str(line_start, lines[line]),
+                    2 | 3 => edited.insert_str(line_start, "\t// typed\n"),
+                    4 => {
+                        let at = line_start + next(lines[line].len());
+                        if edited.is_char_boundary(at) {
+                            edited.insert_str(at, ["x", "(", "}", " ", "\"", "1"][next(6)]);
+                        }
+                    }
+                    _ => {
+                        let at = next(edited.len());
+                        let end = (at + next(12)).min(edited.len());
+                        if edited.is_char_boundary(at) && edited.is_char_boundary(end) {
+                            edited.replace_range(at..end, "");
+                        }
+                    }
+                }
+                let file = SourceFile::new("a.go".into(), "a.go".into(), edited.as_str());
+                let mut previous = tree.clone();
+                if let Some(edit) = text_edit(&text, &edited) {
+                    previous.edit(&edit);
+                }
+                let reparsed = reparse(&mut parser, &file, &previous).unwrap();
+                let fresh = parse(&mut parser, &file).unwrap();
+                assert_eq!(reparsed.root_node().to_sexp(), fresh.root_node().to_sexp(), "after editing to:\n{edited}");
+                assert_eq!(shape(&reparsed), shape(&fresh), "after editing to:\n{edited}");
+                if fresh.root_node().has_error() {
+                    with_errors += 1;
+                } else {
+                    clean += 1;
+                    last_clean = (edited.clone(), reparsed.clone());
+                }
+                (text, tree) = (edited, reparsed);
+            }
+        }
+        // Both paths were taken, often.
+        assert!(clean > 150 && with_errors > 50, "{clean} edits without syntax errors, {with_errors} with");
+    }
+
+    #[test]
+    fn text_edit_spans_the_change_only() {
+        assert!(text_edit("same", "same").is_none());
+        let edit = text_edit("a\nbc\nd", "a\nbXYc\nd").unwrap();
+        assert_eq!((edit.start_byte, edit.old_end_byte, edit.new_end_byte), (3, 3, 5));
+        assert_eq!(edit.start_position, tree_sitter::Point::new(1, 1));
+        assert_eq!(edit.new_end_position, tree_sitter::Point::new(1, 3));
+        // A repeated character: the common prefix and suffix do not overlap.
+        let edit = text_edit("aa", "aaa").unwrap();
+        assert_eq!((edit.start_byte, edit.old_end_byte, edit.new_end_byte), (2, 2, 3));
+        let edit = text_edit("x\n\ny", "x\ny").unwrap();
+        assert_eq!((edit.start_byte, edit.old_end_byte, edit.new_end_byte), (2, 3, 2));
+        assert_eq!(edit.old_end_position, tree_sitter::Point::new(2, 0));
     }
 }

@@ -901,3 +901,43 @@ fn rebuilding_one_directory_matches_a_full_build_there_and_keeps_the_rest() {
     assert_eq!(reason_in(&facts, "example.com/m/b", "B"), None);
     assert_eq!(reason_in(&facts, "example.com/m/a", "A"), None);
 }
+
+/// Rebuilds of a two-file directory, editing one file then the other then neither, match a
+/// full build each time: a file whose text did not change keeps its earlier scan.
+#[test]
+fn rebuilding_reuses_unchanged_files_and_matches_a_full_build() {
+    let c = ("c/c.go", "package c\n\nimport \"net\"\n\nfunc C() { net.Dial(\"tcp\", \"x\") }\n");
+    let one_old = "package b\n\nimport \"example.com/m/c\"\n\nfunc B() { Helper() }\n";
+    let one_new = "package b\n\nfunc B() { Helper() }\n\nfunc Extra() {}\n";
+    let two_old = "package b\n\nimport \"example.com/m/c\"\n\nfunc Helper() { c.C() }\n";
+    let two_new = "package b\n\nfunc Helper() {}\n";
+    let root = PathBuf::from("/virtual/m");
+    let module = Module { root: root.clone(), module_path: "example.com/m".into(), go_version: None, workspace: None };
+    let files = [root.join("b/one.go"), root.join("b/two.go")];
+    let rebuild = |facts: &mut ProjectFacts, one: &str, two: &str| {
+        let read = |path: &Path| match path.file_name().and_then(|name| name.to_str()) {
+            Some("one.go") => Some(one.as_bytes().to_vec()),
+            Some("two.go") => Some(two.as_bytes().to_vec()),
+            _ => None,
+        };
+        facts.rebuild_dir(&root.join("b"), &files, std::slice::from_ref(&module), &read);
+    };
+    let mut facts = project(&[("b/one.go", one_old), ("b/two.go", two_old), c]);
+    for (one, two) in
+        [(one_old, two_old), (one_new, two_old), (one_new, two_new), (one_new, two_new), (one_old, two_old)]
+    {
+        rebuild(&mut facts, one, two);
+        let fresh = project(&[("b/one.go", one), ("b/two.go", two), c]);
+        let package = facts.package_by_import_path("example.com/m/b").expect("b");
+        let expected = fresh.package_by_import_path("example.com/m/b").expect("b");
+        let names = |package: &Package| package.funcs().iter().map(|func| func.name().to_string()).collect::<Vec<_>>();
+        assert_eq!(names(package), names(expected), "{one}\n{two}");
+        for name in names(expected) {
+            assert_eq!(
+                reason_in(&facts, "example.com/m/b", &name),
+                reason_in(&fresh, "example.com/m/b", &name),
+                "{name}"
+            );
+        }
+    }
+}

@@ -329,6 +329,16 @@ fn quick_fix_suppression_fix_all_and_hover() {
     // complaint about the suppression).
     client.change(&uri, 2, &suppressed);
     assert_eq!(codes(&client.diagnostics(&uri, Some(2))), Vec::<String>::new());
+    // And `check` accepts it, placeholder reason and all.
+    std::fs::write(root.join("main.go"), &suppressed).expect("write");
+    let check = Command::new(env!("CARGO_BIN_EXE_golint-guard"))
+        .args(["check", "--format", "json", "./..."])
+        .current_dir(&root)
+        .output()
+        .expect("run check");
+    let report = String::from_utf8_lossy(&check.stdout);
+    assert!(check.status.success() && !report.contains("\"rule\""), "check on the suppressed file: {report}");
+    std::fs::write(root.join("main.go"), SIGNAL).expect("write");
     client.change(&uri, 3, SIGNAL);
     client.diagnostics(&uri, Some(3));
 
@@ -434,6 +444,98 @@ fn config_is_discovered_and_reloaded() {
         json!({ "changes": [{ "uri": self::uri(&root.join("golint-guard.toml")), "type": 2 }] }),
     );
     assert_eq!(codes(&client.diagnostics(&uri, Some(1))), ["signal-unbuffered"]);
+    client.shut_down();
+}
+
+/// The server remembers each directory's config; a config file created later (there was none
+/// to remember) still counts once the client says so, for files in subdirectories too.
+#[test]
+fn config_created_after_the_first_lint_is_picked_up() {
+    // Two findings: the config turns one rule off, the other stays (so the settings are loaded,
+    // not missing).
+    let text = format!(
+        "{SIGNAL}\nfunc other() {{\n\t//golint-guard:ignore mutex-copied nothing to suppress here\n\tprintln()\n}}\n"
+    );
+    let (_dir, root) = module(&[("main.go", &text), ("cmd/tool/main.go", &text)]);
+    let mut client = Client::start(&root, &[]);
+    let both = ["signal-unbuffered", "unused-suppression"];
+    let uri = client.open(&root.join("main.go"), &text);
+    assert_eq!(codes(&client.diagnostics(&uri, Some(1))), both);
+    let nested = client.open(&root.join("cmd/tool/main.go"), &text);
+    assert_eq!(codes(&client.diagnostics(&nested, Some(1))), both);
+    // Typing re-lints from the remembered resolution.
+    client.change(&uri, 2, &format!("{text}\n"));
+    assert_eq!(codes(&client.diagnostics(&uri, Some(2))), both);
+    // The change re-lints the other open files of the workspace a little later.
+    assert_eq!(codes(&client.diagnostics(&nested, Some(1))), both);
+
+    std::fs::write(root.join("golint-guard.toml"), "[rules]\nignore = [\"signal-unbuffered\"]\n").expect("config");
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": [{ "uri": self::uri(&root.join("golint-guard.toml")), "type": 1 }] }),
+    );
+    assert_eq!(codes(&client.diagnostics(&uri, Some(2))), ["unused-suppression"]);
+    assert_eq!(codes(&client.diagnostics(&nested, Some(1))), ["unused-suppression"]);
+    client.change(&uri, 3, &text);
+    assert_eq!(codes(&client.diagnostics(&uri, Some(3))), ["unused-suppression"], "and stays in effect");
+    client.shut_down();
+}
+
+const COUNTER_LOCKED_AND_SIGNAL: &str = "package app
+
+import (
+	\"os\"
+	\"os/signal\"
+	\"sync\"
+)
+
+type Counter struct {
+	mu sync.Mutex
+	n  int
+}
+
+func wait() {
+	c := make(chan os.Signal)
+	signal.Notify(c, os.Interrupt)
+	<-c
+}
+";
+
+/// A file the config excludes is out of the workspace, as for `check ./...`: no diagnostics
+/// when open, and nothing it declares in the package facts, before or after an edit of its
+/// package rebuilds them. (Without the config, `check ./...` finds `signal-unbuffered` in
+/// it and, through the facts, `mutex-copied` in the other file.)
+#[test]
+fn files_the_config_excludes_get_no_diagnostics_and_stay_out_of_the_facts() {
+    let (_dir, root) = module(&[
+        ("golint-guard.toml", "[files]\nexclude = [\"**/*_gen.go\"]\n"),
+        ("app/use.go", COUNTER_USE),
+        ("app/types_gen.go", COUNTER_LOCKED_AND_SIGNAL),
+    ]);
+    let mut client = Client::start(&root, &[]);
+    let use_uri = client.open(&root.join("app/use.go"), COUNTER_USE);
+    assert_eq!(codes(&client.diagnostics(&use_uri, Some(1))), Vec::<String>::new());
+    let generated = client.open(&root.join("app/types_gen.go"), COUNTER_LOCKED_AND_SIGNAL);
+    assert_eq!(codes(&client.diagnostics(&generated, Some(1))), Vec::<String>::new(), "excluded");
+    // Edits rebuild the package's facts, from the buffers and the disk: still without it.
+    client.change(&use_uri, 2, &format!("{COUNTER_USE}\n"));
+    assert_eq!(codes(&client.diagnostics(&use_uri, Some(2))), Vec::<String>::new());
+    let edited = format!("{COUNTER_LOCKED_AND_SIGNAL}\n");
+    client.change(&generated, 2, &edited);
+    assert_eq!(codes(&client.diagnostics(&generated, Some(2))), Vec::<String>::new());
+    assert_eq!(codes(&client.diagnostics(&use_uri, Some(2))), Vec::<String>::new());
+    // No fixes for it either.
+    let whole = json!({ "start": { "line": 0, "character": 0 }, "end": { "line": 19, "character": 0 } });
+    assert!(client.code_actions(&generated, whole, None).is_empty());
+
+    // Without the exclusion both findings are there: the test above can see them.
+    std::fs::write(root.join("golint-guard.toml"), "[files]\n").expect("config");
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": [{ "uri": self::uri(&root.join("golint-guard.toml")), "type": 2 }] }),
+    );
+    assert_eq!(codes(&client.diagnostics(&generated, Some(2))), ["signal-unbuffered"]);
+    assert_eq!(codes(&client.diagnostics(&use_uri, Some(2))), ["mutex-copied"]);
     client.shut_down();
 }
 

@@ -71,11 +71,16 @@ pub struct Engine {
 pub struct Worker {
     pub parser: Parser,
     pub cursor: QueryCursor,
+    /// Set by the language server, which lints the same buffer again on every keystroke:
+    /// [`Engine::lint`] then parses from `tree` (the buffer's last tree, edited to its new
+    /// text with `Tree::edit`, if any) and leaves the new tree there. `check` leaves it off.
+    pub keep_tree: bool,
+    pub tree: Option<Tree>,
 }
 
 impl Default for Worker {
     fn default() -> Worker {
-        Worker { parser: parse::new_parser(), cursor: QueryCursor::new() }
+        Worker { parser: parse::new_parser(), cursor: QueryCursor::new(), keep_tree: false, tree: None }
     }
 }
 
@@ -149,15 +154,24 @@ impl Engine {
 
     /// Parse and lint one file.
     pub fn lint(&self, worker: &mut Worker, file: &SourceFile, module: ModuleFacts) -> FileLint {
+        let previous = worker.tree.take();
         // Bracket nesting bounds the tree's depth from below and costs no parse, which takes
         // seconds at tens of thousands of levels.
         let nesting = syntax::bracket_depth(&file.text);
         if nesting > MAX_TREE_DEPTH {
             return FileLint::too_deep(file, &format!("brackets nest {nesting} levels deep"));
         }
-        let Some(tree) = parse::parse(&mut worker.parser, file) else {
+        let tree = match &previous {
+            Some(previous) if worker.keep_tree => parse::reparse(&mut worker.parser, file, previous),
+            _ => parse::parse(&mut worker.parser, file),
+        };
+        let Some(tree) = tree else {
             return FileLint { tree: None, facts: FileFacts::default(), findings: Vec::new() };
         };
+        if worker.keep_tree {
+            // A copy shares the tree's nodes: no cost.
+            worker.tree = Some(tree.clone());
+        }
         if syntax::nests_deeper_than(tree.root_node(), MAX_TREE_DEPTH) {
             let depth = syntax::max_depth(tree.root_node());
             return FileLint::too_deep(file, &format!("the syntax tree nests {depth} levels deep"));

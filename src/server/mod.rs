@@ -11,7 +11,8 @@
 //!   pre-pass once, when its first file opens; a changed buffer, or a file changed on disk,
 //!   rebuilds the facts of its own directory's packages only ([`ProjectFacts::rebuild_dir`]).
 //! - Settings follow `check`: the nearest `golint-guard.toml` walking up from the file,
-//!   reloaded when a watched config file changes.
+//!   reloaded when a watched config file changes. A file its `exclude` names is treated as
+//!   `check ./...` treats it: no diagnostics, and not in the package facts.
 //! - A panic while handling a message is caught: a request gets an error answer, and the
 //!   server goes on.
 
@@ -43,8 +44,8 @@ pub const APPLY_FIXES_COMMAND: &str = "golint-guard.applyFixes";
 /// How long a change waits for a newer one before it is linted, unless the client says.
 const DEFAULT_DEBOUNCE: Duration = Duration::from_millis(10);
 
-/// How long the open files of other packages wait, after a change rebuilt some facts, before
-/// they are linted again (each further change restarts the wait).
+/// How long the other open files wait, after a change rebuilt some facts, before they are
+/// linted again (each further change restarts the wait).
 const OTHER_FILES_DELAY: Duration = Duration::from_millis(300);
 
 /// Set (to anything) to make the `golint-guard.panicForTest` command panic: the integration
@@ -119,6 +120,9 @@ struct Document {
     path: PathBuf,
     version: i32,
     source: SourceFile,
+    /// The syntax tree of the last lint, edited along with the text since: the next lint
+    /// reparses from it.
+    tree: Option<tree_sitter::Tree>,
     findings: Vec<Finding>,
     /// The buffer differs from what the facts were built from.
     facts_stale: bool,
@@ -145,6 +149,10 @@ struct Server {
     workspaces: BTreeMap<PathBuf, Workspace>,
     documents: HashMap<String, Document>,
     profiles: HashMap<Option<PathBuf>, Profile>,
+    /// Each linted directory's config file (the key of its profile in `profiles`): resolving it
+    /// walks up and reads the config, too slow to repeat on every keystroke. Cleared with
+    /// `profiles` when a config file changes.
+    profile_of_dir: HashMap<PathBuf, Option<PathBuf>>,
     /// Documents changed and waiting to be linted, with when they may be.
     pending: HashMap<String, Instant>,
     debounce: Duration,
@@ -202,6 +210,7 @@ impl Server {
             workspaces: BTreeMap::new(),
             documents: HashMap::new(),
             profiles: HashMap::new(),
+            profile_of_dir: HashMap::new(),
             pending: HashMap::new(),
             debounce,
             worker: Worker::default(),
@@ -339,7 +348,15 @@ impl Server {
         let source = SourceFile::new(path.clone(), path.clone(), document.text);
         self.documents.insert(
             key.clone(),
-            Document { uri: document.uri, path, version: document.version, source, findings: Vec::new(), facts_stale },
+            Document {
+                uri: document.uri,
+                path,
+                version: document.version,
+                source,
+                tree: None,
+                findings: Vec::new(),
+                facts_stale,
+            },
         );
         // The first diagnostics come at once; only changes wait for the debounce.
         self.lint_now(&key);
@@ -354,6 +371,7 @@ impl Server {
             .ok_or_else(|| Failure::invalid_params(format!("didChange for a document not open: {key}")))?;
         let mut text = document.source.text.to_string();
         for change in params.content_changes {
+            let before = document.tree.is_some().then(|| text.clone());
             match change.range {
                 // Full sync is what we ask for; a client that sends ranges anyway is still served.
                 Some(range) => {
@@ -363,6 +381,12 @@ impl Server {
                     text.replace_range(start..end, &change.text);
                 }
                 None => text = change.text,
+            }
+            // The tree follows the text, so the next lint reparses only around the edit.
+            if let (Some(tree), Some(before)) = (document.tree.as_mut(), before)
+                && let Some(edit) = crate::parse::text_edit(&before, &text)
+            {
+                tree.edit(&edit);
             }
         }
         document.source = SourceFile::new(document.path.clone(), document.path.clone(), text);
@@ -402,6 +426,8 @@ impl Server {
     fn lint_now(&mut self, key: &str) {
         self.pending.remove(key);
         let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| self.lint_document(key)));
+        // A panic may leave the worker mid-lint: other lints (fixes) must parse afresh.
+        (self.worker.keep_tree, self.worker.tree) = (false, None);
         if let Err(panic) = outcome {
             self.log(lsp::MessageType::ERROR, &format!("golint-guard panicked linting {key}: {}", panic_text(&*panic)));
         }
@@ -421,42 +447,58 @@ impl Server {
             // Linted right here, not again.
             self.pending.remove(key);
         }
-        let Some(document) = self.documents.get(key) else { return };
+        let Some(document) = self.documents.get_mut(key) else { return };
         let source = document.source.clone();
         let (uri, version) = (document.uri.clone(), document.version);
-        let findings = match self.profile_for(&dir) {
-            Ok(profile_key) => self.lint_source(&root, &profile_key, &source),
+        let tree = document.tree.take();
+        let (findings, tree) = match self.profile_for(&dir) {
+            Ok(profile_key) => self.lint_source(&root, &profile_key, &source, tree),
             Err(message) => {
                 self.log(lsp::MessageType::ERROR, &message);
-                Vec::new()
+                (Vec::new(), tree)
             }
         };
         if let Some(document) = self.documents.get_mut(key) {
             document.findings.clone_from(&findings);
+            document.tree = tree;
         }
         let diagnostics = findings.iter().map(|finding| convert::diagnostic(&source, &uri, finding)).collect();
         self.publish(uri, diagnostics, Some(version));
     }
 
     /// The findings for `source`, as `check` would give them for this file: the same rules,
-    /// settings, facts, suppressions and order.
-    fn lint_source(&mut self, root: &Path, profile_key: &Option<PathBuf>, source: &SourceFile) -> Vec<Finding> {
+    /// settings, facts, suppressions and order. `tree` is the document's last tree, edited to
+    /// `source`; the new one comes back with the findings.
+    fn lint_source(
+        &mut self,
+        root: &Path,
+        profile_key: &Option<PathBuf>,
+        source: &SourceFile,
+        tree: Option<tree_sitter::Tree>,
+    ) -> (Vec<Finding>, Option<tree_sitter::Tree>) {
         // `check ./...` skips generated files and files no build includes; so does the editor.
         if discover::is_generated(&source.text)
             || crate::engine::facts::version::excluded_by_build_constraint(&source.text)
         {
-            return Vec::new();
+            return (Vec::new(), tree);
         }
-        let Some(workspace) = self.workspaces.get(root) else { return Vec::new() };
-        let Some(profile) = self.profiles.get_mut(profile_key) else { return Vec::new() };
+        let Some(workspace) = self.workspaces.get(root) else { return (Vec::new(), tree) };
+        let Some(profile) = self.profiles.get_mut(profile_key) else { return (Vec::new(), tree) };
+        // `check ./...` does not lint a file its config excludes, so the editor shows nothing.
+        if profile.settings.is_excluded(&source.path) {
+            return (Vec::new(), tree);
+        }
         let module = workspace.module_index.facts_for(&source.path);
         profile.engine.set_project(workspace.facts.clone());
+        (self.worker.keep_tree, self.worker.tree) = (true, tree);
         let mut findings =
             crate::lint::lint_source(&profile.engine, &mut self.worker, &profile.settings, source, module);
+        self.worker.keep_tree = false;
+        let tree = self.worker.tree.take();
         profile.engine.set_project(self.no_facts.clone());
         findings.retain(|finding| profile.settings.rule_enabled(&finding.rule));
         sort_findings(&mut findings);
-        findings
+        (findings, tree)
     }
 
     fn publish(&self, uri: lsp::Uri, diagnostics: Vec<lsp::Diagnostic>, version: Option<i32>) {
@@ -518,7 +560,8 @@ impl Server {
         stale_dirs.sort();
         stale_dirs.dedup();
         for dir in &stale_dirs {
-            facts.rebuild_dir(dir, &dir_files(dir, &overlay), &discovery.modules, &|path| read_through(&overlay, path));
+            let files = self.package_files(dir, &overlay);
+            facts.rebuild_dir(dir, &files, &discovery.modules, &|path| read_through(&overlay, path));
         }
         for document in self.documents.values_mut().filter(|document| document.path.starts_with(root)) {
             document.facts_stale = false;
@@ -531,24 +574,38 @@ impl Server {
     fn rebuild_dir_facts(&mut self, path: &Path, dir: &Path) {
         let root = self.ensure_workspace(path);
         let overlay = self.overlay();
+        let files = self.package_files(dir, &overlay);
         let Some(workspace) = self.workspaces.get_mut(&root) else { return };
-        let files = dir_files(dir, &overlay);
         match Arc::get_mut(&mut workspace.facts) {
             Some(facts) => facts.rebuild_dir(dir, &files, &workspace.modules, &|path| read_through(&overlay, path)),
             // Engines drop their reference after each lint, so this is a bug; keep the old facts.
             None => return,
         }
-        // The other open files may read these facts: lint them again, those of the same
-        // package soon, the rest (which may call into it) once the typing pauses.
+        // The other open files may read these facts: lint them again once the typing pauses
+        // (relinting them on every keystroke would double its cost with one more file open
+        // in the package). A buffer of this directory with its own change waiting is due as
+        // that change is; the rebuild has read its text.
         let now = Instant::now();
         for (key, document) in &mut self.documents {
-            if document.path.parent() == Some(dir) {
-                document.facts_stale = false;
-                self.pending.insert(key.clone(), now + self.debounce);
-            } else if document.path.starts_with(&root) {
-                self.pending.insert(key.clone(), now + OTHER_FILES_DELAY);
+            if !document.path.starts_with(&root) {
+                continue;
             }
+            let own_change = document.path.parent() == Some(dir) && std::mem::take(&mut document.facts_stale);
+            self.pending.insert(key.clone(), now + if own_change { self.debounce } else { OTHER_FILES_DELAY });
         }
+    }
+
+    /// The Go files of package directory `dir` that the facts are built from: those on disk and
+    /// the open buffers, less those the directory's config excludes (as the pre-pass's
+    /// discovery leaves them out).
+    fn package_files(&mut self, dir: &Path, overlay: &HashMap<PathBuf, Arc<str>>) -> Vec<PathBuf> {
+        let mut files = dir_files(dir, overlay);
+        if let Ok(profile_key) = self.profile_for(dir)
+            && let Some(profile) = self.profiles.get(&profile_key)
+        {
+            files.retain(|file| !profile.settings.is_excluded(file));
+        }
+        files
     }
 
     /// The open documents' text by path.
@@ -558,13 +615,17 @@ impl Server {
 
     /// The profile (settings and engine) for files in `dir`, loading its config the first time.
     fn profile_for(&mut self, dir: &Path) -> Result<Option<PathBuf>, String> {
-        let (config_path, settings) = config::resolve_for_dir(dir);
-        if self.profiles.contains_key(&config_path) {
-            return Ok(config_path);
+        if let Some(config_path) = self.profile_of_dir.get(dir) {
+            return Ok(config_path.clone());
         }
-        let settings = settings.map_err(|err| err.to_string())?;
-        let engine = Engine::new(&settings.enabled_rules()).map_err(|err| format!("internal error: {err}"))?;
-        self.profiles.insert(config_path.clone(), Profile { settings, engine });
+        let (config_path, settings) = config::resolve_for_dir(dir);
+        if !self.profiles.contains_key(&config_path) {
+            // A config with errors is not remembered: it is read again on the next lint.
+            let settings = settings.map_err(|err| err.to_string())?;
+            let engine = Engine::new(&settings.enabled_rules()).map_err(|err| format!("internal error: {err}"))?;
+            self.profiles.insert(config_path.clone(), Profile { settings, engine });
+        }
+        self.profile_of_dir.insert(dir.to_path_buf(), config_path.clone());
         Ok(config_path)
     }
 
@@ -576,6 +637,7 @@ impl Server {
             if name == config::CONFIG_FILE_NAME {
                 // Settings are reloaded on the next lint; excludes change what the pre-pass saw.
                 self.profiles.clear();
+                self.profile_of_dir.clear();
                 self.workspaces.clear();
                 relint = true;
             } else if name == "go.mod" || name == "go.work" {
@@ -690,6 +752,9 @@ impl Server {
         let profile_key = self.profile_for(&dir).ok()?;
         let workspace = self.workspaces.get(&root)?;
         let profile = self.profiles.get_mut(&profile_key)?;
+        if profile.settings.is_excluded(&source.path) {
+            return None;
+        }
         let module = workspace.module_index.facts_for(&source.path);
         profile.engine.set_project(workspace.facts.clone());
         let fixed =

@@ -219,34 +219,39 @@ fn scan_files(files: &[PathBuf], dirs: &DirPaths, read: ReadFn<'_>) -> Vec<Outco
 }
 
 /// Read every file and scan those whose text the cache has not seen, in parallel; the cache
-/// then holds exactly these files.
+/// then holds exactly these files. Each scan is cloned once: out of the cache for a file seen
+/// before, into it for a file scanned now.
 fn scan_files_cached(files: &[PathBuf], dirs: &DirPaths, read: ReadFn<'_>, cache: &mut ScanCache) -> Vec<Outcome> {
     let known = &cache.files;
-    let scanned: Vec<Option<(u64, Outcome)>> = files
+    // `None` inside: the cached scan is still right.
+    let scanned: Vec<Option<(Vec<u8>, Option<Outcome>)>> = files
         .par_iter()
         .zip(dirs.file_dirs.par_iter())
         .map_init(<(Vec<Token>, HashSet<Text>)>::default, |(tokens, interner), (file, dir)| {
             let source = read(file)?;
-            let hash = {
-                use std::hash::{Hash as _, Hasher as _};
-                let mut hasher = std::collections::hash_map::DefaultHasher::new();
-                source.hash(&mut hasher);
-                hasher.finish()
-            };
             let outcome = match known.get(file) {
-                Some((seen, outcome)) if *seen == hash => outcome.clone(),
-                _ => scan_source(&source, file, dir, dirs, tokens, interner),
+                Some((seen, _)) if *seen == source => None,
+                _ => Some(scan_source(&source, file, dir, dirs, tokens, interner)),
             };
-            Some((hash, outcome))
+            Some((source, outcome))
         })
         .collect();
-    cache.files.clear();
+    let mut previous = std::mem::take(&mut cache.files);
     files
         .iter()
         .zip(scanned)
         .map(|(file, scanned)| match scanned {
-            Some((hash, outcome)) => {
-                cache.files.insert(file.clone(), (hash, outcome.clone()));
+            Some((source, fresh)) => {
+                let kept = match fresh {
+                    Some(outcome) => outcome,
+                    // (A file named twice finds its scan moved already.)
+                    None => previous
+                        .remove(file)
+                        .or_else(|| cache.files.get(file).cloned())
+                        .map_or(Outcome::Unreadable, |(_, outcome)| outcome),
+                };
+                let outcome = kept.clone();
+                cache.files.insert(file.clone(), (source, kept));
                 outcome
             }
             None => Outcome::Unreadable,
@@ -283,11 +288,12 @@ fn scan_source(
     }
 }
 
-/// The scans of the files of the directory rebuilt last, by a hash of their text: typing in
-/// one file of a large package rescans that file only.
+/// The scans of the files of the directory rebuilt last, with the text each was scanned
+/// from: typing in one file of a large package rescans that file only. (Comparing the texts
+/// costs less than hashing them, and cannot be fooled by a collision.)
 #[derive(Debug, Default)]
 pub(super) struct ScanCache {
-    files: HashMap<PathBuf, (u64, Outcome)>,
+    files: HashMap<PathBuf, (Vec<u8>, Outcome)>,
 }
 
 /// Group the scanned files per (directory, package name), in a deterministic order.
