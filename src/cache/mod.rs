@@ -631,7 +631,8 @@ mod tests {
     #[test]
     fn a_group_key_holds_every_file_the_pre_pass_read_and_the_modules() {
         let cache = ResultCache::open_for_build(Path::new("/nonexistent"), &Settings::default(), BUILD);
-        let file = |path: &str, text: Option<&str>| (PathBuf::from(path), text.map(|text| blake3::hash(text.as_bytes())));
+        let file =
+            |path: &str, text: Option<&str>| (PathBuf::from(path), text.map(|text| blake3::hash(text.as_bytes())));
         let base = [file("/m/a.go", Some("package a")), file("/m/b.go", Some("package a"))];
         let key = cache.group_key(&[], &base);
         assert_eq!(key, cache.group_key(&[], &base));

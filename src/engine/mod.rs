@@ -132,6 +132,12 @@ impl Engine {
         Engine { rules, query: std::sync::OnceLock::new(), report_syntax_errors, project: None }
     }
 
+    /// Compile the query now, if it is not yet: beside other work, when files are about to be
+    /// linted.
+    pub fn prepare(&self) {
+        let _ = self.query();
+    }
+
     fn query(&self) -> &CombinedQuery {
         self.query.get_or_init(|| {
             CombinedQuery::build(&parse::go_language(), &self.rules)
