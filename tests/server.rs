@@ -24,6 +24,10 @@ struct Client {
 
 impl Client {
     fn start(root: &Path, envs: &[(&str, &str)]) -> Client {
+        Client::start_with(root, envs, json!({ "debounceMs": 5 }))
+    }
+
+    fn start_with(root: &Path, envs: &[(&str, &str)], options: Value) -> Client {
         let mut command = Command::new(env!("CARGO_BIN_EXE_golint-guard"));
         command.arg("server").current_dir(root).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::null());
         for (key, value) in envs {
@@ -51,7 +55,7 @@ impl Client {
                 "capabilities": {
                     "workspace": { "didChangeWatchedFiles": { "dynamicRegistration": true }, "applyEdit": true }
                 },
-                "initializationOptions": { "debounceMs": 5 }
+                "initializationOptions": options
             }),
         );
         assert_eq!(result["capabilities"]["textDocumentSync"]["change"], 1, "full sync: {result}");
@@ -293,6 +297,37 @@ fn diagnostics_follow_the_buffer_and_clear_on_close() {
 
     client.notify("textDocument/didClose", json!({ "textDocument": { "uri": uri } }));
     assert!(client.diagnostics(&uri, None).is_empty(), "closing clears the diagnostics");
+    client.shut_down();
+}
+
+/// The debounce waits only inside a burst of changes: a change after a pause gets its
+/// diagnostics at once, and a burst is linted once, for its last text.
+#[test]
+fn a_change_after_a_pause_is_linted_at_once_and_a_burst_once() {
+    let (_dir, root) = module(&[("main.go", SIGNAL)]);
+    // Ten minutes: longer than this client waits for anything, so only a lint that does not
+    // wait for the debounce can be seen.
+    let mut client = Client::start_with(&root, &[], json!({ "debounceMs": 600_000 }));
+    let uri = client.open(&root.join("main.go"), SIGNAL);
+    assert_eq!(codes(&client.diagnostics(&uri, Some(1))), ["signal-unbuffered"]);
+    let fixed = SIGNAL.replace("make(chan os.Signal)", "make(chan os.Signal, 1)");
+    client.change(&uri, 2, &fixed);
+    assert_eq!(codes(&client.diagnostics(&uri, Some(2))), Vec::<String>::new());
+    // A burst: each change comes within the debounce of the one before.
+    client.change(&uri, 3, SIGNAL);
+    client.change(&uri, 4, &fixed);
+    client.change(&uri, 5, SIGNAL);
+    // A request about the document brings it up to date first.
+    let range = json!({ "start": { "line": 9, "character": 1 }, "end": { "line": 9, "character": 1 } });
+    client.code_actions(&uri, range, None);
+    let published: Vec<Value> = client
+        .backlog
+        .iter()
+        .filter(|message| message["method"] == "textDocument/publishDiagnostics" && message["params"]["uri"] == uri)
+        .map(|message| message["params"]["version"].clone())
+        .collect();
+    assert_eq!(published, [json!(5)], "the burst is linted once, for its last text");
+    assert_eq!(codes(&client.diagnostics(&uri, Some(5))), ["signal-unbuffered"]);
     client.shut_down();
 }
 

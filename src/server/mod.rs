@@ -5,8 +5,11 @@
 //! milliseconds, so nothing needs to run concurrently with the editor's next message; the
 //! module pre-pass runs on rayon's pool, as in `check`.
 //!
-//! - Diagnostics come from the unsaved buffer on open and on every change (debounced: a change
-//!   is linted once no newer one arrives for `debounceMs`, from `initializationOptions`).
+//! - Diagnostics come from the unsaved buffer on open and on every change, debounced on the
+//!   leading edge: a change after a pause of `debounceMs` (from `initializationOptions`) is
+//!   linted as soon as the messages already queued are read; one that follows the last within
+//!   `debounceMs` (a burst: a paste, a rename, a formatter's edits) waits until the changes
+//!   stop for that long.
 //! - Each workspace folder (or, for a file outside every folder, its module) gets the module
 //!   pre-pass once, when its first file opens; a changed buffer, or a file changed on disk,
 //!   rebuilds the facts of its own directory's packages only ([`ProjectFacts::rebuild_dir`]).
@@ -126,6 +129,8 @@ struct Document {
     findings: Vec<Finding>,
     /// The buffer differs from what the facts were built from.
     facts_stale: bool,
+    /// When the last change came: the next one within the debounce is part of a burst.
+    last_change: Option<Instant>,
 }
 
 /// A workspace folder (or a module outside every folder) and its module pre-pass.
@@ -356,6 +361,7 @@ impl Server {
                 tree: None,
                 findings: Vec::new(),
                 facts_stale,
+                last_change: None,
             },
         );
         // The first diagnostics come at once; only changes wait for the debounce.
@@ -392,7 +398,12 @@ impl Server {
         document.source = SourceFile::new(document.path.clone(), document.path.clone(), text);
         document.version = params.text_document.version;
         document.facts_stale = true;
-        self.pending.insert(key, Instant::now() + self.debounce);
+        // A keystroke after a pause is linted now (after the changes already queued, which
+        // `main_loop` reads first): waiting would only add the debounce to what the user sees.
+        let now = Instant::now();
+        let in_burst = document.last_change.is_some_and(|last| now.duration_since(last) < self.debounce);
+        document.last_change = Some(now);
+        self.pending.insert(key, if in_burst { now + self.debounce } else { now });
         Ok(())
     }
 
