@@ -291,12 +291,9 @@ pub struct GroupSnapshot {
 impl GroupSnapshot {
     /// This snapshot with the hashes `other` (of the same pre-pass) holds and it does not.
     pub fn merged(mut self, other: &GroupSnapshot) -> GroupSnapshot {
-        for (id, hash) in &other.packages {
-            if !self.packages.iter().any(|(known, _)| known == id) {
-                self.packages.push((*id, hash.clone()));
-            }
-        }
-        self.packages.sort();
+        let mut packages: std::collections::BTreeMap<u32, String> = other.packages.iter().cloned().collect();
+        packages.extend(self.packages);
+        self.packages = packages.into_iter().collect();
         if self.all_packages.is_none() {
             self.all_packages.clone_from(&other.all_packages);
         }

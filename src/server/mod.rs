@@ -377,7 +377,6 @@ impl Server {
             .ok_or_else(|| Failure::invalid_params(format!("didChange for a document not open: {key}")))?;
         let mut text = document.source.text.to_string();
         for change in params.content_changes {
-            let before = document.tree.is_some().then(|| text.clone());
             match change.range {
                 // Full sync is what we ask for; a client that sends ranges anyway is still served.
                 Some(range) => {
@@ -388,12 +387,13 @@ impl Server {
                 }
                 None => text = change.text,
             }
-            // The tree follows the text, so the next lint reparses only around the edit.
-            if let (Some(tree), Some(before)) = (document.tree.as_mut(), before)
-                && let Some(edit) = crate::parse::text_edit(&before, &text)
-            {
-                tree.edit(&edit);
-            }
+        }
+        // The tree follows the text, so the next lint reparses only around the edit: one span,
+        // from the first byte the changes touched to the last.
+        if let Some(tree) = document.tree.as_mut()
+            && let Some(edit) = crate::parse::text_edit(&document.source.text, &text)
+        {
+            tree.edit(&edit);
         }
         document.source = SourceFile::new(document.path.clone(), document.path.clone(), text);
         document.version = params.text_document.version;
