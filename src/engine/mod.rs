@@ -34,7 +34,7 @@ use crate::parse;
 use crate::source::SourceFile;
 use crate::syntax;
 use std::sync::Arc;
-use tree_sitter::{Parser, QueryCursor, StreamingIterator, Tree};
+use tree_sitter::{Parser, Tree};
 
 /// At most this many syntax-error findings per file; the message of the last says how many more.
 const SYNTAX_ERROR_LIMIT: usize = 5;
@@ -67,10 +67,9 @@ pub struct Engine {
     project: Option<Arc<ProjectFacts>>,
 }
 
-/// Per-thread scratch space: one parser and one query cursor, reused for every file.
+/// Per-thread scratch space: one parser, reused for every file.
 pub struct Worker {
     pub parser: Parser,
-    pub cursor: QueryCursor,
     /// Set by the language server, which lints the same buffer again on every keystroke:
     /// [`Engine::lint`] then parses from `tree` (the buffer's last tree, edited to its new
     /// text with `Tree::edit`, if any) and leaves the new tree there. `check` leaves it off.
@@ -80,7 +79,7 @@ pub struct Worker {
 
 impl Default for Worker {
     fn default() -> Worker {
-        Worker { parser: parse::new_parser(), cursor: QueryCursor::new(), keep_tree: false, tree: None }
+        Worker { parser: parse::new_parser(), keep_tree: false, tree: None }
     }
 }
 
@@ -183,17 +182,11 @@ impl Engine {
             return FileLint::too_deep(file, &format!("the syntax tree nests {depth} levels deep"));
         }
         let facts = file_facts(&tree, file, module);
-        let findings = self.lint_tree(&mut worker.cursor, file, &tree, &facts);
+        let findings = self.lint_tree(file, &tree, &facts);
         FileLint { tree: Some(tree), facts, findings }
     }
 
-    pub fn lint_tree(
-        &self,
-        cursor: &mut QueryCursor,
-        file: &SourceFile,
-        tree: &Tree,
-        facts: &FileFacts,
-    ) -> Vec<Finding> {
+    pub fn lint_tree(&self, file: &SourceFile, tree: &Tree, facts: &FileFacts) -> Vec<Finding> {
         let mut findings = Vec::new();
         let has_errors = tree.root_node().has_error();
         if has_errors && self.report_syntax_errors {
@@ -225,42 +218,33 @@ impl Engine {
         let budget = syntax::WalkBudget::start(CHECK_STEP_BUDGET);
         let mut unchecked = 0usize;
         let query = self.query();
-        let mut matches = cursor.matches(&query.query, tree.root_node(), source);
-        while let Some(query_match) = matches.next() {
-            let rule_index = query.pattern_rule[query_match.pattern_index];
-            if !applies.get(rule_index).copied().unwrap_or(false) {
-                continue;
-            }
-            let captures = query_match
-                .captures()
-                .iter()
-                .map(|capture| (query.capture_names[capture.index as usize], capture.node))
-                .collect();
-            let found = Match::new(query_match.pattern_index, captures);
+        query.for_each_match(tree.root_node(), source, &applies, &mut |pattern, captures| {
+            let captures =
+                captures.iter().map(|&(capture, node)| (query.capture_names[capture as usize], node)).collect();
+            let found = Match::new(pattern, captures);
             // Code inside or around a parse error is not what it seems; stay silent there.
             if let Some(regions) = &error_regions
                 && found.target().is_some_and(|target| regions.near(target))
             {
-                continue;
+                return;
             }
-            let rule = self.rules[rule_index];
-            if rule.check.is_some() && budget.spent() {
+            let rule = self.rules[query.pattern_rule[pattern]];
+            let Some(check) = rule.check else { return };
+            if budget.spent() {
                 unchecked += 1;
-                continue;
+                return;
             }
-            if let Some(check) = rule.check {
-                let found_before = findings.len();
-                let mut context = RuleContext::new(file, tree, facts, &types, rule, &mut findings);
-                context.project = project;
-                context.package = package;
-                check(&mut context, &found);
-                // Its walks were cut short: what it concluded is not to be trusted.
-                if budget.spent() {
-                    findings.truncate(found_before);
-                    unchecked += 1;
-                }
+            let found_before = findings.len();
+            let mut context = RuleContext::new(file, tree, facts, &types, rule, &mut findings);
+            context.project = project;
+            context.package = package;
+            check(&mut context, &found);
+            // Its walks were cut short: what it concluded is not to be trusted.
+            if budget.spent() {
+                findings.truncate(found_before);
+                unchecked += 1;
             }
-        }
+        });
         drop(budget);
         if unchecked > 0 {
             findings.push(builtin::partly_linted(

@@ -1,17 +1,25 @@
-//! All enabled rules' queries compiled once into one query, so a file is walked once
-//! whatever the number of rules (DESIGN.md, "Performance principles").
+//! The enabled rules' `query.scm` patterns, compiled to native patterns and matched in one walk
+//! of the tree that tries each node only against the patterns rooted at its kind (DESIGN.md,
+//! "Performance principles").
+//!
+//! Why not tree-sitter's `QueryCursor`: its walk of the tree, with every pattern in flight,
+//! cost as much as 64% of the parse on the standard library before any rule ran, and a
+//! one-pattern query about as much as all of them (issue 15). The rules use a small part of
+//! the query language — node kinds, fields, anonymous tokens, alternatives of kinds, anchors,
+//! captures and text predicates — so that part is implemented here, with tree-sitter's meaning
+//! (query.c): a child pattern matches any later child, or with a field only a child under that
+//! field; `.` before a child pattern makes it the first named child (or the next named one after
+//! the previous pattern's child), `.` after the last makes it the last named child (comments
+//! count, being named); `(_)` matches any named node but `ERROR`; a pattern that can match one
+//! node in several ways yields each distinct set of captures once. Anything else in a query
+//! (quantifiers, negated fields, wildcard `_` without parentheses, nested alternatives) is
+//! refused with the rule's name. A test checks the matches against `QueryCursor`'s on the
+//! fixtures and on a sample of the standard library.
 
 use crate::engine::rule::Rule;
 use std::fmt;
-use tree_sitter::{Language, Query};
-
-pub struct CombinedQuery {
-    pub query: Query,
-    /// For each pattern index, the index (into the rule list it was built from) of its rule.
-    pub pattern_rule: Vec<usize>,
-    /// Capture names, leaked once so matches can hand out `&'static str`.
-    pub capture_names: Vec<&'static str>,
-}
+use std::num::NonZeroU16;
+use tree_sitter::{Language, Node};
 
 #[derive(Debug)]
 pub struct QueryError {
@@ -27,9 +35,9 @@ impl fmt::Display for QueryError {
 
 impl std::error::Error for QueryError {}
 
-/// Predicates tree-sitter's Rust binding evaluates itself. Any other predicate would be
-/// silently ignored by the engine, so a query using one is refused.
-const EVALUATED_PREDICATES: &[&str] = &[
+/// Predicates the engine evaluates. A query using any other is refused rather than have it
+/// silently ignored.
+pub const EVALUATED_PREDICATES: &[&str] = &[
     "eq?",
     "not-eq?",
     "any-eq?",
@@ -42,63 +50,630 @@ const EVALUATED_PREDICATES: &[&str] = &[
     "not-any-of?",
 ];
 
-/// Check one rule's query on its own: it compiles, every pattern has `@target`, and every
-/// predicate is one the engine evaluates.
-pub fn validate_rule_query(language: &Language, rule: &'static Rule) -> Result<Query, QueryError> {
-    let query =
-        Query::new(language, rule.query).map_err(|err| QueryError { rule: rule.id, message: err.to_string() })?;
-    check_patterns(rule, &query, rule.query, 0..query.pattern_count())?;
-    Ok(query)
+/// A capture as a match hands it out: the index of its name, and the node.
+pub type Capture<'tree> = (u16, Node<'tree>);
+
+/// Every enabled rule's patterns, ready to match.
+pub struct CombinedQuery {
+    patterns: Vec<Step>,
+    /// For each pattern, the index (into the rule list it was built from) of its rule.
+    pub pattern_rule: Vec<usize>,
+    /// Capture names by index, leaked once so matches can hand out `&'static str`.
+    pub capture_names: Vec<&'static str>,
+    /// For each node kind id, the patterns whose root may be a node of that kind, ascending.
+    by_kind: Vec<Vec<u32>>,
+    /// Patterns rooted at `(ERROR)`, whose kind id lies past the table.
+    error_roots: Vec<u32>,
 }
 
-/// The checks of `validate_rule_query` on `rule`'s patterns, which are `patterns` of `query`
-/// (compiled from `source`): the rule's own query, or its part of the combined one.
-fn check_patterns(
-    rule: &'static Rule,
-    query: &Query,
-    source: &str,
-    patterns: std::ops::Range<usize>,
-) -> Result<(), QueryError> {
-    if patterns.is_empty() {
-        return Err(QueryError { rule: rule.id, message: "the query has no patterns".into() });
-    }
-    let target = query.capture_index_for_name("target");
-    let first = patterns.start;
-    for pattern in patterns {
-        if !query.general_predicates(pattern).is_empty() || !query.property_predicates(pattern).is_empty() {
-            let names: Vec<String> =
-                query.general_predicates(pattern).iter().map(|p| format!("#{}", p.operator)).collect();
-            return Err(QueryError {
-                rule: rule.id,
-                message: format!(
-                    "pattern {} uses predicates the engine does not evaluate ({}); use one of: {}",
-                    pattern - first + 1,
-                    names.join(", "),
-                    EVALUATED_PREDICATES.iter().map(|p| format!("#{p}")).collect::<Vec<_>>().join(" ")
-                ),
-            });
-        }
-        if !query.property_settings(pattern).is_empty() {
-            return Err(QueryError { rule: rule.id, message: "#set! directives are not supported".into() });
-        }
-        let has_target = target.is_some() && pattern_has_capture(query, source, pattern, "target");
-        if !has_target {
-            return Err(QueryError {
-                rule: rule.id,
-                message: format!("pattern {} has no @target capture", pattern - first + 1),
-            });
-        }
-    }
-    Ok(())
+/// One node of a pattern.
+#[derive(Debug)]
+struct Step {
+    test: KindTest,
+    field: Option<NonZeroU16>,
+    captures: Vec<u16>,
+    /// The pattern's predicates on the captures this step binds: checked as soon as it binds
+    /// them, which rejects a candidate before its children are looked at.
+    predicates: Vec<Predicate>,
+    children: Vec<Step>,
+    /// `.` before it: the first named child (or the next named one after the previous match).
+    anchored_first: bool,
+    /// `.` after it: no named child may follow.
+    anchored_last: bool,
 }
 
-fn pattern_has_capture(query: &Query, source: &str, pattern: usize, name: &str) -> bool {
-    let text = source.get(query.start_byte_for_pattern(pattern)..query.end_byte_for_pattern(pattern)).unwrap_or("");
-    let needle = format!("@{name}");
-    text.match_indices(&needle).any(|(i, _)| {
-        let after = text[i + needle.len()..].chars().next();
-        !after.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.' || c == '-')
-    })
+#[derive(Debug)]
+enum KindTest {
+    Kinds(Vec<u16>),
+    /// `(_)`: any named node but `ERROR`.
+    AnyNamed,
+}
+
+#[derive(Debug)]
+struct Predicate {
+    negated: bool,
+    test: TextTest,
+}
+
+#[derive(Debug)]
+enum TextTest {
+    Equals(String),
+    AnyOf(Vec<String>),
+    Matches(regex::bytes::Regex),
+}
+
+impl Predicate {
+    fn holds(&self, node: Node<'_>, source: &[u8]) -> bool {
+        let text = source.get(node.byte_range()).unwrap_or_default();
+        let holds = match &self.test {
+            TextTest::Equals(expected) => text == expected.as_bytes(),
+            TextTest::AnyOf(options) => options.iter().any(|option| text == option.as_bytes()),
+            TextTest::Matches(regex) => regex.is_match(text),
+        };
+        holds != self.negated
+    }
+}
+
+/// A child of a node being matched, with what the anchors and fields need.
+struct Child<'tree> {
+    node: Node<'tree>,
+    kind: u16,
+    field: Option<NonZeroU16>,
+    named: bool,
+    /// A named child follows it.
+    later_named: bool,
+}
+
+impl Step {
+    fn accepts(&self, child: &Child<'_>) -> bool {
+        let kind_ok = match &self.test {
+            KindTest::Kinds(kinds) => kinds.contains(&child.kind),
+            KindTest::AnyNamed => child.named && !child.node.is_error(),
+        };
+        kind_ok
+            && self.field.is_none_or(|field| child.field == Some(field))
+            && !(self.anchored_last && child.later_named)
+    }
+
+    fn binds(&self, capture: u16) -> bool {
+        self.captures.contains(&capture) || self.children.iter().any(|child| child.binds(capture))
+    }
+
+    /// The first step (pre-order) that binds `capture`.
+    fn binder_mut(&mut self, capture: u16) -> Option<&mut Step> {
+        if self.captures.contains(&capture) {
+            return Some(self);
+        }
+        self.children.iter_mut().find_map(|child| child.binder_mut(capture))
+    }
+}
+
+impl CombinedQuery {
+    /// Compile the patterns of `rules` (rules without a query are skipped), in order: pattern
+    /// indexes follow the rules' queries' text as if they were one file.
+    pub fn build(language: &Language, rules: &[&'static Rule]) -> Result<CombinedQuery, QueryError> {
+        let mut capture_names: Vec<&'static str> = Vec::new();
+        let mut patterns = Vec::new();
+        let mut pattern_rule = Vec::new();
+        for (index, rule) in rules.iter().enumerate() {
+            if rule.query.trim().is_empty() {
+                continue;
+            }
+            let parsed = QueryParser { source: rule.query, position: 0, language, capture_names: &mut capture_names }
+                .patterns()
+                .map_err(|message| QueryError { rule: rule.id, message })?;
+            if parsed.is_empty() {
+                return Err(QueryError { rule: rule.id, message: "the query has no patterns".into() });
+            }
+            let target = capture_names.iter().position(|name| *name == "target");
+            for (number, pattern) in parsed.iter().enumerate() {
+                if !target.is_some_and(|target| pattern.binds(target as u16)) {
+                    return Err(QueryError {
+                        rule: rule.id,
+                        message: format!("pattern {} has no @target capture", number + 1),
+                    });
+                }
+            }
+            pattern_rule.extend(std::iter::repeat_n(index, parsed.len()));
+            patterns.extend(parsed);
+        }
+        let kind_count = language.node_kind_count();
+        let mut by_kind: Vec<Vec<u32>> = vec![Vec::new(); kind_count];
+        let mut error_roots = Vec::new();
+        let error_kind = language.id_for_node_kind("ERROR", true);
+        for (index, pattern) in patterns.iter().enumerate() {
+            let index = index as u32;
+            match &pattern.test {
+                KindTest::Kinds(kinds) => {
+                    for &kind in kinds {
+                        match by_kind.get_mut(kind as usize) {
+                            Some(list) => list.push(index),
+                            None if kind == error_kind => error_roots.push(index),
+                            None => {}
+                        }
+                    }
+                }
+                KindTest::AnyNamed => {
+                    for (kind, list) in by_kind.iter_mut().enumerate() {
+                        if language.node_kind_is_named(kind as u16) && kind as u16 != error_kind {
+                            list.push(index);
+                        }
+                    }
+                }
+            }
+        }
+        Ok(CombinedQuery { patterns, pattern_rule, capture_names, by_kind, error_roots })
+    }
+
+    pub fn pattern_count(&self) -> usize {
+        self.patterns.len()
+    }
+
+    /// Every match in the tree under `root`, in pre-order of the matched root node, then by
+    /// pattern. Patterns of rules whose `enabled` entry is false are not tried.
+    pub fn for_each_match<'tree>(
+        &self,
+        root: Node<'tree>,
+        source: &[u8],
+        enabled: &[bool],
+        found: &mut dyn FnMut(usize, &[Capture<'tree>]),
+    ) {
+        let mut cursor = root.walk();
+        let mut captures: Vec<Capture<'tree>> = Vec::new();
+        let mut distinct: Vec<Vec<Capture<'tree>>> = Vec::new();
+        loop {
+            let node = cursor.node();
+            let kind = node.kind_id() as usize;
+            let candidates = match self.by_kind.get(kind) {
+                Some(list) => list.as_slice(),
+                None if node.is_error() => self.error_roots.as_slice(),
+                None => &[],
+            };
+            for &pattern in candidates {
+                let pattern = pattern as usize;
+                if !enabled.get(self.pattern_rule[pattern]).copied().unwrap_or(false) {
+                    continue;
+                }
+                distinct.clear();
+                match_step(&self.patterns[pattern], node, source, &mut captures, &mut |captures| {
+                    if !distinct.iter().any(|seen| seen == captures) {
+                        distinct.push(captures.clone());
+                    }
+                });
+                for captures in &distinct {
+                    found(pattern, captures);
+                }
+            }
+            if cursor.goto_first_child() {
+                continue;
+            }
+            while !cursor.goto_next_sibling() {
+                if !cursor.goto_parent() {
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// Match `step` at `node`, whose kind (and field) the caller has checked; `then` receives the
+/// captures of each way the step matches, after the ones before it.
+fn match_step<'tree>(
+    step: &Step,
+    node: Node<'tree>,
+    source: &[u8],
+    captures: &mut Vec<Capture<'tree>>,
+    then: &mut dyn FnMut(&mut Vec<Capture<'tree>>),
+) {
+    if !step.predicates.iter().all(|predicate| predicate.holds(node, source)) {
+        return;
+    }
+    let mark = captures.len();
+    captures.extend(step.captures.iter().map(|&capture| (capture, node)));
+    if step.children.is_empty() {
+        then(captures);
+    } else {
+        let children = children_of(node);
+        match_children(&step.children, &children, 0, source, captures, then);
+    }
+    captures.truncate(mark);
+}
+
+/// Match `steps` in order against `children`, the first of them no earlier than `children[0]`.
+fn match_children<'tree>(
+    steps: &[Step],
+    children: &[Child<'tree>],
+    from: usize,
+    source: &[u8],
+    captures: &mut Vec<Capture<'tree>>,
+    then: &mut dyn FnMut(&mut Vec<Capture<'tree>>),
+) {
+    let Some((step, rest)) = steps.split_first() else {
+        then(captures);
+        return;
+    };
+    for (index, child) in children.iter().enumerate().skip(from) {
+        if step.accepts(child) {
+            match_step(step, child.node, source, captures, &mut |captures| {
+                match_children(rest, children, index + 1, source, captures, then)
+            });
+        }
+        // An anchored step must match the first named child it meets.
+        if step.anchored_first && child.named {
+            break;
+        }
+    }
+}
+
+fn children_of(node: Node<'_>) -> Vec<Child<'_>> {
+    let mut children = Vec::with_capacity(node.child_count() as usize);
+    let mut cursor = node.walk();
+    if cursor.goto_first_child() {
+        loop {
+            let child = cursor.node();
+            children.push(Child {
+                node: child,
+                kind: child.kind_id(),
+                field: cursor.field_id(),
+                named: child.is_named(),
+                later_named: false,
+            });
+            if !cursor.goto_next_sibling() {
+                break;
+            }
+        }
+    }
+    let mut named_after = false;
+    for child in children.iter_mut().rev() {
+        child.later_named = named_after;
+        named_after |= child.named;
+    }
+    children
+}
+
+/// Reads the subset of tree-sitter's query syntax the module comment lists.
+struct QueryParser<'q, 'c> {
+    source: &'q str,
+    position: usize,
+    language: &'q Language,
+    capture_names: &'c mut Vec<&'static str>,
+}
+
+/// A predicate as written, before it is attached to the step binding its capture.
+struct WrittenPredicate {
+    capture: u16,
+    predicate: Predicate,
+}
+
+impl<'q> QueryParser<'q, '_> {
+    fn patterns(&mut self) -> Result<Vec<Step>, String> {
+        let mut patterns = Vec::new();
+        loop {
+            self.skip_blanks();
+            if self.position >= self.source.len() {
+                return Ok(patterns);
+            }
+            let mut predicates = Vec::new();
+            let mut pattern = if self.rest().starts_with('(') && self.is_grouping() {
+                // `((node) @capture (#predicate ...))`: one pattern with its predicates.
+                self.expect('(')?;
+                self.skip_blanks();
+                let mut pattern = self.node(&mut predicates)?;
+                self.captures_into(&mut pattern)?;
+                loop {
+                    self.skip_blanks();
+                    if self.eat(')') {
+                        break;
+                    }
+                    if self.rest().starts_with("(#") {
+                        predicates.push(self.predicate()?);
+                    } else {
+                        return Err(self.error("a grouping of several sibling patterns is not supported"));
+                    }
+                }
+                pattern
+            } else {
+                let mut pattern = self.node(&mut predicates)?;
+                self.captures_into(&mut pattern)?;
+                pattern
+            };
+            for written in predicates {
+                let Some(step) = pattern.binder_mut(written.capture) else {
+                    return Err(format!(
+                        "a predicate tests @{}, which its pattern does not capture",
+                        self.capture_names[written.capture as usize]
+                    ));
+                };
+                step.predicates.push(written.predicate);
+            }
+            patterns.push(pattern);
+        }
+    }
+
+    /// After `(`: is the next thing another pattern (a grouping) rather than a node kind?
+    fn is_grouping(&self) -> bool {
+        let mut probe = QueryParser {
+            source: self.source,
+            position: self.position + 1,
+            language: self.language,
+            capture_names: &mut Vec::new(),
+        };
+        probe.skip_blanks();
+        matches!(probe.rest().chars().next(), Some('(' | '[' | '"'))
+    }
+
+    /// A node pattern: `(kind children…)`, `(_ …)`, `"token"` or `[alternatives]`.
+    fn node(&mut self, predicates: &mut Vec<WrittenPredicate>) -> Result<Step, String> {
+        self.skip_blanks();
+        let test = if self.eat('"') {
+            let token = self.string_rest()?;
+            KindTest::Kinds(vec![self.kind(&token, false)?])
+        } else if self.eat('[') {
+            let mut kinds = Vec::new();
+            loop {
+                self.skip_blanks();
+                if self.eat(']') {
+                    break;
+                }
+                if self.eat('"') {
+                    let token = self.string_rest()?;
+                    kinds.push(self.kind(&token, false)?);
+                } else if self.eat('(') {
+                    self.skip_blanks();
+                    let name = self.identifier()?;
+                    kinds.push(self.kind(&name, true)?);
+                    self.skip_blanks();
+                    if !self.eat(')') {
+                        return Err(self.error("alternatives may only list node kinds and tokens"));
+                    }
+                } else {
+                    return Err(self.error("alternatives may only list node kinds and tokens"));
+                }
+            }
+            if kinds.is_empty() {
+                return Err(self.error("empty alternatives"));
+            }
+            KindTest::Kinds(kinds)
+        } else if self.eat('(') {
+            self.skip_blanks();
+            let name = self.identifier()?;
+            let test = if name == "_" { KindTest::AnyNamed } else { KindTest::Kinds(vec![self.kind(&name, true)?]) };
+            let mut step = Step::new(test);
+            self.children_into(&mut step, predicates)?;
+            return Ok(step);
+        } else {
+            return Err(self.error("expected a node pattern: `(kind …)`, `\"token\"` or `[…]`"));
+        };
+        Ok(Step::new(test))
+    }
+
+    /// The children of a `(kind …)` pattern, up to its `)`.
+    fn children_into(&mut self, step: &mut Step, predicates: &mut Vec<WrittenPredicate>) -> Result<(), String> {
+        let mut anchor_pending = false;
+        loop {
+            self.skip_blanks();
+            if self.eat(')') {
+                if anchor_pending {
+                    match step.children.last_mut() {
+                        Some(last) => last.anchored_last = true,
+                        None => return Err(self.error("an anchor `.` needs a child pattern")),
+                    }
+                }
+                return Ok(());
+            }
+            if self.position >= self.source.len() {
+                return Err(self.error("unclosed `(`"));
+            }
+            if self.rest().starts_with("(#") {
+                predicates.push(self.predicate()?);
+                continue;
+            }
+            if self.eat('.') {
+                anchor_pending = true;
+                continue;
+            }
+            if self.rest().starts_with('!') {
+                return Err(self.error("negated fields are not supported"));
+            }
+            let field = if self.at_field() {
+                let name = self.identifier()?;
+                self.skip_blanks();
+                self.expect(':')?;
+                Some(
+                    self.language
+                        .field_id_for_name(&name)
+                        .ok_or_else(|| self.error(&format!("the Go grammar has no field `{name}`")))?,
+                )
+            } else {
+                None
+            };
+            let mut child = self.node(predicates)?;
+            child.field = field;
+            child.anchored_first = std::mem::take(&mut anchor_pending);
+            self.captures_into(&mut child)?;
+            step.children.push(child);
+        }
+    }
+
+    /// `@name…` after a node pattern; then refuses a quantifier.
+    fn captures_into(&mut self, step: &mut Step) -> Result<(), String> {
+        loop {
+            self.skip_blanks();
+            if self.eat('@') {
+                let name = self.identifier()?;
+                step.captures.push(self.capture_index(&name));
+                continue;
+            }
+            if matches!(self.rest().chars().next(), Some('*' | '+' | '?')) {
+                return Err(self.error("quantifiers (`*`, `+`, `?`) are not supported"));
+            }
+            return Ok(());
+        }
+    }
+
+    /// `(#name? @capture "argument"…)`.
+    fn predicate(&mut self) -> Result<WrittenPredicate, String> {
+        self.expect('(')?;
+        self.expect('#')?;
+        let name = self.identifier_with(|c| c == '?' || c == '!')?;
+        if name.ends_with('!') {
+            return Err(self.error(&format!("#{name} directives are not supported")));
+        }
+        if !EVALUATED_PREDICATES.contains(&name.as_str()) {
+            return Err(self.error(&format!(
+                "#{name} is a predicate the engine does not evaluate; use one of: {}",
+                EVALUATED_PREDICATES.iter().map(|p| format!("#{p}")).collect::<Vec<_>>().join(" ")
+            )));
+        }
+        self.skip_blanks();
+        if !self.eat('@') {
+            return Err(self.error(&format!("#{name} takes a capture first")));
+        }
+        let capture_name = self.identifier()?;
+        let capture = self.capture_index(&capture_name);
+        let mut arguments = Vec::new();
+        loop {
+            self.skip_blanks();
+            if self.eat(')') {
+                break;
+            }
+            if !self.eat('"') {
+                return Err(self.error(&format!("#{name} compares a capture with strings only")));
+            }
+            arguments.push(self.string_rest()?);
+        }
+        let negated = name.starts_with("not-") || name.starts_with("any-not-");
+        let base = name.trim_start_matches("any-").trim_start_matches("not-");
+        let test = match (base, arguments.as_slice()) {
+            ("eq?", [text]) => TextTest::Equals(text.clone()),
+            ("match?", [pattern]) => TextTest::Matches(
+                regex::bytes::Regex::new(pattern).map_err(|err| self.error(&format!("bad regex in #{name}: {err}")))?,
+            ),
+            ("of?", options) if !options.is_empty() => TextTest::AnyOf(options.to_vec()),
+            _ => return Err(self.error(&format!("#{name} has the wrong number of arguments"))),
+        };
+        Ok(WrittenPredicate { capture, predicate: Predicate { negated, test } })
+    }
+
+    fn kind(&self, name: &str, named: bool) -> Result<u16, String> {
+        let id = self.language.id_for_node_kind(name, named);
+        let exists = id != 0 && (name == "ERROR" || self.language.node_kind_is_visible(id));
+        if !exists {
+            let what = if named { "node kind" } else { "token" };
+            return Err(self.error(&format!("the Go grammar has no visible {what} `{name}`")));
+        }
+        Ok(id)
+    }
+
+    fn capture_index(&mut self, name: &str) -> u16 {
+        match self.capture_names.iter().position(|known| *known == name) {
+            Some(index) => index as u16,
+            None => {
+                self.capture_names.push(intern(name));
+                (self.capture_names.len() - 1) as u16
+            }
+        }
+    }
+
+    fn at_field(&self) -> bool {
+        let rest = self.rest();
+        let name_len = rest.find(|c: char| !is_identifier_char(c)).unwrap_or(rest.len());
+        name_len > 0 && rest[name_len..].trim_start().starts_with(':')
+    }
+
+    fn identifier(&mut self) -> Result<String, String> {
+        self.identifier_with(|_| false)
+    }
+
+    fn identifier_with(&mut self, also: impl Fn(char) -> bool) -> Result<String, String> {
+        let rest = self.rest();
+        let len = rest.find(|c: char| !is_identifier_char(c) && !also(c)).unwrap_or(rest.len());
+        if len == 0 {
+            return Err(self.error("expected a name"));
+        }
+        self.position += len;
+        Ok(rest[..len].to_string())
+    }
+
+    /// The rest of a string literal after its opening quote.
+    fn string_rest(&mut self) -> Result<String, String> {
+        let mut text = String::new();
+        let mut chars = self.rest().char_indices();
+        while let Some((offset, c)) = chars.next() {
+            match c {
+                '"' => {
+                    self.position += offset + 1;
+                    return Ok(text);
+                }
+                '\\' => match chars.next() {
+                    Some((_, 'n')) => text.push('\n'),
+                    Some((_, 'r')) => text.push('\r'),
+                    Some((_, 't')) => text.push('\t'),
+                    Some((_, '0')) => text.push('\0'),
+                    Some((_, other)) => text.push(other),
+                    None => break,
+                },
+                _ => text.push(c),
+            }
+        }
+        Err(self.error("unterminated string"))
+    }
+
+    fn skip_blanks(&mut self) {
+        loop {
+            let rest = self.rest();
+            let trimmed = rest.trim_start();
+            self.position += rest.len() - trimmed.len();
+            if trimmed.starts_with(';') {
+                self.position += trimmed.find('\n').unwrap_or(trimmed.len());
+            } else {
+                return;
+            }
+        }
+    }
+
+    fn rest(&self) -> &'q str {
+        &self.source[self.position..]
+    }
+
+    fn eat(&mut self, c: char) -> bool {
+        if self.rest().starts_with(c) {
+            self.position += c.len_utf8();
+            true
+        } else {
+            false
+        }
+    }
+
+    fn expect(&mut self, c: char) -> Result<(), String> {
+        if self.eat(c) { Ok(()) } else { Err(self.error(&format!("expected `{c}`"))) }
+    }
+
+    /// `message`, with the line and column the parser stopped at.
+    fn error(&self, message: &str) -> String {
+        let before = &self.source[..self.position];
+        let line = before.matches('\n').count() + 1;
+        let column = before.rfind('\n').map_or(before.len(), |newline| before.len() - newline - 1) + 1;
+        format!("{line}:{column}: {message}")
+    }
+}
+
+fn is_identifier_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '_' || c == '-' || c == '.'
+}
+
+impl Step {
+    fn new(test: KindTest) -> Step {
+        Step {
+            test,
+            field: None,
+            captures: Vec::new(),
+            predicates: Vec::new(),
+            children: Vec::new(),
+            anchored_first: false,
+            anchored_last: false,
+        }
+    }
 }
 
 /// Strings that live as long as the process (capture names, package paths); interning keeps
@@ -116,62 +691,143 @@ pub fn intern(name: &str) -> &'static str {
     leaked
 }
 
-impl CombinedQuery {
-    /// Build the single query for `rules` (rules without a query are skipped). Each query is
-    /// compiled once, as part of the combined one (compiling is most of start-up); only when
-    /// that fails are the rules compiled one by one, to name the one at fault.
-    pub fn build(language: &Language, rules: &[&'static Rule]) -> Result<CombinedQuery, QueryError> {
-        let mut source = String::new();
-        let mut offsets: Vec<(usize, usize)> = Vec::new();
-        for (index, rule) in rules.iter().enumerate() {
-            if rule.query.trim().is_empty() {
-                continue;
-            }
-            offsets.push((source.len(), index));
-            source.push_str(rule.query);
-            source.push('\n');
-        }
-        if offsets.is_empty() {
-            // A query must have at least one pattern; this one never matches real code.
-            source.push_str("((ERROR) @target (#eq? @target \"\\u0000never\"))");
-        }
-        let query = match Query::new(language, &source) {
-            Ok(query) => query,
-            Err(err) => {
-                for &(_, index) in &offsets {
-                    validate_rule_query(language, rules[index])?;
-                }
-                return Err(QueryError { rule: "(combined)", message: err.to_string() });
-            }
-        };
-        let pattern_rule: Vec<usize> = (0..query.pattern_count())
-            .map(|pattern| {
-                let start = query.start_byte_for_pattern(pattern);
-                let slot = offsets.partition_point(|&(offset, _)| offset <= start);
-                offsets.get(slot.wrapping_sub(1)).map_or(usize::MAX, |&(_, rule)| rule)
-            })
-            .collect();
-        for &(_, index) in &offsets {
-            // Patterns of one rule are contiguous, in source order.
-            let first = pattern_rule.partition_point(|&rule| rule < index);
-            let end = pattern_rule.partition_point(|&rule| rule <= index);
-            check_patterns(rules[index], &query, &source, first..end)?;
-        }
-        let capture_names = query.capture_names().iter().map(|name| intern(name)).collect();
-        Ok(CombinedQuery { query, pattern_rule, capture_names })
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::diagnostic::Severity;
+    use std::path::{Path, PathBuf};
+    use tree_sitter::{Query, QueryCursor, StreamingIterator};
 
     fn rule_with_query(query: &'static str) -> &'static Rule {
         let mut rule = Rule::builtin("test-rule", "a test rule", Severity::Warning, "## What it does\n\nTests.\n");
         rule.query = query;
         rule.check = Some(|_, _| {});
         Box::leak(Box::new(rule))
+    }
+
+    /// A match as both matchers give it: pattern, then (capture, kind, byte range), sorted.
+    type Found = (usize, Vec<(String, String, usize, usize)>);
+
+    fn found<'a>(pattern: usize, captures: impl Iterator<Item = (String, Node<'a>)>) -> Found {
+        let mut captures: Vec<_> =
+            captures.map(|(name, node)| (name, node.kind().to_string(), node.start_byte(), node.end_byte())).collect();
+        captures.sort();
+        (pattern, captures)
+    }
+
+    fn native_matches(query: &CombinedQuery, source: &str, tree: &tree_sitter::Tree) -> Vec<Found> {
+        let enabled = vec![true; query.pattern_rule.iter().max().map_or(0, |max| max + 1)];
+        let mut all = Vec::new();
+        query.for_each_match(tree.root_node(), source.as_bytes(), &enabled, &mut |pattern, captures| {
+            all.push(found(
+                pattern,
+                captures.iter().map(|&(capture, node)| (query.capture_names[capture as usize].to_string(), node)),
+            ));
+        });
+        all.sort();
+        all
+    }
+
+    fn tree_sitter_matches(query: &Query, source: &str, tree: &tree_sitter::Tree) -> Vec<Found> {
+        let names = query.capture_names();
+        let mut cursor = QueryCursor::new();
+        let mut matches = cursor.matches(query, tree.root_node(), source.as_bytes());
+        let mut all = Vec::new();
+        while let Some(query_match) = matches.next() {
+            all.push(found(
+                query_match.pattern_index,
+                query_match.captures().iter().map(|capture| (names[capture.index as usize].to_string(), capture.node)),
+            ));
+        }
+        all.sort();
+        all
+    }
+
+    /// Every rule's query, natively and as tree-sitter compiles the same text.
+    fn both_queries() -> (CombinedQuery, Query) {
+        let language = crate::parse::go_language();
+        let rules: Vec<&'static Rule> =
+            crate::engine::registry::all_rules().into_iter().filter(|rule| !rule.query.trim().is_empty()).collect();
+        let native = CombinedQuery::build(&language, &rules).expect("the rules' queries compile");
+        let text: String = rules.iter().map(|rule| format!("{}\n", rule.query)).collect();
+        let reference = Query::new(&language, &text).expect("tree-sitter compiles the rules' queries");
+        assert_eq!(native.pattern_count(), reference.pattern_count());
+        (native, reference)
+    }
+
+    fn go_files(dir: &Path, into: &mut Vec<PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(dir) else { return };
+        let mut entries: Vec<PathBuf> = entries.filter_map(|entry| entry.ok().map(|entry| entry.path())).collect();
+        entries.sort();
+        for path in entries {
+            if path.is_dir() {
+                go_files(&path, into);
+            } else if path.extension().is_some_and(|ext| ext == "go") {
+                into.push(path);
+            }
+        }
+    }
+
+    /// The text with a comment after every `(` and `,`, and before every `)`: comments are
+    /// named nodes, which anchors and `(_)` see.
+    fn with_comments(source: &str) -> String {
+        source.replace('(', "( /* c */").replace(',', ", /* c */").replace(')', "/* c */ )")
+    }
+
+    /// Compare the two matchers on `source` and on variants that stress anchors and errors.
+    fn assert_same_matches(native: &CombinedQuery, reference: &Query, name: &str, source: &str) -> usize {
+        let mut parser = crate::parse::new_parser();
+        let cut = source.len() * 2 / 3;
+        let cut = (0..=cut).rev().find(|&at| source.is_char_boundary(at)).unwrap_or(0);
+        let variants = [source.to_string(), with_comments(source), source[..cut].to_string()];
+        let mut count = 0;
+        for (variant, text) in variants.iter().enumerate() {
+            let tree = parser.parse(text, None).expect("parses");
+            let ours = native_matches(native, text, &tree);
+            let theirs = tree_sitter_matches(reference, text, &tree);
+            assert_eq!(ours, theirs, "matches differ on {name} (variant {variant})");
+            count += ours.len();
+        }
+        count
+    }
+
+    #[test]
+    fn native_matches_equal_tree_sitters_on_the_fixtures() {
+        let (native, reference) = both_queries();
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = Vec::new();
+        go_files(&root.join("rules"), &mut files);
+        go_files(&root.join("tests"), &mut files);
+        assert!(files.len() > 100, "found only {} fixture files", files.len());
+        let mut matches = 0;
+        for path in &files {
+            let Ok(source) = std::fs::read_to_string(path) else { continue };
+            matches += assert_same_matches(&native, &reference, &path.display().to_string(), &source);
+        }
+        assert!(matches > 1_000, "only {matches} matches: the comparison saw too little");
+    }
+
+    #[test]
+    fn native_matches_equal_tree_sitters_on_the_standard_library() {
+        let output = std::process::Command::new("go")
+            .args(["env", "GOROOT"])
+            .output()
+            .expect("this test reads the standard library and needs `go` on PATH");
+        let goroot = PathBuf::from(String::from_utf8_lossy(&output.stdout).trim());
+        let mut files = Vec::new();
+        go_files(&goroot.join("src"), &mut files);
+        assert!(files.len() > 5_000, "found only {} files under {}", files.len(), goroot.display());
+        let (native, reference) = both_queries();
+        let mut matches = 0;
+        // Every 40th file: a fixed sample of about 250, across every directory.
+        for path in files.iter().step_by(40) {
+            let Ok(source) = std::fs::read_to_string(path) else { continue };
+            if source.len() > 200_000 {
+                continue;
+            }
+            matches += assert_same_matches(&native, &reference, &path.display().to_string(), &source);
+        }
+        assert!(matches > 5_000, "only {matches} matches: the comparison saw too little");
     }
 
     #[test]
@@ -182,6 +838,25 @@ mod tests {
         assert!(err.to_string().contains("#is-exported?"), "{err}");
         let evaluated = rule_with_query("((identifier) @target (#match? @target \"^[A-Z]\"))");
         assert!(CombinedQuery::build(&language, &[evaluated]).is_ok());
+    }
+
+    #[test]
+    fn syntax_the_matcher_does_not_implement_is_refused_by_name() {
+        let language = crate::parse::go_language();
+        for (query, complaint) in [
+            ("(block (identifier)* @target)", "quantifiers"),
+            ("(call_expression !arguments) @target", "negated fields"),
+            ("(nonexistent_kind) @target", "no visible node kind `nonexistent_kind`"),
+            ("(call_expression nofield: (identifier)) @target", "no field `nofield`"),
+            ("[(identifier) @x (int_literal)] @target", "alternatives may only list"),
+            ("((identifier) @target (#set! x y))", "directives"),
+            ("((identifier) @target (#eq? @other \"x\"))", "does not capture"),
+            ("(call_expression", "unclosed"),
+        ] {
+            let err = CombinedQuery::build(&language, &[rule_with_query(query)]).err().expect(query);
+            assert!(err.to_string().contains(complaint), "{query}: {err}");
+            assert!(err.to_string().contains("query of rule `test-rule`"), "{err}");
+        }
     }
 
     #[test]
@@ -215,5 +890,32 @@ mod tests {
         let second = rule_with_query("(call_expression) @target");
         let combined = CombinedQuery::build(&language, &[first, second]).expect("compiles");
         assert_eq!(combined.pattern_rule, vec![0, 0, 1]);
+    }
+
+    #[test]
+    fn a_pattern_matching_one_node_several_ways_yields_each_capture_set_once() {
+        let language = crate::parse::go_language();
+        let source = "package p\nfunc f() { g(a, b, a) }\n";
+        let mut parser = crate::parse::new_parser();
+        let tree = parser.parse(source, None).expect("parses");
+        for (query, expected) in [
+            // Each identifier argument: three matches.
+            ("(argument_list (identifier) @arg) @target", 3),
+            // No capture on the child: the one argument list, once.
+            ("(argument_list (identifier)) @target", 1),
+            // Anchored first and last.
+            ("(argument_list . (identifier) @arg) @target", 1),
+            ("(argument_list (identifier) @arg .) @target", 1),
+            // Two in order: (a,b) (a,a) (b,a).
+            ("(argument_list (identifier) @x (identifier) @y) @target", 3),
+            // Adjacent: (a,b) (b,a).
+            ("(argument_list (identifier) @x . (identifier) @y) @target", 2),
+        ] {
+            let native = CombinedQuery::build(&language, &[rule_with_query(Box::leak(query.into()))]).expect(query);
+            let reference = Query::new(&language, query).expect(query);
+            let ours = native_matches(&native, source, &tree);
+            assert_eq!(ours.len(), expected, "{query}: {ours:?}");
+            assert_eq!(ours, tree_sitter_matches(&reference, source, &tree), "{query}");
+        }
     }
 }
