@@ -19,6 +19,7 @@
 use crate::engine::rule::Rule;
 use std::fmt;
 use std::num::NonZeroU16;
+use std::rc::Rc;
 use tree_sitter::{Language, Node};
 
 #[derive(Debug)]
@@ -115,6 +116,7 @@ impl Predicate {
 }
 
 /// A child of a node being matched, with what the anchors and fields need.
+#[derive(Clone, Copy)]
 struct Child<'tree> {
     node: Node<'tree>,
     kind: u16,
@@ -211,6 +213,10 @@ impl CombinedQuery {
 
     /// Every match in the tree under `root`, in pre-order of the matched root node, then by
     /// pattern. Patterns of rules whose `enabled` entry is false are not tried.
+    ///
+    /// One walk lists each node's children once (a reused list per depth); a node whose kind
+    /// roots a pattern is matched against that list, and the children of deeper pattern nodes
+    /// are listed once per root node however many patterns look at them.
     pub fn for_each_match<'tree>(
         &self,
         root: Node<'tree>,
@@ -218,84 +224,133 @@ impl CombinedQuery {
         enabled: &[bool],
         found: &mut dyn FnMut(usize, &[Capture<'tree>]),
     ) {
-        let mut cursor = root.walk();
+        let mut context = MatchContext { source, cursor: root.walk(), listed: Vec::new() };
         let mut captures: Vec<Capture<'tree>> = Vec::new();
         let mut distinct: Vec<Vec<Capture<'tree>>> = Vec::new();
+        // levels[d]: the children of the node being visited at depth d, and the next to visit.
+        let mut levels: Vec<(Vec<Child<'tree>>, usize)> = Vec::new();
+        let mut depth = 0;
+        let mut node = root;
         loop {
-            let node = cursor.node();
-            let kind = node.kind_id() as usize;
-            let candidates = match self.by_kind.get(kind) {
-                Some(list) => list.as_slice(),
-                None if node.is_error() => self.error_roots.as_slice(),
-                None => &[],
-            };
+            let candidates = self.candidates(node);
+            if levels.len() <= depth {
+                levels.push((Vec::new(), 0));
+            }
+            let (children, next) = &mut levels[depth];
+            list_children(&mut context.cursor, node, !candidates.is_empty(), children);
+            *next = 0;
+            context.listed.clear();
             for &pattern in candidates {
                 let pattern = pattern as usize;
                 if !enabled.get(self.pattern_rule[pattern]).copied().unwrap_or(false) {
                     continue;
                 }
                 distinct.clear();
-                match_step(&self.patterns[pattern], node, source, &mut captures, &mut |captures| {
+                let mut keep = |_: &mut MatchContext<'_, 'tree>, captures: &mut Vec<Capture<'tree>>| {
                     if !distinct.iter().any(|seen| seen == captures) {
                         distinct.push(captures.clone());
                     }
-                });
+                };
+                match_step(&mut context, &self.patterns[pattern], node, Some(children), &mut captures, &mut keep);
                 for captures in &distinct {
                     found(pattern, captures);
                 }
             }
-            if cursor.goto_first_child() {
-                continue;
-            }
-            while !cursor.goto_next_sibling() {
-                if !cursor.goto_parent() {
+            // The next node in pre-order: the first child, else the next sibling of the nearest
+            // node that has one.
+            loop {
+                let (children, next) = &mut levels[depth];
+                if let Some(child) = children.get(*next) {
+                    *next += 1;
+                    node = child.node;
+                    depth += 1;
+                    break;
+                }
+                if depth == 0 {
                     return;
                 }
+                depth -= 1;
             }
+        }
+    }
+
+    /// The patterns that may be rooted at `node`.
+    fn candidates(&self, node: Node<'_>) -> &[u32] {
+        match self.by_kind.get(node.kind_id() as usize) {
+            Some(list) => list.as_slice(),
+            None if node.is_error() => self.error_roots.as_slice(),
+            None => &[],
         }
     }
 }
 
+/// What matching needs beside the pattern: the text, a cursor to list children with, and
+/// the children already listed for the node being tried (by node id).
+struct MatchContext<'s, 'tree> {
+    source: &'s [u8],
+    cursor: tree_sitter::TreeCursor<'tree>,
+    listed: Vec<(usize, Rc<[Child<'tree>]>)>,
+}
+
+impl<'tree> MatchContext<'_, 'tree> {
+    fn children(&mut self, node: Node<'tree>) -> Rc<[Child<'tree>]> {
+        if let Some((_, children)) = self.listed.iter().find(|(id, _)| *id == node.id()) {
+            return Rc::clone(children);
+        }
+        let mut children = Vec::new();
+        list_children(&mut self.cursor, node, true, &mut children);
+        let children: Rc<[Child<'tree>]> = children.into();
+        self.listed.push((node.id(), Rc::clone(&children)));
+        children
+    }
+}
+
+type Then<'f, 's, 'tree> = dyn FnMut(&mut MatchContext<'s, 'tree>, &mut Vec<Capture<'tree>>) + 'f;
+
 /// Match `step` at `node`, whose kind (and field) the caller has checked; `then` receives the
-/// captures of each way the step matches, after the ones before it.
-fn match_step<'tree>(
+/// captures of each way the step matches, after the ones before it. `children` are `node`'s,
+/// when the caller has them.
+fn match_step<'s, 'tree>(
+    context: &mut MatchContext<'s, 'tree>,
     step: &Step,
     node: Node<'tree>,
-    source: &[u8],
+    children: Option<&[Child<'tree>]>,
     captures: &mut Vec<Capture<'tree>>,
-    then: &mut dyn FnMut(&mut Vec<Capture<'tree>>),
+    then: &mut Then<'_, 's, 'tree>,
 ) {
-    if !step.predicates.iter().all(|predicate| predicate.holds(node, source)) {
+    if !step.predicates.iter().all(|predicate| predicate.holds(node, context.source)) {
         return;
     }
     let mark = captures.len();
     captures.extend(step.captures.iter().map(|&capture| (capture, node)));
     if step.children.is_empty() {
-        then(captures);
+        then(context, captures);
+    } else if let Some(children) = children {
+        match_children(context, &step.children, children, 0, captures, then);
     } else {
-        let children = children_of(node);
-        match_children(&step.children, &children, 0, source, captures, then);
+        let children = context.children(node);
+        match_children(context, &step.children, &children, 0, captures, then);
     }
     captures.truncate(mark);
 }
 
-/// Match `steps` in order against `children`, the first of them no earlier than `children[0]`.
-fn match_children<'tree>(
+/// Match `steps` in order against `children`, the first of them no earlier than `children[from]`.
+fn match_children<'s, 'tree>(
+    context: &mut MatchContext<'s, 'tree>,
     steps: &[Step],
     children: &[Child<'tree>],
     from: usize,
-    source: &[u8],
     captures: &mut Vec<Capture<'tree>>,
-    then: &mut dyn FnMut(&mut Vec<Capture<'tree>>),
+    then: &mut Then<'_, 's, 'tree>,
 ) {
     let Some((step, rest)) = steps.split_first() else {
-        then(captures);
+        then(context, captures);
         return;
     };
     for (index, child) in children.iter().enumerate().skip(from) {
         if step.accepts(child) {
-            match_step(step, child.node, source, captures, &mut |captures| {
-                match_children(rest, children, index + 1, source, captures, then)
+            match_step(context, step, child.node, None, captures, &mut |context, captures| {
+                match_children(context, rest, children, index + 1, captures, then)
             });
         }
         // An anchored step must match the first named child it meets.
@@ -305,16 +360,25 @@ fn match_children<'tree>(
     }
 }
 
-fn children_of(node: Node<'_>) -> Vec<Child<'_>> {
-    let mut children = Vec::with_capacity(node.child_count() as usize);
-    let mut cursor = node.walk();
+/// `node`'s children into `children`; their fields only `with_fields` (a pattern is tried here).
+fn list_children<'tree>(
+    cursor: &mut tree_sitter::TreeCursor<'tree>,
+    node: Node<'tree>,
+    with_fields: bool,
+    children: &mut Vec<Child<'tree>>,
+) {
+    children.clear();
+    if node.child_count() == 0 {
+        return;
+    }
+    cursor.reset(node);
     if cursor.goto_first_child() {
         loop {
             let child = cursor.node();
             children.push(Child {
                 node: child,
                 kind: child.kind_id(),
-                field: cursor.field_id(),
+                field: if with_fields { cursor.field_id() } else { None },
                 named: child.is_named(),
                 later_named: false,
             });
@@ -328,7 +392,6 @@ fn children_of(node: Node<'_>) -> Vec<Child<'_>> {
         child.later_named = named_after;
         named_after |= child.named;
     }
-    children
 }
 
 /// Reads the subset of tree-sitter's query syntax the module comment lists.
@@ -828,6 +891,32 @@ mod tests {
             matches += assert_same_matches(&native, &reference, &path.display().to_string(), &source);
         }
         assert!(matches > 5_000, "only {matches} matches: the comparison saw too little");
+    }
+
+    #[test]
+    fn patterns_of_disabled_rules_are_not_tried_and_the_rest_match_as_before() {
+        let (native, _) = both_queries();
+        let source = std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/goroutine-no-exit/fixtures/bad.go"),
+        )
+        .expect("fixture");
+        let tree = crate::parse::new_parser().parse(&source, None).expect("parses");
+        let all = native_matches(&native, &source, &tree);
+        let rule_count = native.pattern_rule.iter().max().map_or(0, |max| max + 1);
+        // Every other rule enabled.
+        let enabled: Vec<bool> = (0..rule_count).map(|rule| rule % 2 == 0).collect();
+        let mut some = Vec::new();
+        native.for_each_match(tree.root_node(), source.as_bytes(), &enabled, &mut |pattern, captures| {
+            some.push(found(
+                pattern,
+                captures.iter().map(|&(capture, node)| (native.capture_names[capture as usize].to_string(), node)),
+            ));
+        });
+        some.sort();
+        let expected: Vec<Found> =
+            all.iter().filter(|(pattern, _)| enabled[native.pattern_rule[*pattern]]).cloned().collect();
+        assert!(!expected.is_empty() && expected.len() < all.len(), "{} of {}", expected.len(), all.len());
+        assert_eq!(some, expected);
     }
 
     #[test]
