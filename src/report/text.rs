@@ -278,6 +278,8 @@ struct Excerpt {
     /// 0-based line of the excerpt's first line, and the byte column of its first byte.
     first_line: usize,
     first_column: usize,
+    /// Report miette the line count as the whole file would (counted from the file's start).
+    absolute_line_count: bool,
 }
 
 impl Excerpt {
@@ -297,14 +299,47 @@ impl Excerpt {
         let last = source.line_index(high);
         let line_length = |line: usize| source.line_end(line) - source.line_start(line);
         if whole_file && line_length(first) <= LONG_LINE && line_length(last) <= LONG_LINE {
+            #[cfg(test)]
+            if tests::WHOLE_TEXT.get() {
+                let text = text.to_string();
+                let end = text.len();
+                return Excerpt {
+                    name,
+                    text,
+                    start: 0,
+                    end,
+                    prefix: 0,
+                    first_line: 0,
+                    first_column: 0,
+                    absolute_line_count: false,
+                };
+            }
+            // miette reads only the labels' lines and one line around them, so the whole lines
+            // from the first label's line before to the last one's line after render as the
+            // whole file does, with its absolute line count (which decides how miette merges
+            // labels' snippets) — without scanning the file from its start for each label.
+            let low = labels.iter().map(|label| label.start).fold(primary.start, usize::min);
+            let high = labels.iter().map(|label| label.end).fold(primary.end, usize::max);
+            let context_line = source.line_index(low).saturating_sub(CONTEXT_LINES);
+            // miette also breaks lines at a lone `\r`, which our line table does not: with one
+            // before the excerpt, its line numbers would differ from the whole file's.
+            let (start, first_line) = match source.line_start(context_line) {
+                start if text[..start].contains('\r') => (0, 0),
+                start => (start, context_line),
+            };
+            // miette reads to the end of the line after a span's last byte, or of the second
+            // line after when that byte ends its line: one line more than the context.
+            let after = source.line_index(high) + CONTEXT_LINES + 2;
+            let end = if after < source.line_count() { source.line_start(after) } else { text.len() };
             return Excerpt {
                 name,
-                text: text.to_string(),
-                start: 0,
-                end: text.len(),
+                text: text[start..end].to_string(),
+                start,
+                end,
                 prefix: 0,
-                first_line: 0,
+                first_line,
                 first_column: 0,
+                absolute_line_count: true,
             };
         }
 
@@ -342,6 +377,7 @@ impl Excerpt {
             prefix: prefix.len(),
             first_line,
             first_column: start - source.line_start(first_line),
+            absolute_line_count: false,
         }
     }
 
@@ -377,7 +413,7 @@ impl SourceCode for Excerpt {
             *inner.span(),
             inner.line() + self.first_line,
             column,
-            inner.line_count(),
+            if self.absolute_line_count { inner.line_count() + self.first_line } else { inner.line_count() },
         )))
     }
 }
@@ -456,6 +492,65 @@ mod tests {
     use crate::diagnostic::{Fix, Label, Position};
     use std::collections::BTreeMap;
     use std::path::PathBuf;
+
+    thread_local! {
+        /// Hand miette the whole file, as the text report did before it cut the lines out.
+        pub(super) static WHOLE_TEXT: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    }
+
+    /// The lines cut out for miette render exactly as the whole file did: findings with one to
+    /// three labels at positions spread over fixture files, with `\n`, `\r\n` and lone `\r`
+    /// line ends, at two widths.
+    #[test]
+    fn the_lines_around_the_labels_render_as_the_whole_file_does() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+        const STEPS: usize = 120;
+        let mut compared = 0;
+        for rule in ["error-compare", "goroutine-no-exit", "lock-across-io", "unchecked-error"] {
+            let text = std::fs::read_to_string(root.join(rule).join("fixtures/bad.go")).expect("fixture");
+            let lone_cr_late: String = text
+                .char_indices()
+                .map(|(at, c)| if c == '\n' && at > text.len() / 2 && at % 3 == 0 { '\r' } else { c })
+                .collect();
+            let variants = [text.clone(), text.replace('\n', "\r\n"), text.replacen('\n', "\r", 3), lone_cr_late];
+            for variant in variants {
+                let source = SourceFile::new(PathBuf::from("a.go"), PathBuf::from("a.go"), variant.as_str());
+                let len = source.text.len();
+                let at = |step: usize, salt: usize| floor_boundary(&source.text, (step * 7919 + salt * 104_729) % len);
+                for step in 0..STEPS {
+                    let start = at(step, 0);
+                    // Some spans end on a line's end or at the next line's start.
+                    let end = match step % 3 {
+                        0 => source.line_start(source.line_index(start) + 1).min(len),
+                        1 => source.line_end(source.line_index(start)),
+                        _ => floor_boundary(&source.text, start + step % 50),
+                    };
+                    let span = Span::new(start, end.max(start));
+                    let mut finding = finding(span, &source);
+                    finding.labels = (1..=step % 4)
+                        .map(|salt| {
+                            let near = floor_boundary(&source.text, (start + salt * 37 * step) % len);
+                            let far = at(step, salt);
+                            let begin = if salt % 2 == 0 { near } else { far };
+                            Label {
+                                span: Span::new(begin, floor_boundary(&source.text, begin + 5)),
+                                message: format!("label {salt}"),
+                            }
+                        })
+                        .collect();
+                    for width in [60, 120] {
+                        let cut = render_with(std::slice::from_ref(&finding), &source, width);
+                        WHOLE_TEXT.set(true);
+                        let whole = render_with(std::slice::from_ref(&finding), &source, width);
+                        WHOLE_TEXT.set(false);
+                        assert_eq!(cut, whole, "{rule}, step {step}, width {width}");
+                        compared += 1;
+                    }
+                }
+            }
+        }
+        assert_eq!(compared, 4 * 4 * STEPS * 2);
+    }
 
     fn render_with(findings: &[Finding], source: &SourceFile, width: usize) -> String {
         let sources = BTreeMap::from([(source.display_path.clone(), source.clone())]);
