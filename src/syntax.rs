@@ -592,8 +592,18 @@ pub fn kind<'tree>(node: Node<'tree>) -> &'tree str {
 /// function literals included). Shadowing is not resolved: callers that need one binding should
 /// bail out when they find several.
 pub fn bindings_of<'tree>(scope: Node<'tree>, name: &str, source: &str) -> Vec<Binding<'tree>> {
+    // A binding of `name` spells it: a subtree whose text does not is not entered (rules ask
+    // this of whole functions, once per match).
+    let may_bind = |node: Node<'tree>| {
+        node.byte_range().len() < 256 || source.get(node.byte_range()).is_none_or(|text| text.contains(name))
+    };
+    bindings_among(descendants_entering(scope, may_bind), name, source)
+}
+
+/// The bindings of `name` made by the statements among `nodes`.
+fn bindings_among<'tree>(nodes: impl Iterator<Item = Node<'tree>>, name: &str, source: &str) -> Vec<Binding<'tree>> {
     let mut bindings = Vec::new();
-    for node in descendants(scope) {
+    for node in nodes {
         let (kind, left, right) = match self::kind(node) {
             "short_var_declaration" => {
                 (BindingKind::Define, node.child_by_field_name("left"), node.child_by_field_name("right"))
@@ -1133,6 +1143,44 @@ mod tests {
         assert_eq!(bracket_depth("var a = \"(((\nfunc f() {\n"), 1);
         assert_eq!(bracket_depth(&"{".repeat(5_000)), 5_000);
         assert_eq!(bracket_depth(")))((("), 3);
+    }
+
+    /// `bindings_of` skips subtrees whose text does not spell the name; on every fixture, for
+    /// every function and every identifier in it, it finds what a walk of every node finds.
+    #[test]
+    fn bindings_of_finds_what_walking_every_node_finds() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+        let mut parser = crate::parse::new_parser();
+        let mut compared = 0;
+        let mut found = 0;
+        for rule in std::fs::read_dir(&root).expect("rules").flatten() {
+            for fixture in ["bad.go", "good.go"] {
+                let Ok(source) = std::fs::read_to_string(rule.path().join("fixtures").join(fixture)) else { continue };
+                let tree = parser.parse(&source, None).expect("parses");
+                let functions = descendants(tree.root_node())
+                    .filter(|node| matches!(node.kind(), "function_declaration" | "method_declaration"));
+                for function in functions {
+                    let mut names: Vec<&str> = descendants(function)
+                        .filter(|node| node.kind() == "identifier")
+                        .map(|node| text(node, &source))
+                        .collect();
+                    names.sort_unstable();
+                    names.dedup();
+                    for name in names {
+                        let pruned: Vec<Node<'_>> =
+                            bindings_of(function, name, &source).iter().map(|binding| binding.name).collect();
+                        let everywhere: Vec<Node<'_>> = bindings_among(descendants(function), name, &source)
+                            .iter()
+                            .map(|binding| binding.name)
+                            .collect();
+                        assert_eq!(pruned, everywhere, "{name} in {}", rule.path().display());
+                        compared += 1;
+                        found += pruned.len();
+                    }
+                }
+            }
+        }
+        assert!(compared > 1_000 && found > 200, "compared {compared} names, {found} bindings");
     }
 
     /// The table gives tree-sitter's own kind name for every node, aliases, anonymous nodes,
