@@ -184,10 +184,16 @@ fn is_testing_t_value(ctx: &RuleContext<'_, '_>, operand: Node<'_>) -> bool {
 /// (`panic(err)`, `log.Fatal(err)`).
 fn checks_something(ctx: &RuleContext<'_, '_>, body: Node<'_>, t: &str) -> bool {
     // Most tests use `t` itself: found without first collecting the literals' names.
-    if !t.is_empty() && t != "_" && uses_any(ctx, body, &[t]) {
+    let t_used = !t.is_empty() && t != "_";
+    if t_used && uses_any(ctx, body, &[t]) {
         return true;
     }
-    uses_any(ctx, body, &testing_names(ctx, body, t))
+    let names = testing_names(ctx, body, t);
+    // Only `t` again: the walk above already said no.
+    if t_used && names == [t] {
+        return false;
+    }
+    uses_any(ctx, body, &names)
 }
 
 /// True when `body` uses one of `names` (the `*testing.T` values) but neutrally, or fails loudly.
