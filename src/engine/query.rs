@@ -214,9 +214,10 @@ impl CombinedQuery {
     /// Every match in the tree under `root`, in pre-order of the matched root node, then by
     /// pattern. Patterns of rules whose `enabled` entry is false are not tried.
     ///
-    /// One walk lists each node's children once (a reused list per depth); a node whose kind
-    /// roots a pattern is matched against that list, and the children of deeper pattern nodes
-    /// are listed once per root node however many patterns look at them.
+    /// One cursor walks the tree; a node whose kind roots a pattern has its children listed
+    /// once for all the patterns tried there, and the children of deeper pattern nodes are
+    /// listed once per root node however many patterns look at them. Other nodes are never
+    /// listed (a 500 KB byte-array literal has 170,000 children).
     pub fn for_each_match<'tree>(
         &self,
         root: Node<'tree>,
@@ -225,51 +226,38 @@ impl CombinedQuery {
         found: &mut dyn FnMut(usize, &[Capture<'tree>]),
     ) {
         let mut context = MatchContext { source, cursor: root.walk(), listed: Vec::new() };
+        let mut walk = root.walk();
         let mut captures: Vec<Capture<'tree>> = Vec::new();
         let mut distinct: Vec<Vec<Capture<'tree>>> = Vec::new();
-        // levels[d]: the children of the node being visited at depth d, and the next to visit.
-        let mut levels: Vec<(Vec<Child<'tree>>, usize)> = Vec::new();
-        let mut depth = 0;
-        let mut node = root;
+        let mut children: Vec<Child<'tree>> = Vec::new();
         loop {
+            let node = walk.node();
             let candidates = self.candidates(node);
-            if levels.len() <= depth {
-                levels.push((Vec::new(), 0));
-            }
-            let (children, next) = &mut levels[depth];
-            list_children(&mut context.cursor, node, !candidates.is_empty(), children);
-            *next = 0;
-            context.listed.clear();
-            for &pattern in candidates {
-                let pattern = pattern as usize;
-                if !enabled.get(self.pattern_rule[pattern]).copied().unwrap_or(false) {
-                    continue;
-                }
-                distinct.clear();
-                let mut keep = |_: &mut MatchContext<'_, 'tree>, captures: &mut Vec<Capture<'tree>>| {
-                    if !distinct.iter().any(|seen| seen == captures) {
-                        distinct.push(captures.clone());
+            let is_enabled = |pattern: u32| enabled.get(self.pattern_rule[pattern as usize]).copied().unwrap_or(false);
+            if candidates.iter().any(|&pattern| is_enabled(pattern)) {
+                list_children(&mut context.cursor, node, &mut children);
+                context.listed.clear();
+                for &pattern in candidates.iter().filter(|&&pattern| is_enabled(pattern)) {
+                    let pattern = pattern as usize;
+                    distinct.clear();
+                    let mut keep = |_: &mut MatchContext<'_, 'tree>, captures: &mut Vec<Capture<'tree>>| {
+                        if !distinct.iter().any(|seen| seen == captures) {
+                            distinct.push(captures.clone());
+                        }
+                    };
+                    match_step(&mut context, &self.patterns[pattern], node, Some(&children), &mut captures, &mut keep);
+                    for captures in &distinct {
+                        found(pattern, captures);
                     }
-                };
-                match_step(&mut context, &self.patterns[pattern], node, Some(children), &mut captures, &mut keep);
-                for captures in &distinct {
-                    found(pattern, captures);
                 }
             }
-            // The next node in pre-order: the first child, else the next sibling of the nearest
-            // node that has one.
-            loop {
-                let (children, next) = &mut levels[depth];
-                if let Some(child) = children.get(*next) {
-                    *next += 1;
-                    node = child.node;
-                    depth += 1;
-                    break;
-                }
-                if depth == 0 {
+            if walk.goto_first_child() {
+                continue;
+            }
+            while !walk.goto_next_sibling() {
+                if !walk.goto_parent() {
                     return;
                 }
-                depth -= 1;
             }
         }
     }
@@ -298,7 +286,7 @@ impl<'tree> MatchContext<'_, 'tree> {
             return Rc::clone(children);
         }
         let mut children = Vec::new();
-        list_children(&mut self.cursor, node, true, &mut children);
+        list_children(&mut self.cursor, node, &mut children);
         let children: Rc<[Child<'tree>]> = children.into();
         self.listed.push((node.id(), Rc::clone(&children)));
         children
@@ -360,11 +348,10 @@ fn match_children<'s, 'tree>(
     }
 }
 
-/// `node`'s children into `children`; their fields only `with_fields` (a pattern is tried here).
+/// `node`'s children into `children`.
 fn list_children<'tree>(
     cursor: &mut tree_sitter::TreeCursor<'tree>,
     node: Node<'tree>,
-    with_fields: bool,
     children: &mut Vec<Child<'tree>>,
 ) {
     children.clear();
@@ -378,7 +365,7 @@ fn list_children<'tree>(
             children.push(Child {
                 node: child,
                 kind: child.kind_id(),
-                field: if with_fields { cursor.field_id() } else { None },
+                field: cursor.field_id(),
                 named: child.is_named(),
                 later_named: false,
             });
