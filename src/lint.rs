@@ -55,11 +55,8 @@ pub fn lint_patterns_cached(
     cache: Option<&ResultCache>,
 ) -> Result<LintOutcome, LintError> {
     let (targets, pool) = targets_and_pool(patterns, threads)?;
-    // With a cache, the rules' query is compiled only if a file is linted.
-    let mut engine = match cache {
-        Some(_) => Engine::deferred(&settings.enabled_rules()),
-        None => Engine::new(&settings.enabled_rules()).map_err(|err| LintError(format!("internal error: {err}")))?,
-    };
+    let mut engine =
+        Engine::new(&settings.enabled_rules()).map_err(|err| LintError(format!("internal error: {err}")))?;
     pool.install(|| {
         let discovery = discover::discover(&targets, threads, &|path| settings.is_excluded(path));
         Ok(lint_discovered(&mut engine, settings, discovery, cache))
@@ -168,24 +165,16 @@ fn lint_discovered(
             };
             // The module pre-pass: compact per-package facts, built on this pool's threads,
             // noting what it read for the group's snapshot.
-            // A deferred query (see `Engine::deferred`) compiles on another thread meanwhile:
-            // files are about to be linted.
             let read = std::sync::Mutex::new(Vec::new());
-            let compiling: &Engine = engine;
-            let (facts, ()) = rayon::join(
-                || {
-                    ProjectFacts::build_reading(files, &discovery.modules, &|path: &Path| {
-                        let bytes = crate::source::read_regular_file(path).ok();
-                        if cache.is_some()
-                            && let Ok(mut read) = read.lock()
-                        {
-                            read.push((path.to_path_buf(), bytes.as_deref().map(blake3::hash)));
-                        }
-                        bytes
-                    })
-                },
-                || compiling.prepare(),
-            );
+            let facts = ProjectFacts::build_reading(files, &discovery.modules, &|path: &Path| {
+                let bytes = crate::source::read_regular_file(path).ok();
+                if cache.is_some()
+                    && let Ok(mut read) = read.lock()
+                {
+                    read.push((path.to_path_buf(), bytes.as_deref().map(blake3::hash)));
+                }
+                bytes
+            });
             engine.set_project(Arc::new(facts));
             let project_cache = cache.map(|cache| cache.for_project(engine.project().map(|project| &**project)));
             add_results(

@@ -60,8 +60,7 @@ pub const CHECK_STEP_BUDGET: u64 = 3_000_000;
 pub struct Engine {
     /// Enabled rules that have a query, in the order the combined query was built from.
     rules: Vec<&'static Rule>,
-    /// Compiled when the engine is built, or (see [`Engine::deferred`]) for the first file linted.
-    query: std::sync::OnceLock<CombinedQuery>,
+    query: CombinedQuery,
     report_syntax_errors: bool,
     /// The module's own declarations and summaries, from the pre-pass.
     project: Option<Arc<ProjectFacts>>,
@@ -112,36 +111,13 @@ impl FileLint {
 
 impl Engine {
     /// Compile the one combined query for `enabled` (built-in ids in the list switch on the
-    /// engine's own checks). Fails on a rule whose query is invalid.
+    /// engine's own checks). Fails on a rule whose query is invalid. The native compile takes
+    /// under a millisecond, so every run compiles, warm ones too.
     pub fn new(enabled: &[&'static Rule]) -> Result<Engine, QueryError> {
-        let engine = Engine::deferred(enabled);
-        let query = CombinedQuery::build(&parse::go_language(), &engine.rules)?;
-        let _ = engine.query.set(query);
-        Ok(engine)
-    }
-
-    /// An engine that compiles its query when it first lints a file: a re-check whose results
-    /// all come from the result cache compiles nothing (the compile is a sixth of the CPU of a
-    /// warm run on etcd's server module). The queries are built into the binary, so they
-    /// compile on every run or on none; [`Engine::new`], which every test and `--no-cache`
-    /// run uses, reports one that does not.
-    pub fn deferred(enabled: &[&'static Rule]) -> Engine {
         let rules: Vec<&'static Rule> = enabled.iter().copied().filter(|rule| rule.check.is_some()).collect();
         let report_syntax_errors = enabled.iter().any(|rule| rule.id == builtin::SYNTAX_ERROR.id);
-        Engine { rules, query: std::sync::OnceLock::new(), report_syntax_errors, project: None }
-    }
-
-    /// Compile the query now, if it is not yet: beside other work, when files are about to be
-    /// linted.
-    pub fn prepare(&self) {
-        let _ = self.query();
-    }
-
-    fn query(&self) -> &CombinedQuery {
-        self.query.get_or_init(|| {
-            CombinedQuery::build(&parse::go_language(), &self.rules)
-                .unwrap_or_else(|err| panic!("internal error: the rules' query does not compile: {err}"))
-        })
+        let query = CombinedQuery::build(&parse::go_language(), &rules)?;
+        Ok(Engine { rules, query, report_syntax_errors, project: None })
     }
 
     /// Give the rules the module pre-pass's facts (declarations, summaries).
@@ -217,7 +193,7 @@ impl Engine {
         let error_regions = if has_errors { Some(parse::ErrorRegions::of(tree)) } else { None };
         let budget = syntax::WalkBudget::start(CHECK_STEP_BUDGET);
         let mut unchecked = 0usize;
-        let query = self.query();
+        let query = &self.query;
         query.for_each_match(tree.root_node(), source, &applies, &mut |pattern, captures| {
             let captures =
                 captures.iter().map(|&(capture, node)| (query.capture_names[capture as usize], node)).collect();

@@ -442,14 +442,8 @@ impl<'q> QueryParser<'q, '_> {
 
     /// After `(`: is the next thing another pattern (a grouping) rather than a node kind?
     fn is_grouping(&self) -> bool {
-        let mut probe = QueryParser {
-            source: self.source,
-            position: self.position + 1,
-            language: self.language,
-            capture_names: &mut Vec::new(),
-        };
-        probe.skip_blanks();
-        matches!(probe.rest().chars().next(), Some('(' | '[' | '"'))
+        let after = &self.rest()[1..];
+        matches!(after[blanks_len(after)..].chars().next(), Some('(' | '[' | '"'))
     }
 
     /// A node pattern: `(kind children…)`, `(_ …)`, `"token"` or `[alternatives]`.
@@ -670,16 +664,7 @@ impl<'q> QueryParser<'q, '_> {
     }
 
     fn skip_blanks(&mut self) {
-        loop {
-            let rest = self.rest();
-            let trimmed = rest.trim_start();
-            self.position += rest.len() - trimmed.len();
-            if trimmed.starts_with(';') {
-                self.position += trimmed.find('\n').unwrap_or(trimmed.len());
-            } else {
-                return;
-            }
-        }
+        self.position += blanks_len(self.rest());
     }
 
     fn rest(&self) -> &'q str {
@@ -705,6 +690,18 @@ impl<'q> QueryParser<'q, '_> {
         let line = before.matches('\n').count() + 1;
         let column = before.rfind('\n').map_or(before.len(), |newline| before.len() - newline - 1) + 1;
         format!("{line}:{column}: {message}")
+    }
+}
+
+/// The length of the whitespace and `;` comments `text` starts with.
+fn blanks_len(text: &str) -> usize {
+    let mut rest = text;
+    loop {
+        rest = rest.trim_start();
+        match rest.strip_prefix(';') {
+            Some(comment) => rest = &comment[comment.find('\n').unwrap_or(comment.len())..],
+            None => return text.len() - rest.len(),
+        }
     }
 }
 
@@ -765,10 +762,22 @@ mod tests {
         (pattern, captures)
     }
 
+    fn rule_count(query: &CombinedQuery) -> usize {
+        query.pattern_rule.iter().max().map_or(0, |max| max + 1)
+    }
+
     fn native_matches(query: &CombinedQuery, source: &str, tree: &tree_sitter::Tree) -> Vec<Found> {
-        let enabled = vec![true; query.pattern_rule.iter().max().map_or(0, |max| max + 1)];
+        native_matches_of(query, source, tree, &vec![true; rule_count(query)])
+    }
+
+    fn native_matches_of(
+        query: &CombinedQuery,
+        source: &str,
+        tree: &tree_sitter::Tree,
+        enabled: &[bool],
+    ) -> Vec<Found> {
         let mut all = Vec::new();
-        query.for_each_match(tree.root_node(), source.as_bytes(), &enabled, &mut |pattern, captures| {
+        query.for_each_match(tree.root_node(), source.as_bytes(), enabled, &mut |pattern, captures| {
             all.push(found(
                 pattern,
                 captures.iter().map(|&(capture, node)| (query.capture_names[capture as usize].to_string(), node)),
@@ -889,17 +898,9 @@ mod tests {
         .expect("fixture");
         let tree = crate::parse::new_parser().parse(&source, None).expect("parses");
         let all = native_matches(&native, &source, &tree);
-        let rule_count = native.pattern_rule.iter().max().map_or(0, |max| max + 1);
         // Every other rule enabled.
-        let enabled: Vec<bool> = (0..rule_count).map(|rule| rule % 2 == 0).collect();
-        let mut some = Vec::new();
-        native.for_each_match(tree.root_node(), source.as_bytes(), &enabled, &mut |pattern, captures| {
-            some.push(found(
-                pattern,
-                captures.iter().map(|&(capture, node)| (native.capture_names[capture as usize].to_string(), node)),
-            ));
-        });
-        some.sort();
+        let enabled: Vec<bool> = (0..rule_count(&native)).map(|rule| rule % 2 == 0).collect();
+        let some = native_matches_of(&native, &source, &tree, &enabled);
         let expected: Vec<Found> =
             all.iter().filter(|(pattern, _)| enabled[native.pattern_rule[*pattern]]).cloned().collect();
         assert!(!expected.is_empty() && expected.len() < all.len(), "{} of {}", expected.len(), all.len());
