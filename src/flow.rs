@@ -22,6 +22,7 @@
 //! - Unknown jump targets (a label we cannot find) count as leaving.
 
 use crate::diagnostic::Span;
+use crate::syntax::FieldChild as _;
 use crate::syntax::{self, FUNCTION_KINDS};
 use tree_sitter::Node;
 
@@ -53,7 +54,7 @@ impl<'tree> FunctionView<'tree> {
     pub fn new(function: Node<'tree>, source: &'tree str) -> Option<FunctionView<'tree>> {
         FUNCTION_KINDS.contains(&function.kind()).then(|| FunctionView {
             node: function,
-            body: function.child_by_field_name("body"),
+            body: function.field_child("body"),
             source,
         })
     }
@@ -65,7 +66,7 @@ impl<'tree> FunctionView<'tree> {
 
     /// The declared name; `None` for literals.
     pub fn name(&self) -> Option<&'tree str> {
-        self.node.child_by_field_name("name").map(|name| syntax::text(name, self.source))
+        self.node.field_child("name").map(|name| syntax::text(name, self.source))
     }
 
     pub fn is_literal(&self) -> bool {
@@ -74,16 +75,16 @@ impl<'tree> FunctionView<'tree> {
 
     /// The receiver of a method.
     pub fn receiver(&self) -> Option<Parameter<'tree>> {
-        self.node.child_by_field_name("receiver").and_then(|list| parameter_list(list).into_iter().next())
+        self.node.field_child("receiver").and_then(|list| parameter_list(list).into_iter().next())
     }
 
     pub fn parameters(&self) -> Vec<Parameter<'tree>> {
-        self.node.child_by_field_name("parameters").map(parameter_list).unwrap_or_default()
+        self.node.field_child("parameters").map(parameter_list).unwrap_or_default()
     }
 
     /// The result types, one per result (`(a, b int)` gives `int` twice).
     pub fn results(&self) -> Vec<Parameter<'tree>> {
-        match self.node.child_by_field_name("result") {
+        match self.node.field_child("result") {
             Some(list) if list.kind() == "parameter_list" => parameter_list(list),
             Some(single) => vec![Parameter { name: None, type_node: single, variadic: false }],
             None => Vec::new(),
@@ -138,7 +139,7 @@ fn parameter_list(list: Node<'_>) -> Vec<Parameter<'_>> {
     let mut parameters = Vec::new();
     for declaration in syntax::named_children(list) {
         let variadic = declaration.kind() == "variadic_parameter_declaration";
-        let Some(type_node) = declaration.child_by_field_name("type") else { continue };
+        let Some(type_node) = declaration.field_child("type") else { continue };
         let mut cursor = declaration.walk();
         let names: Vec<Node<'_>> = declaration.children_by_field_name("name", &mut cursor).collect();
         if names.is_empty() {
@@ -177,16 +178,14 @@ impl<'tree> GoStatement<'tree> {
         if call.kind() != "call_expression" {
             return None;
         }
-        let function = syntax::unparen(call.child_by_field_name("function")?);
+        let function = syntax::unparen(call.field_child("function")?);
         let target = match function.kind() {
             "func_literal" => GoTarget::Literal(function),
             "identifier" => GoTarget::Named { qualifier: None, name: function },
-            "selector_expression" => {
-                match (function.child_by_field_name("operand"), function.child_by_field_name("field")) {
-                    (Some(operand), Some(field)) => GoTarget::Named { qualifier: Some(operand), name: field },
-                    _ => GoTarget::Other,
-                }
-            }
+            "selector_expression" => match (function.field_child("operand"), function.field_child("field")) {
+                (Some(operand), Some(field)) => GoTarget::Named { qualifier: Some(operand), name: field },
+                _ => GoTarget::Other,
+            },
             _ => GoTarget::Other,
         };
         Some(GoStatement { statement, call, target })
@@ -242,15 +241,15 @@ impl<'tree> Loop<'tree> {
         if node.kind() != "for_statement" {
             return None;
         }
-        let body = node.child_by_field_name("body");
+        let body = node.field_child("body");
         let header = syntax::named_children(node).into_iter().find(|child| Some(*child) != body);
         let kind = match header {
             None => LoopKind::Infinite,
-            Some(clause) if clause.kind() == "for_clause" => match clause.child_by_field_name("condition") {
+            Some(clause) if clause.kind() == "for_clause" => match clause.field_child("condition") {
                 Some(condition) => LoopKind::Conditional { condition },
                 None => LoopKind::Infinite,
             },
-            Some(clause) if clause.kind() == "range_clause" => match clause.child_by_field_name("right") {
+            Some(clause) if clause.kind() == "range_clause" => match clause.field_child("right") {
                 Some(over) => LoopKind::Range { over },
                 None => LoopKind::Infinite,
             },
@@ -259,7 +258,7 @@ impl<'tree> Loop<'tree> {
         let label = node
             .parent()
             .filter(|parent| parent.kind() == "labeled_statement")
-            .and_then(|labeled| labeled.child_by_field_name("label"));
+            .and_then(|labeled| labeled.field_child("label"));
         Some(Loop { node, body, kind, label })
     }
 
@@ -273,7 +272,7 @@ impl<'tree> Loop<'tree> {
         let over = syntax::unparen(over);
         Some(match over.kind() {
             "identifier" => RangeOver::Identifier(over),
-            "selector_expression" => match (over.child_by_field_name("operand"), over.child_by_field_name("field")) {
+            "selector_expression" => match (over.field_child("operand"), over.field_child("field")) {
                 (Some(operand), Some(field)) => RangeOver::Selector { operand, field },
                 _ => RangeOver::Other(over),
             },
@@ -358,8 +357,7 @@ pub fn jump_target<'tree>(node: Node<'tree>, source: &str) -> Option<Node<'tree>
     match (node.kind(), label) {
         ("goto_statement", Some(label)) => {
             let function = syntax::enclosing_function(node)?;
-            own_descendants(function.child_by_field_name("body")?)
-                .find(|candidate| is_labeled(*candidate, label, source))
+            own_descendants(function.field_child("body")?).find(|candidate| is_labeled(*candidate, label, source))
         }
         ("break_statement" | "continue_statement", Some(label)) => within_function()
             .find(|ancestor| is_labeled(*ancestor, label, source))
@@ -377,7 +375,7 @@ pub fn jump_target<'tree>(node: Node<'tree>, source: &str) -> Option<Node<'tree>
 
 fn is_labeled(node: Node<'_>, label: &str, source: &str) -> bool {
     node.kind() == "labeled_statement"
-        && node.child_by_field_name("label").is_some_and(|name| syntax::text(name, source) == label)
+        && node.field_child("label").is_some_and(|name| syntax::text(name, source) == label)
 }
 
 /// For a call that never returns to its caller, how it ends things; `None` for other calls.
@@ -443,12 +441,12 @@ pub fn select_cases<'tree>(select: Node<'tree>) -> impl Iterator<Item = SelectCa
         match case.kind() {
             "default_case" => Some(SelectCase { node: case, kind: CaseKind::Default, channel: None, body }),
             "communication_case" => {
-                let communication = case.child_by_field_name("communication")?;
+                let communication = case.field_child("communication")?;
                 let (kind, channel) = match communication.kind() {
-                    "send_statement" => (CaseKind::Send, communication.child_by_field_name("channel")),
+                    "send_statement" => (CaseKind::Send, communication.field_child("channel")),
                     "receive_statement" => (
                         CaseKind::Receive,
-                        communication.child_by_field_name("right").map(syntax::unparen).and_then(receive_operand),
+                        communication.field_child("right").map(syntax::unparen).and_then(receive_operand),
                     ),
                     // `case <-ch:` can also parse as an expression statement in older grammars.
                     _ => {
@@ -470,8 +468,8 @@ pub fn has_default(select: Node<'_>) -> bool {
 pub fn receive_operand(expression: Node<'_>) -> Option<Node<'_>> {
     let expression = syntax::unparen(expression);
     let is_receive = expression.kind() == "unary_expression"
-        && expression.child_by_field_name("operator").is_some_and(|operator| operator.kind() == "<-");
-    is_receive.then(|| expression.child_by_field_name("operand").map(syntax::unparen)).flatten()
+        && expression.field_child("operator").is_some_and(|operator| operator.kind() == "<-");
+    is_receive.then(|| expression.field_child("operand").map(syntax::unparen)).flatten()
 }
 
 /// Name fragments that mark a channel as a stop signal (matched case-insensitively against the
@@ -492,7 +490,7 @@ pub fn is_cancellation_channel(channel: Node<'_>, source: &str) -> bool {
             name
         }
         "identifier" => syntax::text(channel, source),
-        "selector_expression" => channel.child_by_field_name("field").map_or("", |field| syntax::text(field, source)),
+        "selector_expression" => channel.field_child("field").map_or("", |field| syntax::text(field, source)),
         _ => return false,
     };
     let name = name.to_ascii_lowercase();
@@ -646,14 +644,14 @@ impl<'tree> PathScan<'tree, '_> {
     fn statement(&mut self, statement: Node<'tree>) -> Flow<'tree> {
         match statement.kind() {
             "if_statement" => {
-                if let Some(initializer) = statement.child_by_field_name("initializer") {
+                if let Some(initializer) = statement.field_child("initializer") {
                     let flow = self.statement(initializer);
                     if !flow.falls_through {
                         return flow;
                     }
                 }
-                let mut flow = self.block(statement.child_by_field_name("consequence"));
-                match statement.child_by_field_name("alternative") {
+                let mut flow = self.block(statement.field_child("consequence"));
+                match statement.field_child("alternative") {
                     Some(alternative) => flow.merge(self.statement(alternative)),
                     None => flow.falls_through = true,
                 }
@@ -675,7 +673,7 @@ impl<'tree> PathScan<'tree, '_> {
                 flow
             }
             "expression_switch_statement" | "type_switch_statement" | "select_statement" => {
-                if let Some(initializer) = statement.child_by_field_name("initializer") {
+                if let Some(initializer) = statement.field_child("initializer") {
                     let flow = self.statement(initializer);
                     if !flow.falls_through {
                         return flow;

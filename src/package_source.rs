@@ -7,6 +7,7 @@
 //! gets that far: the common path costs nothing, and a text search comes first where it can.
 
 use crate::engine::facts::module::{Func, Package};
+use crate::syntax::FieldChild as _;
 use std::path::{Path, PathBuf};
 use tree_sitter::{Node, Tree};
 
@@ -41,9 +42,7 @@ impl PackageFile {
         crate::syntax::named_children(self.root()).into_iter().find(|declaration| {
             matches!(declaration.kind(), "function_declaration" | "method_declaration")
                 && declaration.start_position().row == row
-                && declaration
-                    .child_by_field_name("name")
-                    .is_some_and(|found| crate::syntax::text(found, &self.text) == name)
+                && declaration.field_child("name").is_some_and(|found| crate::syntax::text(found, &self.text) == name)
         })
     }
 }

@@ -46,6 +46,64 @@ impl Drop for WalkBudget {
     }
 }
 
+/// `child_by_field_name` without its cost: tree-sitter finds a field's id by comparing the name
+/// with every field name of the grammar in turn (2% of a check's instructions before this), so
+/// the ids are looked up once in a small table here.
+pub trait FieldChild<'tree> {
+    /// The child under field `name`, as [`Node::child_by_field_name`] gives it.
+    fn field_child(&self, name: &str) -> Option<Node<'tree>>;
+}
+
+impl<'tree> FieldChild<'tree> for Node<'tree> {
+    #[inline]
+    fn field_child(&self, name: &str) -> Option<Node<'tree>> {
+        self.child_by_field_id(field_id(name)?)
+    }
+}
+
+/// Open-addressed table of the grammar's field names by a hash of their bytes.
+struct FieldTable {
+    slots: Vec<Option<(&'static str, u16)>>,
+}
+
+const FIELD_SLOTS: usize = 256;
+
+fn field_hash(name: &[u8]) -> usize {
+    let first = name.first().copied().unwrap_or(0) as usize;
+    let last = name.last().copied().unwrap_or(0) as usize;
+    let second = name.get(1).copied().unwrap_or(0) as usize;
+    (name.len().wrapping_mul(31) ^ first.wrapping_mul(7) ^ last.wrapping_mul(131) ^ second.wrapping_mul(17))
+        % FIELD_SLOTS
+}
+
+static FIELDS: std::sync::LazyLock<FieldTable> = std::sync::LazyLock::new(|| {
+    let language = crate::parse::go_language();
+    let mut slots = vec![None; FIELD_SLOTS];
+    for id in 1..=language.field_count() as u16 {
+        let Some(name) = language.field_name_for_id(id) else { continue };
+        let name: &'static str = crate::engine::query::intern(name);
+        let mut slot = field_hash(name.as_bytes());
+        while slots[slot].is_some() {
+            slot = (slot + 1) % FIELD_SLOTS;
+        }
+        slots[slot] = Some((name, id));
+    }
+    FieldTable { slots }
+});
+
+/// The grammar's id of the field `name`, `None` for a name it does not have.
+pub fn field_id(name: &str) -> Option<u16> {
+    let table = &*FIELDS;
+    let mut slot = field_hash(name.as_bytes());
+    loop {
+        match table.slots[slot] {
+            None => return None,
+            Some((known, id)) if known == name => return Some(id),
+            Some(_) => slot = (slot + 1) % FIELD_SLOTS,
+        }
+    }
+}
+
 /// Node kinds that start a new function body.
 pub const FUNCTION_KINDS: &[&str] = &["function_declaration", "method_declaration", "func_literal"];
 
@@ -211,7 +269,7 @@ impl<'tree> Ancestry<'tree> {
             return None;
         }
         let call = ancestors.next().filter(|parent| parent.kind() == "call_expression")?;
-        if call.child_by_field_name("function") != Some(literal) {
+        if call.field_child("function") != Some(literal) {
             return None;
         }
         ancestors.next().filter(|parent| parent.kind() == "defer_statement")
@@ -498,12 +556,12 @@ pub fn text<'s>(node: Node<'_>, source: &'s str) -> &'s str {
 /// `(Some("signal"), "Notify")`, `close(ch)` gives `(None, "close")`, `a.b.C()` gives
 /// `(Some("a.b"), "C")`. `None` for calls through other expressions.
 pub fn call_name<'s>(call: Node<'_>, source: &'s str) -> Option<(Option<&'s str>, &'s str)> {
-    let function = call.child_by_field_name("function")?;
+    let function = call.field_child("function")?;
     match function.kind() {
         "identifier" => Some((None, text(function, source))),
         "selector_expression" => {
-            let operand = function.child_by_field_name("operand")?;
-            let field = function.child_by_field_name("field")?;
+            let operand = function.field_child("operand")?;
+            let field = function.field_child("field")?;
             Some((Some(text(operand, source)), text(field, source)))
         }
         _ => None,
@@ -512,7 +570,7 @@ pub fn call_name<'s>(call: Node<'_>, source: &'s str) -> Option<(Option<&'s str>
 
 /// The argument nodes of a `call_expression`.
 pub fn call_arguments(call: Node<'_>) -> Vec<Node<'_>> {
-    let Some(arguments) = call.child_by_field_name("arguments") else { return Vec::new() };
+    let Some(arguments) = call.field_child("arguments") else { return Vec::new() };
     let mut cursor = arguments.walk();
     arguments.named_children(&mut cursor).filter(|node| node.kind() != "comment").collect()
 }
@@ -605,18 +663,16 @@ fn bindings_among<'tree>(nodes: impl Iterator<Item = Node<'tree>>, name: &str, s
     let mut bindings = Vec::new();
     for node in nodes {
         let (kind, left, right) = match self::kind(node) {
-            "short_var_declaration" => {
-                (BindingKind::Define, node.child_by_field_name("left"), node.child_by_field_name("right"))
-            }
+            "short_var_declaration" => (BindingKind::Define, node.field_child("left"), node.field_child("right")),
             "assignment_statement" => {
-                let is_plain = node.child_by_field_name("operator").is_none_or(|op| text(op, source) == "=");
+                let is_plain = node.field_child("operator").is_none_or(|op| text(op, source) == "=");
                 if !is_plain {
                     continue;
                 }
-                (BindingKind::Assign, node.child_by_field_name("left"), node.child_by_field_name("right"))
+                (BindingKind::Assign, node.field_child("left"), node.field_child("right"))
             }
             "var_spec" => {
-                let value = node.child_by_field_name("value");
+                let value = node.field_child("value");
                 let mut cursor = node.walk();
                 let names: Vec<Node<'tree>> = node.children_by_field_name("name", &mut cursor).collect();
                 let values: Vec<Node<'tree>> = value.map(named_children).unwrap_or_default();
@@ -698,7 +754,7 @@ pub fn line_end(source: &str, offset: usize) -> usize {
 pub fn signature_names<'s>(function: Node<'_>, source: &'s str) -> Vec<&'s str> {
     let mut names = Vec::new();
     for field in ["receiver", "parameters", "result"] {
-        let Some(list) = function.child_by_field_name(field) else { continue };
+        let Some(list) = function.field_child(field) else { continue };
         if list.kind() != "parameter_list" {
             continue;
         }
@@ -712,7 +768,7 @@ pub fn signature_names<'s>(function: Node<'_>, source: &'s str) -> Vec<&'s str> 
 
 /// The `{ ... }` body of a function declaration, method declaration or function literal.
 pub fn function_body(function: Node<'_>) -> Option<Node<'_>> {
-    function.child_by_field_name("body")
+    function.field_child("body")
 }
 
 /// The statements directly inside a `block` (or a case clause's `statement_list`), comments left out.
@@ -728,7 +784,7 @@ pub fn function_name<'s>(declaration: Node<'_>, source: &'s str) -> Option<&'s s
     if !matches!(declaration.kind(), "function_declaration" | "method_declaration") {
         return None;
     }
-    declaration.child_by_field_name("name").map(|name| text(name, source))
+    declaration.field_child("name").map(|name| text(name, source))
 }
 
 // Signatures and same-function walks, shared by the goroutine and panic rules.
@@ -743,14 +799,14 @@ pub struct Parameter<'tree> {
 
 /// The parameters (not the receiver) of a function declaration, method or literal, in order.
 pub fn parameters_of(function: Node<'_>) -> Vec<Parameter<'_>> {
-    let Some(list) = function.child_by_field_name("parameters") else { return Vec::new() };
+    let Some(list) = function.field_child("parameters") else { return Vec::new() };
     parameter_list_entries(list)
 }
 
 /// The result types of a function declaration, method or literal, one per result:
 /// `(int, error)` and `(n, m int)` give two, a bare `error` gives one.
 pub fn result_types(function: Node<'_>) -> Vec<Node<'_>> {
-    match function.child_by_field_name("result") {
+    match function.field_child("result") {
         Some(list) if list.kind() == "parameter_list" => {
             parameter_list_entries(list).into_iter().map(|parameter| parameter.type_node).collect()
         }
@@ -762,7 +818,7 @@ pub fn result_types(function: Node<'_>) -> Vec<Node<'_>> {
 fn parameter_list_entries(list: Node<'_>) -> Vec<Parameter<'_>> {
     let mut parameters = Vec::new();
     for declaration in named_children(list) {
-        let Some(type_node) = declaration.child_by_field_name("type") else { continue };
+        let Some(type_node) = declaration.field_child("type") else { continue };
         let mut cursor = declaration.walk();
         let names: Vec<Node<'_>> = declaration.children_by_field_name("name", &mut cursor).collect();
         if names.is_empty() {
@@ -782,8 +838,8 @@ pub fn qualified_type_parts<'s>(type_node: Node<'_>, source: &'s str) -> Option<
     if named.kind() != "qualified_type" {
         return None;
     }
-    let package = named.child_by_field_name("package")?;
-    let name = named.child_by_field_name("name")?;
+    let package = named.field_child("package")?;
+    let name = named.field_child("name")?;
     Some((text(package, source), text(name, source), is_pointer))
 }
 
@@ -818,8 +874,8 @@ pub fn received_channel(node: Node<'_>) -> Option<Node<'_>> {
     if node.kind() != "unary_expression" {
         return None;
     }
-    let operator = node.child_by_field_name("operator")?;
-    (operator.kind() == "<-").then(|| node.child_by_field_name("operand")).flatten()
+    let operator = node.field_child("operator")?;
+    (operator.kind() == "<-").then(|| node.field_child("operand")).flatten()
 }
 
 // Error results: facts shared by unchecked-error, unchecked-error-defer and discarded-error.
@@ -830,7 +886,7 @@ pub fn received_channel(node: Node<'_>) -> Option<Node<'_>> {
 pub fn deferring_statement(node: Node<'_>) -> Option<Node<'_>> {
     let literal = enclosing_function(node).filter(|function| function.kind() == "func_literal")?;
     let call = literal.parent().filter(|parent| parent.kind() == "call_expression")?;
-    if call.child_by_field_name("function") != Some(literal) {
+    if call.field_child("function") != Some(literal) {
         return None;
     }
     call.parent().filter(|parent| parent.kind() == "defer_statement")
@@ -849,10 +905,8 @@ pub fn call_result_used(call: Node<'_>, source: &str) -> bool {
         "expression_list" => {
             let Some(statement) = parent.parent() else { return true };
             let left = match statement.kind() {
-                "assignment_statement" | "short_var_declaration"
-                    if statement.child_by_field_name("right") == Some(parent) =>
-                {
-                    statement.child_by_field_name("left").map(named_children).unwrap_or_default()
+                "assignment_statement" | "short_var_declaration" if statement.field_child("right") == Some(parent) => {
+                    statement.field_child("left").map(named_children).unwrap_or_default()
                 }
                 "var_spec" => {
                     let mut cursor = statement.walk();
@@ -869,7 +923,7 @@ pub fn call_result_used(call: Node<'_>, source: &str) -> bool {
 /// How to name the callee of `call` in a message: its source text (`f.Close`, `strconv.Atoi`)
 /// when it is short and on one line, else `fallback` (the resolved name).
 pub fn callee_display(call: Node<'_>, source: &str, fallback: &str) -> String {
-    let written = call.child_by_field_name("function").map_or("", |function| text(function, source));
+    let written = call.field_child("function").map_or("", |function| text(function, source));
     if written.is_empty() || written.len() > 40 || written.contains('\n') {
         fallback.to_string()
     } else {
@@ -896,12 +950,11 @@ pub fn error_conventionally_ignored(
     if !info.from_stdlib {
         return false;
     }
-    let Some(function) = call.child_by_field_name("function").map(unparen) else { return false };
+    let Some(function) = call.field_child("function").map(unparen) else { return false };
     if function.kind() != "selector_expression" {
         return false;
     }
-    let (Some(operand), Some(field)) =
-        (function.child_by_field_name("operand").map(unparen), function.child_by_field_name("field"))
+    let (Some(operand), Some(field)) = (function.field_child("operand").map(unparen), function.field_child("field"))
     else {
         return false;
     };
@@ -989,7 +1042,7 @@ pub fn is_standard_stream(imports: &crate::engine::facts::Imports, expr: Node<'_
     if expr.kind() != "selector_expression" {
         return false;
     }
-    let (Some(operand), Some(field)) = (expr.child_by_field_name("operand"), expr.child_by_field_name("field")) else {
+    let (Some(operand), Some(field)) = (expr.field_child("operand"), expr.field_child("field")) else {
         return false;
     };
     operand.kind() == "identifier"
@@ -1053,7 +1106,7 @@ fn bindings_wrap_unchecked(
     };
     if values.is_empty() && writer.kind() == "selector_expression" && depth > 0 {
         return writer
-            .child_by_field_name("operand")
+            .field_child("operand")
             .map(unparen)
             .is_some_and(|operand| bindings_wrap_unchecked(types, imports, scope, operand, source, depth - 1));
     }
@@ -1086,7 +1139,7 @@ fn bindings_wrap_unchecked(
 fn field_assignments<'tree>(scope: Node<'tree>, target: &str, source: &str) -> Vec<Option<Node<'tree>>> {
     let mut values = Vec::new();
     for node in descendants(scope).filter(|node| node.kind() == "assignment_statement") {
-        let (Some(left), Some(right)) = (node.child_by_field_name("left"), node.child_by_field_name("right")) else {
+        let (Some(left), Some(right)) = (node.field_child("left"), node.field_child("right")) else {
             continue;
         };
         let (lefts, rights) = (named_children(left), named_children(right));
@@ -1123,7 +1176,7 @@ pub fn literal_keys<'s>(body: Node<'_>, source: &'s str) -> Vec<&'s str> {
     named_children(body)
         .into_iter()
         .filter(|element| element.kind() == "keyed_element")
-        .filter_map(|element| element.child_by_field_name("key"))
+        .filter_map(|element| element.field_child("key"))
         .map(|key| text(key, source).trim())
         .collect()
 }
@@ -1131,6 +1184,27 @@ pub fn literal_keys<'s>(body: Node<'_>, source: &'s str) -> Vec<&'s str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn field_ids_are_the_grammars_own() {
+        let language = crate::parse::go_language();
+        assert!(language.field_count() > 20);
+        for id in 1..=language.field_count() as u16 {
+            let name = language.field_name_for_id(id).unwrap();
+            assert_eq!(field_id(name), Some(id), "{name}");
+            assert_eq!(language.field_id_for_name(name).map(|id| id.get()), Some(id), "{name}");
+        }
+        for unknown in ["", "bodyy", "Body", "nam", "x"] {
+            assert_eq!(field_id(unknown), None, "{unknown}");
+        }
+        let source = "package p\nfunc f(a int) { g(a) }\n";
+        let tree = crate::parse::new_parser().parse(source, None).unwrap();
+        let function = tree.root_node().named_child(1).unwrap();
+        for name in ["name", "parameters", "body", "result", "type_parameters"] {
+            assert_eq!(function.field_child(name), function.child_by_field_name(name), "{name}");
+        }
+        assert!(function.field_child("body").is_some());
+    }
 
     #[test]
     fn bracket_depth_skips_comments_strings_and_runes() {

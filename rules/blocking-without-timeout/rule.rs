@@ -1,3 +1,4 @@
+use crate::syntax::FieldChild as _;
 use crate::engine::facts::module::{Func, TypeKind};
 use crate::engine::facts::{Imports, blocking, stdlib};
 use crate::engine::prelude::*;
@@ -79,12 +80,12 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
             .own_descendants()
             .filter(|node| node.kind() == "call_expression" && node.start_byte() < wait.start_byte())
         {
-            let Some(function) = node.child_by_field_name("function").filter(|f| f.kind() == "selector_expression")
+            let Some(function) = node.field_child("function").filter(|f| f.kind() == "selector_expression")
             else {
                 continue;
             };
-            let operand = function.child_by_field_name("operand").map(|operand| ctx.text(operand));
-            let method = function.child_by_field_name("field").map(|field| ctx.text(field));
+            let operand = function.field_child("operand").map(|operand| ctx.text(operand));
+            let method = function.field_child("field").map(|field| ctx.text(field));
             match (operand, method) {
                 (Some(operand), Some("Add")) if operand == group => added = true,
                 (Some(operand), Some("Go")) if operand == group => {
@@ -166,7 +167,7 @@ fn context_names(view: &flow::FunctionView<'_>, imports: &Imports, source: &str)
     // Two passes settle chains such as `base := r.Context(); cc, cancel := context.WithCancel(base)`.
     for _ in 0..2 {
         for node in view.own_descendants().filter(|node| node.kind() == "short_var_declaration") {
-            let (Some(left), Some(right)) = (node.child_by_field_name("left"), node.child_by_field_name("right")) else {
+            let (Some(left), Some(right)) = (node.field_child("left"), node.field_child("right")) else {
                 continue;
             };
             let derives = syntax::named_children(right).into_iter().any(|value| {
@@ -196,7 +197,7 @@ fn context_names(view: &flow::FunctionView<'_>, imports: &Imports, source: &str)
 /// `go transfer(part)` where the function binds `transfer := func(...) {...}` once: that literal.
 fn local_closure<'tree>(worker: Node<'tree>, body: Node<'tree>, source: &str) -> Option<Node<'tree>> {
     let go = flow::GoStatement::new(worker)?;
-    let function = go.call.child_by_field_name("function").filter(|function| function.kind() == "identifier")?;
+    let function = go.call.field_child("function").filter(|function| function.kind() == "identifier")?;
     let bindings = syntax::bindings_of(body, syntax::text(function, source), source);
     let [binding] = bindings.as_slice() else { return None };
     binding.value.map(syntax::unparen).filter(|value| value.kind() == "func_literal")
@@ -208,7 +209,7 @@ fn local_closure<'tree>(worker: Node<'tree>, body: Node<'tree>, source: &str) ->
 fn writes_drained_pipe(worker: Node<'_>, body: Node<'_>, wait: Node<'_>, source: &str) -> bool {
     let mentions = |node: Node<'_>, name: &str| syntax::identifiers_named(node, name, source).next().is_some();
     syntax::descendants(body).filter(|node| node.kind() == "short_var_declaration").any(|pair| {
-        let (Some(left), Some(right)) = (pair.child_by_field_name("left"), pair.child_by_field_name("right")) else {
+        let (Some(left), Some(right)) = (pair.field_child("left"), pair.field_child("right")) else {
             return false;
         };
         let is_pipe = matches!(syntax::named_children(right).as_slice(),
@@ -255,7 +256,7 @@ fn gets_stop_channel(worker: Node<'_>, waited: Option<&str>, source: &str) -> bo
 fn delivers_on(go: &flow::GoStatement<'_>, name: &str, source: &str) -> bool {
     match go.target {
         flow::GoTarget::Literal(literal) => syntax::descendants(literal).any(|node| match node.kind() {
-            "send_statement" => node.child_by_field_name("channel").is_some_and(|c| syntax::text(c, source) == name),
+            "send_statement" => node.field_child("channel").is_some_and(|c| syntax::text(c, source) == name),
             "call_expression" => {
                 syntax::call_name(node, source) == Some((None, "close"))
                     && syntax::call_arguments(node).first().is_some_and(|a| syntax::text(*a, source) == name)
@@ -272,7 +273,7 @@ fn is_timeout(channel: Option<Node<'_>>, source: &str) -> bool {
     match channel.kind() {
         "call_expression" => matches!(syntax::call_name(channel, source), Some((Some(_), "After"))),
         "selector_expression" => {
-            channel.child_by_field_name("field").is_some_and(|field| syntax::text(field, source) == "C")
+            channel.field_child("field").is_some_and(|field| syntax::text(field, source) == "C")
         }
         _ => false,
     }
@@ -347,7 +348,7 @@ impl<'tree> Judge<'_, '_, 'tree> {
             }
             let flow::GoTarget::Literal(literal) = go.target else { return false };
             let first = literal
-                .child_by_field_name("body")
+                .field_child("body")
                 .and_then(|body| syntax::named_children(body).into_iter().find(|n| n.kind() == "statement_list"))
                 .and_then(|list| syntax::named_children(list).into_iter().next());
             let done_first = first.is_some_and(|statement| {
@@ -368,9 +369,9 @@ impl<'tree> Judge<'_, '_, 'tree> {
 
     /// `call` is `X.m(...)` with `X` written as `group`.
     fn receiver_is(&self, call: Node<'_>, group: &str) -> bool {
-        call.child_by_field_name("function")
+        call.field_child("function")
             .filter(|function| function.kind() == "selector_expression")
-            .and_then(|function| function.child_by_field_name("operand"))
+            .and_then(|function| function.field_child("operand"))
             .is_some_and(|operand| syntax::text(operand, self.source) == group)
     }
 
@@ -404,14 +405,14 @@ impl<'tree> Judge<'_, '_, 'tree> {
             match node.kind() {
                 "go_statement" => {
                     if let Some(go) = flow::GoStatement::new(node)
-                        && let Some(arguments) = go.call.child_by_field_name("arguments")
+                        && let Some(arguments) = go.call.field_child("arguments")
                     {
                         stack.push(arguments);
                     }
                     continue;
                 }
                 "send_statement" => {
-                    let channel = node.child_by_field_name("channel").map(|c| syntax::text(c, self.source));
+                    let channel = node.field_child("channel").map(|c| syntax::text(c, self.source));
                     if channel.is_none() || channel != self.waited {
                         return true;
                     }
@@ -436,7 +437,7 @@ impl<'tree> Judge<'_, '_, 'tree> {
                     continue;
                 }
                 "range_clause" => {
-                    if let Some(right) = node.child_by_field_name("right")
+                    if let Some(right) = node.field_child("right")
                         && self.may_be_channel(right)
                         && !self.fed_by_cancellable_producer(right)
                     {
@@ -489,8 +490,8 @@ impl<'tree> Judge<'_, '_, 'tree> {
         if !syntax::call_arguments(call).is_empty() {
             return None;
         }
-        let function = call.child_by_field_name("function")?;
-        let group = syntax::text(function.child_by_field_name("operand")?, self.source);
+        let function = call.field_child("function")?;
+        let group = syntax::text(function.field_child("operand")?, self.source);
         let adds = syntax::descendants(self.body).any(|node| {
             node.kind() == "call_expression"
                 && syntax::call_name(node, self.source).is_some_and(|(_, name)| matches!(name, "Add" | "Go"))
@@ -525,7 +526,7 @@ impl<'tree> Judge<'_, '_, 'tree> {
             // A field of a type we cannot see (`cluster.Tags`, `node.Endpoints` of another
             // module's struct) is a channel only if its name says so.
             None if operand.kind() == "selector_expression" => operand
-                .child_by_field_name("field")
+                .field_child("field")
                 .is_some_and(|field| names_channel(syntax::text(field, self.source))),
             None => !matches!(operand.kind(), "int_literal" | "composite_literal" | "interpreted_string_literal"),
         }
@@ -557,14 +558,14 @@ impl<'tree> Judge<'_, '_, 'tree> {
     /// The call may block, or nothing shows that it cannot.
     fn call_may_block(&self, call: Node<'_>, depth: usize) -> bool {
         let source = self.source;
-        let Some(function) = call.child_by_field_name("function").map(syntax::unparen) else { return true };
+        let Some(function) = call.field_child("function").map(syntax::unparen) else { return true };
         let (qualifier, name) = match function.kind() {
             // Called where it is written: its body is walked as part of the worker.
             "func_literal" => return false,
             "identifier" => (None, syntax::text(function, source)),
             "selector_expression" => {
-                let Some(field) = function.child_by_field_name("field") else { return true };
-                (function.child_by_field_name("operand").map(syntax::unparen), syntax::text(field, source))
+                let Some(field) = function.field_child("field") else { return true };
+                (function.field_child("operand").map(syntax::unparen), syntax::text(field, source))
             }
             _ => return true,
         };
@@ -668,8 +669,8 @@ impl<'tree> Judge<'_, '_, 'tree> {
         let root = self.ctx.tree.root_node();
         syntax::named_children(root).into_iter().any(|declaration| {
             declaration.kind() == "function_declaration"
-                && declaration.child_by_field_name("name").is_some_and(|n| syntax::text(n, self.source) == name)
-                && declaration.child_by_field_name("body").is_some_and(|body| self.body_may_hang(body, depth + 1))
+                && declaration.field_child("name").is_some_and(|n| syntax::text(n, self.source) == name)
+                && declaration.field_child("body").is_some_and(|body| self.body_may_hang(body, depth + 1))
         })
     }
 
@@ -684,12 +685,12 @@ impl<'tree> Judge<'_, '_, 'tree> {
             .filter(|node| node.kind() == "for_statement")
             .find_map(|node| syntax::named_children(node).into_iter().find(|child| child.kind() == "range_clause"))
             .filter(|clause| {
-                clause.child_by_field_name("left").is_some_and(|left| {
+                clause.field_child("left").is_some_and(|left| {
                     let names = syntax::named_children(left);
                     names.len() == 1 && syntax::text(names[0], self.source) == name
                 })
             })?;
-        let right = clause.child_by_field_name("right")?;
+        let right = clause.field_child("right")?;
         let channel = self.ctx.types.type_of(right).or_else(|| self.made_channel_type(right))?;
         let element = channel.strip_prefix("<-chan ").or_else(|| channel.strip_prefix("chan "))?;
         Some(element.to_string())

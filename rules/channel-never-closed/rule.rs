@@ -1,3 +1,4 @@
+use crate::syntax::FieldChild as _;
 use crate::engine::prelude::*;
 
 pub static RULE: Rule = Rule {
@@ -89,15 +90,15 @@ fn callee_that_keeps<'tree>(ctx: &RuleContext<'_, 'tree>, mention: Node<'tree>) 
     let source: &str = &ctx.file.text;
     let arguments = mention.parent().filter(|parent| parent.kind() == "argument_list")?;
     let call = arguments.parent().filter(|call| call.kind() == "call_expression")?;
-    let function = syntax::unparen(call.child_by_field_name("function")?);
+    let function = syntax::unparen(call.field_child("function")?);
     let args = syntax::call_arguments(call);
     let index = args.iter().position(|arg| *arg == mention)?;
     let (project, package) = (ctx.project?, ctx.package?);
     let (name, qualifier) = match function.kind() {
         "identifier" => (syntax::text(function, source), None),
         "selector_expression" => (
-            syntax::text(function.child_by_field_name("field")?, source),
-            Some(syntax::unparen(function.child_by_field_name("operand")?)),
+            syntax::text(function.field_child("field")?, source),
+            Some(syntax::unparen(function.field_child("operand")?)),
         ),
         _ => return None,
     };
@@ -162,13 +163,13 @@ fn sole_local_make<'tree>(
 /// Uses of a channel that neither close it nor hand it to anyone else.
 fn is_local_traffic(mention: Node<'_>, source: &str) -> bool {
     let Some(parent) = mention.parent() else { return false };
-    let is_field = |field: &str| parent.child_by_field_name(field) == Some(mention);
+    let is_field = |field: &str| parent.field_child(field) == Some(mention);
     match parent.kind() {
         "range_clause" => is_field("right"),
         "send_statement" => is_field("channel"),
-        "unary_expression" => parent.child_by_field_name("operator").is_some_and(|op| syntax::text(op, source) == "<-"),
+        "unary_expression" => parent.field_child("operator").is_some_and(|op| syntax::text(op, source) == "<-"),
         "binary_expression" => {
-            parent.child_by_field_name("operator").is_some_and(|op| matches!(syntax::text(op, source), "==" | "!="))
+            parent.field_child("operator").is_some_and(|op| matches!(syntax::text(op, source), "==" | "!="))
         }
         "argument_list" => parent.parent().is_some_and(|call| {
             call.kind() == "call_expression" && matches!(syntax::call_name(call, source), Some((None, "len" | "cap")))

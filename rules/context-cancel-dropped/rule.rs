@@ -1,3 +1,4 @@
+use crate::syntax::FieldChild as _;
 use crate::engine::prelude::*;
 
 pub static RULE: Rule = Rule {
@@ -106,13 +107,13 @@ impl<'tree> CancelAssignment<'tree> {
         }
         let holder = values.parent()?;
         let targets: Vec<Node<'tree>> = match holder.kind() {
-            "short_var_declaration" => syntax::named_children(holder.child_by_field_name("left")?),
+            "short_var_declaration" => syntax::named_children(holder.field_child("left")?),
             "assignment_statement" => {
-                let operator = holder.child_by_field_name("operator")?;
+                let operator = holder.field_child("operator")?;
                 if syntax::text(operator, source) != "=" {
                     return None;
                 }
-                syntax::named_children(holder.child_by_field_name("left")?)
+                syntax::named_children(holder.field_child("left")?)
             }
             "var_spec" => {
                 let mut cursor = holder.walk();
@@ -196,9 +197,9 @@ fn is_blank_assignment_value(mention: Node<'_>, source: &str) -> bool {
     let Some(assignment) = values.parent().filter(|parent| parent.kind() == "assignment_statement") else {
         return false;
     };
-    assignment.child_by_field_name("right") == Some(values)
+    assignment.field_child("right") == Some(values)
         && assignment
-            .child_by_field_name("left")
+            .field_child("left")
             .is_some_and(|left| syntax::named_children(left).iter().all(|target| syntax::text(*target, source) == "_"))
 }
 
@@ -292,7 +293,7 @@ impl<'tree> Flow<'_, 'tree> {
     }
 
     fn statement(&mut self, node: Node<'tree>, live: bool) -> Outcome {
-        let field = |name: &str| node.child_by_field_name(name);
+        let field = |name: &str| node.field_child(name);
         match node.kind() {
             "block" | "statement_list" => self.statements(&syntax::block_statements(node), live),
             "labeled_statement" => {
@@ -336,21 +337,21 @@ impl<'tree> Flow<'_, 'tree> {
     }
 
     fn for_statement(&mut self, node: Node<'tree>, live: bool) -> Outcome {
-        let body = node.child_by_field_name("body");
+        let body = node.field_child("body");
         let header = syntax::named_children(node).into_iter().find(|child| Some(*child) != body);
         let mut live = live;
         let mut endless = true;
         if let Some(header) = header {
             // `for cond {}` and `for range x {}` may run zero times; `for {}` only ends by a branch.
-            let has_condition = header.kind() != "for_clause" || header.child_by_field_name("condition").is_some();
+            let has_condition = header.kind() != "for_clause" || header.field_child("condition").is_some();
             endless = !has_condition;
             let evaluated_first = match header.kind() {
                 "for_clause" => {
-                    let init = header.child_by_field_name("initializer");
+                    let init = header.field_child("initializer");
                     if let Some(init) = init {
                         live = self.simple(init, live);
                     }
-                    header.child_by_field_name("condition").is_some_and(|condition| self.uses_in(condition))
+                    header.field_child("condition").is_some_and(|condition| self.uses_in(condition))
                 }
                 _ => self.uses_in(header),
             };
@@ -364,8 +365,8 @@ impl<'tree> Flow<'_, 'tree> {
     }
 
     fn branching(&mut self, node: Node<'tree>, live: bool) -> Outcome {
-        let mut live = node.child_by_field_name("initializer").map_or(live, |init| self.simple(init, live));
-        if node.child_by_field_name("value").is_some_and(|value| self.uses_in(value)) {
+        let mut live = node.field_child("initializer").map_or(live, |init| self.simple(init, live));
+        if node.field_child("value").is_some_and(|value| self.uses_in(value)) {
             live = false;
         }
         let cases: Vec<Node<'tree>> = syntax::named_children(node)

@@ -1,3 +1,4 @@
+use crate::syntax::FieldChild as _;
 use crate::engine::prelude::*;
 
 pub static RULE: Rule = Rule {
@@ -71,10 +72,10 @@ fn sides(statement: Node<'_>) -> (Vec<Node<'_>>, Vec<Node<'_>>) {
     if statement.kind() == "var_spec" {
         let mut cursor = statement.walk();
         let names = statement.children_by_field_name("name", &mut cursor).collect();
-        let values = statement.child_by_field_name("value").map(syntax::named_children).unwrap_or_default();
+        let values = statement.field_child("value").map(syntax::named_children).unwrap_or_default();
         return (names, values);
     }
-    let side = |field| statement.child_by_field_name(field).map(syntax::named_children).unwrap_or_default();
+    let side = |field| statement.field_child(field).map(syntax::named_children).unwrap_or_default();
     (side("left"), side("right"))
 }
 

@@ -1,3 +1,4 @@
+use crate::syntax::FieldChild as _;
 use crate::engine::prelude::*;
 
 pub static RULE: Rule = Rule {
@@ -47,19 +48,19 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
         }
         let documented = has_comment_before(target, source);
         let Some(problem) = problem(ctx, body, t, documented) else { return };
-        let Some(name_node) = target.child_by_field_name("name") else { return };
+        let Some(name_node) = target.field_child("name") else { return };
         ctx.report(Span::new(target.start_byte(), name_node.end_byte()), problem.message(&format!("`{name}`")))
             .help(problem.help());
         return;
     }
     let (Some(callee), Some(subtest)) = (found.get("callee"), found.get("subtest")) else { return };
-    let Some(operand) = callee.child_by_field_name("operand") else { return };
+    let Some(operand) = callee.field_child("operand") else { return };
     let Some(t) = testing_t_parameter(ctx, subtest) else { return };
     // `t.Run` on the test's own `*testing.T` (any name it has there), not another `Run` method.
     if !is_testing_t_value(ctx, operand) {
         return;
     }
-    let Some(body) = subtest.child_by_field_name("body") else { return };
+    let Some(body) = subtest.field_child("body") else { return };
     if checks_something(ctx, body, t) || is_compile_time_check(body, source) {
         return;
     }
@@ -117,10 +118,10 @@ fn logs_failure(ctx: &RuleContext<'_, '_>, body: Node<'_>, t: &str) -> bool {
     let source: &str = &ctx.file.text;
     let names = testing_names(ctx, body, t);
     syntax::descendants(body).filter(|node| node.kind() == "if_statement").any(|statement| {
-        if statement.child_by_field_name("alternative").is_some() {
+        if statement.field_child("alternative").is_some() {
             return false;
         }
-        let Some(block) = statement.child_by_field_name("consequence") else { return false };
+        let Some(block) = statement.field_child("consequence") else { return false };
         let statements = syntax::block_statements(block);
         !statements.is_empty()
             && statements.iter().all(|statement| {
@@ -232,12 +233,12 @@ fn is_neutral_use(identifier: Node<'_>, source: &str) -> bool {
     let Some(selector) = identifier.parent().filter(|parent| parent.kind() == "selector_expression") else {
         return false;
     };
-    if selector.child_by_field_name("operand") != Some(identifier) {
+    if selector.field_child("operand") != Some(identifier) {
         return false;
     }
-    let Some(field) = selector.child_by_field_name("field") else { return false };
+    let Some(field) = selector.field_child("field") else { return false };
     let called = selector.parent().is_some_and(|call| {
-        call.kind() == "call_expression" && call.child_by_field_name("function") == Some(selector)
+        call.kind() == "call_expression" && call.field_child("function") == Some(selector)
     });
     called && NEUTRAL_METHODS.contains(&syntax::text(field, source))
 }
@@ -262,9 +263,9 @@ fn is_compile_time_check(body: Node<'_>, source: &str) -> bool {
         && statements.iter().all(|statement| match statement.kind() {
             "var_declaration" => syntax::descendants(*statement)
                 .filter(|node| node.kind() == "var_spec")
-                .all(|spec| spec.child_by_field_name("name").is_some_and(|name| syntax::text(name, source) == "_")),
+                .all(|spec| spec.field_child("name").is_some_and(|name| syntax::text(name, source) == "_")),
             "assignment_statement" => statement
-                .child_by_field_name("left")
+                .field_child("left")
                 .is_some_and(|left| syntax::named_children(left).iter().all(|node| syntax::text(*node, source) == "_")),
             _ => false,
         })

@@ -1,3 +1,4 @@
+use crate::syntax::FieldChild as _;
 use crate::engine::facts::stdlib;
 use crate::engine::prelude::*;
 
@@ -37,9 +38,9 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
         return;
     }
     let (Some(left), Some(right), Some(operator)) = (
-        target.child_by_field_name("left"),
-        target.child_by_field_name("right"),
-        target.child_by_field_name("operator"),
+        target.field_child("left"),
+        target.field_child("right"),
+        target.field_child("operator"),
     ) else {
         return;
     };
@@ -82,7 +83,7 @@ fn check_switch<'node>(ctx: &mut RuleContext<'_, '_>, switch: Node<'node>, value
     let Some(value) = value else { return };
     let mut sentinels: Vec<(Node<'node>, Sentinel)> = Vec::new();
     for case in syntax::named_children(switch).into_iter().filter(|node| node.kind() == "expression_case") {
-        let Some(values) = case.child_by_field_name("value") else { continue };
+        let Some(values) = case.field_child("value") else { continue };
         for candidate in syntax::named_children(values) {
             if let Some(sentinel) = sentinel_of(ctx, candidate) {
                 sentinels.push((candidate, sentinel));
@@ -122,8 +123,8 @@ fn sentinel_of(ctx: &RuleContext<'_, '_>, expr: Node<'_>) -> Option<Sentinel> {
     let expr = syntax::unparen(expr);
     match expr.kind() {
         "selector_expression" => {
-            let operand = expr.child_by_field_name("operand")?;
-            let field = ctx.text(expr.child_by_field_name("field")?);
+            let operand = expr.field_child("operand")?;
+            let field = ctx.text(expr.field_child("field")?);
             if operand.kind() != "identifier" || ctx.types.is_local(operand) {
                 return None;
             }
@@ -204,7 +205,7 @@ fn is_error_value(ctx: &RuleContext<'_, '_>, expr: Node<'_>, sentinel: Node<'_>)
 fn inside_is_method(ctx: &RuleContext<'_, '_>, node: Node<'_>) -> bool {
     ctx.types.ancestry().enclosing_functions(node).any(|function| {
         function.kind() == "method_declaration"
-            && function.child_by_field_name("name").is_some_and(|name| matches!(ctx.text(name), "Is" | "Unwrap" | "As"))
+            && function.field_child("name").is_some_and(|name| matches!(ctx.text(name), "Is" | "Unwrap" | "As"))
     })
 }
 
@@ -214,11 +215,11 @@ fn inside_is_method(ctx: &RuleContext<'_, '_>, node: Node<'_>) -> bool {
 fn documented_exact(ctx: &RuleContext<'_, '_>, error: Node<'_>, at: Node<'_>, sentinel: &Sentinel) -> bool {
     let error = syntax::unparen(error);
     let Some(call) = source_call(ctx, error, at) else { return false };
-    let Some(function) = call.child_by_field_name("function").map(syntax::unparen) else { return false };
+    let Some(function) = call.field_child("function").map(syntax::unparen) else { return false };
     let (package, name) = match function.kind() {
         "selector_expression" => {
-            let Some(operand) = function.child_by_field_name("operand") else { return false };
-            let Some(field) = function.child_by_field_name("field") else { return false };
+            let Some(operand) = function.field_child("operand") else { return false };
+            let Some(field) = function.field_child("field") else { return false };
             let package = (operand.kind() == "identifier" && !ctx.types.is_local(operand))
                 .then(|| ctx.facts.imports.path_of(ctx.text(operand)))
                 .flatten();
@@ -237,8 +238,8 @@ fn documented_exact(ctx: &RuleContext<'_, '_>, error: Node<'_>, at: Node<'_>, se
 /// The package of a method call's receiver type when the method itself is unknown (a vendored or
 /// external package): `p.AnswerHeader()` on a `dnsmessage.Parser`.
 fn receiver_package(ctx: &RuleContext<'_, '_>, call: Node<'_>) -> Option<String> {
-    let function = syntax::unparen(call.child_by_field_name("function")?);
-    let operand = function.child_by_field_name("operand").filter(|_| function.kind() == "selector_expression")?;
+    let function = syntax::unparen(call.field_child("function")?);
+    let operand = function.field_child("operand").filter(|_| function.kind() == "selector_expression")?;
     let ty = ctx.types.type_of(operand)?;
     let named = ty.trim_start_matches('*');
     let (path, _) = named.rsplit_once('.')?;
@@ -328,7 +329,7 @@ fn source_call<'tree>(ctx: &RuleContext<'_, 'tree>, error: Node<'tree>, at: Node
     }
     let name = ctx.text(error);
     let function = syntax::enclosing_function(at)?;
-    let body = function.child_by_field_name("body")?;
+    let body = function.field_child("body")?;
     let binding = syntax::bindings_of(body, name, &ctx.file.text)
         .into_iter()
         .filter(|binding| binding.statement.start_byte() < at.start_byte())
@@ -336,7 +337,7 @@ fn source_call<'tree>(ctx: &RuleContext<'_, 'tree>, error: Node<'tree>, at: Node
     let value = match binding.value {
         Some(value) => value,
         None => {
-            let right = binding.statement.child_by_field_name("right").or_else(|| binding.statement.child_by_field_name("value"))?;
+            let right = binding.statement.field_child("right").or_else(|| binding.statement.field_child("value"))?;
             match syntax::named_children(right).as_slice() {
                 [single] => *single,
                 _ => return None,
@@ -391,7 +392,7 @@ fn import_edit(ctx: &RuleContext<'_, '_>) -> Option<Edit> {
         }
         group.push(*spec);
     }
-    let path_of = |spec: Node<'_>| spec.child_by_field_name("path").map(|path| syntax::text(path, source).trim_matches(|c| c == '"' || c == '`').to_string());
+    let path_of = |spec: Node<'_>| spec.field_child("path").map(|path| syntax::text(path, source).trim_matches(|c| c == '"' || c == '`').to_string());
     if let Some(after) = group.iter().find(|spec| path_of(**spec).is_some_and(|path| path.as_str() > "errors")) {
         let indent = syntax::line_indent(source, after.start_byte());
         return Some(Edit::insert(after.start_byte(), format!("\"errors\"\n{indent}")));

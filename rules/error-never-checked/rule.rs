@@ -1,3 +1,4 @@
+use crate::syntax::FieldChild as _;
 use crate::engine::prelude::*;
 
 pub static RULE: Rule = Rule {
@@ -36,7 +37,7 @@ enum Fate<'tree> {
 
 fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
     let (Some(statement), Some(call)) = (found.target(), found.get("call")) else { return };
-    let Some(left) = statement.child_by_field_name("left") else { return };
+    let Some(left) = statement.field_child("left") else { return };
     let names = syntax::named_children(left);
     let Some(info) = ctx.types.call(call) else { return };
     // The error is the call's last result, assigned to a plain name.
@@ -49,7 +50,7 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
     }
     let name_text = ctx.text(name);
     let Some(function) = ctx.types.ancestry().enclosing_functions(statement).next() else { return };
-    let Some(body) = function.child_by_field_name("body") else { return };
+    let Some(body) = function.field_child("body") else { return };
     if !is_plain_statement_position(statement)
         || ctx.types.remember("error-never-checked: reads hidden", function, name_text, || {
             hides_reads(ctx, function, body, name_text)
@@ -88,7 +89,7 @@ fn is_plain_statement_position(statement: Node<'_>) -> bool {
     statement.parent().is_some_and(|parent| {
         STATEMENT_CONTAINERS.contains(&parent.kind()) ||
         (matches!(parent.kind(), "if_statement" | "expression_switch_statement")
-            && parent.child_by_field_name("initializer").is_some_and(|init| init.id() == statement.id()))
+            && parent.field_child("initializer").is_some_and(|init| init.id() == statement.id()))
     })
 }
 
@@ -96,7 +97,7 @@ fn is_plain_statement_position(statement: Node<'_>) -> bool {
 /// closure reads it), a function literal mentions it, its address is taken, or the function uses
 /// `goto`.
 fn hides_reads(ctx: &RuleContext<'_, '_>, function: Node<'_>, body: Node<'_>, name: &str) -> bool {
-    if let Some(result) = function.child_by_field_name("result")
+    if let Some(result) = function.field_child("result")
         && result.kind() == "parameter_list"
         && syntax::named_children(result).iter().any(|declaration| {
             let mut cursor = declaration.walk();
@@ -116,8 +117,8 @@ fn hides_reads(ctx: &RuleContext<'_, '_>, function: Node<'_>, body: Node<'_>, na
             "goto_statement" => return true,
             "func_literal" if captures(ctx, node, name) => return true,
             "unary_expression"
-                if node.child_by_field_name("operator").is_some_and(|op| ctx.text(op) == "&")
-                    && node.child_by_field_name("operand").is_some_and(|operand| ctx.text(operand) == name) =>
+                if node.field_child("operator").is_some_and(|op| ctx.text(op) == "&")
+                    && node.field_child("operand").is_some_and(|operand| ctx.text(operand) == name) =>
             {
                 return true;
             }
@@ -137,10 +138,10 @@ fn captures(ctx: &RuleContext<'_, '_>, literal: Node<'_>, name: &str) -> bool {
     }
     let own_parameter = ["parameters", "result"].iter().any(|field| {
         literal
-            .child_by_field_name(field)
+            .field_child(field)
             .is_some_and(|list| syntax::descendants(list).any(|n| n.kind() == "identifier" && ctx.text(n) == name))
     });
-    let own_declaration = literal.child_by_field_name("body").is_some_and(|body| {
+    let own_declaration = literal.field_child("body").is_some_and(|body| {
         syntax::bindings_of(body, name, &ctx.file.text)
             .iter()
             .any(|binding| matches!(binding.kind, syntax::BindingKind::Define | syntax::BindingKind::Var))
@@ -156,7 +157,7 @@ fn declaring_block<'tree>(ctx: &RuleContext<'_, 'tree>, statement: Node<'tree>, 
     let declares = |node: Node<'_>| -> bool {
         match node.kind() {
             "short_var_declaration" => node
-                .child_by_field_name("left")
+                .field_child("left")
                 .is_some_and(|left| syntax::named_children(left).iter().any(|n| ctx.text(*n) == name)),
             "var_declaration" => syntax::descendants(node).any(|n| n.kind() == "var_spec" && {
                 let mut cursor = n.walk();
@@ -179,7 +180,7 @@ fn declaring_block<'tree>(ctx: &RuleContext<'_, 'tree>, statement: Node<'tree>, 
                 earlier.any(declares)
             }
             "if_statement" | "expression_switch_statement" | "type_switch_statement" => current
-                .child_by_field_name("initializer")
+                .field_child("initializer")
                 .is_some_and(|init| init.id() != below.id() && declares(init)),
             "for_statement" => {
                 let bound_by_clause = syntax::named_children(current).iter().any(|child| {
@@ -201,7 +202,7 @@ fn declaring_block<'tree>(ctx: &RuleContext<'_, 'tree>, statement: Node<'tree>, 
             // A parameter or receiver: the body is its scope.
             let function = body.parent()?;
             let declared_here = ["parameters", "receiver"].iter().any(|field| {
-                function.child_by_field_name(field).is_some_and(|list| {
+                function.field_child(field).is_some_and(|list| {
                     syntax::descendants(list).any(|n| n.kind() == "identifier" && ctx.text(n) == name)
                 })
             });
@@ -287,11 +288,11 @@ fn mentions(ctx: &RuleContext<'_, '_>, node: Node<'_>, name: &str) -> bool {
 fn is_assigned_target(ctx: &RuleContext<'_, '_>, identifier: Node<'_>) -> bool {
     let Some(list) = identifier.parent().filter(|parent| parent.kind() == "expression_list") else { return false };
     let Some(statement) = list.parent() else { return false };
-    let on_left = statement.child_by_field_name("left").is_some_and(|left| left.id() == list.id());
+    let on_left = statement.field_child("left").is_some_and(|left| left.id() == list.id());
     on_left
         && match statement.kind() {
             "short_var_declaration" => true,
-            "assignment_statement" => statement.child_by_field_name("operator").is_some_and(|op| ctx.text(op) == "="),
+            "assignment_statement" => statement.field_child("operator").is_some_and(|op| ctx.text(op) == "="),
             _ => false,
         }
 }
@@ -301,7 +302,7 @@ fn is_assigned_target(ctx: &RuleContext<'_, '_>, identifier: Node<'_>) -> bool {
 fn writes_plainly(ctx: &RuleContext<'_, '_>, statement: Node<'_>, name: &str) -> bool {
     matches!(statement.kind(), "assignment_statement" | "short_var_declaration")
         && statement
-            .child_by_field_name("left")
+            .field_child("left")
             .is_some_and(|left| syntax::named_children(left).iter().any(|n| n.kind() == "identifier" && ctx.text(*n) == name))
         && !reads(ctx, statement, name)
 }

@@ -1,3 +1,4 @@
+use crate::syntax::FieldChild as _;
 use crate::engine::prelude::*;
 
 pub static RULE: Rule = Rule {
@@ -68,7 +69,7 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
         .all(|ty| ctx.facts.package_path.is_some() && type_package(ctx, *ty).as_deref() == ctx.facts.package_path);
     let severity = if ctx.facts.is_test_file || own_types { Severity::Info } else { ctx.rule.severity };
     let (span, message) = if target.kind() == "type_switch_statement" {
-        let header_end = target.child_by_field_name("value").map_or(target.end_byte(), |value| value.end_byte());
+        let header_end = target.field_child("value").map_or(target.end_byte(), |value| value.end_byte());
         (
             Span::new(target.start_byte(), header_end),
             format!(
@@ -105,7 +106,7 @@ fn is_error(ctx: &RuleContext<'_, '_>, value: Node<'_>) -> bool {
 fn inside_error_method(ctx: &RuleContext<'_, '_>, node: Node<'_>) -> bool {
     ctx.types.ancestry().enclosing_functions(node).any(|function| {
         function.kind() == "method_declaration"
-            && function.child_by_field_name("name").is_some_and(|name| matches!(ctx.text(name), "Is" | "As" | "Unwrap"))
+            && function.field_child("name").is_some_and(|name| matches!(ctx.text(name), "Is" | "As" | "Unwrap"))
     })
 }
 
@@ -124,7 +125,7 @@ fn walks_the_chain(ctx: &RuleContext<'_, '_>, value: Node<'_>, at: Node<'_>) -> 
         return false;
     }
     let Some(function) = ctx.types.ancestry().enclosing_functions(at).next() else { return false };
-    let Some(body) = function.child_by_field_name("body") else { return false };
+    let Some(body) = function.field_child("body") else { return false };
     syntax::bindings_of(body, ctx.text(value), &ctx.file.text)
         .iter()
         .any(|binding| binding.value.is_some_and(is_unwrap))
@@ -142,11 +143,11 @@ fn source_call<'tree>(ctx: &RuleContext<'_, 'tree>, value: Node<'tree>, at: Node
 
 /// The import path of the package whose function or method `call` calls, when known.
 fn callee_package(ctx: &RuleContext<'_, '_>, call: Node<'_>) -> Option<String> {
-    let function = syntax::unparen(call.child_by_field_name("function")?);
+    let function = syntax::unparen(call.field_child("function")?);
     match function.kind() {
         "identifier" => ctx.facts.package_path.map(str::to_string),
         "selector_expression" => {
-            let operand = function.child_by_field_name("operand")?;
+            let operand = function.field_child("operand")?;
             if operand.kind() == "identifier"
                 && let Some(path) = ctx.facts.imports.path_of(ctx.text(operand))
                 && ctx.types.type_of(operand).is_none()
@@ -166,7 +167,7 @@ fn type_package(ctx: &RuleContext<'_, '_>, ty: Node<'_>) -> Option<String> {
         "pointer_type" => type_package(ctx, syntax::named_children(ty).into_iter().next()?),
         "type_identifier" => ctx.facts.package_path.map(str::to_string),
         "qualified_type" => {
-            let package = ty.child_by_field_name("package")?;
+            let package = ty.field_child("package")?;
             ctx.facts.imports.path_of(ctx.text(package)).map(str::to_string)
         }
         _ => None,
@@ -175,7 +176,7 @@ fn type_package(ctx: &RuleContext<'_, '_>, ty: Node<'_>) -> Option<String> {
 
 fn last_assigned_call<'tree>(ctx: &RuleContext<'_, 'tree>, name: Node<'tree>, at: Node<'tree>) -> Option<Node<'tree>> {
     let function = syntax::enclosing_function(at)?;
-    let body = function.child_by_field_name("body")?;
+    let body = function.field_child("body")?;
     let binding = syntax::bindings_of(body, ctx.text(name), &ctx.file.text)
         .into_iter()
         .filter(|binding| binding.statement.start_byte() < at.start_byte())
@@ -184,7 +185,7 @@ fn last_assigned_call<'tree>(ctx: &RuleContext<'_, 'tree>, name: Node<'tree>, at
         Some(value) => value,
         None => {
             let right =
-                binding.statement.child_by_field_name("right").or_else(|| binding.statement.child_by_field_name("value"))?;
+                binding.statement.field_child("right").or_else(|| binding.statement.field_child("value"))?;
             match syntax::named_children(right).as_slice() {
                 [single] => *single,
                 _ => return None,
@@ -205,7 +206,7 @@ fn may_be_error_type(ctx: &RuleContext<'_, '_>, ty: Node<'_>) -> bool {
     match ty.kind() {
         // An interface literal is an error when it lists `Error()` or embeds `error`.
         "interface_type" => syntax::named_children(ty).iter().any(|element| {
-            let name = element.child_by_field_name("name").map(|name| ctx.text(name));
+            let name = element.field_child("name").map(|name| ctx.text(name));
             name == Some("Error") || ctx.text(*element).trim() == "error"
         }),
         "type_identifier" => {

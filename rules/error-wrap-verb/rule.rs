@@ -1,3 +1,4 @@
+use crate::syntax::FieldChild as _;
 use crate::engine::prelude::*;
 
 pub static RULE: Rule = Rule {
@@ -153,12 +154,12 @@ fn in_test_support(ctx: &RuleContext<'_, '_>) -> bool {
 fn error_value<'tree>(ctx: &RuleContext<'_, 'tree>, argument: Node<'tree>) -> Option<Node<'tree>> {
     let argument = syntax::unparen(argument);
     if argument.kind() == "call_expression"
-        && let Some(function) = argument.child_by_field_name("function")
+        && let Some(function) = argument.field_child("function")
         && function.kind() == "selector_expression"
-        && function.child_by_field_name("field").is_some_and(|field| ctx.text(field) == "Error")
+        && function.field_child("field").is_some_and(|field| ctx.text(field) == "Error")
         && syntax::call_arguments(argument).is_empty()
     {
-        let receiver = function.child_by_field_name("operand")?;
+        let receiver = function.field_child("operand")?;
         return is_error(ctx, receiver).then_some(receiver);
     }
     is_error(ctx, argument).then_some(argument)

@@ -1,3 +1,4 @@
+use crate::syntax::FieldChild as _;
 use crate::engine::prelude::*;
 
 pub static RULE: Rule = Rule {
@@ -98,7 +99,7 @@ fn in_goroutine<'tree>(ancestry: &syntax::Ancestry<'tree>, call: Node<'tree>) ->
         let Some(parent) = function.parent().filter(|parent| parent.kind() == "call_expression") else {
             return false;
         };
-        if parent.child_by_field_name("function") != Some(function) {
+        if parent.field_child("function") != Some(function) {
             return false;
         }
         match parent.parent().map(|statement| statement.kind()) {
@@ -192,7 +193,7 @@ fn is_exit_by_design(ctx: &RuleContext<'_, '_>, declaration: Node<'_>) -> bool {
 /// package's modes).
 fn in_chosen_exit_mode(call: Node<'_>, source: &str) -> bool {
     syntax::ancestors_in_function(call).filter(|node| node.kind() == "expression_case").any(|case| {
-        case.child_by_field_name("value").is_some_and(|value| syntax::text(value, source).contains("Exit"))
+        case.field_child("value").is_some_and(|value| syntax::text(value, source).contains("Exit"))
     })
 }
 

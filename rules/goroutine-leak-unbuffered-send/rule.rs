@@ -1,3 +1,4 @@
+use crate::syntax::FieldChild as _;
 use crate::engine::prelude::*;
 
 pub static RULE: Rule = Rule {
@@ -137,7 +138,7 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
 /// `func main()`, or a `Main` the real `main` delegates to (`os.Exit(ghcmd.Main())`).
 fn is_main(function: Node<'_>, source: &str) -> bool {
     function.kind() == "function_declaration"
-        && function.child_by_field_name("name").is_some_and(|name| matches!(syntax::text(name, source), "main" | "Main"))
+        && function.field_child("name").is_some_and(|name| matches!(syntax::text(name, source), "main" | "Main"))
 }
 
 /// `go func() { if err := srv.ListenAndServe(); !errors.Is(err, http.ErrServerClosed) { errc <- err
@@ -183,10 +184,10 @@ fn is_guarded_send(send: Node<'_>) -> bool {
 fn sends_in<'tree>(literal: Node<'tree>, name: &str, source: &str) -> (Vec<Node<'tree>>, Option<usize>) {
     let is_send = |node: Node<'_>| {
         node.kind() == "send_statement"
-            && node.child_by_field_name("channel").is_some_and(|channel| syntax::text(channel, source) == name)
+            && node.field_child("channel").is_some_and(|channel| syntax::text(channel, source) == name)
     };
     let sends: Vec<Node<'tree>> = flow::own_descendants(literal).filter(|node| is_send(*node)).collect();
-    let most = literal.child_by_field_name("body").and_then(|body| {
+    let most = literal.field_child("body").and_then(|body| {
         let count = path_sends(body, &is_send)?;
         Some(count.falls.unwrap_or(0).max(count.ends))
     });
@@ -227,11 +228,11 @@ fn path_sends(statement: Node<'_>, is_send: &dyn Fn(Node<'_>) -> bool) -> Option
         }
         "return_statement" => PathSends { falls: None, ends: 0 },
         "if_statement" => {
-            let consequence = match statement.child_by_field_name("consequence") {
+            let consequence = match statement.field_child("consequence") {
                 Some(block) => path_sends(block, is_send)?,
                 None => none,
             };
-            let alternative = match statement.child_by_field_name("alternative") {
+            let alternative = match statement.field_child("alternative") {
                 Some(alternative) => path_sends(alternative, is_send)?,
                 None => none,
             };
@@ -246,7 +247,7 @@ fn path_sends(statement: Node<'_>, is_send: &dyn Fn(Node<'_>) -> bool) -> Option
                 }
                 exhaustive |= case.kind() == "default_case";
                 let mut here = none;
-                if case.child_by_field_name("communication").is_some_and(is_send) {
+                if case.field_child("communication").is_some_and(is_send) {
                     here.falls = Some(1);
                 }
                 if let Some(body) = syntax::named_children(case).into_iter().find(|c| c.kind() == "statement_list") {
@@ -345,7 +346,7 @@ fn gives_up(channel: Node<'_>, source: &str) -> bool {
         // `timeoutCh := time.After(d)`, `t.timer.C`, `deadline`.
         "identifier" => named_like_timeout(syntax::text(channel, source)),
         "selector_expression" => {
-            channel.child_by_field_name("field").is_some_and(|field| syntax::text(field, source) == "C")
+            channel.field_child("field").is_some_and(|field| syntax::text(field, source) == "C")
         }
         _ => false,
     }
@@ -360,7 +361,7 @@ fn gives_up(channel: Node<'_>, source: &str) -> bool {
 fn leaves(select: Node<'_>, body: Option<Node<'_>>, function: Node<'_>, name: &str, source: &str) -> bool {
     let loop_ = syntax::ancestors(select).take_while(|ancestor| *ancestor != function).find_map(flow::Loop::new);
     let named_after = |node: Node<'_>| {
-        function.child_by_field_name("body").is_some_and(|body| {
+        function.field_child("body").is_some_and(|body| {
             syntax::identifiers_named(body, name, source).any(|mention| mention.start_byte() >= node.end_byte())
         })
     };

@@ -1,3 +1,4 @@
+use crate::syntax::FieldChild as _;
 use crate::engine::prelude::*;
 use crate::engine::facts::module::Func;
 use crate::package_source::{self, PackageFile};
@@ -102,7 +103,7 @@ enum Launched<'s, 'p> {
 /// points at the launch without covering the goroutine's body.
 fn launch_span(go: &GoStatement<'_>) -> Span {
     let end = match go.target {
-        GoTarget::Literal(literal) => literal.child_by_field_name("body").map(|body| body.start_byte() + 1),
+        GoTarget::Literal(literal) => literal.field_child("body").map(|body| body.start_byte() + 1),
         _ => None,
     };
     Span::new(go.statement.start_byte(), end.unwrap_or(go.statement.end_byte()))
@@ -134,7 +135,7 @@ fn lives_as_long_as_the_process(ctx: &RuleContext<'_, '_>, statement: Node<'_>, 
     if function.kind() == "func_literal" || in_loop {
         return false;
     }
-    let Some(name) = function.child_by_field_name("name").map(|name| syntax::text(name, source)) else {
+    let Some(name) = function.field_child("name").map(|name| syntax::text(name, source)) else {
         return false;
     };
     let is_program = facts.package_name == "main" && !facts.is_test_file;
@@ -159,7 +160,7 @@ fn under_once_guard(statement: Node<'_>, function: Node<'_>, source: &str) -> bo
         || syntax::ancestors(statement).take_while(|node| *node != function).any(|node| {
             node.kind() == "if_statement"
                 && node
-                    .child_by_field_name("condition")
+                    .field_child("condition")
                     .is_some_and(|condition| syntax::text(condition, source).contains("CompareAndSwap"))
         })
 }
@@ -183,8 +184,8 @@ fn is_do_with_plain_literal(call: Node<'_>, source: &str) -> bool {
     let arguments = syntax::call_arguments(call);
     is_do
         && matches!(arguments.as_slice(), [literal] if literal.kind() == "func_literal"
-            && literal.child_by_field_name("result").is_none()
-            && literal.child_by_field_name("parameters").is_some_and(|p| syntax::named_children(p).is_empty()))
+            && literal.field_child("result").is_none()
+            && literal.field_child("parameters").is_some_and(|p| syntax::named_children(p).is_empty()))
 }
 
 /// The function `name` (declared as `function`, in this file) is started once per process by
@@ -235,7 +236,7 @@ fn calls_at_package_init(root: Node<'_>, function: Option<Node<'_>>, name: &str,
     for call in calls {
         let top = syntax::top_level_declaration(call)?;
         let in_init = top.kind() == "function_declaration"
-            && top.child_by_field_name("name").is_some_and(|n| syntax::text(n, source) == "init");
+            && top.field_child("name").is_some_and(|n| syntax::text(n, source) == "init");
         // In a loop it runs many times; in a literal (a command's `Action: func() {...}` in a
         // `var`) it runs whenever the literal is called, not at init.
         let repeated = syntax::ancestors(call)
@@ -252,7 +253,7 @@ fn calls_at_package_init(root: Node<'_>, function: Option<Node<'_>>, name: &str,
 /// `if started { return }; started = true; go loop()` on a package-level variable: the
 /// goroutine starts once per process. (A field, `s.started`, is once per value, which can leak.)
 fn after_singleton_guard(statement: Node<'_>, function: Node<'_>, source: &str) -> bool {
-    let Some(body) = function.child_by_field_name("body") else { return false };
+    let Some(body) = function.field_child("body") else { return false };
     let Some(launch) = syntax::ancestors(statement)
         .chain(std::iter::once(statement))
         .find(|node| node.parent().and_then(|list| list.parent()) == Some(body))
@@ -262,20 +263,20 @@ fn after_singleton_guard(statement: Node<'_>, function: Node<'_>, source: &str) 
     let before: Vec<Node<'_>> =
         std::iter::successors(launch.prev_named_sibling(), |node| node.prev_named_sibling()).collect();
     before.iter().any(|guard| {
-        let Some(condition) = guard.child_by_field_name("condition").filter(|_| guard.kind() == "if_statement") else {
+        let Some(condition) = guard.field_child("condition").filter(|_| guard.kind() == "if_statement") else {
             return false;
         };
         let returns_at_once = guard
-            .child_by_field_name("consequence")
+            .field_child("consequence")
             .is_some_and(|block| syntax::text(block, source).split_whitespace().collect::<String>() == "{return}");
         returns_at_once
-            && guard.child_by_field_name("alternative").is_none()
+            && guard.field_child("alternative").is_none()
             && std::iter::once(condition).chain(syntax::descendants(condition)).any(|name| {
                 name.kind() == "identifier"
                     && is_package_level(function, syntax::text(name, source), source)
                     && before.iter().take_while(|node| *node != guard).any(|set| {
                         set.kind() == "assignment_statement"
-                            && set.child_by_field_name("left").is_some_and(|left| {
+                            && set.field_child("left").is_some_and(|left| {
                                 syntax::named_children(left)
                                     .iter()
                                     .any(|l| syntax::text(*l, source) == syntax::text(name, source))
@@ -291,13 +292,13 @@ fn after_singleton_guard(statement: Node<'_>, function: Node<'_>, source: &str) 
 fn under_singleton_flag(statement: Node<'_>, function: Node<'_>, source: &str) -> bool {
     syntax::ancestors(statement).take_while(|node| *node != function).any(|guard| {
         let (Some(condition), Some(block)) = (
-            guard.child_by_field_name("condition").filter(|_| guard.kind() == "if_statement"),
-            guard.child_by_field_name("consequence"),
+            guard.field_child("condition").filter(|_| guard.kind() == "if_statement"),
+            guard.field_child("consequence"),
         ) else {
             return false;
         };
         let Some(flag) = condition
-            .child_by_field_name("operand")
+            .field_child("operand")
             .filter(|_| condition.kind() == "unary_expression" && syntax::text(condition, source).starts_with('!'))
         else {
             return false;
@@ -307,8 +308,8 @@ fn under_singleton_flag(statement: Node<'_>, function: Node<'_>, source: &str) -
         let sets_flag = syntax::descendants(block).any(|set| {
             set.kind() == "assignment_statement"
                 && set.start_byte() < statement.start_byte()
-                && set.child_by_field_name("left").is_some_and(|left| syntax::text(left, source) == flag_text)
-                && set.child_by_field_name("right").is_some_and(|right| syntax::text(right, source) == "true")
+                && set.field_child("left").is_some_and(|left| syntax::text(left, source) == flag_text)
+                && set.field_child("right").is_some_and(|right| syntax::text(right, source) == "true")
         });
         matches!(flag.kind(), "identifier" | "selector_expression")
             && sets_flag
@@ -439,7 +440,7 @@ fn bound_without_value(scope: Node<'_>, name: &str, source: &str) -> bool {
     };
     syntax::descendants(scope).any(|node| match node.kind() {
         "parameter_declaration" | "variadic_parameter_declaration" => binds(node),
-        "range_clause" => node.child_by_field_name("left").is_some_and(|left| left.kind() == "expression_list" && binds(left)),
+        "range_clause" => node.field_child("left").is_some_and(|left| left.kind() == "expression_list" && binds(left)),
         _ => false,
     })
 }
@@ -459,7 +460,7 @@ fn declarations<'tree>(
 ) -> impl Iterator<Item = FunctionView<'tree>> {
     syntax::named_children(root).into_iter().filter_map(move |declaration| {
         let named = declaration.kind() == kind
-            && declaration.child_by_field_name("name").is_some_and(|n| syntax::text(n, source) == name);
+            && declaration.field_child("name").is_some_and(|n| syntax::text(n, source) == name);
         if named { FunctionView::new(declaration, source) } else { None }
     })
 }
@@ -577,7 +578,7 @@ fn is_ticker(types: Option<&TypeEnv<'_>>, operand: Node<'_>, source: &str) -> bo
         return matches!(known.trim_start_matches('*'), "time.Ticker" | "time.Timer");
     }
     let name = match operand.kind() {
-        "selector_expression" => operand.child_by_field_name("field").map_or("", |field| syntax::text(field, source)),
+        "selector_expression" => operand.field_child("field").map_or("", |field| syntax::text(field, source)),
         _ => syntax::text(operand, source),
     };
     let name = name.to_ascii_lowercase();
@@ -668,14 +669,14 @@ fn channel_escapes(scope: Node<'_>, name: &str, launch: Option<Node<'_>>, source
     syntax::descendants(scope).filter(|node| node.kind() == "identifier" && syntax::text(*node, source) == name).any(
         |identifier| {
             let Some(parent) = identifier.parent() else { return true };
-            let is_field = |field: &str| parent.child_by_field_name(field) == Some(identifier);
+            let is_field = |field: &str| parent.field_child(field) == Some(identifier);
             let harmless = match parent.kind() {
                 "expression_list" => parent.parent().is_some_and(|statement| {
                     matches!(statement.kind(), "short_var_declaration" | "assignment_statement")
-                        && statement.child_by_field_name("left") == Some(parent)
+                        && statement.field_child("left") == Some(parent)
                 }),
                 "var_spec" => is_field("name"),
-                "unary_expression" => parent.child_by_field_name("operator").is_some_and(|op| op.kind() == "<-"),
+                "unary_expression" => parent.field_child("operator").is_some_and(|op| op.kind() == "<-"),
                 "send_statement" => is_field("channel"),
                 "range_clause" => is_field("right"),
                 "argument_list" => parent.parent().is_some_and(|call| {

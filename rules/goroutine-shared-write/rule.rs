@@ -1,3 +1,4 @@
+use crate::syntax::FieldChild as _;
 use crate::engine::prelude::*;
 use std::collections::HashSet;
 
@@ -28,7 +29,7 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
     let source: &str = &ctx.file.text;
     let Some(function) = ctx.types.ancestry().enclosing_functions(go).next() else { return };
     let Some(body) = syntax::function_body(function) else { return };
-    let Some(literal_body) = literal.child_by_field_name("body") else { return };
+    let Some(literal_body) = literal.field_child("body") else { return };
     // sync/atomic anywhere in the goroutine: it synchronises somehow; stay quiet.
     if syntax::text(literal_body, source).contains("atomic.") {
         return;
@@ -73,7 +74,7 @@ fn writes<'tree>(ctx: &RuleContext<'_, '_>, body: Node<'tree>) -> Vec<Write<'tre
     let mut found = Vec::new();
     for node in flow::own_descendants(body) {
         let targets = match node.kind() {
-            "assignment_statement" => node.child_by_field_name("left").map(syntax::named_children).unwrap_or_default(),
+            "assignment_statement" => node.field_child("left").map(syntax::named_children).unwrap_or_default(),
             "inc_statement" | "dec_statement" => syntax::named_children(node).into_iter().take(1).collect(),
             _ => continue,
         };
@@ -82,7 +83,7 @@ fn writes<'tree>(ctx: &RuleContext<'_, '_>, body: Node<'tree>) -> Vec<Write<'tre
             match target.kind() {
                 "identifier" => found.push(Write { statement: node, variable: target }),
                 "index_expression" => {
-                    if let Some(operand) = target.child_by_field_name("operand").map(syntax::unparen)
+                    if let Some(operand) = target.field_child("operand").map(syntax::unparen)
                         && operand.kind() == "identifier"
                         && ctx.types.type_of(operand).is_some_and(|ty| ty.starts_with("map["))
                     {
@@ -106,13 +107,13 @@ fn declared_in(scope: Node<'_>, name: &str, source: &str) -> bool {
         || syntax::descendants(scope).any(|node| match node.kind() {
             "range_clause" => {
                 syntax::text(node, source).contains(":=")
-                    && node.child_by_field_name("left").is_some_and(|left| {
+                    && node.field_child("left").is_some_and(|left| {
                         syntax::named_children(left).iter().any(|n| syntax::text(*n, source) == name)
                     })
             }
             "func_literal" => syntax::signature_names(node, source).contains(&name),
             "const_spec" | "type_spec" => {
-                node.child_by_field_name("name").is_some_and(|n| syntax::text(n, source) == name)
+                node.field_child("name").is_some_and(|n| syntax::text(n, source) == name)
             }
             _ => false,
         })
@@ -144,7 +145,7 @@ fn declarations<'tree>(body: Node<'tree>, literal: Node<'tree>, name: &str, sour
             && !syntax::contains(literal, *node)
             && syntax::text(*node, source).contains(":=")
             && node
-                .child_by_field_name("left")
+                .field_child("left")
                 .is_some_and(|left| syntax::named_children(left).iter().any(|n| syntax::text(*n, source) == name))
     });
     let found: Vec<(usize, Node<'tree>)> = bindings
@@ -224,7 +225,7 @@ fn holds_channel_token(body: Node<'_>, write: Node<'_>, source: &str) -> bool {
             node.kind() == "send_statement"
                 && node.start_byte() >= write.end_byte()
                 && node
-                    .child_by_field_name("channel")
+                    .field_child("channel")
                     .is_some_and(|channel| received.contains(&channel_family(channel, body, source)))
         })
 }
@@ -243,7 +244,7 @@ fn declared_per_launch(go: Node<'_>, function: Node<'_>, declared_at: usize) -> 
 /// write (runtime/chan_test.go: `go func() { <-c; recv1 = true }()`, the parent reads `recv1`,
 /// then `c <- 0`).
 fn written_after_release(body: Node<'_>, literal: Node<'_>, write: Node<'_>, name: &str, source: &str) -> bool {
-    let Some(literal_body) = literal.child_by_field_name("body") else { return false };
+    let Some(literal_body) = literal.field_child("body") else { return false };
     let received: Vec<&str> = flow::own_descendants(literal_body)
         .filter(|node| node.end_byte() <= write.start_byte())
         .filter_map(syntax::received_channel)
@@ -256,7 +257,7 @@ fn written_after_release(body: Node<'_>, literal: Node<'_>, write: Node<'_>, nam
             .filter(outside)
             .filter(|node| match node.kind() {
                 "send_statement" => {
-                    node.child_by_field_name("channel").is_some_and(|sent| syntax::text(sent, source) == *channel)
+                    node.field_child("channel").is_some_and(|sent| syntax::text(sent, source) == *channel)
                 }
                 "call_expression" => {
                     syntax::call_name(*node, source) == Some((None, "close"))
@@ -276,7 +277,7 @@ fn channel_family(channel: Node<'_>, body: Node<'_>, source: &str) -> String {
     let channel = syntax::unparen(channel);
     match channel.kind() {
         "index_expression" => channel
-            .child_by_field_name("operand")
+            .field_child("operand")
             .map_or_else(|| syntax::text(channel, source).to_string(), |operand| syntax::text(operand, source).to_string()),
         "identifier" => {
             let name = syntax::text(channel, source);
@@ -343,7 +344,7 @@ fn race_reason(
         // `ch <- v` or `<-ch` on the variable itself: the operation is the synchronisation.
         if use_.parent().is_some_and(|parent| {
             (parent.kind() == "send_statement"
-                && parent.child_by_field_name("channel").is_some_and(|channel| channel.id() == use_.id()))
+                && parent.field_child("channel").is_some_and(|channel| channel.id() == use_.id()))
                 || (parent.kind() == "unary_expression" && syntax::text(parent, source).starts_with("<-"))
         }) {
             continue;
@@ -389,7 +390,7 @@ fn signals_after(function: Node<'_>, body: Node<'_>, write: Node<'_>, source: &s
     for node in flow::own_descendants(body).filter(|node| node.start_byte() >= write.end_byte()) {
         match node.kind() {
             "send_statement" => {
-                if let Some(channel) = node.child_by_field_name("channel") {
+                if let Some(channel) = node.field_child("channel") {
                     signals.channels.push(syntax::text(channel, source).to_string());
                 }
             }
@@ -417,10 +418,10 @@ fn context_cancelled_by(function: Node<'_>, cancel: &str, source: &str) -> Optio
         if !matches!(node.kind(), "short_var_declaration" | "assignment_statement") {
             return None;
         }
-        let left = node.child_by_field_name("left")?;
+        let left = node.field_child("left")?;
         let names: Vec<&str> = syntax::named_children(left).into_iter().map(|name| syntax::text(name, source)).collect();
         let [context, cancel_name] = names[..] else { return None };
-        let right = node.child_by_field_name("right")?;
+        let right = node.field_child("right")?;
         let derives = syntax::text(right, source).contains(".With");
         (cancel_name == cancel && derives && context != "_").then(|| context.to_string())
     })
@@ -452,10 +453,10 @@ impl Signals {
         let Some(assignment) = syntax::ancestors(use_).find(|node| node.kind() == "assignment_statement") else {
             return false;
         };
-        let on_left = assignment.child_by_field_name("left").is_some_and(|left| syntax::contains(left, use_));
+        let on_left = assignment.field_child("left").is_some_and(|left| syntax::contains(left, use_));
         on_left
             && assignment
-                .child_by_field_name("right")
+                .field_child("right")
                 .is_some_and(|right| self.awaited_in(right, right.start_byte(), right.end_byte(), source))
     }
 }

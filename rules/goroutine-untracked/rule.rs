@@ -1,3 +1,4 @@
+use crate::syntax::FieldChild as _;
 use crate::engine::facts::Imports;
 use crate::engine::prelude::*;
 
@@ -40,8 +41,8 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
     let Some(function) = ctx.types.ancestry().enclosing_functions(statement).next() else { return };
     let (Some(path), Some(parameters), Some(body)) = (
         flow::request_path(function, &ctx.facts.imports, source),
-        function.child_by_field_name("parameters"),
-        function.child_by_field_name("body"),
+        function.field_child("parameters"),
+        function.field_child("body"),
     ) else {
         return;
     };
@@ -61,7 +62,7 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
         }
     }
     if matches!(path, flow::RequestPath::ContextFirst(_))
-        && function.child_by_field_name("name").is_some_and(|name| is_lifecycle_name(ctx.text(name)))
+        && function.field_child("name").is_some_and(|name| is_lifecycle_name(ctx.text(name)))
     {
         return;
     }
@@ -107,7 +108,7 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
         Target::Unknown if matches!(path, flow::RequestPath::ContextFirst(_)) => return,
         Target::Found(_) | Target::Unknown | Target::NotNamed => {}
     }
-    let name = function.child_by_field_name("name").map(|name| ctx.text(name));
+    let name = function.field_child("name").map(|name| ctx.text(name));
     let in_handler = matches!(path, flow::RequestPath::HttpHandler);
     let (message, label, help) = match (path, name) {
         (flow::RequestPath::HttpHandler, name) => {
@@ -158,7 +159,7 @@ fn sends_to_returned_channel(statement: Node<'_>, body: Node<'_>, source: &str) 
     syntax::descendants(statement).any(|node| {
         node.kind() == "send_statement"
             && node.parent().is_none_or(|parent| parent.kind() != "communication_case")
-            && node.child_by_field_name("channel").is_some_and(|channel| returned.contains(&syntax::text(channel, source)))
+            && node.field_child("channel").is_some_and(|channel| returned.contains(&syntax::text(channel, source)))
     })
 }
 
@@ -179,18 +180,18 @@ fn derived_context_names(body: Node<'_>, imports: &Imports, names: &mut Vec<Stri
         for node in syntax::descendants_in_function(body) {
             let (left, right) = match node.kind() {
                 "short_var_declaration" | "assignment_statement" => {
-                    (node.child_by_field_name("left"), node.child_by_field_name("right"))
+                    (node.field_child("left"), node.field_child("right"))
                 }
                 "var_spec" => {
                     let typed =
-                        node.child_by_field_name("type").is_some_and(|ty| flow::is_context_type(ty, imports, source));
+                        node.field_child("type").is_some_and(|ty| flow::is_context_type(ty, imports, source));
                     if typed {
                         let mut cursor = node.walk();
                         for name in node.children_by_field_name("name", &mut cursor) {
                             push_unique(names, syntax::text(name, source));
                         }
                     }
-                    (None, node.child_by_field_name("value"))
+                    (None, node.field_child("value"))
                 }
                 _ => continue,
             };
@@ -245,7 +246,7 @@ fn detached_context_names(scope: Node<'_>, imports: &Imports, source: &str) -> V
     for node in syntax::descendants(scope) {
         let (left, right) = match node.kind() {
             "short_var_declaration" | "assignment_statement" => {
-                (node.child_by_field_name("left"), node.child_by_field_name("right"))
+                (node.field_child("left"), node.field_child("right"))
             }
             _ => continue,
         };
@@ -272,7 +273,7 @@ fn is_bare_context(node: Node<'_>, imports: &Imports, source: &str) -> bool {
 /// `go resync()` where the function binds `resync := func() {...}` once: that literal.
 fn local_closure<'tree>(statement: Node<'tree>, body: Node<'tree>, source: &str) -> Option<Node<'tree>> {
     let call = syntax::named_children(statement).into_iter().next()?;
-    let function = call.child_by_field_name("function").filter(|function| function.kind() == "identifier")?;
+    let function = call.field_child("function").filter(|function| function.kind() == "identifier")?;
     let bindings = syntax::bindings_of(body, syntax::text(function, source), source);
     let [binding] = bindings.as_slice() else { return None };
     binding.value.map(syntax::unparen).filter(|value| value.kind() == "func_literal")
@@ -294,7 +295,7 @@ fn ranges_over_callers_channel(statement: Node<'_>, function: Node<'_>, body: No
     let ranges = syntax::descendants(statement).any(|node| {
         node.kind() == "range_clause"
             && node
-                .child_by_field_name("right")
+                .field_child("right")
                 .is_some_and(|over| channel_parameters.contains(&syntax::text(syntax::unparen(over), source)))
     });
     if !ranges {
@@ -303,7 +304,7 @@ fn ranges_over_callers_channel(statement: Node<'_>, function: Node<'_>, body: No
     let returned = returned_names(body, source);
     !syntax::descendants(statement).any(|node| {
         node.kind() == "send_statement"
-            && node.child_by_field_name("channel").is_some_and(|channel| returned.contains(&syntax::text(channel, source)))
+            && node.field_child("channel").is_some_and(|channel| returned.contains(&syntax::text(channel, source)))
     })
 }
 
@@ -328,7 +329,7 @@ fn serves_returned_peer(statement: Node<'_>, body: Node<'_>, source: &str) -> bo
         .map(|node| syntax::text(node, source))
         .collect();
     syntax::descendants_in_function(body).into_iter().filter(|node| node.kind() == "short_var_declaration").any(|pair| {
-        let (Some(left), Some(right)) = (pair.child_by_field_name("left"), pair.child_by_field_name("right")) else {
+        let (Some(left), Some(right)) = (pair.field_child("left"), pair.field_child("right")) else {
             return false;
         };
         let names: Vec<&str> = syntax::named_children(left)
@@ -366,7 +367,7 @@ fn reads_in_loop(loop_: Node<'_>, source: &str) -> bool {
     if condition.is_some_and(|condition| is_read(condition, &["Scan", "Next"])) {
         return true;
     }
-    let Some(body) = loop_.child_by_field_name("body") else { return false };
+    let Some(body) = loop_.field_child("body") else { return false };
     let inside = syntax::descendants_in_function(body);
     inside.iter().any(|node| is_read(*node, &["Read", "Recv"]))
         && inside.iter().any(|node| matches!(node.kind(), "return_statement" | "break_statement"))
@@ -397,7 +398,7 @@ fn belongs_to_returned_object(statement: Node<'_>, body: Node<'_>, source: &str)
         syntax::named_children(ret).into_iter().flat_map(syntax::named_children).any(|value| {
             let value = syntax::unparen(value);
             let value = match value.kind() {
-                "unary_expression" => value.child_by_field_name("operand").unwrap_or(value),
+                "unary_expression" => value.field_child("operand").unwrap_or(value),
                 _ => value,
             };
             value.kind() == "identifier" && syntax::text(value, source) == receiver
@@ -438,7 +439,7 @@ fn is_tracked(statement: Node<'_>, body: Node<'_>, source: &str) -> bool {
                 }
             }
             "send_statement" => {
-                let Some(channel) = node.child_by_field_name("channel") else { continue };
+                let Some(channel) = node.field_child("channel") else { continue };
                 if receives_from(&inside, syntax::text(channel, source), source) {
                     return true;
                 }
@@ -449,7 +450,7 @@ fn is_tracked(statement: Node<'_>, body: Node<'_>, source: &str) -> bool {
     // `select { case sem <- struct{}{}: go work() ; default: busy() }`
     syntax::ancestors_in_function(statement).any(|node| {
         node.kind() == "communication_case"
-            && node.child_by_field_name("communication").is_some_and(|comm| comm.kind() == "send_statement")
+            && node.field_child("communication").is_some_and(|comm| comm.kind() == "send_statement")
     })
 }
 
@@ -500,7 +501,7 @@ fn join_of(ctx: &RuleContext<'_, '_>, statement: Node<'_>, body: Node<'_>) -> Jo
     let mut channels: Vec<&str> = Vec::new();
     for node in syntax::descendants(statement) {
         match node.kind() {
-            "send_statement" => channels.extend(node.child_by_field_name("channel").map(|c| syntax::text(c, source))),
+            "send_statement" => channels.extend(node.field_child("channel").map(|c| syntax::text(c, source))),
             "call_expression" if syntax::call_name(node, source) == Some((None, "close")) => {
                 channels.extend(syntax::call_arguments(node).first().map(|c| syntax::text(*c, source)));
             }
@@ -525,7 +526,7 @@ fn join_of(ctx: &RuleContext<'_, '_>, statement: Node<'_>, body: Node<'_>) -> Jo
         .filter(|node| {
             let waited = match node.kind() {
                 "unary_expression" => syntax::received_channel(*node),
-                "range_clause" => node.child_by_field_name("right"),
+                "range_clause" => node.field_child("right"),
                 _ => None,
             };
             waited.is_some_and(|channel| channels.contains(&syntax::text(channel, source)))
@@ -555,7 +556,7 @@ fn can_give_up(wait: Node<'_>, source: &str) -> bool {
                 let channel = syntax::unparen(channel);
                 (channel.kind() == "call_expression" && matches!(syntax::call_name(channel, source), Some((Some(_), "After"))))
                     || (channel.kind() == "selector_expression"
-                        && channel.child_by_field_name("field").is_some_and(|field| syntax::text(field, source) == "C"))
+                        && channel.field_child("field").is_some_and(|field| syntax::text(field, source) == "C"))
             })
     })
 }
@@ -568,18 +569,18 @@ fn work_may_block(ctx: &RuleContext<'_, '_>, statement: Node<'_>) -> bool {
         syntax::descendants(node).any(|call| {
             call.kind() == "call_expression"
                 && Some(call) != skip
-                && call.child_by_field_name("function").is_none_or(|function| function.kind() != "func_literal")
+                && call.field_child("function").is_none_or(|function| function.kind() != "func_literal")
                 && !matches!(syntax::call_name(call, text), Some((None, name)) if is_builtin(name))
         })
     };
     let Some(call) = syntax::named_children(statement).into_iter().next() else { return true };
     match named_target(ctx, statement, |declaration, text| {
-        declaration.child_by_field_name("body").is_none_or(|body| calls_out(body, text, None))
+        declaration.field_child("body").is_none_or(|body| calls_out(body, text, None))
     }) {
         Target::Found(blocks) => blocks || syntax::call_arguments(call).iter().any(|argument| calls_out(*argument, source, None)),
         Target::Unknown => true,
         Target::NotNamed => {
-            let literal = call.child_by_field_name("function").filter(|function| function.kind() == "func_literal");
+            let literal = call.field_child("function").filter(|function| function.kind() == "func_literal");
             literal.is_none() || calls_out(statement, source, Some(call))
         }
     }
@@ -649,7 +650,7 @@ fn is_stopped_by_the_function(statement: Node<'_>, body: Node<'_>, source: &str)
 fn is_single_flight(statement: Node<'_>, function: Node<'_>, source: &str) -> bool {
     syntax::ancestors(statement).take_while(|node| *node != function).filter(|node| node.kind() == "if_statement").any(
         |branch| {
-            let Some(condition) = branch.child_by_field_name("condition") else { return false };
+            let Some(condition) = branch.field_child("condition") else { return false };
             let try_lock = std::iter::once(condition).chain(syntax::descendants(condition)).any(|node| {
                 node.kind() == "call_expression" && matches!(syntax::call_name(node, source), Some((Some(_), "TryLock")))
             });
@@ -661,11 +662,11 @@ fn is_single_flight(statement: Node<'_>, function: Node<'_>, source: &str) -> bo
                 .filter(|node| node.kind() == "selector_expression")
                 .map(|node| syntax::text(node, source))
                 .collect();
-            let Some(consequence) = branch.child_by_field_name("consequence") else { return false };
+            let Some(consequence) = branch.field_child("consequence") else { return false };
             syntax::descendants(consequence)
                 .filter(|node| node.end_byte() <= statement.start_byte())
                 .filter(|node| node.kind() == "assignment_statement")
-                .filter_map(|assignment| assignment.child_by_field_name("left"))
+                .filter_map(|assignment| assignment.field_child("left"))
                 .any(|left| syntax::named_children(left).iter().any(|target| flags.contains(&syntax::text(*target, source))))
         },
     )
@@ -689,12 +690,12 @@ fn named_target<T>(ctx: &RuleContext<'_, '_>, statement: Node<'_>, judge: impl F
     if call.kind() != "call_expression" {
         return Target::NotNamed;
     }
-    let Some(function) = call.child_by_field_name("function") else { return Target::NotNamed };
+    let Some(function) = call.field_child("function") else { return Target::NotNamed };
     let name = match function.kind() {
         "identifier" => syntax::text(function, source),
         "selector_expression" => {
-            let Some(field) = function.child_by_field_name("field") else { return Target::NotNamed };
-            let operand = function.child_by_field_name("operand").map_or("", |operand| syntax::text(operand, source));
+            let Some(field) = function.field_child("field") else { return Target::NotNamed };
+            let operand = function.field_child("operand").map_or("", |operand| syntax::text(operand, source));
             // Another package's function takes no context here (the arguments were checked):
             // nothing can stop it.
             if ctx.facts.imports.path_of(operand).is_some() {
@@ -707,7 +708,7 @@ fn named_target<T>(ctx: &RuleContext<'_, '_>, statement: Node<'_>, judge: impl F
     let in_file: Vec<Node<'_>> = syntax::named_children(ctx.tree.root_node())
         .into_iter()
         .filter(|declaration| matches!(declaration.kind(), "function_declaration" | "method_declaration"))
-        .filter(|declaration| declaration.child_by_field_name("name").is_some_and(|found| syntax::text(found, source) == name))
+        .filter(|declaration| declaration.field_child("name").is_some_and(|found| syntax::text(found, source) == name))
         .collect();
     if let [declaration] = in_file.as_slice() {
         return Target::Found(judge(*declaration, source));
@@ -729,13 +730,13 @@ fn named_target<T>(ctx: &RuleContext<'_, '_>, statement: Node<'_>, judge: impl F
 /// The function receives from a cancellation or done/quit channel, ranges over a channel (which
 /// ends when its owner closes it), or reads its input to the end.
 fn body_stops(function: Node<'_>, source: &str) -> bool {
-    let Some(body) = function.child_by_field_name("body") else { return true };
+    let Some(body) = function.field_child("body") else { return true };
     if reads_until_end(body, source) {
         return true;
     }
     syntax::descendants_in_function(body).into_iter().any(|node| {
         if node.kind() == "range_clause" {
-            return node.child_by_field_name("right").is_some_and(|over| ranges_over_channel(function, over, source));
+            return node.field_child("right").is_some_and(|over| ranges_over_channel(function, over, source));
         }
         syntax::received_channel(node).is_some_and(|channel| {
             flow::is_cancellation_channel(channel, source) || is_stop_channel_name(syntax::text(channel, source))
@@ -757,14 +758,14 @@ fn ranges_over_channel(function: Node<'_>, over: Node<'_>, source: &str) -> bool
                     && (ty.starts_with("chan") || ty.starts_with("<-chan"))
             });
             parameter_is_channel
-                || function.child_by_field_name("body").is_some_and(|body| {
+                || function.field_child("body").is_some_and(|body| {
                     syntax::bindings_of(body, text, source)
                         .iter()
                         .any(|binding| binding.value.is_some_and(|value| syntax::make_chan(value, source).is_some()))
                 })
                 || names_channel(text)
         }
-        "selector_expression" => over.child_by_field_name("field").is_some_and(|field| names_channel(syntax::text(field, source))),
+        "selector_expression" => over.field_child("field").is_some_and(|field| names_channel(syntax::text(field, source))),
         "call_expression" => syntax::call_name(over, source).is_some_and(|(_, name)| {
             names_channel(name) || ["Watch", "Subscribe", "Listen"].iter().any(|verb| name.starts_with(verb))
         }),
@@ -820,7 +821,7 @@ fn feeds_other_goroutines(ctx: &RuleContext<'_, '_>, statement: Node<'_>, body: 
     let source: &str = &ctx.file.text;
     let sends: Vec<&str> = syntax::descendants(statement)
         .filter(|node| node.kind() == "send_statement")
-        .filter_map(|send| send.child_by_field_name("channel"))
+        .filter_map(|send| send.field_child("channel"))
         .map(|channel| syntax::text(channel, source))
         .collect();
     let closes = |channel: &str| {
@@ -844,7 +845,7 @@ fn feeds_other_goroutines(ctx: &RuleContext<'_, '_>, statement: Node<'_>, body: 
 fn consumes(ctx: &RuleContext<'_, '_>, go_statement: Node<'_>, channel: &str) -> bool {
     let source: &str = &ctx.file.text;
     let Some(call) = syntax::named_children(go_statement).into_iter().next() else { return false };
-    let Some(function) = call.child_by_field_name("function") else { return false };
+    let Some(function) = call.field_child("function") else { return false };
     if function.kind() == "func_literal" {
         return only_receives(function, channel, source);
     }
@@ -854,7 +855,7 @@ fn consumes(ctx: &RuleContext<'_, '_>, go_statement: Node<'_>, channel: &str) ->
     };
     let name = match function.kind() {
         "identifier" => syntax::text(function, source),
-        "selector_expression" => function.child_by_field_name("field").map_or("", |field| syntax::text(field, source)),
+        "selector_expression" => function.field_child("field").map_or("", |field| syntax::text(field, source)),
         _ => return false,
     };
     let Some(package) = ctx.package else { return false };
@@ -880,12 +881,12 @@ fn only_receives(function: Node<'_>, channel: &str, source: &str) -> bool {
     for node in syntax::descendants(function) {
         match node.kind() {
             "send_statement" => {
-                if node.child_by_field_name("channel").is_some_and(|sent| syntax::text(sent, source) == channel) {
+                if node.field_child("channel").is_some_and(|sent| syntax::text(sent, source) == channel) {
                     return false;
                 }
             }
             "range_clause" => {
-                receives |= node.child_by_field_name("right").is_some_and(|over| syntax::text(over, source) == channel);
+                receives |= node.field_child("right").is_some_and(|over| syntax::text(over, source) == channel);
             }
             _ => receives |= syntax::received_channel(node).is_some_and(|received| syntax::text(received, source) == channel),
         }

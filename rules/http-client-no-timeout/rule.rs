@@ -1,3 +1,4 @@
+use crate::syntax::FieldChild as _;
 use crate::engine::prelude::*;
 use crate::engine::service_code::{bound_name, outside_service};
 
@@ -82,7 +83,7 @@ fn built_without_context(ctx: &RuleContext<'_, '_>, call: Node<'_>, request: Nod
     let all_new_request = bindings.iter().all(|binding| {
         let value = binding.value.or_else(|| {
             // `req, err := http.NewRequest(...)`: one call for several names.
-            let right = binding.statement.child_by_field_name("right")?;
+            let right = binding.statement.field_child("right")?;
             match syntax::named_children(right)[..] {
                 [single] => Some(single),
                 _ => None,
@@ -121,7 +122,7 @@ fn new_request(ctx: &mut RuleContext<'_, '_>, call: Node<'_>, function: Node<'_>
     {
         return;
     }
-    let Some(arguments) = call.child_by_field_name("arguments") else { return };
+    let Some(arguments) = call.field_child("arguments") else { return };
     let message = format!(
         "http.NewRequest builds a request without a context while `{context_name}` is in scope: its cancellation and deadline never reach the request"
     );
@@ -145,8 +146,8 @@ fn handed_on(body: Node<'_>, request: &str, context_name: &str, source: &str) ->
                 .any(|argument| argument.kind() == "identifier" && syntax::text(*argument, source) == context_name),
             "expression_list" => parent.parent().is_some_and(|assignment| {
                 assignment.kind() == "assignment_statement"
-                    && assignment.child_by_field_name("right") == Some(parent)
-                    && assignment.child_by_field_name("left").is_some_and(|left| {
+                    && assignment.field_child("right") == Some(parent)
+                    && assignment.field_child("left").is_some_and(|left| {
                         syntax::named_children(left).iter().any(|target| target.kind() != "identifier")
                     })
             }),
@@ -162,7 +163,7 @@ fn request_name<'s>(call: Node<'_>, source: &'s str) -> Option<&'s str> {
     if !matches!(holder.kind(), "short_var_declaration" | "assignment_statement") {
         return None;
     }
-    let first = syntax::named_children(holder.child_by_field_name("left")?).into_iter().next()?;
+    let first = syntax::named_children(holder.field_child("left")?).into_iter().next()?;
     (first.kind() == "identifier").then(|| syntax::text(first, source))
 }
 
@@ -231,15 +232,15 @@ fn sets_field_later(ctx: &RuleContext<'_, '_>, literal: Node<'_>, field: &str, s
         _ => ctx.tree.root_node(),
     };
     syntax::descendants(scope).filter(|node| node.kind() == "assignment_statement").any(|assignment| {
-        let Some(left) = assignment.child_by_field_name("left") else { return false };
+        let Some(left) = assignment.field_child("left") else { return false };
         syntax::named_children(left).into_iter().any(|target| {
             if target.kind() != "selector_expression"
-                || target.child_by_field_name("field").is_none_or(|name| syntax::text(name, source) != field)
+                || target.field_child("field").is_none_or(|name| syntax::text(name, source) != field)
             {
                 return false;
             }
             let Some(name) = bound_to else { return true };
-            target.child_by_field_name("operand").is_some_and(|operand| {
+            target.field_child("operand").is_some_and(|operand| {
                 let operand = syntax::unparen(operand);
                 operand.kind() == "identifier" && syntax::text(operand, source) == name
             })

@@ -1,3 +1,4 @@
+use crate::syntax::FieldChild as _;
 use crate::engine::prelude::*;
 use crate::engine::service_code::{bound_name, outside_service};
 
@@ -78,17 +79,17 @@ fn sets_read_timeout_later(ctx: &RuleContext<'_, '_>, literal: Node<'_>, source:
         _ => ctx.tree.root_node(),
     };
     syntax::descendants(scope).filter(|node| node.kind() == "assignment_statement").any(|assignment| {
-        let Some(left) = assignment.child_by_field_name("left") else { return false };
+        let Some(left) = assignment.field_child("left") else { return false };
         syntax::named_children(left).into_iter().any(|target| {
             if target.kind() != "selector_expression" {
                 return false;
             }
-            let Some(field) = target.child_by_field_name("field") else { return false };
+            let Some(field) = target.field_child("field") else { return false };
             if !READ_TIMEOUTS.contains(&syntax::text(field, source)) {
                 return false;
             }
             let Some(name) = bound_to else { return true };
-            target.child_by_field_name("operand").is_some_and(|operand| {
+            target.field_child("operand").is_some_and(|operand| {
                 let operand = syntax::unparen(operand);
                 operand.kind() == "identifier" && syntax::text(operand, source) == name
             })
@@ -106,11 +107,11 @@ fn configures_test_server(literal: Node<'_>, source: &str) -> bool {
     }
     let Some(element) = value.parent().filter(|parent| parent.kind() == "literal_element") else { return false };
     let Some(keyed) = element.parent().filter(|parent| parent.kind() == "keyed_element") else { return false };
-    if keyed.child_by_field_name("key").is_none_or(|key| syntax::text(key, source).trim() != "Config") {
+    if keyed.field_child("key").is_none_or(|key| syntax::text(key, source).trim() != "Config") {
         return false;
     }
     let outer = keyed.parent().and_then(|body| body.parent()).filter(|outer| outer.kind() == "composite_literal");
-    outer.and_then(|outer| outer.child_by_field_name("type")).is_some_and(|ty| {
+    outer.and_then(|outer| outer.field_child("type")).is_some_and(|ty| {
         let text = syntax::text(ty, source);
         text == "httptest.Server" || text == "Server"
     })

@@ -1,3 +1,4 @@
+use crate::syntax::FieldChild as _;
 use crate::engine::facts::blocking;
 use crate::engine::facts::module::BlockCause;
 use crate::engine::prelude::*;
@@ -120,7 +121,7 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
 fn lock_owner<'s>(mutex: Node<'_>, source: &'s str) -> Option<&'s str> {
     let mutex = syntax::unparen(mutex);
     match mutex.kind() {
-        "selector_expression" => mutex.child_by_field_name("operand").map(|operand| syntax::text(operand, source)),
+        "selector_expression" => mutex.field_child("operand").map(|operand| syntax::text(operand, source)),
         // `r.Lock()` on a value that embeds the lock: the value itself.
         "identifier" if syntax::text(mutex, source).starts_with(|c: char| c.is_ascii_lowercase()) => {
             let name = syntax::text(mutex, source);
@@ -182,15 +183,15 @@ fn serialises_io(
     if named_for_io {
         return true;
     }
-    let Some(function) = call.child_by_field_name("function").map(syntax::unparen) else { return false };
+    let Some(function) = call.field_child("function").map(syntax::unparen) else { return false };
     let on_owner = function.kind() == "selector_expression"
         && function
-            .child_by_field_name("operand")
+            .field_child("operand")
             .is_some_and(|operand| mentions_owner(syntax::text(syntax::unparen(operand), source), owner));
     // An argument from the owner counts for file-system work only (`os.WriteFile(c.path, ...)`,
     // a helper that saves `s.state`): the owner's file. A request to `s.url` is a value to copy
     // out before unlocking.
-    let with_owner = why.contains("os.") && call.child_by_field_name("arguments").is_some_and(|arguments| {
+    let with_owner = why.contains("os.") && call.field_child("arguments").is_some_and(|arguments| {
         syntax::named_children(arguments)
             .iter()
             .any(|argument| mentions_owner(syntax::text(syntax::unparen(*argument), source), owner))
@@ -278,13 +279,13 @@ impl<'s, 'tree> Region<'s, 'tree> {
         if syntax::kind(node) != "call_expression" {
             return false;
         }
-        let Some(function) = node.child_by_field_name("function").map(syntax::unparen) else { return false };
+        let Some(function) = node.field_child("function").map(syntax::unparen) else { return false };
         function.kind() == "selector_expression"
             && function
-                .child_by_field_name("field")
+                .field_child("field")
                 .is_some_and(|field| syntax::text(field, self.source) == self.release)
             && function
-                .child_by_field_name("operand")
+                .field_child("operand")
                 .is_some_and(|operand| syntax::text(operand, self.source) == self.mutex)
     }
 
@@ -302,10 +303,10 @@ impl<'s, 'tree> Region<'s, 'tree> {
         if self.is_release_call(call) {
             return true;
         }
-        let literal = call.child_by_field_name("function").map(syntax::unparen);
+        let literal = call.field_child("function").map(syntax::unparen);
         literal.is_some_and(|literal| {
             literal.kind() == "func_literal"
-                && literal.child_by_field_name("body").is_some_and(|body| self.contains_release(body))
+                && literal.field_child("body").is_some_and(|body| self.contains_release(body))
         })
     }
 
@@ -359,7 +360,7 @@ impl<'s, 'tree> Region<'s, 'tree> {
             },
             "if_statement" => {
                 for field in ["initializer", "condition"] {
-                    if let Some(part) = statement.child_by_field_name(field) {
+                    if let Some(part) = statement.field_child(field) {
                         if self.contains_release(part) {
                             return Outcome::Released;
                         }
@@ -367,10 +368,10 @@ impl<'s, 'tree> Region<'s, 'tree> {
                     }
                 }
                 let mut outcomes = Vec::new();
-                if let Some(consequence) = statement.child_by_field_name("consequence") {
+                if let Some(consequence) = statement.field_child("consequence") {
                     outcomes.push(self.block(consequence));
                 }
-                match statement.child_by_field_name("alternative") {
+                match statement.field_child("alternative") {
                     Some(alternative) if alternative.kind() == "block" => outcomes.push(self.block(alternative)),
                     Some(alternative) => outcomes.push(self.statement(alternative)),
                     None => outcomes.push(Outcome::Held),
@@ -388,7 +389,7 @@ impl<'s, 'tree> Region<'s, 'tree> {
                     match child.kind() {
                         "expression_case" | "type_case" | "default_case" | "communication_case" => {
                             has_default |= child.kind() == "default_case";
-                            if let Some(value) = child.child_by_field_name("value")
+                            if let Some(value) = child.field_child("value")
                                 && child.kind() == "expression_case"
                             {
                                 self.visit(value);
@@ -419,7 +420,7 @@ impl<'s, 'tree> Region<'s, 'tree> {
             }
             "for_statement" => {
                 for child in syntax::named_children(statement) {
-                    if Some(child) == statement.child_by_field_name("body") {
+                    if Some(child) == statement.field_child("body") {
                         continue;
                     }
                     if self.contains_release(child) {
@@ -427,7 +428,7 @@ impl<'s, 'tree> Region<'s, 'tree> {
                     }
                     self.visit(child);
                 }
-                match statement.child_by_field_name("body").map(|body| self.block(body)) {
+                match statement.field_child("body").map(|body| self.block(body)) {
                     Some(Outcome::Released) => Outcome::Released,
                     _ => Outcome::Held,
                 }
@@ -454,7 +455,7 @@ impl<'s, 'tree> Region<'s, 'tree> {
             "func_literal" => {
                 let called_here = node.parent().is_some_and(|parent| {
                     parent.kind() == "call_expression"
-                        && parent.child_by_field_name("function").map(syntax::unparen) == Some(node)
+                        && parent.field_child("function").map(syntax::unparen) == Some(node)
                         && parent
                             .parent()
                             .is_none_or(|grand| !matches!(grand.kind(), "go_statement" | "defer_statement"))
@@ -462,7 +463,7 @@ impl<'s, 'tree> Region<'s, 'tree> {
                 // A called literal that releases the lock itself (`func() { mu.RUnlock();
                 // mu.Lock(); defer ... }()`) changes the state in ways not followed here.
                 if called_here
-                    && let Some(body) = node.child_by_field_name("body")
+                    && let Some(body) = node.field_child("body")
                     && !self.contains_release(body)
                 {
                     self.visit(body);
@@ -470,7 +471,7 @@ impl<'s, 'tree> Region<'s, 'tree> {
                 return;
             }
             "go_statement" => {
-                if let Some(arguments) = node.named_child(0).and_then(|call| call.child_by_field_name("arguments")) {
+                if let Some(arguments) = node.named_child(0).and_then(|call| call.field_child("arguments")) {
                     self.visit(arguments);
                 }
                 return;
@@ -489,7 +490,7 @@ impl<'s, 'tree> Region<'s, 'tree> {
                 return;
             }
             "send_statement" => {
-                let channel = node.child_by_field_name("channel").map_or("", |c| syntax::text(c, self.source));
+                let channel = node.field_child("channel").map_or("", |c| syntax::text(c, self.source));
                 self.blocking.push((span_of(node), Blocking::Send(channel)));
             }
             "unary_expression" => {
@@ -498,7 +499,7 @@ impl<'s, 'tree> Region<'s, 'tree> {
                 }
             }
             "range_clause" => {
-                if let Some(right) = node.child_by_field_name("right") {
+                if let Some(right) = node.field_child("right") {
                     self.blocking.push((span_of(right), Blocking::Judged(right)));
                 }
             }
@@ -506,7 +507,7 @@ impl<'s, 'tree> Region<'s, 'tree> {
                 self.blocking.push((span_of(node), Blocking::Judged(node)));
             }
             "assignment_statement" | "inc_statement" | "dec_statement" => {
-                let target = node.child_by_field_name("left").or_else(|| node.named_child(0));
+                let target = node.field_child("left").or_else(|| node.named_child(0));
                 if let Some(target) = target {
                     let targets = if target.kind() == "expression_list" { syntax::named_children(target) } else { vec![target] };
                     self.writes.extend(targets.into_iter().map(|target| (node, target)));
@@ -563,13 +564,13 @@ fn describe_call(ctx: &RuleContext<'_, '_>, node: Node<'_>, from: Option<u32>) -
         return is_channel
             .then(|| format!("a range over the channel `{}`, which waits for senders", syntax::text(node, source)));
     }
-    let function = syntax::unparen(node.child_by_field_name("function")?);
+    let function = syntax::unparen(node.field_child("function")?);
     let callee = syntax::text(function, source);
     let (qualifier, name) = match function.kind() {
         "identifier" => (None, callee),
         "selector_expression" => {
-            let operand = syntax::unparen(function.child_by_field_name("operand")?);
-            (Some(operand), syntax::text(function.child_by_field_name("field")?, source))
+            let operand = syntax::unparen(function.field_child("operand")?);
+            (Some(operand), syntax::text(function.field_child("field")?, source))
         }
         _ => return None,
     };
@@ -801,11 +802,11 @@ fn make_target<'s>(make: Node<'_>, path: &[Node<'_>], source: &'s str) -> Option
         "expression_list" => {
             let index = syntax::named_children(parent).iter().position(|child| *child == value)?;
             let statement = ancestors.next()?;
-            let left = statement.child_by_field_name("left").or_else(|| statement.child_by_field_name("name"))?;
+            let left = statement.field_child("left").or_else(|| statement.field_child("name"))?;
             let targets = if left.kind() == "expression_list" { syntax::named_children(left) } else { vec![left] };
             targets.get(index).map(|target| syntax::text(*target, source))
         }
-        "var_spec" => parent.child_by_field_name("name").map(|name| syntax::text(name, source)),
+        "var_spec" => parent.field_child("name").map(|name| syntax::text(name, source)),
         _ => None,
     }
 }

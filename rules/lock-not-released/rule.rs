@@ -1,3 +1,4 @@
+use crate::syntax::FieldChild as _;
 use crate::engine::prelude::*;
 use flow::{EscapeKind, FunctionView};
 
@@ -146,8 +147,8 @@ fn is_assertion(panic: Node<'_>, source: &str) -> bool {
 fn in_dead_branch(node: Node<'_>, body: Node<'_>, source: &str) -> bool {
     syntax::ancestors(node).take_while(|ancestor| ancestor.id() != body.id()).any(|ancestor| {
         ancestor.kind() == "if_statement"
-            && ancestor.child_by_field_name("condition").is_some_and(|condition| syntax::text(condition, source) == "false")
-            && ancestor.child_by_field_name("consequence").is_some_and(|branch| syntax::contains(branch, node))
+            && ancestor.field_child("condition").is_some_and(|condition| syntax::text(condition, source) == "false")
+            && ancestor.field_child("consequence").is_some_and(|branch| syntax::contains(branch, node))
     })
 }
 
@@ -197,7 +198,7 @@ impl Lock<'_> {
             "identifier" | "field_identifier" => syntax::text(node, source).to_ascii_lowercase().contains("unlock"),
             // `rs.closemuScanHold = true`, `s.locked = true`, `lockHeld = true`: the lock is kept on
             // purpose, and released later where the flag says so.
-            "assignment_statement" => node.child_by_field_name("left").is_some_and(|left| {
+            "assignment_statement" => node.field_child("left").is_some_and(|left| {
                 let left = syntax::text(left, source).to_ascii_lowercase();
                 left.contains("hold") || left.contains("held") || left.contains("locked")
             }),
@@ -301,13 +302,13 @@ fn conditional_lock_with_matching_unlock(statement: Node<'_>, body: Node<'_>, lo
     else {
         return false;
     };
-    let Some(condition) = guard.child_by_field_name("condition") else { return false };
+    let Some(condition) = guard.field_child("condition") else { return false };
     let condition = syntax::text(condition, source);
     syntax::descendants(body).any(|node| {
         node.kind() == "if_statement"
             && node.id() != guard.id()
             && node.start_byte() > statement.end_byte()
-            && node.child_by_field_name("condition").is_some_and(|other| syntax::text(other, source) == condition)
+            && node.field_child("condition").is_some_and(|other| syntax::text(other, source) == condition)
             && lock.releases(node, source)
     })
 }

@@ -1,3 +1,4 @@
+use crate::syntax::FieldChild as _;
 use crate::engine::facts::VersionSource;
 use crate::engine::prelude::*;
 
@@ -34,7 +35,7 @@ enum Launch {
 fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
     let Some(literal) = found.target() else { return };
     let source: &str = &ctx.file.text;
-    let Some(body) = literal.child_by_field_name("body") else { return };
+    let Some(body) = literal.field_child("body") else { return };
     // Uses before `after` run synchronously (before `t.Parallel()` pauses the subtest).
     let (launch, statement, after) = if let Some(runner) = found.get("runner") {
         let Some((_, method)) = syntax::call_name(runner, source) else { return };
@@ -43,7 +44,7 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
             let Some(parallel) = parallel_call(body, source) else { return };
             (Launch::ParallelSubtest, statement, parallel.end_byte())
         } else {
-            let callee = runner.child_by_field_name("function").map_or("Go", |function| ctx.text(function));
+            let callee = runner.field_child("function").map_or("Go", |function| ctx.text(function));
             (Launch::Runner(callee.to_string()), statement, 0)
         }
     } else {
@@ -194,10 +195,10 @@ fn mutated_in(scope: Node<'_>, name: &str, source: &str) -> bool {
         match parent.kind() {
             "inc_statement" | "dec_statement" => true,
             "unary_expression" => {
-                parent.child_by_field_name("operator").is_some_and(|op| syntax::text(op, source) == "&")
+                parent.field_child("operator").is_some_and(|op| syntax::text(op, source) == "&")
             }
             "expression_list" => parent.parent().is_some_and(|statement| {
-                statement.kind() == "assignment_statement" && statement.child_by_field_name("left") == Some(parent)
+                statement.kind() == "assignment_statement" && statement.field_child("left") == Some(parent)
             }),
             _ => false,
         }
@@ -229,12 +230,12 @@ fn loop_variables<'tree>(loop_: &flow::Loop<'tree>, source: &str) -> Vec<Node<'t
             if !defines {
                 return Vec::new();
             }
-            header.child_by_field_name("left")
+            header.field_child("left")
         }
         "for_clause" => header
-            .child_by_field_name("initializer")
+            .field_child("initializer")
             .filter(|init| init.kind() == "short_var_declaration")
-            .and_then(|init| init.child_by_field_name("left")),
+            .and_then(|init| init.field_child("left")),
         _ => None,
     };
     left.map(syntax::named_children)
@@ -252,10 +253,10 @@ fn is_use(identifier: Node<'_>) -> bool {
         "parameter_declaration" | "variadic_parameter_declaration" | "var_spec" | "const_spec" => false,
         "literal_element" => parent
             .parent()
-            .is_none_or(|keyed| keyed.kind() != "keyed_element" || keyed.child_by_field_name("key") != Some(parent)),
+            .is_none_or(|keyed| keyed.kind() != "keyed_element" || keyed.field_child("key") != Some(parent)),
         "expression_list" => !parent.parent().is_some_and(|statement| {
             matches!(statement.kind(), "short_var_declaration" | "range_clause" | "receive_statement")
-                && statement.child_by_field_name("left") == Some(parent)
+                && statement.field_child("left") == Some(parent)
                 && defines(statement)
         }),
         _ => true,
@@ -294,26 +295,26 @@ fn declared_between(identifier: Node<'_>, stop: Node<'_>, name: &str, source: &s
                     let in_scope = loop_.body == Some(child)
                         || (child.kind() == "for_clause"
                             && child
-                                .child_by_field_name("initializer")
-                                .and_then(|init| init.child_by_field_name("right"))
+                                .field_child("initializer")
+                                .and_then(|init| init.field_child("right"))
                                 .is_none_or(|right| !syntax::contains(right, identifier)));
                     in_scope
                         && loop_variables(&loop_, source).iter().any(|variable| syntax::text(*variable, source) == name)
                 })
             }
             "if_statement" | "expression_switch_statement" | "type_switch_statement" => {
-                let initializer = ancestor.child_by_field_name("initializer");
-                let alias = ancestor.child_by_field_name("alias");
+                let initializer = ancestor.field_child("initializer");
+                let alias = ancestor.field_child("alias");
                 initializer.is_some_and(|init| init != child && statement_declares(init, name, source))
                     || alias.is_some_and(|alias| {
                         alias != child && syntax::named_children(alias).iter().any(|n| syntax::text(*n, source) == name)
                     })
             }
-            "communication_case" => ancestor.child_by_field_name("communication").is_some_and(|communication| {
+            "communication_case" => ancestor.field_child("communication").is_some_and(|communication| {
                 communication != child
                     && communication.kind() == "receive_statement"
                     && defines(communication)
-                    && communication.child_by_field_name("left").is_some_and(|left| {
+                    && communication.field_child("left").is_some_and(|left| {
                         syntax::named_children(left).iter().any(|n| syntax::text(*n, source) == name)
                     })
             }),
@@ -331,7 +332,7 @@ fn declared_between(identifier: Node<'_>, stop: Node<'_>, name: &str, source: &s
 fn statement_declares(statement: Node<'_>, name: &str, source: &str) -> bool {
     match statement.kind() {
         "short_var_declaration" => statement
-            .child_by_field_name("left")
+            .field_child("left")
             .is_some_and(|left| syntax::named_children(left).iter().any(|n| syntax::text(*n, source) == name)),
         "var_declaration" | "const_declaration" => syntax::descendants(statement).any(|node| {
             matches!(node.kind(), "var_spec" | "const_spec") && {
@@ -352,7 +353,7 @@ fn waited_in_iteration(loop_: &flow::Loop<'_>, statement: Node<'_>, source: &str
         "call_expression" => matches!(syntax::call_name(node, source), Some((Some(_), "Wait"))),
         "select_statement" => select_waits(node, source),
         "unary_expression" => {
-            node.child_by_field_name("operator").is_some_and(|op| syntax::text(op, source) == "<-")
+            node.field_child("operator").is_some_and(|op| syntax::text(op, source) == "<-")
                 && node.parent().is_some_and(|parent| match parent.kind() {
                     "expression_statement" => true,
                     "expression_list" => parent

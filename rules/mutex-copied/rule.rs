@@ -1,3 +1,4 @@
+use crate::syntax::FieldChild as _;
 use crate::engine::facts::module::{LockInfo, LockKind};
 use crate::engine::prelude::*;
 
@@ -42,7 +43,7 @@ struct Held<'a> {
 fn check_declaration(ctx: &mut RuleContext<'_, '_>, declaration: Node<'_>, type_node: Node<'_>) {
     let mut parameters = Vec::new();
     for list in ["receiver", "parameters"] {
-        if let Some(list) = declaration.child_by_field_name(list) {
+        if let Some(list) = declaration.field_child(list) {
             for parameter in syntax::named_children(list) {
                 if parameter.kind() == "parameter_declaration" {
                     parameters.push((list, parameter));
@@ -52,16 +53,16 @@ fn check_declaration(ctx: &mut RuleContext<'_, '_>, declaration: Node<'_>, type_
     }
     // Only the first parameter that copies a lock reports, so a declaration reports once.
     let Some((list, parameter, held)) = parameters.into_iter().find_map(|(list, parameter)| {
-        let ty = parameter.child_by_field_name("type")?;
+        let ty = parameter.field_child("type")?;
         held_by_value(ctx, ty).map(|held| (list, parameter, held))
     }) else {
         return;
     };
-    if parameter.child_by_field_name("type").is_none_or(|ty| ty.id() != type_node.id()) {
+    if parameter.field_child("type").is_none_or(|ty| ty.id() != type_node.id()) {
         return;
     }
-    let is_receiver = declaration.child_by_field_name("receiver").is_some_and(|receiver| receiver.id() == list.id());
-    let name = parameter.child_by_field_name("name").map(|name| ctx.text(name)).unwrap_or("_");
+    let is_receiver = declaration.field_child("receiver").is_some_and(|receiver| receiver.id() == list.id());
+    let name = parameter.field_child("name").map(|name| ctx.text(name)).unwrap_or("_");
     let what = if is_receiver {
         format!("the value receiver `{name}`")
     } else {
@@ -73,7 +74,7 @@ fn check_declaration(ctx: &mut RuleContext<'_, '_>, declaration: Node<'_>, type_
         held.info.kind.type_name(),
         describe_field(&held.info)
     );
-    let end = declaration.child_by_field_name("body").map_or(declaration.end_byte(), |body| body.start_byte());
+    let end = declaration.field_child("body").map_or(declaration.end_byte(), |body| body.start_byte());
     let span = Span::new(declaration.start_byte(), end.min(syntax::line_end(&ctx.file.text, declaration.start_byte())));
     report(ctx, span, message, held.field);
 }
@@ -123,10 +124,10 @@ fn element_type(ty: &str) -> Option<&str> {
 /// The lock a type written in source holds by value.
 fn held_by_value<'a>(ctx: &RuleContext<'a, '_>, ty: Node<'_>) -> Option<Held<'a>> {
     match ty.kind() {
-        "array_type" => held_by_value(ctx, ty.child_by_field_name("element")?),
+        "array_type" => held_by_value(ctx, ty.field_child("element")?),
         "qualified_type" => {
-            let package = ty.child_by_field_name("package")?;
-            let name = ty.child_by_field_name("name")?;
+            let package = ty.field_child("package")?;
+            let name = ty.field_child("name")?;
             if ctx.facts.imports.names(ctx.text(package), "sync") {
                 let kind = LockKind::from_sync_name(ctx.text(name))?;
                 return Some(Held {
@@ -199,22 +200,22 @@ fn file_struct_lock<'a>(ctx: &RuleContext<'a, '_>, name: &str, depth: usize) -> 
         return None;
     }
     let spec = ctx.types.non_generic_type_spec(name)?;
-    let struct_type = spec.child_by_field_name("type").filter(|ty| ty.kind() == "struct_type")?;
+    let struct_type = spec.field_child("type").filter(|ty| ty.kind() == "struct_type")?;
     let fields = syntax::named_children(struct_type).into_iter().find(|n| n.kind() == "field_declaration_list")?;
     for field in syntax::named_children(fields) {
         if field.kind() != "field_declaration" {
             continue;
         }
-        let Some(ty) = field.child_by_field_name("type") else { continue };
+        let Some(ty) = field.field_child("type") else { continue };
         // An embedded pointer (`*Link`): the `*` is a token of the field, not of its type.
         if syntax::descendants(field).any(|child| child.kind() == "*") {
             continue;
         }
-        let field_name = field.child_by_field_name("name").map(|n| ctx.text(n));
+        let field_name = field.field_child("name").map(|n| ctx.text(n));
         let (kind, inner_path) = match ty.kind() {
             "qualified_type" => {
                 let (Some(package), Some(type_name)) =
-                    (ty.child_by_field_name("package"), ty.child_by_field_name("name"))
+                    (ty.field_child("package"), ty.field_child("name"))
                 else {
                     continue;
                 };

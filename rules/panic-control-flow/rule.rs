@@ -1,3 +1,4 @@
+use crate::syntax::FieldChild as _;
 use crate::engine::prelude::*;
 
 pub static RULE: Rule = Rule {
@@ -84,7 +85,7 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
     let Some(function) = ctx.types.ancestry().enclosing_functions(call).next() else { return };
     let declaration = ctx.types.ancestry().top_level_declaration(call)
         .filter(|node| matches!(node.kind(), "function_declaration" | "method_declaration"));
-    let declaration_name = declaration.and_then(|node| node.child_by_field_name("name")).map(|name| ctx.text(name));
+    let declaration_name = declaration.and_then(|node| node.field_child("name")).map(|name| ctx.text(name));
     if declaration_name.is_some_and(|name| is_exempt_function(name, declaration, ctx.facts.is_main_package())) {
         return;
     }
@@ -266,8 +267,8 @@ fn comments_above(statement: Node<'_>) -> Vec<Node<'_>> {
 fn is_chosen_panic_mode(call: Node<'_>, source: &str) -> bool {
     syntax::ancestors_in_function(call).any(|node| {
         let tested = match node.kind() {
-            "if_statement" => node.child_by_field_name("condition"),
-            "expression_case" => node.child_by_field_name("value"),
+            "if_statement" => node.field_child("condition"),
+            "expression_case" => node.field_child("value"),
             _ => None,
         };
         tested.is_some_and(|tested| {
@@ -282,9 +283,9 @@ fn is_chosen_panic_mode(call: Node<'_>, source: &str) -> bool {
 fn is_abort_handler(argument: Node<'_>, ctx: &RuleContext<'_, '_>) -> bool {
     let argument = syntax::unparen(argument);
     argument.kind() == "selector_expression"
-        && argument.child_by_field_name("field").is_some_and(|field| ctx.text(field) == "ErrAbortHandler")
+        && argument.field_child("field").is_some_and(|field| ctx.text(field) == "ErrAbortHandler")
         && argument
-            .child_by_field_name("operand")
+            .field_child("operand")
             .is_some_and(|operand| ctx.facts.imports.names(ctx.text(operand), "net/http"))
 }
 
@@ -343,7 +344,7 @@ fn mentions_error(argument: Node<'_>, call: Node<'_>, source: &str) -> bool {
 fn guarded_by_failure(call: Node<'_>, source: &str) -> bool {
     let Some(function) = syntax::enclosing_function(call) else { return false };
     syntax::ancestors_in_function(call).filter(|node| node.kind() == "if_statement").any(|statement| {
-        let Some(condition) = statement.child_by_field_name("condition") else { return false };
+        let Some(condition) = statement.field_child("condition") else { return false };
         std::iter::once(condition).chain(syntax::descendants(condition)).any(|node| {
             if node.kind() != "identifier" {
                 return false;
@@ -351,7 +352,7 @@ fn guarded_by_failure(call: Node<'_>, source: &str) -> bool {
             let name = syntax::text(node, source);
             let negated = node.parent().is_some_and(|parent| {
                 parent.kind() == "unary_expression"
-                    && parent.child_by_field_name("operator").is_some_and(|op| op.kind() == "!")
+                    && parent.field_child("operator").is_some_and(|op| op.kind() == "!")
             });
             looks_like_error_name(name)
                 || declared_as_error(call, name, source)
@@ -364,7 +365,7 @@ fn guarded_by_failure(call: Node<'_>, source: &str) -> bool {
 /// terminating statement.
 fn ends_function(call: Node<'_>, function: Node<'_>) -> bool {
     let Some(statement) = syntax::enclosing_statement(call) else { return false };
-    let Some(body) = function.child_by_field_name("body") else { return false };
+    let Some(body) = function.field_child("body") else { return false };
     statement.parent().and_then(|list| list.parent()) == Some(body)
         && syntax::named_children(body).last().and_then(|list| syntax::named_children(*list).last().copied())
             == Some(statement)
@@ -373,13 +374,13 @@ fn ends_function(call: Node<'_>, function: Node<'_>) -> bool {
 /// `v, ok := x.(T); if !ok { panic(...) }`.
 fn guarded_by_type_assertion(call: Node<'_>, function: Node<'_>, source: &str) -> bool {
     syntax::ancestors_in_function(call).filter(|node| node.kind() == "if_statement").any(|statement| {
-        let Some(condition) = statement.child_by_field_name("condition") else { return false };
+        let Some(condition) = statement.field_child("condition") else { return false };
         let condition = syntax::unparen(condition);
         let Some(flag) = negated_identifier(condition) else { return false };
         let name = syntax::text(flag, source);
-        let scope = statement.child_by_field_name("initializer").map_or(function, |_| statement);
+        let scope = statement.field_child("initializer").map_or(function, |_| statement);
         syntax::bindings_of(scope, name, source).iter().any(|binding| {
-            let values = binding.statement.child_by_field_name("right").map(syntax::named_children).unwrap_or_default();
+            let values = binding.statement.field_child("right").map(syntax::named_children).unwrap_or_default();
             matches!(values.as_slice(), [value] if syntax::unparen(*value).kind() == "type_assertion_expression")
         })
     })
@@ -388,8 +389,8 @@ fn guarded_by_type_assertion(call: Node<'_>, function: Node<'_>, source: &str) -
 /// `!ok` gives `ok`.
 fn negated_identifier(node: Node<'_>) -> Option<Node<'_>> {
     let is_not = node.kind() == "unary_expression"
-        && node.child_by_field_name("operator").is_some_and(|operator| operator.kind() == "!");
-    let operand = node.child_by_field_name("operand").filter(|_| is_not)?;
+        && node.field_child("operator").is_some_and(|operator| operator.kind() == "!");
+    let operand = node.field_child("operand").filter(|_| is_not)?;
     let operand = syntax::unparen(operand);
     (operand.kind() == "identifier").then_some(operand)
 }
@@ -397,9 +398,9 @@ fn negated_identifier(node: Node<'_>) -> Option<Node<'_>> {
 /// `ok` in `v, ok := m[k]`: false when the key is missing.
 fn is_missing_key_flag(function: Node<'_>, name: &str, source: &str) -> bool {
     syntax::bindings_of(function, name, source).iter().any(|binding| {
-        let Some(right) = binding.statement.child_by_field_name("right") else { return false };
+        let Some(right) = binding.statement.field_child("right") else { return false };
         let values = syntax::named_children(right);
-        let lefts = binding.statement.child_by_field_name("left").map(syntax::named_children).unwrap_or_default();
+        let lefts = binding.statement.field_child("left").map(syntax::named_children).unwrap_or_default();
         lefts.len() == 2
             && lefts[1] == binding.name
             && matches!(values.as_slice(), [value] if syntax::unparen(*value).kind() == "index_expression")
@@ -432,16 +433,16 @@ fn has_fixed_signature(declaration: Node<'_>, source: &str) -> bool {
     {
         return false;
     }
-    let Some(name) = declaration.child_by_field_name("name").map(|name| syntax::text(name, source)) else {
+    let Some(name) = declaration.field_child("name").map(|name| syntax::text(name, source)) else {
         return false;
     };
     if INTERFACE_METHODS.contains(&name) || name.starts_with("Marshal") {
         return true;
     }
     let receiver_type = declaration
-        .child_by_field_name("receiver")
+        .field_child("receiver")
         .and_then(|receiver| syntax::named_children(receiver).into_iter().find(|n| n.kind() == "parameter_declaration"))
-        .and_then(|declaration| declaration.child_by_field_name("type"))
+        .and_then(|declaration| declaration.field_child("type"))
         .map(|ty| syntax::text(ty, source).trim_start_matches('*'));
     name.starts_with(|c: char| c.is_ascii_uppercase())
         && receiver_type.is_some_and(|ty| ty.starts_with(|c: char| c.is_ascii_lowercase()))
@@ -472,7 +473,7 @@ fn is_must_wrapper(call: Node<'_>, function: Node<'_>, source: &str) -> bool {
         }));
     let guard_tests_error = guard.kind() == "if_statement"
         && syntax::contains(*guard, call)
-        && guard.child_by_field_name("condition").is_some_and(|condition| {
+        && guard.field_child("condition").is_some_and(|condition| {
             syntax::text(condition, source).split_whitespace().collect::<String>() == format!("{error_parameter}!=nil")
         });
     guard_tests_error && returns_a_value
@@ -502,16 +503,16 @@ fn rejected_zero_argument(
     // The `if` directly around the panic, whose consequence begins with it.
     let statement = syntax::enclosing_statement(call)?;
     let guard = syntax::ancestors_in_function(call).find(|node| node.kind() == "if_statement")?;
-    let consequence = guard.child_by_field_name("consequence")?;
+    let consequence = guard.field_child("consequence")?;
     syntax::block_statements(consequence).first().filter(|first| **first == statement)?;
-    let condition = syntax::unparen(guard.child_by_field_name("condition")?);
+    let condition = syntax::unparen(guard.field_child("condition")?);
     if condition.kind() != "binary_expression"
-        || condition.child_by_field_name("operator").is_none_or(|operator| syntax::text(operator, source) != "==")
+        || condition.field_child("operator").is_none_or(|operator| syntax::text(operator, source) != "==")
     {
         return None;
     }
     let (left, right) =
-        (syntax::unparen(condition.child_by_field_name("left")?), syntax::unparen(condition.child_by_field_name("right")?));
+        (syntax::unparen(condition.field_child("left")?), syntax::unparen(condition.field_child("right")?));
     let is_zero = |node: Node<'_>| {
         matches!(syntax::text(node, source), "0" | "0.0" | "\"\"" | "``")
     };
@@ -561,7 +562,7 @@ fn classify(argument: Node<'_>, call: Node<'_>, ctx: &RuleContext<'_, '_>) -> Ar
             }
         }
         "selector_expression" => {
-            let field = argument.child_by_field_name("field").map_or("", |field| ctx.text(field));
+            let field = argument.field_child("field").map_or("", |field| ctx.text(field));
             if looks_like_error_name(field) { Argument::ErrorValue } else { Argument::Other }
         }
         "call_expression" => classify_call(argument, ctx),
@@ -591,11 +592,11 @@ fn classify_concatenation(expression: Node<'_>, ctx: &RuleContext<'_, '_>) -> Ar
     while let Some(node) = stack.pop() {
         let node = syntax::unparen(node);
         if node.kind() == "binary_expression" {
-            if node.child_by_field_name("operator").is_none_or(|operator| ctx.text(operator) != "+") {
+            if node.field_child("operator").is_none_or(|operator| ctx.text(operator) != "+") {
                 return Argument::Other;
             }
-            stack.extend(node.child_by_field_name("left"));
-            stack.extend(node.child_by_field_name("right"));
+            stack.extend(node.field_child("left"));
+            stack.extend(node.field_child("right"));
         } else if matches!(node.kind(), "interpreted_string_literal" | "raw_string_literal") {
             has_literal = true;
         } else {
@@ -632,7 +633,7 @@ fn declared_as_error(call: Node<'_>, name: &str, source: &str) -> bool {
         if !matches!(node.kind(), "parameter_declaration" | "var_spec") {
             return false;
         }
-        let is_error = node.child_by_field_name("type").is_some_and(|ty| syntax::text(ty, source) == "error");
+        let is_error = node.field_child("type").is_some_and(|ty| syntax::text(ty, source) == "error");
         let mut cursor = node.walk();
         let declares_name = node.children_by_field_name("name", &mut cursor).any(|n| syntax::text(n, source) == name);
         is_error && declares_name

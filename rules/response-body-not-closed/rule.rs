@@ -1,3 +1,4 @@
+use crate::syntax::FieldChild as _;
 use crate::engine::facts::stdlib;
 use crate::engine::prelude::*;
 use crate::engine::service_code;
@@ -98,20 +99,20 @@ fn use_of(ctx: &RuleContext<'_, '_>, mention: Node<'_>, source: &str) -> Use {
     match parent.kind() {
         "binary_expression" if is_nil_comparison(parent, source) => Use::Reads,
         // `var resp *http.Response`: a declaration.
-        "var_spec" if parent.child_by_field_name("value").is_none_or(|value| !syntax::contains(value, mention)) => {
+        "var_spec" if parent.field_child("value").is_none_or(|value| !syntax::contains(value, mention)) => {
             Use::Reads
         }
         // Bound again (`resp, err = c.Do(retry)`): that binding is checked on its own.
         "expression_list"
             if parent.parent().is_some_and(|holder| {
                 matches!(holder.kind(), "assignment_statement" | "short_var_declaration")
-                    && holder.child_by_field_name("left") == Some(parent)
+                    && holder.field_child("left") == Some(parent)
             }) =>
         {
             Use::Reads
         }
-        "selector_expression" if parent.child_by_field_name("operand") == Some(mention) => {
-            let field = parent.child_by_field_name("field").map_or("", |field| syntax::text(field, source));
+        "selector_expression" if parent.field_child("operand") == Some(mention) => {
+            let field = parent.field_child("field").map_or("", |field| syntax::text(field, source));
             if field != "Body" {
                 return Use::Reads;
             }
@@ -125,8 +126,8 @@ fn use_of(ctx: &RuleContext<'_, '_>, mention: Node<'_>, source: &str) -> Use {
 fn body_use(ctx: &RuleContext<'_, '_>, body: Node<'_>, source: &str) -> Use {
     let Some(parent) = body.parent() else { return Use::HandsOn };
     match parent.kind() {
-        "selector_expression" if parent.child_by_field_name("operand") == Some(body) => {
-            let method = parent.child_by_field_name("field").map_or("", |field| syntax::text(field, source));
+        "selector_expression" if parent.field_child("operand") == Some(body) => {
+            let method = parent.field_child("field").map_or("", |field| syntax::text(field, source));
             if method == "Close" { Use::Closes } else { Use::Reads }
         }
         "binary_expression" if is_nil_comparison(parent, source) => Use::Reads,
@@ -143,9 +144,9 @@ fn body_use(ctx: &RuleContext<'_, '_>, body: Node<'_>, source: &str) -> Use {
 /// `http.MaxBytesReader` wraps the body in a reader whose `Close` closes it.
 fn reads_without_closing(ctx: &RuleContext<'_, '_>, call: Node<'_>, source: &str) -> bool {
     let stdlib_function = call
-        .child_by_field_name("function")
+        .field_child("function")
         .filter(|function| function.kind() == "selector_expression")
-        .and_then(|function| function.child_by_field_name("operand"))
+        .and_then(|function| function.field_child("operand"))
         .filter(|operand| operand.kind() == "identifier")
         .and_then(|operand| ctx.facts.imports.path_of(syntax::text(operand, source)))
         .is_some_and(stdlib::has_package);
@@ -181,11 +182,11 @@ fn leaves_function(call: Node<'_>) -> bool {
 }
 
 fn is_nil_comparison(binary: Node<'_>, source: &str) -> bool {
-    let operator = binary.child_by_field_name("operator").map_or("", |op| syntax::text(op, source));
+    let operator = binary.field_child("operator").map_or("", |op| syntax::text(op, source));
     matches!(operator, "==" | "!=")
         && ["left", "right"]
             .iter()
-            .filter_map(|field| binary.child_by_field_name(field))
+            .filter_map(|field| binary.field_child(field))
             .any(|side| side.kind() == "nil")
 }
 
@@ -203,12 +204,12 @@ fn defer_close_after_error_check(statement: Node<'_>, name: &str, source: &str) 
     let check = std::iter::successors(statement.next_named_sibling(), |node| node.next_named_sibling())
         .find(|node| node.kind() != "comment")
         .filter(|next| next.kind() == "if_statement")?;
-    let condition = check.child_by_field_name("condition")?;
+    let condition = check.field_child("condition")?;
     let condition_text: String = syntax::text(condition, source).split_whitespace().collect();
-    if !condition_text.ends_with("!=nil") || check.child_by_field_name("alternative").is_some() {
+    if !condition_text.ends_with("!=nil") || check.field_child("alternative").is_some() {
         return None;
     }
-    let consequence = check.child_by_field_name("consequence")?;
+    let consequence = check.field_child("consequence")?;
     let last = syntax::block_statements(consequence).last().copied()?;
     if last.kind() != "return_statement" {
         return None;

@@ -1,3 +1,4 @@
+use crate::syntax::FieldChild as _;
 use crate::engine::prelude::*;
 
 pub static RULE: Rule = Rule {
@@ -34,7 +35,7 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
         return;
     }
     let source: &str = &ctx.file.text;
-    let Some(body) = literal.child_by_field_name("body") else { return };
+    let Some(body) = literal.field_child("body") else { return };
     let locals = local_names(literal, source);
     let Some(update) = only_output(body, &locals, source) else { return };
     let (counter, mutex) = (update.counter, update.mutex);
@@ -68,7 +69,7 @@ fn local_names<'s>(literal: Node<'_>, source: &'s str) -> Vec<&'s str> {
     for node in syntax::descendants(literal) {
         match node.kind() {
             "short_var_declaration" | "range_clause" => {
-                let Some(left) = node.child_by_field_name("left") else { continue };
+                let Some(left) = node.field_child("left") else { continue };
                 names.extend(syntax::named_children(left).into_iter().map(|name| syntax::text(name, source)));
             }
             "var_spec" | "const_spec" => {
@@ -143,19 +144,19 @@ fn walk_statements<'tree, 's>(
                 }
             }
             "if_statement" => {
-                let initializer = statement.child_by_field_name("initializer");
+                let initializer = statement.field_child("initializer");
                 if initializer.is_some_and(|init| init.kind() != "short_var_declaration") {
                     return false;
                 }
                 for branch in ["consequence", "alternative"] {
-                    let Some(branch) = statement.child_by_field_name(branch) else { continue };
+                    let Some(branch) = statement.field_child(branch) else { continue };
                     if !walk_statements(branch, locals, source, held, first_update) {
                         return false;
                     }
                 }
             }
             "for_statement" => {
-                let Some(loop_body) = statement.child_by_field_name("body") else { return false };
+                let Some(loop_body) = statement.field_child("body") else { return false };
                 if !walk_statements(loop_body, locals, source, held, first_update) {
                     return false;
                 }
@@ -208,8 +209,8 @@ fn captured_counter<'s>(statement: Node<'_>, locals: &[&str], source: &'s str) -
     let (target, appends) = match statement.kind() {
         "inc_statement" | "dec_statement" => (statement.named_child(0)?, false),
         _ => {
-            let operator = syntax::text(statement.child_by_field_name("operator")?, source);
-            let target = match syntax::named_children(statement.child_by_field_name("left")?).as_slice() {
+            let operator = syntax::text(statement.field_child("operator")?, source);
+            let target = match syntax::named_children(statement.field_child("left")?).as_slice() {
                 [only] => *only,
                 _ => return None,
             };
@@ -231,7 +232,7 @@ fn captured_counter<'s>(statement: Node<'_>, locals: &[&str], source: &'s str) -
 
 /// `xs = append(xs, ...)`: the right side is one `append` whose first argument is the target.
 fn appends_to_itself(assignment: Node<'_>, target: Node<'_>, source: &str) -> bool {
-    let Some(right) = assignment.child_by_field_name("right") else { return false };
+    let Some(right) = assignment.field_child("right") else { return false };
     let [call] = syntax::named_children(right)[..] else { return false };
     call.kind() == "call_expression"
         && matches!(syntax::call_name(call, source), Some((None, "append")))
@@ -244,7 +245,7 @@ fn appends_to_itself(assignment: Node<'_>, target: Node<'_>, source: &str) -> bo
 fn writes_only_locals(statement: Node<'_>, locals: &[&str], source: &str) -> bool {
     let targets = match statement.kind() {
         "inc_statement" | "dec_statement" => statement.named_child(0).into_iter().collect(),
-        _ => statement.child_by_field_name("left").map(syntax::named_children).unwrap_or_default(),
+        _ => statement.field_child("left").map(syntax::named_children).unwrap_or_default(),
     };
     targets.iter().all(|target| {
         target.kind() == "identifier" && {

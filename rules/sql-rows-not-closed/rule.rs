@@ -1,3 +1,4 @@
+use crate::syntax::FieldChild as _;
 use crate::engine::prelude::*;
 use crate::engine::service_code;
 
@@ -97,7 +98,7 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
             .help(format!("Add `defer {name}.Close()` right after the error check"));
     }
     if !checks_err && let Some(first_loop) = loops.first() {
-        let header = first_loop.child_by_field_name("body").map_or(first_loop.end_byte(), |body| body.start_byte());
+        let header = first_loop.field_child("body").map_or(first_loop.end_byte(), |body| body.start_byte());
         let message = format!(
             "`{name}.Next()` is looped over but `{name}.Err()` is never checked: an error part-way through the results reads as a short result set"
         );
@@ -156,24 +157,24 @@ enum Use<'s> {
 fn use_of<'s>(mention: Node<'_>, source: &'s str) -> Use<'s> {
     let Some(parent) = mention.parent() else { return Use::HandsOn };
     match parent.kind() {
-        "selector_expression" if parent.child_by_field_name("operand") == Some(mention) => {
-            Use::Method(parent.child_by_field_name("field").map_or("", |field| syntax::text(field, source)))
+        "selector_expression" if parent.field_child("operand") == Some(mention) => {
+            Use::Method(parent.field_child("field").map_or("", |field| syntax::text(field, source)))
         }
         "binary_expression" => {
-            let operator = parent.child_by_field_name("operator").map_or("", |op| syntax::text(op, source));
+            let operator = parent.field_child("operator").map_or("", |op| syntax::text(op, source));
             let against_nil = ["left", "right"]
                 .iter()
-                .filter_map(|field| parent.child_by_field_name(field))
+                .filter_map(|field| parent.field_child(field))
                 .any(|side| side.kind() == "nil");
             if matches!(operator, "==" | "!=") && against_nil { Use::Other } else { Use::HandsOn }
         }
-        "var_spec" if parent.child_by_field_name("value").is_none_or(|value| !syntax::contains(value, mention)) => {
+        "var_spec" if parent.field_child("value").is_none_or(|value| !syntax::contains(value, mention)) => {
             Use::Other
         }
         "expression_list"
             if parent.parent().is_some_and(|holder| {
                 matches!(holder.kind(), "assignment_statement" | "short_var_declaration")
-                    && holder.child_by_field_name("left") == Some(parent)
+                    && holder.field_child("left") == Some(parent)
             }) =>
         {
             Use::Other
@@ -209,8 +210,8 @@ fn error_check_after<'tree>(statement: Node<'tree>, error_name: Option<&str>, so
             .find(|node| node.kind() != "comment")
             .filter(|node| node.kind() == "if_statement")?,
     };
-    let condition: String = syntax::text(check.child_by_field_name("condition")?, source).split_whitespace().collect();
-    condition.contains(&format!("{error_name}!=nil")).then(|| check.child_by_field_name("consequence")).flatten()
+    let condition: String = syntax::text(check.field_child("condition")?, source).split_whitespace().collect();
+    condition.contains(&format!("{error_name}!=nil")).then(|| check.field_child("consequence")).flatten()
 }
 
 /// Whether the path to `exit` may have gone through a `for rows.Next()` loop that ran to its
@@ -227,7 +228,7 @@ fn after_full_iteration(loops: &[Node<'_>], statement: Node<'_>, exit: Node<'_>,
 /// A `break` that ends `loop_` (unlabelled, not inside a nested loop, switch or select; or
 /// labelled), or a `goto`, inside its body.
 fn leaves_early(loop_: Node<'_>, source: &str) -> bool {
-    let Some(body) = loop_.child_by_field_name("body") else { return false };
+    let Some(body) = loop_.field_child("body") else { return false };
     syntax::descendants(body).any(|node| match node.kind() {
         "goto_statement" => true,
         "break_statement" => flow::jump_target(node, source) == Some(loop_),
@@ -250,12 +251,12 @@ fn nil_guarded_closes<'tree>(
     syntax::descendants(body)
         .filter(|node| node.kind() == "if_statement" && node.start_byte() >= statement.end_byte())
         .filter(|node| {
-            let Some(condition) = node.child_by_field_name("condition") else { return false };
+            let Some(condition) = node.field_child("condition") else { return false };
             let condition: String = syntax::text(condition, source).split_whitespace().collect();
             let guards = condition == rows_guard || error_guard.as_deref() == Some(condition.as_str());
             guards
                 && node
-                    .child_by_field_name("consequence")
+                    .field_child("consequence")
                     .is_some_and(|consequence| closes.iter().any(|close| syntax::contains(consequence, *close)))
         })
         .collect()

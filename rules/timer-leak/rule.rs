@@ -1,3 +1,4 @@
+use crate::syntax::FieldChild as _;
 use crate::engine::facts::VersionSource;
 use crate::engine::prelude::*;
 
@@ -73,7 +74,7 @@ fn check_constructor(ctx: &mut RuleContext<'_, '_>, call: Node<'_>, constructor:
     let name = match parent.kind() {
         // `time.NewTimer(d).C`: nothing keeps the timer to stop it.
         "selector_expression"
-            if parent.child_by_field_name("field").is_some_and(|f| syntax::text(f, source) == "C") =>
+            if parent.field_child("field").is_some_and(|f| syntax::text(f, source) == "C") =>
         {
             // `<-time.NewTimer(d).C` outside a select waits until the timer fires: nothing is left.
             if constructor == "NewTimer" && !in_select_case(parent) {
@@ -119,7 +120,7 @@ fn check_constructor(ctx: &mut RuleContext<'_, '_>, call: Node<'_>, constructor:
         && !syntax::identifiers_named(scope, name_text, source).any(|use_| {
             use_.parent().is_some_and(|selector| {
                 selector.kind() == "selector_expression"
-                    && selector.child_by_field_name("field").is_some_and(|f| syntax::text(f, source) == "C")
+                    && selector.field_child("field").is_some_and(|f| syntax::text(f, source) == "C")
                     && in_select_case(selector)
             })
         })
@@ -153,10 +154,10 @@ fn bound_name<'tree>(right: Node<'tree>, value: Node<'tree>) -> Option<Node<'tre
     let index = values.iter().position(|v| *v == value)?;
     let names: Vec<Node<'tree>> = match statement.kind() {
         "short_var_declaration" | "assignment_statement" => {
-            if statement.child_by_field_name("right") != Some(right) {
+            if statement.field_child("right") != Some(right) {
                 return None;
             }
-            syntax::named_children(statement.child_by_field_name("left")?)
+            syntax::named_children(statement.field_child("left")?)
         }
         "var_spec" => {
             let mut cursor = statement.walk();
@@ -175,14 +176,14 @@ fn stopped_or_escapes(scope: Node<'_>, name: &str, declared: Node<'_>, source: &
         let Some(parent) = use_.parent() else { return false };
         match parent.kind() {
             "selector_expression" => {
-                parent.child_by_field_name("field").is_some_and(|field| syntax::text(field, source) == "Stop")
+                parent.field_child("field").is_some_and(|field| syntax::text(field, source) == "Stop")
             }
             "argument_list" | "literal_element" | "send_statement" | "return_statement" => true,
             "unary_expression" => true,
             "expression_list" => parent.parent().is_some_and(|statement| match statement.kind() {
                 "return_statement" => true,
                 "short_var_declaration" | "assignment_statement" => {
-                    statement.child_by_field_name("right") == Some(parent)
+                    statement.field_child("right") == Some(parent)
                 }
                 "var_spec" => true,
                 _ => false,
@@ -259,7 +260,7 @@ fn check_after(ctx: &mut RuleContext<'_, '_>, call: Node<'_>, source: &str) {
         return;
     };
     let in_communication =
-        case.child_by_field_name("communication").is_some_and(|communication| syntax::contains(communication, call));
+        case.field_child("communication").is_some_and(|communication| syntax::contains(communication, call));
     if !in_communication {
         return;
     }
@@ -320,7 +321,7 @@ fn in_select_case(expression: Node<'_>) -> bool {
     syntax::ancestors(expression).take(4).any(|ancestor| {
         ancestor.kind() == "communication_case"
             && ancestor
-                .child_by_field_name("communication")
+                .field_child("communication")
                 .is_some_and(|communication| syntax::contains(communication, expression))
     })
 }

@@ -1,3 +1,4 @@
+use crate::syntax::FieldChild as _;
 use crate::engine::prelude::*;
 
 pub static RULE: Rule = Rule {
@@ -32,7 +33,7 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
         return;
     }
     let Some(function) = ctx.types.ancestry().enclosing_functions(send).next() else { return };
-    let Some(body) = function.child_by_field_name("body") else { return };
+    let Some(body) = function.field_child("body") else { return };
     let name = ctx.text(channel);
     let bindings = syntax::bindings_of(body, name, source);
     let [binding] = bindings.as_slice() else { return };

@@ -1,3 +1,4 @@
+use crate::syntax::FieldChild as _;
 use crate::engine::facts::stdlib;
 use crate::engine::prelude::*;
 
@@ -62,8 +63,8 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
             let call = match node.kind() {
                 "expression_statement" => node.named_child(0),
                 "assignment_statement" => {
-                    let left = syntax::named_children(node.child_by_field_name("left")?);
-                    let right = syntax::named_children(node.child_by_field_name("right")?);
+                    let left = syntax::named_children(node.field_child("left")?);
+                    let right = syntax::named_children(node.field_child("right")?);
                     match (left.as_slice(), right.as_slice()) {
                         ([blank], [value]) if syntax::text(*blank, source) == "_" => Some(*value),
                         _ => None,
@@ -83,12 +84,12 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
 /// Report `call` (run by `statement`) when it finishes a write and its error is dropped.
 fn check_call(ctx: &mut RuleContext<'_, '_>, statement: Node<'_>, call: Node<'_>) {
     let source: &str = &ctx.file.text;
-    let Some(function) = call.child_by_field_name("function").map(syntax::unparen) else { return };
+    let Some(function) = call.field_child("function").map(syntax::unparen) else { return };
     if function.kind() != "selector_expression" {
         return;
     }
     let (Some(receiver), Some(method)) =
-        (function.child_by_field_name("operand"), function.child_by_field_name("field"))
+        (function.field_child("operand"), function.field_child("field"))
     else {
         return;
     };
@@ -204,8 +205,8 @@ pub(super) fn bound_calls<'tree>(name: Node<'tree>, source: &str) -> Option<Vec<
                 Some(value) => value,
                 None => {
                     let right = match binding.statement.kind() {
-                        "var_spec" => binding.statement.child_by_field_name("value"),
-                        _ => binding.statement.child_by_field_name("right"),
+                        "var_spec" => binding.statement.field_child("value"),
+                        _ => binding.statement.field_child("right"),
                     }?;
                     match syntax::named_children(right).as_slice() {
                         [single] => *single,
@@ -257,9 +258,9 @@ pub(super) fn written_in_function(ctx: &RuleContext<'_, '_>, name: Node<'_>) -> 
         let Some(parent) = identifier.parent() else { return false };
         match parent.kind() {
             "selector_expression" => {
-                let method = parent.child_by_field_name("field").map_or("", |field| syntax::text(field, source));
+                let method = parent.field_child("field").map_or("", |field| syntax::text(field, source));
                 let called = parent.parent().is_some_and(|call| {
-                    call.kind() == "call_expression" && call.child_by_field_name("function") == Some(parent)
+                    call.kind() == "call_expression" && call.field_child("function") == Some(parent)
                 });
                 called && WRITE_METHODS.contains(&method)
             }
@@ -267,7 +268,7 @@ pub(super) fn written_in_function(ctx: &RuleContext<'_, '_>, name: Node<'_>) -> 
             // Bound here, or deferred (the call under judgement): not a write.
             "expression_list" => parent.parent().is_some_and(|statement| {
                 !(matches!(statement.kind(), "short_var_declaration" | "assignment_statement")
-                    && statement.child_by_field_name("left") == Some(parent))
+                    && statement.field_child("left") == Some(parent))
             }),
             // Stored in a composite literal, sent, or its address taken: it may be written later.
             "literal_element" | "keyed_element" | "send_statement" | "unary_expression" => true,

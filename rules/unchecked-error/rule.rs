@@ -1,3 +1,4 @@
+use crate::syntax::FieldChild as _;
 use super::unchecked_error_defer::{WRITE_FLAGS, WRITER_TYPES, bound_calls, written_in_function};
 use crate::engine::facts::types::CallInfo;
 use crate::engine::prelude::*;
@@ -67,17 +68,17 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
 /// on once the status is out. What loses data stays: `Close`/`Flush` on something written.
 fn std_error_handling_excludes(ctx: &RuleContext<'_, '_>, call: Node<'_>, info: &CallInfo) -> bool {
     let source: &str = &ctx.file.text;
-    let Some(function) = call.child_by_field_name("function").map(syntax::unparen) else { return false };
+    let Some(function) = call.field_child("function").map(syntax::unparen) else { return false };
     let name = match function.kind() {
         "identifier" => syntax::text(function, source),
-        "selector_expression" => function.child_by_field_name("field").map_or("", |field| syntax::text(field, source)),
+        "selector_expression" => function.field_child("field").map_or("", |field| syntax::text(field, source)),
         _ => return false,
     };
     if is_print_style(name) {
         return true;
     }
     let operand = (function.kind() == "selector_expression")
-        .then(|| function.child_by_field_name("operand").map(syntax::unparen))
+        .then(|| function.field_child("operand").map(syntax::unparen))
         .flatten();
     let package = operand
         .filter(|operand| operand.kind() == "identifier" && info.receiver.is_none())
@@ -122,8 +123,8 @@ fn on_error_path(call: Node<'_>, source: &str) -> bool {
     let error_check = container.kind() == "block"
         && container.parent().is_some_and(|parent| {
             parent.kind() == "if_statement"
-                && parent.child_by_field_name("consequence") == Some(container)
-                && parent.child_by_field_name("condition").is_some_and(|condition| {
+                && parent.field_child("consequence") == Some(container)
+                && parent.field_child("condition").is_some_and(|condition| {
                     let condition = syntax::text(condition, source);
                     condition.contains("!= nil") && condition.to_lowercase().contains("err")
                 })
@@ -157,7 +158,7 @@ fn returns_an_error(statement: Node<'_>, source: &str) -> bool {
             name != "nil" && name.to_lowercase().contains("err")
         }
         "selector_expression" => last
-            .child_by_field_name("field")
+            .field_child("field")
             .is_some_and(|field| syntax::text(field, source).starts_with("Err")),
         "call_expression" => syntax::call_name(last, source).is_some_and(|(package, name)| {
             matches!((package, name), (Some("fmt"), "Errorf") | (Some("errors"), "New" | "Join"))
@@ -280,7 +281,7 @@ fn zero_value(result: Node<'_>, source: &str) -> Option<&'static str> {
 /// that compiles in the enclosing function.
 fn help(call: Node<'_>, results: usize, in_goroutine: bool, handler: &Handler, source: &str) -> String {
     let written = syntax::text(call, source);
-    let callee = call.child_by_field_name("function").map_or("f", |function| syntax::text(function, source));
+    let callee = call.field_child("function").map_or("f", |function| syntax::text(function, source));
     let shown = if written.len() <= LONGEST_CALL_SHOWN && !written.contains('\n') {
         written.to_string()
     } else {

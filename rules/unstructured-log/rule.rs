@@ -1,3 +1,4 @@
+use crate::syntax::FieldChild as _;
 use crate::engine::prelude::*;
 
 pub static RULE: Rule = Rule {
@@ -112,8 +113,8 @@ fn writer_of(ctx: &RuleContext<'_, '_>, call: Node<'_>, operand: Node<'_>, name:
         let destination = syntax::named_children(arguments).into_iter().find(|node| node.kind() != "comment")?;
         let destination = syntax::unparen(destination);
         let to_stderr = destination.kind() == "selector_expression"
-            && destination.child_by_field_name("operand").is_some_and(|os| imports.names(ctx.text(os), "os"))
-            && destination.child_by_field_name("field").is_some_and(|field| ctx.text(field) == "Stderr");
+            && destination.field_child("operand").is_some_and(|os| imports.names(ctx.text(os), "os"))
+            && destination.field_child("field").is_some_and(|field| ctx.text(field) == "Stderr");
         return to_stderr.then_some(Writer::Fmt);
     }
     if name.starts_with("Fprint") {

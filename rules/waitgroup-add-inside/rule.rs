@@ -1,3 +1,4 @@
+use crate::syntax::FieldChild as _;
 use crate::engine::prelude::*;
 
 pub static RULE: Rule = Rule {
@@ -23,16 +24,16 @@ pub static RULE: Rule = Rule {
 fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
     let Some(go) = found.target().and_then(flow::GoStatement::new) else { return };
     let flow::GoTarget::Literal(literal) = go.target else { return };
-    let Some(body) = literal.child_by_field_name("body") else { return };
+    let Some(body) = literal.field_child("body") else { return };
     let source: &str = &ctx.file.text;
     let first_statement = syntax::block_statements(body).into_iter().next();
     for statement in flow::own_descendants(body).filter(|node| node.kind() == "expression_statement") {
         let Some(call) = statement.named_child(0).filter(|call| call.kind() == "call_expression") else { continue };
-        let Some(function) = call.child_by_field_name("function").filter(|f| f.kind() == "selector_expression") else {
+        let Some(function) = call.field_child("function").filter(|f| f.kind() == "selector_expression") else {
             continue;
         };
         let (Some(receiver), Some(method)) =
-            (function.child_by_field_name("operand"), function.child_by_field_name("field"))
+            (function.field_child("operand"), function.field_child("field"))
         else {
             continue;
         };
@@ -200,7 +201,7 @@ fn inside_nested_literal(node: Node<'_>, body: Node<'_>) -> bool {
 fn root_name<'s>(receiver: Node<'_>, source: &'s str) -> Option<&'s str> {
     let mut root = syntax::unparen(receiver);
     while root.kind() == "selector_expression" {
-        root = syntax::unparen(root.child_by_field_name("operand")?);
+        root = syntax::unparen(root.field_child("operand")?);
     }
     (root.kind() == "identifier").then(|| syntax::text(root, source))
 }

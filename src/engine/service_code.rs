@@ -3,6 +3,7 @@
 
 use crate::engine::context::RuleContext;
 use crate::syntax;
+use crate::syntax::FieldChild as _;
 use tree_sitter::Node;
 
 /// Code that is not part of a running service, where a missing timeout harms nobody: test files,
@@ -79,7 +80,7 @@ pub fn bound_name<'s>(literal: Node<'_>, source: &'s str) -> Option<&'s str> {
     let position = syntax::named_children(values).iter().position(|node| *node == value)?;
     let holder = values.parent()?;
     let targets = match holder.kind() {
-        "short_var_declaration" | "assignment_statement" => syntax::named_children(holder.child_by_field_name("left")?),
+        "short_var_declaration" | "assignment_statement" => syntax::named_children(holder.field_child("left")?),
         "var_spec" => {
             let mut cursor = holder.walk();
             holder.children_by_field_name("name", &mut cursor).collect()
@@ -97,7 +98,7 @@ pub fn bound_targets(statement: Node<'_>) -> Vec<Node<'_>> {
             let mut cursor = statement.walk();
             statement.children_by_field_name("name", &mut cursor).collect()
         }
-        _ => statement.child_by_field_name("left").map(syntax::named_children).unwrap_or_default(),
+        _ => statement.field_child("left").map(syntax::named_children).unwrap_or_default(),
     }
 }
 

@@ -1,5 +1,6 @@
 //! A file's imports with their local names.
 
+use crate::syntax::FieldChild as _;
 use tree_sitter::Node;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,10 +67,10 @@ fn collect_specs(node: Node<'_>, source: &[u8], imports: &mut Vec<Import>) {
     for child in node.named_children(&mut cursor) {
         match child.kind() {
             "import_spec" => {
-                let Some(path_node) = child.child_by_field_name("path") else { continue };
+                let Some(path_node) = child.field_child("path") else { continue };
                 let raw = path_node.utf8_text(source).unwrap_or("");
                 let path = canonical_path(raw.trim_matches(|c| c == '"' || c == '`')).to_string();
-                let local_name = match child.child_by_field_name("name") {
+                let local_name = match child.field_child("name") {
                     Some(name) => name.utf8_text(source).unwrap_or("").to_string(),
                     None => default_package_name(&path),
                 };

@@ -13,6 +13,7 @@
 use crate::engine::facts::Imports;
 use crate::engine::facts::stdlib::{self, TypeRef};
 use crate::syntax;
+use crate::syntax::FieldChild as _;
 use std::cell::{OnceCell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -192,9 +193,9 @@ impl<'a> TypeEnv<'a> {
                     if spec.kind() != "type_spec" {
                         continue;
                     }
-                    let Some(name) = spec.child_by_field_name("name") else { continue };
+                    let Some(name) = spec.field_child("name") else { continue };
                     let entry = types.entry(self.text(name).into()).or_insert(TopLevelType { first_non_generic: None });
-                    if entry.first_non_generic.is_none() && spec.child_by_field_name("type_parameters").is_none() {
+                    if entry.first_non_generic.is_none() && spec.field_child("type_parameters").is_none() {
                         entry.first_non_generic = Some((index, position));
                     }
                 }
@@ -221,8 +222,8 @@ impl<'a> TypeEnv<'a> {
                 self.package_path.map(|path| format!("{path}.{name}"))
             }
             "qualified_type" => {
-                let package = node.child_by_field_name("package")?;
-                let name = node.child_by_field_name("name")?;
+                let package = node.field_child("package")?;
+                let name = node.field_child("name")?;
                 let path = self.imports.path_of(self.text(package))?;
                 Some(format!("{path}.{}", self.text(name)))
             }
@@ -230,15 +231,15 @@ impl<'a> TypeEnv<'a> {
                 let inner = syntax::named_children(node).into_iter().next()?;
                 Some(format!("*{}", self.resolve_type(inner)?))
             }
-            "slice_type" => Some(format!("[]{}", self.resolve_type(node.child_by_field_name("element")?)?)),
+            "slice_type" => Some(format!("[]{}", self.resolve_type(node.field_child("element")?)?)),
             "map_type" => Some(format!(
                 "map[{}]{}",
-                self.resolve_type(node.child_by_field_name("key")?)?,
-                self.resolve_type(node.child_by_field_name("value")?)?
+                self.resolve_type(node.field_child("key")?)?,
+                self.resolve_type(node.field_child("value")?)?
             )),
             "parenthesized_type" => self.resolve_type(syntax::named_children(node).into_iter().next()?),
             "channel_type" => {
-                let value = self.resolve_type(node.child_by_field_name("value")?)?;
+                let value = self.resolve_type(node.field_child("value")?)?;
                 let text = self.text(node);
                 Some(if text.starts_with("<-") {
                     format!("<-chan {value}")
@@ -259,8 +260,8 @@ impl<'a> TypeEnv<'a> {
         match expr.kind() {
             "identifier" => self.name_type(expr),
             "selector_expression" => {
-                let operand = expr.child_by_field_name("operand")?;
-                let field = self.text(expr.child_by_field_name("field")?);
+                let operand = expr.field_child("operand")?;
+                let field = self.text(expr.field_child("field")?);
                 if operand.kind() == "identifier"
                     && !self.is_local(operand)
                     && let Some(path) = self.imports.path_of(self.text(operand))
@@ -283,16 +284,16 @@ impl<'a> TypeEnv<'a> {
                 }
             }
             "unary_expression" => {
-                let operand = expr.child_by_field_name("operand")?;
-                let operator = self.text(expr.child_by_field_name("operator")?);
+                let operand = expr.field_child("operand")?;
+                let operator = self.text(expr.field_child("operator")?);
                 match operator {
                     "&" => Some(format!("*{}", self.type_of(operand)?)),
                     "*" => self.type_of(operand)?.strip_prefix('*').map(str::to_string),
                     _ => None,
                 }
             }
-            "composite_literal" => self.resolve_type(expr.child_by_field_name("type")?),
-            "type_assertion_expression" => self.resolve_type(expr.child_by_field_name("type")?),
+            "composite_literal" => self.resolve_type(expr.field_child("type")?),
+            "type_assertion_expression" => self.resolve_type(expr.field_child("type")?),
             "func_literal" => Some("func".into()),
             _ => None,
         }
@@ -301,7 +302,7 @@ impl<'a> TypeEnv<'a> {
     /// `new(T)` is a `*T`, and Go 1.26's `new(expr)` a pointer to the type of `expr`, unless `new`
     /// is a local.
     fn new_pointer(&self, call: Node<'a>) -> Option<String> {
-        let function = syntax::unparen(call.child_by_field_name("function")?);
+        let function = syntax::unparen(call.field_child("function")?);
         if function.kind() != "identifier" || self.text(function) != "new" || self.is_local(function) {
             return None;
         }
@@ -351,13 +352,13 @@ impl<'a> TypeEnv<'a> {
             "rune_literal" => Some("int32".into()),
             "interpreted_string_literal" | "raw_string_literal" => Some("string".into()),
             "true" | "false" => Some("bool".into()),
-            "unary_expression" => match self.text(expr.child_by_field_name("operator")?) {
-                "-" | "+" | "^" => self.value_type(expr.child_by_field_name("operand")?),
+            "unary_expression" => match self.text(expr.field_child("operator")?) {
+                "-" | "+" | "^" => self.value_type(expr.field_child("operand")?),
                 "!" => Some("bool".into()),
                 _ => self.type_of(expr),
             },
             "call_expression" | "type_conversion_expression" => {
-                let function = syntax::unparen(expr.child_by_field_name("function")?);
+                let function = syntax::unparen(expr.field_child("function")?);
                 let converted = (function.kind() == "identifier" && !self.is_local(function))
                     .then(|| predeclared(self.text(function)))
                     .flatten();
@@ -408,7 +409,7 @@ impl<'a> TypeEnv<'a> {
     }
 
     fn resolve_call(&self, call: Node<'a>) -> Option<CallInfo> {
-        let function = syntax::unparen(call.child_by_field_name("function")?);
+        let function = syntax::unparen(call.field_child("function")?);
         match function.kind() {
             "identifier" => {
                 let name = self.text(function);
@@ -419,8 +420,8 @@ impl<'a> TypeEnv<'a> {
                 Some(CallInfo { results, callee: name.to_string(), receiver: None, from_stdlib: false })
             }
             "selector_expression" => {
-                let operand = syntax::unparen(function.child_by_field_name("operand")?);
-                let name = self.text(function.child_by_field_name("field")?);
+                let operand = syntax::unparen(function.field_child("operand")?);
+                let name = self.text(function.field_child("field")?);
                 if operand.kind() == "identifier"
                     && !self.is_local(operand)
                     && let Some(path) = self.imports.path_of(self.text(operand))
@@ -511,12 +512,12 @@ impl<'a> TypeEnv<'a> {
             }
         };
         for field in ["receiver", "parameters"] {
-            let Some(list) = function.child_by_field_name(field) else { continue };
+            let Some(list) = function.field_child(field) else { continue };
             for declaration in syntax::named_children(list) {
                 if !matches!(declaration.kind(), "parameter_declaration" | "variadic_parameter_declaration") {
                     continue;
                 }
-                let declared = declaration.child_by_field_name("type").and_then(|ty| self.resolve_type(ty));
+                let declared = declaration.field_child("type").and_then(|ty| self.resolve_type(ty));
                 let declared = if declaration.kind() == "variadic_parameter_declaration" {
                     declared.map(|ty| format!("[]{ty}"))
                 } else {
@@ -528,24 +529,22 @@ impl<'a> TypeEnv<'a> {
                 }
             }
         }
-        let Some(body) = function.child_by_field_name("body") else { return locals };
+        let Some(body) = function.field_child("body") else { return locals };
         // Pending `:=`/`var` bindings are typed after the walk; typing a call may need locals.
         let mut pending: Vec<(String, Node<'_>, Option<usize>)> = Vec::new();
         for node in syntax::statements_and_clauses(body) {
             match node.kind() {
                 "short_var_declaration" => {
-                    let (Some(left), Some(right)) =
-                        (node.child_by_field_name("left"), node.child_by_field_name("right"))
-                    else {
+                    let (Some(left), Some(right)) = (node.field_child("left"), node.field_child("right")) else {
                         continue;
                     };
                     collect_pending(self, left, right, &mut pending);
                 }
                 "var_spec" => {
-                    let declared = node.child_by_field_name("type").and_then(|ty| self.resolve_type(ty));
+                    let declared = node.field_child("type").and_then(|ty| self.resolve_type(ty));
                     let mut cursor = node.walk();
                     let names: Vec<Node<'_>> = node.children_by_field_name("name", &mut cursor).collect();
-                    match (declared, node.child_by_field_name("value")) {
+                    match (declared, node.field_child("value")) {
                         (Some(ty), _) => names.iter().for_each(|name| bind(self.text(*name), Some(ty.clone()))),
                         (None, Some(value)) => {
                             let values = syntax::named_children(value);
@@ -563,7 +562,7 @@ impl<'a> TypeEnv<'a> {
                     }
                 }
                 "range_clause" => {
-                    if let Some(left) = node.child_by_field_name("left") {
+                    if let Some(left) = node.field_child("left") {
                         for name in syntax::named_children(left) {
                             bind(self.text(name), None);
                         }
@@ -682,7 +681,7 @@ mod tests {
         for (source, least) in sources.into_iter().zip([12, 2]) {
             let tree = parser.parse(source, None).unwrap();
             let function = tree.root_node().named_child(1).unwrap();
-            let body = function.child_by_field_name("body").unwrap();
+            let body = function.field_child("body").unwrap();
             let full: Vec<Node<'_>> =
                 crate::flow::own_descendants(body).filter(|node| bindings.contains(&node.kind())).collect();
             let walked: Vec<Node<'_>> =
