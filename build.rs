@@ -55,6 +55,8 @@ fn main() {
         .unwrap();
     }
 
+    compile_flat_tree(&manifest);
+
     let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
     fs::write(out.join("registry.rs"), registry).expect("write registry.rs");
     fs::write(out.join("rule_tests.rs"), tests).expect("write rule_tests.rs");
@@ -112,4 +114,23 @@ fn check_rule_folder(id: &str, path: &Path) {
         rule_source.contains(&format!("id: \"{id}\"")),
         "rules/{id}/rule.rs: the rule's `id` must equal its folder name \"{id}\""
     );
+}
+
+/// src/engine/flat_tree.c reads tree-sitter's internal headers: the tree-sitter crate publishes
+/// its `include/` directory (its `links` metadata), and its sources sit beside it.
+fn compile_flat_tree(manifest: &Path) {
+    let source = manifest.join("src/engine/flat_tree.c");
+    println!("cargo:rerun-if-changed={}", source.display());
+    let include = PathBuf::from(
+        std::env::var("DEP_TREE_SITTER_INCLUDE").expect("the tree-sitter crate publishes its include directory"),
+    );
+    let internal = include.parent().expect("include/ has a parent").join("src");
+    assert!(internal.join("subtree.h").exists(), "tree-sitter's sources are not beside {}", include.display());
+    cc::Build::new()
+        .std("c11")
+        .include(&include)
+        .include(&internal)
+        .warnings(false)
+        .file(&source)
+        .compile("golint_guard_flat_tree");
 }

@@ -4,6 +4,7 @@ pub mod builtin;
 pub mod context;
 pub mod docs;
 pub mod facts;
+pub mod flat_tree;
 pub mod ledger;
 pub mod query;
 pub mod registry;
@@ -28,6 +29,7 @@ use crate::engine::context::{Match, RuleContext};
 use crate::engine::facts::module::ProjectFacts;
 use crate::engine::facts::types::{NoProject, ProjectTypes, TypeEnv};
 use crate::engine::facts::{FileFacts, GoVersion, Imports, VersionSource};
+use crate::engine::flat_tree::FlatTree;
 use crate::engine::query::{CombinedQuery, QueryError};
 use crate::engine::rule::Rule;
 use crate::parse;
@@ -194,7 +196,17 @@ impl Engine {
         let budget = syntax::WalkBudget::start(CHECK_STEP_BUDGET);
         let mut unchecked = 0usize;
         let query = &self.query;
-        query.for_each_match(tree.root_node(), source, &applies, &mut |pattern, captures| {
+        let storage = FLAT_NODES.with(|storage| std::mem::take(&mut *storage.borrow_mut()));
+        let Some(flat) = FlatTree::new(tree, storage) else {
+            drop(budget);
+            findings.push(builtin::partly_linted(
+                &file.display_path,
+                "no memory to list the syntax tree's nodes; no rule checked this file",
+                "split the file into smaller ones",
+            ));
+            return findings;
+        };
+        query.for_each_match(&flat, source, &applies, &mut |pattern, captures| {
             let captures =
                 captures.iter().map(|&(capture, node)| (query.capture_names[capture as usize], node)).collect();
             let found = Match::new(pattern, captures);
@@ -222,6 +234,11 @@ impl Engine {
             }
         });
         drop(budget);
+        let storage = flat.into_storage();
+        // A huge file's list is not kept: memory follows the work in flight.
+        if storage.capacity() <= KEPT_FLAT_NODES {
+            FLAT_NODES.with(|kept| *kept.borrow_mut() = storage);
+        }
         if unchecked > 0 {
             findings.push(builtin::partly_linted(
                 &file.display_path,
@@ -233,6 +250,14 @@ impl Engine {
         }
         findings
     }
+}
+
+/// 65,536 nodes (2 MiB): the node list of most files fits.
+const KEPT_FLAT_NODES: usize = 1 << 16;
+
+thread_local! {
+    /// The node list's allocation, reused from file to file on each thread.
+    static FLAT_NODES: std::cell::RefCell<Vec<flat_tree::FlatNode>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 fn rule_applies(rule: &Rule, facts: &FileFacts) -> bool {

@@ -16,6 +16,7 @@
 //! refused with the rule's name. A test checks the matches against `QueryCursor`'s on the
 //! fixtures and on a sample of the standard library.
 
+use crate::engine::flat_tree::{FlatNode, FlatTree};
 use crate::engine::rule::Rule;
 use std::fmt;
 use std::num::NonZeroU16;
@@ -119,9 +120,12 @@ impl Predicate {
 #[derive(Clone, Copy)]
 struct Child<'tree> {
     node: Node<'tree>,
+    /// Its index in the tree's node list.
+    index: usize,
     kind: u16,
     field: Option<NonZeroU16>,
     named: bool,
+    is_error: bool,
     /// A named child follows it.
     later_named: bool,
 }
@@ -130,7 +134,7 @@ impl Step {
     fn accepts(&self, child: &Child<'_>) -> bool {
         let kind_ok = match &self.test {
             KindTest::Kinds(kinds) => kinds.contains(&child.kind),
-            KindTest::AnyNamed => child.named && !child.node.is_error(),
+            KindTest::AnyNamed => child.named && !child.is_error,
         };
         kind_ok
             && self.field.is_none_or(|field| child.field == Some(field))
@@ -211,100 +215,101 @@ impl CombinedQuery {
         self.patterns.len()
     }
 
-    /// Every match in the tree under `root`, in pre-order of the matched root node, then by
-    /// pattern. Patterns of rules whose `enabled` entry is false are not tried.
+    /// Every match in `tree`, in pre-order of the matched root node, then by pattern. Patterns
+    /// of rules whose `enabled` entry is false are not tried.
     ///
-    /// One cursor walks the tree; a node whose kind roots a pattern has its children listed
-    /// once for all the patterns tried there, and the children of deeper pattern nodes are
-    /// listed once per root node however many patterns look at them. Other nodes are never
-    /// listed (a 500 KB byte-array literal has 170,000 children).
+    /// A node whose kind roots a pattern has its children listed once for all the patterns
+    /// tried there, and the children of deeper pattern nodes are listed once per root node
+    /// however many patterns look at them. Other nodes are never listed (a 500 KB byte-array
+    /// literal has 170,000 children).
     pub fn for_each_match<'tree>(
         &self,
-        root: Node<'tree>,
+        tree: &FlatTree<'tree>,
         source: &[u8],
         enabled: &[bool],
         found: &mut dyn FnMut(usize, &[Capture<'tree>]),
     ) {
-        let mut context = MatchContext { source, cursor: root.walk(), listed: Vec::new() };
-        let mut walk = root.walk();
+        let mut context = MatchContext { source, tree, listed: Vec::new() };
         let mut captures: Vec<Capture<'tree>> = Vec::new();
         let mut distinct: Vec<Vec<Capture<'tree>>> = Vec::new();
         let mut children: Vec<Child<'tree>> = Vec::new();
-        loop {
-            let node = walk.node();
-            let candidates = self.candidates(node);
+        for index in 0..tree.len() {
+            let candidates = self.candidates(tree.get(index));
             let is_enabled = |pattern: u32| enabled.get(self.pattern_rule[pattern as usize]).copied().unwrap_or(false);
-            if candidates.iter().any(|&pattern| is_enabled(pattern)) {
-                list_children(&mut context.cursor, node, &mut children);
-                context.listed.clear();
-                for &pattern in candidates.iter().filter(|&&pattern| is_enabled(pattern)) {
-                    let pattern = pattern as usize;
-                    distinct.clear();
-                    let mut keep = |_: &mut MatchContext<'_, 'tree>, captures: &mut Vec<Capture<'tree>>| {
-                        if !distinct.iter().any(|seen| seen == captures) {
-                            distinct.push(captures.clone());
-                        }
-                    };
-                    match_step(&mut context, &self.patterns[pattern], node, Some(&children), &mut captures, &mut keep);
-                    for captures in &distinct {
-                        found(pattern, captures);
-                    }
-                }
-            }
-            if walk.goto_first_child() {
+            if !candidates.iter().any(|&pattern| is_enabled(pattern)) {
                 continue;
             }
-            while !walk.goto_next_sibling() {
-                if !walk.goto_parent() {
-                    return;
+            let node = tree.node(index);
+            list_children(tree, index, &mut children);
+            context.listed.clear();
+            for &pattern in candidates.iter().filter(|&&pattern| is_enabled(pattern)) {
+                let pattern = pattern as usize;
+                distinct.clear();
+                let mut keep = |_: &mut MatchContext<'_, '_, 'tree>, captures: &mut Vec<Capture<'tree>>| {
+                    if !distinct.iter().any(|seen| seen == captures) {
+                        distinct.push(captures.clone());
+                    }
+                };
+                match_step(
+                    &mut context,
+                    &self.patterns[pattern],
+                    index,
+                    node,
+                    Some(&children),
+                    &mut captures,
+                    &mut keep,
+                );
+                for captures in &distinct {
+                    found(pattern, captures);
                 }
             }
         }
     }
 
     /// The patterns that may be rooted at `node`.
-    fn candidates(&self, node: Node<'_>) -> &[u32] {
-        match self.by_kind.get(node.kind_id() as usize) {
+    fn candidates(&self, node: &FlatNode) -> &[u32] {
+        match self.by_kind.get(node.kind as usize) {
             Some(list) => list.as_slice(),
-            None if node.is_error() => self.error_roots.as_slice(),
+            None if node.is_error != 0 => self.error_roots.as_slice(),
             None => &[],
         }
     }
 }
 
-/// What matching needs beside the pattern: the text, a cursor to list children with, and
-/// the children already listed for the node being tried (by node id).
-struct MatchContext<'s, 'tree> {
+/// What matching needs beside the pattern: the text, the tree's nodes, and the children already
+/// listed for the node being tried (by index).
+struct MatchContext<'s, 'f, 'tree> {
     source: &'s [u8],
-    cursor: tree_sitter::TreeCursor<'tree>,
+    tree: &'f FlatTree<'tree>,
     listed: Vec<(usize, Rc<[Child<'tree>]>)>,
 }
 
-impl<'tree> MatchContext<'_, 'tree> {
-    fn children(&mut self, node: Node<'tree>) -> Rc<[Child<'tree>]> {
-        if let Some((_, children)) = self.listed.iter().find(|(id, _)| *id == node.id()) {
+impl<'tree> MatchContext<'_, '_, 'tree> {
+    fn children(&mut self, index: usize) -> Rc<[Child<'tree>]> {
+        if let Some((_, children)) = self.listed.iter().find(|(listed, _)| *listed == index) {
             return Rc::clone(children);
         }
         let mut children = Vec::new();
-        list_children(&mut self.cursor, node, &mut children);
+        list_children(self.tree, index, &mut children);
         let children: Rc<[Child<'tree>]> = children.into();
-        self.listed.push((node.id(), Rc::clone(&children)));
+        self.listed.push((index, Rc::clone(&children)));
         children
     }
 }
 
-type Then<'f, 's, 'tree> = dyn FnMut(&mut MatchContext<'s, 'tree>, &mut Vec<Capture<'tree>>) + 'f;
+type Then<'c, 's, 'f, 'tree> = dyn FnMut(&mut MatchContext<'s, 'f, 'tree>, &mut Vec<Capture<'tree>>) + 'c;
 
-/// Match `step` at `node`, whose kind (and field) the caller has checked; `then` receives the
-/// captures of each way the step matches, after the ones before it. `children` are `node`'s,
-/// when the caller has them.
-fn match_step<'s, 'tree>(
-    context: &mut MatchContext<'s, 'tree>,
+/// Match `step` at `node` (the tree's node `index`), whose kind (and field) the caller has
+/// checked; `then` receives the captures of each way the step matches, after the ones before it.
+/// `children` are `node`'s, when the caller has them.
+fn match_step<'s, 'f, 'tree>(
+    context: &mut MatchContext<'s, 'f, 'tree>,
     step: &Step,
+    index: usize,
     node: Node<'tree>,
     children: Option<&[Child<'tree>]>,
     captures: &mut Vec<Capture<'tree>>,
-    then: &mut Then<'_, 's, 'tree>,
+    then: &mut Then<'_, 's, 'f, 'tree>,
 ) {
     if !step.predicates.iter().all(|predicate| predicate.holds(node, context.source)) {
         return;
@@ -316,29 +321,29 @@ fn match_step<'s, 'tree>(
     } else if let Some(children) = children {
         match_children(context, &step.children, children, 0, captures, then);
     } else {
-        let children = context.children(node);
+        let children = context.children(index);
         match_children(context, &step.children, &children, 0, captures, then);
     }
     captures.truncate(mark);
 }
 
 /// Match `steps` in order against `children`, the first of them no earlier than `children[from]`.
-fn match_children<'s, 'tree>(
-    context: &mut MatchContext<'s, 'tree>,
+fn match_children<'s, 'f, 'tree>(
+    context: &mut MatchContext<'s, 'f, 'tree>,
     steps: &[Step],
     children: &[Child<'tree>],
     from: usize,
     captures: &mut Vec<Capture<'tree>>,
-    then: &mut Then<'_, 's, 'tree>,
+    then: &mut Then<'_, 's, 'f, 'tree>,
 ) {
     let Some((step, rest)) = steps.split_first() else {
         then(context, captures);
         return;
     };
-    for (index, child) in children.iter().enumerate().skip(from) {
+    for (position, child) in children.iter().enumerate().skip(from) {
         if step.accepts(child) {
-            match_step(context, step, child.node, None, captures, &mut |context, captures| {
-                match_children(context, rest, children, index + 1, captures, then)
+            match_step(context, step, child.index, child.node, None, captures, &mut |context, captures| {
+                match_children(context, rest, children, position + 1, captures, then)
             });
         }
         // An anchored step must match the first named child it meets.
@@ -348,31 +353,20 @@ fn match_children<'s, 'tree>(
     }
 }
 
-/// `node`'s children into `children`.
-fn list_children<'tree>(
-    cursor: &mut tree_sitter::TreeCursor<'tree>,
-    node: Node<'tree>,
-    children: &mut Vec<Child<'tree>>,
-) {
+/// The children of the tree's node `index` into `children`.
+fn list_children<'tree>(tree: &FlatTree<'tree>, index: usize, children: &mut Vec<Child<'tree>>) {
     children.clear();
-    if node.child_count() == 0 {
-        return;
-    }
-    cursor.reset(node);
-    if cursor.goto_first_child() {
-        loop {
-            let child = cursor.node();
-            children.push(Child {
-                node: child,
-                kind: child.kind_id(),
-                field: cursor.field_id(),
-                named: child.is_named(),
-                later_named: false,
-            });
-            if !cursor.goto_next_sibling() {
-                break;
-            }
-        }
+    for child in tree.children(index) {
+        let flat = tree.get(child);
+        children.push(Child {
+            node: tree.node(child),
+            index: child,
+            kind: flat.kind,
+            field: NonZeroU16::new(flat.field),
+            named: flat.named != 0,
+            is_error: flat.is_error != 0,
+            later_named: false,
+        });
     }
     let mut named_after = false;
     for child in children.iter_mut().rev() {
@@ -739,7 +733,7 @@ pub fn intern(name: &str) -> &'static str {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::diagnostic::Severity;
     use std::path::{Path, PathBuf};
@@ -777,7 +771,8 @@ mod tests {
         enabled: &[bool],
     ) -> Vec<Found> {
         let mut all = Vec::new();
-        query.for_each_match(tree.root_node(), source.as_bytes(), enabled, &mut |pattern, captures| {
+        let flat = FlatTree::new(tree, Vec::new()).expect("memory for the node list");
+        query.for_each_match(&flat, source.as_bytes(), enabled, &mut |pattern, captures| {
             all.push(found(
                 pattern,
                 captures.iter().map(|&(capture, node)| (query.capture_names[capture as usize].to_string(), node)),
@@ -814,7 +809,7 @@ mod tests {
         (native, reference)
     }
 
-    fn go_files(dir: &Path, into: &mut Vec<PathBuf>) {
+    pub(crate) fn go_files(dir: &Path, into: &mut Vec<PathBuf>) {
         let Ok(entries) = std::fs::read_dir(dir) else { return };
         let mut entries: Vec<PathBuf> = entries.filter_map(|entry| entry.ok().map(|entry| entry.path())).collect();
         entries.sort();
@@ -829,7 +824,7 @@ mod tests {
 
     /// The text with a comment after every `(` and `,`, and before every `)`: comments are
     /// named nodes, which anchors and `(_)` see.
-    fn with_comments(source: &str) -> String {
+    pub(crate) fn with_comments(source: &str) -> String {
         source.replace('(', "( /* c */").replace(',', ", /* c */").replace(')', "/* c */ )")
     }
 
@@ -866,8 +861,8 @@ mod tests {
         assert!(matches > 1_000, "only {matches} matches: the comparison saw too little");
     }
 
-    #[test]
-    fn native_matches_equal_tree_sitters_on_the_standard_library() {
+    /// Every `.go` file of the standard library, sorted.
+    pub(crate) fn standard_library_files() -> Vec<PathBuf> {
         let output = std::process::Command::new("go")
             .args(["env", "GOROOT"])
             .output()
@@ -876,6 +871,12 @@ mod tests {
         let mut files = Vec::new();
         go_files(&goroot.join("src"), &mut files);
         assert!(files.len() > 5_000, "found only {} files under {}", files.len(), goroot.display());
+        files
+    }
+
+    #[test]
+    fn native_matches_equal_tree_sitters_on_the_standard_library() {
+        let files = standard_library_files();
         let (native, reference) = both_queries();
         let mut matches = 0;
         // Every 40th file: a fixed sample of about 250, across every directory.
