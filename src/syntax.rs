@@ -1,5 +1,6 @@
 //! Small tree helpers that rules share, so each rule does not walk the tree its own way.
 
+use crate::engine::flat_tree;
 use std::cell::Cell;
 use tree_sitter::Node;
 
@@ -113,34 +114,59 @@ pub fn descendants<'tree>(node: Node<'tree>) -> impl Iterator<Item = Node<'tree>
 }
 
 /// Every node below `node` in source order, entering the children of a node only when `enter`
-/// says so (the node itself is still yielded). One cursor, no allocation per node.
+/// says so (the node itself is still yielded). While the engine checks a tree this reads its
+/// node list (engine/flat_tree.rs); otherwise one cursor, no allocation per node.
 pub fn descendants_entering<'tree>(
     node: Node<'tree>,
     enter: impl Fn(Node<'tree>) -> bool,
 ) -> impl Iterator<Item = Node<'tree>> {
-    let mut cursor = node.walk();
-    let mut done = !cursor.goto_first_child();
-    std::iter::from_fn(move || {
-        if done {
-            return None;
+    enum Walk<'tree> {
+        Listed { list: flat_tree::Located<'tree>, next: usize, end: usize },
+        Cursor { cursor: tree_sitter::TreeCursor<'tree>, done: bool },
+    }
+    let mut walk = match flat_tree::locate(node) {
+        Some(list) => {
+            let end = list.get(list.index).end as usize;
+            Walk::Listed { next: list.index + 1, end, list }
         }
-        if !step() {
-            done = true;
-            return None;
+        None => {
+            let mut cursor = node.walk();
+            let done = !cursor.goto_first_child();
+            Walk::Cursor { cursor, done }
         }
-        let current = cursor.node();
-        if !(enter(current) && cursor.goto_first_child()) {
-            loop {
-                if cursor.goto_next_sibling() {
-                    break;
-                }
-                if !cursor.goto_parent() || cursor.node() == node {
-                    done = true;
-                    break;
+    };
+    std::iter::from_fn(move || match &mut walk {
+        Walk::Listed { list, next, end } => {
+            if *next >= *end || !step() {
+                *next = *end;
+                return None;
+            }
+            let current = list.node(*next);
+            *next = if enter(current) { *next + 1 } else { list.get(*next).end as usize };
+            Some(current)
+        }
+        Walk::Cursor { cursor, done } => {
+            if *done {
+                return None;
+            }
+            if !step() {
+                *done = true;
+                return None;
+            }
+            let current = cursor.node();
+            if !(enter(current) && cursor.goto_first_child()) {
+                loop {
+                    if cursor.goto_next_sibling() {
+                        break;
+                    }
+                    if !cursor.goto_parent() || cursor.node() == node {
+                        *done = true;
+                        break;
+                    }
                 }
             }
+            Some(current)
         }
-        Some(current)
     })
 }
 
@@ -702,6 +728,13 @@ fn bindings_among<'tree>(nodes: impl Iterator<Item = Node<'tree>>, name: &str, s
 /// Named children, comments left out.
 pub fn named_children(node: Node<'_>) -> Vec<Node<'_>> {
     let comment_kinds = kind_ids(&COMMENT_KIND_IDS, &["comment"]);
+    if let Some(list) = flat_tree::locate(node) {
+        return list
+            .children(list.index)
+            .filter(|&child| list.get(child).named != 0 && !comment_kinds.contains(&list.get(child).kind))
+            .map(|child| list.node(child))
+            .collect();
+    }
     let mut cursor = node.walk();
     node.named_children(&mut cursor).filter(|child| !comment_kinds.contains(&child.kind_id())).collect()
 }
@@ -1184,6 +1217,59 @@ pub fn literal_keys<'s>(body: Node<'_>, source: &'s str) -> Vec<&'s str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What the walks give for the interesting nodes of `tree`: descendants (not entering
+    /// function literals) and named children.
+    fn walk_results<'t>(tree: &'t tree_sitter::Tree) -> Vec<(Vec<Node<'t>>, Vec<Node<'t>>)> {
+        let mut cursor = tree.walk();
+        let mut nodes = vec![tree.root_node()];
+        loop {
+            let node = cursor.node();
+            if matches!(node.kind(), "function_declaration" | "func_literal" | "block" | "call_expression" | "ERROR") {
+                nodes.push(node);
+            }
+            if cursor.goto_first_child() {
+                continue;
+            }
+            while !cursor.goto_next_sibling() {
+                if !cursor.goto_parent() {
+                    return nodes
+                        .into_iter()
+                        .map(|node| {
+                            let below = descendants_entering(node, |n| n.kind() != "func_literal").collect();
+                            (below, named_children(node))
+                        })
+                        .collect();
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn walks_over_the_node_list_equal_the_cursor_walks() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = Vec::new();
+        crate::engine::query::tests::go_files(&root.join("rules"), &mut files);
+        let mut parser = crate::parse::new_parser();
+        let mut compared = 0;
+        for path in &files {
+            let Ok(source) = std::fs::read_to_string(path) else { continue };
+            let cut = (0..=source.len() * 2 / 3).rev().find(|&at| source.is_char_boundary(at)).unwrap_or(0);
+            for text in [source.as_str(), &source[..cut]] {
+                let tree = parser.parse(text, None).expect("parses");
+                let by_cursor = walk_results(&tree);
+                let flat = crate::engine::flat_tree::FlatTree::new(&tree, Vec::new()).expect("memory");
+                let shared = flat.share();
+                assert!(crate::engine::flat_tree::locate(tree.root_node()).is_some());
+                let by_list = walk_results(&tree);
+                drop(shared);
+                assert!(crate::engine::flat_tree::locate(tree.root_node()).is_none());
+                assert_eq!(by_list, by_cursor, "{}", path.display());
+                compared += by_list.iter().map(|(below, _)| below.len()).sum::<usize>();
+            }
+        }
+        assert!(compared > 100_000, "only {compared} nodes compared");
+    }
 
     #[test]
     fn field_ids_are_the_grammars_own() {

@@ -6,8 +6,10 @@
 // The C pass and the nodes built from what it wrote are FFI: each block says why it is sound.
 #![allow(unsafe_code)]
 
+use std::cell::RefCell;
 use std::ffi::c_void;
 use std::marker::PhantomData;
+use std::rc::Rc;
 use tree_sitter::{Node, Tree, ffi};
 
 /// One visible node; the layout is `GgFlatNode` in flat_tree.c.
@@ -35,11 +37,50 @@ unsafe extern "C" {
     fn gg_flatten(tree: *const ffi::TSTree, out: *mut FlatNode, capacity: u32) -> u32;
 }
 
-/// The visible nodes of one tree.
-pub struct FlatTree<'tree> {
+/// The node list without the tree's lifetime: shared (see [`Self::share`]) with the walks of
+/// `syntax`, which find a node's place in it by position.
+pub struct FlatNodes {
     nodes: Vec<FlatNode>,
     tree: *const ffi::TSTree,
+}
+
+impl FlatNodes {
+    /// The node at `index`, for a tree borrowed for 'tree: only called with a lifetime taken
+    /// from a node of this same tree (checked by [`locate`]).
+    fn node<'tree>(&self, index: usize) -> Node<'tree> {
+        let flat = &self.nodes[index];
+        let raw = ffi::TSNode {
+            context: [flat.start_byte, flat.start_row, flat.start_column, u32::from(flat.alias)],
+            id: flat.id,
+            tree: self.tree,
+        };
+        // SAFETY: the fields are those `ts_node_new` gives this node (flat_tree.c), and the
+        // callers hold a node of the same, live, tree for 'tree.
+        unsafe { Node::from_raw(raw) }
+    }
+
+    /// The index of `node` in the list, by its start (pre-order keeps starts ascending).
+    fn index_of(&self, node: Node<'_>) -> Option<usize> {
+        let start = u32::try_from(node.start_byte()).ok()?;
+        let first = self.nodes.partition_point(|flat| flat.start_byte < start);
+        let id = node.id();
+        self.nodes[first..]
+            .iter()
+            .take_while(|flat| flat.start_byte == start)
+            .position(|flat| flat.id as usize == id)
+            .map(|offset| first + offset)
+    }
+}
+
+/// The visible nodes of one tree.
+pub struct FlatTree<'tree> {
+    inner: Rc<FlatNodes>,
     _tree: PhantomData<&'tree Tree>,
+}
+
+thread_local! {
+    /// The node list of the tree this thread is checking, while [`FlatTree::share`]'s guard lives.
+    static SHARED: RefCell<Option<Rc<FlatNodes>>> = const { RefCell::new(None) };
 }
 
 impl<'tree> FlatTree<'tree> {
@@ -60,49 +101,95 @@ impl<'tree> FlatTree<'tree> {
             }
             storage.set_len(written as usize);
         }
-        Some(FlatTree { nodes: storage, tree: raw, _tree: PhantomData })
+        Some(FlatTree { inner: Rc::new(FlatNodes { nodes: storage, tree: raw }), _tree: PhantomData })
     }
 
+    /// The allocation, for the next tree (empty when a walk still holds the list).
     pub fn into_storage(self) -> Vec<FlatNode> {
-        self.nodes
+        Rc::try_unwrap(self.inner).map(|inner| inner.nodes).unwrap_or_default()
+    }
+
+    /// Lets `syntax`'s walks of this tree use the list until the guard is dropped.
+    pub fn share(&self) -> SharedGuard {
+        let previous = SHARED.with(|shared| shared.replace(Some(Rc::clone(&self.inner))));
+        SharedGuard { previous }
     }
 
     pub fn len(&self) -> usize {
-        self.nodes.len()
+        self.inner.nodes.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.nodes.is_empty()
+        self.inner.nodes.is_empty()
     }
 
     pub fn get(&self, index: usize) -> &FlatNode {
-        &self.nodes[index]
+        &self.inner.nodes[index]
     }
 
     /// The tree-sitter node at `index`.
     pub fn node(&self, index: usize) -> Node<'tree> {
-        let flat = &self.nodes[index];
-        let raw = ffi::TSNode {
-            context: [flat.start_byte, flat.start_row, flat.start_column, u32::from(flat.alias)],
-            id: flat.id,
-            tree: self.tree,
-        };
-        // SAFETY: the fields are those `ts_node_new` gives this node (flat_tree.c), and the
-        // tree lives for 'tree.
-        unsafe { Node::from_raw(raw) }
+        self.inner.node(index)
     }
 
     /// The indexes of the children of the node at `index`, in order.
     pub fn children(&self, index: usize) -> impl Iterator<Item = usize> + '_ {
-        let end = self.nodes[index].end as usize;
-        let mut next = index + 1;
-        std::iter::from_fn(move || {
-            (next < end).then(|| {
-                let child = next;
-                next = self.nodes[child].end as usize;
-                child
-            })
+        children_of(&self.inner, index)
+    }
+}
+
+fn children_of(nodes: &FlatNodes, index: usize) -> impl Iterator<Item = usize> + '_ {
+    let end = nodes.nodes[index].end as usize;
+    let mut next = index + 1;
+    std::iter::from_fn(move || {
+        (next < end).then(|| {
+            let child = next;
+            next = nodes.nodes[child].end as usize;
+            child
         })
+    })
+}
+
+/// Restores what was shared before (nothing, or the list of an outer check on this thread).
+pub struct SharedGuard {
+    previous: Option<Rc<FlatNodes>>,
+}
+
+impl Drop for SharedGuard {
+    fn drop(&mut self) {
+        let previous = self.previous.take();
+        SHARED.with(|shared| drop(shared.replace(previous)));
+    }
+}
+
+/// `node`'s place in the shared list of its tree, when its tree is the one being checked.
+pub struct Located<'tree> {
+    nodes: Rc<FlatNodes>,
+    pub index: usize,
+    _tree: PhantomData<Node<'tree>>,
+}
+
+pub fn locate(node: Node<'_>) -> Option<Located<'_>> {
+    let nodes = SHARED.with(|shared| shared.borrow().clone())?;
+    if nodes.tree != node.into_raw().tree {
+        return None;
+    }
+    let index = nodes.index_of(node)?;
+    Some(Located { nodes, index, _tree: PhantomData })
+}
+
+impl<'tree> Located<'tree> {
+    pub fn get(&self, index: usize) -> &FlatNode {
+        &self.nodes.nodes[index]
+    }
+
+    pub fn node(&self, index: usize) -> Node<'tree> {
+        self.nodes.node(index)
+    }
+
+    /// The indexes of the children of the node at `index`, in order.
+    pub fn children(&self, index: usize) -> impl Iterator<Item = usize> + '_ {
+        children_of(&self.nodes, index)
     }
 }
 

@@ -206,6 +206,7 @@ impl Engine {
             ));
             return findings;
         };
+        let shared = flat.share();
         query.for_each_match(&flat, source, &applies, &mut |pattern, captures| {
             let captures =
                 captures.iter().map(|&(capture, node)| (query.capture_names[capture as usize], node)).collect();
@@ -234,6 +235,7 @@ impl Engine {
             }
         });
         drop(budget);
+        drop(shared);
         let storage = flat.into_storage();
         // A huge file's list is not kept: memory follows the work in flight.
         if storage.capacity() <= KEPT_FLAT_NODES {
