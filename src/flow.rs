@@ -22,14 +22,14 @@
 //! - Unknown jump targets (a label we cannot find) count as leaving.
 
 use crate::diagnostic::Span;
-use crate::syntax::FieldChild as _;
 use crate::syntax::{self, FUNCTION_KINDS};
+use crate::syntax::{FieldChild as _, KindName as _};
 use tree_sitter::Node;
 
 /// Every node below `node` in source order, except the insides of function literals: a nested
 /// `func_literal` is yielded itself but not entered. `node` itself may be a literal.
 pub fn own_descendants<'tree>(node: Node<'tree>) -> impl Iterator<Item = Node<'tree>> {
-    syntax::descendants_entering(node, |current| current.kind() != "func_literal")
+    syntax::descendants_entering(node, |current| current.kind_name() != "func_literal")
 }
 
 /// One declared parameter (or result): `a, b int` gives two, a bare type gives one with no name.
@@ -52,7 +52,7 @@ pub struct FunctionView<'tree> {
 impl<'tree> FunctionView<'tree> {
     /// `None` when `function` is not a function declaration, method declaration or literal.
     pub fn new(function: Node<'tree>, source: &'tree str) -> Option<FunctionView<'tree>> {
-        FUNCTION_KINDS.contains(&function.kind()).then(|| FunctionView {
+        FUNCTION_KINDS.contains(&function.kind_name()).then(|| FunctionView {
             node: function,
             body: function.field_child("body"),
             source,
@@ -70,7 +70,7 @@ impl<'tree> FunctionView<'tree> {
     }
 
     pub fn is_literal(&self) -> bool {
-        self.node.kind() == "func_literal"
+        self.node.kind_name() == "func_literal"
     }
 
     /// The receiver of a method.
@@ -85,7 +85,7 @@ impl<'tree> FunctionView<'tree> {
     /// The result types, one per result (`(a, b int)` gives `int` twice).
     pub fn results(&self) -> Vec<Parameter<'tree>> {
         match self.node.field_child("result") {
-            Some(list) if list.kind() == "parameter_list" => parameter_list(list),
+            Some(list) if list.kind_name() == "parameter_list" => parameter_list(list),
             Some(single) => vec![Parameter { name: None, type_node: single, variadic: false }],
             None => Vec::new(),
         }
@@ -114,18 +114,18 @@ impl<'tree> FunctionView<'tree> {
     }
 
     pub fn defers(&self) -> impl Iterator<Item = Node<'tree>> + use<'tree> {
-        self.own_descendants().filter(|node| node.kind() == "defer_statement")
+        self.own_descendants().filter(|node| node.kind_name() == "defer_statement")
     }
 
     pub fn returns(&self) -> impl Iterator<Item = Node<'tree>> + use<'tree> {
-        self.own_descendants().filter(|node| node.kind() == "return_statement")
+        self.own_descendants().filter(|node| node.kind_name() == "return_statement")
     }
 
     /// `panic(...)` calls.
     pub fn panics(&self) -> impl Iterator<Item = Node<'tree>> + use<'tree> {
         let source = self.source;
         self.own_descendants().filter(move |node| {
-            node.kind() == "call_expression" && syntax::call_name(*node, source) == Some((None, "panic"))
+            node.kind_name() == "call_expression" && syntax::call_name(*node, source) == Some((None, "panic"))
         })
     }
 
@@ -138,7 +138,7 @@ impl<'tree> FunctionView<'tree> {
 fn parameter_list(list: Node<'_>) -> Vec<Parameter<'_>> {
     let mut parameters = Vec::new();
     for declaration in syntax::named_children(list) {
-        let variadic = declaration.kind() == "variadic_parameter_declaration";
+        let variadic = declaration.kind_name() == "variadic_parameter_declaration";
         let Some(type_node) = declaration.field_child("type") else { continue };
         let mut cursor = declaration.walk();
         let names: Vec<Node<'_>> = declaration.children_by_field_name("name", &mut cursor).collect();
@@ -171,15 +171,15 @@ pub struct GoStatement<'tree> {
 impl<'tree> GoStatement<'tree> {
     /// `None` unless `statement` is a `go` statement with a call.
     pub fn new(statement: Node<'tree>) -> Option<GoStatement<'tree>> {
-        if statement.kind() != "go_statement" {
+        if statement.kind_name() != "go_statement" {
             return None;
         }
         let call = syntax::named_children(statement).into_iter().next().map(syntax::unparen)?;
-        if call.kind() != "call_expression" {
+        if call.kind_name() != "call_expression" {
             return None;
         }
         let function = syntax::unparen(call.field_child("function")?);
-        let target = match function.kind() {
+        let target = match function.kind_name() {
             "func_literal" => GoTarget::Literal(function),
             "identifier" => GoTarget::Named { qualifier: None, name: function },
             "selector_expression" => match (function.field_child("operand"), function.field_child("field")) {
@@ -238,18 +238,18 @@ pub struct Loop<'tree> {
 impl<'tree> Loop<'tree> {
     /// `None` unless `node` is a `for_statement`.
     pub fn new(node: Node<'tree>) -> Option<Loop<'tree>> {
-        if node.kind() != "for_statement" {
+        if node.kind_name() != "for_statement" {
             return None;
         }
         let body = node.field_child("body");
         let header = syntax::named_children(node).into_iter().find(|child| Some(*child) != body);
         let kind = match header {
             None => LoopKind::Infinite,
-            Some(clause) if clause.kind() == "for_clause" => match clause.field_child("condition") {
+            Some(clause) if clause.kind_name() == "for_clause" => match clause.field_child("condition") {
                 Some(condition) => LoopKind::Conditional { condition },
                 None => LoopKind::Infinite,
             },
-            Some(clause) if clause.kind() == "range_clause" => match clause.field_child("right") {
+            Some(clause) if clause.kind_name() == "range_clause" => match clause.field_child("right") {
                 Some(over) => LoopKind::Range { over },
                 None => LoopKind::Infinite,
             },
@@ -257,7 +257,7 @@ impl<'tree> Loop<'tree> {
         };
         let label = node
             .parent()
-            .filter(|parent| parent.kind() == "labeled_statement")
+            .filter(|parent| parent.kind_name() == "labeled_statement")
             .and_then(|labeled| labeled.field_child("label"));
         Some(Loop { node, body, kind, label })
     }
@@ -270,7 +270,7 @@ impl<'tree> Loop<'tree> {
     pub fn range_over(&self) -> Option<RangeOver<'tree>> {
         let LoopKind::Range { over } = self.kind else { return None };
         let over = syntax::unparen(over);
-        Some(match over.kind() {
+        Some(match over.kind_name() {
             "identifier" => RangeOver::Identifier(over),
             "selector_expression" => match (over.field_child("operand"), over.field_child("field")) {
                 (Some(operand), Some(field)) => RangeOver::Selector { operand, field },
@@ -322,7 +322,7 @@ pub fn loop_exits<'tree>(loop_: &Loop<'tree>, source: &str) -> Vec<Exit<'tree>> 
     let Some(body) = loop_.body else { return Vec::new() };
     let mut exits = Vec::new();
     for node in own_descendants(body) {
-        let kind = match node.kind() {
+        let kind = match node.kind_name() {
             "return_statement" => Some(ExitKind::Return),
             "break_statement" => {
                 jump_target(node, source).is_none_or(|target| !loop_.contains(target)).then_some(ExitKind::Break)
@@ -351,36 +351,39 @@ pub fn loop_exits<'tree>(loop_: &Loop<'tree>, source: &str) -> Vec<Exit<'tree>> 
 pub fn jump_target<'tree>(node: Node<'tree>, source: &str) -> Option<Node<'tree>> {
     let label = syntax::named_children(node)
         .into_iter()
-        .find(|child| child.kind() == "label_name")
+        .find(|child| child.kind_name() == "label_name")
         .map(|label| syntax::text(label, source));
-    let within_function = || syntax::ancestors(node).take_while(|ancestor| !FUNCTION_KINDS.contains(&ancestor.kind()));
-    match (node.kind(), label) {
+    let within_function =
+        || syntax::ancestors(node).take_while(|ancestor| !FUNCTION_KINDS.contains(&ancestor.kind_name()));
+    match (node.kind_name(), label) {
         ("goto_statement", Some(label)) => {
             let function = syntax::enclosing_function(node)?;
             own_descendants(function.field_child("body")?).find(|candidate| is_labeled(*candidate, label, source))
         }
-        ("break_statement" | "continue_statement", Some(label)) => within_function()
-            .find(|ancestor| is_labeled(*ancestor, label, source))
-            .and_then(|labeled| syntax::named_children(labeled).into_iter().find(|child| child.kind() != "label_name")),
+        ("break_statement" | "continue_statement", Some(label)) => {
+            within_function().find(|ancestor| is_labeled(*ancestor, label, source)).and_then(|labeled| {
+                syntax::named_children(labeled).into_iter().find(|child| child.kind_name() != "label_name")
+            })
+        }
         ("break_statement", None) => within_function().find(|ancestor| {
             matches!(
-                ancestor.kind(),
+                ancestor.kind_name(),
                 "for_statement" | "expression_switch_statement" | "type_switch_statement" | "select_statement"
             )
         }),
-        ("continue_statement", None) => within_function().find(|ancestor| ancestor.kind() == "for_statement"),
+        ("continue_statement", None) => within_function().find(|ancestor| ancestor.kind_name() == "for_statement"),
         _ => None,
     }
 }
 
 fn is_labeled(node: Node<'_>, label: &str, source: &str) -> bool {
-    node.kind() == "labeled_statement"
+    node.kind_name() == "labeled_statement"
         && node.field_child("label").is_some_and(|name| syntax::text(name, source) == label)
 }
 
 /// For a call that never returns to its caller, how it ends things; `None` for other calls.
 pub fn terminating_call(call: Node<'_>, source: &str) -> Option<ExitKind> {
-    if call.kind() != "call_expression" {
+    if call.kind_name() != "call_expression" {
         return None;
     }
     let (qualifier, name) = syntax::call_name(call, source)?;
@@ -437,12 +440,12 @@ impl SelectCase<'_> {
 /// The cases of a `select_statement`, in order.
 pub fn select_cases<'tree>(select: Node<'tree>) -> impl Iterator<Item = SelectCase<'tree>> {
     syntax::named_children(select).into_iter().filter_map(|case| {
-        let body = syntax::named_children(case).into_iter().find(|child| child.kind() == "statement_list");
-        match case.kind() {
+        let body = syntax::named_children(case).into_iter().find(|child| child.kind_name() == "statement_list");
+        match case.kind_name() {
             "default_case" => Some(SelectCase { node: case, kind: CaseKind::Default, channel: None, body }),
             "communication_case" => {
                 let communication = case.field_child("communication")?;
-                let (kind, channel) = match communication.kind() {
+                let (kind, channel) = match communication.kind_name() {
                     "send_statement" => (CaseKind::Send, communication.field_child("channel")),
                     "receive_statement" => (
                         CaseKind::Receive,
@@ -467,8 +470,8 @@ pub fn has_default(select: Node<'_>) -> bool {
 /// The channel of a receive expression `<-ch` (parentheses stripped).
 pub fn receive_operand(expression: Node<'_>) -> Option<Node<'_>> {
     let expression = syntax::unparen(expression);
-    let is_receive = expression.kind() == "unary_expression"
-        && expression.field_child("operator").is_some_and(|operator| operator.kind() == "<-");
+    let is_receive = expression.kind_name() == "unary_expression"
+        && expression.field_child("operator").is_some_and(|operator| operator.kind_name() == "<-");
     is_receive.then(|| expression.field_child("operand").map(syntax::unparen)).flatten()
 }
 
@@ -481,7 +484,7 @@ const CANCELLATION_WORDS: &[&str] =
 /// `t.Dying()`, or a channel whose name says done/quit/stop/closing/closed/exit/shutdown/cancel.
 pub fn is_cancellation_channel(channel: Node<'_>, source: &str) -> bool {
     let channel = syntax::unparen(channel);
-    let name = match channel.kind() {
+    let name = match channel.kind_name() {
         "call_expression" => {
             let Some((_, name)) = syntax::call_name(channel, source) else { return false };
             if matches!(name, "Done" | "Dying") {
@@ -537,14 +540,14 @@ pub fn escapes_after<'tree>(
     let chain: Vec<Node<'tree>> = syntax::ancestors(start).collect();
     for (index, &parent) in chain.iter().enumerate() {
         let owner = chain.get(index + 1);
-        match parent.kind() {
+        match parent.kind_name() {
             "statement_list" if flow.falls_through => {
                 let rest =
                     scan.statements(std::iter::successors(node.next_named_sibling(), |n| n.next_named_sibling()));
                 flow.falls_through = rest.falls_through;
                 flow.jumps.extend(rest.jumps);
             }
-            "block" if owner.is_some_and(|owner| FUNCTION_KINDS.contains(&owner.kind())) => {
+            "block" if owner.is_some_and(|owner| FUNCTION_KINDS.contains(&owner.kind_name())) => {
                 if flow.falls_through {
                     let closing = parent.child(parent.child_count().saturating_sub(1)).unwrap_or(parent);
                     scan.escapes.push(Escape { kind: EscapeKind::EndOfFunction, node: closing });
@@ -555,7 +558,7 @@ pub fn escapes_after<'tree>(
             "expression_switch_statement" | "type_switch_statement" | "select_statement" => {
                 flow = flow.resolve_breaks(parent);
             }
-            _ if FUNCTION_KINDS.contains(&parent.kind()) => break,
+            _ if FUNCTION_KINDS.contains(&parent.kind_name()) => break,
             _ => {}
         }
         if !flow.falls_through && flow.jumps.is_empty() {
@@ -617,7 +620,7 @@ impl<'tree> PathScan<'tree, '_> {
             if !flow.falls_through {
                 break;
             }
-            if statement.kind() == "comment" {
+            if statement.kind_name() == "comment" {
                 continue;
             }
             let next = self.statement(statement);
@@ -630,10 +633,10 @@ impl<'tree> PathScan<'tree, '_> {
     /// The statements of a `block` or a case's `statement_list`.
     fn block(&mut self, block: Option<Node<'tree>>) -> Flow<'tree> {
         let Some(block) = block else { return Flow::falls() };
-        let list = if block.kind() == "statement_list" {
+        let list = if block.kind_name() == "statement_list" {
             Some(block)
         } else {
-            syntax::named_children(block).into_iter().find(|child| child.kind() == "statement_list")
+            syntax::named_children(block).into_iter().find(|child| child.kind_name() == "statement_list")
         };
         match list {
             Some(list) => self.statements(syntax::named_children(list).into_iter()),
@@ -642,7 +645,7 @@ impl<'tree> PathScan<'tree, '_> {
     }
 
     fn statement(&mut self, statement: Node<'tree>) -> Flow<'tree> {
-        match statement.kind() {
+        match statement.kind_name() {
             "if_statement" => {
                 if let Some(initializer) = statement.field_child("initializer") {
                     let flow = self.statement(initializer);
@@ -659,7 +662,7 @@ impl<'tree> PathScan<'tree, '_> {
             }
             "block" => self.block(Some(statement)),
             "labeled_statement" => {
-                match syntax::named_children(statement).into_iter().find(|c| c.kind() != "label_name") {
+                match syntax::named_children(statement).into_iter().find(|c| c.kind_name() != "label_name") {
                     Some(inner) => self.statement(inner),
                     None => Flow::falls(),
                 }
@@ -680,13 +683,17 @@ impl<'tree> PathScan<'tree, '_> {
                     }
                 }
                 let mut flow = Flow::ends();
-                let mut exhaustive = statement.kind() == "select_statement";
+                let mut exhaustive = statement.kind_name() == "select_statement";
                 for case in syntax::named_children(statement) {
-                    if !matches!(case.kind(), "expression_case" | "type_case" | "default_case" | "communication_case") {
+                    if !matches!(
+                        case.kind_name(),
+                        "expression_case" | "type_case" | "default_case" | "communication_case"
+                    ) {
                         continue;
                     }
-                    exhaustive |= case.kind() == "default_case";
-                    let body = syntax::named_children(case).into_iter().find(|child| child.kind() == "statement_list");
+                    exhaustive |= case.kind_name() == "default_case";
+                    let body =
+                        syntax::named_children(case).into_iter().find(|child| child.kind_name() == "statement_list");
                     flow.merge(match body {
                         Some(body) => self.block(Some(body)),
                         None => Flow::falls(),
@@ -698,7 +705,7 @@ impl<'tree> PathScan<'tree, '_> {
             "break_statement" | "continue_statement" => match jump_target(statement, self.source) {
                 Some(target) => Flow {
                     falls_through: false,
-                    jumps: vec![Jump { target, is_continue: statement.kind() == "continue_statement" }],
+                    jumps: vec![Jump { target, is_continue: statement.kind_name() == "continue_statement" }],
                 },
                 None => Flow::ends(),
             },
@@ -711,7 +718,7 @@ impl<'tree> PathScan<'tree, '_> {
             }
             "expression_statement" => {
                 let call =
-                    statement.named_child(0).map(syntax::unparen).filter(|call| call.kind() == "call_expression");
+                    statement.named_child(0).map(syntax::unparen).filter(|call| call.kind_name() == "call_expression");
                 match call.and_then(|call| terminating_call(call, self.source).map(|kind| (call, kind))) {
                     Some((call, ExitKind::Panic)) => {
                         self.escapes.push(Escape { kind: EscapeKind::Panic, node: call });
@@ -752,11 +759,11 @@ mod tests {
 
     /// The first node of `kind` in the tree.
     fn first<'t>(tree: &'t Tree, kind: &str) -> Node<'t> {
-        syntax::descendants(tree.root_node()).find(|n| n.kind() == kind).unwrap_or_else(|| panic!("no {kind}"))
+        syntax::descendants(tree.root_node()).find(|n| n.kind_name() == kind).unwrap_or_else(|| panic!("no {kind}"))
     }
 
     fn all<'t>(tree: &'t Tree, kind: &'t str) -> Vec<Node<'t>> {
-        syntax::descendants(tree.root_node()).filter(|n| n.kind() == kind).collect()
+        syntax::descendants(tree.root_node()).filter(|n| n.kind_name() == kind).collect()
     }
 
     /// The first node whose text is exactly `text`.
@@ -812,7 +819,7 @@ mod tests {
     fn own_descendants_skip_nested_literals() {
         let source = "package p\nfunc f() {\n\tx := func() { return }\n\tx()\n}\n";
         let tree = parse(source);
-        let kinds: Vec<&str> = own_descendants(first(&tree, "function_declaration")).map(|n| n.kind()).collect();
+        let kinds: Vec<&str> = own_descendants(first(&tree, "function_declaration")).map(|n| n.kind_name()).collect();
         assert!(kinds.contains(&"func_literal"));
         assert!(!kinds.contains(&"return_statement"));
     }

@@ -7,7 +7,7 @@
 //! gets that far: the common path costs nothing, and a text search comes first where it can.
 
 use crate::engine::facts::module::{Func, Package};
-use crate::syntax::FieldChild as _;
+use crate::syntax::{FieldChild as _, KindName as _};
 use std::path::{Path, PathBuf};
 use tree_sitter::{Node, Tree};
 
@@ -40,7 +40,7 @@ impl PackageFile {
     pub fn declaration_at(&self, line: u32, name: &str) -> Option<Node<'_>> {
         let row = usize::try_from(line).ok()?.checked_sub(1)?;
         crate::syntax::named_children(self.root()).into_iter().find(|declaration| {
-            matches!(declaration.kind(), "function_declaration" | "method_declaration")
+            matches!(declaration.kind_name(), "function_declaration" | "method_declaration")
                 && declaration.start_position().row == row
                 && declaration.field_child("name").is_some_and(|found| crate::syntax::text(found, &self.text) == name)
         })

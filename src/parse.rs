@@ -1,6 +1,7 @@
 //! Go parsing (tree-sitter-go extended with newer syntax, see grammar/), and the syntax errors it finds.
 
 use crate::source::SourceFile;
+use crate::syntax::KindName as _;
 use tree_sitter::{Language, Node, Parser, Tree};
 
 pub fn go_language() -> Language {
@@ -101,7 +102,7 @@ fn describe(node: Node<'_>, source: &str) -> SyntaxError {
         return SyntaxError {
             start: node.start_byte(),
             end: node.end_byte(),
-            message: format!("syntax error: missing `{}`", node.kind()),
+            message: format!("syntax error: missing `{}`", node.kind_name()),
         };
     }
     let text = source.get(node.byte_range()).unwrap_or("");
@@ -171,7 +172,7 @@ mod tests {
             |node: Node<'_>| node.has_error() || crate::syntax::ancestors(node).any(|ancestor| ancestor.is_error());
         let (mut near, mut clear) = (0, 0);
         for node in crate::syntax::descendants(tree.root_node()) {
-            assert_eq!(regions.near(node), walked_up(node), "{} at {:?}", node.kind(), node.byte_range());
+            assert_eq!(regions.near(node), walked_up(node), "{} at {:?}", node.kind_name(), node.byte_range());
             if regions.near(node) { near += 1 } else { clear += 1 }
         }
         assert!(near > 0 && clear > 0, "{near} near, {clear} clear");

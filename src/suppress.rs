@@ -11,6 +11,7 @@ use crate::engine::builtin::{INVALID_SUPPRESSION, UNUSED_SUPPRESSION};
 use crate::engine::registry::{all_rules, find_rule, suggest_rule};
 use crate::engine::rule::Rule;
 use crate::source::SourceFile;
+use crate::syntax::KindName as _;
 use std::collections::BTreeSet;
 use std::ops::RangeInclusive;
 use tree_sitter::{Node, Point, Tree};
@@ -231,16 +232,17 @@ fn nolint_lines(file: &SourceFile, tree: Option<&Tree>, comment: &Comment) -> Op
 fn node_starting_at(tree: &Tree, point: Point) -> Option<(Node<'_>, bool)> {
     let after = Point { row: point.row, column: point.column + 1 };
     let mut node = tree.root_node().descendant_for_point_range(point, after)?;
-    if node.start_position() != point || node.kind() == "comment" {
+    if node.start_position() != point || node.kind_name() == "comment" {
         return None;
     }
     while let Some(parent) = node.parent() {
-        if parent.start_position() != point || matches!(parent.kind(), "source_file" | "statement_list" | "block") {
+        if parent.start_position() != point || matches!(parent.kind_name(), "source_file" | "statement_list" | "block")
+        {
             break;
         }
         node = parent;
     }
-    Some((node, node.kind() == "package_clause"))
+    Some((node, node.kind_name() == "package_clause"))
 }
 
 /// A comment and the comment block it belongs to (Go's comment group: own-line comments on
@@ -271,7 +273,7 @@ impl Comment {
         if own_line && let Some(node) = tree.and_then(|tree| comment_node(tree, span)) {
             let mut first = node;
             while let Some(previous) = first.prev_sibling()
-                && previous.kind() == "comment"
+                && previous.kind_name() == "comment"
                 && previous.end_position().row + 1 == first.start_position().row
                 && starts_own_line(file, previous)
             {
@@ -279,7 +281,7 @@ impl Comment {
             }
             let mut last = node;
             while let Some(next) = last.next_sibling()
-                && next.kind() == "comment"
+                && next.kind_name() == "comment"
                 && next.start_position().row == last.end_position().row + 1
             {
                 last = next;
@@ -300,7 +302,7 @@ fn starts_own_line(file: &SourceFile, node: Node<'_>) -> bool {
 fn comment_node(tree: &Tree, span: Span) -> Option<Node<'_>> {
     tree.root_node()
         .descendant_for_byte_range(span.start, span.end)
-        .filter(|node| node.kind() == "comment" && node.start_byte() == span.start)
+        .filter(|node| node.kind_name() == "comment" && node.start_byte() == span.start)
 }
 
 /// The rules a directive names.
@@ -485,7 +487,7 @@ fn tree_comments(tree: &Tree, text: &str) -> Vec<Span> {
     for marker in [OUR_PREFIX, NOLINT] {
         for (offset, _) in text.match_indices(marker) {
             if let Some(node) = root.descendant_for_byte_range(offset, offset + marker.len())
-                && node.kind() == "comment"
+                && node.kind_name() == "comment"
                 && text[node.start_byte()..].starts_with("//")
             {
                 spans.insert(Span::from(node));

@@ -62,6 +62,21 @@ impl<'tree> FieldChild<'tree> for Node<'tree> {
     }
 }
 
+/// `Node::kind` without its cost: tree-sitter hands the name out as a C string that the binding
+/// checks for UTF-8 on every call (3.6% of a check's instructions before this); [`kind`] reads
+/// a table of the grammar's names by kind id.
+pub trait KindName<'tree> {
+    /// The node's kind, as [`Node::kind`] gives it.
+    fn kind_name(&self) -> &'tree str;
+}
+
+impl<'tree> KindName<'tree> for Node<'tree> {
+    #[inline]
+    fn kind_name(&self) -> &'tree str {
+        kind(*self)
+    }
+}
+
 /// Open-addressed table of the grammar's field names by a hash of their bytes.
 struct FieldTable {
     slots: Vec<Option<(&'static str, u16)>>,
@@ -172,7 +187,7 @@ pub fn descendants_entering<'tree>(
 
 /// The innermost function declaration, method declaration or function literal around `node`.
 pub fn enclosing_function(node: Node<'_>) -> Option<Node<'_>> {
-    ancestors(node).find(|ancestor| FUNCTION_KINDS.contains(&ancestor.kind()))
+    ancestors(node).find(|ancestor| FUNCTION_KINDS.contains(&ancestor.kind_name()))
 }
 
 /// Ancestor lookups for one tree that cost one descent from the top-level declaration, where
@@ -291,19 +306,19 @@ impl<'tree> Ancestry<'tree> {
         let function_kinds = function_kind_ids();
         let mut ancestors = self.ancestors(node).into_iter();
         let literal = ancestors.find(|ancestor| function_kinds.contains(&ancestor.kind_id()))?;
-        if literal.kind() != "func_literal" {
+        if literal.kind_name() != "func_literal" {
             return None;
         }
-        let call = ancestors.next().filter(|parent| parent.kind() == "call_expression")?;
+        let call = ancestors.next().filter(|parent| parent.kind_name() == "call_expression")?;
         if call.field_child("function") != Some(literal) {
             return None;
         }
-        ancestors.next().filter(|parent| parent.kind() == "defer_statement")
+        ancestors.next().filter(|parent| parent.kind_name() == "defer_statement")
     }
 
     /// What [`top_level_declaration`] finds.
     pub fn top_level_declaration(&self, node: Node<'tree>) -> Option<Node<'tree>> {
-        if self.root.kind() != "source_file" {
+        if self.root.kind_name() != "source_file" {
             return top_level_declaration(node);
         }
         let ancestors = self.ancestors(node);
@@ -583,7 +598,7 @@ pub fn text<'s>(node: Node<'_>, source: &'s str) -> &'s str {
 /// `(Some("a.b"), "C")`. `None` for calls through other expressions.
 pub fn call_name<'s>(call: Node<'_>, source: &'s str) -> Option<(Option<&'s str>, &'s str)> {
     let function = call.field_child("function")?;
-    match function.kind() {
+    match function.kind_name() {
         "identifier" => Some((None, text(function, source))),
         "selector_expression" => {
             let operand = function.field_child("operand")?;
@@ -598,12 +613,12 @@ pub fn call_name<'s>(call: Node<'_>, source: &'s str) -> Option<(Option<&'s str>
 pub fn call_arguments(call: Node<'_>) -> Vec<Node<'_>> {
     let Some(arguments) = call.field_child("arguments") else { return Vec::new() };
     let mut cursor = arguments.walk();
-    arguments.named_children(&mut cursor).filter(|node| node.kind() != "comment").collect()
+    arguments.named_children(&mut cursor).filter(|node| node.kind_name() != "comment").collect()
 }
 
 /// Strip any number of enclosing parentheses.
 pub fn unparen(mut node: Node<'_>) -> Node<'_> {
-    while node.kind() == "parenthesized_expression" {
+    while node.kind_name() == "parenthesized_expression" {
         match node.named_child(0) {
             Some(inner) => node = inner,
             None => break,
@@ -617,7 +632,7 @@ pub fn unparen(mut node: Node<'_>) -> Node<'_> {
 pub fn enclosing_statement(node: Node<'_>) -> Option<Node<'_>> {
     let mut below = node;
     for ancestor in ancestors(node) {
-        if matches!(ancestor.kind(), "block" | "statement_list") {
+        if matches!(ancestor.kind_name(), "block" | "statement_list") {
             return Some(below);
         }
         below = ancestor;
@@ -656,7 +671,7 @@ pub struct Binding<'tree> {
     pub statement: Node<'tree>,
 }
 
-/// `node.kind()`, from a table by kind id: tree-sitter's `kind()` measures and checks the
+/// `node.kind_name()`, from a table by kind id: tree-sitter's `kind()` measures and checks the
 /// grammar's C string on every call, which costs more than a step of a tree walk. For the
 /// loops that look at every node of a walk.
 pub fn kind<'tree>(node: Node<'tree>) -> &'tree str {
@@ -742,12 +757,12 @@ pub fn named_children(node: Node<'_>) -> Vec<Node<'_>> {
 /// For `make(chan T[, n])`, the `channel_type` node and the capacity argument if any.
 pub fn make_chan<'tree>(call: Node<'tree>, source: &str) -> Option<(Node<'tree>, Option<Node<'tree>>)> {
     let call = unparen(call);
-    if call.kind() != "call_expression" || call_name(call, source) != Some((None, "make")) {
+    if call.kind_name() != "call_expression" || call_name(call, source) != Some((None, "make")) {
         return None;
     }
     let arguments = call_arguments(call);
     let channel_type = *arguments.first()?;
-    if channel_type.kind() != "channel_type" {
+    if channel_type.kind_name() != "channel_type" {
         return None;
     }
     Some((channel_type, arguments.get(1).copied()))
@@ -757,7 +772,7 @@ pub fn make_chan<'tree>(call: Node<'tree>, source: &str) -> Option<(Node<'tree>,
 pub fn top_level_declaration(node: Node<'_>) -> Option<Node<'_>> {
     let mut below = node;
     for ancestor in ancestors(node) {
-        if ancestor.kind() == "source_file" {
+        if ancestor.kind_name() == "source_file" {
             return Some(below);
         }
         below = ancestor;
@@ -775,7 +790,7 @@ pub fn identifiers_named<'tree, 'a>(
 where
     'tree: 'a,
 {
-    descendants(scope).filter(move |node| node.kind() == "identifier" && text(*node, source) == name)
+    descendants(scope).filter(move |node| node.kind_name() == "identifier" && text(*node, source) == name)
 }
 
 /// The offset of the end of the line `offset` is on (the `\n`, or the end of the text).
@@ -788,7 +803,7 @@ pub fn signature_names<'s>(function: Node<'_>, source: &'s str) -> Vec<&'s str> 
     let mut names = Vec::new();
     for field in ["receiver", "parameters", "result"] {
         let Some(list) = function.field_child(field) else { continue };
-        if list.kind() != "parameter_list" {
+        if list.kind_name() != "parameter_list" {
             continue;
         }
         for declaration in named_children(list) {
@@ -808,13 +823,13 @@ pub fn function_body(function: Node<'_>) -> Option<Node<'_>> {
 pub fn block_statements(block: Node<'_>) -> Vec<Node<'_>> {
     named_children(block)
         .into_iter()
-        .flat_map(|child| if child.kind() == "statement_list" { named_children(child) } else { vec![child] })
+        .flat_map(|child| if child.kind_name() == "statement_list" { named_children(child) } else { vec![child] })
         .collect()
 }
 
 /// The name of a function or method declaration (`None` for function literals and other nodes).
 pub fn function_name<'s>(declaration: Node<'_>, source: &'s str) -> Option<&'s str> {
-    if !matches!(declaration.kind(), "function_declaration" | "method_declaration") {
+    if !matches!(declaration.kind_name(), "function_declaration" | "method_declaration") {
         return None;
     }
     declaration.field_child("name").map(|name| text(name, source))
@@ -840,7 +855,7 @@ pub fn parameters_of(function: Node<'_>) -> Vec<Parameter<'_>> {
 /// `(int, error)` and `(n, m int)` give two, a bare `error` gives one.
 pub fn result_types(function: Node<'_>) -> Vec<Node<'_>> {
     match function.field_child("result") {
-        Some(list) if list.kind() == "parameter_list" => {
+        Some(list) if list.kind_name() == "parameter_list" => {
             parameter_list_entries(list).into_iter().map(|parameter| parameter.type_node).collect()
         }
         Some(single) => vec![single],
@@ -864,11 +879,11 @@ fn parameter_list_entries(list: Node<'_>) -> Vec<Parameter<'_>> {
 
 /// For a type written `pkg.Name` or `*pkg.Name`: `(pkg, Name, is_pointer)`.
 pub fn qualified_type_parts<'s>(type_node: Node<'_>, source: &'s str) -> Option<(&'s str, &'s str, bool)> {
-    let (named, is_pointer) = match type_node.kind() {
+    let (named, is_pointer) = match type_node.kind_name() {
         "pointer_type" => (type_node.named_child(0)?, true),
         _ => (type_node, false),
     };
-    if named.kind() != "qualified_type" {
+    if named.kind_name() != "qualified_type" {
         return None;
     }
     let package = named.field_child("package")?;
@@ -879,7 +894,7 @@ pub fn qualified_type_parts<'s>(type_node: Node<'_>, source: &'s str) -> Option<
 /// Strict ancestors of `node` that belong to the same function body, innermost first; stops
 /// before the enclosing function declaration or literal.
 pub fn ancestors_in_function<'tree>(node: Node<'tree>) -> impl Iterator<Item = Node<'tree>> {
-    ancestors(node).take_while(|ancestor| !FUNCTION_KINDS.contains(&ancestor.kind()))
+    ancestors(node).take_while(|ancestor| !FUNCTION_KINDS.contains(&ancestor.kind_name()))
 }
 
 /// Every node below `node` in source order, without the insides of nested function literals
@@ -894,7 +909,7 @@ pub fn descendants_in_function<'tree>(node: Node<'tree>) -> Vec<Node<'tree>> {
             break;
         }
         found.push(current);
-        if current.kind() != "func_literal" {
+        if current.kind_name() != "func_literal" {
             let mut cursor = current.walk();
             stack.extend(current.children(&mut cursor).collect::<Vec<_>>().into_iter().rev());
         }
@@ -904,11 +919,11 @@ pub fn descendants_in_function<'tree>(node: Node<'tree>) -> Vec<Node<'tree>> {
 
 /// For a `<-x` receive expression, the channel operand `x`.
 pub fn received_channel(node: Node<'_>) -> Option<Node<'_>> {
-    if node.kind() != "unary_expression" {
+    if node.kind_name() != "unary_expression" {
         return None;
     }
     let operator = node.field_child("operator")?;
-    (operator.kind() == "<-").then(|| node.field_child("operand")).flatten()
+    (operator.kind_name() == "<-").then(|| node.field_child("operand")).flatten()
 }
 
 // Error results: facts shared by unchecked-error, unchecked-error-defer and discarded-error.
@@ -917,27 +932,27 @@ pub fn received_channel(node: Node<'_>) -> Option<Node<'_>> {
 /// when the surrounding function returns, so its calls are deferred calls. Only the innermost
 /// function literal counts; one nested inside it runs whenever it is called.
 pub fn deferring_statement(node: Node<'_>) -> Option<Node<'_>> {
-    let literal = enclosing_function(node).filter(|function| function.kind() == "func_literal")?;
-    let call = literal.parent().filter(|parent| parent.kind() == "call_expression")?;
+    let literal = enclosing_function(node).filter(|function| function.kind_name() == "func_literal")?;
+    let call = literal.parent().filter(|parent| parent.kind_name() == "call_expression")?;
     if call.field_child("function") != Some(literal) {
         return None;
     }
-    call.parent().filter(|parent| parent.kind() == "defer_statement")
+    call.parent().filter(|parent| parent.kind_name() == "defer_statement")
 }
 
 /// True when the value of `call` is used: the call is not a statement of its own, not run by
 /// `go` or `defer`, and not assigned only to `_`.
 pub fn call_result_used(call: Node<'_>, source: &str) -> bool {
     let mut node = call;
-    while let Some(parent) = node.parent().filter(|parent| parent.kind() == "parenthesized_expression") {
+    while let Some(parent) = node.parent().filter(|parent| parent.kind_name() == "parenthesized_expression") {
         node = parent;
     }
     let Some(parent) = node.parent() else { return true };
-    match parent.kind() {
+    match parent.kind_name() {
         "expression_statement" | "go_statement" | "defer_statement" => false,
         "expression_list" => {
             let Some(statement) = parent.parent() else { return true };
-            let left = match statement.kind() {
+            let left = match statement.kind_name() {
                 "assignment_statement" | "short_var_declaration" if statement.field_child("right") == Some(parent) => {
                     statement.field_child("left").map(named_children).unwrap_or_default()
                 }
@@ -984,7 +999,7 @@ pub fn error_conventionally_ignored(
         return false;
     }
     let Some(function) = call.field_child("function").map(unparen) else { return false };
-    if function.kind() != "selector_expression" {
+    if function.kind_name() != "selector_expression" {
         return false;
     }
     let (Some(operand), Some(field)) = (function.field_child("operand").map(unparen), function.field_child("field"))
@@ -1072,13 +1087,13 @@ fn writer_error_ignored(
 /// `os.Stdout` or `os.Stderr`, with `os` naming the os import.
 pub fn is_standard_stream(imports: &crate::engine::facts::Imports, expr: Node<'_>, source: &str) -> bool {
     let expr = unparen(expr);
-    if expr.kind() != "selector_expression" {
+    if expr.kind_name() != "selector_expression" {
         return false;
     }
     let (Some(operand), Some(field)) = (expr.field_child("operand"), expr.field_child("field")) else {
         return false;
     };
-    operand.kind() == "identifier"
+    operand.kind_name() == "identifier"
         && imports.path_of(text(operand, source)) == Some("os")
         && matches!(text(field, source), "Stdout" | "Stderr")
 }
@@ -1094,7 +1109,7 @@ pub fn wraps_unchecked_writer(
     source: &str,
 ) -> bool {
     let writer = unparen(writer);
-    if !matches!(writer.kind(), "identifier" | "selector_expression") {
+    if !matches!(writer.kind_name(), "identifier" | "selector_expression") {
         return false;
     }
     let Some(scope) = types.ancestry().top_level_declaration(writer) else { return false };
@@ -1132,12 +1147,12 @@ fn bindings_wrap_unchecked(
     source: &str,
     depth: usize,
 ) -> bool {
-    let values: Vec<Option<Node<'_>>> = match writer.kind() {
+    let values: Vec<Option<Node<'_>>> = match writer.kind_name() {
         "identifier" => bindings_of(scope, text(writer, source), source).iter().map(|binding| binding.value).collect(),
         // `ctxt.Bso = bufio.NewWriter(os.Stdout)`: a field set in this declaration.
         _ => field_assignments(scope, text(writer, source), source),
     };
-    if values.is_empty() && writer.kind() == "selector_expression" && depth > 0 {
+    if values.is_empty() && writer.kind_name() == "selector_expression" && depth > 0 {
         return writer
             .field_child("operand")
             .map(unparen)
@@ -1148,14 +1163,14 @@ fn bindings_wrap_unchecked(
         is_standard_stream(imports, expr, source)
             || types.type_of(expr).is_some_and(|ty| matches!(ty.as_str(), "*bytes.Buffer" | "*strings.Builder"))
             || (depth > 0
-                && matches!(expr.kind(), "identifier" | "selector_expression")
+                && matches!(expr.kind_name(), "identifier" | "selector_expression")
                 && bindings_wrap_unchecked(types, imports, scope, expr, source, depth - 1))
     };
     let wraps = |value: Node<'_>| {
         if is_standard_stream(imports, value, source) {
             return true;
         }
-        if value.kind() != "call_expression" {
+        if value.kind_name() != "call_expression" {
             return false;
         }
         // io.MultiWriter(os.Stdout, f) writes to f too.
@@ -1171,7 +1186,7 @@ fn bindings_wrap_unchecked(
 /// `None` for one that cannot be paired with its value.
 fn field_assignments<'tree>(scope: Node<'tree>, target: &str, source: &str) -> Vec<Option<Node<'tree>>> {
     let mut values = Vec::new();
-    for node in descendants(scope).filter(|node| node.kind() == "assignment_statement") {
+    for node in descendants(scope).filter(|node| node.kind_name() == "assignment_statement") {
         let (Some(left), Some(right)) = (node.field_child("left"), node.field_child("right")) else {
             continue;
         };
@@ -1197,7 +1212,7 @@ fn flush_checked_later(
     let writer = text(unparen(writer), source).trim_start_matches('&');
     let Some(scope) = types.ancestry().top_level_declaration(call) else { return false };
     descendants(scope).any(|node| {
-        node.kind() == "call_expression"
+        node.kind_name() == "call_expression"
             && call_name(node, source) == Some((Some(writer), "Flush"))
             && (node.start_byte() > call.end_byte() || types.ancestry().deferring_statement(node).is_some())
             && call_result_used(node, source)
@@ -1208,7 +1223,7 @@ fn flush_checked_later(
 pub fn literal_keys<'s>(body: Node<'_>, source: &'s str) -> Vec<&'s str> {
     named_children(body)
         .into_iter()
-        .filter(|element| element.kind() == "keyed_element")
+        .filter(|element| element.kind_name() == "keyed_element")
         .filter_map(|element| element.field_child("key"))
         .map(|key| text(key, source).trim())
         .collect()
@@ -1225,7 +1240,10 @@ mod tests {
         let mut nodes = vec![tree.root_node()];
         loop {
             let node = cursor.node();
-            if matches!(node.kind(), "function_declaration" | "func_literal" | "block" | "call_expression" | "ERROR") {
+            if matches!(
+                node.kind_name(),
+                "function_declaration" | "func_literal" | "block" | "call_expression" | "ERROR"
+            ) {
                 nodes.push(node);
             }
             if cursor.goto_first_child() {
@@ -1236,7 +1254,7 @@ mod tests {
                     return nodes
                         .into_iter()
                         .map(|node| {
-                            let below = descendants_entering(node, |n| n.kind() != "func_literal").collect();
+                            let below = descendants_entering(node, |n| n.kind_name() != "func_literal").collect();
                             (below, named_children(node))
                         })
                         .collect();
@@ -1318,10 +1336,10 @@ mod tests {
                 let Ok(source) = std::fs::read_to_string(rule.path().join("fixtures").join(fixture)) else { continue };
                 let tree = parser.parse(&source, None).expect("parses");
                 let functions = descendants(tree.root_node())
-                    .filter(|node| matches!(node.kind(), "function_declaration" | "method_declaration"));
+                    .filter(|node| matches!(node.kind_name(), "function_declaration" | "method_declaration"));
                 for function in functions {
                     let mut names: Vec<&str> = descendants(function)
-                        .filter(|node| node.kind() == "identifier")
+                        .filter(|node| node.kind_name() == "identifier")
                         .map(|node| text(node, &source))
                         .collect();
                     names.sort_unstable();

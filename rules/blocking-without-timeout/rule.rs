@@ -1,4 +1,4 @@
-use crate::syntax::FieldChild as _;
+use crate::syntax::{FieldChild as _, KindName as _};
 use crate::engine::facts::module::{Func, TypeKind};
 use crate::engine::facts::{Imports, blocking, stdlib};
 use crate::engine::prelude::*;
@@ -38,7 +38,7 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
     let Some(path) = flow::request_path(view.node, &ctx.facts.imports, source) else { return };
     if syntax::ancestors(wait)
         .take_while(|ancestor| *ancestor != function)
-        .any(|ancestor| ancestor.kind() == "communication_case")
+        .any(|ancestor| ancestor.kind_name() == "communication_case")
     {
         return;
     }
@@ -62,7 +62,7 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
             .collect();
         // The function already gives up on this channel somewhere: it knows about timeouts.
         let selects_with_timeout = view.own_descendants().any(|node| {
-            node.kind() == "select_statement"
+            node.kind_name() == "select_statement"
                 && flow::select_cases(node)
                     .any(|case| case.receives_from_cancellation(source) || is_timeout(case.channel, source))
                 && syntax::identifiers_named(node, name, source).next().is_some()
@@ -78,9 +78,9 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
         let mut workers = Vec::new();
         for node in view
             .own_descendants()
-            .filter(|node| node.kind() == "call_expression" && node.start_byte() < wait.start_byte())
+            .filter(|node| node.kind_name() == "call_expression" && node.start_byte() < wait.start_byte())
         {
-            let Some(function) = node.field_child("function").filter(|f| f.kind() == "selector_expression")
+            let Some(function) = node.field_child("function").filter(|f| f.kind_name() == "selector_expression")
             else {
                 continue;
             };
@@ -112,7 +112,7 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
     // A handler that hijacked the connection runs a tunnel (CONNECT, Upgrade): waiting for the
     // copy goroutines until either side hangs up is the point, and the request is over anyway.
     if view.own_descendants().any(|node| {
-        node.kind() == "call_expression" && matches!(syntax::call_name(node, source), Some((Some(_), "Hijack")))
+        node.kind_name() == "call_expression" && matches!(syntax::call_name(node, source), Some((Some(_), "Hijack")))
     }) {
         return;
     }
@@ -166,12 +166,12 @@ fn context_names(view: &flow::FunctionView<'_>, imports: &Imports, source: &str)
         .collect();
     // Two passes settle chains such as `base := r.Context(); cc, cancel := context.WithCancel(base)`.
     for _ in 0..2 {
-        for node in view.own_descendants().filter(|node| node.kind() == "short_var_declaration") {
+        for node in view.own_descendants().filter(|node| node.kind_name() == "short_var_declaration") {
             let (Some(left), Some(right)) = (node.field_child("left"), node.field_child("right")) else {
                 continue;
             };
             let derives = syntax::named_children(right).into_iter().any(|value| {
-                value.kind() == "call_expression"
+                value.kind_name() == "call_expression"
                     && match syntax::call_name(value, source) {
                         Some((Some(package), name)) if imports.names(package, "context") => {
                             name.starts_with("With") && carries_context(value, &names, source)
@@ -183,7 +183,7 @@ fn context_names(view: &flow::FunctionView<'_>, imports: &Imports, source: &str)
             if !derives {
                 continue;
             }
-            if let Some(first) = syntax::named_children(left).into_iter().next().filter(|first| first.kind() == "identifier") {
+            if let Some(first) = syntax::named_children(left).into_iter().next().filter(|first| first.kind_name() == "identifier") {
                 let name = syntax::text(first, source);
                 if name != "_" && !names.iter().any(|known| known == name) {
                     names.push(name.to_string());
@@ -197,10 +197,10 @@ fn context_names(view: &flow::FunctionView<'_>, imports: &Imports, source: &str)
 /// `go transfer(part)` where the function binds `transfer := func(...) {...}` once: that literal.
 fn local_closure<'tree>(worker: Node<'tree>, body: Node<'tree>, source: &str) -> Option<Node<'tree>> {
     let go = flow::GoStatement::new(worker)?;
-    let function = go.call.field_child("function").filter(|function| function.kind() == "identifier")?;
+    let function = go.call.field_child("function").filter(|function| function.kind_name() == "identifier")?;
     let bindings = syntax::bindings_of(body, syntax::text(function, source), source);
     let [binding] = bindings.as_slice() else { return None };
-    binding.value.map(syntax::unparen).filter(|value| value.kind() == "func_literal")
+    binding.value.map(syntax::unparen).filter(|value| value.kind_name() == "func_literal")
 }
 
 /// The worker names the writing end of `pr, pw := io.Pipe()`, and the function hands the reading
@@ -208,12 +208,12 @@ fn local_closure<'tree>(worker: Node<'tree>, body: Node<'tree>, source: &str) ->
 /// and the worker runs to its end.
 fn writes_drained_pipe(worker: Node<'_>, body: Node<'_>, wait: Node<'_>, source: &str) -> bool {
     let mentions = |node: Node<'_>, name: &str| syntax::identifiers_named(node, name, source).next().is_some();
-    syntax::descendants(body).filter(|node| node.kind() == "short_var_declaration").any(|pair| {
+    syntax::descendants(body).filter(|node| node.kind_name() == "short_var_declaration").any(|pair| {
         let (Some(left), Some(right)) = (pair.field_child("left"), pair.field_child("right")) else {
             return false;
         };
         let is_pipe = matches!(syntax::named_children(right).as_slice(),
-            [call] if call.kind() == "call_expression" && matches!(syntax::call_name(*call, source), Some((Some("io"), "Pipe"))));
+            [call] if call.kind_name() == "call_expression" && matches!(syntax::call_name(*call, source), Some((Some("io"), "Pipe"))));
         let ends = syntax::named_children(left);
         let [reader, writer] = ends.as_slice() else { return false };
         let (reader, writer) = (syntax::text(*reader, source), syntax::text(*writer, source));
@@ -227,7 +227,7 @@ fn writes_drained_pipe(worker: Node<'_>, body: Node<'_>, wait: Node<'_>, source:
 /// The worker is given a context: it names one of `names` or a `ctx`-like variable, or calls
 /// `X.Context()`.
 fn carries_context(worker: Node<'_>, names: &[String], source: &str) -> bool {
-    syntax::descendants(worker).any(|node| match node.kind() {
+    syntax::descendants(worker).any(|node| match node.kind_name() {
         "identifier" => {
             let name = syntax::text(node, source);
             names.iter().any(|known| known == name) || is_context_like(name)
@@ -244,9 +244,9 @@ fn carries_context(worker: Node<'_>, names: &[String], source: &str) -> bool {
 /// The channel waited on does not count (`close(done)` is how the worker reports).
 fn gets_stop_channel(worker: Node<'_>, waited: Option<&str>, source: &str) -> bool {
     syntax::descendants(worker).any(|node| {
-        node.kind() == "identifier"
+        node.kind_name() == "identifier"
             && Some(syntax::text(node, source)) != waited
-            && node.parent().is_none_or(|parent| parent.kind() != "call_expression")
+            && node.parent().is_none_or(|parent| parent.kind_name() != "call_expression")
             && flow::is_cancellation_channel(node, source)
     })
 }
@@ -255,7 +255,7 @@ fn gets_stop_channel(worker: Node<'_>, waited: Option<&str>, source: &str) -> bo
 /// one of the call's arguments (`go worker(ch)`).
 fn delivers_on(go: &flow::GoStatement<'_>, name: &str, source: &str) -> bool {
     match go.target {
-        flow::GoTarget::Literal(literal) => syntax::descendants(literal).any(|node| match node.kind() {
+        flow::GoTarget::Literal(literal) => syntax::descendants(literal).any(|node| match node.kind_name() {
             "send_statement" => node.field_child("channel").is_some_and(|c| syntax::text(c, source) == name),
             "call_expression" => {
                 syntax::call_name(node, source) == Some((None, "close"))
@@ -270,7 +270,7 @@ fn delivers_on(go: &flow::GoStatement<'_>, name: &str, source: &str) -> bool {
 /// `time.After(d)`, a timer's `.C`.
 fn is_timeout(channel: Option<Node<'_>>, source: &str) -> bool {
     let Some(channel) = channel.map(syntax::unparen) else { return false };
-    match channel.kind() {
+    match channel.kind_name() {
         "call_expression" => matches!(syntax::call_name(channel, source), Some((Some(_), "After"))),
         "selector_expression" => {
             channel.field_child("field").is_some_and(|field| syntax::text(field, source) == "C")
@@ -284,13 +284,13 @@ fn is_timeout(channel: Option<Node<'_>>, source: &str) -> bool {
 fn stops_before(wait: Node<'_>, source: &str) -> bool {
     let Some(statement) = syntax::enclosing_statement(wait) else { return false };
     std::iter::successors(statement.prev_named_sibling(), |node| node.prev_named_sibling())
-        .filter(|node| node.kind() != "comment")
+        .filter(|node| node.kind_name() != "comment")
         .take(2)
         .any(|node| {
             let call = node.named_child(0).map(syntax::unparen);
-            node.kind() == "expression_statement"
+            node.kind_name() == "expression_statement"
                 && call.is_some_and(|call| {
-                    call.kind() == "call_expression"
+                    call.kind_name() == "call_expression"
                         && syntax::call_name(call, source).is_some_and(|(_, name)| {
                             let name = name.to_ascii_lowercase();
                             ["close", "stop", "cancel", "shutdown"].iter().any(|word| name.contains(word))
@@ -304,7 +304,7 @@ fn is_watchdog(go: &flow::GoStatement<'_>, source: &str) -> bool {
     let flow::GoTarget::Literal(literal) = go.target else { return false };
     syntax::descendants(literal).any(|node| {
         flow::receive_operand(node).is_some_and(|channel| {
-            channel.kind() == "call_expression" && flow::is_cancellation_channel(channel, source)
+            channel.kind_name() == "call_expression" && flow::is_cancellation_channel(channel, source)
         })
     })
 }
@@ -337,7 +337,7 @@ impl<'tree> Judge<'_, '_, 'tree> {
     fn is_start_latch(&self, group: &str) -> bool {
         let mut members = 0;
         for node in syntax::descendants(self.body).filter(|node| node.start_byte() < self.wait.start_byte()) {
-            if node.kind() == "call_expression" && syntax::call_name(node, self.source).is_some_and(|(_, name)| name == "Go")
+            if node.kind_name() == "call_expression" && syntax::call_name(node, self.source).is_some_and(|(_, name)| name == "Go")
                 && self.receiver_is(node, group)
             {
                 return false;
@@ -349,12 +349,12 @@ impl<'tree> Judge<'_, '_, 'tree> {
             let flow::GoTarget::Literal(literal) = go.target else { return false };
             let first = literal
                 .field_child("body")
-                .and_then(|body| syntax::named_children(body).into_iter().find(|n| n.kind() == "statement_list"))
+                .and_then(|body| syntax::named_children(body).into_iter().find(|n| n.kind_name() == "statement_list"))
                 .and_then(|list| syntax::named_children(list).into_iter().next());
             let done_first = first.is_some_and(|statement| {
-                statement.kind() == "expression_statement"
+                statement.kind_name() == "expression_statement"
                     && statement.named_child(0).map(syntax::unparen).is_some_and(|call| {
-                        call.kind() == "call_expression"
+                        call.kind_name() == "call_expression"
                             && syntax::call_name(call, self.source).is_some_and(|(_, name)| name == "Done")
                             && self.receiver_is(call, group)
                     })
@@ -370,7 +370,7 @@ impl<'tree> Judge<'_, '_, 'tree> {
     /// `call` is `X.m(...)` with `X` written as `group`.
     fn receiver_is(&self, call: Node<'_>, group: &str) -> bool {
         call.field_child("function")
-            .filter(|function| function.kind() == "selector_expression")
+            .filter(|function| function.kind_name() == "selector_expression")
             .and_then(|function| function.field_child("operand"))
             .is_some_and(|operand| syntax::text(operand, self.source) == group)
     }
@@ -391,7 +391,7 @@ impl<'tree> Judge<'_, '_, 'tree> {
             };
         }
         match syntax::call_arguments(worker).first().map(|argument| syntax::unparen(*argument)) {
-            Some(literal) if literal.kind() == "func_literal" => self.body_may_hang(literal, depth),
+            Some(literal) if literal.kind_name() == "func_literal" => self.body_may_hang(literal, depth),
             _ => true,
         }
     }
@@ -402,7 +402,7 @@ impl<'tree> Judge<'_, '_, 'tree> {
     fn body_may_hang(&self, root: Node<'tree>, depth: usize) -> bool {
         let mut stack = vec![root];
         while let Some(node) = stack.pop() {
-            match node.kind() {
+            match node.kind_name() {
                 "go_statement" => {
                     if let Some(go) = flow::GoStatement::new(node)
                         && let Some(arguments) = go.call.field_child("arguments")
@@ -470,7 +470,7 @@ impl<'tree> Judge<'_, '_, 'tree> {
     fn gets_context(&self, call: Node<'_>) -> bool {
         syntax::call_arguments(call).into_iter().any(|argument| {
             let argument = syntax::unparen(argument);
-            match argument.kind() {
+            match argument.kind_name() {
                 "identifier" => {
                     let name = syntax::text(argument, self.source);
                     self.context_names.iter().any(|known| known == name) || is_context_like(name)
@@ -493,7 +493,7 @@ impl<'tree> Judge<'_, '_, 'tree> {
         let function = call.field_child("function")?;
         let group = syntax::text(function.field_child("operand")?, self.source);
         let adds = syntax::descendants(self.body).any(|node| {
-            node.kind() == "call_expression"
+            node.kind_name() == "call_expression"
                 && syntax::call_name(node, self.source).is_some_and(|(_, name)| matches!(name, "Add" | "Go"))
                 && self.receiver_is(node, group)
         });
@@ -505,13 +505,13 @@ impl<'tree> Judge<'_, '_, 'tree> {
     fn group_members(&self, group: &str) -> Vec<Node<'tree>> {
         syntax::descendants(self.body)
             .filter(|node| {
-                if node.kind() == "call_expression" {
+                if node.kind_name() == "call_expression" {
                     return syntax::call_name(*node, self.source).is_some_and(|(_, name)| name == "Go")
                         && self.receiver_is(*node, group);
                 }
-                node.kind() == "go_statement"
+                node.kind_name() == "go_statement"
                     && syntax::descendants(*node).any(|inner| {
-                        inner.kind() == "call_expression"
+                        inner.kind_name() == "call_expression"
                             && syntax::call_name(inner, self.source).is_some_and(|(_, name)| name == "Done")
                             && self.receiver_is(inner, group)
                     })
@@ -525,10 +525,10 @@ impl<'tree> Judge<'_, '_, 'tree> {
             Some(ty) => ty.starts_with("chan") || ty.starts_with("<-chan") || ty.starts_with('?'),
             // A field of a type we cannot see (`cluster.Tags`, `node.Endpoints` of another
             // module's struct) is a channel only if its name says so.
-            None if operand.kind() == "selector_expression" => operand
+            None if operand.kind_name() == "selector_expression" => operand
                 .field_child("field")
                 .is_some_and(|field| names_channel(syntax::text(field, self.source))),
-            None => !matches!(operand.kind(), "int_literal" | "composite_literal" | "interpreted_string_literal"),
+            None => !matches!(operand.kind_name(), "int_literal" | "composite_literal" | "interpreted_string_literal"),
         }
     }
 
@@ -537,7 +537,7 @@ impl<'tree> Judge<'_, '_, 'tree> {
     /// which closes the channel, and the range ends.
     fn fed_by_cancellable_producer(&self, operand: Node<'_>) -> bool {
         let operand = syntax::unparen(operand);
-        if operand.kind() != "identifier" {
+        if operand.kind_name() != "identifier" {
             return false;
         }
         let name = syntax::text(operand, self.source);
@@ -546,7 +546,7 @@ impl<'tree> Judge<'_, '_, 'tree> {
             .any(|binding| binding.value.is_some_and(|value| syntax::make_chan(value, self.source).is_some()));
         made_here
             && flow::own_descendants(self.body).any(|node| {
-                node.kind() == "call_expression"
+                node.kind_name() == "call_expression"
                     && node.start_byte() < self.wait.start_byte()
                     && self.gets_context(node)
                     && syntax::call_arguments(node)
@@ -559,7 +559,7 @@ impl<'tree> Judge<'_, '_, 'tree> {
     fn call_may_block(&self, call: Node<'_>, depth: usize) -> bool {
         let source = self.source;
         let Some(function) = call.field_child("function").map(syntax::unparen) else { return true };
-        let (qualifier, name) = match function.kind() {
+        let (qualifier, name) = match function.kind_name() {
             // Called where it is written: its body is walked as part of the worker.
             "func_literal" => return false,
             "identifier" => (None, syntax::text(function, source)),
@@ -628,7 +628,7 @@ impl<'tree> Judge<'_, '_, 'tree> {
                 }
             }
             Some(operand) => {
-                if operand.kind() == "identifier"
+                if operand.kind_name() == "identifier"
                     && self.ctx.types.type_of(operand).is_none()
                     && let Some(path) = self.ctx.facts.imports.path_of(syntax::text(operand, source))
                 {
@@ -651,7 +651,7 @@ impl<'tree> Judge<'_, '_, 'tree> {
                     Some(owner) => !self.no_implementation_blocks(owner.trim_start_matches('*'), name),
                     // A method on a field of a value we cannot type (`instance.CreateTime.Format(..)`,
                     // fields of another module's structs): only names that say I/O count.
-                    None if operand.kind() == "selector_expression" => names_io(name),
+                    None if operand.kind_name() == "selector_expression" => names_io(name),
                     None if self.made_by_other_module(operand) => names_io(name),
                     None => true,
                 }
@@ -668,7 +668,7 @@ impl<'tree> Judge<'_, '_, 'tree> {
         }
         let root = self.ctx.tree.root_node();
         syntax::named_children(root).into_iter().any(|declaration| {
-            declaration.kind() == "function_declaration"
+            declaration.kind_name() == "function_declaration"
                 && declaration.field_child("name").is_some_and(|n| syntax::text(n, self.source) == name)
                 && declaration.field_child("body").is_some_and(|body| self.body_may_hang(body, depth + 1))
         })
@@ -677,13 +677,13 @@ impl<'tree> Judge<'_, '_, 'tree> {
     /// The element type of a channel that `value` is the range variable of
     /// (`for m := range src` with `src chan T`).
     fn range_element_type(&self, value: Node<'_>) -> Option<String> {
-        if value.kind() != "identifier" {
+        if value.kind_name() != "identifier" {
             return None;
         }
         let name = syntax::text(value, self.source);
         let clause = syntax::ancestors(value)
-            .filter(|node| node.kind() == "for_statement")
-            .find_map(|node| syntax::named_children(node).into_iter().find(|child| child.kind() == "range_clause"))
+            .filter(|node| node.kind_name() == "for_statement")
+            .find_map(|node| syntax::named_children(node).into_iter().find(|child| child.kind_name() == "range_clause"))
             .filter(|clause| {
                 clause.field_child("left").is_some_and(|left| {
                     let names = syntax::named_children(left);
@@ -712,13 +712,13 @@ impl<'tree> Judge<'_, '_, 'tree> {
     /// module's package-level function, so its methods are that module's too.
     fn made_by_other_module(&self, operand: Node<'_>) -> bool {
         let source = self.source;
-        if operand.kind() != "identifier" {
+        if operand.kind_name() != "identifier" {
             return false;
         }
         let Some(scope) = self.ctx.types.ancestry().top_level_declaration(operand) else { return false };
         let bindings = syntax::bindings_of(scope, syntax::text(operand, source), source);
         let [binding] = bindings.as_slice() else { return false };
-        let Some(value) = binding.value.filter(|value| value.kind() == "call_expression") else { return false };
+        let Some(value) = binding.value.filter(|value| value.kind_name() == "call_expression") else { return false };
         let Some((Some(package), _)) = syntax::call_name(value, source) else { return false };
         self.ctx.facts.imports.path_of(package).is_some_and(|path| {
             !stdlib::has_package(path) && self.ctx.project.is_none_or(|project| project.package_by_import_path(path).is_none())

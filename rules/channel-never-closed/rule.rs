@@ -1,4 +1,4 @@
-use crate::syntax::FieldChild as _;
+use crate::syntax::{FieldChild as _, KindName as _};
 use crate::engine::prelude::*;
 
 pub static RULE: Rule = Rule {
@@ -35,7 +35,7 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
     }
     // `main` consumers and their workers are meant to live as long as the process.
     if ctx.facts.is_main_package()
-        && scope.kind() == "function_declaration"
+        && scope.kind_name() == "function_declaration"
         && syntax::function_name(scope, source) == Some("main")
     {
         return;
@@ -88,13 +88,13 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
 /// passes it only to functions that do the same) and never closes it.
 fn callee_that_keeps<'tree>(ctx: &RuleContext<'_, 'tree>, mention: Node<'tree>) -> Option<(String, Node<'tree>)> {
     let source: &str = &ctx.file.text;
-    let arguments = mention.parent().filter(|parent| parent.kind() == "argument_list")?;
-    let call = arguments.parent().filter(|call| call.kind() == "call_expression")?;
+    let arguments = mention.parent().filter(|parent| parent.kind_name() == "argument_list")?;
+    let call = arguments.parent().filter(|call| call.kind_name() == "call_expression")?;
     let function = syntax::unparen(call.field_child("function")?);
     let args = syntax::call_arguments(call);
     let index = args.iter().position(|arg| *arg == mention)?;
     let (project, package) = (ctx.project?, ctx.package?);
-    let (name, qualifier) = match function.kind() {
+    let (name, qualifier) = match function.kind_name() {
         "identifier" => (syntax::text(function, source), None),
         "selector_expression" => (
             syntax::text(function.field_child("field")?, source),
@@ -115,7 +115,7 @@ fn callee_that_keeps<'tree>(ctx: &RuleContext<'_, 'tree>, mention: Node<'tree>) 
         },
         // `x.m(ch)` on a value nothing types: an unexported method declared once in the package.
         None => {
-            let operand = qualifier.filter(|operand| operand.kind() == "identifier")?;
+            let operand = qualifier.filter(|operand| operand.kind_name() == "identifier")?;
             let operand_name = syntax::text(operand, source);
             if ctx.facts.imports.path_of(operand_name).is_some() || package.type_decl(operand_name).is_some() {
                 return None;
@@ -150,8 +150,8 @@ fn sole_local_make<'tree>(
         return None;
     }
     syntax::make_chan(binding.value?, source)?;
-    let statement = if binding.statement.kind() == "var_spec" {
-        syntax::ancestors(binding.statement).find(|node| node.kind() == "var_declaration")?
+    let statement = if binding.statement.kind_name() == "var_spec" {
+        syntax::ancestors(binding.statement).find(|node| node.kind_name() == "var_declaration")?
     } else {
         binding.statement
     };
@@ -164,7 +164,7 @@ fn sole_local_make<'tree>(
 fn is_local_traffic(mention: Node<'_>, source: &str) -> bool {
     let Some(parent) = mention.parent() else { return false };
     let is_field = |field: &str| parent.field_child(field) == Some(mention);
-    match parent.kind() {
+    match parent.kind_name() {
         "range_clause" => is_field("right"),
         "send_statement" => is_field("channel"),
         "unary_expression" => parent.field_child("operator").is_some_and(|op| syntax::text(op, source) == "<-"),
@@ -172,7 +172,7 @@ fn is_local_traffic(mention: Node<'_>, source: &str) -> bool {
             parent.field_child("operator").is_some_and(|op| matches!(syntax::text(op, source), "==" | "!="))
         }
         "argument_list" => parent.parent().is_some_and(|call| {
-            call.kind() == "call_expression" && matches!(syntax::call_name(call, source), Some((None, "len" | "cap")))
+            call.kind_name() == "call_expression" && matches!(syntax::call_name(call, source), Some((None, "len" | "cap")))
         }),
         _ => false,
     }

@@ -1,4 +1,4 @@
-use crate::syntax::FieldChild as _;
+use crate::syntax::{FieldChild as _, KindName as _};
 use crate::engine::prelude::*;
 
 pub static RULE: Rule = Rule {
@@ -36,7 +36,7 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
     let Some(assignment) = CancelAssignment::of(call, source) else { return };
     let constructor = ctx.text(function);
     // A field, map entry or other non-identifier target stores the func: someone else calls it.
-    if assignment.cancel.kind() != "identifier" {
+    if assignment.cancel.kind_name() != "identifier" {
         return;
     }
     let cancel_name = ctx.text(assignment.cancel);
@@ -101,12 +101,12 @@ struct CancelAssignment<'tree> {
 
 impl<'tree> CancelAssignment<'tree> {
     fn of(call: Node<'tree>, source: &str) -> Option<CancelAssignment<'tree>> {
-        let values = call.parent().filter(|parent| parent.kind() == "expression_list")?;
+        let values = call.parent().filter(|parent| parent.kind_name() == "expression_list")?;
         if syntax::named_children(values).len() != 1 {
             return None;
         }
         let holder = values.parent()?;
-        let targets: Vec<Node<'tree>> = match holder.kind() {
+        let targets: Vec<Node<'tree>> = match holder.kind_name() {
             "short_var_declaration" => syntax::named_children(holder.field_child("left")?),
             "assignment_statement" => {
                 let operator = holder.field_child("operator")?;
@@ -122,15 +122,15 @@ impl<'tree> CancelAssignment<'tree> {
             _ => return None,
         };
         let [_, cancel] = targets.as_slice() else { return None };
-        let statement = if holder.kind() == "var_spec" {
-            syntax::ancestors(holder).find(|node| node.kind() == "var_declaration")?
+        let statement = if holder.kind_name() == "var_spec" {
+            syntax::ancestors(holder).find(|node| node.kind_name() == "var_declaration")?
         } else {
             holder
         };
         Some(CancelAssignment {
             statement,
             cancel: *cancel,
-            is_plain_assignment: holder.kind() == "assignment_statement",
+            is_plain_assignment: holder.kind_name() == "assignment_statement",
         })
     }
 }
@@ -155,7 +155,7 @@ impl FixFacts<'_> {
 
 fn is_main_main(function: Node<'_>, is_main_package: bool, source: &str) -> bool {
     is_main_package
-        && function.kind() == "function_declaration"
+        && function.kind_name() == "function_declaration"
         && syntax::function_name(function, source) == Some("main")
 }
 
@@ -186,15 +186,15 @@ fn uses_of<'tree>(
 ) -> Vec<Node<'tree>> {
     syntax::identifiers_named(body, name, source)
         .filter(|mention| *mention != assignment.cancel)
-        .filter(|mention| mention.parent().is_none_or(|parent| parent.kind() != "var_spec"))
+        .filter(|mention| mention.parent().is_none_or(|parent| parent.kind_name() != "var_spec"))
         .filter(|mention| !is_blank_assignment_value(*mention, source))
         .collect()
 }
 
 /// `_ = name` (or `_, _ = a, name`).
 fn is_blank_assignment_value(mention: Node<'_>, source: &str) -> bool {
-    let Some(values) = mention.parent().filter(|parent| parent.kind() == "expression_list") else { return false };
-    let Some(assignment) = values.parent().filter(|parent| parent.kind() == "assignment_statement") else {
+    let Some(values) = mention.parent().filter(|parent| parent.kind_name() == "expression_list") else { return false };
+    let Some(assignment) = values.parent().filter(|parent| parent.kind_name() == "assignment_statement") else {
         return false;
     };
     assignment.field_child("right") == Some(values)
@@ -228,7 +228,7 @@ fn discarded_fix(assignment: &CancelAssignment<'_>, facts: &FixFacts<'_>, source
 /// A new line `defer cancel()` after `statement`, when it sits in a block and ends its line
 /// (a trailing `//` comment is fine).
 fn insert_defer(statement: Node<'_>, cancel_name: &str, facts: &FixFacts<'_>, source: &str) -> Option<Edit> {
-    if !statement.parent().is_some_and(|parent| matches!(parent.kind(), "block" | "statement_list")) {
+    if !statement.parent().is_some_and(|parent| matches!(parent.kind_name(), "block" | "statement_list")) {
         return None;
     }
     let line_end = syntax::line_end(source, statement.end_byte());
@@ -294,10 +294,10 @@ impl<'tree> Flow<'_, 'tree> {
 
     fn statement(&mut self, node: Node<'tree>, live: bool) -> Outcome {
         let field = |name: &str| node.field_child(name);
-        match node.kind() {
+        match node.kind_name() {
             "block" | "statement_list" => self.statements(&syntax::block_statements(node), live),
             "labeled_statement" => {
-                let inner = syntax::named_children(node).into_iter().find(|child| child.kind() != "label_name");
+                let inner = syntax::named_children(node).into_iter().find(|child| child.kind_name() != "label_name");
                 inner.map_or(Outcome::ends(live), |inner| self.statement(inner, live))
             }
             "return_statement" => {
@@ -307,8 +307,8 @@ impl<'tree> Flow<'_, 'tree> {
                 Outcome::ends(false)
             }
             "break_statement" | "continue_statement" => {
-                let labelled = syntax::named_children(node).iter().any(|child| child.kind() == "label_name");
-                let is_break = node.kind() == "break_statement";
+                let labelled = syntax::named_children(node).iter().any(|child| child.kind_name() == "label_name");
+                let is_break = node.kind_name() == "break_statement";
                 Outcome {
                     falls_through: false,
                     breaks: live && !labelled && is_break,
@@ -343,9 +343,9 @@ impl<'tree> Flow<'_, 'tree> {
         let mut endless = true;
         if let Some(header) = header {
             // `for cond {}` and `for range x {}` may run zero times; `for {}` only ends by a branch.
-            let has_condition = header.kind() != "for_clause" || header.field_child("condition").is_some();
+            let has_condition = header.kind_name() != "for_clause" || header.field_child("condition").is_some();
             endless = !has_condition;
-            let evaluated_first = match header.kind() {
+            let evaluated_first = match header.kind_name() {
                 "for_clause" => {
                     let init = header.field_child("initializer");
                     if let Some(init) = init {
@@ -372,18 +372,18 @@ impl<'tree> Flow<'_, 'tree> {
         let cases: Vec<Node<'tree>> = syntax::named_children(node)
             .into_iter()
             .filter(|child| {
-                matches!(child.kind(), "expression_case" | "type_case" | "communication_case" | "default_case")
+                matches!(child.kind_name(), "expression_case" | "type_case" | "communication_case" | "default_case")
             })
             .collect();
-        let has_default = cases.iter().any(|case| case.kind() == "default_case");
+        let has_default = cases.iter().any(|case| case.kind_name() == "default_case");
         // A switch with no matching case goes on; a select always runs one case (or blocks).
-        let mut outcome = Outcome::ends(live && !has_default && node.kind() != "select_statement");
+        let mut outcome = Outcome::ends(live && !has_default && node.kind_name() != "select_statement");
         for case in cases {
             let mut case_live = live;
             let statements: Vec<Node<'tree>> = syntax::named_children(case)
                 .into_iter()
                 .filter(|child| {
-                    if child.kind() == "statement_list" {
+                    if child.kind_name() == "statement_list" {
                         return true;
                     }
                     if self.uses_in(*child) {
@@ -402,7 +402,7 @@ impl<'tree> Flow<'_, 'tree> {
 
 /// `panic(...)`, `os.Exit`, `log.Fatal*` and `t.Fatal*`/`t.Skip*`: the path ends here.
 fn is_terminating(statement: Node<'_>, source: &str) -> bool {
-    let Some(call) = statement.named_child(0).filter(|call| call.kind() == "call_expression") else { return false };
+    let Some(call) = statement.named_child(0).filter(|call| call.kind_name() == "call_expression") else { return false };
     match syntax::call_name(call, source) {
         Some((None, name)) => name == "panic",
         Some((Some(qualifier), name)) => {

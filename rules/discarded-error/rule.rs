@@ -1,4 +1,4 @@
-use crate::syntax::FieldChild as _;
+use crate::syntax::{FieldChild as _, KindName as _};
 use crate::engine::prelude::*;
 
 pub static RULE: Rule = Rule {
@@ -69,7 +69,7 @@ fn every_name_blank(names: &[Node<'_>], source: &str) -> bool {
 
 /// The names on the left and the values on the right of an assignment, `:=` or `var` spec.
 fn sides(statement: Node<'_>) -> (Vec<Node<'_>>, Vec<Node<'_>>) {
-    if statement.kind() == "var_spec" {
+    if statement.kind_name() == "var_spec" {
         let mut cursor = statement.walk();
         let names = statement.children_by_field_name("name", &mut cursor).collect();
         let values = statement.field_child("value").map(syntax::named_children).unwrap_or_default();
@@ -90,7 +90,7 @@ fn discarded_errors<'tree>(
     let is_blank = |name: &Node<'_>| syntax::text(*name, source) == "_";
     let known_call = |value: Node<'tree>| {
         let call = syntax::unparen(value);
-        if call.kind() != "call_expression" {
+        if call.kind_name() != "call_expression" {
             return None;
         }
         let info = ctx.types.call(call)?;
@@ -146,7 +146,7 @@ fn explained_above(ctx: &RuleContext<'_, '_>, statement: Node<'_>) -> bool {
     }
     let first = above_start + indent;
     let Some(comment) = ctx.tree.root_node().descendant_for_byte_range(first, first + 1) else { return false };
-    if comment.kind() != "comment" {
+    if comment.kind_name() != "comment" {
         return false;
     }
     let text = syntax::text(comment, source);

@@ -1,4 +1,4 @@
-use crate::syntax::FieldChild as _;
+use crate::syntax::{FieldChild as _, KindName as _};
 use crate::engine::prelude::*;
 
 pub static RULE: Rule = Rule {
@@ -102,7 +102,7 @@ fn problem(ctx: &RuleContext<'_, '_>, body: Node<'_>, t: &str, documented: bool)
     let source: &str = &ctx.file.text;
     if syntax::block_statements(body).is_empty() {
         let comments: Vec<&str> = syntax::descendants(body)
-            .filter(|node| node.kind() == "comment")
+            .filter(|node| node.kind_name() == "comment")
             .map(|node| syntax::text(node, source))
             .collect();
         let unfinished = comments.iter().any(|comment| ["TODO", "FIXME", "XXX"].iter().any(|mark| comment.contains(mark)));
@@ -117,7 +117,7 @@ fn problem(ctx: &RuleContext<'_, '_>, body: Node<'_>, t: &str, documented: bool)
 fn logs_failure(ctx: &RuleContext<'_, '_>, body: Node<'_>, t: &str) -> bool {
     let source: &str = &ctx.file.text;
     let names = testing_names(ctx, body, t);
-    syntax::descendants(body).filter(|node| node.kind() == "if_statement").any(|statement| {
+    syntax::descendants(body).filter(|node| node.kind_name() == "if_statement").any(|statement| {
         if statement.field_child("alternative").is_some() {
             return false;
         }
@@ -125,9 +125,9 @@ fn logs_failure(ctx: &RuleContext<'_, '_>, body: Node<'_>, t: &str) -> bool {
         let statements = syntax::block_statements(block);
         !statements.is_empty()
             && statements.iter().all(|statement| {
-                statement.kind() == "expression_statement"
+                statement.kind_name() == "expression_statement"
                     && statement.named_child(0).is_some_and(|call| {
-                        call.kind() == "call_expression"
+                        call.kind_name() == "call_expression"
                             && syntax::call_name(call, source).is_some_and(|(operand, method)| {
                                 operand.is_some_and(|operand| names.contains(&operand))
                                     && matches!(method, "Log" | "Logf")
@@ -140,7 +140,7 @@ fn logs_failure(ctx: &RuleContext<'_, '_>, body: Node<'_>, t: &str) -> bool {
 /// A comment on the line right above the declaration (its doc comment).
 fn has_comment_before(declaration: Node<'_>, _source: &str) -> bool {
     declaration.prev_sibling().is_some_and(|previous| {
-        previous.kind() == "comment" && previous.end_position().row + 1 >= declaration.start_position().row
+        previous.kind_name() == "comment" && previous.end_position().row + 1 >= declaration.start_position().row
     })
 }
 
@@ -169,7 +169,7 @@ fn is_testing_t_type(ctx: &RuleContext<'_, '_>, type_node: Node<'_>) -> bool {
 /// `t` in `t.Run(...)` is a parameter of type `*testing.T` (or `testing.TB`) of a function
 /// around the call.
 fn is_testing_t_value(ctx: &RuleContext<'_, '_>, operand: Node<'_>) -> bool {
-    if operand.kind() != "identifier" {
+    if operand.kind_name() != "identifier" {
         return false;
     }
     let name = ctx.text(operand);
@@ -203,7 +203,7 @@ fn uses_any(ctx: &RuleContext<'_, '_>, body: Node<'_>, names: &[&str]) -> bool {
     syntax::descendants(body).any(|node| match syntax::kind(node) {
         "identifier" => {
             names.contains(&syntax::text(node, source))
-                && node.parent().is_none_or(|parent| parent.kind() != "parameter_declaration")
+                && node.parent().is_none_or(|parent| parent.kind_name() != "parameter_declaration")
                 && !is_neutral_use(node, source)
         }
         "call_expression" => fails_loudly(ctx, node),
@@ -230,7 +230,7 @@ fn testing_names<'s>(ctx: &RuleContext<'s, '_>, body: Node<'_>, t: &'s str) -> V
 
 /// `t.Log(...)`, `t.Parallel()`, `t.TempDir()`: a call of a method that checks nothing.
 fn is_neutral_use(identifier: Node<'_>, source: &str) -> bool {
-    let Some(selector) = identifier.parent().filter(|parent| parent.kind() == "selector_expression") else {
+    let Some(selector) = identifier.parent().filter(|parent| parent.kind_name() == "selector_expression") else {
         return false;
     };
     if selector.field_child("operand") != Some(identifier) {
@@ -238,7 +238,7 @@ fn is_neutral_use(identifier: Node<'_>, source: &str) -> bool {
     }
     let Some(field) = selector.field_child("field") else { return false };
     let called = selector.parent().is_some_and(|call| {
-        call.kind() == "call_expression" && call.field_child("function") == Some(selector)
+        call.kind_name() == "call_expression" && call.field_child("function") == Some(selector)
     });
     called && NEUTRAL_METHODS.contains(&syntax::text(field, source))
 }
@@ -260,9 +260,9 @@ fn fails_loudly(ctx: &RuleContext<'_, '_>, call: Node<'_>) -> bool {
 fn is_compile_time_check(body: Node<'_>, source: &str) -> bool {
     let statements = syntax::block_statements(body);
     !statements.is_empty()
-        && statements.iter().all(|statement| match statement.kind() {
+        && statements.iter().all(|statement| match statement.kind_name() {
             "var_declaration" => syntax::descendants(*statement)
-                .filter(|node| node.kind() == "var_spec")
+                .filter(|node| node.kind_name() == "var_spec")
                 .all(|spec| spec.field_child("name").is_some_and(|name| syntax::text(name, source) == "_")),
             "assignment_statement" => statement
                 .field_child("left")

@@ -1,4 +1,4 @@
-use crate::syntax::FieldChild as _;
+use crate::syntax::{FieldChild as _, KindName as _};
 use crate::engine::facts::stdlib;
 use crate::engine::prelude::*;
 
@@ -33,7 +33,7 @@ struct Sentinel {
 
 fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
     let Some(target) = found.target() else { return };
-    if target.kind() == "expression_switch_statement" {
+    if target.kind_name() == "expression_switch_statement" {
         check_switch(ctx, target, found.get("value"));
         return;
     }
@@ -82,7 +82,7 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
 fn check_switch<'node>(ctx: &mut RuleContext<'_, '_>, switch: Node<'node>, value: Option<Node<'node>>) {
     let Some(value) = value else { return };
     let mut sentinels: Vec<(Node<'node>, Sentinel)> = Vec::new();
-    for case in syntax::named_children(switch).into_iter().filter(|node| node.kind() == "expression_case") {
+    for case in syntax::named_children(switch).into_iter().filter(|node| node.kind_name() == "expression_case") {
         let Some(values) = case.field_child("value") else { continue };
         for candidate in syntax::named_children(values) {
             if let Some(sentinel) = sentinel_of(ctx, candidate) {
@@ -121,11 +121,11 @@ fn check_switch<'node>(ctx: &mut RuleContext<'_, '_>, switch: Node<'node>, value
 /// (`ErrNotFound`, `store.ErrConflict`), or an `Err*` variable of another imported package.
 fn sentinel_of(ctx: &RuleContext<'_, '_>, expr: Node<'_>) -> Option<Sentinel> {
     let expr = syntax::unparen(expr);
-    match expr.kind() {
+    match expr.kind_name() {
         "selector_expression" => {
             let operand = expr.field_child("operand")?;
             let field = ctx.text(expr.field_child("field")?);
-            if operand.kind() != "identifier" || ctx.types.is_local(operand) {
+            if operand.kind_name() != "identifier" || ctx.types.is_local(operand) {
                 return None;
             }
             let path = ctx.facts.imports.path_of(ctx.text(operand))?;
@@ -186,7 +186,7 @@ fn is_err_name(name: &str) -> bool {
 /// call returning `error`, or a name spelled like one (`err`, `readErr`) when its type is unknown.
 fn is_error_value(ctx: &RuleContext<'_, '_>, expr: Node<'_>, sentinel: Node<'_>) -> bool {
     let expr = syntax::unparen(expr);
-    if expr.kind() == "nil" || sentinel_of(ctx, expr).is_some() {
+    if expr.kind_name() == "nil" || sentinel_of(ctx, expr).is_some() {
         return false;
     }
     if let Some(ty) = ctx.types.type_of(expr) {
@@ -195,7 +195,7 @@ fn is_error_value(ctx: &RuleContext<'_, '_>, expr: Node<'_>, sentinel: Node<'_>)
     // An unknown type is an error only by its name, and only next to a sentinel whose type is
     // known to be `error` (not an `Err*` name of a package we cannot see).
     let _ = sentinel;
-    expr.kind() == "identifier" && {
+    expr.kind_name() == "identifier" && {
         let name = ctx.text(expr);
         name == "err" || name.ends_with("Err") || name.ends_with("_err")
     }
@@ -204,7 +204,7 @@ fn is_error_value(ctx: &RuleContext<'_, '_>, expr: Node<'_>, sentinel: Node<'_>)
 /// Inside an `Is(target error) bool` method, `==` is how identity is defined.
 fn inside_is_method(ctx: &RuleContext<'_, '_>, node: Node<'_>) -> bool {
     ctx.types.ancestry().enclosing_functions(node).any(|function| {
-        function.kind() == "method_declaration"
+        function.kind_name() == "method_declaration"
             && function.field_child("name").is_some_and(|name| matches!(ctx.text(name), "Is" | "Unwrap" | "As"))
     })
 }
@@ -216,11 +216,11 @@ fn documented_exact(ctx: &RuleContext<'_, '_>, error: Node<'_>, at: Node<'_>, se
     let error = syntax::unparen(error);
     let Some(call) = source_call(ctx, error, at) else { return false };
     let Some(function) = call.field_child("function").map(syntax::unparen) else { return false };
-    let (package, name) = match function.kind() {
+    let (package, name) = match function.kind_name() {
         "selector_expression" => {
             let Some(operand) = function.field_child("operand") else { return false };
             let Some(field) = function.field_child("field") else { return false };
-            let package = (operand.kind() == "identifier" && !ctx.types.is_local(operand))
+            let package = (operand.kind_name() == "identifier" && !ctx.types.is_local(operand))
                 .then(|| ctx.facts.imports.path_of(ctx.text(operand)))
                 .flatten();
             (package, ctx.text(field))
@@ -239,7 +239,7 @@ fn documented_exact(ctx: &RuleContext<'_, '_>, error: Node<'_>, at: Node<'_>, se
 /// external package): `p.AnswerHeader()` on a `dnsmessage.Parser`.
 fn receiver_package(ctx: &RuleContext<'_, '_>, call: Node<'_>) -> Option<String> {
     let function = syntax::unparen(call.field_child("function")?);
-    let operand = function.field_child("operand").filter(|_| function.kind() == "selector_expression")?;
+    let operand = function.field_child("operand").filter(|_| function.kind_name() == "selector_expression")?;
     let ty = ctx.types.type_of(operand)?;
     let named = ty.trim_start_matches('*');
     let (path, _) = named.rsplit_once('.')?;
@@ -321,10 +321,10 @@ fn allowed(sentinel: &str, package: Option<&str>, name: &str) -> bool {
 /// the last assignment to the name before the comparison in the same function.
 fn source_call<'tree>(ctx: &RuleContext<'_, 'tree>, error: Node<'tree>, at: Node<'tree>) -> Option<Node<'tree>> {
     let error = syntax::unparen(error);
-    if error.kind() == "call_expression" {
+    if error.kind_name() == "call_expression" {
         return Some(error);
     }
-    if error.kind() != "identifier" {
+    if error.kind_name() != "identifier" {
         return None;
     }
     let name = ctx.text(error);
@@ -345,7 +345,7 @@ fn source_call<'tree>(ctx: &RuleContext<'_, 'tree>, error: Node<'tree>, at: Node
         }
     };
     let value = syntax::unparen(value);
-    (value.kind() == "call_expression").then_some(value)
+    (value.kind_name() == "call_expression").then_some(value)
 }
 
 /// The local name of the `errors` package for the fix, with the edits that import it when the
@@ -374,14 +374,14 @@ fn import_edit(ctx: &RuleContext<'_, '_>) -> Option<Edit> {
     let root = ctx.tree.root_node();
     let source: &str = &ctx.file.text;
     let declarations = syntax::named_children(root);
-    let Some(first_import) = declarations.iter().find(|node| node.kind() == "import_declaration") else {
-        let package = declarations.iter().find(|node| node.kind() == "package_clause")?;
+    let Some(first_import) = declarations.iter().find(|node| node.kind_name() == "import_declaration") else {
+        let package = declarations.iter().find(|node| node.kind_name() == "package_clause")?;
         return Some(Edit::insert(package.end_byte(), "\n\nimport \"errors\""));
     };
-    let Some(list) = syntax::named_children(*first_import).into_iter().find(|node| node.kind() == "import_spec_list") else {
+    let Some(list) = syntax::named_children(*first_import).into_iter().find(|node| node.kind_name() == "import_spec_list") else {
         return Some(Edit::insert(first_import.start_byte(), "import \"errors\"\n"));
     };
-    let specs: Vec<Node<'_>> = syntax::named_children(list).into_iter().filter(|node| node.kind() == "import_spec").collect();
+    let specs: Vec<Node<'_>> = syntax::named_children(list).into_iter().filter(|node| node.kind_name() == "import_spec").collect();
     let first = specs.first()?;
     // The first group: specs on consecutive lines from the first one.
     let mut group = vec![*first];

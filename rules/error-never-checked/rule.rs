@@ -1,4 +1,4 @@
-use crate::syntax::FieldChild as _;
+use crate::syntax::{FieldChild as _, KindName as _};
 use crate::engine::prelude::*;
 
 pub static RULE: Rule = Rule {
@@ -45,7 +45,7 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
         return;
     }
     let Some(&name) = names.last() else { return };
-    if name.kind() != "identifier" || ctx.text(name) == "_" {
+    if name.kind_name() != "identifier" || ctx.text(name) == "_" {
         return;
     }
     let name_text = ctx.text(name);
@@ -87,8 +87,8 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
 /// `follow` through its parent). `for` clauses and `select` receives are left alone.
 fn is_plain_statement_position(statement: Node<'_>) -> bool {
     statement.parent().is_some_and(|parent| {
-        STATEMENT_CONTAINERS.contains(&parent.kind()) ||
-        (matches!(parent.kind(), "if_statement" | "expression_switch_statement")
+        STATEMENT_CONTAINERS.contains(&parent.kind_name()) ||
+        (matches!(parent.kind_name(), "if_statement" | "expression_switch_statement")
             && parent.field_child("initializer").is_some_and(|init| init.id() == statement.id()))
     })
 }
@@ -98,7 +98,7 @@ fn is_plain_statement_position(statement: Node<'_>) -> bool {
 /// `goto`.
 fn hides_reads(ctx: &RuleContext<'_, '_>, function: Node<'_>, body: Node<'_>, name: &str) -> bool {
     if let Some(result) = function.field_child("result")
-        && result.kind() == "parameter_list"
+        && result.kind_name() == "parameter_list"
         && syntax::named_children(result).iter().any(|declaration| {
             let mut cursor = declaration.walk();
             declaration.children_by_field_name("name", &mut cursor).any(|n| ctx.text(n) == name)
@@ -139,7 +139,7 @@ fn captures(ctx: &RuleContext<'_, '_>, literal: Node<'_>, name: &str) -> bool {
     let own_parameter = ["parameters", "result"].iter().any(|field| {
         literal
             .field_child(field)
-            .is_some_and(|list| syntax::descendants(list).any(|n| n.kind() == "identifier" && ctx.text(n) == name))
+            .is_some_and(|list| syntax::descendants(list).any(|n| n.kind_name() == "identifier" && ctx.text(n) == name))
     });
     let own_declaration = literal.field_child("body").is_some_and(|body| {
         syntax::bindings_of(body, name, &ctx.file.text)
@@ -155,11 +155,11 @@ fn captures(ctx: &RuleContext<'_, '_>, literal: Node<'_>, name: &str) -> bool {
 /// outer function) or in a `for` clause or `range`: other code may read it.
 fn declaring_block<'tree>(ctx: &RuleContext<'_, 'tree>, statement: Node<'tree>, body: Node<'tree>, name: &str) -> Option<Node<'tree>> {
     let declares = |node: Node<'_>| -> bool {
-        match node.kind() {
+        match node.kind_name() {
             "short_var_declaration" => node
                 .field_child("left")
                 .is_some_and(|left| syntax::named_children(left).iter().any(|n| ctx.text(*n) == name)),
-            "var_declaration" => syntax::descendants(node).any(|n| n.kind() == "var_spec" && {
+            "var_declaration" => syntax::descendants(node).any(|n| n.kind_name() == "var_spec" && {
                 let mut cursor = n.walk();
                 n.children_by_field_name("name", &mut cursor).any(|n| ctx.text(n) == name)
             }),
@@ -168,13 +168,13 @@ fn declaring_block<'tree>(ctx: &RuleContext<'_, 'tree>, statement: Node<'tree>, 
     };
     // A `:=` declares its names in the statement's own scope (possibly redeclaring some; then an
     // earlier declaration in the same block is the one, which is the same block anyway).
-    if statement.kind() == "short_var_declaration" {
+    if statement.kind_name() == "short_var_declaration" {
         return statement.parent();
     }
     let mut below = statement;
     let mut current = statement.parent()?;
     loop {
-        let found_declaration = match current.kind() {
+        let found_declaration = match current.kind_name() {
             kind if STATEMENT_CONTAINERS.contains(&kind) => {
                 let mut earlier = syntax::named_children(current).into_iter().take_while(|child| child.id() != below.id());
                 earlier.any(declares)
@@ -185,8 +185,8 @@ fn declaring_block<'tree>(ctx: &RuleContext<'_, 'tree>, statement: Node<'tree>, 
             "for_statement" => {
                 let bound_by_clause = syntax::named_children(current).iter().any(|child| {
                     child.id() != below.id()
-                        && matches!(child.kind(), "for_clause" | "range_clause")
-                        && syntax::descendants(*child).any(|n| n.kind() == "identifier" && ctx.text(n) == name)
+                        && matches!(child.kind_name(), "for_clause" | "range_clause")
+                        && syntax::descendants(*child).any(|n| n.kind_name() == "identifier" && ctx.text(n) == name)
                 });
                 if bound_by_clause {
                     return None;
@@ -203,7 +203,7 @@ fn declaring_block<'tree>(ctx: &RuleContext<'_, 'tree>, statement: Node<'tree>, 
             let function = body.parent()?;
             let declared_here = ["parameters", "receiver"].iter().any(|field| {
                 function.field_child(field).is_some_and(|list| {
-                    syntax::descendants(list).any(|n| n.kind() == "identifier" && ctx.text(n) == name)
+                    syntax::descendants(list).any(|n| n.kind_name() == "identifier" && ctx.text(n) == name)
                 })
             });
             return declared_here.then_some(body);
@@ -219,11 +219,11 @@ fn follow<'tree>(ctx: &RuleContext<'_, 'tree>, statement: Node<'tree>, scope: No
     let mut current = statement;
     loop {
         let Some(parent) = current.parent() else { return Fate::Unknown };
-        match parent.kind() {
+        match parent.kind_name() {
             kind if STATEMENT_CONTAINERS.contains(&kind) => {
                 let after = syntax::named_children(parent).into_iter().skip_while(|child| child.id() != current.id()).skip(1);
                 for next in after {
-                    if next.kind() == "comment" {
+                    if next.kind_name() == "comment" {
                         continue;
                     }
                     if reads(ctx, next, name) {
@@ -232,7 +232,7 @@ fn follow<'tree>(ctx: &RuleContext<'_, 'tree>, statement: Node<'tree>, scope: No
                     if writes_plainly(ctx, next, name) {
                         return Fate::Overwritten(next);
                     }
-                    match next.kind() {
+                    match next.kind_name() {
                         "return_statement" => return Fate::Dropped,
                         "break_statement" | "continue_statement" | "goto_statement" | "fallthrough_statement" => {
                             return Fate::Unknown;
@@ -255,7 +255,7 @@ fn follow<'tree>(ctx: &RuleContext<'_, 'tree>, statement: Node<'tree>, scope: No
                 let rest_reads = syntax::named_children(parent)
                     .into_iter()
                     .filter(|child| child.id() != current.id())
-                    .any(|child| !STATEMENT_CONTAINERS.contains(&current.kind()) && mentions(ctx, child, name));
+                    .any(|child| !STATEMENT_CONTAINERS.contains(&current.kind_name()) && mentions(ctx, child, name));
                 if rest_reads {
                     return Fate::Unknown;
                 }
@@ -286,11 +286,11 @@ fn mentions(ctx: &RuleContext<'_, '_>, node: Node<'_>, name: &str) -> bool {
 
 /// `name` on the left of `=` or `:=` (not `+=`).
 fn is_assigned_target(ctx: &RuleContext<'_, '_>, identifier: Node<'_>) -> bool {
-    let Some(list) = identifier.parent().filter(|parent| parent.kind() == "expression_list") else { return false };
+    let Some(list) = identifier.parent().filter(|parent| parent.kind_name() == "expression_list") else { return false };
     let Some(statement) = list.parent() else { return false };
     let on_left = statement.field_child("left").is_some_and(|left| left.id() == list.id());
     on_left
-        && match statement.kind() {
+        && match statement.kind_name() {
             "short_var_declaration" => true,
             "assignment_statement" => statement.field_child("operator").is_some_and(|op| ctx.text(op) == "="),
             _ => false,
@@ -300,9 +300,9 @@ fn is_assigned_target(ctx: &RuleContext<'_, '_>, identifier: Node<'_>) -> bool {
 /// A statement of the block that assigns `name` with `=` (a `:=` in the same block redeclares
 /// the same variable and counts too) without reading it.
 fn writes_plainly(ctx: &RuleContext<'_, '_>, statement: Node<'_>, name: &str) -> bool {
-    matches!(statement.kind(), "assignment_statement" | "short_var_declaration")
+    matches!(statement.kind_name(), "assignment_statement" | "short_var_declaration")
         && statement
             .field_child("left")
-            .is_some_and(|left| syntax::named_children(left).iter().any(|n| n.kind() == "identifier" && ctx.text(*n) == name))
+            .is_some_and(|left| syntax::named_children(left).iter().any(|n| n.kind_name() == "identifier" && ctx.text(*n) == name))
         && !reads(ctx, statement, name)
 }

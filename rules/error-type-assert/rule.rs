@@ -1,4 +1,4 @@
-use crate::syntax::FieldChild as _;
+use crate::syntax::{FieldChild as _, KindName as _};
 use crate::engine::prelude::*;
 
 pub static RULE: Rule = Rule {
@@ -34,10 +34,10 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
     if source.and_then(|call| ctx.types.call(call)).is_some_and(|info| info.from_stdlib) {
         return;
     }
-    let types: Vec<Node<'_>> = if target.kind() == "type_switch_statement" {
+    let types: Vec<Node<'_>> = if target.kind_name() == "type_switch_statement" {
         syntax::named_children(target)
             .into_iter()
-            .filter(|node| node.kind() == "type_case")
+            .filter(|node| node.kind_name() == "type_case")
             .flat_map(|case| {
                 let mut cursor = case.walk();
                 case.children_by_field_name("type", &mut cursor).collect::<Vec<_>>()
@@ -68,7 +68,7 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
         .filter(|ty| may_be_error_type(ctx, **ty))
         .all(|ty| ctx.facts.package_path.is_some() && type_package(ctx, *ty).as_deref() == ctx.facts.package_path);
     let severity = if ctx.facts.is_test_file || own_types { Severity::Info } else { ctx.rule.severity };
-    let (span, message) = if target.kind() == "type_switch_statement" {
+    let (span, message) = if target.kind_name() == "type_switch_statement" {
         let header_end = target.field_child("value").map_or(target.end_byte(), |value| value.end_byte());
         (
             Span::new(target.start_byte(), header_end),
@@ -86,7 +86,7 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
 
 /// How a type is named in messages: an interface literal spread over lines is `interface{...}`.
 fn shown_type<'s>(ctx: &RuleContext<'s, '_>, ty: Node<'_>) -> &'s str {
-    if ty.kind() == "interface_type" && ctx.text(ty).contains('\n') { "interface{...}" } else { ctx.text(ty) }
+    if ty.kind_name() == "interface_type" && ctx.text(ty).contains('\n') { "interface{...}" } else { ctx.text(ty) }
 }
 
 /// An error value: declared `error` (a parameter, a local bound from a call returning `error`),
@@ -95,7 +95,7 @@ fn is_error(ctx: &RuleContext<'_, '_>, value: Node<'_>) -> bool {
     if let Some(ty) = ctx.types.type_of(value) {
         return ty == "error";
     }
-    value.kind() == "identifier" && {
+    value.kind_name() == "identifier" && {
         let name = ctx.text(value);
         name == "err" || name.ends_with("Err")
     }
@@ -105,7 +105,7 @@ fn is_error(ctx: &RuleContext<'_, '_>, value: Node<'_>) -> bool {
 /// `Error` formatting its own cause.
 fn inside_error_method(ctx: &RuleContext<'_, '_>, node: Node<'_>) -> bool {
     ctx.types.ancestry().enclosing_functions(node).any(|function| {
-        function.kind() == "method_declaration"
+        function.kind_name() == "method_declaration"
             && function.field_child("name").is_some_and(|name| matches!(ctx.text(name), "Is" | "As" | "Unwrap"))
     })
 }
@@ -116,12 +116,12 @@ fn inside_error_method(ctx: &RuleContext<'_, '_>, node: Node<'_>) -> bool {
 fn walks_the_chain(ctx: &RuleContext<'_, '_>, value: Node<'_>, at: Node<'_>) -> bool {
     let is_unwrap = |node: Node<'_>| {
         let node = syntax::unparen(node);
-        node.kind() == "call_expression" && syntax::call_name(node, &ctx.file.text).is_some_and(|(_, name)| name == "Unwrap")
+        node.kind_name() == "call_expression" && syntax::call_name(node, &ctx.file.text).is_some_and(|(_, name)| name == "Unwrap")
     };
     if is_unwrap(value) {
         return true;
     }
-    if value.kind() != "identifier" {
+    if value.kind_name() != "identifier" {
         return false;
     }
     let Some(function) = ctx.types.ancestry().enclosing_functions(at).next() else { return false };
@@ -134,7 +134,7 @@ fn walks_the_chain(ctx: &RuleContext<'_, '_>, value: Node<'_>, at: Node<'_>) -> 
 /// The call the error comes straight from: the value itself, or the last assignment to the name
 /// before the assertion.
 fn source_call<'tree>(ctx: &RuleContext<'_, 'tree>, value: Node<'tree>, at: Node<'tree>) -> Option<Node<'tree>> {
-    match value.kind() {
+    match value.kind_name() {
         "call_expression" => Some(value),
         "identifier" => last_assigned_call(ctx, value, at),
         _ => None,
@@ -144,11 +144,11 @@ fn source_call<'tree>(ctx: &RuleContext<'_, 'tree>, value: Node<'tree>, at: Node
 /// The import path of the package whose function or method `call` calls, when known.
 fn callee_package(ctx: &RuleContext<'_, '_>, call: Node<'_>) -> Option<String> {
     let function = syntax::unparen(call.field_child("function")?);
-    match function.kind() {
+    match function.kind_name() {
         "identifier" => ctx.facts.package_path.map(str::to_string),
         "selector_expression" => {
             let operand = function.field_child("operand")?;
-            if operand.kind() == "identifier"
+            if operand.kind_name() == "identifier"
                 && let Some(path) = ctx.facts.imports.path_of(ctx.text(operand))
                 && ctx.types.type_of(operand).is_none()
             {
@@ -163,7 +163,7 @@ fn callee_package(ctx: &RuleContext<'_, '_>, call: Node<'_>) -> Option<String> {
 /// The import path of the package that declares an asserted type (`*NotFoundError` here,
 /// `*sftp.StatusError` there).
 fn type_package(ctx: &RuleContext<'_, '_>, ty: Node<'_>) -> Option<String> {
-    match ty.kind() {
+    match ty.kind_name() {
         "pointer_type" => type_package(ctx, syntax::named_children(ty).into_iter().next()?),
         "type_identifier" => ctx.facts.package_path.map(str::to_string),
         "qualified_type" => {
@@ -193,7 +193,7 @@ fn last_assigned_call<'tree>(ctx: &RuleContext<'_, 'tree>, name: Node<'tree>, at
         }
     };
     let value = syntax::unparen(value);
-    (value.kind() == "call_expression").then_some(value)
+    (value.kind_name() == "call_expression").then_some(value)
 }
 
 /// Whether the asserted type may implement `error`. Like go-errorlint, an assertion to an
@@ -203,7 +203,7 @@ fn may_be_error_type(ctx: &RuleContext<'_, '_>, ty: Node<'_>) -> bool {
     if ctx.text(ty) == "nil" {
         return false;
     }
-    match ty.kind() {
+    match ty.kind_name() {
         // An interface literal is an error when it lists `Error()` or embeds `error`.
         "interface_type" => syntax::named_children(ty).iter().any(|element| {
             let name = element.field_child("name").map(|name| ctx.text(name));

@@ -1,4 +1,4 @@
-use crate::syntax::FieldChild as _;
+use crate::syntax::{FieldChild as _, KindName as _};
 use crate::engine::prelude::*;
 
 pub static RULE: Rule = Rule {
@@ -53,13 +53,13 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
     if !ctx.facts.imports.names(ctx.text(package), "fmt") || ctx.types.is_local(package) {
         return;
     }
-    let Some(verbs) = parse_verbs(ctx.text(format), format.start_byte(), format.kind() == "raw_string_literal") else {
+    let Some(verbs) = parse_verbs(ctx.text(format), format.start_byte(), format.kind_name() == "raw_string_literal") else {
         return;
     };
     let arguments: Vec<Node<'_>> = syntax::call_arguments(call).into_iter().skip(1).collect();
     // A spread `fmt.Errorf(f, args...)` or a verb count that does not match the arguments: the
     // verbs cannot be paired with arguments, so say nothing (vet's printf check covers it).
-    if verbs.len() != arguments.len() || arguments.iter().any(|argument| argument.kind() == "variadic_argument") {
+    if verbs.len() != arguments.len() || arguments.iter().any(|argument| argument.kind_name() == "variadic_argument") {
         return;
     }
     // The author already chose the error to wrap: `fmt.Errorf("%w: %v", ErrBadInput, err)`
@@ -127,7 +127,7 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
 /// (`log.Fatal(fmt.Errorf(...))`, `base.Fatal(...)`, `logAndDie(...)`, `panic(...)`): nobody
 /// will ever unwrap it.
 fn ends_in_exit(ctx: &RuleContext<'_, '_>, call: Node<'_>) -> bool {
-    let Some(outer) = call.parent().filter(|parent| parent.kind() == "argument_list").and_then(|list| list.parent()) else {
+    let Some(outer) = call.parent().filter(|parent| parent.kind_name() == "argument_list").and_then(|list| list.parent()) else {
         return false;
     };
     let Some((_, name)) = syntax::call_name(outer, &ctx.file.text) else { return false };
@@ -153,9 +153,9 @@ fn in_test_support(ctx: &RuleContext<'_, '_>) -> bool {
 /// when `x` is error-typed. Types come from declarations only; anything unknown is left alone.
 fn error_value<'tree>(ctx: &RuleContext<'_, 'tree>, argument: Node<'tree>) -> Option<Node<'tree>> {
     let argument = syntax::unparen(argument);
-    if argument.kind() == "call_expression"
+    if argument.kind_name() == "call_expression"
         && let Some(function) = argument.field_child("function")
-        && function.kind() == "selector_expression"
+        && function.kind_name() == "selector_expression"
         && function.field_child("field").is_some_and(|field| ctx.text(field) == "Error")
         && syntax::call_arguments(argument).is_empty()
     {
@@ -169,7 +169,7 @@ fn is_error(ctx: &RuleContext<'_, '_>, expr: Node<'_>) -> bool {
     // Only plain names and field selections: a call's result or a conversion is too far from
     // what a reader sees as "the error".
     let expr = syntax::unparen(expr);
-    matches!(expr.kind(), "identifier" | "selector_expression") && ctx.types.type_of(expr).as_deref() == Some("error")
+    matches!(expr.kind_name(), "identifier" | "selector_expression") && ctx.types.type_of(expr).as_deref() == Some("error")
 }
 
 /// The verbs of a format literal in order, each paired with the argument it consumes. `None`

@@ -1,4 +1,4 @@
-use crate::syntax::FieldChild as _;
+use crate::syntax::{FieldChild as _, KindName as _};
 use crate::engine::prelude::*;
 
 pub static RULE: Rule = Rule {
@@ -72,7 +72,7 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
 fn exiting_callee(ctx: &RuleContext<'_, '_>, call: Node<'_>, operand: Node<'_>, name: &str) -> Option<String> {
     let imports = &ctx.facts.imports;
     let operand_text = ctx.text(operand);
-    if operand.kind() == "identifier" && ctx.types.call(call).is_some_and(|info| info.from_stdlib) {
+    if operand.kind_name() == "identifier" && ctx.types.call(call).is_some_and(|info| info.from_stdlib) {
         if name == "Exit" && imports.names(operand_text, "os") {
             return Some(format!("{operand_text}.Exit"));
         }
@@ -93,16 +93,16 @@ fn exiting_callee(ctx: &RuleContext<'_, '_>, call: Node<'_>, operand: Node<'_>, 
 /// is written or deferred (a stored callback may run anywhere).
 fn in_goroutine<'tree>(ancestry: &syntax::Ancestry<'tree>, call: Node<'tree>) -> bool {
     for function in ancestry.enclosing_functions(call) {
-        if function.kind() != "func_literal" {
+        if function.kind_name() != "func_literal" {
             return false;
         }
-        let Some(parent) = function.parent().filter(|parent| parent.kind() == "call_expression") else {
+        let Some(parent) = function.parent().filter(|parent| parent.kind_name() == "call_expression") else {
             return false;
         };
         if parent.field_child("function") != Some(function) {
             return false;
         }
-        match parent.parent().map(|statement| statement.kind()) {
+        match parent.parent().map(|statement| statement.kind_name()) {
             Some("go_statement") => return true,
             Some("defer_statement") | Some("expression_statement") => {}
             _ => return false,
@@ -192,7 +192,7 @@ fn is_exit_by_design(ctx: &RuleContext<'_, '_>, declaration: Node<'_>) -> bool {
 /// `case ExitOnError:`: the caller picked exiting as the way errors are handled (the `flag`
 /// package's modes).
 fn in_chosen_exit_mode(call: Node<'_>, source: &str) -> bool {
-    syntax::ancestors_in_function(call).filter(|node| node.kind() == "expression_case").any(|case| {
+    syntax::ancestors_in_function(call).filter(|node| node.kind_name() == "expression_case").any(|case| {
         case.field_child("value").is_some_and(|value| syntax::text(value, source).contains("Exit"))
     })
 }
@@ -201,7 +201,7 @@ fn in_chosen_exit_mode(call: Node<'_>, source: &str) -> bool {
 fn handles_signal(ctx: &RuleContext<'_, '_>, call: Node<'_>) -> bool {
     let Some(declaration) = ctx.types.ancestry().top_level_declaration(call) else { return false };
     syntax::descendants(declaration).any(|node| {
-        node.kind() == "call_expression"
+        node.kind_name() == "call_expression"
             && syntax::call_name(node, &ctx.file.text).is_some_and(|(package, function)| {
                 package.is_some_and(|package| ctx.facts.imports.names(package, "os/signal"))
                     && matches!(function, "Notify" | "NotifyContext")

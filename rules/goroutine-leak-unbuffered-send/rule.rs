@@ -1,4 +1,4 @@
-use crate::syntax::FieldChild as _;
+use crate::syntax::{FieldChild as _, KindName as _};
 use crate::engine::prelude::*;
 
 pub static RULE: Rule = Rule {
@@ -35,7 +35,7 @@ enum Abandon<'tree> {
 fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
     let (Some(send), Some(channel)) = (found.target(), found.get("channel")) else { return };
     let source: &str = &ctx.file.text;
-    let Some(literal) = ctx.types.ancestry().enclosing_functions(send).next().filter(|function| function.kind() == "func_literal") else {
+    let Some(literal) = ctx.types.ancestry().enclosing_functions(send).next().filter(|function| function.kind_name() == "func_literal") else {
         return;
     };
     let Some(go) = started_by_go(literal) else { return };
@@ -50,7 +50,7 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
     let literal_view = flow::FunctionView::new(literal, source);
     let name = match literal_view.and_then(|view| view.parameter_index(inner_name)) {
         Some(index) => match go.arguments().get(index).map(|argument| syntax::unparen(*argument)) {
-            Some(argument) if argument.kind() == "identifier" => ctx.text(argument),
+            Some(argument) if argument.kind_name() == "identifier" => ctx.text(argument),
             _ => return,
         },
         None => {
@@ -116,7 +116,7 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
     };
     let in_loop = syntax::ancestors(go.statement)
         .take_while(|ancestor| *ancestor != outer.node)
-        .any(|ancestor| ancestor.kind() == "for_statement");
+        .any(|ancestor| ancestor.kind_name() == "for_statement");
     // The goroutine leaks only until the process ends: right after `main` returns, or when the
     // test binary exits (a test that stops waiting has usually failed already; test-support files
     // import "testing"). Advice, not a gate.
@@ -137,7 +137,7 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
 
 /// `func main()`, or a `Main` the real `main` delegates to (`os.Exit(ghcmd.Main())`).
 fn is_main(function: Node<'_>, source: &str) -> bool {
-    function.kind() == "function_declaration"
+    function.kind_name() == "function_declaration"
         && function.field_child("name").is_some_and(|name| matches!(syntax::text(name, source), "main" | "Main"))
 }
 
@@ -146,14 +146,14 @@ fn is_main(function: Node<'_>, source: &str) -> bool {
 /// makes it return `ErrServerClosed`, which the goroutine does not send.
 fn shuts_down_what_it_serves(literal: Node<'_>, select: Node<'_>, name: &str, source: &str) -> bool {
     let filters_closed = syntax::descendants(literal).any(|node| {
-        matches!(node.kind(), "identifier" | "field_identifier") && syntax::text(node, source) == "ErrServerClosed"
+        matches!(node.kind_name(), "identifier" | "field_identifier") && syntax::text(node, source) == "ErrServerClosed"
     });
     filters_closed
         && flow::select_cases(select).any(|case| {
             case.channel.is_some_and(|channel| syntax::text(channel, source) != name)
                 && case.body.is_some_and(|body| {
                     syntax::descendants(body).any(|node| {
-                        node.kind() == "call_expression"
+                        node.kind_name() == "call_expression"
                             && matches!(syntax::call_name(node, source), Some((Some(_), "Shutdown" | "Close")))
                     })
                 })
@@ -163,10 +163,10 @@ fn shuts_down_what_it_serves(literal: Node<'_>, select: Node<'_>, name: &str, so
 /// The `go` statement that runs `literal` directly: `go func() {...}()`.
 fn started_by_go(literal: Node<'_>) -> Option<flow::GoStatement<'_>> {
     let mut node = literal.parent()?;
-    while node.kind() == "parenthesized_expression" {
+    while node.kind_name() == "parenthesized_expression" {
         node = node.parent()?;
     }
-    if node.kind() != "call_expression" {
+    if node.kind_name() != "call_expression" {
         return None;
     }
     let statement = node.parent()?;
@@ -176,14 +176,14 @@ fn started_by_go(literal: Node<'_>) -> Option<flow::GoStatement<'_>> {
 /// A send that is one case of a `select`: the sender can give up (`ctx.Done()`, `default`), or at
 /// least is not the blind send this rule is about.
 fn is_guarded_send(send: Node<'_>) -> bool {
-    send.parent().is_some_and(|parent| parent.kind() == "communication_case")
+    send.parent().is_some_and(|parent| parent.kind_name() == "communication_case")
 }
 
 /// The sends on `name` in the literal, and the most of them one run of it can make (`None` when
 /// a send sits in a loop, so there is no bound).
 fn sends_in<'tree>(literal: Node<'tree>, name: &str, source: &str) -> (Vec<Node<'tree>>, Option<usize>) {
     let is_send = |node: Node<'_>| {
-        node.kind() == "send_statement"
+        node.kind_name() == "send_statement"
             && node.field_child("channel").is_some_and(|channel| syntax::text(channel, source) == name)
     };
     let sends: Vec<Node<'tree>> = flow::own_descendants(literal).filter(|node| is_send(*node)).collect();
@@ -215,7 +215,7 @@ impl PathSends {
 /// `None` when a send sits in a loop.
 fn path_sends(statement: Node<'_>, is_send: &dyn Fn(Node<'_>) -> bool) -> Option<PathSends> {
     let none = PathSends { falls: Some(0), ends: 0 };
-    Some(match statement.kind() {
+    Some(match statement.kind_name() {
         "block" | "statement_list" => {
             let mut count = PathSends { falls: Some(0), ends: 0 };
             for child in syntax::named_children(statement) {
@@ -240,17 +240,17 @@ fn path_sends(statement: Node<'_>, is_send: &dyn Fn(Node<'_>) -> bool) -> Option
         }
         "expression_switch_statement" | "type_switch_statement" | "select_statement" => {
             let mut count: Option<PathSends> = None;
-            let mut exhaustive = statement.kind() == "select_statement";
+            let mut exhaustive = statement.kind_name() == "select_statement";
             for case in syntax::named_children(statement) {
-                if !matches!(case.kind(), "expression_case" | "type_case" | "default_case" | "communication_case") {
+                if !matches!(case.kind_name(), "expression_case" | "type_case" | "default_case" | "communication_case") {
                     continue;
                 }
-                exhaustive |= case.kind() == "default_case";
+                exhaustive |= case.kind_name() == "default_case";
                 let mut here = none;
                 if case.field_child("communication").is_some_and(is_send) {
                     here.falls = Some(1);
                 }
-                if let Some(body) = syntax::named_children(case).into_iter().find(|c| c.kind() == "statement_list") {
+                if let Some(body) = syntax::named_children(case).into_iter().find(|c| c.kind_name() == "statement_list") {
                     let body = path_sends(body, is_send)?;
                     let offset = here.falls.unwrap_or(0);
                     here = PathSends { falls: body.falls.map(|f| f + offset), ends: body.ends + offset };
@@ -260,7 +260,7 @@ fn path_sends(statement: Node<'_>, is_send: &dyn Fn(Node<'_>) -> bool) -> Option
             let count = count.unwrap_or(none);
             if exhaustive { count } else { count.either(none) }
         }
-        "labeled_statement" => match syntax::named_children(statement).into_iter().find(|c| c.kind() != "label_name") {
+        "labeled_statement" => match syntax::named_children(statement).into_iter().find(|c| c.kind_name() != "label_name") {
             Some(inner) => path_sends(inner, is_send)?,
             None => none,
         },
@@ -271,13 +271,13 @@ fn path_sends(statement: Node<'_>, is_send: &dyn Fn(Node<'_>) -> bool) -> Option
             // every send ends the goroutine, so a loop makes at most one.
             let returns_after = |send: &Node<'_>| {
                 std::iter::successors(send.next_named_sibling(), |node| node.next_named_sibling())
-                    .find(|node| node.kind() != "comment")
-                    .is_some_and(|next| next.kind() == "return_statement")
+                    .find(|node| node.kind_name() != "comment")
+                    .is_some_and(|next| next.kind_name() == "return_statement")
             };
-            if statement.kind() == "for_statement" && !sends.is_empty() && sends.iter().all(returns_after) {
+            if statement.kind_name() == "for_statement" && !sends.is_empty() && sends.iter().all(returns_after) {
                 return Some(PathSends { falls: Some(0), ends: 1 });
             }
-            if !sends.is_empty() && (statement.kind() == "for_statement" || sends.len() > 1) {
+            if !sends.is_empty() && (statement.kind_name() == "for_statement" || sends.len() > 1) {
                 return None;
             }
             PathSends { falls: Some(sends.len()), ends: 0 }
@@ -296,7 +296,7 @@ fn abandoning<'tree>(
     let mentions: Vec<Node<'tree>> =
         outer.body.map(|body| syntax::identifiers_named(body, name, source).collect()).unwrap_or_default();
     let after_go = |node: Node<'_>| node.start_byte() >= go.end_byte();
-    for select in outer.own_descendants().filter(|node| node.kind() == "select_statement" && after_go(*node)) {
+    for select in outer.own_descendants().filter(|node| node.kind_name() == "select_statement" && after_go(*node)) {
         let cases: Vec<flow::SelectCase<'tree>> = flow::select_cases(select).collect();
         let receives = cases.iter().any(|case| {
             case.kind == flow::CaseKind::Receive
@@ -325,7 +325,7 @@ fn abandoning<'tree>(
     flow::escapes_after(go, source, &is_use).into_iter().find_map(|escape| {
         let early = escape.kind == flow::EscapeKind::Return
             && next_use.is_some_and(|next| escape.node.start_byte() < next)
-            && !syntax::ancestors(escape.node).any(|ancestor| ancestor.kind() == "select_statement");
+            && !syntax::ancestors(escape.node).any(|ancestor| ancestor.kind_name() == "select_statement");
         early.then_some(Abandon::Return(escape.node))
     })
 }
@@ -341,7 +341,7 @@ fn gives_up(channel: Node<'_>, source: &str) -> bool {
         let name = name.to_ascii_lowercase();
         ["timeout", "timer", "deadline", "expire"].iter().any(|word| name.contains(word))
     };
-    match channel.kind() {
+    match channel.kind_name() {
         "call_expression" => matches!(syntax::call_name(channel, source), Some((Some(_), "After"))),
         // `timeoutCh := time.After(d)`, `t.timer.C`, `deadline`.
         "identifier" => named_like_timeout(syntax::text(channel, source)),
@@ -367,7 +367,7 @@ fn leaves(select: Node<'_>, body: Option<Node<'_>>, function: Node<'_>, name: &s
     };
     // Where a statement sends control: out of the function, out of the loop, or nowhere new.
     let exit_of = |node: Node<'_>| -> Option<bool> {
-        match node.kind() {
+        match node.kind_name() {
             "return_statement" => Some(true),
             "call_expression" => flow::terminating_call(node, source).map(|_| true),
             "break_statement" | "goto_statement" => {
@@ -387,11 +387,11 @@ fn leaves(select: Node<'_>, body: Option<Node<'_>>, function: Node<'_>, name: &s
     // the channel or may go round the loop again.
     let mut next = select.next_named_sibling();
     while let Some(statement) = next {
-        if syntax::identifiers_named(statement, name, source).next().is_some() || statement.kind() == "continue_statement" {
+        if syntax::identifiers_named(statement, name, source).next().is_some() || statement.kind_name() == "continue_statement" {
             return false;
         }
-        let unconditional = match statement.kind() {
-            "expression_statement" => statement.named_child(0).filter(|call| call.kind() == "call_expression"),
+        let unconditional = match statement.kind_name() {
+            "expression_statement" => statement.named_child(0).filter(|call| call.kind_name() == "call_expression"),
             "return_statement" | "break_statement" | "goto_statement" => Some(statement),
             _ => None,
         };

@@ -1,4 +1,4 @@
-use crate::syntax::FieldChild as _;
+use crate::syntax::{FieldChild as _, KindName as _};
 use crate::engine::prelude::*;
 use crate::engine::facts::module::Func;
 use crate::package_source::{self, PackageFile};
@@ -131,8 +131,8 @@ fn lives_as_long_as_the_process(ctx: &RuleContext<'_, '_>, statement: Node<'_>, 
         return true;
     }
     let in_loop =
-        syntax::ancestors(statement).take_while(|node| *node != function).any(|node| node.kind() == "for_statement");
-    if function.kind() == "func_literal" || in_loop {
+        syntax::ancestors(statement).take_while(|node| *node != function).any(|node| node.kind_name() == "for_statement");
+    if function.kind_name() == "func_literal" || in_loop {
         return false;
     }
     let Some(name) = function.field_child("name").map(|name| syntax::text(name, source)) else {
@@ -140,10 +140,10 @@ fn lives_as_long_as_the_process(ctx: &RuleContext<'_, '_>, statement: Node<'_>, 
     };
     let is_program = facts.package_name == "main" && !facts.is_test_file;
     // A testable example is a program's `main` shown in the docs; it runs once per `go test`.
-    let is_example = facts.is_test_file && function.kind() == "function_declaration" && name.starts_with("Example");
+    let is_example = facts.is_test_file && function.kind_name() == "function_declaration" && name.starts_with("Example");
     is_program
         || is_example
-        || (name == "init" && function.kind() == "function_declaration")
+        || (name == "init" && function.kind_name() == "function_declaration")
         || started_once_by_the_package(ctx, function, name, source)
         || after_singleton_guard(statement, function, source)
         || under_singleton_flag(statement, function, source)
@@ -153,12 +153,12 @@ fn lives_as_long_as_the_process(ctx: &RuleContext<'_, '_>, statement: Node<'_>, 
 /// around the `go` statement.
 fn under_once_guard(statement: Node<'_>, function: Node<'_>, source: &str) -> bool {
     let in_once_literal = syntax::ancestors(statement)
-        .filter(|node| node.kind() == "func_literal")
-        .filter_map(|literal| literal.parent().filter(|parent| parent.kind() == "argument_list")?.parent())
+        .filter(|node| node.kind_name() == "func_literal")
+        .filter_map(|literal| literal.parent().filter(|parent| parent.kind_name() == "argument_list")?.parent())
         .any(|call| is_once_call(call, source) || is_do_with_plain_literal(call, source));
     in_once_literal
         || syntax::ancestors(statement).take_while(|node| *node != function).any(|node| {
-            node.kind() == "if_statement"
+            node.kind_name() == "if_statement"
                 && node
                     .field_child("condition")
                     .is_some_and(|condition| syntax::text(condition, source).contains("CompareAndSwap"))
@@ -183,7 +183,7 @@ fn is_do_with_plain_literal(call: Node<'_>, source: &str) -> bool {
     let is_do = matches!(syntax::call_name(call, source), Some((Some(_), "Do")));
     let arguments = syntax::call_arguments(call);
     is_do
-        && matches!(arguments.as_slice(), [literal] if literal.kind() == "func_literal"
+        && matches!(arguments.as_slice(), [literal] if literal.kind_name() == "func_literal"
             && literal.field_child("result").is_none()
             && literal.field_child("parameters").is_some_and(|p| syntax::named_children(p).is_empty()))
 }
@@ -215,7 +215,7 @@ fn started_once_by_the_package(ctx: &RuleContext<'_, '_>, function: Node<'_>, na
 /// The function is passed by name to a once guard under `root`: `startOnce.Do(d.startWorker)`.
 fn handed_to_once(root: Node<'_>, name: &str, source: &str) -> bool {
     syntax::descendants(root).any(|node| {
-        node.kind() == "call_expression"
+        node.kind_name() == "call_expression"
             && is_once_call(node, source)
             && syntax::call_arguments(node).iter().any(|argument| {
                 let text = syntax::text(*argument, source);
@@ -230,19 +230,19 @@ fn handed_to_once(root: Node<'_>, name: &str, source: &str) -> bool {
 fn calls_at_package_init(root: Node<'_>, function: Option<Node<'_>>, name: &str, source: &str) -> Option<usize> {
     let mut count = 0;
     let calls = syntax::descendants(root)
-        .filter(|node| node.kind() == "call_expression")
+        .filter(|node| node.kind_name() == "call_expression")
         .filter(|call| syntax::call_name(*call, source).is_some_and(|(_, called)| called == name))
         .filter(|call| !function.is_some_and(|function| syntax::contains(function, *call)));
     for call in calls {
         let top = syntax::top_level_declaration(call)?;
-        let in_init = top.kind() == "function_declaration"
+        let in_init = top.kind_name() == "function_declaration"
             && top.field_child("name").is_some_and(|n| syntax::text(n, source) == "init");
         // In a loop it runs many times; in a literal (a command's `Action: func() {...}` in a
         // `var`) it runs whenever the literal is called, not at init.
         let repeated = syntax::ancestors(call)
             .take_while(|node| *node != top)
-            .any(|node| matches!(node.kind(), "for_statement" | "func_literal"));
-        if !(top.kind() == "var_declaration" || in_init) || repeated {
+            .any(|node| matches!(node.kind_name(), "for_statement" | "func_literal"));
+        if !(top.kind_name() == "var_declaration" || in_init) || repeated {
             return None;
         }
         count += 1;
@@ -263,7 +263,7 @@ fn after_singleton_guard(statement: Node<'_>, function: Node<'_>, source: &str) 
     let before: Vec<Node<'_>> =
         std::iter::successors(launch.prev_named_sibling(), |node| node.prev_named_sibling()).collect();
     before.iter().any(|guard| {
-        let Some(condition) = guard.field_child("condition").filter(|_| guard.kind() == "if_statement") else {
+        let Some(condition) = guard.field_child("condition").filter(|_| guard.kind_name() == "if_statement") else {
             return false;
         };
         let returns_at_once = guard
@@ -272,10 +272,10 @@ fn after_singleton_guard(statement: Node<'_>, function: Node<'_>, source: &str) 
         returns_at_once
             && guard.field_child("alternative").is_none()
             && std::iter::once(condition).chain(syntax::descendants(condition)).any(|name| {
-                name.kind() == "identifier"
+                name.kind_name() == "identifier"
                     && is_package_level(function, syntax::text(name, source), source)
                     && before.iter().take_while(|node| *node != guard).any(|set| {
-                        set.kind() == "assignment_statement"
+                        set.kind_name() == "assignment_statement"
                             && set.field_child("left").is_some_and(|left| {
                                 syntax::named_children(left)
                                     .iter()
@@ -292,26 +292,26 @@ fn after_singleton_guard(statement: Node<'_>, function: Node<'_>, source: &str) 
 fn under_singleton_flag(statement: Node<'_>, function: Node<'_>, source: &str) -> bool {
     syntax::ancestors(statement).take_while(|node| *node != function).any(|guard| {
         let (Some(condition), Some(block)) = (
-            guard.field_child("condition").filter(|_| guard.kind() == "if_statement"),
+            guard.field_child("condition").filter(|_| guard.kind_name() == "if_statement"),
             guard.field_child("consequence"),
         ) else {
             return false;
         };
         let Some(flag) = condition
             .field_child("operand")
-            .filter(|_| condition.kind() == "unary_expression" && syntax::text(condition, source).starts_with('!'))
+            .filter(|_| condition.kind_name() == "unary_expression" && syntax::text(condition, source).starts_with('!'))
         else {
             return false;
         };
         let flag_text = syntax::text(flag, source);
         let root = flag_text.split('.').next().unwrap_or(flag_text);
         let sets_flag = syntax::descendants(block).any(|set| {
-            set.kind() == "assignment_statement"
+            set.kind_name() == "assignment_statement"
                 && set.start_byte() < statement.start_byte()
                 && set.field_child("left").is_some_and(|left| syntax::text(left, source) == flag_text)
                 && set.field_child("right").is_some_and(|right| syntax::text(right, source) == "true")
         });
-        matches!(flag.kind(), "identifier" | "selector_expression")
+        matches!(flag.kind_name(), "identifier" | "selector_expression")
             && sets_flag
             && is_package_level(function, root, source)
     })
@@ -352,7 +352,7 @@ fn launched_function<'s, 'p>(
                 let literal = match bindings.as_slice() {
                     [only] => only
                         .value
-                        .filter(|value| value.kind() == "func_literal")
+                        .filter(|value| value.kind_name() == "func_literal")
                         .and_then(|v| FunctionView::new(v, source)),
                     _ => None,
                 };
@@ -436,11 +436,11 @@ fn bound_without_value(scope: Node<'_>, name: &str, source: &str) -> bool {
     let binds = |holder: Node<'_>| {
         syntax::named_children(holder)
             .into_iter()
-            .any(|child| child.kind() == "identifier" && syntax::text(child, source) == name)
+            .any(|child| child.kind_name() == "identifier" && syntax::text(child, source) == name)
     };
-    syntax::descendants(scope).any(|node| match node.kind() {
+    syntax::descendants(scope).any(|node| match node.kind_name() {
         "parameter_declaration" | "variadic_parameter_declaration" => binds(node),
-        "range_clause" => node.field_child("left").is_some_and(|left| left.kind() == "expression_list" && binds(left)),
+        "range_clause" => node.field_child("left").is_some_and(|left| left.kind_name() == "expression_list" && binds(left)),
         _ => false,
     })
 }
@@ -459,7 +459,7 @@ fn declarations<'tree>(
     source: &'tree str,
 ) -> impl Iterator<Item = FunctionView<'tree>> {
     syntax::named_children(root).into_iter().filter_map(move |declaration| {
-        let named = declaration.kind() == kind
+        let named = declaration.kind_name() == kind
             && declaration.field_child("name").is_some_and(|n| syntax::text(n, source) == name);
         if named { FunctionView::new(declaration, source) } else { None }
     })
@@ -504,7 +504,7 @@ fn endless_loop<'s>(
 fn receives_cancellation(loop_: &Loop<'_>, source: &str) -> bool {
     let Some(body) = loop_.body else { return false };
     flow::own_descendants(body).any(|node| {
-        let channel = match node.kind() {
+        let channel = match node.kind_name() {
             "select_statement" => {
                 return flow::select_cases(node).any(|case| case.receives_from_cancellation(source));
             }
@@ -577,7 +577,7 @@ fn is_ticker(types: Option<&TypeEnv<'_>>, operand: Node<'_>, source: &str) -> bo
     if let Some(known) = types.and_then(|types| types.type_of(operand)) {
         return matches!(known.trim_start_matches('*'), "time.Ticker" | "time.Timer");
     }
-    let name = match operand.kind() {
+    let name = match operand.kind_name() {
         "selector_expression" => operand.field_child("field").map_or("", |field| syntax::text(field, source)),
         _ => syntax::text(operand, source),
     };
@@ -605,7 +605,7 @@ fn never_closed_channel(
                 return None;
             }
             let argument = go.arguments().get(index).map(|argument| syntax::unparen(*argument))?;
-            if argument.kind() != "identifier" {
+            if argument.kind_name() != "identifier" {
                 return None;
             }
             // The goroutine's function must not hand its parameter on either.
@@ -652,12 +652,12 @@ fn closed_elsewhere_in_package(ctx: &RuleContext<'_, '_>, names: &[&str]) -> boo
 /// `fields_only`, only `close(x.name)`.
 fn closed_in_file(root: Node<'_>, names: &[&str], source: &str, fields_only: bool) -> bool {
     syntax::descendants(root).any(|node| {
-        node.kind() == "call_expression"
+        node.kind_name() == "call_expression"
             && syntax::call_name(node, source) == Some((None, "close"))
             && syntax::call_arguments(node).first().is_some_and(|argument| {
                 let closed = syntax::text(*argument, source);
                 let last = closed.rsplit('.').next().unwrap_or(closed);
-                names.contains(&last) && (!fields_only || argument.kind() == "selector_expression")
+                names.contains(&last) && (!fields_only || argument.kind_name() == "selector_expression")
             })
     })
 }
@@ -666,17 +666,17 @@ fn closed_in_file(root: Node<'_>, names: &[&str], source: &str, fields_only: boo
 /// over it, take its `len`/`cap`, or pass it to `launch` (the goroutine's own call): anywhere
 /// else, code we do not follow might close it.
 fn channel_escapes(scope: Node<'_>, name: &str, launch: Option<Node<'_>>, source: &str) -> bool {
-    syntax::descendants(scope).filter(|node| node.kind() == "identifier" && syntax::text(*node, source) == name).any(
+    syntax::descendants(scope).filter(|node| node.kind_name() == "identifier" && syntax::text(*node, source) == name).any(
         |identifier| {
             let Some(parent) = identifier.parent() else { return true };
             let is_field = |field: &str| parent.field_child(field) == Some(identifier);
-            let harmless = match parent.kind() {
+            let harmless = match parent.kind_name() {
                 "expression_list" => parent.parent().is_some_and(|statement| {
-                    matches!(statement.kind(), "short_var_declaration" | "assignment_statement")
+                    matches!(statement.kind_name(), "short_var_declaration" | "assignment_statement")
                         && statement.field_child("left") == Some(parent)
                 }),
                 "var_spec" => is_field("name"),
-                "unary_expression" => parent.field_child("operator").is_some_and(|op| op.kind() == "<-"),
+                "unary_expression" => parent.field_child("operator").is_some_and(|op| op.kind_name() == "<-"),
                 "send_statement" => is_field("channel"),
                 "range_clause" => is_field("right"),
                 "argument_list" => parent.parent().is_some_and(|call| {

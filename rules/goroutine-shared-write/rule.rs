@@ -1,4 +1,4 @@
-use crate::syntax::FieldChild as _;
+use crate::syntax::{FieldChild as _, KindName as _};
 use crate::engine::prelude::*;
 use std::collections::HashSet;
 
@@ -73,18 +73,18 @@ struct Write<'tree> {
 fn writes<'tree>(ctx: &RuleContext<'_, '_>, body: Node<'tree>) -> Vec<Write<'tree>> {
     let mut found = Vec::new();
     for node in flow::own_descendants(body) {
-        let targets = match node.kind() {
+        let targets = match node.kind_name() {
             "assignment_statement" => node.field_child("left").map(syntax::named_children).unwrap_or_default(),
             "inc_statement" | "dec_statement" => syntax::named_children(node).into_iter().take(1).collect(),
             _ => continue,
         };
         for target in targets {
             let target = syntax::unparen(target);
-            match target.kind() {
+            match target.kind_name() {
                 "identifier" => found.push(Write { statement: node, variable: target }),
                 "index_expression" => {
                     if let Some(operand) = target.field_child("operand").map(syntax::unparen)
-                        && operand.kind() == "identifier"
+                        && operand.kind_name() == "identifier"
                         && ctx.types.type_of(operand).is_some_and(|ty| ty.starts_with("map["))
                     {
                         found.push(Write { statement: node, variable: operand });
@@ -104,7 +104,7 @@ fn declared_in(scope: Node<'_>, name: &str, source: &str) -> bool {
         return true;
     }
     syntax::bindings_of(scope, name, source).iter().any(|binding| binding.kind != syntax::BindingKind::Assign)
-        || syntax::descendants(scope).any(|node| match node.kind() {
+        || syntax::descendants(scope).any(|node| match node.kind_name() {
             "range_clause" => {
                 syntax::text(node, source).contains(":=")
                     && node.field_child("left").is_some_and(|left| {
@@ -141,7 +141,7 @@ fn declarations<'tree>(body: Node<'tree>, literal: Node<'tree>, name: &str, sour
         .filter(|binding| binding.kind != syntax::BindingKind::Assign && !syntax::contains(literal, binding.statement))
         .map(|binding| binding.statement);
     let ranges = syntax::descendants(body).filter(|node| {
-        node.kind() == "range_clause"
+        node.kind_name() == "range_clause"
             && !syntax::contains(literal, *node)
             && syntax::text(*node, source).contains(":=")
             && node
@@ -151,7 +151,7 @@ fn declarations<'tree>(body: Node<'tree>, literal: Node<'tree>, name: &str, sour
     let found: Vec<(usize, Node<'tree>)> = bindings
         .chain(ranges)
         .filter_map(|statement| {
-            let scope = syntax::ancestors(statement).find(|node| SCOPES.contains(&node.kind()))?;
+            let scope = syntax::ancestors(statement).find(|node| SCOPES.contains(&node.kind_name()))?;
             Some((statement.start_byte(), scope))
         })
         .collect();
@@ -186,7 +186,7 @@ fn uses_of<'tree>(body: Node<'tree>, literal: Node<'tree>, name: &str, declared_
     let declarations = declarations(body, literal, name, source);
     syntax::descendants(body)
         .filter(|node| {
-            node.kind() == "identifier" && syntax::text(*node, source) == name && !syntax::contains(literal, *node)
+            node.kind_name() == "identifier" && syntax::text(*node, source) == name && !syntax::contains(literal, *node)
         })
         .filter(|use_| {
             let nearest = declarations
@@ -202,7 +202,7 @@ fn uses_of<'tree>(body: Node<'tree>, literal: Node<'tree>, name: &str, declared_
 /// A `Lock`/`RLock` call in the goroutine before the write (a conservative "holds a lock").
 fn holds_lock_before(body: Node<'_>, write: Node<'_>, source: &str) -> bool {
     syntax::descendants(body).any(|node| {
-        node.kind() == "call_expression"
+        node.kind_name() == "call_expression"
             && node.start_byte() < write.start_byte()
             && syntax::call_name(node, source).is_some_and(|(_, name)| name == "Lock" || name == "RLock")
     })
@@ -222,7 +222,7 @@ fn holds_channel_token(body: Node<'_>, write: Node<'_>, source: &str) -> bool {
         .collect();
     !received.is_empty()
         && own.iter().any(|node| {
-            node.kind() == "send_statement"
+            node.kind_name() == "send_statement"
                 && node.start_byte() >= write.end_byte()
                 && node
                     .field_child("channel")
@@ -235,7 +235,7 @@ fn holds_channel_token(body: Node<'_>, write: Node<'_>, source: &str) -> bool {
 fn declared_per_launch(go: Node<'_>, function: Node<'_>, declared_at: usize) -> bool {
     syntax::ancestors(go)
         .take_while(|node| *node != function)
-        .filter(|node| node.kind() == "for_statement")
+        .filter(|node| node.kind_name() == "for_statement")
         .all(|loop_| loop_.start_byte() <= declared_at)
 }
 
@@ -255,7 +255,7 @@ fn written_after_release(body: Node<'_>, literal: Node<'_>, write: Node<'_>, nam
     received.iter().any(|channel| {
         let first_release = syntax::descendants(body)
             .filter(outside)
-            .filter(|node| match node.kind() {
+            .filter(|node| match node.kind_name() {
                 "send_statement" => {
                     node.field_child("channel").is_some_and(|sent| syntax::text(sent, source) == *channel)
                 }
@@ -275,7 +275,7 @@ fn written_after_release(body: Node<'_>, literal: Node<'_>, write: Node<'_>, nam
 /// `chans[(i+1)%n]` are both `chans`; a local `next := chans[...]` is `chans` too.
 fn channel_family(channel: Node<'_>, body: Node<'_>, source: &str) -> String {
     let channel = syntax::unparen(channel);
-    match channel.kind() {
+    match channel.kind_name() {
         "index_expression" => channel
             .field_child("operand")
             .map_or_else(|| syntax::text(channel, source).to_string(), |operand| syntax::text(operand, source).to_string()),
@@ -287,7 +287,7 @@ fn channel_family(channel: Node<'_>, body: Node<'_>, source: &str) -> String {
                 .filter_map(|binding| binding.value)
                 .collect();
             match aliases.as_slice() {
-                [value] if syntax::unparen(*value).kind() == "index_expression" => channel_family(*value, body, source),
+                [value] if syntax::unparen(*value).kind_name() == "index_expression" => channel_family(*value, body, source),
                 _ => name.to_string(),
             }
         }
@@ -311,7 +311,7 @@ fn race_reason(
     // goroutine before the next iteration starts another.
     let in_loop = syntax::ancestors(go)
         .take_while(|node| node.id() != body.id())
-        .filter(|node| node.kind() == "for_statement")
+        .filter(|node| node.kind_name() == "for_statement")
         .any(|loop_| {
             declared_at < loop_.start_byte() && !synchronised_between(body, go.end_byte(), loop_.end_byte(), source)
         });
@@ -321,9 +321,9 @@ fn race_reason(
     let uses = uses_of(body, literal, name, declared_at, source);
     for use_ in &uses {
         // Inside another goroutine: any access races with this write.
-        if let Some(other) = syntax::ancestors(*use_).find(|node| node.kind() == "func_literal")
+        if let Some(other) = syntax::ancestors(*use_).find(|node| node.kind_name() == "func_literal")
             && other.parent().is_some_and(|call| {
-                call.kind() == "call_expression" && call.parent().is_some_and(|go| go.kind() == "go_statement")
+                call.kind_name() == "call_expression" && call.parent().is_some_and(|go| go.kind_name() == "go_statement")
             })
             && !declared_in(other, name, source)
             && other.parent().and_then(|call| call.parent()).is_some_and(|other_go| {
@@ -338,14 +338,14 @@ fn race_reason(
         }
     }
     for use_ in &uses {
-        if use_.start_byte() < go.end_byte() || syntax::ancestors(*use_).any(|node| node.kind() == "func_literal") {
+        if use_.start_byte() < go.end_byte() || syntax::ancestors(*use_).any(|node| node.kind_name() == "func_literal") {
             continue;
         }
         // `ch <- v` or `<-ch` on the variable itself: the operation is the synchronisation.
         if use_.parent().is_some_and(|parent| {
-            (parent.kind() == "send_statement"
+            (parent.kind_name() == "send_statement"
                 && parent.field_child("channel").is_some_and(|channel| channel.id() == use_.id()))
-                || (parent.kind() == "unary_expression" && syntax::text(parent, source).starts_with("<-"))
+                || (parent.kind_name() == "unary_expression" && syntax::text(parent, source).starts_with("<-"))
         }) {
             continue;
         }
@@ -373,8 +373,8 @@ struct Signals {
 fn signals_after(function: Node<'_>, body: Node<'_>, write: Node<'_>, source: &str) -> Signals {
     let mut signals = Signals { channels: Vec::new(), atomics: Vec::new(), contexts: Vec::new() };
     // A deferred call runs when the goroutine returns, after every write, wherever it is written.
-    for deferred in flow::own_descendants(body).filter(|node| node.kind() == "defer_statement") {
-        let Some(call) = deferred.named_child(0).filter(|call| call.kind() == "call_expression") else { continue };
+    for deferred in flow::own_descendants(body).filter(|node| node.kind_name() == "defer_statement") {
+        let Some(call) = deferred.named_child(0).filter(|call| call.kind_name() == "call_expression") else { continue };
         match syntax::call_name(call, source) {
             Some((None, "close")) => {
                 if let [channel] = syntax::call_arguments(call)[..] {
@@ -388,7 +388,7 @@ fn signals_after(function: Node<'_>, body: Node<'_>, write: Node<'_>, source: &s
         }
     }
     for node in flow::own_descendants(body).filter(|node| node.start_byte() >= write.end_byte()) {
-        match node.kind() {
+        match node.kind_name() {
             "send_statement" => {
                 if let Some(channel) = node.field_child("channel") {
                     signals.channels.push(syntax::text(channel, source).to_string());
@@ -415,7 +415,7 @@ fn signals_after(function: Node<'_>, body: Node<'_>, write: Node<'_>, source: &s
 /// enclosing function.
 fn context_cancelled_by(function: Node<'_>, cancel: &str, source: &str) -> Option<String> {
     syntax::descendants(function).find_map(|node| {
-        if !matches!(node.kind(), "short_var_declaration" | "assignment_statement") {
+        if !matches!(node.kind_name(), "short_var_declaration" | "assignment_statement") {
             return None;
         }
         let left = node.field_child("left")?;
@@ -441,7 +441,7 @@ impl Signals {
                     let text = syntax::text(channel, source);
                     self.channels.iter().any(|c| c == text)
                         || text.strip_suffix(".Done()").is_some_and(|context| self.contexts.iter().any(|c| c == context))
-                }) || (node.kind() == "call_expression"
+                }) || (node.kind_name() == "call_expression"
                     && (matches!(syntax::call_name(node, source), Some((Some(atomic), "Load"))
                             if self.atomics.iter().any(|a| a == atomic))
                         || syntax::call_arguments(node).iter().any(|argument| signalled(syntax::text(*argument, source))))))
@@ -450,7 +450,7 @@ impl Signals {
 
     /// `err = <-done`: the receive on the right runs before the assignment to the use on the left.
     fn received_by_assignment(&self, use_: Node<'_>, source: &str) -> bool {
-        let Some(assignment) = syntax::ancestors(use_).find(|node| node.kind() == "assignment_statement") else {
+        let Some(assignment) = syntax::ancestors(use_).find(|node| node.kind_name() == "assignment_statement") else {
             return false;
         };
         let on_left = assignment.field_child("left").is_some_and(|left| syntax::contains(left, use_));
@@ -468,7 +468,7 @@ fn synchronised_between(body: Node<'_>, start: usize, end: usize, source: &str) 
     flow::own_descendants(body).any(|node| {
         node.start_byte() >= start
             && node.start_byte() < end
-            && match node.kind() {
+            && match node.kind_name() {
                 "call_expression" => syntax::call_name(node, source)
                     .is_some_and(|(_, name)| matches!(name, "Wait" | "Lock" | "RLock" | "Do" | "Go")),
                 "unary_expression" => syntax::text(node, source).starts_with("<-"),

@@ -1,4 +1,4 @@
-use crate::syntax::FieldChild as _;
+use crate::syntax::{FieldChild as _, KindName as _};
 use crate::engine::facts::Imports;
 use crate::engine::prelude::*;
 
@@ -96,11 +96,11 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
     let passes_detached = syntax::named_children(statement)
         .into_iter()
         .next()
-        .filter(|call| call.kind() == "call_expression")
+        .filter(|call| call.kind_name() == "call_expression")
         .is_some_and(|call| {
             syntax::call_arguments(call).into_iter().any(|argument| {
                 is_bare_context(argument, imports, source)
-                    || (argument.kind() == "identifier" && detached.iter().any(|name| name == syntax::text(argument, source)))
+                    || (argument.kind_name() == "identifier" && detached.iter().any(|name| name == syntax::text(argument, source)))
             })
         });
     match closure.map_or_else(|| named_target(ctx, statement, body_stops), |literal| Target::Found(body_stops(literal, source))) {
@@ -157,8 +157,8 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
 fn sends_to_returned_channel(statement: Node<'_>, body: Node<'_>, source: &str) -> bool {
     let returned = returned_names(body, source);
     syntax::descendants(statement).any(|node| {
-        node.kind() == "send_statement"
-            && node.parent().is_none_or(|parent| parent.kind() != "communication_case")
+        node.kind_name() == "send_statement"
+            && node.parent().is_none_or(|parent| parent.kind_name() != "communication_case")
             && node.field_child("channel").is_some_and(|channel| returned.contains(&syntax::text(channel, source)))
     })
 }
@@ -178,7 +178,7 @@ fn derived_context_names(body: Node<'_>, imports: &Imports, names: &mut Vec<Stri
     // Two passes settle chains such as `base := r.Context(); ctx, cancel := context.WithCancel(base)`.
     for _ in 0..2 {
         for node in syntax::descendants_in_function(body) {
-            let (left, right) = match node.kind() {
+            let (left, right) = match node.kind_name() {
                 "short_var_declaration" | "assignment_statement" => {
                     (node.field_child("left"), node.field_child("right"))
                 }
@@ -198,7 +198,7 @@ fn derived_context_names(body: Node<'_>, imports: &Imports, names: &mut Vec<Stri
             let (Some(left), Some(right)) = (left, right) else { continue };
             if carries_context(right, names, &[], imports, source) {
                 for name in syntax::named_children(left) {
-                    if name.kind() == "identifier" {
+                    if name.kind_name() == "identifier" {
                         push_unique(names, syntax::text(name, source));
                     }
                 }
@@ -217,12 +217,12 @@ fn push_unique(names: &mut Vec<String>, name: &str) {
 /// the `detached` locals made from `context.Background()`), calls `x.Context()`, or derives one
 /// with a deadline through `context.With*`.
 fn carries_context(node: Node<'_>, names: &[String], detached: &[String], imports: &Imports, source: &str) -> bool {
-    std::iter::once(node).chain(syntax::descendants(node)).any(|node| match node.kind() {
+    std::iter::once(node).chain(syntax::descendants(node)).any(|node| match node.kind_name() {
         // `ctx`, `diskCtx`, `s.ctx`, `GlobalContext`: an object's or the server's own context is a
         // context too (it outlives the request on purpose, but something can cancel it).
         "identifier" | "field_identifier" => {
             let name = syntax::text(node, source);
-            if node.kind() == "identifier" && detached.iter().any(|known| known == name) {
+            if node.kind_name() == "identifier" && detached.iter().any(|known| known == name) {
                 return false;
             }
             names.iter().any(|known| known == name)
@@ -244,7 +244,7 @@ fn carries_context(node: Node<'_>, names: &[String], detached: &[String], import
 fn detached_context_names(scope: Node<'_>, imports: &Imports, source: &str) -> Vec<String> {
     let mut names = Vec::new();
     for node in syntax::descendants(scope) {
-        let (left, right) = match node.kind() {
+        let (left, right) = match node.kind_name() {
             "short_var_declaration" | "assignment_statement" => {
                 (node.field_child("left"), node.field_child("right"))
             }
@@ -256,7 +256,7 @@ fn detached_context_names(scope: Node<'_>, imports: &Imports, source: &str) -> V
             continue;
         }
         for (name, value) in lefts.into_iter().zip(rights) {
-            if is_bare_context(value, imports, source) && name.kind() == "identifier" {
+            if is_bare_context(value, imports, source) && name.kind_name() == "identifier" {
                 push_unique(&mut names, syntax::text(name, source));
             }
         }
@@ -266,17 +266,17 @@ fn detached_context_names(scope: Node<'_>, imports: &Imports, source: &str) -> V
 
 /// `context.Background()` or `context.TODO()`.
 fn is_bare_context(node: Node<'_>, imports: &Imports, source: &str) -> bool {
-    node.kind() == "call_expression"
+    node.kind_name() == "call_expression"
         && matches!(syntax::call_name(node, source), Some((Some(package), "Background" | "TODO")) if imports.names(package, "context"))
 }
 
 /// `go resync()` where the function binds `resync := func() {...}` once: that literal.
 fn local_closure<'tree>(statement: Node<'tree>, body: Node<'tree>, source: &str) -> Option<Node<'tree>> {
     let call = syntax::named_children(statement).into_iter().next()?;
-    let function = call.field_child("function").filter(|function| function.kind() == "identifier")?;
+    let function = call.field_child("function").filter(|function| function.kind_name() == "identifier")?;
     let bindings = syntax::bindings_of(body, syntax::text(function, source), source);
     let [binding] = bindings.as_slice() else { return None };
-    binding.value.map(syntax::unparen).filter(|value| value.kind() == "func_literal")
+    binding.value.map(syntax::unparen).filter(|value| value.kind_name() == "func_literal")
 }
 
 /// `func (f *Fs) ChangeNotify(ctx, notify, pollInterval <-chan time.Duration) { go func() { for
@@ -293,7 +293,7 @@ fn ranges_over_callers_channel(statement: Node<'_>, function: Node<'_>, body: No
         .filter_map(|parameter| parameter.name.map(|name| syntax::text(name, source)))
         .collect();
     let ranges = syntax::descendants(statement).any(|node| {
-        node.kind() == "range_clause"
+        node.kind_name() == "range_clause"
             && node
                 .field_child("right")
                 .is_some_and(|over| channel_parameters.contains(&syntax::text(syntax::unparen(over), source)))
@@ -303,7 +303,7 @@ fn ranges_over_callers_channel(statement: Node<'_>, function: Node<'_>, body: No
     }
     let returned = returned_names(body, source);
     !syntax::descendants(statement).any(|node| {
-        node.kind() == "send_statement"
+        node.kind_name() == "send_statement"
             && node.field_child("channel").is_some_and(|channel| returned.contains(&syntax::text(channel, source)))
     })
 }
@@ -312,9 +312,9 @@ fn ranges_over_callers_channel(statement: Node<'_>, function: Node<'_>, body: No
 fn returned_names<'s>(body: Node<'_>, source: &'s str) -> Vec<&'s str> {
     syntax::descendants_in_function(body)
         .into_iter()
-        .filter(|node| node.kind() == "return_statement")
+        .filter(|node| node.kind_name() == "return_statement")
         .flat_map(syntax::descendants)
-        .filter(|node| node.kind() == "identifier")
+        .filter(|node| node.kind_name() == "identifier")
         .map(|node| syntax::text(node, source))
         .collect()
 }
@@ -325,10 +325,10 @@ fn returned_names<'s>(body: Node<'_>, source: &'s str) -> Vec<&'s str> {
 fn serves_returned_peer(statement: Node<'_>, body: Node<'_>, source: &str) -> bool {
     let returned = returned_names(body, source);
     let mentioned: Vec<&str> = syntax::descendants(statement)
-        .filter(|node| node.kind() == "identifier")
+        .filter(|node| node.kind_name() == "identifier")
         .map(|node| syntax::text(node, source))
         .collect();
-    syntax::descendants_in_function(body).into_iter().filter(|node| node.kind() == "short_var_declaration").any(|pair| {
+    syntax::descendants_in_function(body).into_iter().filter(|node| node.kind_name() == "short_var_declaration").any(|pair| {
         let (Some(left), Some(right)) = (pair.field_child("left"), pair.field_child("right")) else {
             return false;
         };
@@ -337,7 +337,7 @@ fn serves_returned_peer(statement: Node<'_>, body: Node<'_>, source: &str) -> bo
             .map(|name| syntax::text(name, source))
             .filter(|name| *name != "_" && *name != "err")
             .collect();
-        let one_call = matches!(syntax::named_children(right).as_slice(), [call] if call.kind() == "call_expression");
+        let one_call = matches!(syntax::named_children(right).as_slice(), [call] if call.kind_name() == "call_expression");
         one_call
             && names.len() >= 2
             && names.iter().any(|end| returned.contains(end))
@@ -348,7 +348,7 @@ fn serves_returned_peer(statement: Node<'_>, body: Node<'_>, source: &str) -> bo
 /// The goroutine reads its input to the end: `for sc.Scan()`, a loop that calls `Read*`/`Recv*`
 /// and leaves it (on an error), or `io.Copy`. It ends when the writer closes its end.
 fn reads_until_end(node: Node<'_>, source: &str) -> bool {
-    syntax::descendants(node).any(|inner| match inner.kind() {
+    syntax::descendants(node).any(|inner| match inner.kind_name() {
         "call_expression" => matches!(
             syntax::call_name(inner, source),
             Some((Some("io"), "Copy" | "CopyN" | "CopyBuffer" | "ReadAll"))
@@ -360,23 +360,23 @@ fn reads_until_end(node: Node<'_>, source: &str) -> bool {
 
 fn reads_in_loop(loop_: Node<'_>, source: &str) -> bool {
     let is_read = |call: Node<'_>, names: &[&str]| {
-        call.kind() == "call_expression"
+        call.kind_name() == "call_expression"
             && matches!(syntax::call_name(call, source), Some((Some(_), name)) if names.iter().any(|prefix| name.starts_with(prefix)))
     };
-    let condition = syntax::named_children(loop_).into_iter().find(|child| child.kind() == "call_expression");
+    let condition = syntax::named_children(loop_).into_iter().find(|child| child.kind_name() == "call_expression");
     if condition.is_some_and(|condition| is_read(condition, &["Scan", "Next"])) {
         return true;
     }
     let Some(body) = loop_.field_child("body") else { return false };
     let inside = syntax::descendants_in_function(body);
     inside.iter().any(|node| is_read(*node, &["Read", "Recv"]))
-        && inside.iter().any(|node| matches!(node.kind(), "return_statement" | "break_statement"))
+        && inside.iter().any(|node| matches!(node.kind_name(), "return_statement" | "break_statement"))
 }
 
 /// `go conn.Close()`, `go sl.stop()`: cleanup that ends by itself.
 fn is_cleanup(statement: Node<'_>, source: &str) -> bool {
     let Some(call) = syntax::named_children(statement).into_iter().next() else { return false };
-    call.kind() == "call_expression"
+    call.kind_name() == "call_expression"
         && syntax::call_name(call, source).is_some_and(|(qualifier, name)| {
             qualifier.is_some()
                 && matches!(
@@ -394,14 +394,14 @@ fn belongs_to_returned_object(statement: Node<'_>, body: Node<'_>, source: &str)
     if receiver.contains('.') {
         return false;
     }
-    syntax::descendants_in_function(body).into_iter().filter(|node| node.kind() == "return_statement").any(|ret| {
+    syntax::descendants_in_function(body).into_iter().filter(|node| node.kind_name() == "return_statement").any(|ret| {
         syntax::named_children(ret).into_iter().flat_map(syntax::named_children).any(|value| {
             let value = syntax::unparen(value);
-            let value = match value.kind() {
+            let value = match value.kind_name() {
                 "unary_expression" => value.field_child("operand").unwrap_or(value),
                 _ => value,
             };
-            value.kind() == "identifier" && syntax::text(value, source) == receiver
+            value.kind_name() == "identifier" && syntax::text(value, source) == receiver
         })
     })
 }
@@ -415,7 +415,7 @@ fn belongs_to_returned_object(statement: Node<'_>, body: Node<'_>, source: &str)
 fn is_tracked(statement: Node<'_>, body: Node<'_>, source: &str) -> bool {
     let inside = syntax::descendants(statement).collect::<Vec<_>>();
     let calls_release = inside.iter().any(|node| {
-        node.kind() == "call_expression"
+        node.kind_name() == "call_expression"
             && matches!(syntax::call_name(*node, source), Some((Some(_), "Done" | "Release")))
     });
     if calls_release {
@@ -423,14 +423,14 @@ fn is_tracked(statement: Node<'_>, body: Node<'_>, source: &str) -> bool {
     }
     let mentions = |text: &str| {
         inside.iter().any(|node| {
-            matches!(node.kind(), "identifier" | "selector_expression") && syntax::text(*node, source) == text
+            matches!(node.kind_name(), "identifier" | "selector_expression") && syntax::text(*node, source) == text
         })
     };
     let previous = syntax::enclosing_statement(statement).and_then(|node| node.prev_named_sibling());
     let before =
         syntax::descendants_in_function(body).into_iter().filter(|node| node.end_byte() <= statement.start_byte());
     for node in before {
-        match node.kind() {
+        match node.kind_name() {
             "call_expression" => {
                 let Some((Some(counter), "Add")) = syntax::call_name(node, source) else { continue };
                 let is_previous = previous.is_some_and(|previous| syntax::contains(previous, node));
@@ -449,8 +449,8 @@ fn is_tracked(statement: Node<'_>, body: Node<'_>, source: &str) -> bool {
     }
     // `select { case sem <- struct{}{}: go work() ; default: busy() }`
     syntax::ancestors_in_function(statement).any(|node| {
-        node.kind() == "communication_case"
-            && node.field_child("communication").is_some_and(|comm| comm.kind() == "send_statement")
+        node.kind_name() == "communication_case"
+            && node.field_child("communication").is_some_and(|comm| comm.kind_name() == "send_statement")
     })
 }
 
@@ -476,7 +476,7 @@ fn stops_on_done_channel(statement: Node<'_>, source: &str) -> bool {
     });
     receives
         || syntax::call_arguments(call).iter().any(|argument| {
-            matches!(argument.kind(), "identifier" | "selector_expression")
+            matches!(argument.kind_name(), "identifier" | "selector_expression")
                 && is_stop_channel_name(syntax::text(*argument, source))
         })
 }
@@ -500,7 +500,7 @@ fn join_of(ctx: &RuleContext<'_, '_>, statement: Node<'_>, body: Node<'_>) -> Jo
     let source: &str = &ctx.file.text;
     let mut channels: Vec<&str> = Vec::new();
     for node in syntax::descendants(statement) {
-        match node.kind() {
+        match node.kind_name() {
             "send_statement" => channels.extend(node.field_child("channel").map(|c| syntax::text(c, source))),
             "call_expression" if syntax::call_name(node, source) == Some((None, "close")) => {
                 channels.extend(syntax::call_arguments(node).first().map(|c| syntax::text(*c, source)));
@@ -509,11 +509,11 @@ fn join_of(ctx: &RuleContext<'_, '_>, statement: Node<'_>, body: Node<'_>) -> Jo
         }
     }
     // `go f.fetch(server, replyCh)`: a channel handed to the goroutine's function.
-    if let Some(call) = syntax::named_children(statement).into_iter().next().filter(|call| call.kind() == "call_expression") {
+    if let Some(call) = syntax::named_children(statement).into_iter().next().filter(|call| call.kind_name() == "call_expression") {
         channels.extend(
             syntax::call_arguments(call)
                 .into_iter()
-                .filter(|argument| matches!(argument.kind(), "identifier" | "selector_expression"))
+                .filter(|argument| matches!(argument.kind_name(), "identifier" | "selector_expression"))
                 .map(|argument| syntax::text(argument, source)),
         );
     }
@@ -524,7 +524,7 @@ fn join_of(ctx: &RuleContext<'_, '_>, statement: Node<'_>, body: Node<'_>) -> Jo
         .into_iter()
         .filter(|node| node.start_byte() >= statement.end_byte())
         .filter(|node| {
-            let waited = match node.kind() {
+            let waited = match node.kind_name() {
                 "unary_expression" => syntax::received_channel(*node),
                 "range_clause" => node.field_child("right"),
                 _ => None,
@@ -544,9 +544,9 @@ fn join_of(ctx: &RuleContext<'_, '_>, statement: Node<'_>, body: Node<'_>) -> Jo
 /// The wait is a case of a `select` that also receives from a cancellation or a timeout.
 fn can_give_up(wait: Node<'_>, source: &str) -> bool {
     let Some(select) = syntax::ancestors_in_function(wait)
-        .find(|node| node.kind() == "communication_case")
+        .find(|node| node.kind_name() == "communication_case")
         .and_then(|case| case.parent())
-        .filter(|select| select.kind() == "select_statement")
+        .filter(|select| select.kind_name() == "select_statement")
     else {
         return false;
     };
@@ -554,8 +554,8 @@ fn can_give_up(wait: Node<'_>, source: &str) -> bool {
         case.receives_from_cancellation(source)
             || case.channel.is_some_and(|channel| {
                 let channel = syntax::unparen(channel);
-                (channel.kind() == "call_expression" && matches!(syntax::call_name(channel, source), Some((Some(_), "After"))))
-                    || (channel.kind() == "selector_expression"
+                (channel.kind_name() == "call_expression" && matches!(syntax::call_name(channel, source), Some((Some(_), "After"))))
+                    || (channel.kind_name() == "selector_expression"
                         && channel.field_child("field").is_some_and(|field| syntax::text(field, source) == "C"))
             })
     })
@@ -567,9 +567,9 @@ fn work_may_block(ctx: &RuleContext<'_, '_>, statement: Node<'_>) -> bool {
     let source: &str = &ctx.file.text;
     let calls_out = |node: Node<'_>, text: &str, skip: Option<Node<'_>>| {
         syntax::descendants(node).any(|call| {
-            call.kind() == "call_expression"
+            call.kind_name() == "call_expression"
                 && Some(call) != skip
-                && call.field_child("function").is_none_or(|function| function.kind() != "func_literal")
+                && call.field_child("function").is_none_or(|function| function.kind_name() != "func_literal")
                 && !matches!(syntax::call_name(call, text), Some((None, name)) if is_builtin(name))
         })
     };
@@ -580,7 +580,7 @@ fn work_may_block(ctx: &RuleContext<'_, '_>, statement: Node<'_>) -> bool {
         Target::Found(blocks) => blocks || syntax::call_arguments(call).iter().any(|argument| calls_out(*argument, source, None)),
         Target::Unknown => true,
         Target::NotNamed => {
-            let literal = call.field_child("function").filter(|function| function.kind() == "func_literal");
+            let literal = call.field_child("function").filter(|function| function.kind_name() == "func_literal");
             literal.is_none() || calls_out(statement, source, Some(call))
         }
     }
@@ -610,13 +610,13 @@ fn is_lifecycle_name(name: &str) -> bool {
 /// `close(ch)` after the `go` (or deferred) on a channel the goroutine uses.
 fn is_stopped_by_the_function(statement: Node<'_>, body: Node<'_>, source: &str) -> bool {
     let inside: Vec<&str> = syntax::descendants(statement)
-        .filter(|node| matches!(node.kind(), "identifier" | "selector_expression"))
+        .filter(|node| matches!(node.kind_name(), "identifier" | "selector_expression"))
         .map(|node| syntax::text(node, source))
         .collect();
     let deferred =
-        |node: Node<'_>| syntax::ancestors_in_function(node).any(|ancestor| ancestor.kind() == "defer_statement");
+        |node: Node<'_>| syntax::ancestors_in_function(node).any(|ancestor| ancestor.kind_name() == "defer_statement");
     let closes_its_channel = syntax::descendants_in_function(body).into_iter().any(|node| {
-        node.kind() == "call_expression"
+        node.kind_name() == "call_expression"
             && (node.start_byte() >= statement.end_byte() || deferred(node))
             && matches!(syntax::call_name(node, source), Some((None, "close") | (Some(_), "SafeClose")))
             && syntax::call_arguments(node).first().is_some_and(|channel| inside.contains(&syntax::text(*channel, source)))
@@ -624,7 +624,7 @@ fn is_stopped_by_the_function(statement: Node<'_>, body: Node<'_>, source: &str)
     // `x.Stop()` anywhere in the function, also in another goroutine of it (`go func() {
     // <-ctx.Done(); t.Kill(nil) }()`), on something the goroutine uses.
     let stops_what_it_runs = syntax::descendants(body).filter(|node| !syntax::contains(statement, *node)).any(|node| {
-        node.kind() == "call_expression"
+        node.kind_name() == "call_expression"
             && matches!(syntax::call_name(node, source), Some((Some(receiver), "Stop" | "Close" | "Wait" | "Cancel" | "Kill" | "Shutdown")) if inside.contains(&receiver))
     });
     // `go func() { <-ctx.Done(); close(finished) }()` beside it, before or after: a sibling
@@ -634,10 +634,10 @@ fn is_stopped_by_the_function(statement: Node<'_>, body: Node<'_>, source: &str)
         .map(|channel| syntax::text(channel, source))
         .collect();
     let sibling_closes = syntax::descendants(body)
-        .filter(|node| node.kind() == "go_statement" && *node != statement && !syntax::contains(statement, *node))
+        .filter(|node| node.kind_name() == "go_statement" && *node != statement && !syntax::contains(statement, *node))
         .flat_map(syntax::descendants)
         .any(|node| {
-            node.kind() == "call_expression"
+            node.kind_name() == "call_expression"
                 && syntax::call_name(node, source) == Some((None, "close"))
                 && syntax::call_arguments(node).first().is_some_and(|channel| received.contains(&syntax::text(*channel, source)))
         });
@@ -648,24 +648,24 @@ fn is_stopped_by_the_function(statement: Node<'_>, body: Node<'_>, source: &str)
 /// `if !c.pending { c.pending = true; go ... }` / `if c.fetching == nil { c.fetching = ...; go ... }`,
 /// a flag the goroutine's owner resets when it is done.
 fn is_single_flight(statement: Node<'_>, function: Node<'_>, source: &str) -> bool {
-    syntax::ancestors(statement).take_while(|node| *node != function).filter(|node| node.kind() == "if_statement").any(
+    syntax::ancestors(statement).take_while(|node| *node != function).filter(|node| node.kind_name() == "if_statement").any(
         |branch| {
             let Some(condition) = branch.field_child("condition") else { return false };
             let try_lock = std::iter::once(condition).chain(syntax::descendants(condition)).any(|node| {
-                node.kind() == "call_expression" && matches!(syntax::call_name(node, source), Some((Some(_), "TryLock")))
+                node.kind_name() == "call_expression" && matches!(syntax::call_name(node, source), Some((Some(_), "TryLock")))
             });
             if try_lock {
                 return true;
             }
             let flags: Vec<&str> = std::iter::once(condition)
                 .chain(syntax::descendants(condition))
-                .filter(|node| node.kind() == "selector_expression")
+                .filter(|node| node.kind_name() == "selector_expression")
                 .map(|node| syntax::text(node, source))
                 .collect();
             let Some(consequence) = branch.field_child("consequence") else { return false };
             syntax::descendants(consequence)
                 .filter(|node| node.end_byte() <= statement.start_byte())
-                .filter(|node| node.kind() == "assignment_statement")
+                .filter(|node| node.kind_name() == "assignment_statement")
                 .filter_map(|assignment| assignment.field_child("left"))
                 .any(|left| syntax::named_children(left).iter().any(|target| flags.contains(&syntax::text(*target, source))))
         },
@@ -687,11 +687,11 @@ enum Target<T> {
 fn named_target<T>(ctx: &RuleContext<'_, '_>, statement: Node<'_>, judge: impl Fn(Node<'_>, &str) -> T) -> Target<T> {
     let source: &str = &ctx.file.text;
     let Some(call) = syntax::named_children(statement).into_iter().next() else { return Target::NotNamed };
-    if call.kind() != "call_expression" {
+    if call.kind_name() != "call_expression" {
         return Target::NotNamed;
     }
     let Some(function) = call.field_child("function") else { return Target::NotNamed };
-    let name = match function.kind() {
+    let name = match function.kind_name() {
         "identifier" => syntax::text(function, source),
         "selector_expression" => {
             let Some(field) = function.field_child("field") else { return Target::NotNamed };
@@ -707,7 +707,7 @@ fn named_target<T>(ctx: &RuleContext<'_, '_>, statement: Node<'_>, judge: impl F
     };
     let in_file: Vec<Node<'_>> = syntax::named_children(ctx.tree.root_node())
         .into_iter()
-        .filter(|declaration| matches!(declaration.kind(), "function_declaration" | "method_declaration"))
+        .filter(|declaration| matches!(declaration.kind_name(), "function_declaration" | "method_declaration"))
         .filter(|declaration| declaration.field_child("name").is_some_and(|found| syntax::text(found, source) == name))
         .collect();
     if let [declaration] = in_file.as_slice() {
@@ -735,7 +735,7 @@ fn body_stops(function: Node<'_>, source: &str) -> bool {
         return true;
     }
     syntax::descendants_in_function(body).into_iter().any(|node| {
-        if node.kind() == "range_clause" {
+        if node.kind_name() == "range_clause" {
             return node.field_child("right").is_some_and(|over| ranges_over_channel(function, over, source));
         }
         syntax::received_channel(node).is_some_and(|channel| {
@@ -750,7 +750,7 @@ fn body_stops(function: Node<'_>, source: &str) -> bool {
 fn ranges_over_channel(function: Node<'_>, over: Node<'_>, source: &str) -> bool {
     let over = syntax::unparen(over);
     let text = syntax::text(over, source);
-    match over.kind() {
+    match over.kind_name() {
         "identifier" => {
             let parameter_is_channel = syntax::parameters_of(function).into_iter().any(|parameter| {
                 let ty = syntax::text(parameter.type_node, source);
@@ -786,7 +786,7 @@ fn names_channel(name: &str) -> bool {
 /// tracks with `wg.Add`/`wg.Go`, so it ends when they do (and they are checked on their own).
 fn closes_after_tracked_workers(statement: Node<'_>, body: Node<'_>, source: &str) -> bool {
     let waited: Vec<&str> = syntax::descendants(statement)
-        .filter(|node| node.kind() == "call_expression")
+        .filter(|node| node.kind_name() == "call_expression")
         .filter_map(|call| match syntax::call_name(call, source) {
             Some((Some(group), "Wait")) => Some(group),
             _ => None,
@@ -794,7 +794,7 @@ fn closes_after_tracked_workers(statement: Node<'_>, body: Node<'_>, source: &st
         .collect();
     !waited.is_empty()
         && syntax::descendants_in_function(body).into_iter().any(|node| {
-            node.kind() == "call_expression"
+            node.kind_name() == "call_expression"
                 && node.end_byte() <= statement.start_byte()
                 && matches!(syntax::call_name(node, source), Some((Some(group), "Add" | "Go")) if waited.contains(&group))
         })
@@ -804,10 +804,10 @@ fn closes_after_tracked_workers(statement: Node<'_>, body: Node<'_>, source: &st
 /// connection, living as long as the connection (net/http's `Serve` shape), not a request's
 /// fire-and-forget work.
 fn serves_accepted_connection(statement: Node<'_>, function: Node<'_>, source: &str) -> bool {
-    syntax::ancestors(statement).take_while(|node| *node != function).filter(|node| node.kind() == "for_statement").any(
+    syntax::ancestors(statement).take_while(|node| *node != function).filter(|node| node.kind_name() == "for_statement").any(
         |loop_| {
             syntax::descendants(loop_).any(|node| {
-                node.kind() == "call_expression"
+                node.kind_name() == "call_expression"
                     && matches!(syntax::call_name(node, source), Some((Some(_), "Accept" | "AcceptStream")))
             })
         },
@@ -820,20 +820,20 @@ fn serves_accepted_connection(statement: Node<'_>, function: Node<'_>, source: &
 fn feeds_other_goroutines(ctx: &RuleContext<'_, '_>, statement: Node<'_>, body: Node<'_>) -> bool {
     let source: &str = &ctx.file.text;
     let sends: Vec<&str> = syntax::descendants(statement)
-        .filter(|node| node.kind() == "send_statement")
+        .filter(|node| node.kind_name() == "send_statement")
         .filter_map(|send| send.field_child("channel"))
         .map(|channel| syntax::text(channel, source))
         .collect();
     let closes = |channel: &str| {
         syntax::descendants(statement).any(|node| {
-            node.kind() == "call_expression"
+            node.kind_name() == "call_expression"
                 && syntax::call_name(node, source) == Some((None, "close"))
                 && syntax::call_arguments(node).first().is_some_and(|argument| syntax::text(*argument, source) == channel)
         })
     };
     let consumed_elsewhere = |channel: &str| {
         syntax::descendants(body)
-            .filter(|node| node.kind() == "go_statement" && *node != statement)
+            .filter(|node| node.kind_name() == "go_statement" && *node != statement)
             .any(|other| consumes(ctx, other, channel))
     };
     !sends.is_empty() && sends.iter().all(|channel| closes(channel) && consumed_elsewhere(channel))
@@ -846,14 +846,14 @@ fn consumes(ctx: &RuleContext<'_, '_>, go_statement: Node<'_>, channel: &str) ->
     let source: &str = &ctx.file.text;
     let Some(call) = syntax::named_children(go_statement).into_iter().next() else { return false };
     let Some(function) = call.field_child("function") else { return false };
-    if function.kind() == "func_literal" {
+    if function.kind_name() == "func_literal" {
         return only_receives(function, channel, source);
     }
     let Some(index) = syntax::call_arguments(call).iter().position(|argument| syntax::text(*argument, source) == channel)
     else {
         return false;
     };
-    let name = match function.kind() {
+    let name = match function.kind_name() {
         "identifier" => syntax::text(function, source),
         "selector_expression" => function.field_child("field").map_or("", |field| syntax::text(field, source)),
         _ => return false,
@@ -879,7 +879,7 @@ fn consumes(ctx: &RuleContext<'_, '_>, go_statement: Node<'_>, channel: &str) ->
 fn only_receives(function: Node<'_>, channel: &str, source: &str) -> bool {
     let mut receives = false;
     for node in syntax::descendants(function) {
-        match node.kind() {
+        match node.kind_name() {
             "send_statement" => {
                 if node.field_child("channel").is_some_and(|sent| syntax::text(sent, source) == channel) {
                     return false;
@@ -900,7 +900,7 @@ fn package_target<'p>(
     function: Node<'_>,
     name: &'p str,
 ) -> Option<&'p crate::engine::facts::module::Func> {
-    if function.kind() == "identifier" {
+    if function.kind_name() == "identifier" {
         return package.function(name);
     }
     let mut methods = package.methods_named(name);

@@ -1,4 +1,4 @@
-use crate::syntax::FieldChild as _;
+use crate::syntax::{FieldChild as _, KindName as _};
 use crate::engine::prelude::*;
 use crate::engine::service_code::{bound_name, outside_service};
 
@@ -70,7 +70,7 @@ fn default_client_call(ctx: &mut RuleContext<'_, '_>, call: Node<'_>, method: &s
 /// `request` is a local whose only bindings in the function are `http.NewRequest(...)` and which
 /// is never given a context afterwards (`req.WithContext(ctx)`, `req.Clone(ctx)`).
 fn built_without_context(ctx: &RuleContext<'_, '_>, call: Node<'_>, request: Node<'_>, source: &str) -> bool {
-    if request.kind() != "identifier" {
+    if request.kind_name() != "identifier" {
         return false;
     }
     let name = syntax::text(request, source);
@@ -91,7 +91,7 @@ fn built_without_context(ctx: &RuleContext<'_, '_>, call: Node<'_>, request: Nod
         });
         value.is_some_and(|value| {
             let value = syntax::unparen(value);
-            value.kind() == "call_expression"
+            value.kind_name() == "call_expression"
                 && syntax::call_name(value, source).is_some_and(|(qualifier, callee)| {
                     callee == "NewRequest" && qualifier.is_some_and(|q| ctx.facts.imports.names(q, "net/http"))
                 })
@@ -103,7 +103,7 @@ fn built_without_context(ctx: &RuleContext<'_, '_>, call: Node<'_>, request: Nod
 /// `name.WithContext(...)` or `name.Clone(...)` somewhere in `body`.
 fn given_context(body: Node<'_>, name: &str, source: &str) -> bool {
     syntax::descendants(body).any(|node| {
-        node.kind() == "call_expression"
+        node.kind_name() == "call_expression"
             && syntax::call_name(node, source)
                 .is_some_and(|(qualifier, method)| qualifier == Some(name) && matches!(method, "WithContext" | "Clone"))
     })
@@ -140,15 +140,15 @@ fn new_request(ctx: &mut RuleContext<'_, '_>, call: Node<'_>, function: Node<'_>
 fn handed_on(body: Node<'_>, request: &str, context_name: &str, source: &str) -> bool {
     syntax::identifiers_named(body, request, source).any(|mention| {
         let Some(parent) = mention.parent() else { return false };
-        match parent.kind() {
+        match parent.kind_name() {
             "argument_list" => syntax::named_children(parent)
                 .iter()
-                .any(|argument| argument.kind() == "identifier" && syntax::text(*argument, source) == context_name),
+                .any(|argument| argument.kind_name() == "identifier" && syntax::text(*argument, source) == context_name),
             "expression_list" => parent.parent().is_some_and(|assignment| {
-                assignment.kind() == "assignment_statement"
+                assignment.kind_name() == "assignment_statement"
                     && assignment.field_child("right") == Some(parent)
                     && assignment.field_child("left").is_some_and(|left| {
-                        syntax::named_children(left).iter().any(|target| target.kind() != "identifier")
+                        syntax::named_children(left).iter().any(|target| target.kind_name() != "identifier")
                     })
             }),
             _ => false,
@@ -158,13 +158,13 @@ fn handed_on(body: Node<'_>, request: &str, context_name: &str, source: &str) ->
 
 /// `req` in `req, err := http.NewRequest(...)` or `req, err = ...`.
 fn request_name<'s>(call: Node<'_>, source: &'s str) -> Option<&'s str> {
-    let values = call.parent().filter(|parent| parent.kind() == "expression_list")?;
+    let values = call.parent().filter(|parent| parent.kind_name() == "expression_list")?;
     let holder = values.parent()?;
-    if !matches!(holder.kind(), "short_var_declaration" | "assignment_statement") {
+    if !matches!(holder.kind_name(), "short_var_declaration" | "assignment_statement") {
         return None;
     }
     let first = syntax::named_children(holder.field_child("left")?).into_iter().next()?;
-    (first.kind() == "identifier").then(|| syntax::text(first, source))
+    (first.kind_name() == "identifier").then(|| syntax::text(first, source))
 }
 
 /// The name of a `context.Context` the call can see: a parameter of the innermost enclosing
@@ -228,13 +228,13 @@ fn sets_field_later(ctx: &RuleContext<'_, '_>, literal: Node<'_>, field: &str, s
     let bound_to = bound_name(literal, source);
     let declaration = ctx.types.ancestry().top_level_declaration(literal);
     let scope = match (bound_to, declaration) {
-        (Some(_), Some(declaration)) if declaration.kind() != "var_declaration" => declaration,
+        (Some(_), Some(declaration)) if declaration.kind_name() != "var_declaration" => declaration,
         _ => ctx.tree.root_node(),
     };
-    syntax::descendants(scope).filter(|node| node.kind() == "assignment_statement").any(|assignment| {
+    syntax::descendants(scope).filter(|node| node.kind_name() == "assignment_statement").any(|assignment| {
         let Some(left) = assignment.field_child("left") else { return false };
         syntax::named_children(left).into_iter().any(|target| {
-            if target.kind() != "selector_expression"
+            if target.kind_name() != "selector_expression"
                 || target.field_child("field").is_none_or(|name| syntax::text(name, source) != field)
             {
                 return false;
@@ -242,7 +242,7 @@ fn sets_field_later(ctx: &RuleContext<'_, '_>, literal: Node<'_>, field: &str, s
             let Some(name) = bound_to else { return true };
             target.field_child("operand").is_some_and(|operand| {
                 let operand = syntax::unparen(operand);
-                operand.kind() == "identifier" && syntax::text(operand, source) == name
+                operand.kind_name() == "identifier" && syntax::text(operand, source) == name
             })
         })
     })
@@ -256,11 +256,11 @@ fn sends_requests_with_context(ctx: &RuleContext<'_, '_>, literal: Node<'_>, sou
         return false;
     }
     let Some(declaration) = ctx.types.ancestry().top_level_declaration(literal) else { return false };
-    if declaration.kind() == "var_declaration" {
+    if declaration.kind_name() == "var_declaration" {
         return false;
     }
     syntax::descendants(declaration).any(|node| {
-        node.kind() == "call_expression"
+        node.kind_name() == "call_expression"
             && syntax::call_name(node, source)
                 .is_some_and(|(_, name)| matches!(name, "NewRequestWithContext" | "WithContext"))
     })

@@ -1,4 +1,4 @@
-use crate::syntax::FieldChild as _;
+use crate::syntax::{FieldChild as _, KindName as _};
 use crate::engine::prelude::*;
 use crate::engine::service_code::{bound_name, outside_service};
 
@@ -75,13 +75,13 @@ fn sets_read_timeout_later(ctx: &RuleContext<'_, '_>, literal: Node<'_>, source:
     let declaration = ctx.types.ancestry().top_level_declaration(literal);
     // A package-level server may be finished in `init` or anywhere else in the file.
     let scope = match (bound_to, declaration) {
-        (Some(_), Some(declaration)) if declaration.kind() != "var_declaration" => declaration,
+        (Some(_), Some(declaration)) if declaration.kind_name() != "var_declaration" => declaration,
         _ => ctx.tree.root_node(),
     };
-    syntax::descendants(scope).filter(|node| node.kind() == "assignment_statement").any(|assignment| {
+    syntax::descendants(scope).filter(|node| node.kind_name() == "assignment_statement").any(|assignment| {
         let Some(left) = assignment.field_child("left") else { return false };
         syntax::named_children(left).into_iter().any(|target| {
-            if target.kind() != "selector_expression" {
+            if target.kind_name() != "selector_expression" {
                 return false;
             }
             let Some(field) = target.field_child("field") else { return false };
@@ -91,7 +91,7 @@ fn sets_read_timeout_later(ctx: &RuleContext<'_, '_>, literal: Node<'_>, source:
             let Some(name) = bound_to else { return true };
             target.field_child("operand").is_some_and(|operand| {
                 let operand = syntax::unparen(operand);
-                operand.kind() == "identifier" && syntax::text(operand, source) == name
+                operand.kind_name() == "identifier" && syntax::text(operand, source) == name
             })
         })
     })
@@ -101,16 +101,16 @@ fn sets_read_timeout_later(ctx: &RuleContext<'_, '_>, literal: Node<'_>, source:
 fn configures_test_server(literal: Node<'_>, source: &str) -> bool {
     let mut value = literal;
     if let Some(parent) = value.parent()
-        && parent.kind() == "unary_expression"
+        && parent.kind_name() == "unary_expression"
     {
         value = parent;
     }
-    let Some(element) = value.parent().filter(|parent| parent.kind() == "literal_element") else { return false };
-    let Some(keyed) = element.parent().filter(|parent| parent.kind() == "keyed_element") else { return false };
+    let Some(element) = value.parent().filter(|parent| parent.kind_name() == "literal_element") else { return false };
+    let Some(keyed) = element.parent().filter(|parent| parent.kind_name() == "keyed_element") else { return false };
     if keyed.field_child("key").is_none_or(|key| syntax::text(key, source).trim() != "Config") {
         return false;
     }
-    let outer = keyed.parent().and_then(|body| body.parent()).filter(|outer| outer.kind() == "composite_literal");
+    let outer = keyed.parent().and_then(|body| body.parent()).filter(|outer| outer.kind_name() == "composite_literal");
     outer.and_then(|outer| outer.field_child("type")).is_some_and(|ty| {
         let text = syntax::text(ty, source);
         text == "httptest.Server" || text == "Server"
@@ -120,7 +120,7 @@ fn configures_test_server(literal: Node<'_>, source: &str) -> bool {
 /// `http.ListenAndServe("localhost:6060", nil)`: only this machine can connect.
 fn listens_on_loopback(call: Node<'_>, source: &str) -> bool {
     let Some(address) = syntax::call_arguments(call).into_iter().next() else { return false };
-    if !matches!(address.kind(), "interpreted_string_literal" | "raw_string_literal") {
+    if !matches!(address.kind_name(), "interpreted_string_literal" | "raw_string_literal") {
         return false;
     }
     let address = syntax::text(address, source).trim_matches(|c| c == '"' || c == '`');

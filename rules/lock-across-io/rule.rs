@@ -1,4 +1,4 @@
-use crate::syntax::FieldChild as _;
+use crate::syntax::{FieldChild as _, KindName as _};
 use crate::engine::facts::blocking;
 use crate::engine::facts::module::BlockCause;
 use crate::engine::prelude::*;
@@ -31,10 +31,10 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
     else {
         return;
     };
-    if syntax::named_children(arguments).iter().any(|argument| argument.kind() != "comment") {
+    if syntax::named_children(arguments).iter().any(|argument| argument.kind_name() != "comment") {
         return;
     }
-    let Some(list) = statement.parent().filter(|parent| parent.kind() == "statement_list") else { return };
+    let Some(list) = statement.parent().filter(|parent| parent.kind_name() == "statement_list") else { return };
     let source: &str = &ctx.file.text;
     let mutex_text = syntax::text(mutex, source);
     let read = syntax::text(method, source) == "RLock";
@@ -120,7 +120,7 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
 /// embedded lock (`r.Lock()`). A bare package-level or local mutex has none.
 fn lock_owner<'s>(mutex: Node<'_>, source: &'s str) -> Option<&'s str> {
     let mutex = syntax::unparen(mutex);
-    match mutex.kind() {
+    match mutex.kind_name() {
         "selector_expression" => mutex.field_child("operand").map(|operand| syntax::text(operand, source)),
         // `r.Lock()` on a value that embeds the lock: the value itself.
         "identifier" if syntax::text(mutex, source).starts_with(|c: char| c.is_ascii_lowercase()) => {
@@ -160,7 +160,7 @@ fn serialises_io(
     source: &str,
 ) -> bool {
     // Waiting for goroutines or for time is no I/O a lock could serialise.
-    if call.kind() != "call_expression" || why.contains("sync.WaitGroup") || why.contains("time.Sleep") {
+    if call.kind_name() != "call_expression" || why.contains("sync.WaitGroup") || why.contains("time.Sleep") {
         return false;
     }
     let lock_name = mutex.rsplit('.').next().unwrap_or(mutex).to_ascii_lowercase();
@@ -184,7 +184,7 @@ fn serialises_io(
         return true;
     }
     let Some(function) = call.field_child("function").map(syntax::unparen) else { return false };
-    let on_owner = function.kind() == "selector_expression"
+    let on_owner = function.kind_name() == "selector_expression"
         && function
             .field_child("operand")
             .is_some_and(|operand| mentions_owner(syntax::text(syntax::unparen(operand), source), owner));
@@ -232,11 +232,11 @@ fn successors<'tree>(statement: Node<'tree>) -> impl Iterator<Item = Node<'tree>
 fn enclosing_list_statement(list: Node<'_>) -> Option<Node<'_>> {
     let mut node = list.parent()?;
     loop {
-        if syntax::FUNCTION_KINDS.contains(&node.kind()) {
+        if syntax::FUNCTION_KINDS.contains(&node.kind_name()) {
             return None;
         }
         let parent = node.parent()?;
-        if parent.kind() == "statement_list" {
+        if parent.kind_name() == "statement_list" {
             return Some(node);
         }
         node = parent;
@@ -280,7 +280,7 @@ impl<'s, 'tree> Region<'s, 'tree> {
             return false;
         }
         let Some(function) = node.field_child("function").map(syntax::unparen) else { return false };
-        function.kind() == "selector_expression"
+        function.kind_name() == "selector_expression"
             && function
                 .field_child("field")
                 .is_some_and(|field| syntax::text(field, self.source) == self.release)
@@ -296,7 +296,7 @@ impl<'s, 'tree> Region<'s, 'tree> {
 
     /// `defer x.Unlock()` or `defer func() { ... x.Unlock() ... }()`.
     fn is_deferred_release(&self, statement: Node<'_>) -> bool {
-        if statement.kind() != "defer_statement" {
+        if statement.kind_name() != "defer_statement" {
             return false;
         }
         let Some(call) = statement.named_child(0) else { return false };
@@ -305,7 +305,7 @@ impl<'s, 'tree> Region<'s, 'tree> {
         }
         let literal = call.field_child("function").map(syntax::unparen);
         literal.is_some_and(|literal| {
-            literal.kind() == "func_literal"
+            literal.kind_name() == "func_literal"
                 && literal.field_child("body").is_some_and(|body| self.contains_release(body))
         })
     }
@@ -328,7 +328,7 @@ impl<'s, 'tree> Region<'s, 'tree> {
     }
 
     fn is_release_statement(&self, statement: Node<'_>) -> bool {
-        statement.kind() == "expression_statement"
+        statement.kind_name() == "expression_statement"
             && statement.named_child(0).is_some_and(|call| self.is_release_call(syntax::unparen(call)))
     }
 
@@ -352,10 +352,10 @@ impl<'s, 'tree> Region<'s, 'tree> {
 
     /// A compound statement with a release somewhere inside: follow its branches.
     fn compound(&mut self, statement: Node<'tree>) -> Outcome {
-        match statement.kind() {
+        match statement.kind_name() {
             "block" => self.block(statement),
             "labeled_statement" => match statement.named_children(&mut statement.walk()).last() {
-                Some(inner) if inner.kind() != "label_name" => self.statement(inner),
+                Some(inner) if inner.kind_name() != "label_name" => self.statement(inner),
                 _ => Outcome::Held,
             },
             "if_statement" => {
@@ -372,7 +372,7 @@ impl<'s, 'tree> Region<'s, 'tree> {
                     outcomes.push(self.block(consequence));
                 }
                 match statement.field_child("alternative") {
-                    Some(alternative) if alternative.kind() == "block" => outcomes.push(self.block(alternative)),
+                    Some(alternative) if alternative.kind_name() == "block" => outcomes.push(self.block(alternative)),
                     Some(alternative) => outcomes.push(self.statement(alternative)),
                     None => outcomes.push(Outcome::Held),
                 }
@@ -381,20 +381,20 @@ impl<'s, 'tree> Region<'s, 'tree> {
             "expression_switch_statement" | "type_switch_statement" | "select_statement" => {
                 let mut outcomes = Vec::new();
                 let mut has_default = false;
-                let is_select = statement.kind() == "select_statement";
+                let is_select = statement.kind_name() == "select_statement";
                 if is_select && !flow::has_default(statement) {
                     self.blocking.push((select_keyword(statement), Blocking::Select));
                 }
                 for child in syntax::named_children(statement) {
-                    match child.kind() {
+                    match child.kind_name() {
                         "expression_case" | "type_case" | "default_case" | "communication_case" => {
-                            has_default |= child.kind() == "default_case";
+                            has_default |= child.kind_name() == "default_case";
                             if let Some(value) = child.field_child("value")
-                                && child.kind() == "expression_case"
+                                && child.kind_name() == "expression_case"
                             {
                                 self.visit(value);
                             }
-                            let body = syntax::named_children(child).into_iter().find(|n| n.kind() == "statement_list");
+                            let body = syntax::named_children(child).into_iter().find(|n| n.kind_name() == "statement_list");
                             outcomes.push(match body {
                                 Some(body) => {
                                     self.sequence(body.named_children(&mut body.walk()).collect::<Vec<_>>().into_iter())
@@ -440,7 +440,7 @@ impl<'s, 'tree> Region<'s, 'tree> {
     }
 
     fn block(&mut self, block: Node<'tree>) -> Outcome {
-        let Some(list) = syntax::named_children(block).into_iter().find(|n| n.kind() == "statement_list") else {
+        let Some(list) = syntax::named_children(block).into_iter().find(|n| n.kind_name() == "statement_list") else {
             return Outcome::Held;
         };
         let statements: Vec<Node<'tree>> = syntax::named_children(list);
@@ -451,14 +451,14 @@ impl<'s, 'tree> Region<'s, 'tree> {
     /// another goroutine or later: `go` statements (their arguments are evaluated here),
     /// `defer`red calls, and function literals that are not called where they are written.
     fn visit(&mut self, node: Node<'tree>) {
-        match node.kind() {
+        match node.kind_name() {
             "func_literal" => {
                 let called_here = node.parent().is_some_and(|parent| {
-                    parent.kind() == "call_expression"
+                    parent.kind_name() == "call_expression"
                         && parent.field_child("function").map(syntax::unparen) == Some(node)
                         && parent
                             .parent()
-                            .is_none_or(|grand| !matches!(grand.kind(), "go_statement" | "defer_statement"))
+                            .is_none_or(|grand| !matches!(grand.kind_name(), "go_statement" | "defer_statement"))
                 });
                 // A called literal that releases the lock itself (`func() { mu.RUnlock();
                 // mu.Lock(); defer ... }()`) changes the state in ways not followed here.
@@ -509,7 +509,7 @@ impl<'s, 'tree> Region<'s, 'tree> {
             "assignment_statement" | "inc_statement" | "dec_statement" => {
                 let target = node.field_child("left").or_else(|| node.named_child(0));
                 if let Some(target) = target {
-                    let targets = if target.kind() == "expression_list" { syntax::named_children(target) } else { vec![target] };
+                    let targets = if target.kind_name() == "expression_list" { syntax::named_children(target) } else { vec![target] };
                     self.writes.extend(targets.into_iter().map(|target| (node, target)));
                 }
             }
@@ -544,7 +544,7 @@ fn combine(outcomes: &[Outcome]) -> Outcome {
 
 /// `return`, `break`, `continue`, `goto`, or a call that never returns.
 fn ends_path(statement: Node<'_>, source: &str) -> bool {
-    match statement.kind() {
+    match statement.kind_name() {
         "return_statement" | "break_statement" | "continue_statement" | "goto_statement" => true,
         "expression_statement" => {
             statement.named_child(0).is_some_and(|call| flow::terminating_call(syntax::unparen(call), source).is_some())
@@ -557,7 +557,7 @@ fn ends_path(statement: Node<'_>, source: &str) -> bool {
 /// os.WriteFile", "`s.save(...)`, which calls (*Store).flush, which calls os.WriteFile".
 fn describe_call(ctx: &RuleContext<'_, '_>, node: Node<'_>, from: Option<u32>) -> Option<String> {
     let source: &str = &ctx.file.text;
-    if node.kind() != "call_expression" {
+    if node.kind_name() != "call_expression" {
         // A range operand: blocking when it is a channel.
         let ty = ctx.types.type_of(node)?;
         let is_channel = ty.starts_with("chan ") || ty.starts_with("<-chan ");
@@ -566,7 +566,7 @@ fn describe_call(ctx: &RuleContext<'_, '_>, node: Node<'_>, from: Option<u32>) -
     }
     let function = syntax::unparen(node.field_child("function")?);
     let callee = syntax::text(function, source);
-    let (qualifier, name) = match function.kind() {
+    let (qualifier, name) = match function.kind_name() {
         "identifier" => (None, callee),
         "selector_expression" => {
             let operand = syntax::unparen(function.field_child("operand")?);
@@ -605,7 +605,7 @@ fn describe_call(ctx: &RuleContext<'_, '_>, node: Node<'_>, from: Option<u32>) -
         }
         resolved = false;
     } else if let Some(operand) = qualifier
-        && operand.kind() == "identifier"
+        && operand.kind_name() == "identifier"
         && let Some(path) = ctx.facts.imports.path_of(syntax::text(operand, source))
         && ctx.types.type_of(operand).is_none()
     {
@@ -659,7 +659,7 @@ fn is_context(ctx: &RuleContext<'_, '_>, argument: Node<'_>) -> bool {
     if let Some(ty) = ctx.types.type_of(argument) {
         return ty == "context.Context";
     }
-    match argument.kind() {
+    match argument.kind_name() {
         "identifier" => syntax::text(argument, source) == "ctx",
         "call_expression" => match syntax::call_name(argument, source) {
             Some((Some("context"), "Background" | "TODO")) => true,
@@ -756,13 +756,13 @@ fn made_buffered(root: Node<'_>, source: &str, channel: &str) -> bool {
             return false;
         }
         let node = cursor.node();
-        if node.kind() == "call_expression"
+        if node.kind_name() == "call_expression"
             && let Some((_, Some(capacity))) = syntax::make_chan(node, source)
             && syntax::text(capacity, source).trim() != "0"
             && let Some(target) = make_target(node, &path, source)
         {
             buffered.push(last_name(target));
-        } else if node.kind() == "identifier"
+        } else if node.kind_name() == "identifier"
             && let Some(target) = make_target(node, &path, source)
         {
             stored.push((node, last_name(target)));
@@ -790,11 +790,11 @@ fn make_target<'s>(make: Node<'_>, path: &[Node<'_>], source: &'s str) -> Option
     let mut ancestors = path.iter().rev().copied();
     let mut value = make;
     let mut parent = ancestors.next()?;
-    while matches!(parent.kind(), "parenthesized_expression" | "literal_element") {
+    while matches!(parent.kind_name(), "parenthesized_expression" | "literal_element") {
         value = parent;
         parent = ancestors.next()?;
     }
-    match parent.kind() {
+    match parent.kind_name() {
         "keyed_element" => {
             let key = parent.named_child(0)?;
             (key != value).then(|| syntax::text(key, source))
@@ -803,7 +803,7 @@ fn make_target<'s>(make: Node<'_>, path: &[Node<'_>], source: &'s str) -> Option
             let index = syntax::named_children(parent).iter().position(|child| *child == value)?;
             let statement = ancestors.next()?;
             let left = statement.field_child("left").or_else(|| statement.field_child("name"))?;
-            let targets = if left.kind() == "expression_list" { syntax::named_children(left) } else { vec![left] };
+            let targets = if left.kind_name() == "expression_list" { syntax::named_children(left) } else { vec![left] };
             targets.get(index).map(|target| syntax::text(*target, source))
         }
         "var_spec" => parent.field_child("name").map(|name| syntax::text(name, source)),
@@ -848,7 +848,7 @@ fn local_func_literal(ancestry: &syntax::Ancestry<'_>, call: Node<'_>, name: &st
     };
     syntax::bindings_of(scope, name, source)
         .iter()
-        .any(|binding| binding.value.is_some_and(|value| syntax::unparen(value).kind() == "func_literal"))
+        .any(|binding| binding.value.is_some_and(|value| syntax::unparen(value).kind_name() == "func_literal"))
 }
 
 #[cfg(test)]

@@ -1,4 +1,4 @@
-use crate::syntax::FieldChild as _;
+use crate::syntax::{FieldChild as _, KindName as _};
 use crate::engine::prelude::*;
 use flow::{EscapeKind, FunctionView};
 
@@ -34,7 +34,7 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
     }
     let source: &str = &ctx.file.text;
     let Some(statement) = call.parent() else { return };
-    if !statement.parent().is_some_and(|parent| matches!(parent.kind(), "block" | "statement_list")) {
+    if !statement.parent().is_some_and(|parent| matches!(parent.kind_name(), "block" | "statement_list")) {
         return;
     }
     let Some(function) = FunctionView::enclosing(call, source) else { return };
@@ -128,14 +128,14 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
 /// ends the test binary.
 fn is_assertion(panic: Node<'_>, source: &str) -> bool {
     let in_default_case = syntax::ancestors(panic)
-        .take_while(|node| !matches!(node.kind(), "func_literal" | "function_declaration" | "method_declaration"))
-        .find(|node| node.kind().ends_with("_case"))
-        .is_some_and(|case| case.kind() == "default_case" && case.parent().is_some_and(|s| s.kind().ends_with("switch_statement")));
+        .take_while(|node| !matches!(node.kind_name(), "func_literal" | "function_declaration" | "method_declaration"))
+        .find(|node| node.kind_name().ends_with("_case"))
+        .is_some_and(|case| case.kind_name() == "default_case" && case.parent().is_some_and(|s| s.kind_name().ends_with("switch_statement")));
     let constant_or_assertion = match syntax::call_arguments(panic).as_slice() {
         [argument] => {
             let argument = syntax::unparen(*argument);
-            matches!(argument.kind(), "interpreted_string_literal" | "raw_string_literal")
-                || (argument.kind() == "call_expression"
+            matches!(argument.kind_name(), "interpreted_string_literal" | "raw_string_literal")
+                || (argument.kind_name() == "call_expression"
                     && syntax::call_name(argument, source).is_some_and(|(_, name)| name.contains("Assert")))
         }
         _ => false,
@@ -146,7 +146,7 @@ fn is_assertion(panic: Node<'_>, source: &str) -> bool {
 /// Inside the body of an `if false { ... }`.
 fn in_dead_branch(node: Node<'_>, body: Node<'_>, source: &str) -> bool {
     syntax::ancestors(node).take_while(|ancestor| ancestor.id() != body.id()).any(|ancestor| {
-        ancestor.kind() == "if_statement"
+        ancestor.kind_name() == "if_statement"
             && ancestor.field_child("condition").is_some_and(|condition| syntax::text(condition, source) == "false")
             && ancestor.field_child("consequence").is_some_and(|branch| syntax::contains(branch, node))
     })
@@ -156,7 +156,7 @@ fn in_dead_branch(node: Node<'_>, body: Node<'_>, source: &str) -> bool {
 fn recovers_panics(function: &FunctionView<'_>, source: &str) -> bool {
     function.defers().any(|defer| {
         syntax::descendants(defer).any(|node| {
-            node.kind() == "call_expression" && matches!(syntax::call_name(node, source), Some((None, "recover")))
+            node.kind_name() == "call_expression" && matches!(syntax::call_name(node, source), Some((None, "recover")))
         })
     })
 }
@@ -174,7 +174,7 @@ impl Lock<'_> {
     }
 
     fn is_call(&self, node: Node<'_>, name: &str, source: &str) -> bool {
-        node.kind() == "call_expression"
+        node.kind_name() == "call_expression"
             && syntax::call_name(node, source).is_some_and(|(operand, called)| {
                 called == name && operand.is_some_and(|operand| same_mutex(operand, self.mutex))
             })
@@ -193,7 +193,7 @@ impl Lock<'_> {
     /// A statement that passes the mutex (or what holds it) to another function, or calls an
     /// `unlock...` helper: that function may release it.
     fn hands_over(&self, statement: Node<'_>, source: &str) -> bool {
-        std::iter::once(statement).chain(syntax::descendants(statement)).any(|node| match node.kind() {
+        std::iter::once(statement).chain(syntax::descendants(statement)).any(|node| match node.kind_name() {
             // `s.unlockAndReset()`, `return tx.closemuRUnlockRelease`: an unlock elsewhere.
             "identifier" | "field_identifier" => syntax::text(node, source).to_ascii_lowercase().contains("unlock"),
             // `rs.closemuScanHold = true`, `s.locked = true`, `lockHeld = true`: the lock is kept on
@@ -227,7 +227,7 @@ fn returns_locked(function: &FunctionView<'_>, body: Node<'_>, source: &str) -> 
     }
     let mut comment = String::new();
     let mut previous = function.node.prev_sibling();
-    while let Some(node) = previous.filter(|node| node.kind() == "comment") {
+    while let Some(node) = previous.filter(|node| node.kind_name() == "comment") {
         comment.push_str(&syntax::text(node, source).to_ascii_lowercase());
         previous = node.prev_sibling();
     }
@@ -254,7 +254,7 @@ fn returns_locked(function: &FunctionView<'_>, body: Node<'_>, source: &str) -> 
     let statements = syntax::block_statements(body);
     !statements.is_empty()
         && statements.iter().all(|statement| {
-            statement.kind() == "expression_statement"
+            statement.kind_name() == "expression_statement"
                 && statement.named_child(0).is_some_and(|call| {
                     syntax::call_name(call, source).is_some_and(|(_, name)| name == "Lock" || name == "RLock")
                 })
@@ -275,7 +275,7 @@ fn entered_locked(function: &FunctionView<'_>, lock: &Lock<'_>, source: &str) ->
 fn locks_in_one_loop_unlocks_in_another(statement: Node<'_>, body: Node<'_>, lock: &Lock<'_>, source: &str) -> bool {
     let Some(own_loop) = syntax::ancestors(statement)
         .take_while(|node| node.id() != body.id())
-        .find(|node| node.kind() == "for_statement")
+        .find(|node| node.kind_name() == "for_statement")
     else {
         return false;
     };
@@ -284,7 +284,7 @@ fn locks_in_one_loop_unlocks_in_another(statement: Node<'_>, body: Node<'_>, loc
             && !syntax::contains(own_loop, node)
             && syntax::ancestors(node)
                 .take_while(|a| a.id() != body.id())
-                .find(|a| a.kind() == "for_statement")
+                .find(|a| a.kind_name() == "for_statement")
                 .is_some_and(|other_loop| {
                     // That loop only releases: it does not take the lock itself.
                     !syntax::descendants(other_loop)
@@ -298,14 +298,14 @@ fn locks_in_one_loop_unlocks_in_another(statement: Node<'_>, body: Node<'_>, loc
 fn conditional_lock_with_matching_unlock(statement: Node<'_>, body: Node<'_>, lock: &Lock<'_>, source: &str) -> bool {
     let Some(guard) = syntax::ancestors(statement)
         .take_while(|node| node.id() != body.id())
-        .find(|node| node.kind() == "if_statement")
+        .find(|node| node.kind_name() == "if_statement")
     else {
         return false;
     };
     let Some(condition) = guard.field_child("condition") else { return false };
     let condition = syntax::text(condition, source);
     syntax::descendants(body).any(|node| {
-        node.kind() == "if_statement"
+        node.kind_name() == "if_statement"
             && node.id() != guard.id()
             && node.start_byte() > statement.end_byte()
             && node.field_child("condition").is_some_and(|other| syntax::text(other, source) == condition)
@@ -321,10 +321,10 @@ fn second_lock<'tree>(statement: Node<'tree>, lock: &Lock<'_>, source: &str) -> 
         if lock.releases(sibling, source) || lock.hands_over(sibling, source) {
             return None;
         }
-        if matches!(sibling.kind(), "labeled_statement" | "goto_statement" | "return_statement") {
+        if matches!(sibling.kind_name(), "labeled_statement" | "goto_statement" | "return_statement") {
             return None;
         }
-        if sibling.kind() == "expression_statement"
+        if sibling.kind_name() == "expression_statement"
             && let Some(call) = sibling.named_child(0)
             && (lock.is_call(call, "Lock", source) || lock.is_call(call, "RLock", source))
             && syntax::call_arguments(call).is_empty()
@@ -355,7 +355,7 @@ fn defer_fix(
     source: &str,
 ) -> Option<Fix> {
     let parent = statement.parent()?;
-    let top_level = if parent.kind() == "statement_list" { parent.parent()? } else { parent };
+    let top_level = if parent.kind_name() == "statement_list" { parent.parent()? } else { parent };
     if top_level.id() != body.id() {
         return None;
     }
@@ -365,10 +365,10 @@ fn defer_fix(
     // No other lock of the same mutex (re-locking after an unlock would double-unlock).
     let mut unlocks = Vec::new();
     for node in syntax::descendants(body) {
-        if node.kind() == "func_literal" && lock.releases(node, source) {
+        if node.kind_name() == "func_literal" && lock.releases(node, source) {
             return None;
         }
-        if node.kind() == "call_expression" && node.start_byte() > statement.end_byte() {
+        if node.kind_name() == "call_expression" && node.start_byte() > statement.end_byte() {
             if lock.is_call(node, "Lock", source) || lock.is_call(node, "RLock", source) {
                 return None;
             }
@@ -384,14 +384,14 @@ fn defer_fix(
             if lock.is_unlock_call(node, source) {
                 unlocks.push(node);
             }
-        } else if node.kind() == "call_expression" && lock.is_unlock_call(node, source) {
+        } else if node.kind_name() == "call_expression" && lock.is_unlock_call(node, source) {
             return None;
         }
     }
     let mut edits = Vec::new();
     for unlock in &unlocks {
-        let unlock_statement = unlock.parent().filter(|parent| parent.kind() == "expression_statement")?;
-        if !unlock_statement.parent().is_some_and(|parent| matches!(parent.kind(), "block" | "statement_list")) {
+        let unlock_statement = unlock.parent().filter(|parent| parent.kind_name() == "expression_statement")?;
+        if !unlock_statement.parent().is_some_and(|parent| matches!(parent.kind_name(), "block" | "statement_list")) {
             return None;
         }
         if !followed_only_by_plain_return(unlock_statement, body, source) {
@@ -407,18 +407,18 @@ fn defer_fix(
 /// After `statement`: nothing, or a `return` whose values are names, literals or field reads.
 fn followed_only_by_plain_return(statement: Node<'_>, body: Node<'_>, source: &str) -> bool {
     let _ = source;
-    match statement.next_named_sibling().filter(|next| next.kind() != "comment") {
+    match statement.next_named_sibling().filter(|next| next.kind_name() != "comment") {
         Some(next) => {
-            next.kind() == "return_statement"
+            next.kind_name() == "return_statement"
                 && syntax::descendants(next).all(|node| {
-                    !matches!(node.kind(), "call_expression" | "func_literal" | "unary_expression" | "index_expression")
-                        || (node.kind() == "unary_expression" && !syntax::text(node, source).starts_with("<-"))
+                    !matches!(node.kind_name(), "call_expression" | "func_literal" | "unary_expression" | "index_expression")
+                        || (node.kind_name() == "unary_expression" && !syntax::text(node, source).starts_with("<-"))
                 })
         }
         None => {
             // The end of the function body itself.
             let list = statement.parent();
-            let block = list.and_then(|list| if list.kind() == "statement_list" { list.parent() } else { Some(list) });
+            let block = list.and_then(|list| if list.kind_name() == "statement_list" { list.parent() } else { Some(list) });
             block.is_some_and(|block| block.id() == body.id())
         }
     }

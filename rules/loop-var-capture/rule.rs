@@ -1,4 +1,4 @@
-use crate::syntax::FieldChild as _;
+use crate::syntax::{FieldChild as _, KindName as _};
 use crate::engine::facts::VersionSource;
 use crate::engine::prelude::*;
 
@@ -49,12 +49,12 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
         }
     } else {
         let Some(statement) = literal.parent().and_then(|call| call.parent()) else { return };
-        let launch = if statement.kind() == "go_statement" { Launch::Go } else { Launch::Defer };
+        let launch = if statement.kind_name() == "go_statement" { Launch::Go } else { Launch::Defer };
         (launch, statement, 0)
     };
 
     for ancestor in syntax::ancestors(statement) {
-        if syntax::FUNCTION_KINDS.contains(&ancestor.kind()) {
+        if syntax::FUNCTION_KINDS.contains(&ancestor.kind_name()) {
             break;
         }
         let Some(loop_) = flow::Loop::new(ancestor) else { continue };
@@ -175,7 +175,7 @@ fn copy_edit(loop_: &flow::Loop<'_>, captured: &[(&str, Node<'_>)], copies: &[St
         return None;
     }
     let mut first = body.named_child(0)?;
-    if first.kind() == "statement_list" {
+    if first.kind_name() == "statement_list" {
         first = first.named_child(0)?;
     }
     let at = first.start_byte();
@@ -192,13 +192,13 @@ fn copy_edit(loop_: &flow::Loop<'_>, captured: &[(&str, Node<'_>)], copies: &[St
 fn mutated_in(scope: Node<'_>, name: &str, source: &str) -> bool {
     syntax::identifiers_named(scope, name, source).any(|identifier| {
         let Some(parent) = identifier.parent() else { return false };
-        match parent.kind() {
+        match parent.kind_name() {
             "inc_statement" | "dec_statement" => true,
             "unary_expression" => {
                 parent.field_child("operator").is_some_and(|op| syntax::text(op, source) == "&")
             }
             "expression_list" => parent.parent().is_some_and(|statement| {
-                statement.kind() == "assignment_statement" && statement.field_child("left") == Some(parent)
+                statement.kind_name() == "assignment_statement" && statement.field_child("left") == Some(parent)
             }),
             _ => false,
         }
@@ -208,9 +208,9 @@ fn mutated_in(scope: Node<'_>, name: &str, source: &str) -> bool {
 /// The `t.Parallel()` statement at the top level of a subtest body.
 fn parallel_call<'tree>(body: Node<'tree>, source: &str) -> Option<Node<'tree>> {
     syntax::block_statements(body).into_iter().find(|statement| {
-        statement.kind() == "expression_statement"
+        statement.kind_name() == "expression_statement"
             && statement.named_child(0).is_some_and(|call| {
-                call.kind() == "call_expression"
+                call.kind_name() == "call_expression"
                     && matches!(syntax::call_name(call, source), Some((Some(_), "Parallel")))
                     && syntax::call_arguments(call).is_empty()
             })
@@ -223,10 +223,10 @@ fn loop_variables<'tree>(loop_: &flow::Loop<'tree>, source: &str) -> Vec<Node<'t
     let Some(header) = syntax::named_children(loop_.node).into_iter().find(|child| Some(*child) != loop_.body) else {
         return Vec::new();
     };
-    let left = match header.kind() {
+    let left = match header.kind_name() {
         "range_clause" => {
             let mut cursor = header.walk();
-            let defines = header.children(&mut cursor).any(|child| child.kind() == ":=");
+            let defines = header.children(&mut cursor).any(|child| child.kind_name() == ":=");
             if !defines {
                 return Vec::new();
             }
@@ -234,14 +234,14 @@ fn loop_variables<'tree>(loop_: &flow::Loop<'tree>, source: &str) -> Vec<Node<'t
         }
         "for_clause" => header
             .field_child("initializer")
-            .filter(|init| init.kind() == "short_var_declaration")
+            .filter(|init| init.kind_name() == "short_var_declaration")
             .and_then(|init| init.field_child("left")),
         _ => None,
     };
     left.map(syntax::named_children)
         .unwrap_or_default()
         .into_iter()
-        .filter(|name| name.kind() == "identifier" && syntax::text(*name, source) != "_")
+        .filter(|name| name.kind_name() == "identifier" && syntax::text(*name, source) != "_")
         .collect()
 }
 
@@ -249,13 +249,13 @@ fn loop_variables<'tree>(loop_: &flow::Loop<'tree>, source: &str) -> Vec<Node<'t
 /// often a field name).
 fn is_use(identifier: Node<'_>) -> bool {
     let Some(parent) = identifier.parent() else { return false };
-    match parent.kind() {
+    match parent.kind_name() {
         "parameter_declaration" | "variadic_parameter_declaration" | "var_spec" | "const_spec" => false,
         "literal_element" => parent
             .parent()
-            .is_none_or(|keyed| keyed.kind() != "keyed_element" || keyed.field_child("key") != Some(parent)),
+            .is_none_or(|keyed| keyed.kind_name() != "keyed_element" || keyed.field_child("key") != Some(parent)),
         "expression_list" => !parent.parent().is_some_and(|statement| {
-            matches!(statement.kind(), "short_var_declaration" | "range_clause" | "receive_statement")
+            matches!(statement.kind_name(), "short_var_declaration" | "range_clause" | "receive_statement")
                 && statement.field_child("left") == Some(parent)
                 && defines(statement)
         }),
@@ -265,11 +265,11 @@ fn is_use(identifier: Node<'_>) -> bool {
 
 /// `:=` rather than `=` in a short declaration, range clause or select receive.
 fn defines(statement: Node<'_>) -> bool {
-    if statement.kind() == "short_var_declaration" {
+    if statement.kind_name() == "short_var_declaration" {
         return true;
     }
     let mut cursor = statement.walk();
-    statement.children(&mut cursor).any(|child| child.kind() == ":=")
+    statement.children(&mut cursor).any(|child| child.kind_name() == ":=")
 }
 
 /// True when something between `identifier` and `stop` (exclusive) declares `name` in a scope
@@ -280,7 +280,7 @@ fn declared_between(identifier: Node<'_>, stop: Node<'_>, name: &str, source: &s
         if ancestor == stop {
             return false;
         }
-        let shadows = match ancestor.kind() {
+        let shadows = match ancestor.kind_name() {
             "block" | "statement_list" => syntax::named_children(ancestor).into_iter().any(|statement| {
                 statement.end_byte() <= identifier.start_byte() && statement_declares(statement, name, source)
             }),
@@ -293,7 +293,7 @@ fn declared_between(identifier: Node<'_>, stop: Node<'_>, name: &str, source: &s
                 // post statement, but not what a range ranges over or the initializer's value.
                 loop_.is_some_and(|loop_| {
                     let in_scope = loop_.body == Some(child)
-                        || (child.kind() == "for_clause"
+                        || (child.kind_name() == "for_clause"
                             && child
                                 .field_child("initializer")
                                 .and_then(|init| init.field_child("right"))
@@ -312,7 +312,7 @@ fn declared_between(identifier: Node<'_>, stop: Node<'_>, name: &str, source: &s
             }
             "communication_case" => ancestor.field_child("communication").is_some_and(|communication| {
                 communication != child
-                    && communication.kind() == "receive_statement"
+                    && communication.kind_name() == "receive_statement"
                     && defines(communication)
                     && communication.field_child("left").is_some_and(|left| {
                         syntax::named_children(left).iter().any(|n| syntax::text(*n, source) == name)
@@ -330,12 +330,12 @@ fn declared_between(identifier: Node<'_>, stop: Node<'_>, name: &str, source: &s
 
 /// True when `statement` itself declares `name` (`name := ...`, `var name ...`, `const name`).
 fn statement_declares(statement: Node<'_>, name: &str, source: &str) -> bool {
-    match statement.kind() {
+    match statement.kind_name() {
         "short_var_declaration" => statement
             .field_child("left")
             .is_some_and(|left| syntax::named_children(left).iter().any(|n| syntax::text(*n, source) == name)),
         "var_declaration" | "const_declaration" => syntax::descendants(statement).any(|node| {
-            matches!(node.kind(), "var_spec" | "const_spec") && {
+            matches!(node.kind_name(), "var_spec" | "const_spec") && {
                 let mut cursor = node.walk();
                 node.children_by_field_name("name", &mut cursor).any(|n| syntax::text(n, source) == name)
             }
@@ -349,16 +349,16 @@ fn statement_declares(statement: Node<'_>, name: &str, source: &str) -> bool {
 /// so the variable cannot change under the goroutine.
 fn waited_in_iteration(loop_: &flow::Loop<'_>, statement: Node<'_>, source: &str) -> bool {
     let Some(body) = loop_.body else { return false };
-    flow::own_descendants(body).filter(|node| node.start_byte() >= statement.end_byte()).any(|node| match node.kind() {
+    flow::own_descendants(body).filter(|node| node.start_byte() >= statement.end_byte()).any(|node| match node.kind_name() {
         "call_expression" => matches!(syntax::call_name(node, source), Some((Some(_), "Wait"))),
         "select_statement" => select_waits(node, source),
         "unary_expression" => {
             node.field_child("operator").is_some_and(|op| syntax::text(op, source) == "<-")
-                && node.parent().is_some_and(|parent| match parent.kind() {
+                && node.parent().is_some_and(|parent| match parent.kind_name() {
                     "expression_statement" => true,
                     "expression_list" => parent
                         .parent()
-                        .is_some_and(|p| matches!(p.kind(), "short_var_declaration" | "assignment_statement")),
+                        .is_some_and(|p| matches!(p.kind_name(), "short_var_declaration" | "assignment_statement")),
                     _ => false,
                 })
         }
@@ -373,10 +373,10 @@ fn select_waits(select: Node<'_>, source: &str) -> bool {
     let cases: Vec<flow::SelectCase<'_>> = flow::select_cases(select).collect();
     let ends = |case: &flow::SelectCase<'_>| {
         case.body.and_then(|body| syntax::block_statements(body).last().copied()).is_some_and(|last| {
-            last.kind() == "return_statement"
-                || (last.kind() == "expression_statement"
+            last.kind_name() == "return_statement"
+                || (last.kind_name() == "expression_statement"
                     && last.named_child(0).is_some_and(|call| {
-                        call.kind() == "call_expression" && flow::terminating_call(call, source).is_some()
+                        call.kind_name() == "call_expression" && flow::terminating_call(call, source).is_some()
                     }))
         })
     };

@@ -1,4 +1,4 @@
-use crate::syntax::FieldChild as _;
+use crate::syntax::{FieldChild as _, KindName as _};
 use crate::engine::facts::module::{LockInfo, LockKind};
 use crate::engine::prelude::*;
 
@@ -26,7 +26,7 @@ const HELP: &str = "Use a pointer receiver / pass a pointer (`*T`), so every cop
 
 fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
     let Some(target) = found.target() else { return };
-    if target.kind() == "for_statement" {
+    if target.kind_name() == "for_statement" {
         check_range(ctx, found, target);
     } else if let Some(type_node) = found.get("type") {
         check_declaration(ctx, target, type_node);
@@ -45,7 +45,7 @@ fn check_declaration(ctx: &mut RuleContext<'_, '_>, declaration: Node<'_>, type_
     for list in ["receiver", "parameters"] {
         if let Some(list) = declaration.field_child(list) {
             for parameter in syntax::named_children(list) {
-                if parameter.kind() == "parameter_declaration" {
+                if parameter.kind_name() == "parameter_declaration" {
                     parameters.push((list, parameter));
                 }
             }
@@ -123,7 +123,7 @@ fn element_type(ty: &str) -> Option<&str> {
 
 /// The lock a type written in source holds by value.
 fn held_by_value<'a>(ctx: &RuleContext<'a, '_>, ty: Node<'_>) -> Option<Held<'a>> {
-    match ty.kind() {
+    match ty.kind_name() {
         "array_type" => held_by_value(ctx, ty.field_child("element")?),
         "qualified_type" => {
             let package = ty.field_child("package")?;
@@ -200,19 +200,19 @@ fn file_struct_lock<'a>(ctx: &RuleContext<'a, '_>, name: &str, depth: usize) -> 
         return None;
     }
     let spec = ctx.types.non_generic_type_spec(name)?;
-    let struct_type = spec.field_child("type").filter(|ty| ty.kind() == "struct_type")?;
-    let fields = syntax::named_children(struct_type).into_iter().find(|n| n.kind() == "field_declaration_list")?;
+    let struct_type = spec.field_child("type").filter(|ty| ty.kind_name() == "struct_type")?;
+    let fields = syntax::named_children(struct_type).into_iter().find(|n| n.kind_name() == "field_declaration_list")?;
     for field in syntax::named_children(fields) {
-        if field.kind() != "field_declaration" {
+        if field.kind_name() != "field_declaration" {
             continue;
         }
         let Some(ty) = field.field_child("type") else { continue };
         // An embedded pointer (`*Link`): the `*` is a token of the field, not of its type.
-        if syntax::descendants(field).any(|child| child.kind() == "*") {
+        if syntax::descendants(field).any(|child| child.kind_name() == "*") {
             continue;
         }
         let field_name = field.field_child("name").map(|n| ctx.text(n));
-        let (kind, inner_path) = match ty.kind() {
+        let (kind, inner_path) = match ty.kind_name() {
             "qualified_type" => {
                 let (Some(package), Some(type_name)) =
                     (ty.field_child("package"), ty.field_child("name"))

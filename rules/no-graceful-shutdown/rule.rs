@@ -1,3 +1,4 @@
+use crate::syntax::KindName as _;
 use crate::engine::prelude::*;
 
 pub static RULE: Rule = Rule {
@@ -46,7 +47,7 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
 fn served(ctx: &RuleContext<'_, '_>, call: Node<'_>, operand: Node<'_>, name: &str) -> Option<String> {
     let operand_text = ctx.text(operand);
     let imports = &ctx.facts.imports;
-    if operand.kind() == "identifier" && imports.names(operand_text, "net/http") {
+    if operand.kind_name() == "identifier" && imports.names(operand_text, "net/http") {
         return ctx.types.call(call).is_some_and(|info| info.from_stdlib).then(|| format!("{operand_text}.{name}"));
     }
     match ctx.types.call(call) {

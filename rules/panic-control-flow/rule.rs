@@ -1,4 +1,4 @@
-use crate::syntax::FieldChild as _;
+use crate::syntax::{FieldChild as _, KindName as _};
 use crate::engine::prelude::*;
 
 pub static RULE: Rule = Rule {
@@ -36,7 +36,7 @@ fn return_help(function: Node<'_>, source: &str, what: &str, error: &str) -> Str
 /// built-in types, `*new(T)` for named ones (which may be structs, numbers or anything).
 fn zero_value(result: Node<'_>, source: &str) -> String {
     let written = syntax::text(result, source);
-    match result.kind() {
+    match result.kind_name() {
         "pointer_type" | "slice_type" | "map_type" | "channel_type" | "function_type" | "interface_type" => "nil".into(),
         _ => match written {
             "string" => "\"\"".into(),
@@ -84,7 +84,7 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
     // around it decides the exemptions and whether it is exported API.
     let Some(function) = ctx.types.ancestry().enclosing_functions(call).next() else { return };
     let declaration = ctx.types.ancestry().top_level_declaration(call)
-        .filter(|node| matches!(node.kind(), "function_declaration" | "method_declaration"));
+        .filter(|node| matches!(node.kind_name(), "function_declaration" | "method_declaration"));
     let declaration_name = declaration.and_then(|node| node.field_child("name")).map(|name| ctx.text(name));
     if declaration_name.is_some_and(|name| is_exempt_function(name, declaration, ctx.facts.is_main_package())) {
         return;
@@ -107,7 +107,7 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
         return;
     }
     if syntax::result_types(function).iter().any(|result| ctx.text(*result) == "error") {
-        let owner = match (function.kind(), declaration_name) {
+        let owner = match (function.kind_name(), declaration_name) {
             ("func_literal", _) | (_, None) => "a function literal".to_string(),
             (_, Some(name)) => format!("`{name}`"),
         };
@@ -165,7 +165,7 @@ fn reports_failure(
     if matches!(kind, Argument::ErrorValue | Argument::SentinelError) {
         return true;
     }
-    let in_default_case = syntax::ancestors_in_function(call).any(|node| node.kind() == "default_case");
+    let in_default_case = syntax::ancestors_in_function(call).any(|node| node.kind_name() == "default_case");
     let closes_exhaustive_check = ends_function(call, function) || guarded_by_type_assertion(call, function, source);
     !(in_default_case || (!mentions_failure && closes_exhaustive_check))
 }
@@ -220,7 +220,7 @@ fn has_assertion_marker(text: &str) -> bool {
 /// `panic("BUG: ...")`, `panic(fmt.Sprintf("internal error: %v", x))`.
 fn names_broken_invariant(argument: Node<'_>, source: &str) -> bool {
     std::iter::once(argument).chain(syntax::descendants(argument)).any(|node| {
-        if !matches!(node.kind(), "interpreted_string_literal" | "raw_string_literal") {
+        if !matches!(node.kind_name(), "interpreted_string_literal" | "raw_string_literal") {
             return false;
         }
         has_assertion_marker(syntax::text(node, source))
@@ -235,7 +235,7 @@ fn commented_as_assertion(call: Node<'_>, source: &str) -> bool {
         return true;
     }
     let statement = syntax::enclosing_statement(call);
-    let guard = syntax::ancestors_in_function(call).find(|node| node.kind() == "if_statement");
+    let guard = syntax::ancestors_in_function(call).find(|node| node.kind_name() == "if_statement");
     [statement, guard]
         .into_iter()
         .flatten()
@@ -249,12 +249,12 @@ fn comments_above(statement: Node<'_>) -> Vec<Node<'_>> {
     let mut current = statement;
     loop {
         match current.prev_sibling() {
-            Some(sibling) if sibling.kind() == "comment" => {
+            Some(sibling) if sibling.kind_name() == "comment" => {
                 comments.push(sibling);
                 current = sibling;
             }
             Some(_) => break,
-            None => match current.parent().filter(|parent| parent.kind() == "statement_list") {
+            None => match current.parent().filter(|parent| parent.kind_name() == "statement_list") {
                 Some(list) => current = list,
                 None => break,
             },
@@ -266,7 +266,7 @@ fn comments_above(statement: Node<'_>) -> Vec<Node<'_>> {
 /// The code chose panicking as a mode: `case PanicOnError:`, `if panicOnError {`.
 fn is_chosen_panic_mode(call: Node<'_>, source: &str) -> bool {
     syntax::ancestors_in_function(call).any(|node| {
-        let tested = match node.kind() {
+        let tested = match node.kind_name() {
             "if_statement" => node.field_child("condition"),
             "expression_case" => node.field_child("value"),
             _ => None,
@@ -274,7 +274,7 @@ fn is_chosen_panic_mode(call: Node<'_>, source: &str) -> bool {
         tested.is_some_and(|tested| {
             std::iter::once(tested)
                 .chain(syntax::descendants(tested))
-                .any(|node| node.kind() == "identifier" && syntax::text(node, source).to_lowercase().contains("panic"))
+                .any(|node| node.kind_name() == "identifier" && syntax::text(node, source).to_lowercase().contains("panic"))
         })
     })
 }
@@ -282,7 +282,7 @@ fn is_chosen_panic_mode(call: Node<'_>, source: &str) -> bool {
 /// `panic(http.ErrAbortHandler)` is net/http's documented way to abort a response.
 fn is_abort_handler(argument: Node<'_>, ctx: &RuleContext<'_, '_>) -> bool {
     let argument = syntax::unparen(argument);
-    argument.kind() == "selector_expression"
+    argument.kind_name() == "selector_expression"
         && argument.field_child("field").is_some_and(|field| ctx.text(field) == "ErrAbortHandler")
         && argument
             .field_child("operand")
@@ -327,7 +327,7 @@ fn is_test_support_path(path: &std::path::Path, package_path: Option<&str>) -> b
 
 /// The message carries an error: `fmt.Sprintf("load: %v", err)`, `"load: " + err.Error()`.
 fn mentions_error(argument: Node<'_>, call: Node<'_>, source: &str) -> bool {
-    syntax::descendants(argument).any(|node| match node.kind() {
+    syntax::descendants(argument).any(|node| match node.kind_name() {
         "identifier" => {
             let name = syntax::text(node, source);
             looks_like_error_name(name) || declared_as_error(call, name, source)
@@ -343,16 +343,16 @@ fn mentions_error(argument: Node<'_>, call: Node<'_>, source: &str) -> bool {
 /// (`if err != nil`) or a failed map lookup (`v, ok := m[k]; if !ok`).
 fn guarded_by_failure(call: Node<'_>, source: &str) -> bool {
     let Some(function) = syntax::enclosing_function(call) else { return false };
-    syntax::ancestors_in_function(call).filter(|node| node.kind() == "if_statement").any(|statement| {
+    syntax::ancestors_in_function(call).filter(|node| node.kind_name() == "if_statement").any(|statement| {
         let Some(condition) = statement.field_child("condition") else { return false };
         std::iter::once(condition).chain(syntax::descendants(condition)).any(|node| {
-            if node.kind() != "identifier" {
+            if node.kind_name() != "identifier" {
                 return false;
             }
             let name = syntax::text(node, source);
             let negated = node.parent().is_some_and(|parent| {
-                parent.kind() == "unary_expression"
-                    && parent.field_child("operator").is_some_and(|op| op.kind() == "!")
+                parent.kind_name() == "unary_expression"
+                    && parent.field_child("operator").is_some_and(|op| op.kind_name() == "!")
             });
             looks_like_error_name(name)
                 || declared_as_error(call, name, source)
@@ -373,7 +373,7 @@ fn ends_function(call: Node<'_>, function: Node<'_>) -> bool {
 
 /// `v, ok := x.(T); if !ok { panic(...) }`.
 fn guarded_by_type_assertion(call: Node<'_>, function: Node<'_>, source: &str) -> bool {
-    syntax::ancestors_in_function(call).filter(|node| node.kind() == "if_statement").any(|statement| {
+    syntax::ancestors_in_function(call).filter(|node| node.kind_name() == "if_statement").any(|statement| {
         let Some(condition) = statement.field_child("condition") else { return false };
         let condition = syntax::unparen(condition);
         let Some(flag) = negated_identifier(condition) else { return false };
@@ -381,18 +381,18 @@ fn guarded_by_type_assertion(call: Node<'_>, function: Node<'_>, source: &str) -
         let scope = statement.field_child("initializer").map_or(function, |_| statement);
         syntax::bindings_of(scope, name, source).iter().any(|binding| {
             let values = binding.statement.field_child("right").map(syntax::named_children).unwrap_or_default();
-            matches!(values.as_slice(), [value] if syntax::unparen(*value).kind() == "type_assertion_expression")
+            matches!(values.as_slice(), [value] if syntax::unparen(*value).kind_name() == "type_assertion_expression")
         })
     })
 }
 
 /// `!ok` gives `ok`.
 fn negated_identifier(node: Node<'_>) -> Option<Node<'_>> {
-    let is_not = node.kind() == "unary_expression"
-        && node.field_child("operator").is_some_and(|operator| operator.kind() == "!");
+    let is_not = node.kind_name() == "unary_expression"
+        && node.field_child("operator").is_some_and(|operator| operator.kind_name() == "!");
     let operand = node.field_child("operand").filter(|_| is_not)?;
     let operand = syntax::unparen(operand);
-    (operand.kind() == "identifier").then_some(operand)
+    (operand.kind_name() == "identifier").then_some(operand)
 }
 
 /// `ok` in `v, ok := m[k]`: false when the key is missing.
@@ -403,13 +403,13 @@ fn is_missing_key_flag(function: Node<'_>, name: &str, source: &str) -> bool {
         let lefts = binding.statement.field_child("left").map(syntax::named_children).unwrap_or_default();
         lefts.len() == 2
             && lefts[1] == binding.name
-            && matches!(values.as_slice(), [value] if syntax::unparen(*value).kind() == "index_expression")
+            && matches!(values.as_slice(), [value] if syntax::unparen(*value).kind_name() == "index_expression")
     })
 }
 
 /// `init`, `Must*`/`must*` helpers and `main` of package main panic by convention.
 fn is_exempt_function(name: &str, declaration: Option<Node<'_>>, is_main_package: bool) -> bool {
-    let is_plain_function = declaration.is_some_and(|node| node.kind() == "function_declaration");
+    let is_plain_function = declaration.is_some_and(|node| node.kind_name() == "function_declaration");
     let must_prefix = ["Must", "must"].iter().any(|prefix| {
         name.strip_prefix(prefix).is_some_and(|rest| rest.is_empty() || rest.starts_with(|c: char| !c.is_lowercase()))
     });
@@ -428,7 +428,7 @@ fn has_fixed_signature(declaration: Node<'_>, source: &str) -> bool {
         "String", "GoString", "Error", "Format", "Sum", "Sum32", "Sum64", "Reset", "Size", "BlockSize", "Len",
         "Less", "Swap", "Push", "Pop", "Lock", "Unlock", "RLock", "RUnlock", "ServeHTTP", "Describe", "Collect",
     ];
-    if declaration.kind() != "method_declaration"
+    if declaration.kind_name() != "method_declaration"
         || syntax::result_types(declaration).iter().any(|result| syntax::text(*result, source) == "error")
     {
         return false;
@@ -441,7 +441,7 @@ fn has_fixed_signature(declaration: Node<'_>, source: &str) -> bool {
     }
     let receiver_type = declaration
         .field_child("receiver")
-        .and_then(|receiver| syntax::named_children(receiver).into_iter().find(|n| n.kind() == "parameter_declaration"))
+        .and_then(|receiver| syntax::named_children(receiver).into_iter().find(|n| n.kind_name() == "parameter_declaration"))
         .and_then(|declaration| declaration.field_child("type"))
         .map(|ty| syntax::text(ty, source).trim_start_matches('*'));
     name.starts_with(|c: char| c.is_ascii_uppercase())
@@ -463,7 +463,7 @@ fn is_must_wrapper(call: Node<'_>, function: Node<'_>, source: &str) -> bool {
     let Some(body) = syntax::function_body(function) else { return false };
     let statements = syntax::block_statements(body);
     let [guard, rest @ ..] = statements.as_slice() else { return false };
-    let returns_a_value = matches!(rest, [last] if last.kind() == "return_statement"
+    let returns_a_value = matches!(rest, [last] if last.kind_name() == "return_statement"
         && last.named_child(0).is_some_and(|values| {
             syntax::named_children(values).iter().chain(std::iter::once(&values)).any(|value| {
                 parameters.iter().any(|parameter| {
@@ -471,7 +471,7 @@ fn is_must_wrapper(call: Node<'_>, function: Node<'_>, source: &str) -> bool {
                 })
             })
         }));
-    let guard_tests_error = guard.kind() == "if_statement"
+    let guard_tests_error = guard.kind_name() == "if_statement"
         && syntax::contains(*guard, call)
         && guard.field_child("condition").is_some_and(|condition| {
             syntax::text(condition, source).split_whitespace().collect::<String>() == format!("{error_parameter}!=nil")
@@ -496,17 +496,17 @@ fn rejected_zero_argument(
         || names_broken_invariant(argument, source)
         || commented_as_assertion(call, source)
         || is_chosen_panic_mode(call, source)
-        || syntax::ancestors_in_function(call).any(|node| node.kind() == "default_case")
+        || syntax::ancestors_in_function(call).any(|node| node.kind_name() == "default_case")
     {
         return None;
     }
     // The `if` directly around the panic, whose consequence begins with it.
     let statement = syntax::enclosing_statement(call)?;
-    let guard = syntax::ancestors_in_function(call).find(|node| node.kind() == "if_statement")?;
+    let guard = syntax::ancestors_in_function(call).find(|node| node.kind_name() == "if_statement")?;
     let consequence = guard.field_child("consequence")?;
     syntax::block_statements(consequence).first().filter(|first| **first == statement)?;
     let condition = syntax::unparen(guard.field_child("condition")?);
-    if condition.kind() != "binary_expression"
+    if condition.kind_name() != "binary_expression"
         || condition.field_child("operator").is_none_or(|operator| syntax::text(operator, source) != "==")
     {
         return None;
@@ -517,7 +517,7 @@ fn rejected_zero_argument(
         matches!(syntax::text(node, source), "0" | "0.0" | "\"\"" | "``")
     };
     let operand = if is_zero(right) { left } else if is_zero(left) { right } else { return None };
-    if operand.kind() != "identifier" {
+    if operand.kind_name() != "identifier" {
         return None;
     }
     let name = syntax::text(operand, source);
@@ -534,13 +534,13 @@ fn rejected_zero_argument(
 fn handles_recover(function: Node<'_>, source: &str) -> bool {
     syntax::descendants_in_function(function)
         .into_iter()
-        .any(|node| node.kind() == "call_expression" && syntax::call_name(node, source) == Some((None, "recover")))
+        .any(|node| node.kind_name() == "call_expression" && syntax::call_name(node, source) == Some((None, "recover")))
 }
 
 fn classify(argument: Node<'_>, call: Node<'_>, ctx: &RuleContext<'_, '_>) -> Argument {
     let argument = syntax::unparen(argument);
     let source: &str = &ctx.file.text;
-    match argument.kind() {
+    match argument.kind_name() {
         "interpreted_string_literal"
         | "raw_string_literal"
         | "int_literal"
@@ -591,13 +591,13 @@ fn classify_concatenation(expression: Node<'_>, ctx: &RuleContext<'_, '_>) -> Ar
     let mut stack = vec![expression];
     while let Some(node) = stack.pop() {
         let node = syntax::unparen(node);
-        if node.kind() == "binary_expression" {
+        if node.kind_name() == "binary_expression" {
             if node.field_child("operator").is_none_or(|operator| ctx.text(operator) != "+") {
                 return Argument::Other;
             }
             stack.extend(node.field_child("left"));
             stack.extend(node.field_child("right"));
-        } else if matches!(node.kind(), "interpreted_string_literal" | "raw_string_literal") {
+        } else if matches!(node.kind_name(), "interpreted_string_literal" | "raw_string_literal") {
             has_literal = true;
         } else {
             has_runtime_part = true;
@@ -630,7 +630,7 @@ fn looks_like_error_name(name: &str) -> bool {
 fn declared_as_error(call: Node<'_>, name: &str, source: &str) -> bool {
     let Some(scope) = syntax::top_level_declaration(call) else { return false };
     syntax::descendants(scope).any(|node| {
-        if !matches!(node.kind(), "parameter_declaration" | "var_spec") {
+        if !matches!(node.kind_name(), "parameter_declaration" | "var_spec") {
             return false;
         }
         let is_error = node.field_child("type").is_some_and(|ty| syntax::text(ty, source) == "error");
@@ -654,7 +654,7 @@ fn is_package_sentinel(name: &str, call: Node<'_>, ctx: &RuleContext<'_, '_>) ->
 fn is_constant(root: Node<'_>, name: &str, source: &str) -> bool {
     syntax::descendants(root).any(|node| {
         let mut cursor = node.walk();
-        node.kind() == "const_spec"
+        node.kind_name() == "const_spec"
             && node.children_by_field_name("name", &mut cursor).any(|ident| syntax::text(ident, source) == name)
     })
 }

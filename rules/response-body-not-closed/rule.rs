@@ -1,4 +1,4 @@
-use crate::syntax::FieldChild as _;
+use crate::syntax::{FieldChild as _, KindName as _};
 use crate::engine::facts::stdlib;
 use crate::engine::prelude::*;
 use crate::engine::service_code;
@@ -42,7 +42,7 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
     let severity = if ctx.facts.is_test_file { Severity::Info } else { ctx.rule.severity };
     let Some(target) = service_code::bound_targets(statement).first().copied() else { return };
     let callee = syntax::callee_display(call, source, &info.callee);
-    if target.kind() != "identifier" {
+    if target.kind_name() != "identifier" {
         // A field, an index or a dereference: the response lives on elsewhere.
         return;
     }
@@ -96,7 +96,7 @@ enum Use {
 
 fn use_of(ctx: &RuleContext<'_, '_>, mention: Node<'_>, source: &str) -> Use {
     let Some(parent) = mention.parent() else { return Use::HandsOn };
-    match parent.kind() {
+    match parent.kind_name() {
         "binary_expression" if is_nil_comparison(parent, source) => Use::Reads,
         // `var resp *http.Response`: a declaration.
         "var_spec" if parent.field_child("value").is_none_or(|value| !syntax::contains(value, mention)) => {
@@ -105,7 +105,7 @@ fn use_of(ctx: &RuleContext<'_, '_>, mention: Node<'_>, source: &str) -> Use {
         // Bound again (`resp, err = c.Do(retry)`): that binding is checked on its own.
         "expression_list"
             if parent.parent().is_some_and(|holder| {
-                matches!(holder.kind(), "assignment_statement" | "short_var_declaration")
+                matches!(holder.kind_name(), "assignment_statement" | "short_var_declaration")
                     && holder.field_child("left") == Some(parent)
             }) =>
         {
@@ -125,7 +125,7 @@ fn use_of(ctx: &RuleContext<'_, '_>, mention: Node<'_>, source: &str) -> Use {
 /// What is done with `resp.Body`.
 fn body_use(ctx: &RuleContext<'_, '_>, body: Node<'_>, source: &str) -> Use {
     let Some(parent) = body.parent() else { return Use::HandsOn };
-    match parent.kind() {
+    match parent.kind_name() {
         "selector_expression" if parent.field_child("operand") == Some(body) => {
             let method = parent.field_child("field").map_or("", |field| syntax::text(field, source));
             if method == "Close" { Use::Closes } else { Use::Reads }
@@ -145,9 +145,9 @@ fn body_use(ctx: &RuleContext<'_, '_>, body: Node<'_>, source: &str) -> Use {
 fn reads_without_closing(ctx: &RuleContext<'_, '_>, call: Node<'_>, source: &str) -> bool {
     let stdlib_function = call
         .field_child("function")
-        .filter(|function| function.kind() == "selector_expression")
+        .filter(|function| function.kind_name() == "selector_expression")
         .and_then(|function| function.field_child("operand"))
-        .filter(|operand| operand.kind() == "identifier")
+        .filter(|operand| operand.kind_name() == "identifier")
         .and_then(|operand| ctx.facts.imports.path_of(syntax::text(operand, source)))
         .is_some_and(stdlib::has_package);
     let from_stdlib = stdlib_function || ctx.types.call(call).is_some_and(|info| info.from_stdlib);
@@ -170,7 +170,7 @@ fn is_plain_value(ty: &str) -> bool {
 fn leaves_function(call: Node<'_>) -> bool {
     let mut node = call;
     while let Some(parent) = node.parent() {
-        match parent.kind() {
+        match parent.kind_name() {
             "parenthesized_expression" | "expression_list" | "literal_element" | "keyed_element" | "unary_expression" => {
                 node = parent
             }
@@ -187,23 +187,23 @@ fn is_nil_comparison(binary: Node<'_>, source: &str) -> bool {
         && ["left", "right"]
             .iter()
             .filter_map(|field| binary.field_child(field))
-            .any(|side| side.kind() == "nil")
+            .any(|side| side.kind_name() == "nil")
 }
 
 /// `defer resp.Body.Close()` on a new line after `if err != nil { ... return ... }` when that
 /// check directly follows the statement; else right after the statement when it binds no error.
 fn defer_close_after_error_check(statement: Node<'_>, name: &str, source: &str) -> Option<Edit> {
-    let statement = if statement.kind() == "var_spec" {
-        syntax::ancestors(statement).find(|node| node.kind() == "var_declaration")?
+    let statement = if statement.kind_name() == "var_spec" {
+        syntax::ancestors(statement).find(|node| node.kind_name() == "var_declaration")?
     } else {
         statement
     };
-    if !statement.parent().is_some_and(|parent| matches!(parent.kind(), "block" | "statement_list")) {
+    if !statement.parent().is_some_and(|parent| matches!(parent.kind_name(), "block" | "statement_list")) {
         return None;
     }
     let check = std::iter::successors(statement.next_named_sibling(), |node| node.next_named_sibling())
-        .find(|node| node.kind() != "comment")
-        .filter(|next| next.kind() == "if_statement")?;
+        .find(|node| node.kind_name() != "comment")
+        .filter(|next| next.kind_name() == "if_statement")?;
     let condition = check.field_child("condition")?;
     let condition_text: String = syntax::text(condition, source).split_whitespace().collect();
     if !condition_text.ends_with("!=nil") || check.field_child("alternative").is_some() {
@@ -211,7 +211,7 @@ fn defer_close_after_error_check(statement: Node<'_>, name: &str, source: &str) 
     }
     let consequence = check.field_child("consequence")?;
     let last = syntax::block_statements(consequence).last().copied()?;
-    if last.kind() != "return_statement" {
+    if last.kind_name() != "return_statement" {
         return None;
     }
     let indent = syntax::line_indent(source, statement.start_byte());

@@ -1,4 +1,4 @@
-use crate::syntax::FieldChild as _;
+use crate::syntax::{FieldChild as _, KindName as _};
 use crate::engine::prelude::*;
 
 pub static RULE: Rule = Rule {
@@ -31,7 +31,7 @@ const ACCUMULATING_OPERATORS: &[&str] = &["+=", "-=", "*=", "|=", "&=", "^=", "<
 fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
     let (Some(statement), Some(literal)) = (found.target(), found.get("literal")) else { return };
     // A fan-out: the `go` runs in a loop of the same function.
-    if !syntax::ancestors_in_function(statement).any(|node| node.kind() == "for_statement") {
+    if !syntax::ancestors_in_function(statement).any(|node| node.kind_name() == "for_statement") {
         return;
     }
     let source: &str = &ctx.file.text;
@@ -67,7 +67,7 @@ fn local_names<'s>(literal: Node<'_>, source: &'s str) -> Vec<&'s str> {
         .filter_map(|parameter| parameter.name.map(|name| syntax::text(name, source)))
         .collect();
     for node in syntax::descendants(literal) {
-        match node.kind() {
+        match node.kind_name() {
             "short_var_declaration" | "range_clause" => {
                 let Some(left) = node.field_child("left") else { continue };
                 names.extend(syntax::named_children(left).into_iter().map(|name| syntax::text(name, source)));
@@ -105,7 +105,7 @@ fn walk_statements<'tree, 's>(
     first_update: &mut Option<GuardedUpdate<'tree, 's>>,
 ) -> bool {
     for statement in statements(block) {
-        match statement.kind() {
+        match statement.kind_name() {
             "expression_statement" => {
                 let Some(call) = syntax::named_children(statement).into_iter().next() else { return false };
                 match lock_call(call, source) {
@@ -145,7 +145,7 @@ fn walk_statements<'tree, 's>(
             }
             "if_statement" => {
                 let initializer = statement.field_child("initializer");
-                if initializer.is_some_and(|init| init.kind() != "short_var_declaration") {
+                if initializer.is_some_and(|init| init.kind_name() != "short_var_declaration") {
                     return false;
                 }
                 for branch in ["consequence", "alternative"] {
@@ -173,13 +173,13 @@ fn walk_statements<'tree, 's>(
 }
 
 fn statements(block: Node<'_>) -> Vec<Node<'_>> {
-    match block.kind() {
+    match block.kind_name() {
         // `else if` chains hand an if_statement as the alternative.
         "if_statement" => vec![block],
         _ => syntax::named_children(block)
             .into_iter()
             .flat_map(
-                |child| if child.kind() == "statement_list" { syntax::named_children(child) } else { vec![child] },
+                |child| if child.kind_name() == "statement_list" { syntax::named_children(child) } else { vec![child] },
             )
             .collect(),
     }
@@ -187,7 +187,7 @@ fn statements(block: Node<'_>) -> Vec<Node<'_>> {
 
 /// `mu.Lock()` / `s.mu.Unlock()`: the mutex expression and the method.
 fn lock_call<'s>(call: Node<'_>, source: &'s str) -> Option<(&'s str, &'s str)> {
-    if call.kind() != "call_expression" || !syntax::call_arguments(call).is_empty() {
+    if call.kind_name() != "call_expression" || !syntax::call_arguments(call).is_empty() {
         return None;
     }
     match syntax::call_name(call, source)? {
@@ -197,7 +197,7 @@ fn lock_call<'s>(call: Node<'_>, source: &'s str) -> Option<(&'s str, &'s str)> 
 }
 
 fn is_done_call(call: Node<'_>, source: &str) -> bool {
-    call.kind() == "call_expression"
+    call.kind_name() == "call_expression"
         && syntax::call_arguments(call).is_empty()
         && matches!(syntax::call_name(call, source), Some((Some(_), "Done")))
 }
@@ -206,7 +206,7 @@ fn is_done_call(call: Node<'_>, source: &str) -> bool {
 /// did not declare: the name, and whether it is an append. Appending is the same shape as adding:
 /// the goroutine's only output is a captured variable it rewrites under the lock.
 fn captured_counter<'s>(statement: Node<'_>, locals: &[&str], source: &'s str) -> Option<(&'s str, bool)> {
-    let (target, appends) = match statement.kind() {
+    let (target, appends) = match statement.kind_name() {
         "inc_statement" | "dec_statement" => (statement.named_child(0)?, false),
         _ => {
             let operator = syntax::text(statement.field_child("operator")?, source);
@@ -223,7 +223,7 @@ fn captured_counter<'s>(statement: Node<'_>, locals: &[&str], source: &'s str) -
             }
         }
     };
-    if target.kind() != "identifier" {
+    if target.kind_name() != "identifier" {
         return None;
     }
     let name = syntax::text(target, source);
@@ -234,7 +234,7 @@ fn captured_counter<'s>(statement: Node<'_>, locals: &[&str], source: &'s str) -
 fn appends_to_itself(assignment: Node<'_>, target: Node<'_>, source: &str) -> bool {
     let Some(right) = assignment.field_child("right") else { return false };
     let [call] = syntax::named_children(right)[..] else { return false };
-    call.kind() == "call_expression"
+    call.kind_name() == "call_expression"
         && matches!(syntax::call_name(call, source), Some((None, "append")))
         && syntax::call_arguments(call)
             .first()
@@ -243,12 +243,12 @@ fn appends_to_itself(assignment: Node<'_>, target: Node<'_>, source: &str) -> bo
 
 /// An assignment whose left side is only the literal's own variables (or `_`).
 fn writes_only_locals(statement: Node<'_>, locals: &[&str], source: &str) -> bool {
-    let targets = match statement.kind() {
+    let targets = match statement.kind_name() {
         "inc_statement" | "dec_statement" => statement.named_child(0).into_iter().collect(),
         _ => statement.field_child("left").map(syntax::named_children).unwrap_or_default(),
     };
     targets.iter().all(|target| {
-        target.kind() == "identifier" && {
+        target.kind_name() == "identifier" && {
             let name = syntax::text(*target, source);
             name == "_" || locals.contains(&name)
         }

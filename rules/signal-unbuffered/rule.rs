@@ -1,3 +1,4 @@
+use crate::syntax::KindName as _;
 use crate::engine::prelude::*;
 
 pub static RULE: Rule = Rule {
@@ -33,7 +34,7 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
     let channel = syntax::unparen(channel);
     // A channel made inline in the call can never be received from, so a buffer would change
     // nothing; only a named channel someone receives on can miss a signal.
-    if channel.kind() != "identifier" {
+    if channel.kind_name() != "identifier" {
         return;
     }
     let name = ctx.text(channel);
@@ -66,7 +67,7 @@ fn single_make<'tree>(
     if bindings.is_empty() {
         let root = scope.parent()?;
         for declaration in syntax::named_children(root) {
-            if declaration.kind() == "var_declaration" {
+            if declaration.kind_name() == "var_declaration" {
                 bindings.extend(syntax::bindings_of(declaration, name, source));
             }
         }

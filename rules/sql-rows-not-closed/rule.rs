@@ -1,4 +1,4 @@
-use crate::syntax::FieldChild as _;
+use crate::syntax::{FieldChild as _, KindName as _};
 use crate::engine::prelude::*;
 use crate::engine::service_code;
 
@@ -33,7 +33,7 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
     }
     let targets = service_code::bound_targets(statement);
     let Some(target) = targets.first().copied() else { return };
-    if target.kind() != "identifier" {
+    if target.kind_name() != "identifier" {
         return;
     }
     let callee = syntax::callee_display(call, source, &info.callee);
@@ -62,7 +62,7 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
         }
     }
     let loops: Vec<_> = next_loops(body, name, source).into_iter().filter(|node| belongs(*node)).collect();
-    let error_name = targets.get(1).filter(|node| node.kind() == "identifier").map(|node| syntax::text(*node, source));
+    let error_name = targets.get(1).filter(|node| node.kind_name() == "identifier").map(|node| syntax::text(*node, source));
     let error_check = error_check_after(statement, error_name, source);
     let releases = |node: Node<'_>| closes.iter().any(|close| syntax::contains(node, *close));
     let guards = nil_guarded_closes(body, statement, name, error_name, &closes, source);
@@ -73,7 +73,7 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
             && !guards.iter().any(|guard| {
                 // The block the guard sits in, braces included: a fall off the function's end
                 // points at its closing brace.
-                let block = syntax::ancestors(*guard).find(|node| node.kind() == "block");
+                let block = syntax::ancestors(*guard).find(|node| node.kind_name() == "block");
                 guard.end_byte() <= escape.node.start_byte()
                     && block.is_some_and(|block| syntax::contains(block, escape.node))
             })
@@ -139,7 +139,7 @@ fn binding_scope<'tree>(
 fn scope_of(statement: Node<'_>) -> Option<Node<'_>> {
     syntax::ancestors(statement).find(|node| {
         matches!(
-            node.kind(),
+            node.kind_name(),
             "block" | "if_statement" | "for_statement" | "expression_switch_statement" | "type_switch_statement"
         )
     })
@@ -156,7 +156,7 @@ enum Use<'s> {
 
 fn use_of<'s>(mention: Node<'_>, source: &'s str) -> Use<'s> {
     let Some(parent) = mention.parent() else { return Use::HandsOn };
-    match parent.kind() {
+    match parent.kind_name() {
         "selector_expression" if parent.field_child("operand") == Some(mention) => {
             Use::Method(parent.field_child("field").map_or("", |field| syntax::text(field, source)))
         }
@@ -165,7 +165,7 @@ fn use_of<'s>(mention: Node<'_>, source: &'s str) -> Use<'s> {
             let against_nil = ["left", "right"]
                 .iter()
                 .filter_map(|field| parent.field_child(field))
-                .any(|side| side.kind() == "nil");
+                .any(|side| side.kind_name() == "nil");
             if matches!(operator, "==" | "!=") && against_nil { Use::Other } else { Use::HandsOn }
         }
         "var_spec" if parent.field_child("value").is_none_or(|value| !syntax::contains(value, mention)) => {
@@ -173,7 +173,7 @@ fn use_of<'s>(mention: Node<'_>, source: &'s str) -> Use<'s> {
         }
         "expression_list"
             if parent.parent().is_some_and(|holder| {
-                matches!(holder.kind(), "assignment_statement" | "short_var_declaration")
+                matches!(holder.kind_name(), "assignment_statement" | "short_var_declaration")
                     && holder.field_child("left") == Some(parent)
             }) =>
         {
@@ -186,9 +186,9 @@ fn use_of<'s>(mention: Node<'_>, source: &'s str) -> Use<'s> {
 /// The `for name.Next() { ... }` loops of the function.
 fn next_loops<'tree>(body: Node<'tree>, name: &str, source: &str) -> Vec<Node<'tree>> {
     syntax::descendants(body)
-        .filter(|node| node.kind() == "for_statement")
+        .filter(|node| node.kind_name() == "for_statement")
         .filter(|node| {
-            syntax::named_children(*node).into_iter().find(|child| child.kind() == "call_expression").is_some_and(|call| {
+            syntax::named_children(*node).into_iter().find(|child| child.kind_name() == "call_expression").is_some_and(|call| {
                 syntax::call_name(call, source) == Some((Some(name), "Next"))
             })
         })
@@ -199,16 +199,16 @@ fn next_loops<'tree>(body: Node<'tree>, name: &str, source: &str) -> Vec<Node<'t
 /// on those paths the rows are nil.
 fn error_check_after<'tree>(statement: Node<'tree>, error_name: Option<&str>, source: &str) -> Option<Node<'tree>> {
     let error_name = error_name.filter(|name| *name != "_")?;
-    let statement = if statement.kind() == "var_spec" {
-        syntax::ancestors(statement).find(|node| node.kind() == "var_declaration")?
+    let statement = if statement.kind_name() == "var_spec" {
+        syntax::ancestors(statement).find(|node| node.kind_name() == "var_declaration")?
     } else {
         statement
     };
     let check = match statement.parent() {
-        Some(parent) if parent.kind() == "if_statement" => parent,
+        Some(parent) if parent.kind_name() == "if_statement" => parent,
         _ => std::iter::successors(statement.next_named_sibling(), |node| node.next_named_sibling())
-            .find(|node| node.kind() != "comment")
-            .filter(|node| node.kind() == "if_statement")?,
+            .find(|node| node.kind_name() != "comment")
+            .filter(|node| node.kind_name() == "if_statement")?,
     };
     let condition: String = syntax::text(check.field_child("condition")?, source).split_whitespace().collect();
     condition.contains(&format!("{error_name}!=nil")).then(|| check.field_child("consequence")).flatten()
@@ -229,7 +229,7 @@ fn after_full_iteration(loops: &[Node<'_>], statement: Node<'_>, exit: Node<'_>,
 /// labelled), or a `goto`, inside its body.
 fn leaves_early(loop_: Node<'_>, source: &str) -> bool {
     let Some(body) = loop_.field_child("body") else { return false };
-    syntax::descendants(body).any(|node| match node.kind() {
+    syntax::descendants(body).any(|node| match node.kind_name() {
         "goto_statement" => true,
         "break_statement" => flow::jump_target(node, source) == Some(loop_),
         _ => false,
@@ -249,7 +249,7 @@ fn nil_guarded_closes<'tree>(
     let rows_guard = format!("{name}!=nil");
     let error_guard = error_name.filter(|error| *error != "_").map(|error| format!("{error}==nil"));
     syntax::descendants(body)
-        .filter(|node| node.kind() == "if_statement" && node.start_byte() >= statement.end_byte())
+        .filter(|node| node.kind_name() == "if_statement" && node.start_byte() >= statement.end_byte())
         .filter(|node| {
             let Some(condition) = node.field_child("condition") else { return false };
             let condition: String = syntax::text(condition, source).split_whitespace().collect();

@@ -1,4 +1,4 @@
-use crate::syntax::FieldChild as _;
+use crate::syntax::{FieldChild as _, KindName as _};
 use crate::engine::facts::VersionSource;
 use crate::engine::prelude::*;
 
@@ -71,7 +71,7 @@ fn check_constructor(ctx: &mut RuleContext<'_, '_>, call: Node<'_>, constructor:
     }
     let outer = outermost_parens(call);
     let Some(parent) = outer.parent() else { return };
-    let name = match parent.kind() {
+    let name = match parent.kind_name() {
         // `time.NewTimer(d).C`: nothing keeps the timer to stop it.
         "selector_expression"
             if parent.field_child("field").is_some_and(|f| syntax::text(f, source) == "C") =>
@@ -95,7 +95,7 @@ fn check_constructor(ctx: &mut RuleContext<'_, '_>, call: Node<'_>, constructor:
         },
         _ => return,
     };
-    if name.kind() != "identifier" {
+    if name.kind_name() != "identifier" {
         return;
     }
     let name_text = syntax::text(name, source);
@@ -119,7 +119,7 @@ fn check_constructor(ctx: &mut RuleContext<'_, '_>, call: Node<'_>, constructor:
     if constructor == "NewTimer"
         && !syntax::identifiers_named(scope, name_text, source).any(|use_| {
             use_.parent().is_some_and(|selector| {
-                selector.kind() == "selector_expression"
+                selector.kind_name() == "selector_expression"
                     && selector.field_child("field").is_some_and(|f| syntax::text(f, source) == "C")
                     && in_select_case(selector)
             })
@@ -152,7 +152,7 @@ fn bound_name<'tree>(right: Node<'tree>, value: Node<'tree>) -> Option<Node<'tre
     let statement = right.parent()?;
     let values = syntax::named_children(right);
     let index = values.iter().position(|v| *v == value)?;
-    let names: Vec<Node<'tree>> = match statement.kind() {
+    let names: Vec<Node<'tree>> = match statement.kind_name() {
         "short_var_declaration" | "assignment_statement" => {
             if statement.field_child("right") != Some(right) {
                 return None;
@@ -174,13 +174,13 @@ fn bound_name<'tree>(right: Node<'tree>, value: Node<'tree>) -> Option<Node<'tre
 fn stopped_or_escapes(scope: Node<'_>, name: &str, declared: Node<'_>, source: &str) -> bool {
     syntax::identifiers_named(scope, name, source).filter(|node| *node != declared).any(|use_| {
         let Some(parent) = use_.parent() else { return false };
-        match parent.kind() {
+        match parent.kind_name() {
             "selector_expression" => {
                 parent.field_child("field").is_some_and(|field| syntax::text(field, source) == "Stop")
             }
             "argument_list" | "literal_element" | "send_statement" | "return_statement" => true,
             "unary_expression" => true,
-            "expression_list" => parent.parent().is_some_and(|statement| match statement.kind() {
+            "expression_list" => parent.parent().is_some_and(|statement| match statement.kind_name() {
                 "return_statement" => true,
                 "short_var_declaration" | "assignment_statement" => {
                     statement.field_child("right") == Some(parent)
@@ -216,7 +216,7 @@ fn endless(loop_: &flow::Loop<'_>, source: &str) -> bool {
 /// `func main` of package main (not a literal inside it): the process ends with it.
 fn is_main(ctx: &RuleContext<'_, '_>, function: Node<'_>, source: &str) -> bool {
     ctx.facts.is_main_package()
-        && function.kind() == "function_declaration"
+        && function.kind_name() == "function_declaration"
         && syntax::function_name(function, source) == Some("main")
 }
 
@@ -240,9 +240,9 @@ fn check_tick(ctx: &mut RuleContext<'_, '_>, call: Node<'_>, source: &str) {
     }
     let outer = outermost_parens(call);
     if let Some(parent) = outer.parent()
-        && parent.kind() == "expression_list"
+        && parent.kind_name() == "expression_list"
         && let Some(name) = bound_name(parent, outer)
-        && name.kind() == "identifier"
+        && name.kind_name() == "identifier"
         && consumed_forever(function, syntax::text(name, source), source)
     {
         return;
@@ -256,7 +256,7 @@ fn check_tick(ctx: &mut RuleContext<'_, '_>, call: Node<'_>, source: &str) {
 
 fn check_after(ctx: &mut RuleContext<'_, '_>, call: Node<'_>, source: &str) {
     // `case <-time.After(d):` / `case v := <-time.After(d):`
-    let Some(case) = syntax::ancestors(call).take(4).find(|node| node.kind() == "communication_case") else {
+    let Some(case) = syntax::ancestors(call).take(4).find(|node| node.kind_name() == "communication_case") else {
         return;
     };
     let in_communication =
@@ -264,9 +264,9 @@ fn check_after(ctx: &mut RuleContext<'_, '_>, call: Node<'_>, source: &str) {
     if !in_communication {
         return;
     }
-    let Some(select) = case.parent().filter(|parent| parent.kind() == "select_statement") else { return };
+    let Some(select) = case.parent().filter(|parent| parent.kind_name() == "select_statement") else { return };
     let Some(loop_) = syntax::ancestors(select)
-        .take_while(|node| !syntax::FUNCTION_KINDS.contains(&node.kind()))
+        .take_while(|node| !syntax::FUNCTION_KINDS.contains(&node.kind_name()))
         .filter_map(flow::Loop::new)
         .find(|loop_| loop_.contains(select))
     else {
@@ -292,7 +292,7 @@ fn check_after(ctx: &mut RuleContext<'_, '_>, call: Node<'_>, source: &str) {
 
 /// `node`, or the outermost parentheses around it.
 fn outermost_parens(mut node: Node<'_>) -> Node<'_> {
-    while let Some(parent) = node.parent().filter(|parent| parent.kind() == "parenthesized_expression") {
+    while let Some(parent) = node.parent().filter(|parent| parent.kind_name() == "parenthesized_expression") {
         node = parent;
     }
     node
@@ -304,14 +304,14 @@ fn leaves_loop(case: &flow::SelectCase<'_>, loop_: &flow::Loop<'_>, source: &str
     let Some(last) = case.body.and_then(|body| syntax::block_statements(body).last().copied()) else {
         return false;
     };
-    match last.kind() {
+    match last.kind_name() {
         "return_statement" => true,
         "break_statement" | "goto_statement" => {
             flow::jump_target(last, source).is_none_or(|target| target == loop_.node || !loop_.contains(target))
         }
         "expression_statement" => last
             .named_child(0)
-            .is_some_and(|call| call.kind() == "call_expression" && flow::terminating_call(call, source).is_some()),
+            .is_some_and(|call| call.kind_name() == "call_expression" && flow::terminating_call(call, source).is_some()),
         _ => false,
     }
 }
@@ -319,7 +319,7 @@ fn leaves_loop(case: &flow::SelectCase<'_>, loop_: &flow::Loop<'_>, source: &str
 /// True when `expression` is part of a `select` case's communication (`case <-t.C:`).
 fn in_select_case(expression: Node<'_>) -> bool {
     syntax::ancestors(expression).take(4).any(|ancestor| {
-        ancestor.kind() == "communication_case"
+        ancestor.kind_name() == "communication_case"
             && ancestor
                 .field_child("communication")
                 .is_some_and(|communication| syntax::contains(communication, expression))

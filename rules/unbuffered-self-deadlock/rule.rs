@@ -1,4 +1,4 @@
-use crate::syntax::FieldChild as _;
+use crate::syntax::{FieldChild as _, KindName as _};
 use crate::engine::prelude::*;
 
 pub static RULE: Rule = Rule {
@@ -29,7 +29,7 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
     // A send that is one case of a select can be skipped (another case, or `default`); one in a
     // `for` clause's post statement runs only if the body comes round (runtime/race's
     // compile-only `for ; ; c <- x { break }`).
-    if send.parent().is_some_and(|parent| matches!(parent.kind(), "communication_case" | "for_clause")) {
+    if send.parent().is_some_and(|parent| matches!(parent.kind_name(), "communication_case" | "for_clause")) {
         return;
     }
     let Some(function) = ctx.types.ancestry().enclosing_functions(send).next() else { return };
@@ -51,7 +51,7 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
     // what follows the send first).
     let mut end = send.start_byte();
     for ancestor in syntax::ancestors(send).take_while(|ancestor| *ancestor != function) {
-        if ancestor.kind() == "for_statement" && !syntax::contains(ancestor, make) {
+        if ancestor.kind_name() == "for_statement" && !syntax::contains(ancestor, make) {
             end = end.max(ancestor.end_byte());
         }
     }
@@ -59,7 +59,7 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
     let between = |node: Node<'_>| node.start_byte() >= start && node.end_byte() <= end && node != send;
     // A goroutine started in between may be the receiver; so may any code the channel is handed
     // to (a call, a struct, another variable), or a receive in a loop that comes round again.
-    let started = syntax::descendants(body).any(|node| node.kind() == "go_statement" && between(node));
+    let started = syntax::descendants(body).any(|node| node.kind_name() == "go_statement" && between(node));
     let used = syntax::identifiers_named(body, name, source)
         .any(|mention| between(mention) && !syntax::contains(send, mention));
     if started || used {

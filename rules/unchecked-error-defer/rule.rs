@@ -1,4 +1,4 @@
-use crate::syntax::FieldChild as _;
+use crate::syntax::{FieldChild as _, KindName as _};
 use crate::engine::facts::stdlib;
 use crate::engine::prelude::*;
 
@@ -60,7 +60,7 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
     let dropped: Vec<(Node<'_>, Node<'_>)> = syntax::descendants_in_function(body)
         .into_iter()
         .filter_map(|node| {
-            let call = match node.kind() {
+            let call = match node.kind_name() {
                 "expression_statement" => node.named_child(0),
                 "assignment_statement" => {
                     let left = syntax::named_children(node.field_child("left")?);
@@ -73,7 +73,7 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
                 _ => None,
             }
             .map(syntax::unparen)?;
-            (call.kind() == "call_expression").then_some((node, call))
+            (call.kind_name() == "call_expression").then_some((node, call))
         })
         .collect();
     for (statement, call) in dropped {
@@ -85,7 +85,7 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
 fn check_call(ctx: &mut RuleContext<'_, '_>, statement: Node<'_>, call: Node<'_>) {
     let source: &str = &ctx.file.text;
     let Some(function) = call.field_child("function").map(syntax::unparen) else { return };
-    if function.kind() != "selector_expression" {
+    if function.kind_name() != "selector_expression" {
         return;
     }
     let (Some(receiver), Some(method)) =
@@ -148,12 +148,12 @@ fn written_resource(ctx: &RuleContext<'_, '_>, receiver: Node<'_>, owner: &str) 
         if syntax::wraps_unchecked_writer(ctx.types, &ctx.facts.imports, receiver, source) {
             return None;
         }
-        if owner == "io.WriteCloser" && receiver.kind() == "identifier" && !written_in_function(ctx, receiver) {
+        if owner == "io.WriteCloser" && receiver.kind_name() == "identifier" && !written_in_function(ctx, receiver) {
             return None;
         }
         return Some((*described).to_string());
     }
-    if owner != "*os.File" || receiver.kind() != "identifier" {
+    if owner != "*os.File" || receiver.kind_name() != "identifier" {
         return None;
     }
     let values = bound_calls(receiver, source)?;
@@ -175,7 +175,7 @@ fn removed_in_function(ctx: &RuleContext<'_, '_>, file: Node<'_>, opener: Node<'
     let created_from = syntax::call_arguments(opener).first().map(|name| syntax::text(*name, source));
     let Some(scope) = syntax::top_level_declaration(file) else { return false };
     syntax::descendants(scope).any(|node| {
-        if node.kind() != "call_expression" {
+        if node.kind_name() != "call_expression" {
             return false;
         }
         let Some((Some(package), "Remove" | "RemoveAll")) = syntax::call_name(node, source) else { return false };
@@ -204,7 +204,7 @@ pub(super) fn bound_calls<'tree>(name: Node<'tree>, source: &str) -> Option<Vec<
             let value = match binding.value {
                 Some(value) => value,
                 None => {
-                    let right = match binding.statement.kind() {
+                    let right = match binding.statement.kind_name() {
                         "var_spec" => binding.statement.field_child("value"),
                         _ => binding.statement.field_child("right"),
                     }?;
@@ -215,7 +215,7 @@ pub(super) fn bound_calls<'tree>(name: Node<'tree>, source: &str) -> Option<Vec<
                 }
             };
             let value = syntax::unparen(value);
-            (value.kind() == "call_expression").then_some(value)
+            (value.kind_name() == "call_expression").then_some(value)
         })
         .collect()
 }
@@ -237,7 +237,7 @@ fn write_opener(ctx: &RuleContext<'_, '_>, call: Node<'_>) -> Option<String> {
         ("os", "OpenFile") => syntax::call_arguments(call).get(1).is_some_and(|flags| {
             syntax::descendants(*flags)
                 .chain(std::iter::once(*flags))
-                .any(|node| node.kind() == "field_identifier" && WRITE_FLAGS.contains(&syntax::text(node, source)))
+                .any(|node| node.kind_name() == "field_identifier" && WRITE_FLAGS.contains(&syntax::text(node, source)))
         }),
         _ => false,
     };
@@ -256,18 +256,18 @@ pub(super) fn written_in_function(ctx: &RuleContext<'_, '_>, name: Node<'_>) -> 
     let Some(scope) = syntax::top_level_declaration(name) else { return false };
     syntax::identifiers_named(scope, syntax::text(name, source), source).any(|identifier| {
         let Some(parent) = identifier.parent() else { return false };
-        match parent.kind() {
+        match parent.kind_name() {
             "selector_expression" => {
                 let method = parent.field_child("field").map_or("", |field| syntax::text(field, source));
                 let called = parent.parent().is_some_and(|call| {
-                    call.kind() == "call_expression" && call.field_child("function") == Some(parent)
+                    call.kind_name() == "call_expression" && call.field_child("function") == Some(parent)
                 });
                 called && WRITE_METHODS.contains(&method)
             }
             "argument_list" => parent.parent().is_some_and(|call| !reads_only(ctx, call, identifier)),
             // Bound here, or deferred (the call under judgement): not a write.
             "expression_list" => parent.parent().is_some_and(|statement| {
-                !(matches!(statement.kind(), "short_var_declaration" | "assignment_statement")
+                !(matches!(statement.kind_name(), "short_var_declaration" | "assignment_statement")
                     && statement.field_child("left") == Some(parent))
             }),
             // Stored in a composite literal, sent, or its address taken: it may be written later.
@@ -309,7 +309,7 @@ fn checked_elsewhere(receiver: Node<'_>, method: &str, deferred: Node<'_>, sourc
     let Some(scope) = syntax::top_level_declaration(deferred) else { return false };
     syntax::descendants(scope).any(|node| {
         node != deferred
-            && node.kind() == "call_expression"
+            && node.kind_name() == "call_expression"
             && syntax::call_name(node, source)
                 .is_some_and(|(operand, name)| operand == Some(receiver) && finishes.contains(&name))
             && syntax::call_result_used(node, source)

@@ -1,4 +1,4 @@
-use crate::syntax::FieldChild as _;
+use crate::syntax::{FieldChild as _, KindName as _};
 use super::unchecked_error_defer::{WRITE_FLAGS, WRITER_TYPES, bound_calls, written_in_function};
 use crate::engine::facts::types::CallInfo;
 use crate::engine::prelude::*;
@@ -46,7 +46,7 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
         return;
     }
     let callee = syntax::callee_display(call, source, &info.callee);
-    let in_goroutine = statement.kind() == "go_statement";
+    let in_goroutine = statement.kind_name() == "go_statement";
     let message = if in_goroutine {
         format!("the error returned by `{callee}` is lost: `go` discards the results of the call")
     } else {
@@ -69,7 +69,7 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
 fn std_error_handling_excludes(ctx: &RuleContext<'_, '_>, call: Node<'_>, info: &CallInfo) -> bool {
     let source: &str = &ctx.file.text;
     let Some(function) = call.field_child("function").map(syntax::unparen) else { return false };
-    let name = match function.kind() {
+    let name = match function.kind_name() {
         "identifier" => syntax::text(function, source),
         "selector_expression" => function.field_child("field").map_or("", |field| syntax::text(field, source)),
         _ => return false,
@@ -77,11 +77,11 @@ fn std_error_handling_excludes(ctx: &RuleContext<'_, '_>, call: Node<'_>, info: 
     if is_print_style(name) {
         return true;
     }
-    let operand = (function.kind() == "selector_expression")
+    let operand = (function.kind_name() == "selector_expression")
         .then(|| function.field_child("operand").map(syntax::unparen))
         .flatten();
     let package = operand
-        .filter(|operand| operand.kind() == "identifier" && info.receiver.is_none())
+        .filter(|operand| operand.kind_name() == "identifier" && info.receiver.is_none())
         .and_then(|operand| ctx.facts.imports.path_of(syntax::text(operand, source)));
     match (package, name) {
         (Some("os"), "Remove" | "RemoveAll" | "Setenv" | "Unsetenv") => return true,
@@ -93,7 +93,7 @@ fn std_error_handling_excludes(ctx: &RuleContext<'_, '_>, call: Node<'_>, info: 
     }
     let Some(receiver) = operand else { return false };
     // `json.NewEncoder(os.Stdout).Encode(v)`: output to the terminal, as for fmt.Println.
-    if receiver.kind() == "call_expression"
+    if receiver.kind_name() == "call_expression"
         && syntax::call_arguments(receiver).first().is_some_and(|first| syntax::is_standard_stream(&ctx.facts.imports, *first, source))
     {
         return true;
@@ -110,31 +110,31 @@ fn std_error_handling_excludes(ctx: &RuleContext<'_, '_>, call: Node<'_>, info: 
 /// leaves. The write already failed and that error is the one reported; the Close error adds
 /// nothing.
 fn on_error_path(call: Node<'_>, source: &str) -> bool {
-    let Some(statement) = call.parent().filter(|parent| parent.kind() == "expression_statement") else {
+    let Some(statement) = call.parent().filter(|parent| parent.kind_name() == "expression_statement") else {
         return false;
     };
     let Some(mut container) = statement.parent() else { return false };
-    if container.kind() == "statement_list"
-        && let Some(block) = container.parent().filter(|parent| parent.kind() == "block")
+    if container.kind_name() == "statement_list"
+        && let Some(block) = container.parent().filter(|parent| parent.kind_name() == "block")
     {
         container = block;
     }
     let Some(last) = syntax::block_statements(container).pop() else { return false };
-    let error_check = container.kind() == "block"
+    let error_check = container.kind_name() == "block"
         && container.parent().is_some_and(|parent| {
-            parent.kind() == "if_statement"
+            parent.kind_name() == "if_statement"
                 && parent.field_child("consequence") == Some(container)
                 && parent.field_child("condition").is_some_and(|condition| {
                     let condition = syntax::text(condition, source);
                     condition.contains("!= nil") && condition.to_lowercase().contains("err")
                 })
         });
-    match last.kind() {
+    match last.kind_name() {
         "return_statement" => error_check || returns_an_error(last, source),
         "continue_statement" | "break_statement" => error_check,
         "expression_statement" => {
             error_check
-                && last.named_child(0).filter(|inner| inner.kind() == "call_expression").is_some_and(|exit| {
+                && last.named_child(0).filter(|inner| inner.kind_name() == "call_expression").is_some_and(|exit| {
                     syntax::call_name(exit, source).is_some_and(|(_, name)| {
                         name == "panic" || name == "Exit" || name.starts_with("Fatal")
                     })
@@ -152,7 +152,7 @@ fn returns_an_error(statement: Node<'_>, source: &str) -> bool {
         return false;
     };
     let last = syntax::unparen(last);
-    match last.kind() {
+    match last.kind_name() {
         "identifier" => {
             let name = syntax::text(last, source);
             name != "nil" && name.to_lowercase().contains("err")
@@ -189,7 +189,7 @@ fn finishes_a_write(ctx: &RuleContext<'_, '_>, receiver: Node<'_>) -> bool {
         if syntax::wraps_unchecked_writer(ctx.types, &ctx.facts.imports, receiver, source) {
             return false;
         }
-        return owner != "io.WriteCloser" || receiver.kind() != "identifier" || written_in_function(ctx, receiver);
+        return owner != "io.WriteCloser" || receiver.kind_name() != "identifier" || written_in_function(ctx, receiver);
     }
     owner == "*os.File" && !opened_read_only(ctx, receiver)
 }
@@ -198,7 +198,7 @@ fn finishes_a_write(ctx: &RuleContext<'_, '_>, receiver: Node<'_>) -> bool {
 /// `os.Open`, or `os.OpenFile` whose flags name no write flag.
 fn opened_read_only(ctx: &RuleContext<'_, '_>, receiver: Node<'_>) -> bool {
     let source: &str = &ctx.file.text;
-    if receiver.kind() != "identifier" {
+    if receiver.kind_name() != "identifier" {
         return false;
     }
     let Some(values) = bound_calls(receiver, source) else { return false };
@@ -212,7 +212,7 @@ fn opened_read_only(ctx: &RuleContext<'_, '_>, receiver: Node<'_>) -> bool {
             "OpenFile" => syntax::call_arguments(*value).get(1).is_some_and(|flags| {
                 let words: Vec<&str> = syntax::descendants(*flags)
                     .chain(std::iter::once(*flags))
-                    .filter(|node| matches!(node.kind(), "field_identifier" | "identifier"))
+                    .filter(|node| matches!(node.kind_name(), "field_identifier" | "identifier"))
                     .map(|node| syntax::text(node, source))
                     .collect();
                 words.contains(&"O_RDONLY") && !words.iter().any(|word| WRITE_FLAGS.contains(word))
@@ -261,7 +261,7 @@ fn handler(ctx: &RuleContext<'_, '_>, statement: Node<'_>) -> Handler {
 /// The zero value of a result type, when its spelling shows it; `None` for named types, which
 /// may be structs.
 fn zero_value(result: Node<'_>, source: &str) -> Option<&'static str> {
-    match result.kind() {
+    match result.kind_name() {
         "pointer_type" | "slice_type" | "map_type" | "channel_type" | "function_type" | "interface_type" => {
             Some("nil")
         }

@@ -1,4 +1,4 @@
-use crate::syntax::FieldChild as _;
+use crate::syntax::{FieldChild as _, KindName as _};
 use crate::engine::prelude::*;
 
 pub static RULE: Rule = Rule {
@@ -98,10 +98,10 @@ fn writer_of(ctx: &RuleContext<'_, '_>, call: Node<'_>, operand: Node<'_>, name:
     let imports = &ctx.facts.imports;
     let operand_text = ctx.text(operand);
     let stdlib_call = || ctx.types.call(call).is_some_and(|info| info.from_stdlib);
-    if operand.kind() == "identifier" && imports.names(operand_text, "log") {
+    if operand.kind_name() == "identifier" && imports.names(operand_text, "log") {
         return (!name.starts_with("Fprint") && stdlib_call()).then_some(Writer::Log);
     }
-    if operand.kind() == "identifier" && imports.names(operand_text, "fmt") {
+    if operand.kind_name() == "identifier" && imports.names(operand_text, "fmt") {
         if !stdlib_call() {
             return None;
         }
@@ -110,9 +110,9 @@ fn writer_of(ctx: &RuleContext<'_, '_>, call: Node<'_>, operand: Node<'_>, name:
         if !name.starts_with("Fprint") {
             return None;
         }
-        let destination = syntax::named_children(arguments).into_iter().find(|node| node.kind() != "comment")?;
+        let destination = syntax::named_children(arguments).into_iter().find(|node| node.kind_name() != "comment")?;
         let destination = syntax::unparen(destination);
-        let to_stderr = destination.kind() == "selector_expression"
+        let to_stderr = destination.kind_name() == "selector_expression"
             && destination.field_child("operand").is_some_and(|os| imports.names(ctx.text(os), "os"))
             && destination.field_child("field").is_some_and(|field| ctx.text(field) == "Stderr");
         return to_stderr.then_some(Writer::Fmt);
@@ -129,8 +129,8 @@ fn hand_formatted_pair(ctx: &RuleContext<'_, '_>, arguments: Node<'_>, name: &st
     if !name.ends_with('f') {
         return None;
     }
-    let format = syntax::named_children(arguments).into_iter().find(|node| node.kind() != "comment")?;
-    if !matches!(format.kind(), "interpreted_string_literal" | "raw_string_literal") {
+    let format = syntax::named_children(arguments).into_iter().find(|node| node.kind_name() != "comment")?;
+    if !matches!(format.kind_name(), "interpreted_string_literal" | "raw_string_literal") {
         return None;
     }
     key_value_pair(ctx.text(format))

@@ -1,4 +1,4 @@
-use crate::syntax::FieldChild as _;
+use crate::syntax::{FieldChild as _, KindName as _};
 use crate::engine::prelude::*;
 
 pub static RULE: Rule = Rule {
@@ -27,9 +27,9 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
     let Some(body) = literal.field_child("body") else { return };
     let source: &str = &ctx.file.text;
     let first_statement = syntax::block_statements(body).into_iter().next();
-    for statement in flow::own_descendants(body).filter(|node| node.kind() == "expression_statement") {
-        let Some(call) = statement.named_child(0).filter(|call| call.kind() == "call_expression") else { continue };
-        let Some(function) = call.field_child("function").filter(|f| f.kind() == "selector_expression") else {
+    for statement in flow::own_descendants(body).filter(|node| node.kind_name() == "expression_statement") {
+        let Some(call) = statement.named_child(0).filter(|call| call.kind_name() == "call_expression") else { continue };
+        let Some(function) = call.field_child("function").filter(|f| f.kind_name() == "selector_expression") else {
             continue;
         };
         let (Some(receiver), Some(method)) =
@@ -91,14 +91,14 @@ fn is_wait_group(ctx: &RuleContext<'_, '_>, receiver: Node<'_>, go: Node<'_>, so
     let receiver_text = syntax::text(receiver, source);
     let Some(scope) = syntax::top_level_declaration(go) else { return false };
     syntax::descendants(scope).any(|node| {
-        node.kind() == "call_expression"
+        node.kind_name() == "call_expression"
             && matches!(syntax::call_name(node, source), Some((Some(operand), "Done" | "Wait")) if operand == receiver_text)
     })
 }
 
 /// True when a `go` statement follows `add` in the literal: the `Add` counts a child goroutine.
 fn starts_a_child(body: Node<'_>, add: Node<'_>) -> bool {
-    flow::own_descendants(body).any(|node| node.start_byte() >= add.end_byte() && node.kind() == "go_statement")
+    flow::own_descendants(body).any(|node| node.start_byte() >= add.end_byte() && node.kind_name() == "go_statement")
 }
 
 /// True when the function starting the goroutine adds to the same group before the `go`
@@ -109,7 +109,7 @@ fn counted_before(receiver: Node<'_>, go: Node<'_>, source: &str) -> bool {
     let Some(function) = syntax::enclosing_function(go) else { return false };
     flow::own_descendants(function).any(|node| {
         node.end_byte() <= go.start_byte()
-            && node.kind() == "call_expression"
+            && node.kind_name() == "call_expression"
             && matches!(syntax::call_name(node, source), Some((Some(operand), "Add")) if operand == receiver_text)
     })
 }
@@ -121,7 +121,7 @@ fn counted_before(receiver: Node<'_>, go: Node<'_>, source: &str) -> bool {
 fn move_before(statement: Node<'_>, go: Node<'_>, literal: Node<'_>, source: &str) -> Option<Vec<Edit>> {
     let parameters = syntax::signature_names(literal, source);
     if syntax::descendants(statement)
-        .any(|node| node.kind() == "identifier" && parameters.contains(&syntax::text(node, source)))
+        .any(|node| node.kind_name() == "identifier" && parameters.contains(&syntax::text(node, source)))
     {
         return None;
     }
@@ -139,7 +139,7 @@ fn move_before(statement: Node<'_>, go: Node<'_>, literal: Node<'_>, source: &st
     }
     let moved = source[statement.start_byte()..line_end].trim_end();
     let (go_alone, go_line_start, _) = alone_on_line(go);
-    if !go_alone || !go.parent().is_some_and(|parent| matches!(parent.kind(), "block" | "statement_list")) {
+    if !go_alone || !go.parent().is_some_and(|parent| matches!(parent.kind_name(), "block" | "statement_list")) {
         return None;
     }
     let indent = syntax::line_indent(source, go.start_byte());
@@ -161,12 +161,12 @@ fn declared_inside(receiver: Node<'_>, body: Node<'_>, source: &str) -> bool {
 fn never_waited(receiver: Node<'_>, go: Node<'_>, source: &str) -> bool {
     let receiver = syntax::unparen(receiver);
     let Some(scope) = syntax::top_level_declaration(go) else { return false };
-    if receiver.kind() != "identifier" || !declares(scope, syntax::text(receiver, source), source) {
+    if receiver.kind_name() != "identifier" || !declares(scope, syntax::text(receiver, source), source) {
         return false;
     }
     let receiver_text = syntax::text(receiver, source);
     !syntax::descendants(scope).any(|node| {
-        node.kind() == "call_expression"
+        node.kind_name() == "call_expression"
             && matches!(syntax::call_name(node, source), Some((Some(operand), "Wait")) if operand == receiver_text)
     })
 }
@@ -178,13 +178,13 @@ fn never_waited(receiver: Node<'_>, go: Node<'_>, source: &str) -> bool {
 fn waited_only_here_before(receiver: Node<'_>, body: Node<'_>, add: Node<'_>, go: Node<'_>, source: &str) -> bool {
     let receiver = syntax::unparen(receiver);
     let Some(scope) = syntax::top_level_declaration(go) else { return false };
-    if receiver.kind() != "identifier" || !declares(scope, syntax::text(receiver, source), source) {
+    if receiver.kind_name() != "identifier" || !declares(scope, syntax::text(receiver, source), source) {
         return false;
     }
     let receiver_text = syntax::text(receiver, source);
     let waits: Vec<Node<'_>> = syntax::descendants(scope)
         .filter(|node| {
-            node.kind() == "call_expression"
+            node.kind_name() == "call_expression"
                 && matches!(syntax::call_name(*node, source), Some((Some(operand), "Wait")) if operand == receiver_text)
         })
         .collect();
@@ -194,16 +194,16 @@ fn waited_only_here_before(receiver: Node<'_>, body: Node<'_>, add: Node<'_>, go
 
 /// The `Wait` is in a function literal nested inside the goroutine's body: another goroutine.
 fn inside_nested_literal(node: Node<'_>, body: Node<'_>) -> bool {
-    syntax::ancestors(node).take_while(|ancestor| *ancestor != body).any(|ancestor| ancestor.kind() == "func_literal")
+    syntax::ancestors(node).take_while(|ancestor| *ancestor != body).any(|ancestor| ancestor.kind_name() == "func_literal")
 }
 
 /// `wg` for `wg`, `s.wg` or `s.pool.wg`.
 fn root_name<'s>(receiver: Node<'_>, source: &'s str) -> Option<&'s str> {
     let mut root = syntax::unparen(receiver);
-    while root.kind() == "selector_expression" {
+    while root.kind_name() == "selector_expression" {
         root = syntax::unparen(root.field_child("operand")?);
     }
-    (root.kind() == "identifier").then(|| syntax::text(root, source))
+    (root.kind_name() == "identifier").then(|| syntax::text(root, source))
 }
 
 /// True when `scope` declares `name` with `:=` or `var`.
@@ -217,7 +217,7 @@ fn declares(scope: Node<'_>, name: &str, source: &str) -> bool {
 /// `waitCancelSubstreams`), so its children are added while that tracker still waits for it.
 fn marks_itself_done(body: Node<'_>, source: &str) -> bool {
     flow::own_descendants(body).any(|node| {
-        node.kind() == "call_expression"
+        node.kind_name() == "call_expression"
             && matches!(syntax::call_name(node, source), Some((Some(_), "Done")))
             && syntax::call_arguments(node).is_empty()
     })

@@ -8,6 +8,7 @@ pub mod init;
 pub mod rules;
 
 use crate::app::{AppError, EXIT_CLEAN, print_stdout};
+use crate::syntax::KindName as _;
 use std::path::Path;
 
 /// `dump-tree FILE`: the S-expression of the file's syntax tree, for writing queries.
@@ -40,7 +41,7 @@ fn dump(node: tree_sitter::Node<'_>, text: &str, depth: usize, field: Option<&st
     let field = field.map(|name| format!("{name}: ")).unwrap_or_default();
     let start = node.start_position();
     let leaf = if node.named_child_count() == 0 { format!(" {:?}", &text[node.byte_range()]) } else { String::new() };
-    let _ = writeln!(out, "{indent}{field}({}) [{}:{}]{leaf}", node.kind(), start.row + 1, start.column + 1);
+    let _ = writeln!(out, "{indent}{field}({}) [{}:{}]{leaf}", node.kind_name(), start.row + 1, start.column + 1);
     let mut cursor = node.walk();
     if cursor.goto_first_child() {
         loop {

@@ -228,6 +228,7 @@ mod tests {
             assert_eq!(got, *node, "{name}: node {index}");
             assert_eq!(got.kind_id(), node.kind_id(), "{name}: node {index} kind");
             assert_eq!(entry.kind, node.kind_id(), "{name}: node {index} listed kind");
+            assert_eq!(crate::syntax::kind(got), node.kind(), "{name}: node {index} kind name");
             assert_eq!(got.start_position(), node.start_position(), "{name}: node {index} start");
             assert_eq!(got.byte_range(), node.byte_range(), "{name}: node {index} range");
             assert_eq!(entry.named != 0, node.is_named(), "{name}: node {index} named");

@@ -35,6 +35,7 @@ use crate::engine::rule::Rule;
 use crate::parse;
 use crate::source::SourceFile;
 use crate::syntax;
+use crate::syntax::KindName as _;
 use std::sync::Arc;
 use tree_sitter::{Parser, Tree};
 
@@ -274,7 +275,7 @@ pub fn file_facts(tree: &Tree, file: &SourceFile, module: ModuleFacts) -> FileFa
     let package_name = {
         let mut cursor = root.walk();
         root.named_children(&mut cursor)
-            .find(|node| node.kind() == "package_clause")
+            .find(|node| node.kind_name() == "package_clause")
             .and_then(|clause| clause.named_child(0))
             .and_then(|name| name.utf8_text(source).ok())
             .unwrap_or("")
@@ -299,7 +300,7 @@ pub fn file_facts(tree: &Tree, file: &SourceFile, module: ModuleFacts) -> FileFa
 fn has_package_clause(tree: &Tree) -> bool {
     let root = tree.root_node();
     let mut cursor = root.walk();
-    root.children(&mut cursor).any(|child| child.kind() == "package_clause")
+    root.children(&mut cursor).any(|child| child.kind_name() == "package_clause")
 }
 
 fn report_syntax_errors(file: &SourceFile, tree: &Tree, findings: &mut Vec<Finding>) {

@@ -3,7 +3,7 @@
 
 use crate::engine::context::RuleContext;
 use crate::syntax;
-use crate::syntax::FieldChild as _;
+use crate::syntax::{FieldChild as _, KindName as _};
 use tree_sitter::Node;
 
 /// Code that is not part of a running service, where a missing timeout harms nobody: test files,
@@ -72,14 +72,14 @@ fn package_directories<'a>(ctx: &RuleContext<'a, '_>) -> Vec<&'a str> {
 pub fn bound_name<'s>(literal: Node<'_>, source: &'s str) -> Option<&'s str> {
     let mut value = literal;
     if let Some(parent) = value.parent()
-        && parent.kind() == "unary_expression"
+        && parent.kind_name() == "unary_expression"
     {
         value = parent;
     }
-    let values = value.parent().filter(|parent| parent.kind() == "expression_list")?;
+    let values = value.parent().filter(|parent| parent.kind_name() == "expression_list")?;
     let position = syntax::named_children(values).iter().position(|node| *node == value)?;
     let holder = values.parent()?;
-    let targets = match holder.kind() {
+    let targets = match holder.kind_name() {
         "short_var_declaration" | "assignment_statement" => syntax::named_children(holder.field_child("left")?),
         "var_spec" => {
             let mut cursor = holder.walk();
@@ -88,12 +88,12 @@ pub fn bound_name<'s>(literal: Node<'_>, source: &'s str) -> Option<&'s str> {
         _ => return None,
     };
     let target = targets.get(position)?;
-    (target.kind() == "identifier").then(|| syntax::text(*target, source))
+    (target.kind_name() == "identifier").then(|| syntax::text(*target, source))
 }
 
 /// The names a binding statement (`:=`, `=`, or a `var` spec) binds, in order.
 pub fn bound_targets(statement: Node<'_>) -> Vec<Node<'_>> {
-    match statement.kind() {
+    match statement.kind_name() {
         "var_spec" => {
             let mut cursor = statement.walk();
             statement.children_by_field_name("name", &mut cursor).collect()
@@ -122,7 +122,7 @@ pub fn owning_function<'a>(
                 && syntax::enclosing_function(binding.statement) == Some(function)
         })
     };
-    if statement.kind() == "assignment_statement" && !declared_here() {
+    if statement.kind_name() == "assignment_statement" && !declared_here() {
         return None;
     }
     Some(body)

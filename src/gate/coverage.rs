@@ -3,7 +3,7 @@
 //! blocks inside function declarations with a body count (a `func` literal in a package-level
 //! `var` does not).
 
-use crate::syntax::FieldChild as _;
+use crate::syntax::{FieldChild as _, KindName as _};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -136,7 +136,9 @@ pub fn function_extents(source: &str) -> Vec<Extent> {
     let root = tree.root_node();
     let mut cursor = root.walk();
     for node in root.children(&mut cursor) {
-        if !matches!(node.kind(), "function_declaration" | "method_declaration") || node.field_child("body").is_none() {
+        if !matches!(node.kind_name(), "function_declaration" | "method_declaration")
+            || node.field_child("body").is_none()
+        {
             continue;
         }
         let (start, end) = (node.start_position(), node.end_position());

@@ -5,6 +5,7 @@ use crate::diagnostic::{Applicability, Edit, Finding, Span};
 use crate::engine::builtin::BUILTIN_RULES;
 use crate::engine::registry::find_rule;
 use crate::source::SourceFile;
+use crate::syntax::KindName as _;
 use lsp_types as lsp;
 use std::collections::HashMap;
 
@@ -104,8 +105,9 @@ pub fn suppression_edit(source: &SourceFile, tree: Option<&tree_sitter::Tree>, f
     // The string or comment token that `offset` is strictly inside of, if any.
     let token_around = |offset: usize| {
         let node = tree.root_node().descendant_for_byte_range(offset, offset)?;
-        std::iter::successors(Some(node), |node| node.parent())
-            .find(|node| token_kinds.contains(&node.kind()) && node.start_byte() < offset && offset < node.end_byte())
+        std::iter::successors(Some(node), |node| node.parent()).find(|node| {
+            token_kinds.contains(&node.kind_name()) && node.start_byte() < offset && offset < node.end_byte()
+        })
     };
     if token_around(source.line_start(line)).is_none() {
         return Some(own_line_above(source, line, &directive));
@@ -113,7 +115,7 @@ pub fn suppression_edit(source: &SourceFile, tree: Option<&tree_sitter::Tree>, f
     let end = source.line_end(line);
     let ends_in_line_comment =
         tree.root_node().descendant_for_byte_range(end.saturating_sub(1), end.saturating_sub(1)).is_some_and(|node| {
-            node.kind() == "comment"
+            node.kind_name() == "comment"
                 && node.end_byte() == end
                 && source.slice(Span::new(node.start_byte(), end)).starts_with("//")
         });

@@ -1,6 +1,6 @@
 //! A file's imports with their local names.
 
-use crate::syntax::FieldChild as _;
+use crate::syntax::{FieldChild as _, KindName as _};
 use tree_sitter::Node;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,7 +22,7 @@ impl Imports {
         let mut imports = Vec::new();
         let mut cursor = root.walk();
         for decl in root.named_children(&mut cursor) {
-            if decl.kind() != "import_declaration" {
+            if decl.kind_name() != "import_declaration" {
                 continue;
             }
             collect_specs(decl, source, &mut imports);
@@ -65,7 +65,7 @@ impl Imports {
 fn collect_specs(node: Node<'_>, source: &[u8], imports: &mut Vec<Import>) {
     let mut cursor = node.walk();
     for child in node.named_children(&mut cursor) {
-        match child.kind() {
+        match child.kind_name() {
             "import_spec" => {
                 let Some(path_node) = child.field_child("path") else { continue };
                 let raw = path_node.utf8_text(source).unwrap_or("");

@@ -13,7 +13,7 @@
 use crate::engine::facts::Imports;
 use crate::engine::facts::stdlib::{self, TypeRef};
 use crate::syntax;
-use crate::syntax::FieldChild as _;
+use crate::syntax::{FieldChild as _, KindName as _};
 use std::cell::{OnceCell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -186,11 +186,11 @@ impl<'a> TypeEnv<'a> {
         self.top_level_types.get_or_init(|| {
             let mut types: HashMap<Box<str>, TopLevelType> = HashMap::new();
             let declarations = self.ancestry.top_level_children().enumerate();
-            for (index, declaration) in declarations.filter(|(_, node)| node.kind() == "type_declaration") {
+            for (index, declaration) in declarations.filter(|(_, node)| node.kind_name() == "type_declaration") {
                 // Positions among all named children, comments included, as `named_child` counts.
                 let mut cursor = declaration.walk();
                 for (position, spec) in declaration.named_children(&mut cursor).enumerate() {
-                    if spec.kind() != "type_spec" {
+                    if spec.kind_name() != "type_spec" {
                         continue;
                     }
                     let Some(name) = spec.field_child("name") else { continue };
@@ -210,7 +210,7 @@ impl<'a> TypeEnv<'a> {
 
     /// A type written in source (`*http.Request`, `[]byte`, `Store`) in table form.
     pub fn resolve_type(&self, node: Node<'_>) -> Option<String> {
-        match node.kind() {
+        match node.kind_name() {
             "type_identifier" | "identifier" => {
                 let name = self.text(node);
                 if let Some(builtin) = predeclared(name) {
@@ -257,12 +257,12 @@ impl<'a> TypeEnv<'a> {
     /// The type of an expression, if declarations show it.
     pub fn type_of(&self, expr: Node<'a>) -> Option<String> {
         let expr = syntax::unparen(expr);
-        match expr.kind() {
+        match expr.kind_name() {
             "identifier" => self.name_type(expr),
             "selector_expression" => {
                 let operand = expr.field_child("operand")?;
                 let field = self.text(expr.field_child("field")?);
-                if operand.kind() == "identifier"
+                if operand.kind_name() == "identifier"
                     && !self.is_local(operand)
                     && let Some(path) = self.imports.path_of(self.text(operand))
                 {
@@ -303,13 +303,13 @@ impl<'a> TypeEnv<'a> {
     /// is a local.
     fn new_pointer(&self, call: Node<'a>) -> Option<String> {
         let function = syntax::unparen(call.field_child("function")?);
-        if function.kind() != "identifier" || self.text(function) != "new" || self.is_local(function) {
+        if function.kind_name() != "identifier" || self.text(function) != "new" || self.is_local(function) {
             return None;
         }
         let [allocated] = syntax::call_arguments(call)[..] else { return None };
         // The grammar reads a lone name as a type (`new(T)`), whatever it names: a variable
         // there is `new(expr)`.
-        if matches!(allocated.kind(), "type_identifier" | "identifier") && self.names_variable(allocated) {
+        if matches!(allocated.kind_name(), "type_identifier" | "identifier") && self.names_variable(allocated) {
             return Some(format!("*{}", self.name_type(allocated)?));
         }
         if let Some(allocated_type) = self.resolve_type(allocated) {
@@ -345,7 +345,7 @@ impl<'a> TypeEnv<'a> {
     /// to a predeclared type is that type; anything else is `type_of`.
     fn value_type(&self, expr: Node<'a>) -> Option<String> {
         let expr = syntax::unparen(expr);
-        match expr.kind() {
+        match expr.kind_name() {
             "int_literal" => Some("int".into()),
             "float_literal" => Some("float64".into()),
             "imaginary_literal" => Some("complex128".into()),
@@ -359,7 +359,7 @@ impl<'a> TypeEnv<'a> {
             },
             "call_expression" | "type_conversion_expression" => {
                 let function = syntax::unparen(expr.field_child("function")?);
-                let converted = (function.kind() == "identifier" && !self.is_local(function))
+                let converted = (function.kind_name() == "identifier" && !self.is_local(function))
                     .then(|| predeclared(self.text(function)))
                     .flatten();
                 match (converted, syntax::call_arguments(expr).len()) {
@@ -410,7 +410,7 @@ impl<'a> TypeEnv<'a> {
 
     fn resolve_call(&self, call: Node<'a>) -> Option<CallInfo> {
         let function = syntax::unparen(call.field_child("function")?);
-        match function.kind() {
+        match function.kind_name() {
             "identifier" => {
                 let name = self.text(function);
                 if self.is_local(function) || predeclared(name).is_some() || self.imports.has_dot_import() {
@@ -422,7 +422,7 @@ impl<'a> TypeEnv<'a> {
             "selector_expression" => {
                 let operand = syntax::unparen(function.field_child("operand")?);
                 let name = self.text(function.field_child("field")?);
-                if operand.kind() == "identifier"
+                if operand.kind_name() == "identifier"
                     && !self.is_local(operand)
                     && let Some(path) = self.imports.path_of(self.text(operand))
                 {
@@ -514,11 +514,11 @@ impl<'a> TypeEnv<'a> {
         for field in ["receiver", "parameters"] {
             let Some(list) = function.field_child(field) else { continue };
             for declaration in syntax::named_children(list) {
-                if !matches!(declaration.kind(), "parameter_declaration" | "variadic_parameter_declaration") {
+                if !matches!(declaration.kind_name(), "parameter_declaration" | "variadic_parameter_declaration") {
                     continue;
                 }
                 let declared = declaration.field_child("type").and_then(|ty| self.resolve_type(ty));
-                let declared = if declaration.kind() == "variadic_parameter_declaration" {
+                let declared = if declaration.kind_name() == "variadic_parameter_declaration" {
                     declared.map(|ty| format!("[]{ty}"))
                 } else {
                     declared
@@ -533,7 +533,7 @@ impl<'a> TypeEnv<'a> {
         // Pending `:=`/`var` bindings are typed after the walk; typing a call may need locals.
         let mut pending: Vec<(String, Node<'_>, Option<usize>)> = Vec::new();
         for node in syntax::statements_and_clauses(body) {
-            match node.kind() {
+            match node.kind_name() {
                 "short_var_declaration" => {
                     let (Some(left), Some(right)) = (node.field_child("left"), node.field_child("right")) else {
                         continue;
@@ -648,7 +648,7 @@ mod tests {
 
     fn call_named<'t>(root: Node<'t>, source: &str, text: &str) -> Node<'t> {
         syntax::descendants(root)
-            .find(|node| node.kind() == "call_expression" && syntax::text(*node, source) == text)
+            .find(|node| node.kind_name() == "call_expression" && syntax::text(*node, source) == text)
             .unwrap_or_else(|| panic!("no call {text}"))
     }
 
@@ -683,9 +683,9 @@ mod tests {
             let function = tree.root_node().named_child(1).unwrap();
             let body = function.field_child("body").unwrap();
             let full: Vec<Node<'_>> =
-                crate::flow::own_descendants(body).filter(|node| bindings.contains(&node.kind())).collect();
+                crate::flow::own_descendants(body).filter(|node| bindings.contains(&node.kind_name())).collect();
             let walked: Vec<Node<'_>> =
-                syntax::statements_and_clauses(body).filter(|node| bindings.contains(&node.kind())).collect();
+                syntax::statements_and_clauses(body).filter(|node| bindings.contains(&node.kind_name())).collect();
             assert_eq!(walked, full, "{source}");
             assert!(full.len() >= least, "{source}: {}", body.to_sexp());
         }
