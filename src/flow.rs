@@ -23,7 +23,7 @@
 
 use crate::diagnostic::Span;
 use crate::syntax::{self, FUNCTION_KINDS};
-use crate::syntax::{FieldChild as _, KindName as _};
+use crate::syntax::{FieldChild as _, KindName as _, ParentNode as _};
 use tree_sitter::Node;
 
 /// Every node below `node` in source order, except the insides of function literals: a nested
@@ -256,7 +256,7 @@ impl<'tree> Loop<'tree> {
             Some(condition) => LoopKind::Conditional { condition },
         };
         let label = node
-            .parent()
+            .parent_node()
             .filter(|parent| parent.kind_name() == "labeled_statement")
             .and_then(|labeled| labeled.field_child("label"));
         Some(Loop { node, body, kind, label })

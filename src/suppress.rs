@@ -11,7 +11,7 @@ use crate::engine::builtin::{INVALID_SUPPRESSION, UNUSED_SUPPRESSION};
 use crate::engine::registry::{all_rules, find_rule, suggest_rule};
 use crate::engine::rule::Rule;
 use crate::source::SourceFile;
-use crate::syntax::KindName as _;
+use crate::syntax::{KindName as _, ParentNode as _};
 use std::collections::BTreeSet;
 use std::ops::RangeInclusive;
 use tree_sitter::{Node, Point, Tree};
@@ -235,7 +235,7 @@ fn node_starting_at(tree: &Tree, point: Point) -> Option<(Node<'_>, bool)> {
     if node.start_position() != point || node.kind_name() == "comment" {
         return None;
     }
-    while let Some(parent) = node.parent() {
+    while let Some(parent) = node.parent_node() {
         if parent.start_position() != point || matches!(parent.kind_name(), "source_file" | "statement_list" | "block")
         {
             break;

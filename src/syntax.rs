@@ -233,6 +233,9 @@ impl<'tree> Ancestry<'tree> {
 
     /// Strict ancestors of `node`, innermost first, exactly as [`ancestors`] gives them.
     pub fn ancestors(&self, node: Node<'tree>) -> Vec<Node<'tree>> {
+        if flat_tree::locate(node).is_some() {
+            return ancestors(node).collect();
+        }
         let (start, end) = (node.start_byte(), node.end_byte());
         // An empty (MISSING) node cannot be placed by its offsets: walk up the slow, certain way.
         if start == end {
@@ -496,7 +499,37 @@ fn kind_ids(cache: &'static std::sync::OnceLock<Vec<u16>>, kinds: &[&str]) -> &'
 /// [`crate::engine::MAX_TREE_DEPTH`], and [`Ancestry`] does it in one descent where the root is
 /// at hand.
 pub fn ancestors<'tree>(node: Node<'tree>) -> impl Iterator<Item = Node<'tree>> {
-    std::iter::successors(node.parent(), |current| current.parent()).take_while(|_| step())
+    let listed = flat_tree::locate(node);
+    let mut index = listed.as_ref().map(|list| list.index);
+    let mut current = node;
+    std::iter::from_fn(move || {
+        let parent = match (&listed, index) {
+            (Some(list), Some(at)) => {
+                index = list.parent(at);
+                index.map(|parent| list.node(parent))
+            }
+            _ => current.parent(),
+        }?;
+        current = parent;
+        Some(parent)
+    })
+    .take_while(|_| step())
+}
+
+/// `Node::parent` without its cost: tree-sitter finds a parent by descending from the root
+/// (thousands of instructions a call); while the engine checks a tree, its node list knows.
+pub trait ParentNode<'tree> {
+    /// The node's parent, as [`Node::parent`] gives it.
+    fn parent_node(&self) -> Option<Node<'tree>>;
+}
+
+impl<'tree> ParentNode<'tree> for Node<'tree> {
+    fn parent_node(&self) -> Option<Node<'tree>> {
+        match flat_tree::locate(*self) {
+            Some(list) => list.parent(list.index).map(|parent| list.node(parent)),
+            None => self.parent(),
+        }
+    }
 }
 
 /// How deep brackets (`(`, `[`, `{`) nest in Go source, outside comments, strings and runes:
@@ -933,25 +966,25 @@ pub fn received_channel(node: Node<'_>) -> Option<Node<'_>> {
 /// function literal counts; one nested inside it runs whenever it is called.
 pub fn deferring_statement(node: Node<'_>) -> Option<Node<'_>> {
     let literal = enclosing_function(node).filter(|function| function.kind_name() == "func_literal")?;
-    let call = literal.parent().filter(|parent| parent.kind_name() == "call_expression")?;
+    let call = literal.parent_node().filter(|parent| parent.kind_name() == "call_expression")?;
     if call.field_child("function") != Some(literal) {
         return None;
     }
-    call.parent().filter(|parent| parent.kind_name() == "defer_statement")
+    call.parent_node().filter(|parent| parent.kind_name() == "defer_statement")
 }
 
 /// True when the value of `call` is used: the call is not a statement of its own, not run by
 /// `go` or `defer`, and not assigned only to `_`.
 pub fn call_result_used(call: Node<'_>, source: &str) -> bool {
     let mut node = call;
-    while let Some(parent) = node.parent().filter(|parent| parent.kind_name() == "parenthesized_expression") {
+    while let Some(parent) = node.parent_node().filter(|parent| parent.kind_name() == "parenthesized_expression") {
         node = parent;
     }
-    let Some(parent) = node.parent() else { return true };
+    let Some(parent) = node.parent_node() else { return true };
     match parent.kind_name() {
         "expression_statement" | "go_statement" | "defer_statement" => false,
         "expression_list" => {
-            let Some(statement) = parent.parent() else { return true };
+            let Some(statement) = parent.parent_node() else { return true };
             let left = match statement.kind_name() {
                 "assignment_statement" | "short_var_declaration" if statement.field_child("right") == Some(parent) => {
                     statement.field_child("left").map(named_children).unwrap_or_default()
@@ -1234,15 +1267,15 @@ mod tests {
     use super::*;
 
     /// What the walks give for the interesting nodes of `tree`: descendants (not entering
-    /// function literals) and named children.
-    fn walk_results<'t>(tree: &'t tree_sitter::Tree) -> Vec<(Vec<Node<'t>>, Vec<Node<'t>>)> {
+    /// function literals), named children and ancestors.
+    fn walk_results<'t>(tree: &'t tree_sitter::Tree) -> Vec<(Vec<Node<'t>>, Vec<Node<'t>>, Vec<Node<'t>>)> {
         let mut cursor = tree.walk();
         let mut nodes = vec![tree.root_node()];
         loop {
             let node = cursor.node();
             if matches!(
                 node.kind_name(),
-                "function_declaration" | "func_literal" | "block" | "call_expression" | "ERROR"
+                "function_declaration" | "func_literal" | "block" | "call_expression" | "ERROR" | "identifier"
             ) {
                 nodes.push(node);
             }
@@ -1255,7 +1288,9 @@ mod tests {
                         .into_iter()
                         .map(|node| {
                             let below = descendants_entering(node, |n| n.kind_name() != "func_literal").collect();
-                            (below, named_children(node))
+                            let above: Vec<Node<'_>> = ancestors(node).collect();
+                            assert_eq!(above.first().copied(), node.parent_node());
+                            (below, named_children(node), above)
                         })
                         .collect();
                 }
@@ -1283,7 +1318,7 @@ mod tests {
                 drop(shared);
                 assert!(crate::engine::flat_tree::locate(tree.root_node()).is_none());
                 assert_eq!(by_list, by_cursor, "{}", path.display());
-                compared += by_list.iter().map(|(below, _)| below.len()).sum::<usize>();
+                compared += by_list.iter().map(|(below, _, _)| below.len()).sum::<usize>();
             }
         }
         assert!(compared > 100_000, "only {compared} nodes compared");

@@ -1,4 +1,4 @@
-use crate::syntax::{FieldChild as _, KindName as _};
+use crate::syntax::{FieldChild as _, KindName as _, ParentNode as _};
 use crate::engine::facts::module::{Func, TypeKind};
 use crate::engine::facts::{Imports, blocking, stdlib};
 use crate::engine::prelude::*;
@@ -246,7 +246,7 @@ fn gets_stop_channel(worker: Node<'_>, waited: Option<&str>, source: &str) -> bo
     syntax::descendants(worker).any(|node| {
         node.kind_name() == "identifier"
             && Some(syntax::text(node, source)) != waited
-            && node.parent().is_none_or(|parent| parent.kind_name() != "call_expression")
+            && node.parent_node().is_none_or(|parent| parent.kind_name() != "call_expression")
             && flow::is_cancellation_channel(node, source)
     })
 }

@@ -1,4 +1,4 @@
-use crate::syntax::{FieldChild as _, KindName as _};
+use crate::syntax::{FieldChild as _, KindName as _, ParentNode as _};
 use crate::engine::prelude::*;
 
 pub static RULE: Rule = Rule {
@@ -88,8 +88,8 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
 /// passes it only to functions that do the same) and never closes it.
 fn callee_that_keeps<'tree>(ctx: &RuleContext<'_, 'tree>, mention: Node<'tree>) -> Option<(String, Node<'tree>)> {
     let source: &str = &ctx.file.text;
-    let arguments = mention.parent().filter(|parent| parent.kind_name() == "argument_list")?;
-    let call = arguments.parent().filter(|call| call.kind_name() == "call_expression")?;
+    let arguments = mention.parent_node().filter(|parent| parent.kind_name() == "argument_list")?;
+    let call = arguments.parent_node().filter(|call| call.kind_name() == "call_expression")?;
     let function = syntax::unparen(call.field_child("function")?);
     let args = syntax::call_arguments(call);
     let index = args.iter().position(|arg| *arg == mention)?;
@@ -155,14 +155,14 @@ fn sole_local_make<'tree>(
     } else {
         binding.statement
     };
-    let block = statement.parent()?;
+    let block = statement.parent_node()?;
     let in_scope = syntax::contains(block, for_statement) && statement.end_byte() <= for_statement.start_byte();
     in_scope.then_some(*binding)
 }
 
 /// Uses of a channel that neither close it nor hand it to anyone else.
 fn is_local_traffic(mention: Node<'_>, source: &str) -> bool {
-    let Some(parent) = mention.parent() else { return false };
+    let Some(parent) = mention.parent_node() else { return false };
     let is_field = |field: &str| parent.field_child(field) == Some(mention);
     match parent.kind_name() {
         "range_clause" => is_field("right"),
@@ -171,7 +171,7 @@ fn is_local_traffic(mention: Node<'_>, source: &str) -> bool {
         "binary_expression" => {
             parent.field_child("operator").is_some_and(|op| matches!(syntax::text(op, source), "==" | "!="))
         }
-        "argument_list" => parent.parent().is_some_and(|call| {
+        "argument_list" => parent.parent_node().is_some_and(|call| {
             call.kind_name() == "call_expression" && matches!(syntax::call_name(call, source), Some((None, "len" | "cap")))
         }),
         _ => false,

@@ -1,4 +1,4 @@
-use crate::syntax::{FieldChild as _, KindName as _};
+use crate::syntax::{FieldChild as _, KindName as _, ParentNode as _};
 use crate::engine::prelude::*;
 
 pub static RULE: Rule = Rule {
@@ -101,11 +101,11 @@ struct CancelAssignment<'tree> {
 
 impl<'tree> CancelAssignment<'tree> {
     fn of(call: Node<'tree>, source: &str) -> Option<CancelAssignment<'tree>> {
-        let values = call.parent().filter(|parent| parent.kind_name() == "expression_list")?;
+        let values = call.parent_node().filter(|parent| parent.kind_name() == "expression_list")?;
         if syntax::named_children(values).len() != 1 {
             return None;
         }
-        let holder = values.parent()?;
+        let holder = values.parent_node()?;
         let targets: Vec<Node<'tree>> = match holder.kind_name() {
             "short_var_declaration" => syntax::named_children(holder.field_child("left")?),
             "assignment_statement" => {
@@ -186,15 +186,15 @@ fn uses_of<'tree>(
 ) -> Vec<Node<'tree>> {
     syntax::identifiers_named(body, name, source)
         .filter(|mention| *mention != assignment.cancel)
-        .filter(|mention| mention.parent().is_none_or(|parent| parent.kind_name() != "var_spec"))
+        .filter(|mention| mention.parent_node().is_none_or(|parent| parent.kind_name() != "var_spec"))
         .filter(|mention| !is_blank_assignment_value(*mention, source))
         .collect()
 }
 
 /// `_ = name` (or `_, _ = a, name`).
 fn is_blank_assignment_value(mention: Node<'_>, source: &str) -> bool {
-    let Some(values) = mention.parent().filter(|parent| parent.kind_name() == "expression_list") else { return false };
-    let Some(assignment) = values.parent().filter(|parent| parent.kind_name() == "assignment_statement") else {
+    let Some(values) = mention.parent_node().filter(|parent| parent.kind_name() == "expression_list") else { return false };
+    let Some(assignment) = values.parent_node().filter(|parent| parent.kind_name() == "assignment_statement") else {
         return false;
     };
     assignment.field_child("right") == Some(values)
@@ -228,7 +228,7 @@ fn discarded_fix(assignment: &CancelAssignment<'_>, facts: &FixFacts<'_>, source
 /// A new line `defer cancel()` after `statement`, when it sits in a block and ends its line
 /// (a trailing `//` comment is fine).
 fn insert_defer(statement: Node<'_>, cancel_name: &str, facts: &FixFacts<'_>, source: &str) -> Option<Edit> {
-    if !statement.parent().is_some_and(|parent| matches!(parent.kind_name(), "block" | "statement_list")) {
+    if !statement.parent_node().is_some_and(|parent| matches!(parent.kind_name(), "block" | "statement_list")) {
         return None;
     }
     let line_end = syntax::line_end(source, statement.end_byte());

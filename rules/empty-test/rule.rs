@@ -1,4 +1,4 @@
-use crate::syntax::{FieldChild as _, KindName as _};
+use crate::syntax::{FieldChild as _, KindName as _, ParentNode as _};
 use crate::engine::prelude::*;
 
 pub static RULE: Rule = Rule {
@@ -203,7 +203,7 @@ fn uses_any(ctx: &RuleContext<'_, '_>, body: Node<'_>, names: &[&str]) -> bool {
     syntax::descendants(body).any(|node| match syntax::kind(node) {
         "identifier" => {
             names.contains(&syntax::text(node, source))
-                && node.parent().is_none_or(|parent| parent.kind_name() != "parameter_declaration")
+                && node.parent_node().is_none_or(|parent| parent.kind_name() != "parameter_declaration")
                 && !is_neutral_use(node, source)
         }
         "call_expression" => fails_loudly(ctx, node),
@@ -230,14 +230,14 @@ fn testing_names<'s>(ctx: &RuleContext<'s, '_>, body: Node<'_>, t: &'s str) -> V
 
 /// `t.Log(...)`, `t.Parallel()`, `t.TempDir()`: a call of a method that checks nothing.
 fn is_neutral_use(identifier: Node<'_>, source: &str) -> bool {
-    let Some(selector) = identifier.parent().filter(|parent| parent.kind_name() == "selector_expression") else {
+    let Some(selector) = identifier.parent_node().filter(|parent| parent.kind_name() == "selector_expression") else {
         return false;
     };
     if selector.field_child("operand") != Some(identifier) {
         return false;
     }
     let Some(field) = selector.field_child("field") else { return false };
-    let called = selector.parent().is_some_and(|call| {
+    let called = selector.parent_node().is_some_and(|call| {
         call.kind_name() == "call_expression" && call.field_child("function") == Some(selector)
     });
     called && NEUTRAL_METHODS.contains(&syntax::text(field, source))

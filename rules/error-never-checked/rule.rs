@@ -1,4 +1,4 @@
-use crate::syntax::{FieldChild as _, KindName as _};
+use crate::syntax::{FieldChild as _, KindName as _, ParentNode as _};
 use crate::engine::prelude::*;
 
 pub static RULE: Rule = Rule {
@@ -86,7 +86,7 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
 /// The statement sits directly in a block, or is the initializer of an `if`/`switch` (handled by
 /// `follow` through its parent). `for` clauses and `select` receives are left alone.
 fn is_plain_statement_position(statement: Node<'_>) -> bool {
-    statement.parent().is_some_and(|parent| {
+    statement.parent_node().is_some_and(|parent| {
         STATEMENT_CONTAINERS.contains(&parent.kind_name()) ||
         (matches!(parent.kind_name(), "if_statement" | "expression_switch_statement")
             && parent.field_child("initializer").is_some_and(|init| init.id() == statement.id()))
@@ -169,10 +169,10 @@ fn declaring_block<'tree>(ctx: &RuleContext<'_, 'tree>, statement: Node<'tree>, 
     // A `:=` declares its names in the statement's own scope (possibly redeclaring some; then an
     // earlier declaration in the same block is the one, which is the same block anyway).
     if statement.kind_name() == "short_var_declaration" {
-        return statement.parent();
+        return statement.parent_node();
     }
     let mut below = statement;
-    let mut current = statement.parent()?;
+    let mut current = statement.parent_node()?;
     loop {
         let found_declaration = match current.kind_name() {
             kind if STATEMENT_CONTAINERS.contains(&kind) => {
@@ -200,7 +200,7 @@ fn declaring_block<'tree>(ctx: &RuleContext<'_, 'tree>, statement: Node<'tree>, 
         }
         if current.id() == body.id() {
             // A parameter or receiver: the body is its scope.
-            let function = body.parent()?;
+            let function = body.parent_node()?;
             let declared_here = ["parameters", "receiver"].iter().any(|field| {
                 function.field_child(field).is_some_and(|list| {
                     syntax::descendants(list).any(|n| n.kind_name() == "identifier" && ctx.text(n) == name)
@@ -209,7 +209,7 @@ fn declaring_block<'tree>(ctx: &RuleContext<'_, 'tree>, statement: Node<'tree>, 
             return declared_here.then_some(body);
         }
         below = current;
-        current = current.parent()?;
+        current = current.parent_node()?;
     }
 }
 
@@ -218,7 +218,7 @@ fn declaring_block<'tree>(ctx: &RuleContext<'_, 'tree>, statement: Node<'tree>, 
 fn follow<'tree>(ctx: &RuleContext<'_, 'tree>, statement: Node<'tree>, scope: Node<'tree>, name: &str) -> Fate<'tree> {
     let mut current = statement;
     loop {
-        let Some(parent) = current.parent() else { return Fate::Unknown };
+        let Some(parent) = current.parent_node() else { return Fate::Unknown };
         match parent.kind_name() {
             kind if STATEMENT_CONTAINERS.contains(&kind) => {
                 let after = syntax::named_children(parent).into_iter().skip_while(|child| child.id() != current.id()).skip(1);
@@ -286,8 +286,8 @@ fn mentions(ctx: &RuleContext<'_, '_>, node: Node<'_>, name: &str) -> bool {
 
 /// `name` on the left of `=` or `:=` (not `+=`).
 fn is_assigned_target(ctx: &RuleContext<'_, '_>, identifier: Node<'_>) -> bool {
-    let Some(list) = identifier.parent().filter(|parent| parent.kind_name() == "expression_list") else { return false };
-    let Some(statement) = list.parent() else { return false };
+    let Some(list) = identifier.parent_node().filter(|parent| parent.kind_name() == "expression_list") else { return false };
+    let Some(statement) = list.parent_node() else { return false };
     let on_left = statement.field_child("left").is_some_and(|left| left.id() == list.id());
     on_left
         && match statement.kind_name() {

@@ -1,4 +1,4 @@
-use crate::syntax::{FieldChild as _, KindName as _};
+use crate::syntax::{FieldChild as _, KindName as _, ParentNode as _};
 use crate::engine::prelude::*;
 
 pub static RULE: Rule = Rule {
@@ -127,7 +127,7 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
 /// (`log.Fatal(fmt.Errorf(...))`, `base.Fatal(...)`, `logAndDie(...)`, `panic(...)`): nobody
 /// will ever unwrap it.
 fn ends_in_exit(ctx: &RuleContext<'_, '_>, call: Node<'_>) -> bool {
-    let Some(outer) = call.parent().filter(|parent| parent.kind_name() == "argument_list").and_then(|list| list.parent()) else {
+    let Some(outer) = call.parent_node().filter(|parent| parent.kind_name() == "argument_list").and_then(|list| list.parent_node()) else {
         return false;
     };
     let Some((_, name)) = syntax::call_name(outer, &ctx.file.text) else { return false };

@@ -1,4 +1,4 @@
-use crate::syntax::{FieldChild as _, KindName as _};
+use crate::syntax::{FieldChild as _, KindName as _, ParentNode as _};
 use crate::engine::prelude::*;
 
 pub static RULE: Rule = Rule {
@@ -96,13 +96,13 @@ fn in_goroutine<'tree>(ancestry: &syntax::Ancestry<'tree>, call: Node<'tree>) ->
         if function.kind_name() != "func_literal" {
             return false;
         }
-        let Some(parent) = function.parent().filter(|parent| parent.kind_name() == "call_expression") else {
+        let Some(parent) = function.parent_node().filter(|parent| parent.kind_name() == "call_expression") else {
             return false;
         };
         if parent.field_child("function") != Some(function) {
             return false;
         }
-        match parent.parent().map(|statement| statement.kind_name()) {
+        match parent.parent_node().map(|statement| statement.kind_name()) {
             Some("go_statement") => return true,
             Some("defer_statement") | Some("expression_statement") => {}
             _ => return false,

@@ -1,4 +1,4 @@
-use crate::syntax::{FieldChild as _, KindName as _};
+use crate::syntax::{FieldChild as _, KindName as _, ParentNode as _};
 use crate::engine::prelude::*;
 
 pub static RULE: Rule = Rule {
@@ -162,21 +162,21 @@ fn shuts_down_what_it_serves(literal: Node<'_>, select: Node<'_>, name: &str, so
 
 /// The `go` statement that runs `literal` directly: `go func() {...}()`.
 fn started_by_go(literal: Node<'_>) -> Option<flow::GoStatement<'_>> {
-    let mut node = literal.parent()?;
+    let mut node = literal.parent_node()?;
     while node.kind_name() == "parenthesized_expression" {
-        node = node.parent()?;
+        node = node.parent_node()?;
     }
     if node.kind_name() != "call_expression" {
         return None;
     }
-    let statement = node.parent()?;
+    let statement = node.parent_node()?;
     flow::GoStatement::new(statement).filter(|go| matches!(go.target, flow::GoTarget::Literal(l) if l == literal))
 }
 
 /// A send that is one case of a `select`: the sender can give up (`ctx.Done()`, `default`), or at
 /// least is not the blind send this rule is about.
 fn is_guarded_send(send: Node<'_>) -> bool {
-    send.parent().is_some_and(|parent| parent.kind_name() == "communication_case")
+    send.parent_node().is_some_and(|parent| parent.kind_name() == "communication_case")
 }
 
 /// The sends on `name` in the literal, and the most of them one run of it can make (`None` when

@@ -1,4 +1,4 @@
-use crate::syntax::{FieldChild as _, KindName as _};
+use crate::syntax::{FieldChild as _, KindName as _, ParentNode as _};
 use crate::engine::prelude::*;
 use crate::engine::facts::module::Func;
 use crate::package_source::{self, PackageFile};
@@ -154,7 +154,7 @@ fn lives_as_long_as_the_process(ctx: &RuleContext<'_, '_>, statement: Node<'_>, 
 fn under_once_guard(statement: Node<'_>, function: Node<'_>, source: &str) -> bool {
     let in_once_literal = syntax::ancestors(statement)
         .filter(|node| node.kind_name() == "func_literal")
-        .filter_map(|literal| literal.parent().filter(|parent| parent.kind_name() == "argument_list")?.parent())
+        .filter_map(|literal| literal.parent_node().filter(|parent| parent.kind_name() == "argument_list")?.parent_node())
         .any(|call| is_once_call(call, source) || is_do_with_plain_literal(call, source));
     in_once_literal
         || syntax::ancestors(statement).take_while(|node| *node != function).any(|node| {
@@ -256,7 +256,7 @@ fn after_singleton_guard(statement: Node<'_>, function: Node<'_>, source: &str) 
     let Some(body) = function.field_child("body") else { return false };
     let Some(launch) = syntax::ancestors(statement)
         .chain(std::iter::once(statement))
-        .find(|node| node.parent().and_then(|list| list.parent()) == Some(body))
+        .find(|node| node.parent_node().and_then(|list| list.parent_node()) == Some(body))
     else {
         return false;
     };
@@ -668,10 +668,10 @@ fn closed_in_file(root: Node<'_>, names: &[&str], source: &str, fields_only: boo
 fn channel_escapes(scope: Node<'_>, name: &str, launch: Option<Node<'_>>, source: &str) -> bool {
     syntax::descendants(scope).filter(|node| node.kind_name() == "identifier" && syntax::text(*node, source) == name).any(
         |identifier| {
-            let Some(parent) = identifier.parent() else { return true };
+            let Some(parent) = identifier.parent_node() else { return true };
             let is_field = |field: &str| parent.field_child(field) == Some(identifier);
             let harmless = match parent.kind_name() {
-                "expression_list" => parent.parent().is_some_and(|statement| {
+                "expression_list" => parent.parent_node().is_some_and(|statement| {
                     matches!(statement.kind_name(), "short_var_declaration" | "assignment_statement")
                         && statement.field_child("left") == Some(parent)
                 }),
@@ -679,7 +679,7 @@ fn channel_escapes(scope: Node<'_>, name: &str, launch: Option<Node<'_>>, source
                 "unary_expression" => parent.field_child("operator").is_some_and(|op| op.kind_name() == "<-"),
                 "send_statement" => is_field("channel"),
                 "range_clause" => is_field("right"),
-                "argument_list" => parent.parent().is_some_and(|call| {
+                "argument_list" => parent.parent_node().is_some_and(|call| {
                     Some(call) == launch || matches!(syntax::call_name(call, source), Some((None, "len" | "cap")))
                 }),
                 _ => false,

@@ -1,4 +1,4 @@
-use crate::syntax::{FieldChild as _, KindName as _};
+use crate::syntax::{FieldChild as _, KindName as _, ParentNode as _};
 use crate::engine::prelude::*;
 use std::collections::HashSet;
 
@@ -322,11 +322,11 @@ fn race_reason(
     for use_ in &uses {
         // Inside another goroutine: any access races with this write.
         if let Some(other) = syntax::ancestors(*use_).find(|node| node.kind_name() == "func_literal")
-            && other.parent().is_some_and(|call| {
-                call.kind_name() == "call_expression" && call.parent().is_some_and(|go| go.kind_name() == "go_statement")
+            && other.parent_node().is_some_and(|call| {
+                call.kind_name() == "call_expression" && call.parent_node().is_some_and(|go| go.kind_name() == "go_statement")
             })
             && !declared_in(other, name, source)
-            && other.parent().and_then(|call| call.parent()).is_some_and(|other_go| {
+            && other.parent_node().and_then(|call| call.parent_node()).is_some_and(|other_go| {
                 let (first, second) =
                     if other_go.start_byte() < go.start_byte() { (other_go, go) } else { (go, other_go) };
                 !synchronised_between(body, first.end_byte(), second.start_byte(), source)
@@ -342,7 +342,7 @@ fn race_reason(
             continue;
         }
         // `ch <- v` or `<-ch` on the variable itself: the operation is the synchronisation.
-        if use_.parent().is_some_and(|parent| {
+        if use_.parent_node().is_some_and(|parent| {
             (parent.kind_name() == "send_statement"
                 && parent.field_child("channel").is_some_and(|channel| channel.id() == use_.id()))
                 || (parent.kind_name() == "unary_expression" && syntax::text(parent, source).starts_with("<-"))

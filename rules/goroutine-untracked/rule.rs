@@ -1,4 +1,4 @@
-use crate::syntax::{FieldChild as _, KindName as _};
+use crate::syntax::{FieldChild as _, KindName as _, ParentNode as _};
 use crate::engine::facts::Imports;
 use crate::engine::prelude::*;
 
@@ -158,7 +158,7 @@ fn sends_to_returned_channel(statement: Node<'_>, body: Node<'_>, source: &str) 
     let returned = returned_names(body, source);
     syntax::descendants(statement).any(|node| {
         node.kind_name() == "send_statement"
-            && node.parent().is_none_or(|parent| parent.kind_name() != "communication_case")
+            && node.parent_node().is_none_or(|parent| parent.kind_name() != "communication_case")
             && node.field_child("channel").is_some_and(|channel| returned.contains(&syntax::text(channel, source)))
     })
 }
@@ -545,7 +545,7 @@ fn join_of(ctx: &RuleContext<'_, '_>, statement: Node<'_>, body: Node<'_>) -> Jo
 fn can_give_up(wait: Node<'_>, source: &str) -> bool {
     let Some(select) = syntax::ancestors_in_function(wait)
         .find(|node| node.kind_name() == "communication_case")
-        .and_then(|case| case.parent())
+        .and_then(|case| case.parent_node())
         .filter(|select| select.kind_name() == "select_statement")
     else {
         return false;

@@ -1,4 +1,4 @@
-use crate::syntax::{FieldChild as _, KindName as _};
+use crate::syntax::{FieldChild as _, KindName as _, ParentNode as _};
 use crate::engine::prelude::*;
 use crate::engine::service_code::{bound_name, outside_service};
 
@@ -139,12 +139,12 @@ fn new_request(ctx: &mut RuleContext<'_, '_>, call: Node<'_>, function: Node<'_>
 /// to a call together with the context (`a.do(ctx, req)`, which can attach it).
 fn handed_on(body: Node<'_>, request: &str, context_name: &str, source: &str) -> bool {
     syntax::identifiers_named(body, request, source).any(|mention| {
-        let Some(parent) = mention.parent() else { return false };
+        let Some(parent) = mention.parent_node() else { return false };
         match parent.kind_name() {
             "argument_list" => syntax::named_children(parent)
                 .iter()
                 .any(|argument| argument.kind_name() == "identifier" && syntax::text(*argument, source) == context_name),
-            "expression_list" => parent.parent().is_some_and(|assignment| {
+            "expression_list" => parent.parent_node().is_some_and(|assignment| {
                 assignment.kind_name() == "assignment_statement"
                     && assignment.field_child("right") == Some(parent)
                     && assignment.field_child("left").is_some_and(|left| {
@@ -158,8 +158,8 @@ fn handed_on(body: Node<'_>, request: &str, context_name: &str, source: &str) ->
 
 /// `req` in `req, err := http.NewRequest(...)` or `req, err = ...`.
 fn request_name<'s>(call: Node<'_>, source: &'s str) -> Option<&'s str> {
-    let values = call.parent().filter(|parent| parent.kind_name() == "expression_list")?;
-    let holder = values.parent()?;
+    let values = call.parent_node().filter(|parent| parent.kind_name() == "expression_list")?;
+    let holder = values.parent_node()?;
     if !matches!(holder.kind_name(), "short_var_declaration" | "assignment_statement") {
         return None;
     }

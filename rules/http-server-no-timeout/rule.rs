@@ -1,4 +1,4 @@
-use crate::syntax::{FieldChild as _, KindName as _};
+use crate::syntax::{FieldChild as _, KindName as _, ParentNode as _};
 use crate::engine::prelude::*;
 use crate::engine::service_code::{bound_name, outside_service};
 
@@ -100,17 +100,17 @@ fn sets_read_timeout_later(ctx: &RuleContext<'_, '_>, literal: Node<'_>, source:
 /// `httptest.Server{Config: &http.Server{...}}`: the configuration of a test server.
 fn configures_test_server(literal: Node<'_>, source: &str) -> bool {
     let mut value = literal;
-    if let Some(parent) = value.parent()
+    if let Some(parent) = value.parent_node()
         && parent.kind_name() == "unary_expression"
     {
         value = parent;
     }
-    let Some(element) = value.parent().filter(|parent| parent.kind_name() == "literal_element") else { return false };
-    let Some(keyed) = element.parent().filter(|parent| parent.kind_name() == "keyed_element") else { return false };
+    let Some(element) = value.parent_node().filter(|parent| parent.kind_name() == "literal_element") else { return false };
+    let Some(keyed) = element.parent_node().filter(|parent| parent.kind_name() == "keyed_element") else { return false };
     if keyed.field_child("key").is_none_or(|key| syntax::text(key, source).trim() != "Config") {
         return false;
     }
-    let outer = keyed.parent().and_then(|body| body.parent()).filter(|outer| outer.kind_name() == "composite_literal");
+    let outer = keyed.parent_node().and_then(|body| body.parent_node()).filter(|outer| outer.kind_name() == "composite_literal");
     outer.and_then(|outer| outer.field_child("type")).is_some_and(|ty| {
         let text = syntax::text(ty, source);
         text == "httptest.Server" || text == "Server"

@@ -1,4 +1,4 @@
-use crate::syntax::{FieldChild as _, KindName as _};
+use crate::syntax::{FieldChild as _, KindName as _, ParentNode as _};
 use crate::engine::facts::blocking;
 use crate::engine::facts::module::BlockCause;
 use crate::engine::prelude::*;
@@ -34,7 +34,7 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
     if syntax::named_children(arguments).iter().any(|argument| argument.kind_name() != "comment") {
         return;
     }
-    let Some(list) = statement.parent().filter(|parent| parent.kind_name() == "statement_list") else { return };
+    let Some(list) = statement.parent_node().filter(|parent| parent.kind_name() == "statement_list") else { return };
     let source: &str = &ctx.file.text;
     let mutex_text = syntax::text(mutex, source);
     let read = syntax::text(method, source) == "RLock";
@@ -56,7 +56,7 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
     let mut current = list;
     while outcome == Outcome::Held && region.deferred {
         let Some(enclosing) = enclosing_list_statement(current) else { break };
-        let Some(parent) = enclosing.parent() else { break };
+        let Some(parent) = enclosing.parent_node() else { break };
         outcome = region.sequence(successors(enclosing));
         current = parent;
     }
@@ -230,12 +230,12 @@ fn successors<'tree>(statement: Node<'tree>) -> impl Iterator<Item = Node<'tree>
 
 /// The statement (directly in a `statement_list`) that contains `list`, inside the same function.
 fn enclosing_list_statement(list: Node<'_>) -> Option<Node<'_>> {
-    let mut node = list.parent()?;
+    let mut node = list.parent_node()?;
     loop {
         if syntax::FUNCTION_KINDS.contains(&node.kind_name()) {
             return None;
         }
-        let parent = node.parent()?;
+        let parent = node.parent_node()?;
         if parent.kind_name() == "statement_list" {
             return Some(node);
         }
@@ -453,11 +453,11 @@ impl<'s, 'tree> Region<'s, 'tree> {
     fn visit(&mut self, node: Node<'tree>) {
         match node.kind_name() {
             "func_literal" => {
-                let called_here = node.parent().is_some_and(|parent| {
+                let called_here = node.parent_node().is_some_and(|parent| {
                     parent.kind_name() == "call_expression"
                         && parent.field_child("function").map(syntax::unparen) == Some(node)
                         && parent
-                            .parent()
+                            .parent_node()
                             .is_none_or(|grand| !matches!(grand.kind_name(), "go_statement" | "defer_statement"))
                 });
                 // A called literal that releases the lock itself (`func() { mu.RUnlock();

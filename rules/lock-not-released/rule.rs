@@ -1,4 +1,4 @@
-use crate::syntax::{FieldChild as _, KindName as _};
+use crate::syntax::{FieldChild as _, KindName as _, ParentNode as _};
 use crate::engine::prelude::*;
 use flow::{EscapeKind, FunctionView};
 
@@ -33,8 +33,8 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
         return;
     }
     let source: &str = &ctx.file.text;
-    let Some(statement) = call.parent() else { return };
-    if !statement.parent().is_some_and(|parent| matches!(parent.kind_name(), "block" | "statement_list")) {
+    let Some(statement) = call.parent_node() else { return };
+    if !statement.parent_node().is_some_and(|parent| matches!(parent.kind_name(), "block" | "statement_list")) {
         return;
     }
     let Some(function) = FunctionView::enclosing(call, source) else { return };
@@ -130,7 +130,7 @@ fn is_assertion(panic: Node<'_>, source: &str) -> bool {
     let in_default_case = syntax::ancestors(panic)
         .take_while(|node| !matches!(node.kind_name(), "func_literal" | "function_declaration" | "method_declaration"))
         .find(|node| node.kind_name().ends_with("_case"))
-        .is_some_and(|case| case.kind_name() == "default_case" && case.parent().is_some_and(|s| s.kind_name().ends_with("switch_statement")));
+        .is_some_and(|case| case.kind_name() == "default_case" && case.parent_node().is_some_and(|s| s.kind_name().ends_with("switch_statement")));
     let constant_or_assertion = match syntax::call_arguments(panic).as_slice() {
         [argument] => {
             let argument = syntax::unparen(*argument);
@@ -354,8 +354,8 @@ fn defer_fix(
     lock: &Lock<'_>,
     source: &str,
 ) -> Option<Fix> {
-    let parent = statement.parent()?;
-    let top_level = if parent.kind_name() == "statement_list" { parent.parent()? } else { parent };
+    let parent = statement.parent_node()?;
+    let top_level = if parent.kind_name() == "statement_list" { parent.parent_node()? } else { parent };
     if top_level.id() != body.id() {
         return None;
     }
@@ -390,8 +390,8 @@ fn defer_fix(
     }
     let mut edits = Vec::new();
     for unlock in &unlocks {
-        let unlock_statement = unlock.parent().filter(|parent| parent.kind_name() == "expression_statement")?;
-        if !unlock_statement.parent().is_some_and(|parent| matches!(parent.kind_name(), "block" | "statement_list")) {
+        let unlock_statement = unlock.parent_node().filter(|parent| parent.kind_name() == "expression_statement")?;
+        if !unlock_statement.parent_node().is_some_and(|parent| matches!(parent.kind_name(), "block" | "statement_list")) {
             return None;
         }
         if !followed_only_by_plain_return(unlock_statement, body, source) {
@@ -417,8 +417,8 @@ fn followed_only_by_plain_return(statement: Node<'_>, body: Node<'_>, source: &s
         }
         None => {
             // The end of the function body itself.
-            let list = statement.parent();
-            let block = list.and_then(|list| if list.kind_name() == "statement_list" { list.parent() } else { Some(list) });
+            let list = statement.parent_node();
+            let block = list.and_then(|list| if list.kind_name() == "statement_list" { list.parent_node() } else { Some(list) });
             block.is_some_and(|block| block.id() == body.id())
         }
     }

@@ -1,4 +1,4 @@
-use crate::syntax::{FieldChild as _, KindName as _};
+use crate::syntax::{FieldChild as _, KindName as _, ParentNode as _};
 use crate::engine::facts::VersionSource;
 use crate::engine::prelude::*;
 
@@ -48,7 +48,7 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
             (Launch::Runner(callee.to_string()), statement, 0)
         }
     } else {
-        let Some(statement) = literal.parent().and_then(|call| call.parent()) else { return };
+        let Some(statement) = literal.parent_node().and_then(|call| call.parent_node()) else { return };
         let launch = if statement.kind_name() == "go_statement" { Launch::Go } else { Launch::Defer };
         (launch, statement, 0)
     };
@@ -191,13 +191,13 @@ fn copy_edit(loop_: &flow::Loop<'_>, captured: &[(&str, Node<'_>)], copies: &[St
 /// True when `name` is assigned, incremented or has its address taken inside `scope`.
 fn mutated_in(scope: Node<'_>, name: &str, source: &str) -> bool {
     syntax::identifiers_named(scope, name, source).any(|identifier| {
-        let Some(parent) = identifier.parent() else { return false };
+        let Some(parent) = identifier.parent_node() else { return false };
         match parent.kind_name() {
             "inc_statement" | "dec_statement" => true,
             "unary_expression" => {
                 parent.field_child("operator").is_some_and(|op| syntax::text(op, source) == "&")
             }
-            "expression_list" => parent.parent().is_some_and(|statement| {
+            "expression_list" => parent.parent_node().is_some_and(|statement| {
                 statement.kind_name() == "assignment_statement" && statement.field_child("left") == Some(parent)
             }),
             _ => false,
@@ -248,13 +248,13 @@ fn loop_variables<'tree>(loop_: &flow::Loop<'tree>, source: &str) -> Vec<Node<'t
 /// False for identifiers that declare a name or are a composite literal's key (`T{v: 1}`, most
 /// often a field name).
 fn is_use(identifier: Node<'_>) -> bool {
-    let Some(parent) = identifier.parent() else { return false };
+    let Some(parent) = identifier.parent_node() else { return false };
     match parent.kind_name() {
         "parameter_declaration" | "variadic_parameter_declaration" | "var_spec" | "const_spec" => false,
         "literal_element" => parent
-            .parent()
+            .parent_node()
             .is_none_or(|keyed| keyed.kind_name() != "keyed_element" || keyed.field_child("key") != Some(parent)),
-        "expression_list" => !parent.parent().is_some_and(|statement| {
+        "expression_list" => !parent.parent_node().is_some_and(|statement| {
             matches!(statement.kind_name(), "short_var_declaration" | "range_clause" | "receive_statement")
                 && statement.field_child("left") == Some(parent)
                 && defines(statement)
@@ -354,10 +354,10 @@ fn waited_in_iteration(loop_: &flow::Loop<'_>, statement: Node<'_>, source: &str
         "select_statement" => select_waits(node, source),
         "unary_expression" => {
             node.field_child("operator").is_some_and(|op| syntax::text(op, source) == "<-")
-                && node.parent().is_some_and(|parent| match parent.kind_name() {
+                && node.parent_node().is_some_and(|parent| match parent.kind_name() {
                     "expression_statement" => true,
                     "expression_list" => parent
-                        .parent()
+                        .parent_node()
                         .is_some_and(|p| matches!(p.kind_name(), "short_var_declaration" | "assignment_statement")),
                     _ => false,
                 })

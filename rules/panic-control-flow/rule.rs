@@ -1,4 +1,4 @@
-use crate::syntax::{FieldChild as _, KindName as _};
+use crate::syntax::{FieldChild as _, KindName as _, ParentNode as _};
 use crate::engine::prelude::*;
 
 pub static RULE: Rule = Rule {
@@ -254,7 +254,7 @@ fn comments_above(statement: Node<'_>) -> Vec<Node<'_>> {
                 current = sibling;
             }
             Some(_) => break,
-            None => match current.parent().filter(|parent| parent.kind_name() == "statement_list") {
+            None => match current.parent_node().filter(|parent| parent.kind_name() == "statement_list") {
                 Some(list) => current = list,
                 None => break,
             },
@@ -350,7 +350,7 @@ fn guarded_by_failure(call: Node<'_>, source: &str) -> bool {
                 return false;
             }
             let name = syntax::text(node, source);
-            let negated = node.parent().is_some_and(|parent| {
+            let negated = node.parent_node().is_some_and(|parent| {
                 parent.kind_name() == "unary_expression"
                     && parent.field_child("operator").is_some_and(|op| op.kind_name() == "!")
             });
@@ -366,7 +366,7 @@ fn guarded_by_failure(call: Node<'_>, source: &str) -> bool {
 fn ends_function(call: Node<'_>, function: Node<'_>) -> bool {
     let Some(statement) = syntax::enclosing_statement(call) else { return false };
     let Some(body) = function.field_child("body") else { return false };
-    statement.parent().and_then(|list| list.parent()) == Some(body)
+    statement.parent_node().and_then(|list| list.parent_node()) == Some(body)
         && syntax::named_children(body).last().and_then(|list| syntax::named_children(*list).last().copied())
             == Some(statement)
 }

@@ -1,4 +1,4 @@
-use crate::syntax::{FieldChild as _, KindName as _};
+use crate::syntax::{FieldChild as _, KindName as _, ParentNode as _};
 use crate::engine::facts::stdlib;
 use crate::engine::prelude::*;
 use crate::engine::service_code;
@@ -95,7 +95,7 @@ enum Use {
 }
 
 fn use_of(ctx: &RuleContext<'_, '_>, mention: Node<'_>, source: &str) -> Use {
-    let Some(parent) = mention.parent() else { return Use::HandsOn };
+    let Some(parent) = mention.parent_node() else { return Use::HandsOn };
     match parent.kind_name() {
         "binary_expression" if is_nil_comparison(parent, source) => Use::Reads,
         // `var resp *http.Response`: a declaration.
@@ -104,7 +104,7 @@ fn use_of(ctx: &RuleContext<'_, '_>, mention: Node<'_>, source: &str) -> Use {
         }
         // Bound again (`resp, err = c.Do(retry)`): that binding is checked on its own.
         "expression_list"
-            if parent.parent().is_some_and(|holder| {
+            if parent.parent_node().is_some_and(|holder| {
                 matches!(holder.kind_name(), "assignment_statement" | "short_var_declaration")
                     && holder.field_child("left") == Some(parent)
             }) =>
@@ -124,7 +124,7 @@ fn use_of(ctx: &RuleContext<'_, '_>, mention: Node<'_>, source: &str) -> Use {
 
 /// What is done with `resp.Body`.
 fn body_use(ctx: &RuleContext<'_, '_>, body: Node<'_>, source: &str) -> Use {
-    let Some(parent) = body.parent() else { return Use::HandsOn };
+    let Some(parent) = body.parent_node() else { return Use::HandsOn };
     match parent.kind_name() {
         "selector_expression" if parent.field_child("operand") == Some(body) => {
             let method = parent.field_child("field").map_or("", |field| syntax::text(field, source));
@@ -132,7 +132,7 @@ fn body_use(ctx: &RuleContext<'_, '_>, body: Node<'_>, source: &str) -> Use {
         }
         "binary_expression" if is_nil_comparison(parent, source) => Use::Reads,
         "argument_list" => {
-            let Some(call) = parent.parent() else { return Use::HandsOn };
+            let Some(call) = parent.parent_node() else { return Use::HandsOn };
             if reads_without_closing(ctx, call, source) { Use::Reads } else { Use::HandsOn }
         }
         _ => Use::HandsOn,
@@ -169,7 +169,7 @@ fn is_plain_value(ty: &str) -> bool {
 /// goroutine (`return bufio.NewReader(resp.Body)`, not `return json.NewDecoder(b).Decode(v)`).
 fn leaves_function(call: Node<'_>) -> bool {
     let mut node = call;
-    while let Some(parent) = node.parent() {
+    while let Some(parent) = node.parent_node() {
         match parent.kind_name() {
             "parenthesized_expression" | "expression_list" | "literal_element" | "keyed_element" | "unary_expression" => {
                 node = parent
@@ -198,7 +198,7 @@ fn defer_close_after_error_check(statement: Node<'_>, name: &str, source: &str) 
     } else {
         statement
     };
-    if !statement.parent().is_some_and(|parent| matches!(parent.kind_name(), "block" | "statement_list")) {
+    if !statement.parent_node().is_some_and(|parent| matches!(parent.kind_name(), "block" | "statement_list")) {
         return None;
     }
     let check = std::iter::successors(statement.next_named_sibling(), |node| node.next_named_sibling())

@@ -1,4 +1,4 @@
-use crate::syntax::KindName as _;
+use crate::syntax::{KindName as _, ParentNode as _};
 use crate::engine::prelude::*;
 
 pub static RULE: Rule = Rule {
@@ -65,7 +65,7 @@ fn single_make<'tree>(
         .or_else(|| ancestry.top_level_declaration(call))?;
     let mut bindings = syntax::bindings_of(scope, name, source);
     if bindings.is_empty() {
-        let root = scope.parent()?;
+        let root = scope.parent_node()?;
         for declaration in syntax::named_children(root) {
             if declaration.kind_name() == "var_declaration" {
                 bindings.extend(syntax::bindings_of(declaration, name, source));

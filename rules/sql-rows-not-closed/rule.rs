@@ -1,4 +1,4 @@
-use crate::syntax::{FieldChild as _, KindName as _};
+use crate::syntax::{FieldChild as _, KindName as _, ParentNode as _};
 use crate::engine::prelude::*;
 use crate::engine::service_code;
 
@@ -155,7 +155,7 @@ enum Use<'s> {
 }
 
 fn use_of<'s>(mention: Node<'_>, source: &'s str) -> Use<'s> {
-    let Some(parent) = mention.parent() else { return Use::HandsOn };
+    let Some(parent) = mention.parent_node() else { return Use::HandsOn };
     match parent.kind_name() {
         "selector_expression" if parent.field_child("operand") == Some(mention) => {
             Use::Method(parent.field_child("field").map_or("", |field| syntax::text(field, source)))
@@ -172,7 +172,7 @@ fn use_of<'s>(mention: Node<'_>, source: &'s str) -> Use<'s> {
             Use::Other
         }
         "expression_list"
-            if parent.parent().is_some_and(|holder| {
+            if parent.parent_node().is_some_and(|holder| {
                 matches!(holder.kind_name(), "assignment_statement" | "short_var_declaration")
                     && holder.field_child("left") == Some(parent)
             }) =>
@@ -204,7 +204,7 @@ fn error_check_after<'tree>(statement: Node<'tree>, error_name: Option<&str>, so
     } else {
         statement
     };
-    let check = match statement.parent() {
+    let check = match statement.parent_node() {
         Some(parent) if parent.kind_name() == "if_statement" => parent,
         _ => std::iter::successors(statement.next_named_sibling(), |node| node.next_named_sibling())
             .find(|node| node.kind_name() != "comment")

@@ -1,4 +1,4 @@
-use crate::syntax::{FieldChild as _, KindName as _};
+use crate::syntax::{FieldChild as _, KindName as _, ParentNode as _};
 use crate::engine::facts::VersionSource;
 use crate::engine::prelude::*;
 
@@ -70,7 +70,7 @@ fn check_constructor(ctx: &mut RuleContext<'_, '_>, call: Node<'_>, constructor:
         return;
     }
     let outer = outermost_parens(call);
-    let Some(parent) = outer.parent() else { return };
+    let Some(parent) = outer.parent_node() else { return };
     let name = match parent.kind_name() {
         // `time.NewTimer(d).C`: nothing keeps the timer to stop it.
         "selector_expression"
@@ -118,7 +118,7 @@ fn check_constructor(ctx: &mut RuleContext<'_, '_>, call: Node<'_>, constructor:
     // goes on: it is only pending while something else can win a select.
     if constructor == "NewTimer"
         && !syntax::identifiers_named(scope, name_text, source).any(|use_| {
-            use_.parent().is_some_and(|selector| {
+            use_.parent_node().is_some_and(|selector| {
                 selector.kind_name() == "selector_expression"
                     && selector.field_child("field").is_some_and(|f| syntax::text(f, source) == "C")
                     && in_select_case(selector)
@@ -149,7 +149,7 @@ fn capitalized(word: &str) -> String {
 /// The name a value in `right` (an `expression_list`) is bound to: `t := ...`, `t = ...`,
 /// `var t = ...`. `None` when it is not paired one-to-one with a name.
 fn bound_name<'tree>(right: Node<'tree>, value: Node<'tree>) -> Option<Node<'tree>> {
-    let statement = right.parent()?;
+    let statement = right.parent_node()?;
     let values = syntax::named_children(right);
     let index = values.iter().position(|v| *v == value)?;
     let names: Vec<Node<'tree>> = match statement.kind_name() {
@@ -173,14 +173,14 @@ fn bound_name<'tree>(right: Node<'tree>, value: Node<'tree>) -> Option<Node<'tre
 /// assigned to another variable or field.
 fn stopped_or_escapes(scope: Node<'_>, name: &str, declared: Node<'_>, source: &str) -> bool {
     syntax::identifiers_named(scope, name, source).filter(|node| *node != declared).any(|use_| {
-        let Some(parent) = use_.parent() else { return false };
+        let Some(parent) = use_.parent_node() else { return false };
         match parent.kind_name() {
             "selector_expression" => {
                 parent.field_child("field").is_some_and(|field| syntax::text(field, source) == "Stop")
             }
             "argument_list" | "literal_element" | "send_statement" | "return_statement" => true,
             "unary_expression" => true,
-            "expression_list" => parent.parent().is_some_and(|statement| match statement.kind_name() {
+            "expression_list" => parent.parent_node().is_some_and(|statement| match statement.kind_name() {
                 "return_statement" => true,
                 "short_var_declaration" | "assignment_statement" => {
                     statement.field_child("right") == Some(parent)
@@ -239,7 +239,7 @@ fn check_tick(ctx: &mut RuleContext<'_, '_>, call: Node<'_>, source: &str) {
         }
     }
     let outer = outermost_parens(call);
-    if let Some(parent) = outer.parent()
+    if let Some(parent) = outer.parent_node()
         && parent.kind_name() == "expression_list"
         && let Some(name) = bound_name(parent, outer)
         && name.kind_name() == "identifier"
@@ -264,7 +264,7 @@ fn check_after(ctx: &mut RuleContext<'_, '_>, call: Node<'_>, source: &str) {
     if !in_communication {
         return;
     }
-    let Some(select) = case.parent().filter(|parent| parent.kind_name() == "select_statement") else { return };
+    let Some(select) = case.parent_node().filter(|parent| parent.kind_name() == "select_statement") else { return };
     let Some(loop_) = syntax::ancestors(select)
         .take_while(|node| !syntax::FUNCTION_KINDS.contains(&node.kind_name()))
         .filter_map(flow::Loop::new)
@@ -292,7 +292,7 @@ fn check_after(ctx: &mut RuleContext<'_, '_>, call: Node<'_>, source: &str) {
 
 /// `node`, or the outermost parentheses around it.
 fn outermost_parens(mut node: Node<'_>) -> Node<'_> {
-    while let Some(parent) = node.parent().filter(|parent| parent.kind_name() == "parenthesized_expression") {
+    while let Some(parent) = node.parent_node().filter(|parent| parent.kind_name() == "parenthesized_expression") {
         node = parent;
     }
     node

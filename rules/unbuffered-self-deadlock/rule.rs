@@ -1,4 +1,4 @@
-use crate::syntax::{FieldChild as _, KindName as _};
+use crate::syntax::{FieldChild as _, KindName as _, ParentNode as _};
 use crate::engine::prelude::*;
 
 pub static RULE: Rule = Rule {
@@ -29,7 +29,7 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
     // A send that is one case of a select can be skipped (another case, or `default`); one in a
     // `for` clause's post statement runs only if the body comes round (runtime/race's
     // compile-only `for ; ; c <- x { break }`).
-    if send.parent().is_some_and(|parent| matches!(parent.kind_name(), "communication_case" | "for_clause")) {
+    if send.parent_node().is_some_and(|parent| matches!(parent.kind_name(), "communication_case" | "for_clause")) {
         return;
     }
     let Some(function) = ctx.types.ancestry().enclosing_functions(send).next() else { return };

@@ -1,4 +1,4 @@
-use crate::syntax::{FieldChild as _, KindName as _};
+use crate::syntax::{FieldChild as _, KindName as _, ParentNode as _};
 use crate::engine::facts::stdlib;
 use crate::engine::prelude::*;
 
@@ -255,18 +255,18 @@ pub(super) fn written_in_function(ctx: &RuleContext<'_, '_>, name: Node<'_>) -> 
     let source: &str = &ctx.file.text;
     let Some(scope) = syntax::top_level_declaration(name) else { return false };
     syntax::identifiers_named(scope, syntax::text(name, source), source).any(|identifier| {
-        let Some(parent) = identifier.parent() else { return false };
+        let Some(parent) = identifier.parent_node() else { return false };
         match parent.kind_name() {
             "selector_expression" => {
                 let method = parent.field_child("field").map_or("", |field| syntax::text(field, source));
-                let called = parent.parent().is_some_and(|call| {
+                let called = parent.parent_node().is_some_and(|call| {
                     call.kind_name() == "call_expression" && call.field_child("function") == Some(parent)
                 });
                 called && WRITE_METHODS.contains(&method)
             }
-            "argument_list" => parent.parent().is_some_and(|call| !reads_only(ctx, call, identifier)),
+            "argument_list" => parent.parent_node().is_some_and(|call| !reads_only(ctx, call, identifier)),
             // Bound here, or deferred (the call under judgement): not a write.
-            "expression_list" => parent.parent().is_some_and(|statement| {
+            "expression_list" => parent.parent_node().is_some_and(|statement| {
                 !(matches!(statement.kind_name(), "short_var_declaration" | "assignment_statement")
                     && statement.field_child("left") == Some(parent))
             }),

@@ -1,4 +1,4 @@
-use crate::syntax::{FieldChild as _, KindName as _};
+use crate::syntax::{FieldChild as _, KindName as _, ParentNode as _};
 use super::unchecked_error_defer::{WRITE_FLAGS, WRITER_TYPES, bound_calls, written_in_function};
 use crate::engine::facts::types::CallInfo;
 use crate::engine::prelude::*;
@@ -110,18 +110,18 @@ fn std_error_handling_excludes(ctx: &RuleContext<'_, '_>, call: Node<'_>, info: 
 /// leaves. The write already failed and that error is the one reported; the Close error adds
 /// nothing.
 fn on_error_path(call: Node<'_>, source: &str) -> bool {
-    let Some(statement) = call.parent().filter(|parent| parent.kind_name() == "expression_statement") else {
+    let Some(statement) = call.parent_node().filter(|parent| parent.kind_name() == "expression_statement") else {
         return false;
     };
-    let Some(mut container) = statement.parent() else { return false };
+    let Some(mut container) = statement.parent_node() else { return false };
     if container.kind_name() == "statement_list"
-        && let Some(block) = container.parent().filter(|parent| parent.kind_name() == "block")
+        && let Some(block) = container.parent_node().filter(|parent| parent.kind_name() == "block")
     {
         container = block;
     }
     let Some(last) = syntax::block_statements(container).pop() else { return false };
     let error_check = container.kind_name() == "block"
-        && container.parent().is_some_and(|parent| {
+        && container.parent_node().is_some_and(|parent| {
             parent.kind_name() == "if_statement"
                 && parent.field_child("consequence") == Some(container)
                 && parent.field_child("condition").is_some_and(|condition| {

@@ -1,4 +1,4 @@
-use crate::syntax::{FieldChild as _, KindName as _};
+use crate::syntax::{FieldChild as _, KindName as _, ParentNode as _};
 use crate::engine::prelude::*;
 
 pub static RULE: Rule = Rule {
@@ -139,7 +139,7 @@ fn move_before(statement: Node<'_>, go: Node<'_>, literal: Node<'_>, source: &st
     }
     let moved = source[statement.start_byte()..line_end].trim_end();
     let (go_alone, go_line_start, _) = alone_on_line(go);
-    if !go_alone || !go.parent().is_some_and(|parent| matches!(parent.kind_name(), "block" | "statement_list")) {
+    if !go_alone || !go.parent_node().is_some_and(|parent| matches!(parent.kind_name(), "block" | "statement_list")) {
         return None;
     }
     let indent = syntax::line_indent(source, go.start_byte());

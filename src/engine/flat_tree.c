@@ -29,6 +29,7 @@ typedef struct {
   uint8_t named;
   uint8_t is_error;
   uint32_t end;
+  uint32_t parent;
 } GgFlatNode;
 
 typedef struct {
@@ -39,6 +40,8 @@ typedef struct {
   uint32_t structural_index;
   // The flat index of the parent when it is visible, UINT32_MAX when it is hidden.
   uint32_t emitted;
+  // The flat index of the nearest visible ancestor (the parent itself when it is visible).
+  uint32_t visible_parent;
   // A hidden parent's own field, which its children inherit when they have none.
   TSFieldId inherited_field;
 } Frame;
@@ -54,7 +57,7 @@ static TSFieldId own_field(const TSLanguage *language, Subtree parent, uint32_t 
 
 static void emit(
   GgFlatNode *out, uint32_t index, const TSLanguage *language, const Subtree *subtree,
-  Length position, TSSymbol alias, TSFieldId field
+  Length position, TSSymbol alias, TSFieldId field, uint32_t parent
 ) {
   TSSymbol symbol = alias ? alias : ts_subtree_symbol(*subtree);
   GgFlatNode *node = &out[index];
@@ -68,6 +71,7 @@ static void emit(
   node->named = alias ? ts_language_symbol_metadata(language, alias).named : ts_subtree_named(*subtree);
   node->is_error = symbol == ts_builtin_sym_error;
   node->end = index + 1;
+  node->parent = parent;
 }
 
 // How many nodes `gg_flatten` writes for `tree`.
@@ -77,11 +81,12 @@ uint32_t gg_flat_node_count(const TSTree *tree) {
 
 // Writes the visible nodes of `tree` into `out` in pre-order (as a cursor visits them) and
 // returns how many it wrote, or UINT32_MAX when `capacity` or the memory for its stack is too
-// small. A node's `end` is the index just past its last descendant.
+// small. A node's `end` is the index just past its last descendant; `parent` is its parent's
+// index (UINT32_MAX for the root).
 uint32_t gg_flatten(const TSTree *tree, GgFlatNode *out, uint32_t capacity) {
   const TSLanguage *language = tree->language;
   if (capacity < 1) return UINT32_MAX;
-  emit(out, 0, language, &tree->root, ts_subtree_padding(tree->root), 0, 0);
+  emit(out, 0, language, &tree->root, ts_subtree_padding(tree->root), 0, 0, UINT32_MAX);
   uint32_t count = 1;
   if (ts_subtree_child_count(tree->root) == 0) return count;
 
@@ -93,6 +98,7 @@ uint32_t gg_flatten(const TSTree *tree, GgFlatNode *out, uint32_t capacity) {
     .alias_sequence = ts_language_alias_sequence(language, tree->root.ptr->production_id),
     .position = ts_subtree_padding(tree->root),
     .emitted = 0,
+    .visible_parent = 0,
   };
 
   while (depth > 0) {
@@ -122,6 +128,8 @@ uint32_t gg_flatten(const TSTree *tree, GgFlatNode *out, uint32_t capacity) {
     }
 
     bool visible = ts_subtree_visible(*child) || alias;
+    // Read before the stack may move (realloc below).
+    uint32_t visible_parent = frame->visible_parent;
     uint32_t emitted = UINT32_MAX;
     if (visible) {
       if (count == capacity) {
@@ -129,7 +137,7 @@ uint32_t gg_flatten(const TSTree *tree, GgFlatNode *out, uint32_t capacity) {
         return UINT32_MAX;
       }
       emitted = count++;
-      emit(out, emitted, language, child, position, alias, field);
+      emit(out, emitted, language, child, position, alias, field, visible_parent);
     }
     if (ts_subtree_child_count(*child) == 0) continue;
     if (depth == stack_capacity) {
@@ -146,6 +154,7 @@ uint32_t gg_flatten(const TSTree *tree, GgFlatNode *out, uint32_t capacity) {
       .alias_sequence = ts_language_alias_sequence(language, child->ptr->production_id),
       .position = position,
       .emitted = emitted,
+      .visible_parent = visible ? emitted : visible_parent,
       // A visible node's children start their own chain; an extra hidden node passes none on.
       .inherited_field = (visible || extra) ? 0 : field,
     };

@@ -30,6 +30,8 @@ pub struct FlatNode {
     /// The index just past this node's last descendant: its children are `index + 1`, then
     /// each next child at the previous one's `end`, up to this.
     pub end: u32,
+    /// The parent's index, `u32::MAX` for the root.
+    pub parent: u32,
 }
 
 unsafe extern "C" {
@@ -191,6 +193,12 @@ impl<'tree> Located<'tree> {
     pub fn children(&self, index: usize) -> impl Iterator<Item = usize> + '_ {
         children_of(&self.nodes, index)
     }
+
+    /// The index of the parent of the node at `index`, `None` for the root.
+    pub fn parent(&self, index: usize) -> Option<usize> {
+        let parent = self.nodes.nodes[index].parent;
+        (parent != u32::MAX).then_some(parent as usize)
+    }
 }
 
 #[cfg(test)]
@@ -235,6 +243,8 @@ mod tests {
             assert_eq!(entry.is_error != 0, node.is_error(), "{name}: node {index} error");
             assert_eq!((entry.field != 0).then_some(entry.field), *field, "{name}: node {index} field");
             assert_eq!(flat.children(index).count(), *child_count, "{name}: node {index} children");
+            let parent = (entry.parent != u32::MAX).then(|| flat.node(entry.parent as usize));
+            assert_eq!(parent, node.parent(), "{name}: node {index} parent");
         }
         // Each node is a child of its parent in the list as in the tree.
         let index_of: std::collections::HashMap<usize, usize> =

@@ -3,7 +3,7 @@
 
 use crate::engine::context::RuleContext;
 use crate::syntax;
-use crate::syntax::{FieldChild as _, KindName as _};
+use crate::syntax::{FieldChild as _, KindName as _, ParentNode as _};
 use tree_sitter::Node;
 
 /// Code that is not part of a running service, where a missing timeout harms nobody: test files,
@@ -71,14 +71,14 @@ fn package_directories<'a>(ctx: &RuleContext<'a, '_>) -> Vec<&'a str> {
 /// `c` in `c := &http.Client{...}`, `var c = http.Client{...}` or `c = &http.Client{...}`.
 pub fn bound_name<'s>(literal: Node<'_>, source: &'s str) -> Option<&'s str> {
     let mut value = literal;
-    if let Some(parent) = value.parent()
+    if let Some(parent) = value.parent_node()
         && parent.kind_name() == "unary_expression"
     {
         value = parent;
     }
-    let values = value.parent().filter(|parent| parent.kind_name() == "expression_list")?;
+    let values = value.parent_node().filter(|parent| parent.kind_name() == "expression_list")?;
     let position = syntax::named_children(values).iter().position(|node| *node == value)?;
-    let holder = values.parent()?;
+    let holder = values.parent_node()?;
     let targets = match holder.kind_name() {
         "short_var_declaration" | "assignment_statement" => syntax::named_children(holder.field_child("left")?),
         "var_spec" => {

@@ -5,7 +5,7 @@ use crate::diagnostic::{Applicability, Edit, Finding, Span};
 use crate::engine::builtin::BUILTIN_RULES;
 use crate::engine::registry::find_rule;
 use crate::source::SourceFile;
-use crate::syntax::KindName as _;
+use crate::syntax::{KindName as _, ParentNode as _};
 use lsp_types as lsp;
 use std::collections::HashMap;
 
@@ -105,7 +105,7 @@ pub fn suppression_edit(source: &SourceFile, tree: Option<&tree_sitter::Tree>, f
     // The string or comment token that `offset` is strictly inside of, if any.
     let token_around = |offset: usize| {
         let node = tree.root_node().descendant_for_byte_range(offset, offset)?;
-        std::iter::successors(Some(node), |node| node.parent()).find(|node| {
+        std::iter::successors(Some(node), |node| node.parent_node()).find(|node| {
             token_kinds.contains(&node.kind_name()) && node.start_byte() < offset && offset < node.end_byte()
         })
     };

@@ -1122,7 +1122,7 @@ impl Value {
 /// An absolute, `.`/`..`-free form of `path`, so relative and absolute spellings of a file
 /// find the same package.
 pub(crate) fn normalize(path: &Path) -> PathBuf {
-    // `Path::new("x.go").parent()` is the empty path, which means the current directory.
+    // `Path::new("x.go").parent_node()` is the empty path, which means the current directory.
     let path = if path.as_os_str().is_empty() { Path::new(".") } else { path };
     let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
     let mut out = PathBuf::new();
