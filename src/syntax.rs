@@ -212,9 +212,38 @@ struct FunctionSpan<'tree> {
 impl<'tree> Ancestry<'tree> {
     /// `source` is the text `root` was parsed from.
     pub fn new(root: Node<'tree>, source: &str) -> Ancestry<'tree> {
+        if let Some(list) = flat_tree::locate(root) {
+            return Ancestry::from_list(root, &list);
+        }
         let mut cursor = root.walk();
         let top_level = root.children(&mut cursor).map(|node| (node.start_byte(), node.end_byte(), node)).collect();
         Ancestry { root, top_level, functions: functions_in(root, source) }
+    }
+
+    /// The same, read from the node list of the tree being checked: one pass over its kinds.
+    fn from_list(root: Node<'tree>, list: &flat_tree::Located<'tree>) -> Ancestry<'tree> {
+        let node_with_range = |index: usize| {
+            let node = list.node(index);
+            (node.start_byte(), node.end_byte(), node)
+        };
+        let top_level = list.children(list.index).map(node_with_range).collect();
+        let function_kinds = function_kind_ids();
+        let mut functions: Vec<FunctionSpan<'tree>> = Vec::new();
+        // The functions around the node visited, as (index into `functions`, end of its subtree).
+        let mut open: Vec<(usize, usize)> = Vec::new();
+        for index in list.index..list.get(list.index).end as usize {
+            let listed = list.get(index);
+            if !function_kinds.contains(&listed.kind) {
+                continue;
+            }
+            while open.last().is_some_and(|&(_, end)| end <= index) {
+                open.pop();
+            }
+            let (start, end, node) = node_with_range(index);
+            functions.push(FunctionSpan { start, end, node, parent: open.last().map(|&(function, _)| function) });
+            open.push((functions.len() - 1, listed.end as usize));
+        }
+        Ancestry { root, top_level, functions }
     }
 
     pub fn root(&self) -> Node<'tree> {
@@ -448,9 +477,31 @@ const STATEMENT_CONTAINERS: &[&str] = &[
 /// nodes are expressions, so this visits a small part of what [`descendants`] visits.
 pub fn statements_and_clauses<'tree>(body: Node<'tree>) -> impl Iterator<Item = Node<'tree>> {
     let containers = kind_ids(&STATEMENT_CONTAINER_KIND_IDS, STATEMENT_CONTAINERS);
+    if let Some(list) = flat_tree::locate(body) {
+        // The same order over the node list: enter containers only, yield named nodes.
+        let end = list.get(list.index).end as usize;
+        let mut next = if containers.contains(&list.get(list.index).kind) { list.index + 1 } else { end };
+        let mut done = false;
+        return Either::Left(std::iter::from_fn(move || {
+            if done || !step() {
+                return None;
+            }
+            while next < end && list.get(next).named == 0 {
+                next = list.get(next).end as usize;
+            }
+            if next >= end {
+                done = true;
+                return None;
+            }
+            let current = next;
+            let listed = list.get(current);
+            next = if containers.contains(&listed.kind) { current + 1 } else { listed.end as usize };
+            Some(list.node(current))
+        }));
+    }
     let mut cursor = body.walk();
     let mut done = false;
-    std::iter::from_fn(move || {
+    Either::Right(std::iter::from_fn(move || {
         if done || !step() {
             return None;
         }
@@ -459,7 +510,24 @@ pub fn statements_and_clauses<'tree>(body: Node<'tree>) -> impl Iterator<Item = 
             next_named_after(&mut cursor, body, &mut done)?;
         }
         Some(cursor.node())
-    })
+    }))
+}
+
+/// One of two iterators of the same items.
+enum Either<L, R> {
+    Left(L),
+    Right(R),
+}
+
+impl<T, L: Iterator<Item = T>, R: Iterator<Item = T>> Iterator for Either<L, R> {
+    type Item = T;
+
+    fn next(&mut self) -> Option<T> {
+        match self {
+            Either::Left(left) => left.next(),
+            Either::Right(right) => right.next(),
+        }
+    }
 }
 
 /// Moves `cursor` to the next named node after the current one's subtree, within `within`;
@@ -1267,7 +1335,7 @@ mod tests {
     use super::*;
 
     /// What the walks give for the interesting nodes of `tree`: descendants (not entering
-    /// function literals), named children and ancestors.
+    /// function literals), named children, and ancestors followed by statements and clauses.
     fn walk_results<'t>(tree: &'t tree_sitter::Tree) -> Vec<(Vec<Node<'t>>, Vec<Node<'t>>, Vec<Node<'t>>)> {
         let mut cursor = tree.walk();
         let mut nodes = vec![tree.root_node()];
@@ -1288,8 +1356,8 @@ mod tests {
                         .into_iter()
                         .map(|node| {
                             let below = descendants_entering(node, |n| n.kind_name() != "func_literal").collect();
-                            let above: Vec<Node<'_>> = ancestors(node).collect();
-                            assert_eq!(above.first().copied(), node.parent_node());
+                            let above: Vec<Node<'_>> = ancestors(node).chain(statements_and_clauses(node)).collect();
+                            assert_eq!(ancestors(node).next(), node.parent_node());
                             (below, named_children(node), above)
                         })
                         .collect();
@@ -1472,16 +1540,52 @@ mod tests {
         for source in sources {
             let tree = parser.parse(source, None).expect("parses");
             let root = tree.root_node();
-            let ancestry = Ancestry::new(root, source);
-            for node in std::iter::once(root).chain(descendants(root)) {
-                let walked: Vec<Node<'_>> = ancestors(node).collect();
-                assert_eq!(ancestry.ancestors(node), walked, "ancestors of {node:?}");
-                let functions: Vec<Node<'_>> =
-                    std::iter::successors(enclosing_function(node), |function| enclosing_function(*function)).collect();
-                assert_eq!(ancestry.enclosing_functions(node).collect::<Vec<_>>(), functions);
-                assert_eq!(ancestry.deferring_statement(node), deferring_statement(node));
-                assert_eq!(ancestry.top_level_declaration(node), top_level_declaration(node));
+            let flat = crate::engine::flat_tree::FlatTree::new(&tree, Vec::new()).expect("memory");
+            // Without the node list (walks, tree-sitter's parents), then with it.
+            for listed in [false, true] {
+                let _shared = listed.then(|| flat.share());
+                let ancestry = Ancestry::new(root, source);
+                assert_eq!(listed, crate::engine::flat_tree::locate(root).is_some());
+                for node in std::iter::once(root).chain(descendants(root)) {
+                    let walked: Vec<Node<'_>> = ancestors(node).collect();
+                    assert_eq!(ancestry.ancestors(node), walked, "ancestors of {node:?}");
+                    let functions: Vec<Node<'_>> =
+                        std::iter::successors(enclosing_function(node), |function| enclosing_function(*function))
+                            .collect();
+                    assert_eq!(ancestry.enclosing_functions(node).collect::<Vec<_>>(), functions);
+                    assert_eq!(ancestry.deferring_statement(node), deferring_statement(node));
+                    assert_eq!(ancestry.top_level_declaration(node), top_level_declaration(node));
+                }
             }
         }
+    }
+
+    /// Ancestry's function spans read from the node list equal those of its walk.
+    #[test]
+    fn ancestry_from_the_node_list_equals_its_walk() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = Vec::new();
+        crate::engine::query::tests::go_files(&root.join("rules"), &mut files);
+        let mut parser = crate::parse::new_parser();
+        let mut functions = 0;
+        let spans = |ancestry: &Ancestry<'_>| -> Vec<(usize, usize, usize, Option<usize>)> {
+            ancestry.functions.iter().map(|f| (f.start, f.end, f.node.id(), f.parent)).collect()
+        };
+        for path in &files {
+            let Ok(source) = std::fs::read_to_string(path) else { continue };
+            let cut = (0..=source.len() / 2).rev().find(|&at| source.is_char_boundary(at)).unwrap_or(0);
+            for text in [source.as_str(), &source[..cut]] {
+                let tree = parser.parse(text, None).expect("parses");
+                let walked = Ancestry::new(tree.root_node(), text);
+                let flat = crate::engine::flat_tree::FlatTree::new(&tree, Vec::new()).expect("memory");
+                let shared = flat.share();
+                let listed = Ancestry::new(tree.root_node(), text);
+                drop(shared);
+                assert_eq!(spans(&listed), spans(&walked), "{}", path.display());
+                assert_eq!(listed.top_level, walked.top_level, "{}", path.display());
+                functions += walked.functions.len();
+            }
+        }
+        assert!(functions > 1_000, "only {functions} functions compared");
     }
 }

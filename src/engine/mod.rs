@@ -192,14 +192,8 @@ impl Engine {
             Some(project) => project,
             None => &NoProject,
         };
-        let types = TypeEnv::new(&file.text, tree.root_node(), &facts.imports, package_path, project_types);
-        let error_regions = if has_errors { Some(parse::ErrorRegions::of(tree)) } else { None };
-        let budget = syntax::WalkBudget::start(CHECK_STEP_BUDGET);
-        let mut unchecked = 0usize;
-        let query = &self.query;
         let storage = FLAT_NODES.with(|storage| std::mem::take(&mut *storage.borrow_mut()));
         let Some(flat) = FlatTree::new(tree, storage) else {
-            drop(budget);
             findings.push(builtin::partly_linted(
                 &file.display_path,
                 "no memory to list the syntax tree's nodes; no rule checked this file",
@@ -208,6 +202,11 @@ impl Engine {
             return findings;
         };
         let shared = flat.share();
+        let types = TypeEnv::new(&file.text, tree.root_node(), &facts.imports, package_path, project_types);
+        let error_regions = if has_errors { Some(parse::ErrorRegions::of(tree)) } else { None };
+        let budget = syntax::WalkBudget::start(CHECK_STEP_BUDGET);
+        let mut unchecked = 0usize;
+        let query = &self.query;
         query.for_each_match(&flat, source, &applies, &mut |pattern, captures| {
             let captures =
                 captures.iter().map(|&(capture, node)| (query.capture_names[capture as usize], node)).collect();
