@@ -1001,21 +1001,7 @@ pub fn ancestors_in_function<'tree>(node: Node<'tree>) -> impl Iterator<Item = N
 /// Every node below `node` in source order, without the insides of nested function literals
 /// (the literal nodes themselves are included): what runs as part of `node` itself.
 pub fn descendants_in_function<'tree>(node: Node<'tree>) -> Vec<Node<'tree>> {
-    let mut found = Vec::new();
-    let mut stack: Vec<Node<'tree>> = Vec::new();
-    let mut cursor = node.walk();
-    stack.extend(node.children(&mut cursor).collect::<Vec<_>>().into_iter().rev());
-    while let Some(current) = stack.pop() {
-        if !step() {
-            break;
-        }
-        found.push(current);
-        if current.kind_name() != "func_literal" {
-            let mut cursor = current.walk();
-            stack.extend(current.children(&mut cursor).collect::<Vec<_>>().into_iter().rev());
-        }
-    }
-    found
+    descendants_entering(node, |current| current.kind_name() != "func_literal").collect()
 }
 
 /// For a `<-x` receive expression, the channel operand `x`.

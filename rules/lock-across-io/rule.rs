@@ -75,7 +75,14 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
         // The lock exists to serialise exactly this I/O (RULES.md A8, issue 9): information.
         let serialised = |node: Node<'_>, why: &str| !read && serialises_io(node, why, owner, mutex_text, &region, source);
         let message = match what {
-            Blocking::Send(channel) if made_buffered(ctx.tree.root_node(), source, channel) => continue,
+            // The whole file is walked for each channel name: once per file, not per send.
+            Blocking::Send(channel)
+                if ctx.types.remember("lock-across-io: made buffered", ctx.tree.root_node(), channel, || {
+                    made_buffered(ctx.tree.root_node(), source, channel)
+                }) =>
+            {
+                continue;
+            }
             Blocking::Send(channel) => {
                 format!("`{mutex_text}` is held across a send on `{channel}`, which waits for a receiver")
             }
