@@ -106,6 +106,12 @@ impl<'tree> FlatTree<'tree> {
         Some(FlatTree { inner: Rc::new(FlatNodes { nodes: storage, tree: raw }), _tree: PhantomData })
     }
 
+    /// How many nodes [`Self::new`] would list for `tree`, without listing them.
+    pub fn node_count(tree: &Tree) -> usize {
+        // SAFETY: reads the root subtree's visible descendant count of a live tree.
+        unsafe { gg_flat_node_count(tree.root_node().into_raw().tree) as usize }
+    }
+
     /// The allocation, for the next tree (empty when a walk still holds the list).
     pub fn into_storage(self) -> Vec<FlatNode> {
         Rc::try_unwrap(self.inner).map(|inner| inner.nodes).unwrap_or_default()

@@ -30,7 +30,7 @@ use crate::engine::facts::module::ProjectFacts;
 use crate::engine::facts::types::{NoProject, ProjectTypes, TypeEnv};
 use crate::engine::facts::{FileFacts, GoVersion, Imports, VersionSource};
 use crate::engine::flat_tree::FlatTree;
-use crate::engine::query::{CombinedQuery, QueryError};
+use crate::engine::query::{CombinedQuery, MatchSource, QueryError};
 use crate::engine::rule::Rule;
 use crate::parse;
 use crate::source::SourceFile;
@@ -192,22 +192,34 @@ impl Engine {
             Some(project) => project,
             None => &NoProject,
         };
-        let storage = FLAT_NODES.with(|storage| std::mem::take(&mut *storage.borrow_mut()));
-        let Some(flat) = FlatTree::new(tree, storage) else {
-            findings.push(builtin::partly_linted(
-                &file.display_path,
-                "no memory to list the syntax tree's nodes; no rule checked this file",
-                "split the file into smaller ones",
-            ));
-            return findings;
+        // A tree too large to list is matched and walked with cursors (the same results): the
+        // list costs 40 bytes a node while the file is checked, and memory follows the work in
+        // flight.
+        let flat = if FlatTree::node_count(tree) <= MAX_LISTED_NODES {
+            let storage = FLAT_NODES.with(|storage| std::mem::take(&mut *storage.borrow_mut()));
+            let Some(flat) = FlatTree::new(tree, storage) else {
+                findings.push(builtin::partly_linted(
+                    &file.display_path,
+                    "no memory to list the syntax tree's nodes; no rule checked this file",
+                    "split the file into smaller ones",
+                ));
+                return findings;
+            };
+            Some(flat)
+        } else {
+            None
         };
-        let shared = flat.share();
+        let shared = flat.as_ref().map(FlatTree::share);
         let types = TypeEnv::new(&file.text, tree.root_node(), &facts.imports, package_path, project_types);
         let error_regions = if has_errors { Some(parse::ErrorRegions::of(tree)) } else { None };
         let budget = syntax::WalkBudget::start(CHECK_STEP_BUDGET);
         let mut unchecked = 0usize;
         let query = &self.query;
-        query.for_each_match(&flat, source, &applies, &mut |pattern, captures| {
+        let nodes = match &flat {
+            Some(flat) => MatchSource::Listed(flat),
+            None => MatchSource::Walked(tree.root_node()),
+        };
+        query.for_each_match(nodes, source, &applies, &mut |pattern, captures| {
             let captures =
                 captures.iter().map(|&(capture, node)| (query.capture_names[capture as usize], node)).collect();
             let found = Match::new(pattern, captures);
@@ -236,10 +248,12 @@ impl Engine {
         });
         drop(budget);
         drop(shared);
-        let storage = flat.into_storage();
-        // A huge file's list is not kept: memory follows the work in flight.
-        if storage.capacity() <= KEPT_FLAT_NODES {
-            FLAT_NODES.with(|kept| *kept.borrow_mut() = storage);
+        if let Some(flat) = flat {
+            let storage = flat.into_storage();
+            // Only a list of ordinary size is kept for the next file.
+            if storage.capacity() <= MAX_LISTED_NODES {
+                FLAT_NODES.with(|kept| *kept.borrow_mut() = storage);
+            }
         }
         if unchecked > 0 {
             findings.push(builtin::partly_linted(
@@ -254,8 +268,11 @@ impl Engine {
     }
 }
 
-/// 65,536 nodes (2 MiB): the node list of most files fits.
-const KEPT_FLAT_NODES: usize = 1 << 16;
+/// The largest tree whose nodes are listed: 65,536 nodes (2.5 MiB), about 6,000 lines of
+/// ordinary Go. Larger trees are rare (in the standard library: generated tables and bundles)
+/// and are matched with cursors; listing p256_table.go's 290,000 nodes raised the standard
+/// library's peak memory by 12 MiB.
+pub const MAX_LISTED_NODES: usize = 1 << 16;
 
 thread_local! {
     /// The node list's allocation, reused from file to file on each thread.

@@ -16,7 +16,7 @@
 //! refused with the rule's name. A test checks the matches against `QueryCursor`'s on the
 //! fixtures and on a sample of the standard library.
 
-use crate::engine::flat_tree::{FlatNode, FlatTree};
+use crate::engine::flat_tree::FlatTree;
 use crate::engine::rule::Rule;
 use std::fmt;
 use std::num::NonZeroU16;
@@ -224,75 +224,135 @@ impl CombinedQuery {
     /// literal has 170,000 children).
     pub fn for_each_match<'tree>(
         &self,
-        tree: &FlatTree<'tree>,
+        nodes: MatchSource<'_, 'tree>,
         source: &[u8],
         enabled: &[bool],
         found: &mut dyn FnMut(usize, &[Capture<'tree>]),
     ) {
-        let mut context = MatchContext { source, tree, listed: Vec::new() };
-        let mut captures: Vec<Capture<'tree>> = Vec::new();
-        let mut distinct: Vec<Vec<Capture<'tree>>> = Vec::new();
-        let mut children: Vec<Child<'tree>> = Vec::new();
-        for index in 0..tree.len() {
-            let candidates = self.candidates(tree.get(index));
-            let is_enabled = |pattern: u32| enabled.get(self.pattern_rule[pattern as usize]).copied().unwrap_or(false);
-            if !candidates.iter().any(|&pattern| is_enabled(pattern)) {
-                continue;
-            }
-            let node = tree.node(index);
-            list_children(tree, index, &mut children);
-            context.listed.clear();
-            for &pattern in candidates.iter().filter(|&&pattern| is_enabled(pattern)) {
-                let pattern = pattern as usize;
-                distinct.clear();
-                let mut keep = |_: &mut MatchContext<'_, '_, 'tree>, captures: &mut Vec<Capture<'tree>>| {
-                    if !distinct.iter().any(|seen| seen == captures) {
-                        distinct.push(captures.clone());
+        let is_enabled = |pattern: u32| enabled.get(self.pattern_rule[pattern as usize]).copied().unwrap_or(false);
+        let mut scratch = Scratch::default();
+        match nodes {
+            MatchSource::Listed(tree) => {
+                let mut context = MatchContext { source, tree: Some(tree), cursor: None, listed: Vec::new() };
+                for index in 0..tree.len() {
+                    let listed = tree.get(index);
+                    let candidates = self.candidates(listed.kind, listed.is_error != 0);
+                    if candidates.iter().any(|&pattern| is_enabled(pattern)) {
+                        list_children(tree, index, &mut scratch.children);
+                        self.match_at(
+                            &mut context,
+                            index,
+                            tree.node(index),
+                            candidates,
+                            &is_enabled,
+                            &mut scratch,
+                            found,
+                        );
                     }
-                };
-                match_step(
-                    &mut context,
-                    &self.patterns[pattern],
-                    index,
-                    node,
-                    Some(&children),
-                    &mut captures,
-                    &mut keep,
-                );
-                for captures in &distinct {
-                    found(pattern, captures);
+                }
+            }
+            MatchSource::Walked(root) => {
+                let mut context = MatchContext { source, tree: None, cursor: Some(root.walk()), listed: Vec::new() };
+                let mut walk = root.walk();
+                loop {
+                    let node = walk.node();
+                    let candidates = self.candidates(node.kind_id(), node.is_error());
+                    if candidates.iter().any(|&pattern| is_enabled(pattern)) {
+                        let cursor = context.cursor.as_mut().expect("a walked match has a cursor");
+                        walk_children(cursor, node, &mut scratch.children);
+                        self.match_at(&mut context, usize::MAX, node, candidates, &is_enabled, &mut scratch, found);
+                    }
+                    if walk.goto_first_child() {
+                        continue;
+                    }
+                    while !walk.goto_next_sibling() {
+                        if !walk.goto_parent() {
+                            return;
+                        }
+                    }
                 }
             }
         }
     }
 
-    /// The patterns that may be rooted at `node`.
-    fn candidates(&self, node: &FlatNode) -> &[u32] {
-        match self.by_kind.get(node.kind as usize) {
+    /// Tries the enabled `candidates` at `node`, whose children are in `scratch.children`.
+    #[allow(clippy::too_many_arguments)]
+    fn match_at<'tree>(
+        &self,
+        context: &mut MatchContext<'_, '_, 'tree>,
+        index: usize,
+        node: Node<'tree>,
+        candidates: &[u32],
+        is_enabled: &dyn Fn(u32) -> bool,
+        scratch: &mut Scratch<'tree>,
+        found: &mut dyn FnMut(usize, &[Capture<'tree>]),
+    ) {
+        context.listed.clear();
+        let Scratch { captures, distinct, children } = scratch;
+        for &pattern in candidates.iter().filter(|&&pattern| is_enabled(pattern)) {
+            let pattern = pattern as usize;
+            distinct.clear();
+            let mut keep = |_: &mut MatchContext<'_, '_, 'tree>, captures: &mut Vec<Capture<'tree>>| {
+                if !distinct.iter().any(|seen| seen == captures) {
+                    distinct.push(captures.clone());
+                }
+            };
+            match_step(context, &self.patterns[pattern], index, node, Some(children), captures, &mut keep);
+            for captures in distinct.iter() {
+                found(pattern, captures);
+            }
+        }
+    }
+
+    /// The patterns that may be rooted at a node of kind `kind`.
+    fn candidates(&self, kind: u16, is_error: bool) -> &[u32] {
+        match self.by_kind.get(kind as usize) {
             Some(list) => list.as_slice(),
-            None if node.is_error != 0 => self.error_roots.as_slice(),
+            None if is_error => self.error_roots.as_slice(),
             None => &[],
         }
     }
 }
 
-/// What matching needs beside the pattern: the text, the tree's nodes, and the children already
-/// listed for the node being tried (by index).
+/// Where the matcher reads the tree from: its node list, or a cursor from its root (a tree too
+/// large to list, see `engine::MAX_LISTED_NODES`). Both give the same matches.
+pub enum MatchSource<'f, 'tree> {
+    Listed(&'f FlatTree<'tree>),
+    Walked(Node<'tree>),
+}
+
+/// Buffers reused from node to node.
+#[derive(Default)]
+struct Scratch<'tree> {
+    captures: Vec<Capture<'tree>>,
+    distinct: Vec<Vec<Capture<'tree>>>,
+    children: Vec<Child<'tree>>,
+}
+
+/// What matching needs beside the pattern: the text, the tree's nodes (listed, or a cursor to
+/// list children with), and the children already listed for the node being tried (by index in
+/// the list, or by node id).
 struct MatchContext<'s, 'f, 'tree> {
     source: &'s [u8],
-    tree: &'f FlatTree<'tree>,
+    tree: Option<&'f FlatTree<'tree>>,
+    cursor: Option<tree_sitter::TreeCursor<'tree>>,
     listed: Vec<(usize, Rc<[Child<'tree>]>)>,
 }
 
 impl<'tree> MatchContext<'_, '_, 'tree> {
-    fn children(&mut self, index: usize) -> Rc<[Child<'tree>]> {
-        if let Some((_, children)) = self.listed.iter().find(|(listed, _)| *listed == index) {
+    fn children(&mut self, index: usize, node: Node<'tree>) -> Rc<[Child<'tree>]> {
+        let key = if self.tree.is_some() { index } else { node.id() };
+        if let Some((_, children)) = self.listed.iter().find(|(listed, _)| *listed == key) {
             return Rc::clone(children);
         }
         let mut children = Vec::new();
-        list_children(self.tree, index, &mut children);
+        match (self.tree, self.cursor.as_mut()) {
+            (Some(tree), _) => list_children(tree, index, &mut children),
+            (None, Some(cursor)) => walk_children(cursor, node, &mut children),
+            (None, None) => {}
+        }
         let children: Rc<[Child<'tree>]> = children.into();
-        self.listed.push((index, Rc::clone(&children)));
+        self.listed.push((key, Rc::clone(&children)));
         children
     }
 }
@@ -321,7 +381,7 @@ fn match_step<'s, 'f, 'tree>(
     } else if let Some(children) = children {
         match_children(context, &step.children, children, 0, captures, then);
     } else {
-        let children = context.children(index);
+        let children = context.children(index, node);
         match_children(context, &step.children, &children, 0, captures, then);
     }
     captures.truncate(mark);
@@ -353,6 +413,45 @@ fn match_children<'s, 'f, 'tree>(
     }
 }
 
+/// `node`'s children into `children`, with a cursor (their `index` is unknown: `usize::MAX`).
+fn walk_children<'tree>(
+    cursor: &mut tree_sitter::TreeCursor<'tree>,
+    node: Node<'tree>,
+    children: &mut Vec<Child<'tree>>,
+) {
+    children.clear();
+    if node.child_count() == 0 {
+        return;
+    }
+    cursor.reset(node);
+    if cursor.goto_first_child() {
+        loop {
+            let child = cursor.node();
+            children.push(Child {
+                node: child,
+                index: usize::MAX,
+                kind: child.kind_id(),
+                field: cursor.field_id(),
+                named: child.is_named(),
+                is_error: child.is_error(),
+                later_named: false,
+            });
+            if !cursor.goto_next_sibling() {
+                break;
+            }
+        }
+    }
+    mark_later_named(children);
+}
+
+fn mark_later_named(children: &mut [Child<'_>]) {
+    let mut named_after = false;
+    for child in children.iter_mut().rev() {
+        child.later_named = named_after;
+        named_after |= child.named;
+    }
+}
+
 /// The children of the tree's node `index` into `children`.
 fn list_children<'tree>(tree: &FlatTree<'tree>, index: usize, children: &mut Vec<Child<'tree>>) {
     children.clear();
@@ -368,11 +467,7 @@ fn list_children<'tree>(tree: &FlatTree<'tree>, index: usize, children: &mut Vec
             later_named: false,
         });
     }
-    let mut named_after = false;
-    for child in children.iter_mut().rev() {
-        child.later_named = named_after;
-        named_after |= child.named;
-    }
+    mark_later_named(children);
 }
 
 /// Reads the subset of tree-sitter's query syntax the module comment lists.
@@ -770,9 +865,22 @@ pub(crate) mod tests {
         tree: &tree_sitter::Tree,
         enabled: &[bool],
     ) -> Vec<Found> {
-        let mut all = Vec::new();
         let flat = FlatTree::new(tree, Vec::new()).expect("memory for the node list");
-        query.for_each_match(&flat, source.as_bytes(), enabled, &mut |pattern, captures| {
+        let listed = matches_from(query, MatchSource::Listed(&flat), source, enabled);
+        // A tree too large to list is matched with cursors: the same matches.
+        let walked = matches_from(query, MatchSource::Walked(tree.root_node()), source, enabled);
+        assert_eq!(listed, walked, "matching over the node list and with cursors differ");
+        listed
+    }
+
+    fn matches_from<'t>(
+        query: &CombinedQuery,
+        nodes: MatchSource<'_, 't>,
+        source: &str,
+        enabled: &[bool],
+    ) -> Vec<Found> {
+        let mut all = Vec::new();
+        query.for_each_match(nodes, source.as_bytes(), enabled, &mut |pattern, captures| {
             all.push(found(
                 pattern,
                 captures.iter().map(|&(capture, node)| (query.capture_names[capture as usize].to_string(), node)),
