@@ -251,7 +251,7 @@ impl Engine {
         if let Some(flat) = flat {
             let storage = flat.into_storage();
             // Only a list of ordinary size is kept for the next file.
-            if storage.capacity() <= MAX_LISTED_NODES {
+            if storage.capacity() <= KEPT_LISTED_NODES {
                 FLAT_NODES.with(|kept| *kept.borrow_mut() = storage);
             }
         }
@@ -272,6 +272,9 @@ impl Engine {
 /// 12,000-line h2_bundle.go fits. Larger trees are rare and are matched with cursors: listing
 /// p256_table.go's 290,000 nodes raised the standard library's peak memory by 12 MiB.
 pub const MAX_LISTED_NODES: usize = 1 << 17;
+
+/// The largest list whose allocation a thread keeps for its next file: 32,768 nodes (1.25 MiB).
+const KEPT_LISTED_NODES: usize = 1 << 15;
 
 thread_local! {
     /// The node list's allocation, reused from file to file on each thread.
