@@ -135,54 +135,44 @@ pub fn descendants_entering<'tree>(
     node: Node<'tree>,
     enter: impl Fn(Node<'tree>) -> bool,
 ) -> impl Iterator<Item = Node<'tree>> {
-    enum Walk<'tree> {
-        Listed { list: flat_tree::Located<'tree>, next: usize, end: usize },
-        Cursor { cursor: tree_sitter::TreeCursor<'tree>, done: bool },
-    }
-    let mut walk = match flat_tree::locate(node) {
-        Some(list) => {
-            let end = list.get(list.index).end as usize;
-            Walk::Listed { next: list.index + 1, end, list }
-        }
-        None => {
-            let mut cursor = node.walk();
-            let done = !cursor.goto_first_child();
-            Walk::Cursor { cursor, done }
-        }
-    };
-    std::iter::from_fn(move || match &mut walk {
-        Walk::Listed { list, next, end } => {
-            if *next >= *end || !step() {
-                *next = *end;
+    if let Some((list, index)) = flat_tree::locate(node) {
+        let end = list.get(index).end as usize;
+        let mut next = index + 1;
+        return Either::Left(std::iter::from_fn(move || {
+            if next >= end || !step() {
+                next = end;
                 return None;
             }
-            let current = list.node(*next);
-            *next = if enter(current) { *next + 1 } else { list.get(*next).end as usize };
+            let current = list.node(next);
+            // A subtree not entered is skipped whole: its end is the next node after it.
+            next = if enter(current) { next + 1 } else { list.get(next).end as usize };
             Some(current)
+        }));
+    }
+    let mut cursor = node.walk();
+    let mut done = !cursor.goto_first_child();
+    Either::Right(std::iter::from_fn(move || {
+        if done {
+            return None;
         }
-        Walk::Cursor { cursor, done } => {
-            if *done {
-                return None;
-            }
-            if !step() {
-                *done = true;
-                return None;
-            }
-            let current = cursor.node();
-            if !(enter(current) && cursor.goto_first_child()) {
-                loop {
-                    if cursor.goto_next_sibling() {
-                        break;
-                    }
-                    if !cursor.goto_parent() || cursor.node() == node {
-                        *done = true;
-                        break;
-                    }
+        if !step() {
+            done = true;
+            return None;
+        }
+        let current = cursor.node();
+        if !(enter(current) && cursor.goto_first_child()) {
+            loop {
+                if cursor.goto_next_sibling() {
+                    break;
+                }
+                if !cursor.goto_parent() || cursor.node() == node {
+                    done = true;
+                    break;
                 }
             }
-            Some(current)
         }
-    })
+        Some(current)
+    }))
 }
 
 /// The innermost function declaration, method declaration or function literal around `node`.
@@ -212,8 +202,8 @@ struct FunctionSpan<'tree> {
 impl<'tree> Ancestry<'tree> {
     /// `source` is the text `root` was parsed from.
     pub fn new(root: Node<'tree>, source: &str) -> Ancestry<'tree> {
-        if let Some(list) = flat_tree::locate(root) {
-            return Ancestry::from_list(root, &list);
+        if let Some((list, index)) = flat_tree::locate(root) {
+            return Ancestry::from_list(root, &list, index);
         }
         let mut cursor = root.walk();
         let top_level = root.children(&mut cursor).map(|node| (node.start_byte(), node.end_byte(), node)).collect();
@@ -221,17 +211,17 @@ impl<'tree> Ancestry<'tree> {
     }
 
     /// The same, read from the node list of the tree being checked: one pass over its kinds.
-    fn from_list(root: Node<'tree>, list: &flat_tree::Located<'tree>) -> Ancestry<'tree> {
+    fn from_list(root: Node<'tree>, list: &flat_tree::FlatTree<'tree>, root_index: usize) -> Ancestry<'tree> {
         let node_with_range = |index: usize| {
             let node = list.node(index);
             (node.start_byte(), node.end_byte(), node)
         };
-        let top_level = list.children(list.index).map(node_with_range).collect();
+        let top_level = list.children(root_index).map(node_with_range).collect();
         let function_kinds = function_kind_ids();
         let mut functions: Vec<FunctionSpan<'tree>> = Vec::new();
         // The functions around the node visited, as (index into `functions`, end of its subtree).
         let mut open: Vec<(usize, usize)> = Vec::new();
-        for index in list.index..list.get(list.index).end as usize {
+        for index in root_index..list.get(root_index).end as usize {
             let listed = list.get(index);
             if !function_kinds.contains(&listed.kind) {
                 continue;
@@ -477,10 +467,10 @@ const STATEMENT_CONTAINERS: &[&str] = &[
 /// nodes are expressions, so this visits a small part of what [`descendants`] visits.
 pub fn statements_and_clauses<'tree>(body: Node<'tree>) -> impl Iterator<Item = Node<'tree>> {
     let containers = kind_ids(&STATEMENT_CONTAINER_KIND_IDS, STATEMENT_CONTAINERS);
-    if let Some(list) = flat_tree::locate(body) {
+    if let Some((list, body_index)) = flat_tree::locate(body) {
         // The same order over the node list: enter containers only, yield named nodes.
-        let end = list.get(list.index).end as usize;
-        let mut next = if containers.contains(&list.get(list.index).kind) { list.index + 1 } else { end };
+        let end = list.get(body_index).end as usize;
+        let mut next = if containers.contains(&list.get(body_index).kind) { body_index + 1 } else { end };
         let mut done = false;
         return Either::Left(std::iter::from_fn(move || {
             if done || !step() {
@@ -562,26 +552,22 @@ fn kind_ids(cache: &'static std::sync::OnceLock<Vec<u16>>, kinds: &[&str]) -> &'
     })
 }
 
-/// Strict ancestors of `node`, innermost first. Each step is a `parent()` call, which descends
-/// from the root, so a whole walk costs depth²: the engine refuses files deeper than
-/// [`crate::engine::MAX_TREE_DEPTH`], and [`Ancestry`] does it in one descent where the root is
-/// at hand.
+/// Strict ancestors of `node`, innermost first. While the engine checks a tree they come from its
+/// node list; otherwise each step is a `parent()` call, which descends from the root, so a whole
+/// walk costs depth²: the engine refuses files deeper than [`crate::engine::MAX_TREE_DEPTH`], and
+/// [`Ancestry`] does it in one descent where the root is at hand.
 pub fn ancestors<'tree>(node: Node<'tree>) -> impl Iterator<Item = Node<'tree>> {
-    let listed = flat_tree::locate(node);
-    let mut index = listed.as_ref().map(|list| list.index);
-    let mut current = node;
-    std::iter::from_fn(move || {
-        let parent = match (&listed, index) {
-            (Some(list), Some(at)) => {
-                index = list.parent(at);
-                index.map(|parent| list.node(parent))
-            }
-            _ => current.parent(),
-        }?;
-        current = parent;
-        Some(parent)
-    })
-    .take_while(|_| step())
+    let walk = match flat_tree::locate(node) {
+        Some((list, index)) => {
+            let mut at = Some(index);
+            Either::Left(std::iter::from_fn(move || {
+                at = list.parent(at?);
+                at.map(|parent| list.node(parent))
+            }))
+        }
+        None => Either::Right(std::iter::successors(node.parent(), |current| current.parent())),
+    };
+    walk.take_while(|_| step())
 }
 
 /// `Node::parent` without its cost: tree-sitter finds a parent by descending from the root
@@ -594,7 +580,7 @@ pub trait ParentNode<'tree> {
 impl<'tree> ParentNode<'tree> for Node<'tree> {
     fn parent_node(&self) -> Option<Node<'tree>> {
         match flat_tree::locate(*self) {
-            Some(list) => list.parent(list.index).map(|parent| list.node(parent)),
+            Some((list, index)) => list.parent(index).map(|parent| list.node(parent)),
             None => self.parent(),
         }
     }
@@ -844,9 +830,9 @@ fn bindings_among<'tree>(nodes: impl Iterator<Item = Node<'tree>>, name: &str, s
 /// Named children, comments left out.
 pub fn named_children(node: Node<'_>) -> Vec<Node<'_>> {
     let comment_kinds = kind_ids(&COMMENT_KIND_IDS, &["comment"]);
-    if let Some(list) = flat_tree::locate(node) {
+    if let Some((list, index)) = flat_tree::locate(node) {
         return list
-            .children(list.index)
+            .children(index)
             .filter(|&child| list.get(child).named != 0 && !comment_kinds.contains(&list.get(child).kind))
             .map(|child| list.node(child))
             .collect();
@@ -1352,29 +1338,40 @@ mod tests {
         }
     }
 
-    #[test]
-    fn walks_over_the_node_list_equal_the_cursor_walks() {
+    /// Each rule fixture's tree, whole and cut to its first `numerator / denominator`, with the
+    /// fixture's path and text, and the tree's node list (not shared yet).
+    fn for_each_fixture_tree(
+        numerator: usize,
+        denominator: usize,
+        mut check: impl FnMut(&std::path::Path, &str, &tree_sitter::Tree, &crate::engine::flat_tree::FlatTree<'_>),
+    ) {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         let mut files = Vec::new();
         crate::engine::query::tests::go_files(&root.join("rules"), &mut files);
         let mut parser = crate::parse::new_parser();
-        let mut compared = 0;
         for path in &files {
             let Ok(source) = std::fs::read_to_string(path) else { continue };
-            let cut = (0..=source.len() * 2 / 3).rev().find(|&at| source.is_char_boundary(at)).unwrap_or(0);
-            for text in [source.as_str(), &source[..cut]] {
+            for text in [source.as_str(), crate::engine::query::tests::first_part(&source, numerator, denominator)] {
                 let tree = parser.parse(text, None).expect("parses");
-                let by_cursor = walk_results(&tree);
                 let flat = crate::engine::flat_tree::FlatTree::new(&tree, Vec::new()).expect("memory");
-                let shared = flat.share();
-                assert!(crate::engine::flat_tree::locate(tree.root_node()).is_some());
-                let by_list = walk_results(&tree);
-                drop(shared);
-                assert!(crate::engine::flat_tree::locate(tree.root_node()).is_none());
-                assert_eq!(by_list, by_cursor, "{}", path.display());
-                compared += by_list.iter().map(|(below, _, _)| below.len()).sum::<usize>();
+                check(path, text, &tree, &flat);
             }
         }
+    }
+
+    #[test]
+    fn walks_over_the_node_list_equal_the_cursor_walks() {
+        let mut compared = 0;
+        for_each_fixture_tree(2, 3, |path, _, tree, flat| {
+            let by_cursor = walk_results(tree);
+            let shared = flat.share();
+            assert!(crate::engine::flat_tree::locate(tree.root_node()).is_some());
+            let by_list = walk_results(tree);
+            drop(shared);
+            assert!(crate::engine::flat_tree::locate(tree.root_node()).is_none());
+            assert_eq!(by_list, by_cursor, "{}", path.display());
+            compared += by_list.iter().map(|(below, _, _)| below.len()).sum::<usize>();
+        });
         assert!(compared > 100_000, "only {compared} nodes compared");
     }
 
@@ -1549,29 +1546,19 @@ mod tests {
     /// Ancestry's function spans read from the node list equal those of its walk.
     #[test]
     fn ancestry_from_the_node_list_equals_its_walk() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let mut files = Vec::new();
-        crate::engine::query::tests::go_files(&root.join("rules"), &mut files);
-        let mut parser = crate::parse::new_parser();
         let mut functions = 0;
         let spans = |ancestry: &Ancestry<'_>| -> Vec<(usize, usize, usize, Option<usize>)> {
             ancestry.functions.iter().map(|f| (f.start, f.end, f.node.id(), f.parent)).collect()
         };
-        for path in &files {
-            let Ok(source) = std::fs::read_to_string(path) else { continue };
-            let cut = (0..=source.len() / 2).rev().find(|&at| source.is_char_boundary(at)).unwrap_or(0);
-            for text in [source.as_str(), &source[..cut]] {
-                let tree = parser.parse(text, None).expect("parses");
-                let walked = Ancestry::new(tree.root_node(), text);
-                let flat = crate::engine::flat_tree::FlatTree::new(&tree, Vec::new()).expect("memory");
-                let shared = flat.share();
-                let listed = Ancestry::new(tree.root_node(), text);
-                drop(shared);
-                assert_eq!(spans(&listed), spans(&walked), "{}", path.display());
-                assert_eq!(listed.top_level, walked.top_level, "{}", path.display());
-                functions += walked.functions.len();
-            }
-        }
+        for_each_fixture_tree(1, 2, |path, text, tree, flat| {
+            let walked = Ancestry::new(tree.root_node(), text);
+            let shared = flat.share();
+            let listed = Ancestry::new(tree.root_node(), text);
+            drop(shared);
+            assert_eq!(spans(&listed), spans(&walked), "{}", path.display());
+            assert_eq!(listed.top_level, walked.top_level, "{}", path.display());
+            functions += walked.functions.len();
+        });
         assert!(functions > 1_000, "only {functions} functions compared");
     }
 }

@@ -74,7 +74,8 @@ impl FlatNodes {
     }
 }
 
-/// The visible nodes of one tree.
+/// The visible nodes of one tree. A clone shares the list.
+#[derive(Clone)]
 pub struct FlatTree<'tree> {
     inner: Rc<FlatNodes>,
     _tree: PhantomData<&'tree Tree>,
@@ -142,20 +143,22 @@ impl<'tree> FlatTree<'tree> {
 
     /// The indexes of the children of the node at `index`, in order.
     pub fn children(&self, index: usize) -> impl Iterator<Item = usize> + '_ {
-        children_of(&self.inner, index)
-    }
-}
-
-fn children_of(nodes: &FlatNodes, index: usize) -> impl Iterator<Item = usize> + '_ {
-    let end = nodes.nodes[index].end as usize;
-    let mut next = index + 1;
-    std::iter::from_fn(move || {
-        (next < end).then(|| {
-            let child = next;
-            next = nodes.nodes[child].end as usize;
-            child
+        let end = self.get(index).end as usize;
+        let mut next = index + 1;
+        std::iter::from_fn(move || {
+            (next < end).then(|| {
+                let child = next;
+                next = self.get(child).end as usize;
+                child
+            })
         })
-    })
+    }
+
+    /// The index of the parent of the node at `index`, `None` for the root.
+    pub fn parent(&self, index: usize) -> Option<usize> {
+        let parent = self.get(index).parent;
+        (parent != u32::MAX).then_some(parent as usize)
+    }
 }
 
 /// Restores what was shared before (nothing, or the list of an outer check on this thread).
@@ -170,41 +173,15 @@ impl Drop for SharedGuard {
     }
 }
 
-/// `node`'s place in the shared list of its tree, when its tree is the one being checked.
-pub struct Located<'tree> {
-    nodes: Rc<FlatNodes>,
-    pub index: usize,
-    _tree: PhantomData<Node<'tree>>,
-}
-
-pub fn locate(node: Node<'_>) -> Option<Located<'_>> {
-    let nodes = SHARED.with(|shared| shared.borrow().clone())?;
-    if nodes.tree != node.into_raw().tree {
+/// The shared list of `node`'s tree and `node`'s index in it, when its tree is the one being
+/// checked.
+pub fn locate(node: Node<'_>) -> Option<(FlatTree<'_>, usize)> {
+    let inner = SHARED.with(|shared| shared.borrow().clone())?;
+    if inner.tree != node.into_raw().tree {
         return None;
     }
-    let index = nodes.index_of(node)?;
-    Some(Located { nodes, index, _tree: PhantomData })
-}
-
-impl<'tree> Located<'tree> {
-    pub fn get(&self, index: usize) -> &FlatNode {
-        &self.nodes.nodes[index]
-    }
-
-    pub fn node(&self, index: usize) -> Node<'tree> {
-        self.nodes.node(index)
-    }
-
-    /// The indexes of the children of the node at `index`, in order.
-    pub fn children(&self, index: usize) -> impl Iterator<Item = usize> + '_ {
-        children_of(&self.nodes, index)
-    }
-
-    /// The index of the parent of the node at `index`, `None` for the root.
-    pub fn parent(&self, index: usize) -> Option<usize> {
-        let parent = self.nodes.nodes[index].parent;
-        (parent != u32::MAX).then_some(parent as usize)
-    }
+    let index = inner.index_of(node)?;
+    Some((FlatTree { inner, _tree: PhantomData }, index))
 }
 
 #[cfg(test)]
@@ -282,11 +259,9 @@ mod tests {
     /// The source, the source with a comment in every list, and its first two thirds (syntax
     /// errors), each listed as a cursor walks it.
     fn assert_variants_same_as_cursor(source: &str, name: &str) -> usize {
-        let cut = source.len() * 2 / 3;
-        let cut = (0..=cut).rev().find(|&at| source.is_char_boundary(at)).unwrap_or(0);
         assert_same_as_cursor(source, name)
             + assert_same_as_cursor(&query::tests::with_comments(source), name)
-            + assert_same_as_cursor(&source[..cut], name)
+            + assert_same_as_cursor(query::tests::first_part(source, 2, 3), name)
     }
 
     #[test]
