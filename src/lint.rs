@@ -264,7 +264,7 @@ fn replay_group(
             // As `lint_files` does: the report reads the file again, so it must still be this text.
             let on_disk = OnDisk::of(&source);
             drop(source);
-            if on_disk.read().is_none() {
+            if !on_disk.unchanged() {
                 return Err(path.clone());
             }
             crate::progress::tick();
@@ -309,7 +309,7 @@ fn lint_files(
         .into_par_iter()
         .map_init(Worker::default, |worker, (result, aside)| {
             let Some((on_disk, explicit)) = aside else { return (result, None) };
-            if on_disk.read().is_some() {
+            if on_disk.unchanged() {
                 return (result, Some(on_disk));
             }
             // Changed since it was linted: report the file as it is now, its text held.

@@ -2,7 +2,7 @@
 
 use crate::diagnostic::{Position, Span};
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 #[derive(Debug, Clone)]
 pub struct SourceFile {
@@ -14,8 +14,9 @@ pub struct SourceFile {
     line_starts: Arc<[usize]>,
     /// UTF-16 units before every `UTF16_CHECKPOINT`-th byte (rounded up to a char boundary), so
     /// a position's UTF-16 column costs a short scan, not one of the whole line. Empty when the
-    /// text is ASCII (UTF-16 columns are then byte columns).
-    utf16_checkpoints: Arc<[Utf16Checkpoint]>,
+    /// text is ASCII (UTF-16 columns are then byte columns). Built on the first position asked
+    /// for: most files have no findings, and the scan costs as much as a tenth of the rules.
+    utf16_checkpoints: Arc<OnceLock<Box<[Utf16Checkpoint]>>>,
     /// Size and modification time of the file when its text was read (files read from disk).
     pub read_stamp: Option<FileStamp>,
 }
@@ -47,8 +48,7 @@ impl SourceFile {
     pub fn new(path: PathBuf, display_path: PathBuf, text: impl Into<Arc<str>>) -> SourceFile {
         let text: Arc<str> = text.into();
         let line_starts = line_starts(&text).into();
-        let utf16_checkpoints = utf16_checkpoints(&text).into();
-        SourceFile { path, display_path, text, line_starts, utf16_checkpoints, read_stamp: None }
+        SourceFile { path, display_path, text, line_starts, utf16_checkpoints: Arc::default(), read_stamp: None }
     }
 
     pub fn with_read_stamp(self, read_stamp: Option<FileStamp>) -> SourceFile {
@@ -106,10 +106,11 @@ impl SourceFile {
     /// UTF-16 units in `text[..offset]` (`offset` on a char boundary), scanning at most one
     /// checkpoint interval, so reporting many findings on one long line stays linear.
     fn utf16_units_before(&self, offset: usize) -> usize {
-        if self.utf16_checkpoints.is_empty() {
+        let checkpoints = self.utf16_checkpoints.get_or_init(|| utf16_checkpoints(&self.text).into());
+        if checkpoints.is_empty() {
             return offset;
         }
-        let checkpoint = self.utf16_checkpoints[offset / UTF16_CHECKPOINT];
+        let checkpoint = checkpoints[offset / UTF16_CHECKPOINT];
         // The checkpoint is the first char boundary at or after a multiple of the interval, and
         // `offset` is a char boundary at or after that multiple, so the checkpoint is not past it.
         checkpoint.units_before + self.text[checkpoint.offset..offset].encode_utf16().count()

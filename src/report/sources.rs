@@ -62,14 +62,20 @@ impl OnDisk {
         }
     }
 
+    /// True when the file still holds the text that was linted.
+    pub fn unchanged(&self) -> bool {
+        self.read_bytes().is_some()
+    }
+
     /// The text again, if it is still the text that was linted.
     pub fn read(&self) -> Option<SourceFile> {
-        let bytes = crate::source::read_regular_file(&self.path).ok()?;
-        if blake3::hash(&bytes) != self.hash {
-            return None;
-        }
-        let text = String::from_utf8(bytes).ok()?;
+        let text = String::from_utf8(self.read_bytes()?).ok()?;
         Some(SourceFile::new(self.path.clone(), self.display_path.clone(), text).with_read_stamp(self.read_stamp))
+    }
+
+    fn read_bytes(&self) -> Option<Vec<u8>> {
+        let bytes = crate::source::read_regular_file(&self.path).ok()?;
+        (blake3::hash(&bytes) == self.hash).then_some(bytes)
     }
 }
 
