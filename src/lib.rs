@@ -3,6 +3,8 @@
 //! The library surface is what the binary, the tests and the benches share: lint paths or a
 //! source string, list rules, render reports.
 
+#[cfg(all(feature = "jemalloc", not(windows)))]
+pub mod allocator;
 pub mod app;
 pub mod baseline;
 pub mod cache;
