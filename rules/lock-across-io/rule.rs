@@ -749,52 +749,31 @@ fn made_buffered(root: Node<'_>, source: &str, channel: &str) -> bool {
     if name.is_empty() {
         return false;
     }
-    let mut buffered: Vec<&str> = Vec::new();
-    let mut stored: Vec<(Node<'_>, &str)> = Vec::new();
-    // One cursor walk over every node below the root, keeping the path down to it:
-    // `make_target` looks a few parents up, and `Node::parent()` descends from the root per call.
-    let mut path: Vec<Node<'_>> = vec![root];
-    let mut cursor = root.walk();
-    if !cursor.goto_first_child() {
-        return false;
+    // The buffered makes first: a stored local matters only when it is one of them, so the
+    // second walk looks at few identifiers (each `make_target` reads a few parents up).
+    let buffered: Vec<&str> = syntax::descendants(root)
+        .filter(|node| node.kind_name() == "call_expression")
+        .filter_map(|node| {
+            let capacity = syntax::make_chan(node, source)?.1?;
+            (syntax::text(capacity, source).trim() != "0").then(|| make_target(node, source))?
+        })
+        .map(last_name)
+        .collect();
+    if buffered.contains(&name) {
+        return true;
     }
-    loop {
-        if !syntax::step() {
-            return false;
-        }
-        let node = cursor.node();
-        if node.kind_name() == "call_expression"
-            && let Some((_, Some(capacity))) = syntax::make_chan(node, source)
-            && syntax::text(capacity, source).trim() != "0"
-            && let Some(target) = make_target(node, &path, source)
-        {
-            buffered.push(last_name(target));
-        } else if node.kind_name() == "identifier"
-            && let Some(target) = make_target(node, &path, source)
-        {
-            stored.push((node, last_name(target)));
-        }
-        if cursor.goto_first_child() {
-            path.push(node);
-            continue;
-        }
-        while !cursor.goto_next_sibling() {
-            if !cursor.goto_parent() || path.len() == 1 {
-                return buffered.contains(&name)
-                    || stored
-                        .iter()
-                        .any(|(value, target)| *target == name && buffered.contains(&syntax::text(*value, source)));
-            }
-            path.pop();
-        }
-    }
+    !buffered.is_empty()
+        && syntax::descendants(root).any(|node| {
+            node.kind_name() == "identifier"
+                && buffered.contains(&syntax::text(node, source))
+                && make_target(node, source).is_some_and(|target| last_name(target) == name)
+        })
 }
 
-/// What a value (a `make(...)`, a local) is stored into: a keyed literal element's key, the
-/// matching left-hand side of an assignment or declaration, or a `var` name. `path` holds the
-/// value's ancestors, outermost first.
-fn make_target<'s>(make: Node<'_>, path: &[Node<'_>], source: &'s str) -> Option<&'s str> {
-    let mut ancestors = path.iter().rev().copied();
+/// The name a `make(...)` call or a stored local is assigned to: the key of a keyed element,
+/// the matching name on the left of `:=`/`=`, or a `var` spec's name.
+fn make_target<'s>(make: Node<'_>, source: &'s str) -> Option<&'s str> {
+    let mut ancestors = syntax::ancestors(make);
     let mut value = make;
     let mut parent = ancestors.next()?;
     while matches!(parent.kind_name(), "parenthesized_expression" | "literal_element") {
