@@ -6,11 +6,11 @@
 //! re-indented, and a new finding on an old line is still reported.
 
 use crate::diagnostic::Finding;
+use crate::hash::HashSet;
 use crate::lint::LintOutcome;
 use crate::report::fingerprint::Fingerprinter;
 use crate::report::sources::SourceLookup;
 use serde::{Deserialize, Serialize};
-use std::collections::HashSet;
 use std::path::Path;
 use std::sync::Mutex;
 

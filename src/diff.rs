@@ -10,7 +10,7 @@
 
 use crate::cli::OutputArgs;
 use crate::diagnostic::Finding;
-use std::collections::HashMap;
+use crate::hash::HashMap;
 use std::path::{Component, Path, PathBuf};
 use std::process::Command;
 
@@ -201,7 +201,7 @@ fn git(dir: &Path, args: &[&str]) -> Result<String, String> {
 /// The new-side changed lines of each file in a `git diff --unified=0` patch, by repo-relative
 /// path. Deleted files are left out; files whose hunks only remove lines map to empty ranges.
 pub fn parse_unified_diff(patch: &str) -> HashMap<String, FileChange> {
-    let mut files: HashMap<String, FileChange> = HashMap::new();
+    let mut files: HashMap<String, FileChange> = HashMap::default();
     let mut current: Option<String> = None;
     // Lines still to come in the current hunk (old side, new side): inside a hunk, a line that
     // looks like a header ("+++ b/x" is an added "++ b/x") is content.
@@ -376,7 +376,7 @@ diff --git \"a/\\303\\251\\\"q.go\" \"b/\\303\\251\\\"q.go\"
     #[test]
     fn maps_cwd_relative_paths_into_the_repository() {
         let changed = ChangedLines {
-            files: HashMap::from([("svc/a.go".to_string(), FileChange::Lines(vec![(3, 3)]))]),
+            files: HashMap::from_iter([("svc/a.go".to_string(), FileChange::Lines(vec![(3, 3)]))]),
             cwd_prefix: "svc/".into(),
             root: PathBuf::from("/repo"),
         };

@@ -5,7 +5,8 @@
 use crate::engine::ModuleFacts;
 use crate::engine::facts::version::go_directive;
 use crate::engine::facts::{GoVersion, VersionSource};
-use std::collections::{BTreeMap, HashMap};
+use crate::hash::HashMap;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -255,7 +256,7 @@ fn unique_files(files: Vec<PathBuf>, explicit: Vec<PathBuf>) -> (Vec<PathBuf>, V
         path.canonicalize()
             .unwrap_or_else(|_| normalize(&std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())))
     };
-    let mut chosen: HashMap<PathBuf, PathBuf> = HashMap::new();
+    let mut chosen: HashMap<PathBuf, PathBuf> = HashMap::default();
     for path in files {
         let key = identity(&path);
         match chosen.get(&key) {

@@ -18,6 +18,7 @@ pub mod engine;
 pub mod fix;
 pub mod flow;
 pub mod gate;
+pub mod hash;
 pub mod lint;
 pub mod package_source;
 pub mod parse;

@@ -210,7 +210,7 @@ fn group_contents(
     files: &[PathBuf],
     read: Vec<(PathBuf, Option<blake3::Hash>)>,
 ) -> Vec<(PathBuf, Option<blake3::Hash>)> {
-    let read: std::collections::HashMap<PathBuf, Option<blake3::Hash>> = read.into_iter().collect();
+    let read: crate::hash::HashMap<PathBuf, Option<blake3::Hash>> = read.into_iter().collect();
     let mut contents: Vec<(PathBuf, Option<blake3::Hash>)> = files
         .par_iter()
         .map(|path| {

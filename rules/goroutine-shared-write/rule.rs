@@ -1,6 +1,6 @@
 use crate::syntax::{FieldChild as _, KindName as _, ParentNode as _};
 use crate::engine::prelude::*;
-use std::collections::HashSet;
+use crate::hash::HashSet;
 
 pub static RULE: Rule = Rule {
     id: "goroutine-shared-write",
@@ -34,7 +34,7 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
     if syntax::text(literal_body, source).contains("atomic.") {
         return;
     }
-    let mut reported = HashSet::new();
+    let mut reported = HashSet::default();
     for write in writes(ctx, literal_body) {
         let name = syntax::text(write.variable, source);
         if reported.contains(name) || name == "_" {

@@ -168,7 +168,7 @@ fn module_structured_logger(ctx: &RuleContext<'_, '_>) -> Option<&'static str> {
         });
     };
     // Breadth-first over the module's own import edges; each package is read once.
-    let mut seen = std::collections::HashSet::from([package.id()]);
+    let mut seen = crate::hash::HashSet::from_iter([package.id()]);
     let mut queue = std::collections::VecDeque::from([package]);
     while let Some(current) = queue.pop_front() {
         if is_support_package(current) {

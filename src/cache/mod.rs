@@ -37,9 +37,9 @@ use crate::config::Settings;
 use crate::diagnostic::Finding;
 use crate::engine::ModuleFacts;
 use crate::engine::facts::module::ProjectFacts;
+use crate::hash::HashMap;
 use observe::Observed;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -171,7 +171,7 @@ impl ResultCache {
             shape: shape.finalize(),
             package_hashes: (0..count).map(|_| OnceLock::new()).collect(),
             all_packages: OnceLock::new(),
-            file_hashes: Mutex::new(HashMap::new()),
+            file_hashes: Mutex::new(HashMap::default()),
             replaying: false,
         }
     }
@@ -195,7 +195,7 @@ impl ResultCache {
             shape,
             package_hashes,
             all_packages,
-            file_hashes: Mutex::new(HashMap::new()),
+            file_hashes: Mutex::new(HashMap::default()),
             replaying: true,
         })
     }

@@ -230,7 +230,7 @@ mod tests {
             assert_eq!(parent, node.parent(), "{name}: node {index} parent");
         }
         // Each node is a child of its parent in the list as in the tree.
-        let index_of: std::collections::HashMap<usize, usize> =
+        let index_of: crate::hash::HashMap<usize, usize> =
             expected.iter().enumerate().map(|(index, (node, _, _))| (node.id(), index)).collect();
         for index in 0..flat.len() {
             let children: Vec<usize> = flat.children(index).collect();

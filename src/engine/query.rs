@@ -823,7 +823,7 @@ impl Step {
 /// Strings that live as long as the process (capture names, package paths); interning keeps
 /// that to one copy per distinct string.
 pub fn intern(name: &str) -> &'static str {
-    use std::collections::HashSet;
+    use crate::hash::HashSet;
     use std::sync::{Mutex, OnceLock};
     static NAMES: OnceLock<Mutex<HashSet<&'static str>>> = OnceLock::new();
     let mut names = NAMES.get_or_init(Default::default).lock().unwrap_or_else(std::sync::PoisonError::into_inner);

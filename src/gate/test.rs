@@ -4,8 +4,8 @@
 
 use super::compile::{self, CompileError};
 use super::race::{RaceCapture, RaceReport};
+use crate::hash::HashMap;
 use serde::Deserialize;
-use std::collections::HashMap;
 use std::path::Path;
 
 /// How much of one test's (or one package's) output is kept: the last 32 KiB.

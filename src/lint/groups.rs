@@ -18,7 +18,7 @@ use std::path::PathBuf;
 /// groups in the order of their first file. One group when nothing can be split.
 pub fn module_groups(discovery: &Discovery, modules: &ModuleIndex) -> Vec<Vec<PathBuf>> {
     let count = discovery.modules.len();
-    let index_of_root: std::collections::HashMap<&std::path::Path, usize> =
+    let index_of_root: crate::hash::HashMap<&std::path::Path, usize> =
         discovery.modules.iter().enumerate().map(|(index, module)| (module.root.as_path(), index)).collect();
     let mut module_of_file = Vec::with_capacity(discovery.files.len());
     for file in &discovery.files {

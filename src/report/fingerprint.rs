@@ -10,8 +10,8 @@
 
 use super::sources::SourceLookup;
 use crate::diagnostic::Finding;
+use crate::hash::HashMap;
 use crate::source::SourceFile;
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// Characters per rolling window in GitHub's algorithm.
@@ -61,7 +61,7 @@ impl RollingLineHash {
             line_number: 0,
             at_line_start: true,
             after_carriage_return: false,
-            counts: HashMap::new(),
+            counts: HashMap::default(),
             hashes: Vec::new(),
         }
     }
@@ -239,7 +239,7 @@ impl FileIndex {
         *work += source.text.len();
         let lines: Vec<String> =
             (0..source.line_count()).map(|line| without_whitespace(source.line_text(line))).collect();
-        let mut ids: HashMap<&str, u32> = HashMap::new();
+        let mut ids: HashMap<&str, u32> = HashMap::default();
         let mut seen: Vec<usize> = Vec::new();
         let mut line_ids = Vec::with_capacity(lines.len());
         let mut earlier_equal_lines = Vec::with_capacity(lines.len());
@@ -259,9 +259,9 @@ impl FileIndex {
             line_ids,
             earlier_equal_lines,
             id_prefix,
-            windows: HashMap::new(),
-            on_line: HashMap::new(),
-            flagged_lines_hashed: HashMap::new(),
+            windows: HashMap::default(),
+            on_line: HashMap::default(),
+            flagged_lines_hashed: HashMap::default(),
         }
     }
 
@@ -340,7 +340,7 @@ impl LineIndex {
             checkpoints.push((text.len(), kept));
         }
         let prefix = PrefixHash::new(normalized.bytes().map(u64::from));
-        LineIndex { line_start, checkpoints, prefix, windows: HashMap::new(), match_ends: HashMap::new() }
+        LineIndex { line_start, checkpoints, prefix, windows: HashMap::default(), match_ends: HashMap::default() }
     }
 
     /// Whitespace-free length of the line's text before `offset` (a char boundary on the line).

@@ -22,7 +22,7 @@ pub fn render(input: &ReportInput<'_>) -> String {
     // Links off still prints the docs URL as text next to the code; leave it out without colour
     // (snapshots, logs) so the output does not change with the repository URL.
     let handler = if input.color { handler } else { handler.with_urls(false) };
-    let mut findings_per_file: std::collections::HashMap<&std::path::Path, usize> = std::collections::HashMap::new();
+    let mut findings_per_file: crate::hash::HashMap<&std::path::Path, usize> = crate::hash::HashMap::default();
     for finding in input.findings {
         *findings_per_file.entry(finding.path.as_path()).or_default() += 1;
     }

@@ -50,7 +50,7 @@
 //! `io/fs.FileInfo`). Constants are not in the table. Generic signatures keep `$N` placeholders;
 //! nothing instantiates them.
 
-use std::collections::{HashMap, HashSet};
+use crate::hash::{HashMap, HashSet};
 use std::fmt;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
@@ -234,8 +234,8 @@ impl TypeInfo {
             kind: TypeKind::Other(TypeRef::UNKNOWN),
             type_params: Vec::new(),
             deprecated: false,
-            fields: HashMap::new(),
-            methods: HashMap::new(),
+            fields: HashMap::default(),
+            methods: HashMap::default(),
             embedded: Vec::new(),
         }
     }
@@ -493,7 +493,7 @@ impl Table {
     /// embedded fields of the same depth is ambiguous and selects nothing.
     fn promoted<'t, T>(&'t self, start: &'t TypeInfo, find: impl Fn(&'t TypeInfo) -> Option<&'t T>) -> Option<&'t T> {
         let mut level: Vec<&'t TypeInfo> = vec![start];
-        let mut seen: HashSet<*const TypeInfo> = HashSet::from([start as *const TypeInfo]);
+        let mut seen: HashSet<*const TypeInfo> = HashSet::from_iter([start as *const TypeInfo]);
         for _ in 0..MAX_DEPTH {
             let mut next = Vec::new();
             for info in &level {

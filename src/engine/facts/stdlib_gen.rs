@@ -20,8 +20,9 @@
 
 use super::stdlib::{DEPRECATED_SUFFIX, embedded_field_name, matching_close, skip_string_literal};
 use super::stdlib::{split_generic_name_text, split_signature};
+use crate::hash::{HashMap, HashSet};
 use std::collections::btree_map::Entry;
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 /// What the generator did with its input, for the freshness test's output.
@@ -64,7 +65,7 @@ pub fn generate(api_files: &[(&str, &str)]) -> String {
 pub fn generate_with_report(api_files: &[(&str, &str)]) -> (String, Report) {
     let mut report = Report::default();
     let mut releases: Vec<(u32, &str, &str)> = Vec::new();
-    let mut except: HashSet<&str> = HashSet::new();
+    let mut except: HashSet<&str> = HashSet::default();
     for (path, text) in api_files {
         let file_name = path.rsplit(['/', '\\']).next().unwrap_or(path);
         if file_name == "except.txt" {
@@ -82,7 +83,7 @@ pub fn generate_with_report(api_files: &[(&str, &str)]) -> (String, Report) {
     let index = PackageIndex::build(&releases);
     // Per (package, key): the newest definition for each platform tag ("" = portable).
     let mut defs: BTreeMap<(String, Key), BTreeMap<String, Item>> = BTreeMap::new();
-    let mut deprecated: HashSet<(String, Key)> = HashSet::new();
+    let mut deprecated: HashSet<(String, Key)> = HashSet::default();
     let mut implied: BTreeMap<(String, Key), Item> = BTreeMap::new();
     for (minor, _, text) in &releases {
         for raw in text.lines() {
@@ -478,7 +479,7 @@ fn merge_items(a: Item, b: Item) -> Option<Item> {
 
 /// Fields need their struct and methods their type; an alias declares neither.
 fn drop_orphans(entries: &mut BTreeMap<(String, Key), Item>, report: &mut Report) {
-    let mut kinds: HashMap<(String, String), TypeSpec> = HashMap::new();
+    let mut kinds: HashMap<(String, String), TypeSpec> = HashMap::default();
     for ((pkg, key), item) in entries.iter() {
         if let Item::Type { spec, .. } = item {
             kinds.insert((pkg.clone(), key.top.clone()), spec.clone());
@@ -580,8 +581,8 @@ struct PackageIndex {
 
 impl PackageIndex {
     fn build(releases: &[(u32, &str, &str)]) -> PackageIndex {
-        let mut introduced: HashMap<String, u32> = HashMap::new();
-        let mut types: HashMap<String, HashSet<String>> = HashMap::new();
+        let mut introduced: HashMap<String, u32> = HashMap::default();
+        let mut types: HashMap<String, HashSet<String>> = HashMap::default();
         for (minor, _, text) in releases {
             for line in text.lines().map(normalize_line) {
                 let Some((pkg, _, rest)) = split_package(line) else { continue };
@@ -591,7 +592,7 @@ impl PackageIndex {
                 }
             }
         }
-        let mut by_name: HashMap<String, Vec<String>> = HashMap::new();
+        let mut by_name: HashMap<String, Vec<String>> = HashMap::default();
         for path in introduced.keys() {
             by_name.entry(package_name(path).to_string()).or_default().push(path.clone());
         }

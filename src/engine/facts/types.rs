@@ -12,10 +12,10 @@
 
 use crate::engine::facts::Imports;
 use crate::engine::facts::stdlib::{self, TypeRef};
+use crate::hash::HashMap;
 use crate::syntax;
 use crate::syntax::{FieldChild as _, KindName as _};
 use std::cell::{OnceCell, RefCell};
-use std::collections::HashMap;
 use std::rc::Rc;
 use tree_sitter::Node;
 
@@ -144,10 +144,10 @@ impl<'a> TypeEnv<'a> {
             imports,
             package_path,
             project,
-            locals_cache: RefCell::new(HashMap::new()),
-            remembered: RefCell::new(HashMap::new()),
-            calls: RefCell::new(HashMap::new()),
-            local_names: RefCell::new(HashMap::new()),
+            locals_cache: RefCell::new(HashMap::default()),
+            remembered: RefCell::new(HashMap::default()),
+            calls: RefCell::new(HashMap::default()),
+            local_names: RefCell::new(HashMap::default()),
             typing_locals: std::cell::Cell::new(0),
             top_level_types: OnceCell::new(),
         }
@@ -184,7 +184,7 @@ impl<'a> TypeEnv<'a> {
 
     fn top_level_types(&self) -> &HashMap<Box<str>, TopLevelType> {
         self.top_level_types.get_or_init(|| {
-            let mut types: HashMap<Box<str>, TopLevelType> = HashMap::new();
+            let mut types: HashMap<Box<str>, TopLevelType> = HashMap::default();
             let declarations = self.ancestry.top_level_children().enumerate();
             for (index, declaration) in declarations.filter(|(_, node)| node.kind_name() == "type_declaration") {
                 // Positions among all named children, comments included, as `named_child` counts.
@@ -490,9 +490,9 @@ impl<'a> TypeEnv<'a> {
     }
 
     fn compute_locals(&self, function: Node<'a>) -> Locals {
-        let mut locals: Locals = HashMap::new();
+        let mut locals: Locals = HashMap::default();
         // Names bound with two different known types stay unknown for good.
-        let mut conflicted: std::collections::HashSet<String> = std::collections::HashSet::new();
+        let mut conflicted: crate::hash::HashSet<String> = crate::hash::HashSet::default();
         let mut bind = |name: &str, ty: Option<String>| {
             if name == "_" {
                 return;
@@ -594,7 +594,7 @@ impl<'a> TypeEnv<'a> {
             typed.push((name, ty));
         }
         // A name whose bindings disagree is unknown; one with a single known type keeps it.
-        let mut seen: HashMap<String, Vec<Option<String>>> = HashMap::new();
+        let mut seen: HashMap<String, Vec<Option<String>>> = HashMap::default();
         for (name, ty) in typed {
             seen.entry(name).or_default().push(ty);
         }

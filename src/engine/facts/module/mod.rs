@@ -147,7 +147,7 @@ mod scan;
 
 use crate::discover::Module;
 use crate::engine::facts::blocking::BlockingCall;
-use std::collections::HashMap;
+use crate::hash::HashMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -494,7 +494,7 @@ impl ProjectFacts {
         use std::mem::size_of;
         #[derive(Default)]
         struct Count {
-            seen: std::collections::HashSet<usize>,
+            seen: crate::hash::HashSet<usize>,
             bytes: usize,
         }
         impl Count {

@@ -10,8 +10,9 @@ use crate::discover::Module;
 use crate::engine::facts::blocking::{self, BlockingCall};
 use crate::engine::facts::lexer::Token;
 use crate::engine::facts::stdlib;
+use crate::hash::{HashMap, HashSet};
 use rayon::prelude::*;
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
 
 /// How deep type lookups follow fields, embeddings and named types.
@@ -94,7 +95,7 @@ pub(super) type ReadFn<'r> = &'r (dyn Fn(&Path) -> Option<Vec<u8>> + Sync);
 pub(super) fn build_with(files: &[PathBuf], modules: &[Module], read: ReadFn<'_>) -> ProjectFacts {
     let mut stats = BuildStats::default();
     let roots = module_roots(modules);
-    let dirs = DirPaths::new(files, &roots, HashSet::new());
+    let dirs = DirPaths::new(files, &roots, HashSet::default());
     let outcomes = scan_files(files, &dirs, read);
     let builds = group_packages(files, &dirs, &roots, outcomes, &mut stats);
 
@@ -152,7 +153,7 @@ pub(super) fn rebuild_dir(
 
     // Retire the directory's old packages; their ids are reused so other packages' references stay valid.
     let old_ids = facts.by_dir.remove(&dir).unwrap_or_default();
-    let mut old_funcs: HashMap<PackageId, Vec<(Text, Text)>> = HashMap::new();
+    let mut old_funcs: HashMap<PackageId, Vec<(Text, Text)>> = HashMap::default();
     for &id in &old_ids {
         let old = std::mem::replace(&mut facts.packages[id as usize], Package::retired(id, dir.clone()));
         for file in old.files.iter() {
@@ -192,7 +193,7 @@ struct DirPaths {
 
 impl DirPaths {
     fn new(files: &[PathBuf], roots: &[(PathBuf, Text)], mut project_paths: HashSet<Text>) -> DirPaths {
-        let mut dir_paths: HashMap<PathBuf, (Text, bool)> = HashMap::new();
+        let mut dir_paths: HashMap<PathBuf, (Text, bool)> = HashMap::default();
         let file_dirs: Vec<PathBuf> =
             files.iter().map(|file| normalize(file.parent().unwrap_or(Path::new(".")))).collect();
         for dir in &file_dirs {
@@ -305,8 +306,8 @@ fn group_packages(
     stats: &mut BuildStats,
 ) -> Vec<PackageBuild> {
     let mut builds: Vec<PackageBuild> = Vec::new();
-    let mut index_of: HashMap<(PathBuf, Text), usize> = HashMap::new();
-    let mut incomplete_dirs: HashSet<PathBuf> = HashSet::new();
+    let mut index_of: HashMap<(PathBuf, Text), usize> = HashMap::default();
+    let mut incomplete_dirs: HashSet<PathBuf> = HashSet::default();
     for ((file, dir), outcome) in files.iter().zip(&dirs.file_dirs).zip(outcomes) {
         let scan = match outcome {
             Outcome::Scanned(scan) => scan,
@@ -637,7 +638,7 @@ impl Interner {
 /// Merge a package's files: sort declarations, merge build-tag variants of a function.
 fn merge_package(id: PackageId, build: PackageBuild, interner: &mut Interner) -> (Package, Vec<PendingFunc>) {
     let mut merged: Vec<FuncScan> = Vec::with_capacity(build.funcs.len());
-    let mut by_key: HashMap<(Text, Text), usize> = HashMap::new();
+    let mut by_key: HashMap<(Text, Text), usize> = HashMap::default();
     for scan in build.funcs {
         let receiver: Text = scan.func.receiver.as_ref().map_or("".into(), |receiver| receiver.type_name.clone());
         match by_key.get(&(receiver.clone(), scan.func.name.clone())) {
@@ -945,7 +946,7 @@ pub(super) fn matching_bracket(text: &str) -> Option<usize> {
 // Locks inside structs.
 
 fn assign_locks(facts: &mut ProjectFacts, only: Option<&HashSet<PackageId>>) {
-    let mut memo: HashMap<(PackageId, usize), Option<LockInfo>> = HashMap::new();
+    let mut memo: HashMap<(PackageId, usize), Option<LockInfo>> = HashMap::default();
     let mut found: Vec<(PackageId, usize, LockInfo)> = Vec::new();
     for package in facts.packages.iter().filter(|package| only.is_none_or(|only| only.contains(&package.id))) {
         for (index, decl) in package.types.iter().enumerate() {
@@ -1154,16 +1155,16 @@ impl Package {
 /// lookups would otherwise each binary-search through scattered strings.
 struct PackageIndex<'p> {
     /// (receiver type name or "", name) → index in the package's functions.
-    funcs: HashMap<(&'p str, &'p str), u32, FastHash>,
+    funcs: HashMap<(&'p str, &'p str), u32>,
     /// Method name → the only method of that name, or `None` when several exist.
-    methods_by_name: HashMap<&'p str, Option<u32>, FastHash>,
-    field_names: HashSet<&'p str, FastHash>,
+    methods_by_name: HashMap<&'p str, Option<u32>>,
+    field_names: HashSet<&'p str>,
 }
 
 impl<'p> PackageIndex<'p> {
     fn new(package: &'p Package) -> PackageIndex<'p> {
-        let mut funcs = HashMap::with_capacity_and_hasher(package.funcs.len(), FastHash);
-        let mut methods_by_name: HashMap<&str, Option<u32>, FastHash> = HashMap::default();
+        let mut funcs = HashMap::with_capacity_and_hasher(package.funcs.len(), Default::default());
+        let mut methods_by_name: HashMap<&str, Option<u32>> = HashMap::default();
         for (index, func) in package.funcs.iter().enumerate() {
             let receiver = func.receiver.as_ref().map_or("", |receiver| &*receiver.type_name);
             funcs.insert((receiver, &*func.name), index as u32);
@@ -1203,42 +1204,6 @@ impl<'p> Indexes<'p> {
     fn of(&self, package: &Package) -> &PackageIndex<'p> {
         let id = package.id as usize;
         self.built[id].get_or_init(|| PackageIndex::new(&self.packages[id]))
-    }
-}
-
-/// FxHash (as in rustc): a fast, non-cryptographic hash for the short keys of the resolution
-/// indexes, which no attacker chooses in a way that matters here.
-#[derive(Clone, Copy, Default)]
-struct FastHash;
-
-impl std::hash::BuildHasher for FastHash {
-    type Hasher = FastHasher;
-    fn build_hasher(&self) -> FastHasher {
-        FastHasher(0)
-    }
-}
-
-struct FastHasher(u64);
-
-impl std::hash::Hasher for FastHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            let word = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
-            self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(SEED);
-        }
-        for &byte in chunks.remainder() {
-            self.0 = (self.0.rotate_left(5) ^ u64::from(byte)).wrapping_mul(SEED);
-        }
-    }
-
-    fn write_u8(&mut self, byte: u8) {
-        self.write(&[byte]);
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
     }
 }
 

@@ -14,7 +14,7 @@ use super::{StructType, Text, TypeDecl, TypeKind, Value, ValueInit};
 use crate::engine::facts::blocking::{self, BlockingCall};
 use crate::engine::facts::lexer::{self, Keyword, Punct, Token, TokenKind};
 use crate::engine::facts::stdlib;
-use std::collections::{HashMap, HashSet};
+use crate::hash::{HashMap, HashSet};
 
 /// Deeper nesting than this (types inside types, function literals inside function literals)
 /// is left unread: it only happens in machine-made or hostile input, and recursion must stay
@@ -1694,7 +1694,7 @@ impl<'a> Scanner<'a> {
         // A call passing a channel parameter to anything but a project function (kept for
         // resolution below) lets it go where it may be closed or stored.
         let passed_params = |call: &RawCall| call.param_args.iter().fold(0u64, |bits, &(_, param)| bits | 1 << param);
-        let mut seen: HashMap<u64, Vec<usize>> = HashMap::new();
+        let mut seen: HashMap<u64, Vec<usize>> = HashMap::default();
         for event in &body.events {
             match event {
                 Event::Direct(cause, line) => {
@@ -2063,9 +2063,9 @@ mod tests {
     use super::*;
 
     fn scan(source: &str) -> FileScan {
-        let project_paths = HashSet::new();
+        let project_paths = HashSet::default();
         let input = ScanInput { dir_path: "example.com/m/p", is_test_file: false, project_paths: &project_paths };
-        scan_file(source.as_bytes(), &input, &mut Vec::new(), &mut HashSet::new()).expect("a package clause")
+        scan_file(source.as_bytes(), &input, &mut Vec::new(), &mut HashSet::default()).expect("a package clause")
     }
 
     #[test]
@@ -2088,10 +2088,10 @@ mod tests {
 
     #[test]
     fn no_package_clause_is_not_go() {
-        let project_paths = HashSet::new();
+        let project_paths = HashSet::default();
         let input = ScanInput { dir_path: "x", is_test_file: false, project_paths: &project_paths };
-        assert!(scan_file(b"func main() {}", &input, &mut Vec::new(), &mut HashSet::new()).is_none());
-        assert!(scan_file(b"", &input, &mut Vec::new(), &mut HashSet::new()).is_none());
+        assert!(scan_file(b"func main() {}", &input, &mut Vec::new(), &mut HashSet::default()).is_none());
+        assert!(scan_file(b"", &input, &mut Vec::new(), &mut HashSet::default()).is_none());
     }
 
     #[test]
