@@ -223,7 +223,7 @@ impl<'tree> Ancestry<'tree> {
         let mut open: Vec<(usize, usize)> = Vec::new();
         for index in root_index..list.get(root_index).end as usize {
             let listed = list.get(index);
-            if !function_kinds.contains(&listed.kind) {
+            if !function_kinds.contains(listed.kind) {
                 continue;
             }
             while open.last().is_some_and(|&(_, end)| end <= index) {
@@ -304,7 +304,7 @@ impl<'tree> Ancestry<'tree> {
             // An empty (MISSING) node cannot be placed by its offsets.
             let function_kinds = function_kind_ids();
             found.extend(
-                self.ancestors(node).into_iter().filter(|ancestor| function_kinds.contains(&ancestor.kind_id())),
+                self.ancestors(node).into_iter().filter(|ancestor| function_kinds.contains(ancestor.kind_id())),
             );
             return found.into_iter();
         }
@@ -327,7 +327,7 @@ impl<'tree> Ancestry<'tree> {
     pub fn deferring_statement(&self, node: Node<'tree>) -> Option<Node<'tree>> {
         let function_kinds = function_kind_ids();
         let mut ancestors = self.ancestors(node).into_iter();
-        let literal = ancestors.find(|ancestor| function_kinds.contains(&ancestor.kind_id()))?;
+        let literal = ancestors.find(|ancestor| function_kinds.contains(ancestor.kind_id()))?;
         if literal.kind_name() != "func_literal" {
             return None;
         }
@@ -369,7 +369,7 @@ fn functions_in<'tree>(root: Node<'tree>, source: &str) -> Vec<FunctionSpan<'tre
         while open.last().is_some_and(|&(_, open_depth)| open_depth >= depth) {
             open.pop();
         }
-        if function_kinds.contains(&node.kind_id()) {
+        if function_kinds.contains(node.kind_id()) {
             let parent = open.last().map(|&(index, _)| index);
             functions.push(FunctionSpan { start: node.start_byte(), end: node.end_byte(), node, parent });
             open.push((functions.len() - 1, depth));
@@ -423,21 +423,21 @@ fn walk_pruned<'tree>(
     }
 }
 
-static FUNCTION_KIND_IDS: std::sync::OnceLock<Vec<u16>> = std::sync::OnceLock::new();
-static COMMENT_KIND_IDS: std::sync::OnceLock<Vec<u16>> = std::sync::OnceLock::new();
-static FUNC_LITERAL_KIND_IDS: std::sync::OnceLock<Vec<u16>> = std::sync::OnceLock::new();
+static FUNCTION_KIND_IDS: std::sync::OnceLock<KindSet> = std::sync::OnceLock::new();
+static COMMENT_KIND_IDS: std::sync::OnceLock<KindSet> = std::sync::OnceLock::new();
+static FUNC_LITERAL_KIND_IDS: std::sync::OnceLock<KindSet> = std::sync::OnceLock::new();
 
 /// The grammar ids for [`FUNCTION_KINDS`].
-fn function_kind_ids() -> &'static [u16] {
+fn function_kind_ids() -> &'static KindSet {
     kind_ids(&FUNCTION_KIND_IDS, FUNCTION_KINDS)
 }
 
 /// The grammar ids for `func_literal`.
-pub fn func_literal_kind_ids() -> &'static [u16] {
+pub fn func_literal_kind_ids() -> &'static KindSet {
     kind_ids(&FUNC_LITERAL_KIND_IDS, &["func_literal"])
 }
 
-static STATEMENT_CONTAINER_KIND_IDS: std::sync::OnceLock<Vec<u16>> = std::sync::OnceLock::new();
+static STATEMENT_CONTAINER_KIND_IDS: std::sync::OnceLock<KindSet> = std::sync::OnceLock::new();
 
 /// The kinds a statement, a `var` spec or a range clause can sit in, other than through a
 /// function literal (from the grammar's node-types.json), and ERROR, where broken code can put
@@ -470,7 +470,7 @@ pub fn statements_and_clauses<'tree>(body: Node<'tree>) -> impl Iterator<Item = 
     if let Some((list, body_index)) = flat_tree::locate(body) {
         // The same order over the node list: enter containers only, yield named nodes.
         let end = list.get(body_index).end as usize;
-        let mut next = if containers.contains(&list.get(body_index).kind) { body_index + 1 } else { end };
+        let mut next = if containers.contains(list.get(body_index).kind) { body_index + 1 } else { end };
         let mut done = false;
         return Either::Left(std::iter::from_fn(move || {
             if done || !step() {
@@ -485,7 +485,7 @@ pub fn statements_and_clauses<'tree>(body: Node<'tree>) -> impl Iterator<Item = 
             }
             let current = next;
             let listed = list.get(current);
-            next = if containers.contains(&listed.kind) { current + 1 } else { listed.end as usize };
+            next = if containers.contains(listed.kind) { current + 1 } else { listed.end as usize };
             Some(list.node(current))
         }));
     }
@@ -495,7 +495,7 @@ pub fn statements_and_clauses<'tree>(body: Node<'tree>) -> impl Iterator<Item = 
         if done || !step() {
             return None;
         }
-        let entered = containers.contains(&cursor.node().kind_id()) && cursor.goto_first_child();
+        let entered = containers.contains(cursor.node().kind_id()) && cursor.goto_first_child();
         if !(entered && cursor.node().is_named()) {
             next_named_after(&mut cursor, body, &mut done)?;
         }
@@ -541,14 +541,31 @@ fn next_named_after(cursor: &mut tree_sitter::TreeCursor<'_>, within: Node<'_>, 
     }
 }
 
+/// Grammar kind ids, tested with one bit lookup: walks over a whole node list ask of every node.
+pub struct KindSet {
+    bits: Vec<u64>,
+}
+
+impl KindSet {
+    pub fn contains(&self, kind: u16) -> bool {
+        let kind = usize::from(kind);
+        self.bits.get(kind / 64).is_some_and(|word| word >> (kind % 64) & 1 != 0)
+    }
+}
+
 /// Every grammar id whose kind is one of `kinds` (aliases included), computed once into `cache`:
 /// comparing ids skips the string conversion `Node::kind` does on every call.
-fn kind_ids(cache: &'static std::sync::OnceLock<Vec<u16>>, kinds: &[&str]) -> &'static [u16] {
+fn kind_ids(cache: &'static std::sync::OnceLock<KindSet>, kinds: &[&str]) -> &'static KindSet {
     cache.get_or_init(|| {
         let language = crate::parse::go_language();
-        (0..language.node_kind_count() as u16)
-            .filter(|&id| language.node_kind_for_id(id).is_some_and(|kind| kinds.contains(&kind)))
-            .collect()
+        let count = language.node_kind_count();
+        let mut bits = vec![0u64; count.div_ceil(64)];
+        for id in 0..count {
+            if language.node_kind_for_id(id as u16).is_some_and(|kind| kinds.contains(&kind)) {
+                bits[id / 64] |= 1 << (id % 64);
+            }
+        }
+        KindSet { bits }
     })
 }
 
@@ -833,12 +850,12 @@ pub fn named_children(node: Node<'_>) -> Vec<Node<'_>> {
     if let Some((list, index)) = flat_tree::locate(node) {
         return list
             .children(index)
-            .filter(|&child| list.get(child).named != 0 && !comment_kinds.contains(&list.get(child).kind))
+            .filter(|&child| list.get(child).named != 0 && !comment_kinds.contains(list.get(child).kind))
             .map(|child| list.node(child))
             .collect();
     }
     let mut cursor = node.walk();
-    node.named_children(&mut cursor).filter(|child| !comment_kinds.contains(&child.kind_id())).collect()
+    node.named_children(&mut cursor).filter(|child| !comment_kinds.contains(child.kind_id())).collect()
 }
 
 /// For `make(chan T[, n])`, the `channel_type` node and the capacity argument if any.
