@@ -106,13 +106,9 @@ fn hides_reads(ctx: &RuleContext<'_, '_>, function: Node<'_>, body: Node<'_>, na
     {
         return true;
     }
-    // Each reason spells `name` or `goto`: a subtree whose text spells neither is not entered.
-    let has_goto = ctx.text(body).contains("goto");
-    let may_hide = |node: Node<'_>| {
-        let text = ctx.text(node);
-        text.len() < 256 || text.contains(name) || (has_goto && text.contains("goto"))
-    };
-    for node in syntax::descendants_entering(body, may_hide) {
+    // Every node, without pruning: the name is usually `err`, which nearly every subtree of an
+    // error-handling body spells, so testing each subtree's text cost more than it skipped.
+    for node in syntax::descendants(body) {
         match syntax::kind(node) {
             "goto_statement" => return true,
             "func_literal" if captures(ctx, node, name) => return true,
