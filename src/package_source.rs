@@ -19,13 +19,7 @@ pub struct PackageFile {
 }
 
 impl PackageFile {
-    /// `None` when the file cannot be read as UTF-8 (the main pass reports that) or does not
-    /// parse at all.
-    pub fn read(path: &Path) -> Option<PackageFile> {
-        let text = String::from_utf8(read_recorded(path)?).ok()?;
-        PackageFile::parse(path.to_path_buf(), text)
-    }
-
+    /// `None` when the text does not parse at all.
     pub fn parse(path: PathBuf, text: String) -> Option<PackageFile> {
         let tree = crate::parse::new_parser().parse(text.as_bytes(), None)?;
         Some(PackageFile { path, text, tree })
