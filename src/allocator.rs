@@ -20,7 +20,7 @@ pub struct MallocConf(*const c_char);
 // SAFETY: the pointer is to a 'static C string that nothing writes.
 unsafe impl Sync for MallocConf {}
 
-pub const MALLOC_CONF_TEXT: &std::ffi::CStr = c"dirty_decay_ms:0,muzzy_decay_ms:0";
+const MALLOC_CONF_TEXT: &std::ffi::CStr = c"dirty_decay_ms:0,muzzy_decay_ms:0";
 
 // SAFETY: jemalloc (prefixed `_rjem_`, as tikv-jemalloc-sys builds it off macOS and Windows)
 // declares this symbol weak and reads it as a C string; nothing else defines it.

@@ -425,16 +425,10 @@ fn walk_pruned<'tree>(
 
 static FUNCTION_KIND_IDS: std::sync::OnceLock<KindSet> = std::sync::OnceLock::new();
 static COMMENT_KIND_IDS: std::sync::OnceLock<KindSet> = std::sync::OnceLock::new();
-static FUNC_LITERAL_KIND_IDS: std::sync::OnceLock<KindSet> = std::sync::OnceLock::new();
 
 /// The grammar ids for [`FUNCTION_KINDS`].
 fn function_kind_ids() -> &'static KindSet {
     kind_ids(&FUNCTION_KIND_IDS, FUNCTION_KINDS)
-}
-
-/// The grammar ids for `func_literal`.
-pub fn func_literal_kind_ids() -> &'static KindSet {
-    kind_ids(&FUNC_LITERAL_KIND_IDS, &["func_literal"])
 }
 
 static STATEMENT_CONTAINER_KIND_IDS: std::sync::OnceLock<KindSet> = std::sync::OnceLock::new();
