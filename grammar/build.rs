@@ -70,8 +70,27 @@ fn write(path: &Path, body: &str) {
 }
 
 /// Where cargo unpacked the pinned tree-sitter-go package (a build-dependency, so it is always
-/// downloaded). `cargo metadata` knows, whatever the registry, vendoring or CARGO_HOME.
+/// downloaded before this script runs).
+///
+/// `cargo metadata` knows, whatever the registry, vendoring or CARGO_HOME; but it resolves the
+/// whole workspace, and offline it fails while the dev-dependencies are not downloaded yet, as on
+/// a fresh machine's `cargo install`. Then the registry's unpacked sources are where cargo put it.
 fn upstream_package_dir() -> PathBuf {
+    let (name, version) = UPSTREAM;
+    let dir = match package_dir_from_metadata() {
+        Ok(dir) => dir,
+        Err(metadata_error) => package_dir_in_registry().unwrap_or_else(|| {
+            panic!(
+                "cannot find {name} {version}: {metadata_error}\n\
+                 and no registry source directory under CARGO_HOME holds {name}-{version}"
+            )
+        }),
+    };
+    println!("cargo:rerun-if-changed={}", dir.join("src/grammar.json").display());
+    dir
+}
+
+fn package_dir_from_metadata() -> Result<PathBuf, String> {
     let (name, version) = UPSTREAM;
     let cargo = env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
     let manifest = PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
@@ -82,20 +101,32 @@ fn upstream_package_dir() -> PathBuf {
         .args(["metadata", "--format-version", "1", "--offline", "--filter-platform", &host, "--manifest-path"])
         .arg(manifest.join("Cargo.toml"))
         .output()
-        .unwrap_or_else(|error| panic!("cannot run `{cargo} metadata` to find {name} {version}: {error}"));
-    assert!(
-        output.status.success(),
-        "`{cargo} metadata` failed while looking for {name} {version}:\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+        .map_err(|error| format!("cannot run `{cargo} metadata`: {error}"))?;
+    if !output.status.success() {
+        return Err(format!("`{cargo} metadata` failed:\n{}", String::from_utf8_lossy(&output.stderr)));
+    }
     let metadata: Value = serde_json::from_slice(&output.stdout).expect("cargo metadata prints JSON");
     let packages = metadata["packages"].as_array().expect("cargo metadata lists packages");
     let manifest_path = packages
         .iter()
         .find(|package| package["name"] == name && package["version"] == version)
         .and_then(|package| package["manifest_path"].as_str())
-        .unwrap_or_else(|| panic!("cargo metadata does not list {name} {version}; is it still pinned in Cargo.toml?"));
-    let dir = Path::new(manifest_path).parent().expect("a manifest path has a parent").to_path_buf();
-    println!("cargo:rerun-if-changed={}", dir.join("src/grammar.json").display());
-    dir
+        .ok_or_else(|| format!("cargo metadata does not list {name} {version}; is it still pinned in Cargo.toml?"))?;
+    Ok(Path::new(manifest_path).parent().expect("a manifest path has a parent").to_path_buf())
+}
+
+/// `$CARGO_HOME/registry/src/<registry>/<name>-<version>`, in whichever registry has it (the same
+/// package has the same contents in every registry: the lock file pins its checksum).
+fn package_dir_in_registry() -> Option<PathBuf> {
+    let (name, version) = UPSTREAM;
+    let cargo_home = env::var_os("CARGO_HOME").map(PathBuf::from).or_else(|| {
+        env::var_os("HOME").or_else(|| env::var_os("USERPROFILE")).map(|home| PathBuf::from(home).join(".cargo"))
+    })?;
+    let mut registries: Vec<PathBuf> =
+        fs::read_dir(cargo_home.join("registry/src")).ok()?.filter_map(|entry| Some(entry.ok()?.path())).collect();
+    registries.sort();
+    registries
+        .into_iter()
+        .map(|registry| registry.join(format!("{name}-{version}")))
+        .find(|dir| dir.join("src/grammar.json").is_file())
 }
