@@ -485,65 +485,95 @@ impl ProjectCache<'_> {
 pub(crate) fn positionless_hash(value: &impl std::fmt::Debug) -> String {
     let mut writer = PositionlessWriter {
         hasher: blake3::Hasher::new(),
-        buffer: Vec::new(),
+        pending: Vec::with_capacity(PENDING_CAPACITY),
         in_string: false,
         escaped: false,
         skipping_digits: false,
-        tail: [0; POSITION_FIELD_LEN],
+        tail: 0,
     };
     let _ = write!(writer, "{value:?}");
+    writer.hasher.update(&writer.pending);
     writer.hasher.finalize().to_hex().to_string()
 }
 
-/// `, line: ` and `, file: ` (or after `{ `) are the same length.
-const POSITION_FIELD_LEN: usize = 8;
-const POSITION_FIELDS: [&[u8; POSITION_FIELD_LEN]; 4] = [b", line: ", b"{ line: ", b", file: ", b"{ file: "];
+/// `, line: ` and `, file: ` (or after `{ `): eight bytes each, as the writer's `tail` holds them.
+const POSITION_FIELDS: [u64; 4] = [
+    u64::from_be_bytes(*b", line: "),
+    u64::from_be_bytes(*b"{ line: "),
+    u64::from_be_bytes(*b", file: "),
+    u64::from_be_bytes(*b"{ file: "),
+];
+
+/// How much the writer gathers before hashing: `Debug` writes a few bytes at a time, and blake3
+/// hashes many chunks at once (SIMD) only when given them in one call.
+const PENDING_CAPACITY: usize = 64 * 1024;
 
 /// `fmt::Write` into a hasher, so a `Debug` form is hashed without being built as a string,
 /// leaving out the digits after a `line` or `file` field name. Quoted strings (names, type
 /// texts, paths) are passed through whole: text inside them is never taken for a field.
 struct PositionlessWriter {
     hasher: blake3::Hasher,
-    buffer: Vec<u8>,
+    pending: Vec<u8>,
     in_string: bool,
     escaped: bool,
     skipping_digits: bool,
-    /// The last bytes seen outside strings.
-    tail: [u8; POSITION_FIELD_LEN],
+    /// The last eight bytes seen outside strings, the latest in the low byte.
+    tail: u64,
 }
 
 impl std::fmt::Write for PositionlessWriter {
     fn write_str(&mut self, text: &str) -> std::fmt::Result {
-        self.buffer.clear();
-        for &byte in text.as_bytes() {
+        let bytes = text.as_bytes();
+        let mut at = 0;
+        while at < bytes.len() {
             if self.in_string {
-                self.buffer.push(byte);
+                // Through the closing quote, in one copy.
+                let from = at;
                 if self.escaped {
                     self.escaped = false;
-                } else if byte == b'\\' {
-                    self.escaped = true;
-                } else if byte == b'"' {
-                    self.in_string = false;
+                    at += 1;
                 }
+                while at < bytes.len() {
+                    let byte = bytes[at];
+                    at += 1;
+                    if byte == b'\\' {
+                        if at == bytes.len() {
+                            self.escaped = true;
+                        } else {
+                            at += 1;
+                        }
+                    } else if byte == b'"' {
+                        self.in_string = false;
+                        break;
+                    }
+                }
+                self.pending.extend_from_slice(&bytes[from..at]);
                 continue;
             }
+            let byte = bytes[at];
+            at += 1;
             if self.skipping_digits {
                 if byte.is_ascii_digit() {
                     continue;
                 }
                 self.skipping_digits = false;
             }
-            self.buffer.push(byte);
+            self.pending.push(byte);
             if byte == b'"' {
                 self.in_string = true;
-                self.tail = [0; POSITION_FIELD_LEN];
+                self.tail = 0;
                 continue;
             }
-            self.tail.copy_within(1.., 0);
-            self.tail[POSITION_FIELD_LEN - 1] = byte;
-            self.skipping_digits = POSITION_FIELDS.iter().any(|field| **field == self.tail);
+            self.tail = (self.tail << 8) | u64::from(byte);
+            // Every field name ends in a space.
+            if byte == b' ' {
+                self.skipping_digits = POSITION_FIELDS.contains(&self.tail);
+            }
         }
-        self.hasher.update(&self.buffer);
+        if self.pending.len() >= PENDING_CAPACITY {
+            self.hasher.update(&self.pending);
+            self.pending.clear();
+        }
         Ok(())
     }
 }
@@ -623,6 +653,81 @@ mod tests {
         assert_ne!(quoted("a { line: 1"), quoted("a { line: 2"));
         assert_ne!(quoted("a \" { line: 1"), quoted("a \" { line: 2"));
         assert_eq!(positionless_hash(&Named { name: "a", line: 1 }), positionless_hash(&Named { name: "a", line: 20 }));
+    }
+
+    /// The writer's filter as first written, a byte at a time over the whole `Debug` string.
+    fn reference_positionless_hash(value: &impl std::fmt::Debug) -> String {
+        const FIELDS: [&[u8; 8]; 4] = [b", line: ", b"{ line: ", b", file: ", b"{ file: "];
+        let text = format!("{value:?}");
+        let (mut kept, mut in_string, mut escaped, mut skipping, mut tail) =
+            (Vec::new(), false, false, false, [0u8; 8]);
+        for &byte in text.as_bytes() {
+            if in_string {
+                kept.push(byte);
+                if escaped {
+                    escaped = false;
+                } else if byte == b'\\' {
+                    escaped = true;
+                } else if byte == b'"' {
+                    in_string = false;
+                }
+                continue;
+            }
+            if skipping {
+                if byte.is_ascii_digit() {
+                    continue;
+                }
+                skipping = false;
+            }
+            kept.push(byte);
+            if byte == b'"' {
+                in_string = true;
+                tail = [0; 8];
+                continue;
+            }
+            tail.copy_within(1.., 0);
+            tail[7] = byte;
+            skipping = FIELDS.iter().any(|field| **field == tail);
+        }
+        blake3::hash(&kept).to_hex().to_string()
+    }
+
+    #[test]
+    fn the_package_hash_filters_as_a_byte_at_a_time_would() {
+        // Real facts: every rule fixture's package, and one value over the gathering buffer.
+        let mut sources = Vec::new();
+        for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/rules")).unwrap() {
+            let rule = entry.unwrap().path();
+            let fixtures = rule.join("fixtures");
+            for fixture in std::fs::read_dir(&fixtures).into_iter().flatten() {
+                let path = fixture.unwrap().path();
+                if path.extension().is_some_and(|extension| extension == "go") {
+                    let text = std::fs::read_to_string(&path).unwrap();
+                    let package = PathBuf::from("/m").join(rule.file_name().unwrap()).join(path.file_stem().unwrap());
+                    sources.push((package.join("a.go"), text));
+                }
+            }
+        }
+        let facts = ProjectFacts::from_sources(&sources, &[]);
+        assert!(facts.packages().len() > 40, "{} packages", facts.packages().len());
+        for package in facts.packages() {
+            assert_eq!(positionless_hash(package), reference_positionless_hash(package));
+        }
+        let all: Vec<_> = facts.packages().iter().collect();
+        let length = format!("{all:?}").len();
+        assert!(length > 2 * PENDING_CAPACITY, "the packages span several buffers: {length} bytes");
+        assert_eq!(positionless_hash(&all), reference_positionless_hash(&all));
+        // Escapes at a `write_str` boundary, and digits after field-like text in strings.
+        #[derive(Debug)]
+        #[allow(dead_code)]
+        struct Named {
+            name: &'static str,
+            line: u32,
+        }
+        for name in ["a { line: 1", "a \" { line: 2", "a\\", "\\\"", "x, file: 3\"\n"] {
+            let named = Named { name, line: 7 };
+            assert_eq!(positionless_hash(&named), reference_positionless_hash(&named), "{name:?}");
+        }
     }
 
     #[test]
