@@ -195,7 +195,7 @@ impl Fingerprinter {
                 if let Some(&after) = file.flagged_lines_hashed.get(&key) {
                     hash = Fnv1a(after);
                 } else {
-                    let joined = file.lines[first..=last].join("\n");
+                    let joined = file.joined_lines(first, last);
                     *work += joined.len();
                     hash.field(joined.as_bytes());
                     file.flagged_lines_hashed.insert(key, hash.finish());
@@ -219,8 +219,10 @@ impl Fingerprinter {
 /// that has findings (on-line counts).
 #[derive(Debug)]
 struct FileIndex {
-    /// Each line with whitespace removed.
-    lines: Vec<String>,
+    /// Every line with whitespace removed, one after another (one allocation, not one per line).
+    normalized: String,
+    /// Where each line's text ends in `normalized`.
+    line_ends: Vec<usize>,
     /// Equal normalized lines share an id.
     line_ids: Vec<u32>,
     /// For each line, how many earlier lines are equal to it.
@@ -237,15 +239,23 @@ struct FileIndex {
 impl FileIndex {
     fn new(source: &SourceFile, work: &mut usize) -> FileIndex {
         *work += source.text.len();
-        let lines: Vec<String> =
-            (0..source.line_count()).map(|line| without_whitespace(source.line_text(line))).collect();
+        let line_count = source.line_count();
+        let mut normalized = String::with_capacity(source.text.len());
+        let mut line_ends = Vec::with_capacity(line_count);
+        for line in 0..line_count {
+            push_without_whitespace(&mut normalized, source.line_text(line));
+            line_ends.push(normalized.len());
+        }
         let mut ids: HashMap<&str, u32> = HashMap::default();
         let mut seen: Vec<usize> = Vec::new();
-        let mut line_ids = Vec::with_capacity(lines.len());
-        let mut earlier_equal_lines = Vec::with_capacity(lines.len());
-        for line in &lines {
+        let mut line_ids = Vec::with_capacity(line_count);
+        let mut earlier_equal_lines = Vec::with_capacity(line_count);
+        let mut start = 0;
+        for &end in &line_ends {
+            let line = &normalized[start..end];
+            start = end;
             let next = u32::try_from(ids.len()).unwrap_or(u32::MAX);
-            let id = *ids.entry(line.as_str()).or_insert(next);
+            let id = *ids.entry(line).or_insert(next);
             if id as usize == seen.len() {
                 seen.push(0);
             }
@@ -255,7 +265,8 @@ impl FileIndex {
         }
         let id_prefix = PrefixHash::new(line_ids.iter().map(|&id| u64::from(id) + 1));
         FileIndex {
-            lines,
+            normalized,
+            line_ends,
             line_ids,
             earlier_equal_lines,
             id_prefix,
@@ -263,6 +274,24 @@ impl FileIndex {
             on_line: HashMap::default(),
             flagged_lines_hashed: HashMap::default(),
         }
+    }
+
+    /// Where line `line`'s whitespace-free text is in `normalized`.
+    fn line_range(&self, line: usize) -> std::ops::Range<usize> {
+        let start = if line == 0 { 0 } else { self.line_ends[line - 1] };
+        start..self.line_ends[line]
+    }
+
+    /// Lines `first..=last` without whitespace, joined by newlines.
+    fn joined_lines(&self, first: usize, last: usize) -> String {
+        let mut joined = String::new();
+        for line in first..=last {
+            if line > first {
+                joined.push('\n');
+            }
+            joined.push_str(&self.normalized[self.line_range(line)]);
+        }
+        joined
     }
 
     /// How many windows of `height` lines start before `first` and equal the one starting there.
@@ -296,7 +325,7 @@ impl FileIndex {
         flagged: &str,
         work: &mut usize,
     ) -> usize {
-        let normalized = &self.lines[line];
+        let normalized = &self.normalized[self.line_range(line)];
         let index = self.on_line.entry(line).or_insert_with(|| LineIndex::new(source, line, normalized, work));
         let before = index.normalized_offset(source, start, work);
         let ends = index.match_ends(normalized, flagged, work);
@@ -452,7 +481,28 @@ fn path_key(path: &Path) -> String {
 }
 
 fn without_whitespace(text: &str) -> String {
-    text.chars().filter(|c| !c.is_whitespace()).collect()
+    let mut kept = String::with_capacity(text.len());
+    push_without_whitespace(&mut kept, text);
+    kept
+}
+
+/// Appends `text` without its whitespace (`char::is_whitespace`).
+fn push_without_whitespace(out: &mut String, text: &str) {
+    if text.is_ascii() {
+        // The ASCII chars `char::is_whitespace` accepts; vertical tab is one, unlike in
+        // `u8::is_ascii_whitespace`.
+        // Copied in runs between whitespace bytes, not a char at a time.
+        let mut run_start = 0;
+        for (at, byte) in text.bytes().enumerate() {
+            if matches!(byte, b' ' | b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r') {
+                out.push_str(&text[run_start..at]);
+                run_start = at + 1;
+            }
+        }
+        out.push_str(&text[run_start..]);
+    } else {
+        out.extend(text.chars().filter(|c| !c.is_whitespace()));
+    }
 }
 
 /// FNV-1a, 64 bits: small, fixed and the same on every platform and run (unlike std's
@@ -621,7 +671,7 @@ mod cost_tests {
         hash.field(path_key(&finding.path).as_bytes());
         let span = finding.span.expect("span");
         let lines: Vec<String> =
-            (0..source.line_count()).map(|line| without_whitespace(source.line_text(line))).collect();
+            (0..source.line_count()).map(|line| plain_without_whitespace(source.line_text(line))).collect();
         let end = span.end.clamp(span.start, source.text.len());
         let first = source.line_index(span.start);
         let mut last = source.line_index(end);
@@ -631,8 +681,9 @@ mod cost_tests {
         let flagged = &lines[first..=last];
         let earlier_same_lines =
             (0..first).filter(|&start| lines.get(start..start + flagged.len()) == Some(flagged)).count();
-        let flagged_text = without_whitespace(source.text.get(span.start..end).unwrap_or(""));
-        let before_on_line = without_whitespace(source.text.get(source.line_start(first)..span.start).unwrap_or(""));
+        let flagged_text = plain_without_whitespace(source.text.get(span.start..end).unwrap_or(""));
+        let before_on_line =
+            plain_without_whitespace(source.text.get(source.line_start(first)..span.start).unwrap_or(""));
         let earlier_on_line =
             if flagged_text.is_empty() { 0 } else { before_on_line.matches(flagged_text.as_str()).count() };
         hash.field(flagged.join("\n").as_bytes());
@@ -640,6 +691,11 @@ mod cost_tests {
         hash.field(earlier_same_lines.to_string().as_bytes());
         hash.field(earlier_on_line.to_string().as_bytes());
         format!("{:016x}", hash.finish())
+    }
+
+    /// Whitespace removal char by char, as first written (the index takes an ASCII fast path).
+    fn plain_without_whitespace(text: &str) -> String {
+        text.chars().filter(|c| !c.is_whitespace()).collect()
     }
 
     fn finding(path: &Path, start: usize, end: usize) -> Finding {
@@ -673,8 +729,10 @@ mod cost_tests {
     #[test]
     fn indexed_fingerprints_equal_the_reference_on_random_texts() {
         // Few distinct pieces, so lines, windows and on-line matches repeat and overlap
-        // ("aa" in "aaa"); whitespace of several kinds, CRLF and multi-byte chars.
-        let pieces = ["a", "aa", "b", " ", "\t", "\n", "\r\n", "\u{e9}", "\u{a0}", "f(a)", "\u{1F600}", ";"];
+        // ("aa" in "aaa"); whitespace of several kinds (vertical tab and form feed too, which
+        // `char::is_whitespace` counts), CRLF and multi-byte chars.
+        let pieces =
+            ["a", "aa", "b", " ", "\t", "\n", "\r\n", "\u{e9}", "\u{a0}", "f(a)", "\u{1F600}", ";", "\x0B", "\x0C"];
         let mut random = Random(0x9e37_79b9_7f4a_7c15);
         for _ in 0..300 {
             let text: String = (0..random.below(120)).map(|_| pieces[random.below(pieces.len())]).collect();
