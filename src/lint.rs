@@ -399,23 +399,23 @@ pub fn lint_file_cached(
     explicit: bool,
     cache: Option<&ProjectCache<'_>>,
 ) -> FileOutcome {
-    let (source, read_stamp) = match read_for_lint(path, explicit) {
-        Read::Text(source, read_stamp) => (source, read_stamp),
+    let read = match read_for_lint(path, explicit) {
+        Read::Text(read) => read,
         Read::NotLinted(outcome) => return outcome,
     };
     let Some(cache) = cache else {
-        let source = source.with_read_stamp(read_stamp);
+        let source = read.into_source();
         let findings = lint_source(engine, worker, settings, &source, module);
         return FileOutcome { findings, source: Some(source), generated: false, constrained: false };
     };
-    let key = cache.key(path, &source.display_path, module, explicit, &source.text);
+    let key = cache.key(path, &read.display_path, module, explicit, &read.text);
     if let Some(findings) = cache.load(&key) {
         // The text is what the findings were computed from (its hash is in the key); it is
         // kept, as for a fresh lint, only when the report needs it.
-        let source = (!findings.is_empty()).then(|| source.with_read_stamp(read_stamp));
+        let source = (!findings.is_empty()).then(|| read.into_source());
         return FileOutcome { findings, source, generated: false, constrained: false };
     }
-    let source = source.with_read_stamp(read_stamp);
+    let source = read.into_source();
     let (findings, observed) = observe::record(|| lint_source(engine, worker, settings, &source, module));
     cache.store(&key, &observed, &findings);
     FileOutcome { findings, source: Some(source), generated: false, constrained: false }
@@ -424,20 +424,20 @@ pub fn lint_file_cached(
 /// `lint_file_cached` with a replayed cache and no facts to lint with: the outcome when the
 /// file needs no lint (unreadable, generated, constrained) or its entry holds, else `None`.
 fn look_up_file(path: &Path, module: ModuleFacts, explicit: bool, cache: &ProjectCache<'_>) -> Option<FileOutcome> {
-    let (source, read_stamp) = match read_for_lint(path, explicit) {
-        Read::Text(source, read_stamp) => (source, read_stamp),
+    let read = match read_for_lint(path, explicit) {
+        Read::Text(read) => read,
         Read::NotLinted(outcome) => return Some(outcome),
     };
-    let key = cache.key(path, &source.display_path, module, explicit, &source.text);
+    let key = cache.key(path, &read.display_path, module, explicit, &read.text);
     let findings = cache.load(&key)?;
-    let source = (!findings.is_empty()).then(|| source.with_read_stamp(read_stamp));
+    let source = (!findings.is_empty()).then(|| read.into_source());
     Some(FileOutcome { findings, source, generated: false, constrained: false })
 }
 
 /// A file read for linting.
 enum Read {
     /// Its text, and its stamp from before it was read.
-    Text(SourceFile, Option<FileStamp>),
+    Text(ReadText),
     /// The outcome of a file that is not linted: unreadable, not UTF-8, generated, or excluded
     /// by its build constraint.
     NotLinted(FileOutcome),
@@ -489,7 +489,23 @@ fn read_for_lint(path: &Path, explicit: bool) -> Read {
             constrained: true,
         });
     }
-    Read::Text(SourceFile::new(path.to_path_buf(), display_path, text), read_stamp)
+    Read::Text(ReadText { path: path.to_path_buf(), display_path, text, read_stamp })
+}
+
+/// A file's text before it is a `SourceFile`: a cache hit without findings needs only the
+/// text's hash, not the line table (nor the copy into shared storage).
+struct ReadText {
+    path: PathBuf,
+    display_path: PathBuf,
+    text: String,
+    /// The file's stamp from before it was read.
+    read_stamp: Option<FileStamp>,
+}
+
+impl ReadText {
+    fn into_source(self) -> SourceFile {
+        SourceFile::new(self.path, self.display_path, self.text).with_read_stamp(self.read_stamp)
+    }
 }
 
 /// Lint text already in memory (used by `lint_file`, `--fix` rounds, tests and the fuzzer).
