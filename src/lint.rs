@@ -166,15 +166,20 @@ fn lint_discovered(
             // The module pre-pass: compact per-package facts, built on this pool's threads,
             // noting what it read for the group's snapshot.
             let read = std::sync::Mutex::new(Vec::new());
-            let facts = ProjectFacts::build_reading(files, &discovery.modules, &|path: &Path| {
-                let bytes = crate::source::read_regular_file(path).ok();
-                if cache.is_some()
-                    && let Ok(mut read) = read.lock()
-                {
-                    read.push((path.to_path_buf(), bytes.as_deref().map(blake3::hash)));
-                }
-                bytes
-            });
+            let facts = ProjectFacts::build_reading(
+                files,
+                &discovery.modules,
+                &|path: &Path| {
+                    let bytes = crate::source::read_regular_file(path).ok();
+                    if cache.is_some()
+                        && let Ok(mut read) = read.lock()
+                    {
+                        read.push((path.to_path_buf(), bytes.as_deref().map(blake3::hash)));
+                    }
+                    bytes
+                },
+                cache.map(|cache| cache as &dyn crate::engine::facts::module::ScanStore),
+            );
             engine.set_project(Arc::new(facts));
             let project_cache = cache.map(|cache| cache.for_project(engine.project().map(|project| &**project)));
             add_results(

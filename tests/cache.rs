@@ -46,6 +46,8 @@ struct Run {
     stats: String,
     /// How many module groups' snapshots were looked for and found.
     snapshots: String,
+    /// How many of the pre-pass's file scans were found, and stored.
+    scans: String,
 }
 
 fn run(dir: &Path, cache: &Path, args: &[&str]) -> Run {
@@ -63,7 +65,8 @@ fn run(dir: &Path, cache: &Path, args: &[&str]) -> Run {
     assert!(output.status.success(), "{stderr}");
     let stats = stderr.lines().find(|line| line.starts_with("cache:")).unwrap_or("").to_string();
     let snapshots = stderr.lines().find(|line| line.starts_with("cache snapshots:")).unwrap_or("").to_string();
-    Run { output, stats, snapshots }
+    let scans = stderr.lines().find(|line| line.starts_with("cache scans:")).unwrap_or("").to_string();
+    Run { output, stats, snapshots, scans }
 }
 
 /// A cached run (`--no-cache` absent) and a fresh one give the same bytes; returns the stats.
@@ -84,10 +87,19 @@ fn hits(stats: &str) -> usize {
     stats.split_whitespace().nth(1).and_then(|count| count.parse().ok()).unwrap_or(usize::MAX)
 }
 
-/// The result entries under the cache directory `cache` (not the trim stamp, nor the module
-/// groups' snapshots).
+/// The result entries under the cache directory `cache` (not the trim stamp, the module
+/// groups' snapshots, nor the pre-pass's file scans).
 fn entries(cache: &Path) -> Vec<PathBuf> {
-    cache_files(cache).into_iter().filter(|path| !is_snapshot(path)).collect()
+    cache_files(cache).into_iter().filter(|path| !is_snapshot(path) && !is_scan(path)).collect()
+}
+
+/// The pre-pass's stored file scans under `cache`.
+fn scans(cache: &Path) -> Vec<PathBuf> {
+    cache_files(cache).into_iter().filter(|path| is_scan(path)).collect()
+}
+
+fn is_scan(path: &Path) -> bool {
+    std::fs::read(path).is_ok_and(|bytes| bytes.starts_with(b"golint-guard-scan "))
 }
 
 /// The module groups' snapshots under `cache`.
@@ -226,6 +238,41 @@ fn a_changed_file_re_lints_its_package_and_the_files_that_read_its_facts() {
     .expect("write");
     let stats = cached_equals_fresh(module.path(), cache.path(), &[]);
     assert_eq!(stats, "cache: 4 hits, 1 misses (0 entries rejected), 1 stored");
+}
+
+#[test]
+fn after_one_file_changes_the_pre_pass_scans_that_file_alone() {
+    let module = module();
+    let cache = tempfile::tempdir().expect("cache dir");
+    let first = run(module.path(), cache.path(), &[]);
+    assert_eq!(first.scans, "cache scans: 0 found, 5 stored");
+    assert_eq!(scans(cache.path()).len(), 5);
+    // Unchanged: the group's snapshot answers, and no scan is read.
+    assert_eq!(run(module.path(), cache.path(), &[]).scans, "cache scans: 0 found, 0 stored");
+    std::fs::write(module.path().join("r/d.go"), "package r\n\nfunc h() {}\n").expect("write");
+    let fresh = run(module.path(), cache.path(), &["--no-cache"]);
+    let cached = run(module.path(), cache.path(), &[]);
+    assert_eq!(cached.output.stdout, fresh.output.stdout);
+    assert_eq!(cached.scans, "cache scans: 4 found, 1 stored");
+    // A new package changes the project's import paths, which every scan reads: all are new.
+    std::fs::create_dir(module.path().join("t")).expect("mkdir");
+    std::fs::write(module.path().join("t/t.go"), "package t\n").expect("write");
+    let fresh = run(module.path(), cache.path(), &["--no-cache"]);
+    let cached = run(module.path(), cache.path(), &[]);
+    assert_eq!(cached.output.stdout, fresh.output.stdout);
+    assert_eq!(cached.scans, "cache scans: 0 found, 6 stored");
+    // Damaged scans are scanned again, never trusted; the result is a fresh run's.
+    for scan in scans(cache.path()) {
+        let mut bytes = std::fs::read(&scan).expect("read");
+        let at = bytes.len() - 2;
+        bytes[at] ^= 1;
+        std::fs::write(&scan, bytes).expect("write");
+    }
+    std::fs::write(module.path().join("r/d.go"), "package r\n\nfunc h() { h() }\n").expect("write");
+    let fresh = run(module.path(), cache.path(), &["--no-cache"]);
+    let cached = run(module.path(), cache.path(), &[]);
+    assert_eq!(cached.output.stdout, fresh.output.stdout);
+    assert_eq!(cached.scans, "cache scans: 0 found, 6 stored");
 }
 
 #[test]

@@ -29,6 +29,13 @@
 //! unchanged group hashes its files, finds the snapshot and checks the entries against it
 //! without scanning anything; any change to a file of the group misses the snapshot, and the
 //! pre-pass runs as before.
+//!
+//! Scanning is most of the pre-pass, so the cache also keeps each file's scan
+//! ([`ScanStore`]), found by a digest of everything the scan reads. After one file changes,
+//! the pre-pass scans that file and reads the others' scans, then merges and resolves the
+//! packages as usual. A scan is used only when its group's snapshot misses, so an unchanged
+//! tree leaves its scans unused and the trim removes them after five days; the next edit then
+//! scans everything once.
 
 pub mod observe;
 pub mod trim;
@@ -36,7 +43,7 @@ pub mod trim;
 use crate::config::Settings;
 use crate::diagnostic::Finding;
 use crate::engine::ModuleFacts;
-use crate::engine::facts::module::ProjectFacts;
+use crate::engine::facts::module::{ProjectFacts, ScanStore};
 use crate::hash::HashMap;
 use observe::Observed;
 use serde::{Deserialize, Serialize};
@@ -55,6 +62,8 @@ pub const STATS_ENV: &str = "GOLINT_GUARD_CACHE_STATS";
 const ENTRY_FORMAT: &str = "golint-guard-result 1";
 /// The first line of a module group's snapshot (see [`GroupSnapshot`]).
 const GROUP_FORMAT: &str = "golint-guard-group 1";
+/// The first line of a file's stored pre-pass scan (see [`ScanStore`]).
+const SCAN_FORMAT: &str = "golint-guard-scan 1";
 /// The build: a result written by another build is never read.
 const BUILD: &str = concat!(env!("CARGO_PKG_VERSION"), "+", env!("GOLINT_GUARD_SOURCE_HASH"));
 
@@ -97,6 +106,9 @@ pub struct ResultCache {
     /// Module groups whose snapshot was looked for, and found.
     groups: AtomicUsize,
     groups_replayed: AtomicUsize,
+    /// Pre-pass scans found, and stored.
+    scans_found: AtomicUsize,
+    scans_stored: AtomicUsize,
     /// When the run began, before the pre-pass read any file.
     started: SystemTime,
 }
@@ -110,6 +122,8 @@ pub struct CacheStats {
     pub stored: usize,
     pub groups: usize,
     pub groups_replayed: usize,
+    pub scans_found: usize,
+    pub scans_stored: usize,
 }
 
 impl ResultCache {
@@ -138,6 +152,8 @@ impl ResultCache {
             stored: AtomicUsize::new(0),
             groups: AtomicUsize::new(0),
             groups_replayed: AtomicUsize::new(0),
+            scans_found: AtomicUsize::new(0),
+            scans_stored: AtomicUsize::new(0),
             started: SystemTime::now(),
         }
     }
@@ -250,6 +266,30 @@ impl ResultCache {
             stored: self.stored.load(Ordering::Relaxed),
             groups: self.groups.load(Ordering::Relaxed),
             groups_replayed: self.groups_replayed.load(Ordering::Relaxed),
+            scans_found: self.scans_found.load(Ordering::Relaxed),
+            scans_stored: self.scans_stored.load(Ordering::Relaxed),
+        }
+    }
+}
+
+/// Scans live beside the entries, in this build's directory (a scan holds indexes into the
+/// build's tables), under their digest; they are checked and trimmed as entries are.
+impl ScanStore for ResultCache {
+    fn load_scan(&self, digest: &blake3::Hash) -> Option<Vec<u8>> {
+        let key = Key(digest.to_hex().to_string());
+        let path = self.entry_path(&key);
+        let (file, modified, bytes) = read_entry(&path)?;
+        let body = checked_body(SCAN_FORMAT, &key, &bytes)?.to_vec();
+        trim::mark_used(&file, &path, modified, self.started);
+        self.scans_found.fetch_add(1, Ordering::Relaxed);
+        Some(body)
+    }
+
+    fn store_scan(&self, digest: &blake3::Hash, body: &[u8]) {
+        let key = Key(digest.to_hex().to_string());
+        let header = format!("{SCAN_FORMAT}\n{}\n{}\n", key.0, blake3::hash(body).to_hex());
+        if write_atomically(&self.entry_path(&key), header.as_bytes(), body).is_ok() {
+            self.scans_stored.fetch_add(1, Ordering::Relaxed);
         }
     }
 }

@@ -55,6 +55,7 @@ pub fn run(args: CheckArgs) -> Result<u8, AppError> {
             stats.hits, stats.misses, stats.rejected, stats.stored
         ));
         print_stderr(&format!("cache snapshots: {} of {} module groups found\n", stats.groups_replayed, stats.groups));
+        print_stderr(&format!("cache scans: {} found, {} stored\n", stats.scans_found, stats.scans_stored));
     }
 
     if let Some(path) = &args.write_baseline {

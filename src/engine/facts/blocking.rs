@@ -17,11 +17,12 @@
 //! Methods are keyed by their receiver's base type and apply to both `T` and `*T` values: a
 //! value of an addressable variable can call pointer methods.
 
+use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// A blocking standard-library function or method: a small handle into the table. It prints
 /// as code names it: `net.Dial`, `(*os.File).Write`, `(net.Conn).Read`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct BlockingCall {
     /// Index into `FUNCS` (for a function) or `METHODS` (for a method).
     entry: u16,

@@ -148,6 +148,7 @@ mod scan;
 use crate::discover::Module;
 use crate::engine::facts::blocking::BlockingCall;
 use crate::hash::HashMap;
+use serde::{Deserialize, Serialize};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -155,11 +156,22 @@ use std::path::{Path, PathBuf};
 /// (`error`, `int`, `*net/http.Request`) is stored once.
 pub type Text = std::sync::Arc<str>;
 
+/// Where the pre-pass keeps its per-file scans between runs (the result cache). A scan is found
+/// by a digest of everything it reads: the file's bytes, whether it is a test file, its
+/// directory's import path and the import paths of the project's packages. Scanning is most of
+/// the pre-pass, so a re-check after one file changed scans that file alone.
+pub trait ScanStore: Sync {
+    /// The body stored under `digest`, if there is one and it is intact.
+    fn load_scan(&self, digest: &blake3::Hash) -> Option<Vec<u8>>;
+    /// Keep `body` under `digest`; failing is allowed (the store only ever saves work).
+    fn store_scan(&self, digest: &blake3::Hash, body: &[u8]);
+}
+
 /// Index of a package in [`ProjectFacts`].
 pub type PackageId = u32;
 
 /// A function or method: its package and its index in that package's [`Package::funcs`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct FuncRef {
     pub package: PackageId,
     pub index: u32,
@@ -227,7 +239,7 @@ pub struct Package {
 }
 
 /// A function or method declaration.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Func {
     pub(crate) name: Text,
     pub(crate) receiver: Option<Receiver>,
@@ -241,14 +253,14 @@ pub struct Func {
     pub(crate) summary: Summary,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Receiver {
     /// The receiver's base type name, without `*` or type arguments.
     pub type_name: Text,
     pub pointer: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Signature {
     pub params: Box<[Param]>,
     pub results: Box<[Param]>,
@@ -256,7 +268,7 @@ pub struct Signature {
     pub variadic: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Param {
     /// `None` for an unnamed parameter or result (`_` is kept as a name).
     pub name: Option<Text>,
@@ -264,7 +276,7 @@ pub struct Param {
 }
 
 /// Per-function facts computed over the call graph.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Summary {
     pub(crate) block: Option<BlockReason>,
     /// Bit `i`: channel parameter `i` is closed.
@@ -276,13 +288,13 @@ pub struct Summary {
 
 /// Why a function may block: the first cause, with the line (in the function's file) where it
 /// happens.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BlockReason {
     pub cause: BlockCause,
     pub line: u32,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum BlockCause {
     /// A blocking standard-library call: `net.Dial`, `(*os.File).Write`.
     Stdlib(BlockingCall),
@@ -300,7 +312,7 @@ pub enum BlockCause {
 }
 
 /// A type declaration of a package.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TypeDecl {
     pub(crate) name: Text,
     pub(crate) type_params: Box<[Text]>,
@@ -309,7 +321,7 @@ pub struct TypeDecl {
     pub(crate) line: u32,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum TypeKind {
     Struct(StructType),
     Interface(InterfaceType),
@@ -320,14 +332,14 @@ pub enum TypeKind {
     },
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct StructType {
     pub(crate) fields: Box<[Field]>,
     /// Filled in after all packages are merged.
     pub(crate) lock: Option<LockInfo>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Field {
     /// The field name; for an embedded field, its type's name (`Mutex` for `sync.Mutex`).
     pub name: Text,
@@ -338,7 +350,7 @@ pub struct Field {
 }
 
 /// A `sync` type that must not be copied, found by value inside a struct.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LockInfo {
     /// The path of fields from the struct to the lock: `mu`, `inner.mu`, `Mutex` (embedded);
     /// empty when the value is the lock itself ([`ProjectFacts::lock_held_by_value`]).
@@ -353,7 +365,7 @@ impl LockInfo {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum LockKind {
     Mutex,
     RWMutex,
@@ -393,21 +405,21 @@ impl LockKind {
     }
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct InterfaceType {
     pub(crate) methods: Box<[InterfaceMethod]>,
     /// Embedded interfaces and type-set elements, as type text (`io.Reader`, `~int | ~string`).
     pub(crate) embeds: Box<[Text]>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InterfaceMethod {
     pub name: Text,
     pub signature: Signature,
 }
 
 /// A package-level variable or constant.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Value {
     pub(crate) name: Text,
     pub(crate) is_const: bool,
@@ -424,7 +436,7 @@ pub struct Value {
 }
 
 /// A package-level variable's initializer that only the merged packages can type.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) enum ValueInit {
     /// `= Other` or `= pkg.Other`: (import path, or `None` for this package; name).
     Var(Option<Text>, Text),
@@ -449,13 +461,15 @@ impl ProjectFacts {
     }
 
     /// `build` on the current rayon pool, reading each file through `read` (which may, say,
-    /// hash what the pre-pass saw).
+    /// hash what the pre-pass saw), and taking each file's scan from `store` when an earlier
+    /// run left it there.
     pub fn build_reading(
         files: &[PathBuf],
         modules: &[Module],
         read: &(dyn Fn(&Path) -> Option<Vec<u8>> + Sync),
+        store: Option<&dyn ScanStore>,
     ) -> ProjectFacts {
-        resolve::build_with(files, modules, read)
+        resolve::build_stored(files, modules, read, store)
     }
 
     /// Build from in-memory sources (tests, tools): `(path, text)` pairs; the paths name

@@ -4,7 +4,7 @@
 use super::scan::{self, CallSite, CallTarget, FileScan, FuncScan, Root, ScanInput, Step, named_type};
 use super::{
     BlockCause, BlockReason, BuildStats, Field, Func, FuncRef, LockInfo, LockKind, Package, PackageId, ProjectFacts,
-    Summary, Text, TypeDecl, TypeKind, Value, normalize,
+    ScanStore, Summary, Text, TypeDecl, TypeKind, Value, normalize,
 };
 use crate::discover::Module;
 use crate::engine::facts::blocking::{self, BlockingCall};
@@ -12,6 +12,7 @@ use crate::engine::facts::lexer::Token;
 use crate::engine::facts::stdlib;
 use crate::hash::{HashMap, HashSet};
 use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
 
@@ -41,7 +42,7 @@ pub(super) fn build(files: &[PathBuf], modules: &[Module]) -> ProjectFacts {
 }
 
 /// What became of one file.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 enum Outcome {
     Scanned(FileScan),
     Generated,
@@ -93,10 +94,20 @@ struct FuncGraph {
 pub(super) type ReadFn<'r> = &'r (dyn Fn(&Path) -> Option<Vec<u8>> + Sync);
 
 pub(super) fn build_with(files: &[PathBuf], modules: &[Module], read: ReadFn<'_>) -> ProjectFacts {
+    build_stored(files, modules, read, None)
+}
+
+/// `build_with`, taking scans from `store` and leaving new ones there.
+pub(super) fn build_stored(
+    files: &[PathBuf],
+    modules: &[Module],
+    read: ReadFn<'_>,
+    store: Option<&dyn ScanStore>,
+) -> ProjectFacts {
     let mut stats = BuildStats::default();
     let roots = module_roots(modules);
     let dirs = DirPaths::new(files, &roots, HashSet::default());
-    let outcomes = scan_files(files, &dirs, read);
+    let outcomes = scan_files(files, &dirs, read, store);
     let builds = group_packages(files, &dirs, &roots, outcomes, &mut stats);
 
     let mut facts = ProjectFacts::default();
@@ -205,18 +216,68 @@ impl DirPaths {
         project_paths.extend(dir_paths.values().filter(|(_, in_module)| *in_module).map(|(path, _)| path.clone()));
         DirPaths { file_dirs, dir_paths, project_paths }
     }
+
+    /// A hash of the project's package paths, in sorted order.
+    fn project_digest(&self) -> blake3::Hash {
+        let mut paths: Vec<&str> = self.project_paths.iter().map(|path| &**path).collect();
+        paths.sort_unstable();
+        let mut hasher = blake3::Hasher::new();
+        for path in paths {
+            hasher.update(&(path.len() as u64).to_le_bytes());
+            hasher.update(path.as_bytes());
+        }
+        hasher.finalize()
+    }
 }
 
-/// Read and scan every file, in parallel.
-fn scan_files(files: &[PathBuf], dirs: &DirPaths, read: ReadFn<'_>) -> Vec<Outcome> {
+/// Read and scan every file, in parallel; with a store, a file whose scan it holds is not
+/// scanned again.
+fn scan_files(files: &[PathBuf], dirs: &DirPaths, read: ReadFn<'_>, store: Option<&dyn ScanStore>) -> Vec<Outcome> {
+    let project_digest = store.map(|_| dirs.project_digest());
     files
         .par_iter()
         .zip(dirs.file_dirs.par_iter())
-        .map_init(<(Vec<Token>, HashSet<Text>)>::default, |(tokens, interner), (file, dir)| match read(file) {
-            Some(source) => scan_source(&source, file, dir, dirs, tokens, interner),
-            None => Outcome::Unreadable,
+        .map_init(<(Vec<Token>, HashSet<Text>)>::default, |(tokens, interner), (file, dir)| {
+            let Some(source) = read(file) else { return Outcome::Unreadable };
+            let (Some(store), Some(project_digest)) = (store, &project_digest) else {
+                return scan_source(&source, file, dir, dirs, tokens, interner);
+            };
+            let digest = scan_digest(&source, file, dir, dirs, project_digest);
+            // A body that does not read back as an outcome (another layout) is scanned anew.
+            if let Some(outcome) = store.load_scan(&digest).and_then(|body| postcard::from_bytes(&body).ok()) {
+                return outcome;
+            }
+            let outcome = scan_source(&source, file, dir, dirs, tokens, interner);
+            if let Ok(body) = postcard::to_allocvec(&outcome) {
+                store.store_scan(&digest, &body);
+            }
+            outcome
         })
         .collect()
+}
+
+/// The layout of a stored scan: bump it when `Outcome` or what it holds changes shape or meaning.
+/// (The store keeps each build's scans apart as well.)
+const SCAN_LAYOUT: &str = "scan 1 postcard";
+
+/// Everything `scan_source` reads for `file`, hashed: its bytes, its name's `_test.go`, its
+/// directory's import path, and the project's package paths (`project_digest`).
+fn scan_digest(source: &[u8], file: &Path, dir: &Path, dirs: &DirPaths, project_digest: &blake3::Hash) -> blake3::Hash {
+    let mut hasher = blake3::Hasher::new();
+    let mut field = |bytes: &[u8]| {
+        hasher.update(&(bytes.len() as u64).to_le_bytes());
+        hasher.update(bytes);
+    };
+    field(SCAN_LAYOUT.as_bytes());
+    field(project_digest.as_bytes());
+    field(dirs.dir_paths[dir].0.as_bytes());
+    field(&[u8::from(is_test_file(file))]);
+    field(blake3::hash(source).as_bytes());
+    hasher.finalize()
+}
+
+fn is_test_file(file: &Path) -> bool {
+    file.file_name().and_then(|name| name.to_str()).is_some_and(|name| name.ends_with("_test.go"))
 }
 
 /// Read every file and scan those whose text the cache has not seen, in parallel; the cache
@@ -276,8 +337,7 @@ fn scan_source(
         return Outcome::Ignored;
     }
     let (dir_path, _) = &dirs.dir_paths[dir];
-    let is_test_file = file.file_name().and_then(|name| name.to_str()).is_some_and(|name| name.ends_with("_test.go"));
-    let input = ScanInput { dir_path, is_test_file, project_paths: &dirs.project_paths };
+    let input = ScanInput { dir_path, is_test_file: is_test_file(file), project_paths: &dirs.project_paths };
     let scanned = scan::scan_file(source, &input, tokens, interner);
     // Keep the per-thread token buffer from growing without bound on one huge file.
     if tokens.capacity() > 1 << 22 {
@@ -1557,6 +1617,86 @@ impl crate::engine::facts::types::ProjectTypes for ProjectFacts {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A store in memory that counts what it is asked.
+    #[derive(Default)]
+    struct MemoryStore {
+        scans: std::sync::Mutex<HashMap<[u8; 32], Vec<u8>>>,
+        found: std::sync::atomic::AtomicUsize,
+    }
+
+    impl ScanStore for MemoryStore {
+        fn load_scan(&self, digest: &blake3::Hash) -> Option<Vec<u8>> {
+            let body = self.scans.lock().unwrap().get(digest.as_bytes()).cloned()?;
+            self.found.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            Some(body)
+        }
+
+        fn store_scan(&self, digest: &blake3::Hash, body: &[u8]) {
+            self.scans.lock().unwrap().insert(*digest.as_bytes(), body.to_vec());
+        }
+    }
+
+    /// Every rule fixture, each file its own package under `/m` (a module `m`).
+    fn fixture_sources() -> (Vec<PathBuf>, HashMap<PathBuf, String>, Vec<Module>) {
+        let mut texts = HashMap::default();
+        for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/rules")).unwrap() {
+            let rule = entry.unwrap().path();
+            for fixture in std::fs::read_dir(rule.join("fixtures")).into_iter().flatten() {
+                let path = fixture.unwrap().path();
+                if path.extension().is_some_and(|extension| extension == "go") {
+                    let dir = PathBuf::from("/m").join(rule.file_name().unwrap()).join(path.file_stem().unwrap());
+                    texts.insert(dir.join("a.go"), std::fs::read_to_string(&path).unwrap());
+                }
+            }
+        }
+        let mut files: Vec<PathBuf> = texts.keys().cloned().collect();
+        files.sort();
+        let modules =
+            vec![Module { root: PathBuf::from("/m"), module_path: "m".into(), go_version: None, workspace: None }];
+        (files, texts, modules)
+    }
+
+    /// The facts as text: every package, and the counts (the lookup maps follow from the
+    /// packages, and print in a random order).
+    fn facts_text(facts: &ProjectFacts) -> String {
+        format!("{:?}\n{:?}", facts.packages(), facts.stats())
+    }
+
+    #[test]
+    fn facts_from_stored_scans_equal_facts_from_scanning() {
+        let (files, texts, modules) = fixture_sources();
+        let read = |path: &Path| texts.get(path).map(|text| text.as_bytes().to_vec());
+        let scanned = facts_text(&build_with(&files, &modules, &read));
+        let store = MemoryStore::default();
+        let filling = facts_text(&build_stored(&files, &modules, &read, Some(&store)));
+        let stored = store.scans.lock().unwrap().len();
+        assert!(stored > 40, "{stored} scans stored");
+        let found_before = store.found.load(std::sync::atomic::Ordering::Relaxed);
+        let replayed = facts_text(&build_stored(&files, &modules, &read, Some(&store)));
+        let found = store.found.load(std::sync::atomic::Ordering::Relaxed) - found_before;
+        assert_eq!(found, files.len(), "every file's scan is found");
+        assert_eq!(filling, scanned);
+        assert_eq!(replayed, scanned);
+
+        // The digest holds what a scan reads besides the text: one more package in the
+        // project (its import paths tell the project's imports apart) misses every scan.
+        let mut more = files.clone();
+        more.push(PathBuf::from("/m/zz/new/a.go"));
+        let with_new = |path: &Path| match path.to_str() {
+            Some("/m/zz/new/a.go") => Some(b"package new\n".to_vec()),
+            _ => read(path),
+        };
+        let before = store.found.load(std::sync::atomic::Ordering::Relaxed);
+        build_stored(&more, &modules, &with_new, Some(&store));
+        assert_eq!(store.found.load(std::sync::atomic::Ordering::Relaxed), before, "no scan found");
+
+        // A body that is not an outcome is scanned anew, and gives the same facts.
+        for body in store.scans.lock().unwrap().values_mut() {
+            body.truncate(body.len() / 2);
+        }
+        assert_eq!(facts_text(&build_stored(&files, &modules, &read, Some(&store))), scanned);
+    }
 
     #[test]
     fn import_paths_of_directories() {

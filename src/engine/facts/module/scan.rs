@@ -15,6 +15,7 @@ use crate::engine::facts::blocking::{self, BlockingCall};
 use crate::engine::facts::lexer::{self, Keyword, Punct, Token, TokenKind};
 use crate::engine::facts::stdlib;
 use crate::hash::{HashMap, HashSet};
+use serde::{Deserialize, Serialize};
 
 /// Deeper nesting than this (types inside types, function literals inside function literals)
 /// is left unread: it only happens in machine-made or hostile input, and recursion must stay
@@ -26,7 +27,7 @@ const MAX_STEPS: usize = 8;
 const MAX_TRACKED_PARAMS: usize = 64;
 
 /// What the scan of one file gives.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
 pub(super) struct FileScan {
     pub package: Text,
     pub funcs: Vec<FuncScan>,
@@ -45,7 +46,7 @@ pub(super) struct FileScan {
 }
 
 /// One function before call-graph resolution.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(super) struct FuncScan {
     pub func: Func,
     /// The first direct cause of blocking found in the body.
@@ -59,7 +60,7 @@ pub(super) struct FuncScan {
 }
 
 /// A call the scanner could not settle on its own.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub(super) struct CallSite {
     pub target: CallTarget,
     pub line: u32,
@@ -73,20 +74,20 @@ pub(super) struct CallSite {
 }
 
 /// The callee of a call, by name: `root` and then `steps`, ending in `name`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub(super) struct CallTarget {
     pub root: Root,
     pub steps: Box<[Step]>,
     pub name: Text,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub(super) enum Step {
     Field(Text),
     Index,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub(super) enum Root {
     /// `name(...)`: a package-level function of this package (steps are only `[T]`
     /// instantiations).
