@@ -181,6 +181,16 @@ for ((i = 1; i <= reps; i++)); do
   done
 done
 
+# --- the cache: size on disk and what a warm run and a one-file re-check find (untimed) ---------
+cache_stats() { GOLINT_GUARD_CACHE_STATS=1 "$bin" "${gg_check[@]}" "${patterns[@]}" 2>&1 >/dev/null | grep '^cache' | paste -sd ';' -; }
+cache_size=$(du -sh "$cache_dir" | cut -f1)
+warm_stats=$(cd "$dir" && GOLINT_GUARD_CACHE_DIR=$cache_dir cache_stats)
+restore_file
+(cd "$edit_tree" && GOLINT_GUARD_CACHE_DIR=$edit_cache "$bin" "${gg_check[@]}" "${patterns[@]}" >/dev/null 2>&1) || true
+edit_one_file "$RANDOM"
+one_file_stats=$(cd "$edit_tree" && GOLINT_GUARD_CACHE_DIR=$edit_cache cache_stats)
+restore_file
+
 # --- copies of the standard library: memory as the tree grows ----------------------------------
 copy_rows=()
 if [[ $stdlib == 1 && -n $copies ]]; then
@@ -225,6 +235,10 @@ for tool in "${peer_names[@]}"; do
   show "$tool:cold" "$tool cold"
   show "$tool:warm" "$tool warm"
 done
+echo
+echo "cache on disk after the runs: $cache_size"
+echo "cache, warm run: $warm_stats"
+echo "cache, one file edited: $one_file_stats"
 if ((${#copy_rows[@]})); then
   echo
   printf '%-28s %10s %10s %12s\n' "standard library copies" wall_s cpu_s peak_MiB
