@@ -21,7 +21,8 @@
 # module's packages (`go vet ./...` in GOROOT/src), which leaves out the separate `cmd` module.
 #
 # Output: one table (tool, mode, median wall s, median CPU s, peak RSS MiB, CPU and wall as a
-# multiple of golint-guard's cold check), the threads and parse-only rows, and the copies rows.
+# multiple of golint-guard's cold check, the exit statuses seen), the threads and parse-only rows,
+# the last stderr line of any run that exited non-zero, and the copies rows.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 dir=$(cd "${1:-$(go env GOROOT)/src}" && pwd)
@@ -56,25 +57,30 @@ else
   (cd "$dir" && go mod download >/dev/null 2>&1) || true
 fi
 
-# One timed run in $dir: prints "wall_s cpu_s peak_rss_kib".
+# One timed run in $dir: prints "wall_s cpu_s peak_rss_kib exit_status"; the run's stderr is
+# left in $work/last-stderr.
 measure() {
   local record
   record=$(mktemp)
-  (cd "${in_dir:-$dir}" && /usr/bin/time -o "$record" -f '%e %U %S %M' "$@" >/dev/null 2>&1) || true
-  tail -n 1 "$record" | awk '{ printf "%s %.2f %s\n", $1, $2 + $3, $4 }'
+  (cd "${in_dir:-$dir}" && /usr/bin/time -o "$record" -f '%e %U %S %M %x' "$@" >/dev/null 2>"$work/last-stderr") || true
+  tail -n 1 "$record" | awk '{ printf "%s %.2f %s %s\n", $1, $2 + $3, $4, $5 }'
   rm -f "$record"
 }
 
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "nan"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
-declare -A wall cpu rss
+declare -A wall cpu rss exits last_error
 declare -a rows
 record_run() { # name, then the measure output
-  local name=$1 w c r
-  read -r w c r <<<"$2"
+  local name=$1 w c r x
+  read -r w c r x <<<"$2"
   wall[$name]+="$w "
   cpu[$name]+="$c "
   if [[ -z ${rss[$name]:-} ]] || ((r > rss[$name])); then rss[$name]=$r; fi
+  # Every exit status seen. A linter exits 1 when it reports findings, but a tool that stops
+  # on an error (a package that does not build) also ends early: its last stderr line shows.
+  [[ " ${exits[$name]:-} " == *" $x "* ]] || exits[$name]+="$x "
+  if [[ $x != 0 && -s $work/last-stderr ]]; then last_error[$name]=$(grep . "$work/last-stderr" | tail -n 1 | cut -c1-160); fi
 }
 add_row() { rows+=("$1"); }
 
@@ -201,7 +207,7 @@ if [[ $stdlib == 1 && -n $copies ]]; then
       mkdir -p "$tree/c$c"
       (cd "$dir" && cp -r go.mod "${patterns[@]%/...}" "$tree/c$c/")
     done
-    read -r w c r <<<"$(in_dir=$tree measure "$bin" "${gg_check[@]}" --no-cache ./...)"
+    read -r w c r _ <<<"$(in_dir=$tree measure "$bin" "${gg_check[@]}" --no-cache ./...)"
     copy_rows+=("$(printf '%-28s %10s %10s %12.1f' "check, $n cop$([[ $n == 1 ]] && echo y || echo ies)" "$w" "$c" "$(echo "$r / 1024" | bc -l)")")
     rm -rf "$tree"
   done
@@ -213,15 +219,17 @@ base_wall=$(tr ' ' '\n' <<<"${wall[gg:cold-t2]}" | grep . | median)
 base_cpu=$(tr ' ' '\n' <<<"${cpu[gg:cold-t2]}" | grep . | median)
 echo "tree: $dir (${#patterns[@]} patterns; $files), $reps alternating runs each, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "golint-guard: $bin; one-file change edits $change_file"
-printf '%-28s %10s %10s %12s %10s %10s\n' "tool / mode" wall_s cpu_s peak_MiB cpu_ratio wall_ratio
+printf '%-28s %10s %10s %12s %10s %10s  %s\n' "tool / mode" wall_s cpu_s peak_MiB cpu_ratio wall_ratio exit
 show() { # key, label
   local key=$1 label=$2 w c
   [[ -z ${wall[$key]:-} ]] && return
   w=$(tr ' ' '\n' <<<"${wall[$key]}" | grep . | median)
   c=$(tr ' ' '\n' <<<"${cpu[$key]}" | grep . | median)
-  printf '%-28s %10.2f %10.2f %12.1f %9.2fx %9.2fx\n' "$label" "$w" "$c" "$(echo "${rss[$key]} / 1024" | bc -l)" \
-    "$(echo "$c / $base_cpu" | bc -l)" "$(echo "$w / $base_wall" | bc -l)"
+  printf '%-28s %10.2f %10.2f %12.1f %10s %10s  %s\n' "$label" "$w" "$c" "$(echo "${rss[$key]} / 1024" | bc -l)" \
+    "$(ratio "$c" "$base_cpu")" "$(ratio "$w" "$base_wall")" "$(tr ' ' '\n' <<<"${exits[$key]}" | grep . | sort -n | paste -sd ',' -)"
 }
+# a ÷ b as "1.23x"; "n/a" when b rounds to zero (a tree too small to time).
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else printf "n/a" }'; }
 show gg:cold-t2 "golint-guard cold (2 thr)"
 show gg:cold-t1 "golint-guard cold (1 thr)"
 show gg:cache-cold "golint-guard cache cold"
@@ -235,6 +243,7 @@ for tool in "${peer_names[@]}"; do
   show "$tool:cold" "$tool cold"
   show "$tool:warm" "$tool warm"
 done
+for key in "${!last_error[@]}"; do echo "$key, last stderr line of a run that exited non-zero: ${last_error[$key]}"; done | sort
 echo
 echo "cache on disk after the runs: $cache_size"
 echo "cache, warm run: $warm_stats"
