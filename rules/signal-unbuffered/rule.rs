@@ -1,5 +1,6 @@
 use crate::syntax::{KindName as _, ParentNode as _};
 use crate::engine::prelude::*;
+use crate::engine::facts::types::TypeEnv;
 
 pub static RULE: Rule = Rule {
     id: "signal-unbuffered",
@@ -38,7 +39,7 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
         return;
     }
     let name = ctx.text(channel);
-    let Some(make) = single_make(ctx.types.ancestry(), call, name, source) else { return };
+    let Some(make) = single_make(ctx.types, call, name, source) else { return };
     let Some((channel_type, capacity)) = syntax::make_chan(make, source) else { return };
     if capacity.is_some() {
         return;
@@ -51,12 +52,8 @@ fn check(ctx: &mut RuleContext<'_, '_>, found: &Match<'_>) {
 
 /// The `make(...)` that gives `name` its only value in the function around `call` (or at
 /// package level). Several assignments, or none we can see, mean we do not know.
-fn single_make<'tree>(
-    ancestry: &syntax::Ancestry<'tree>,
-    call: Node<'tree>,
-    name: &str,
-    source: &str,
-) -> Option<Node<'tree>> {
+fn single_make<'tree>(types: &TypeEnv<'tree>, call: Node<'tree>, name: &str, source: &str) -> Option<Node<'tree>> {
+    let ancestry = types.ancestry();
     // One descent from the root, not a `parent()` walk: linear in the nesting depth.
     let scope = ancestry
         .enclosing_functions(call)
@@ -66,6 +63,17 @@ fn single_make<'tree>(
     let mut bindings = syntax::bindings_of(scope, name, source);
     if bindings.is_empty() {
         let root = scope.parent_node()?;
+        // Whether any package-level `var` binds the name, once per file and name: asked for
+        // every call, the walk over every declaration was quadratic (the fuzzer found a file of
+        // 3,000 broken functions, each with a call, that took over 30 s under the sanitizers).
+        let package_var = |declaration: Node<'_>| {
+            declaration.kind_name() == "var_declaration" && !syntax::bindings_of(declaration, name, source).is_empty()
+        };
+        if !types.remember("signal-unbuffered: package var", root, name, || {
+            syntax::named_children(root).into_iter().any(package_var)
+        }) {
+            return None;
+        }
         for declaration in syntax::named_children(root) {
             if declaration.kind_name() == "var_declaration" {
                 bindings.extend(syntax::bindings_of(declaration, name, source));
