@@ -1,4 +1,4 @@
-use crate::syntax::{KindName as _, ParentNode as _};
+use crate::syntax::KindName as _;
 use crate::engine::prelude::*;
 use crate::engine::facts::types::TypeEnv;
 
@@ -60,27 +60,33 @@ fn single_make<'tree>(types: &TypeEnv<'tree>, call: Node<'tree>, name: &str, sou
         .next()
         .and_then(|function| ancestry.top_level_declaration(function))
         .or_else(|| ancestry.top_level_declaration(call))?;
-    let mut bindings = syntax::bindings_of(scope, name, source);
-    if bindings.is_empty() {
-        let root = scope.parent_node()?;
-        // Whether any package-level `var` binds the name, once per file and name: asked for
-        // every call, the walk over every declaration was quadratic (the fuzzer found a file of
-        // 3,000 broken functions, each with a call, that took over 30 s under the sanitizers).
-        let package_var = |declaration: Node<'_>| {
-            declaration.kind_name() == "var_declaration" && !syntax::bindings_of(declaration, name, source).is_empty()
-        };
-        if !types.remember("signal-unbuffered: package var", root, name, || {
-            syntax::named_children(root).into_iter().any(package_var)
-        }) {
-            return None;
-        }
-        for declaration in syntax::named_children(root) {
-            if declaration.kind_name() == "var_declaration" {
-                bindings.extend(syntax::bindings_of(declaration, name, source));
-            }
-        }
+    let bindings = syntax::bindings_of(scope, name, source);
+    if !bindings.is_empty() {
+        return only_make(&bindings, source);
     }
-    match bindings.as_slice() {
+    // No binding in the function: a package-level `var`. Which declaration binds the name depends
+    // on the file and the name alone, so it is found once per name: a walk over every declaration
+    // for each call was quadratic (the fuzzer found a file of 3,000 broken functions, each with a
+    // call, that took over 30 s under the sanitizers).
+    let index = types.remember_position("signal-unbuffered: package var", ancestry.root(), name, || {
+        let mut binding_declarations = ancestry
+            .top_level_children()
+            .enumerate()
+            .filter(|(_, declaration)| declaration.kind_name() == "var_declaration")
+            .filter(|(_, declaration)| !syntax::bindings_of(*declaration, name, source).is_empty());
+        // Two declarations binding the name are two bindings: no single make.
+        match (binding_declarations.next(), binding_declarations.next()) {
+            (Some((index, _)), None) => Some(index),
+            _ => None,
+        }
+    })?;
+    let declaration = ancestry.top_level_child(index)?;
+    only_make(&syntax::bindings_of(declaration, name, source), source)
+}
+
+/// The `make(chan ...)` of the only binding, if there is exactly one and it is such a make.
+fn only_make<'tree>(bindings: &[syntax::Binding<'tree>], source: &str) -> Option<Node<'tree>> {
+    match bindings {
         [only] => only.value.filter(|value| syntax::make_chan(*value, source).is_some()),
         _ => None,
     }

@@ -104,7 +104,9 @@ pub struct TypeEnv<'a> {
     locals_cache: RefCell<HashMap<usize, Rc<Locals>>>,
     /// Answers rules keep for the rest of the file, by (question, node id, name): see
     /// [`Self::remember`].
-    remembered: RefCell<HashMap<(&'static str, usize, String), bool>>,
+    remembered: RefCell<HashMap<RememberKey, bool>>,
+    /// As `remembered`, for questions answered by a position (an index, `None` for no answer).
+    remembered_positions: RefCell<HashMap<RememberKey, Option<usize>>>,
     /// [`Self::call`]'s answers by call node: many rules match the same call and ask again.
     calls: RefCell<HashMap<usize, Option<CallInfo>>>,
     /// [`Self::is_local`]'s answers by identifier node.
@@ -126,6 +128,9 @@ struct TopLevelType {
     first_non_generic: Option<(usize, usize)>,
 }
 
+/// A remembered question: what is asked, of which node (its id), about which name.
+type RememberKey = (&'static str, usize, String);
+
 /// A function's locals: name → type, `None` when unknown or ambiguous.
 pub type Locals = HashMap<String, Option<String>>;
 
@@ -146,6 +151,7 @@ impl<'a> TypeEnv<'a> {
             project,
             locals_cache: RefCell::new(HashMap::default()),
             remembered: RefCell::new(HashMap::default()),
+            remembered_positions: RefCell::new(HashMap::default()),
             calls: RefCell::new(HashMap::default()),
             local_names: RefCell::new(HashMap::default()),
             typing_locals: std::cell::Cell::new(0),
@@ -163,6 +169,25 @@ impl<'a> TypeEnv<'a> {
         }
         let answer = compute();
         self.remembered.borrow_mut().insert(key, answer);
+        answer
+    }
+
+    /// As [`TypeEnv::remember`], for a question answered by a position, such as the index of a
+    /// top-level declaration (nodes themselves are not kept: that would tie the environment's
+    /// lifetime to every caller's).
+    pub fn remember_position(
+        &self,
+        question: &'static str,
+        node: Node<'_>,
+        name: &str,
+        compute: impl FnOnce() -> Option<usize>,
+    ) -> Option<usize> {
+        let key = (question, node.id(), name.to_string());
+        if let Some(&known) = self.remembered_positions.borrow().get(&key) {
+            return known;
+        }
+        let answer = compute();
+        self.remembered_positions.borrow_mut().insert(key, answer);
         answer
     }
 
