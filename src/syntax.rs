@@ -24,6 +24,17 @@ pub fn step() -> bool {
     steps <= WALK_LIMIT.with(Cell::get)
 }
 
+/// Counts `count` visited nodes at once (a walk that reads a run of the node list without making
+/// a `Node` of each); false once the walk budget is spent.
+pub fn steps(count: usize) -> bool {
+    let steps = WALK_STEPS.with(|total| {
+        let steps = total.get().wrapping_add(count as u64);
+        total.set(steps);
+        steps
+    });
+    steps <= WALK_LIMIT.with(Cell::get)
+}
+
 /// A bound on this thread's tree walks for as long as it lives.
 pub struct WalkBudget {
     limit: u64,
@@ -126,6 +137,35 @@ pub const FUNCTION_KINDS: &[&str] = &["function_declaration", "method_declaratio
 /// Every node below `node` (not `node` itself), in source order.
 pub fn descendants<'tree>(node: Node<'tree>) -> impl Iterator<Item = Node<'tree>> {
     descendants_entering(node, |_| true)
+}
+
+/// The nodes below `node` whose kind is in `kinds`, in source order: [`descendants`] filtered by
+/// kind. While the engine checks a tree this reads only the kind ids of its node list and makes a
+/// `Node` of the matches alone; the nodes read count against the walk budget as they would in
+/// [`descendants`].
+pub fn descendants_of_kinds<'tree>(node: Node<'tree>, kinds: &'static KindSet) -> impl Iterator<Item = Node<'tree>> {
+    if let Some((list, index)) = flat_tree::locate(node) {
+        let end = list.get(index).end as usize;
+        let mut next = index + 1;
+        return Either::Left(std::iter::from_fn(move || {
+            let from = next;
+            while next < end && !kinds.contains(list.get(next).kind) {
+                next += 1;
+            }
+            if next >= end {
+                steps(end - from);
+                return None;
+            }
+            // As many steps as `descendants` takes to reach the match, the match included.
+            if !steps(next + 1 - from) {
+                next = end;
+                return None;
+            }
+            next += 1;
+            Some(list.node(next - 1))
+        }));
+    }
+    Either::Right(descendants(node).filter(move |descendant| kinds.contains(descendant.kind_id())))
 }
 
 /// Every node below `node` in source order, entering the children of a node only when `enter`
@@ -549,7 +589,7 @@ impl KindSet {
 
 /// Every grammar id whose kind is one of `kinds` (aliases included), computed once into `cache`:
 /// comparing ids skips the string conversion `Node::kind` does on every call.
-fn kind_ids(cache: &'static std::sync::OnceLock<KindSet>, kinds: &[&str]) -> &'static KindSet {
+pub fn kind_ids(cache: &'static std::sync::OnceLock<KindSet>, kinds: &[&str]) -> &'static KindSet {
     cache.get_or_init(|| {
         let language = crate::parse::go_language();
         let count = language.node_kind_count();
@@ -1384,6 +1424,64 @@ mod tests {
             compared += by_list.iter().map(|(below, _, _)| below.len()).sum::<usize>();
         });
         assert!(compared > 100_000, "only {compared} nodes compared");
+    }
+
+    /// Each fixture node's descendants of a few kinds, with the walk steps taken to list them.
+    fn kind_walks<'t>(tree: &'t tree_sitter::Tree, kinds: &'static KindSet) -> Vec<(Vec<Node<'t>>, u64)> {
+        let steps_taken = |walk: &mut dyn FnMut() -> Vec<Node<'t>>| {
+            let before = WALK_STEPS.with(Cell::get);
+            let found = walk();
+            (found, WALK_STEPS.with(Cell::get) - before)
+        };
+        descendants(tree.root_node())
+            .filter(|node| matches!(node.kind_name(), "function_declaration" | "func_literal" | "block" | "identifier"))
+            .chain([tree.root_node()])
+            .map(|node| steps_taken(&mut || descendants_of_kinds(node, kinds).collect()))
+            .collect()
+    }
+
+    #[test]
+    fn descendants_of_kinds_are_the_filtered_descendants_and_take_the_same_steps() {
+        static KINDS: std::sync::OnceLock<KindSet> = std::sync::OnceLock::new();
+        let kinds = kind_ids(&KINDS, &["identifier", "func_literal", "goto_statement", "unary_expression"]);
+        let mut compared = 0;
+        for_each_fixture_tree(1, 2, |path, _, tree, flat| {
+            let by_cursor = kind_walks(tree, kinds);
+            let shared = flat.share();
+            let by_list = kind_walks(tree, kinds);
+            // The reference: every descendant, filtered, and the steps of a walk to the last match.
+            let reference: Vec<(Vec<Node<'_>>, u64)> = descendants(tree.root_node())
+                .filter(|node| matches!(node.kind_name(), "function_declaration" | "func_literal" | "block" | "identifier"))
+                .chain([tree.root_node()])
+                .map(|node| {
+                    let all: Vec<Node<'_>> = descendants(node).collect();
+                    let found: Vec<Node<'_>> = all.iter().copied().filter(|n| kinds.contains(n.kind_id())).collect();
+                    (found, all.len() as u64)
+                })
+                .collect();
+            drop(shared);
+            assert_eq!(by_list, reference, "{}", path.display());
+            let cursor_found: Vec<&Vec<Node<'_>>> = by_cursor.iter().map(|(found, _)| found).collect();
+            let reference_found: Vec<&Vec<Node<'_>>> = reference.iter().map(|(found, _)| found).collect();
+            assert_eq!(cursor_found, reference_found, "{}", path.display());
+            compared += reference.iter().map(|(found, _)| found.len()).sum::<usize>();
+        });
+        assert!(compared > 20_000, "only {compared} nodes compared");
+    }
+
+    #[test]
+    fn a_spent_budget_stops_descendants_of_kinds() {
+        static KINDS: std::sync::OnceLock<KindSet> = std::sync::OnceLock::new();
+        let kinds = kind_ids(&KINDS, &["identifier"]);
+        let source = "package p\nfunc f() { a(); b(); c(); d() }\n";
+        let tree = crate::parse::new_parser().parse(source, None).unwrap();
+        let flat = crate::engine::flat_tree::FlatTree::new(&tree, Vec::new()).unwrap();
+        let _shared = flat.share();
+        let all = descendants_of_kinds(tree.root_node(), kinds).count();
+        let budget = WalkBudget::start(12);
+        let within = descendants_of_kinds(tree.root_node(), kinds).count();
+        assert!(budget.spent());
+        assert!(0 < within && within < all, "{within} of {all}");
     }
 
     #[test]

@@ -107,8 +107,11 @@ fn hides_reads(ctx: &RuleContext<'_, '_>, function: Node<'_>, body: Node<'_>, na
         return true;
     }
     // Every node, without pruning: the name is usually `err`, which nearly every subtree of an
-    // error-handling body spells, so testing each subtree's text cost more than it skipped.
-    for node in syntax::descendants(body) {
+    // error-handling body spells, so testing each subtree's text cost more than it skipped. Only
+    // the three kinds below can hide a read; the node list is read by kind id.
+    static HIDING_KINDS: std::sync::OnceLock<syntax::KindSet> = std::sync::OnceLock::new();
+    let hiding_kinds = syntax::kind_ids(&HIDING_KINDS, &["goto_statement", "func_literal", "unary_expression"]);
+    for node in syntax::descendants_of_kinds(body, hiding_kinds) {
         match syntax::kind(node) {
             "goto_statement" => return true,
             "func_literal" if captures(ctx, node, name) => return true,
@@ -127,8 +130,9 @@ fn hides_reads(ctx: &RuleContext<'_, '_>, function: Node<'_>, body: Node<'_>, na
 /// True when the function literal mentions `name` without declaring its own (a parameter, a
 /// `:=` or a `var` of that name): then it reads or writes the outer variable.
 fn captures(ctx: &RuleContext<'_, '_>, literal: Node<'_>, name: &str) -> bool {
-    let mentioned =
-        syntax::descendants(literal).any(|inner| syntax::kind(inner) == "identifier" && ctx.text(inner) == name);
+    static IDENTIFIER: std::sync::OnceLock<syntax::KindSet> = std::sync::OnceLock::new();
+    let identifiers = syntax::kind_ids(&IDENTIFIER, &["identifier"]);
+    let mentioned = syntax::descendants_of_kinds(literal, identifiers).any(|inner| ctx.text(inner) == name);
     if !mentioned {
         return false;
     }
