@@ -66,6 +66,8 @@ pub struct CombinedQuery {
     by_kind: Vec<Vec<u32>>,
     /// Patterns rooted at `(ERROR)`, whose kind id lies past the table.
     error_roots: Vec<u32>,
+    /// For each pattern, its [guard](guard_path), when it has one.
+    guards: Vec<Option<Vec<usize>>>,
 }
 
 /// One node of a pattern.
@@ -208,7 +210,8 @@ impl CombinedQuery {
                 }
             }
         }
-        Ok(CombinedQuery { patterns, pattern_rule, capture_names, by_kind, error_roots })
+        let guards = patterns.iter().map(|pattern| guard_path(pattern, GUARD_DEPTH)).collect();
+        Ok(CombinedQuery { patterns, pattern_rule, capture_names, by_kind, error_roots, guards })
     }
 
     pub fn pattern_count(&self) -> usize {
@@ -234,20 +237,22 @@ impl CombinedQuery {
         match nodes {
             MatchSource::Listed(tree) => {
                 let mut context = MatchContext { source, nodes: Nodes::Listed(tree), listed: Vec::new() };
+                let mut tried: Vec<u32> = Vec::new();
                 for index in 0..tree.len() {
                     let listed = tree.get(index);
                     let candidates = self.candidates(listed.kind, listed.is_error != 0);
-                    if candidates.iter().any(|&pattern| is_enabled(pattern)) {
+                    // Patterns whose guard fails here cannot match: most call_expression patterns
+                    // are told apart by the callee's name, read without listing any children.
+                    tried.clear();
+                    tried.extend(candidates.iter().copied().filter(|&pattern| {
+                        is_enabled(pattern)
+                            && self.guards[pattern as usize].as_deref().is_none_or(|path| {
+                                guard_holds(tree, index, &self.patterns[pattern as usize], path, source)
+                            })
+                    }));
+                    if !tried.is_empty() {
                         list_children(tree, index, &mut scratch.children);
-                        self.match_at(
-                            &mut context,
-                            index,
-                            tree.node(index),
-                            candidates,
-                            &is_enabled,
-                            &mut scratch,
-                            found,
-                        );
+                        self.match_at(&mut context, index, tree.node(index), &tried, &is_enabled, &mut scratch, found);
                     }
                 }
             }
@@ -313,6 +318,49 @@ impl CombinedQuery {
             None => &[],
         }
     }
+}
+
+/// How many fields deep a guard may reach below a pattern's root.
+const GUARD_DEPTH: usize = 3;
+
+/// A necessary condition for `step` to match, cheap to test on the node list: a chain of child
+/// steps, each under a field, down to one with predicates, as the index of each step among its
+/// parent step's children. Every child step must match (the matcher has no quantifiers), so a
+/// node with no chain of children of those fields and kinds whose last one passes the
+/// predicates cannot match, and the pattern need not be tried there. The first such chain in
+/// pre-order, at most `depth` steps long.
+fn guard_path(step: &Step, depth: usize) -> Option<Vec<usize>> {
+    if depth == 0 {
+        return None;
+    }
+    step.children.iter().enumerate().filter(|(_, child)| child.field.is_some()).find_map(|(position, child)| {
+        if !child.predicates.is_empty() {
+            return Some(vec![position]);
+        }
+        let mut path = guard_path(child, depth - 1)?;
+        path.insert(0, position);
+        Some(path)
+    })
+}
+
+/// True when the node at `index` has the chain of children `path` asks of `step` (see
+/// [`guard_path`]), the last of them passing its step's predicates.
+fn guard_holds(tree: &FlatTree<'_>, index: usize, step: &Step, path: &[usize], source: &[u8]) -> bool {
+    let Some((&position, rest)) = path.split_first() else {
+        let node = tree.node(index);
+        return step.predicates.iter().all(|predicate| predicate.holds(node, source));
+    };
+    let child_step = &step.children[position];
+    tree.children(index).any(|child| {
+        let listed = tree.get(child);
+        let kind_ok = match &child_step.test {
+            KindTest::Kinds(kinds) => kinds.contains(&listed.kind),
+            KindTest::AnyNamed => listed.named != 0 && listed.is_error == 0,
+        };
+        kind_ok
+            && child_step.field == NonZeroU16::new(listed.field)
+            && guard_holds(tree, child, child_step, rest, source)
+    })
 }
 
 /// Where the matcher reads the tree from: its node list, or a cursor from its root (a tree too
@@ -1081,6 +1129,21 @@ pub(crate) mod tests {
         let second_untargeted = rule_with_query("(identifier) @target\n(int_literal) @name");
         let err = CombinedQuery::build(&language, &[good, second_untargeted]).err().expect("refused");
         assert!(err.to_string().contains("pattern 2 has no @target"), "{err}");
+    }
+
+    #[test]
+    fn a_guard_follows_fields_down_to_the_first_step_with_predicates() {
+        let language = crate::parse::go_language();
+        let rule = rule_with_query(concat!(
+            "(call_expression function: (selector_expression operand: (identifier) @p field: (field_identifier) @f ",
+            "(#eq? @f \"Errorf\"))) @target\n",
+            // No field on the way down: no guard.
+            "(go_statement (call_expression function: (identifier) @f (#eq? @f \"x\"))) @target\n",
+            // Fields but no predicate: no guard.
+            "(call_expression function: (identifier)) @target",
+        ));
+        let combined = CombinedQuery::build(&language, &[rule]).expect("compiles");
+        assert_eq!(combined.guards, vec![Some(vec![0, 1]), None, None]);
     }
 
     #[test]
