@@ -4,7 +4,7 @@ use crate::cache::{ProjectCache, ResultCache, observe};
 use crate::config::Settings;
 use crate::diagnostic::{Finding, sort_findings};
 use crate::discover::{self, Discovery, ModuleIndex, Target};
-use crate::engine::facts::module::ProjectFacts;
+use crate::engine::facts::module::{ProjectFacts, ReadFile};
 use crate::engine::{Engine, ModuleFacts, Worker};
 use crate::report::sources::{OnDisk, Sources};
 use crate::source::{FileStamp, SourceFile, normalize_display_path};
@@ -163,23 +163,25 @@ fn lint_discovered(
                 }
                 None => (files.clone(), None),
             };
-            // The module pre-pass: compact per-package facts, built on this pool's threads,
-            // noting what it read for the group's snapshot.
+            // The module pre-pass: compact per-package facts, built on this pool's threads.
+            // With a cache, each file's content hash, taken as it is read, both finds its
+            // stored scan and is noted for the group's snapshot.
             let read = std::sync::Mutex::new(Vec::new());
-            let facts = ProjectFacts::build_reading(
-                files,
-                &discovery.modules,
-                &|path: &Path| {
-                    let bytes = crate::source::read_regular_file(path).ok();
-                    if cache.is_some()
-                        && let Ok(mut read) = read.lock()
-                    {
-                        read.push((path.to_path_buf(), bytes.as_deref().map(blake3::hash)));
-                    }
-                    bytes
-                },
-                cache.map(|cache| cache as &dyn crate::engine::facts::module::ScanStore),
-            );
+            let facts = match cache {
+                Some(cache) => ProjectFacts::build_stored(
+                    files,
+                    &discovery.modules,
+                    &|path: &Path| {
+                        let file = crate::source::read_regular_file(path).ok().map(ReadFile::new);
+                        if let Ok(mut read) = read.lock() {
+                            read.push((path.to_path_buf(), file.as_ref().map(ReadFile::hash)));
+                        }
+                        file
+                    },
+                    cache,
+                ),
+                None => ProjectFacts::build(files, &discovery.modules, 0),
+            };
             engine.set_project(Arc::new(facts));
             let project_cache = cache.map(|cache| cache.for_project(engine.project().map(|project| &**project)));
             add_results(

@@ -167,6 +167,25 @@ pub trait ScanStore: Sync {
     fn store_scan(&self, digest: &blake3::Hash, body: &[u8]);
 }
 
+/// A file's bytes with their blake3 hash, taken once where the file is read: a build with a
+/// [`ScanStore`] finds scans by it, and the reader may keep it too (the result cache keys a
+/// group's snapshot by it), so the bytes are not hashed again.
+pub struct ReadFile {
+    bytes: Vec<u8>,
+    hash: blake3::Hash,
+}
+
+impl ReadFile {
+    pub fn new(bytes: Vec<u8>) -> ReadFile {
+        let hash = blake3::hash(&bytes);
+        ReadFile { bytes, hash }
+    }
+
+    pub fn hash(&self) -> blake3::Hash {
+        self.hash
+    }
+}
+
 /// Index of a package in [`ProjectFacts`].
 pub type PackageId = u32;
 
@@ -460,14 +479,14 @@ impl ProjectFacts {
         }
     }
 
-    /// `build` on the current rayon pool, reading each file through `read` (which may, say,
-    /// hash what the pre-pass saw), and taking each file's scan from `store` when an earlier
+    /// `build` on the current rayon pool, reading each file through `read` (whose caller
+    /// may keep the hashes it took), and taking each file's scan from `store` when an earlier
     /// run left it there.
-    pub fn build_reading(
+    pub fn build_stored(
         files: &[PathBuf],
         modules: &[Module],
-        read: &(dyn Fn(&Path) -> Option<Vec<u8>> + Sync),
-        store: Option<&dyn ScanStore>,
+        read: &(dyn Fn(&Path) -> Option<ReadFile> + Sync),
+        store: &dyn ScanStore,
     ) -> ProjectFacts {
         resolve::build_stored(files, modules, read, store)
     }

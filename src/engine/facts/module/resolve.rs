@@ -4,7 +4,7 @@
 use super::scan::{self, CallSite, CallTarget, FileScan, FuncScan, Root, ScanInput, Step, named_type};
 use super::{
     BlockCause, BlockReason, BuildStats, Field, Func, FuncRef, LockInfo, LockKind, Package, PackageId, ProjectFacts,
-    ScanStore, Summary, Text, TypeDecl, TypeKind, Value, normalize,
+    ReadFile, ScanStore, Summary, Text, TypeDecl, TypeKind, Value, normalize,
 };
 use crate::discover::Module;
 use crate::engine::facts::blocking::{self, BlockingCall};
@@ -93,21 +93,33 @@ struct FuncGraph {
 /// How the build reads a file's bytes (`None`: unreadable).
 pub(super) type ReadFn<'r> = &'r (dyn Fn(&Path) -> Option<Vec<u8>> + Sync);
 
+/// How a build with a [`ScanStore`] reads a file: its bytes with their hash (`None`: unreadable).
+pub(super) type ReadHashedFn<'r> = &'r (dyn Fn(&Path) -> Option<ReadFile> + Sync);
+
 pub(super) fn build_with(files: &[PathBuf], modules: &[Module], read: ReadFn<'_>) -> ProjectFacts {
-    build_stored(files, modules, read, None)
+    build_from_scans(files, modules, |dirs| scan_files(files, dirs, read))
 }
 
-/// `build_with`, taking scans from `store` and leaving new ones there.
+/// `build_with`, taking scans from `store` by each file's content hash and leaving new ones there.
 pub(super) fn build_stored(
     files: &[PathBuf],
     modules: &[Module],
-    read: ReadFn<'_>,
-    store: Option<&dyn ScanStore>,
+    read: ReadHashedFn<'_>,
+    store: &dyn ScanStore,
+) -> ProjectFacts {
+    build_from_scans(files, modules, |dirs| scan_files_stored(files, dirs, read, store))
+}
+
+/// Merge, type and resolve the packages of `files`, given each file's outcome from `scan`.
+fn build_from_scans(
+    files: &[PathBuf],
+    modules: &[Module],
+    scan: impl FnOnce(&DirPaths) -> Vec<Outcome>,
 ) -> ProjectFacts {
     let mut stats = BuildStats::default();
     let roots = module_roots(modules);
     let dirs = DirPaths::new(files, &roots, HashSet::default());
-    let outcomes = scan_files(files, &dirs, read, store);
+    let outcomes = scan(&dirs);
     let builds = group_packages(files, &dirs, &roots, outcomes, &mut stats);
 
     let mut facts = ProjectFacts::default();
@@ -230,24 +242,38 @@ impl DirPaths {
     }
 }
 
-/// Read and scan every file, in parallel; with a store, a file whose scan it holds is not
-/// scanned again.
-fn scan_files(files: &[PathBuf], dirs: &DirPaths, read: ReadFn<'_>, store: Option<&dyn ScanStore>) -> Vec<Outcome> {
-    let project_digest = store.map(|_| dirs.project_digest());
+/// Read and scan every file, in parallel.
+fn scan_files(files: &[PathBuf], dirs: &DirPaths, read: ReadFn<'_>) -> Vec<Outcome> {
+    files
+        .par_iter()
+        .zip(dirs.file_dirs.par_iter())
+        .map_init(<(Vec<Token>, HashSet<Text>)>::default, |(tokens, interner), (file, dir)| match read(file) {
+            Some(source) => scan_source(&source, file, dir, dirs, tokens, interner),
+            None => Outcome::Unreadable,
+        })
+        .collect()
+}
+
+/// Read every file and scan those whose scan `store` does not hold, in parallel, leaving the
+/// new scans there.
+fn scan_files_stored(
+    files: &[PathBuf],
+    dirs: &DirPaths,
+    read: ReadHashedFn<'_>,
+    store: &dyn ScanStore,
+) -> Vec<Outcome> {
+    let project_digest = dirs.project_digest();
     files
         .par_iter()
         .zip(dirs.file_dirs.par_iter())
         .map_init(<(Vec<Token>, HashSet<Text>)>::default, |(tokens, interner), (file, dir)| {
             let Some(source) = read(file) else { return Outcome::Unreadable };
-            let (Some(store), Some(project_digest)) = (store, &project_digest) else {
-                return scan_source(&source, file, dir, dirs, tokens, interner);
-            };
-            let digest = scan_digest(&source, file, dir, dirs, project_digest);
+            let digest = scan_digest(&source.hash, file, dir, dirs, &project_digest);
             // A body that does not read back as an outcome (another layout) is scanned anew.
             if let Some(outcome) = store.load_scan(&digest).and_then(|body| postcard::from_bytes(&body).ok()) {
                 return outcome;
             }
-            let outcome = scan_source(&source, file, dir, dirs, tokens, interner);
+            let outcome = scan_source(&source.bytes, file, dir, dirs, tokens, interner);
             if let Ok(body) = postcard::to_allocvec(&outcome) {
                 store.store_scan(&digest, &body);
             }
@@ -260,9 +286,16 @@ fn scan_files(files: &[PathBuf], dirs: &DirPaths, read: ReadFn<'_>, store: Optio
 /// (The store keeps each build's scans apart as well.)
 const SCAN_LAYOUT: &str = "scan 1 postcard";
 
-/// Everything `scan_source` reads for `file`, hashed: its bytes, its name's `_test.go`, its
-/// directory's import path, and the project's package paths (`project_digest`).
-fn scan_digest(source: &[u8], file: &Path, dir: &Path, dirs: &DirPaths, project_digest: &blake3::Hash) -> blake3::Hash {
+/// Everything `scan_source` reads for `file`, hashed: its bytes (by their hash,
+/// `content_hash`), its name's `_test.go`, its directory's import path, and the project's
+/// package paths (`project_digest`).
+fn scan_digest(
+    content_hash: &blake3::Hash,
+    file: &Path,
+    dir: &Path,
+    dirs: &DirPaths,
+    project_digest: &blake3::Hash,
+) -> blake3::Hash {
     let mut hasher = blake3::Hasher::new();
     let mut field = |bytes: &[u8]| {
         hasher.update(&(bytes.len() as u64).to_le_bytes());
@@ -272,7 +305,7 @@ fn scan_digest(source: &[u8], file: &Path, dir: &Path, dirs: &DirPaths, project_
     field(project_digest.as_bytes());
     field(dirs.dir_paths[dir].0.as_bytes());
     field(&[u8::from(is_test_file(file))]);
-    field(blake3::hash(source).as_bytes());
+    field(content_hash.as_bytes());
     hasher.finalize()
 }
 
@@ -1667,13 +1700,14 @@ mod tests {
     fn facts_from_stored_scans_equal_facts_from_scanning() {
         let (files, texts, modules) = fixture_sources();
         let read = |path: &Path| texts.get(path).map(|text| text.as_bytes().to_vec());
+        let read_hashed = |path: &Path| read(path).map(ReadFile::new);
         let scanned = facts_text(&build_with(&files, &modules, &read));
         let store = MemoryStore::default();
-        let filling = facts_text(&build_stored(&files, &modules, &read, Some(&store)));
+        let filling = facts_text(&build_stored(&files, &modules, &read_hashed, &store));
         let stored = store.scans.lock().unwrap().len();
         assert!(stored > 40, "{stored} scans stored");
         let found_before = store.found.load(std::sync::atomic::Ordering::Relaxed);
-        let replayed = facts_text(&build_stored(&files, &modules, &read, Some(&store)));
+        let replayed = facts_text(&build_stored(&files, &modules, &read_hashed, &store));
         let found = store.found.load(std::sync::atomic::Ordering::Relaxed) - found_before;
         assert_eq!(found, files.len(), "every file's scan is found");
         assert_eq!(filling, scanned);
@@ -1684,18 +1718,18 @@ mod tests {
         let mut more = files.clone();
         more.push(PathBuf::from("/m/zz/new/a.go"));
         let with_new = |path: &Path| match path.to_str() {
-            Some("/m/zz/new/a.go") => Some(b"package new\n".to_vec()),
-            _ => read(path),
+            Some("/m/zz/new/a.go") => Some(ReadFile::new(b"package new\n".to_vec())),
+            _ => read_hashed(path),
         };
         let before = store.found.load(std::sync::atomic::Ordering::Relaxed);
-        build_stored(&more, &modules, &with_new, Some(&store));
+        build_stored(&more, &modules, &with_new, &store);
         assert_eq!(store.found.load(std::sync::atomic::Ordering::Relaxed), before, "no scan found");
 
         // A body that is not an outcome is scanned anew, and gives the same facts.
         for body in store.scans.lock().unwrap().values_mut() {
             body.truncate(body.len() / 2);
         }
-        assert_eq!(facts_text(&build_stored(&files, &modules, &read, Some(&store))), scanned);
+        assert_eq!(facts_text(&build_stored(&files, &modules, &read_hashed, &store)), scanned);
     }
 
     #[test]
