@@ -55,6 +55,26 @@ pub fn fixtures_dir(id: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("rules").join(id).join("fixtures")
 }
 
+/// Every `.go` file directly in a rule's fixtures folder, each as its own package under `/m`:
+/// `(/m/<rule>/<file stem>/a.go, text)`, sorted by path. Real Go for unit tests that build
+/// facts from many sources in memory.
+#[cfg(test)]
+pub(crate) fn fixture_packages() -> Vec<(PathBuf, String)> {
+    let mut sources = Vec::new();
+    for entry in std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("rules")).unwrap() {
+        let rule = entry.unwrap().path();
+        for fixture in std::fs::read_dir(rule.join("fixtures")).into_iter().flatten() {
+            let path = fixture.unwrap().path();
+            if path.extension().is_some_and(|extension| extension == "go") {
+                let package = Path::new("/m").join(rule.file_name().unwrap()).join(path.file_stem().unwrap());
+                sources.push((package.join("a.go"), std::fs::read_to_string(&path).unwrap()));
+            }
+        }
+    }
+    sources.sort();
+    sources
+}
+
 /// Lint a rule's fixtures with only that rule (and `syntax-error`, so a fixture that does not
 /// parse fails loudly).
 pub fn lint_fixtures(id: &str) -> LintOutcome {

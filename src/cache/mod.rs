@@ -735,19 +735,7 @@ mod tests {
     #[test]
     fn the_package_hash_filters_as_a_byte_at_a_time_would() {
         // Real facts: every rule fixture's package, and one value over the gathering buffer.
-        let mut sources = Vec::new();
-        for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/rules")).unwrap() {
-            let rule = entry.unwrap().path();
-            let fixtures = rule.join("fixtures");
-            for fixture in std::fs::read_dir(&fixtures).into_iter().flatten() {
-                let path = fixture.unwrap().path();
-                if path.extension().is_some_and(|extension| extension == "go") {
-                    let text = std::fs::read_to_string(&path).unwrap();
-                    let package = PathBuf::from("/m").join(rule.file_name().unwrap()).join(path.file_stem().unwrap());
-                    sources.push((package.join("a.go"), text));
-                }
-            }
-        }
+        let sources = crate::testing::fixture_packages();
         let facts = ProjectFacts::from_sources(&sources, &[]);
         assert!(facts.packages().len() > 40, "{} packages", facts.packages().len());
         for package in facts.packages() {

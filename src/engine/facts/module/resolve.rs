@@ -1672,19 +1672,9 @@ mod tests {
 
     /// Every rule fixture, each file its own package under `/m` (a module `m`).
     fn fixture_sources() -> (Vec<PathBuf>, HashMap<PathBuf, String>, Vec<Module>) {
-        let mut texts = HashMap::default();
-        for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/rules")).unwrap() {
-            let rule = entry.unwrap().path();
-            for fixture in std::fs::read_dir(rule.join("fixtures")).into_iter().flatten() {
-                let path = fixture.unwrap().path();
-                if path.extension().is_some_and(|extension| extension == "go") {
-                    let dir = PathBuf::from("/m").join(rule.file_name().unwrap()).join(path.file_stem().unwrap());
-                    texts.insert(dir.join("a.go"), std::fs::read_to_string(&path).unwrap());
-                }
-            }
-        }
-        let mut files: Vec<PathBuf> = texts.keys().cloned().collect();
-        files.sort();
+        let sources = crate::testing::fixture_packages();
+        let files: Vec<PathBuf> = sources.iter().map(|(path, _)| path.clone()).collect();
+        let texts: HashMap<PathBuf, String> = sources.into_iter().collect();
         let modules =
             vec![Module { root: PathBuf::from("/m"), module_path: "m".into(), go_version: None, workspace: None }];
         (files, texts, modules)
