@@ -44,18 +44,20 @@ typedef struct {
   uint32_t visible_parent;
   // A hidden parent's own field, which its children inherit when they have none.
   TSFieldId inherited_field;
+  // The parent production's field map, looked up once for all its children.
+  const TSFieldMapEntry *field_map;
+  const TSFieldMapEntry *field_map_end;
 } Frame;
 
-static TSFieldId own_field(const TSLanguage *language, Subtree parent, uint32_t structural_index) {
-  const TSFieldMapEntry *map, *map_end;
-  ts_language_field_map(language, parent.ptr->production_id, &map, &map_end);
-  for (; map < map_end; map++) {
-    if (!map->inherited && map->child_index == structural_index) return map->field_id;
+static inline TSFieldId own_field(const Frame *frame) {
+  for (const TSFieldMapEntry *map = frame->field_map; map < frame->field_map_end; map++) {
+    if (!map->inherited && map->child_index == frame->structural_index) return map->field_id;
   }
   return 0;
 }
 
-static void emit(
+// Inlined: called once per visible node, and as a call its eight arguments went through the stack.
+static inline __attribute__((always_inline)) void emit(
   GgFlatNode *out, uint32_t index, const TSLanguage *language, const Subtree *subtree,
   Length position, TSSymbol alias, TSFieldId field, uint32_t parent
 ) {
@@ -100,6 +102,7 @@ uint32_t gg_flatten(const TSTree *tree, GgFlatNode *out, uint32_t capacity) {
     .emitted = 0,
     .visible_parent = 0,
   };
+  ts_language_field_map(language, tree->root.ptr->production_id, &stack[0].field_map, &stack[0].field_map_end);
 
   while (depth > 0) {
     Frame *frame = &stack[depth - 1];
@@ -117,7 +120,7 @@ uint32_t gg_flatten(const TSTree *tree, GgFlatNode *out, uint32_t capacity) {
     TSFieldId field = 0;
     if (!extra) {
       if (frame->alias_sequence) alias = frame->alias_sequence[frame->structural_index];
-      field = own_field(language, parent, frame->structural_index);
+      field = own_field(frame);
       if (!field) field = frame->inherited_field;
       frame->structural_index++;
     }
@@ -158,6 +161,8 @@ uint32_t gg_flatten(const TSTree *tree, GgFlatNode *out, uint32_t capacity) {
       // A visible node's children start their own chain; an extra hidden node passes none on.
       .inherited_field = (visible || extra) ? 0 : field,
     };
+    Frame *pushed = &stack[depth - 1];
+    ts_language_field_map(language, child->ptr->production_id, &pushed->field_map, &pushed->field_map_end);
   }
   free(stack);
   return count;
