@@ -219,7 +219,9 @@ fn has_assertion_marker(text: &str) -> bool {
 
 /// `panic("BUG: ...")`, `panic(fmt.Sprintf("internal error: %v", x))`.
 fn names_broken_invariant(argument: Node<'_>, source: &str) -> bool {
-    std::iter::once(argument).chain(syntax::descendants(argument)).any(|node| {
+    static STRINGS: std::sync::OnceLock<syntax::KindSet> = std::sync::OnceLock::new();
+    let strings = syntax::kind_ids(&STRINGS, &["interpreted_string_literal", "raw_string_literal"]);
+    std::iter::once(argument).chain(syntax::descendants_of_kinds(argument, strings)).any(|node| {
         if !matches!(node.kind_name(), "interpreted_string_literal" | "raw_string_literal") {
             return false;
         }
@@ -327,7 +329,9 @@ fn is_test_support_path(path: &std::path::Path, package_path: Option<&str>) -> b
 
 /// The message carries an error: `fmt.Sprintf("load: %v", err)`, `"load: " + err.Error()`.
 fn mentions_error(argument: Node<'_>, call: Node<'_>, source: &str) -> bool {
-    syntax::descendants(argument).any(|node| match node.kind_name() {
+    static NAMES_AND_CALLS: std::sync::OnceLock<syntax::KindSet> = std::sync::OnceLock::new();
+    let names_and_calls = syntax::kind_ids(&NAMES_AND_CALLS, &["identifier", "call_expression"]);
+    syntax::descendants_of_kinds(argument, names_and_calls).any(|node| match node.kind_name() {
         "identifier" => {
             let name = syntax::text(node, source);
             looks_like_error_name(name) || declared_as_error(call, name, source)
@@ -345,7 +349,9 @@ fn guarded_by_failure(call: Node<'_>, source: &str) -> bool {
     let Some(function) = syntax::enclosing_function(call) else { return false };
     syntax::ancestors_in_function(call).filter(|node| node.kind_name() == "if_statement").any(|statement| {
         let Some(condition) = statement.field_child("condition") else { return false };
-        std::iter::once(condition).chain(syntax::descendants(condition)).any(|node| {
+        static IDENTIFIERS: std::sync::OnceLock<syntax::KindSet> = std::sync::OnceLock::new();
+        let identifiers = syntax::kind_ids(&IDENTIFIERS, &["identifier"]);
+        std::iter::once(condition).chain(syntax::descendants_of_kinds(condition, identifiers)).any(|node| {
             if node.kind_name() != "identifier" {
                 return false;
             }
@@ -629,7 +635,9 @@ fn looks_like_error_name(name: &str) -> bool {
 /// A parameter or `var` of the functions around `call` declared with the type `error`.
 fn declared_as_error(call: Node<'_>, name: &str, source: &str) -> bool {
     let Some(scope) = syntax::top_level_declaration(call) else { return false };
-    syntax::descendants(scope).any(|node| {
+    static DECLARATIONS: std::sync::OnceLock<syntax::KindSet> = std::sync::OnceLock::new();
+    let declarations = syntax::kind_ids(&DECLARATIONS, &["parameter_declaration", "var_spec"]);
+    syntax::descendants_of_kinds(scope, declarations).any(|node| {
         if !matches!(node.kind_name(), "parameter_declaration" | "var_spec") {
             return false;
         }
@@ -652,9 +660,10 @@ fn is_package_sentinel(name: &str, call: Node<'_>, ctx: &RuleContext<'_, '_>) ->
 
 /// A `const` of this file: `const phasePanicMsg = "..."`.
 fn is_constant(root: Node<'_>, name: &str, source: &str) -> bool {
-    syntax::descendants(root).any(|node| {
+    // Only `const_spec` nodes are looked at: a cursor made for every node cost an allocation each.
+    static CONST_SPECS: std::sync::OnceLock<syntax::KindSet> = std::sync::OnceLock::new();
+    syntax::descendants_of_kinds(root, syntax::kind_ids(&CONST_SPECS, &["const_spec"])).any(|node| {
         let mut cursor = node.walk();
-        node.kind_name() == "const_spec"
-            && node.children_by_field_name("name", &mut cursor).any(|ident| syntax::text(ident, source) == name)
+        node.children_by_field_name("name", &mut cursor).any(|ident| syntax::text(ident, source) == name)
     })
 }
