@@ -200,7 +200,9 @@ fn checks_something(ctx: &RuleContext<'_, '_>, body: Node<'_>, t: &str) -> bool 
 /// True when `body` uses one of `names` (the `*testing.T` values) but neutrally, or fails loudly.
 fn uses_any(ctx: &RuleContext<'_, '_>, body: Node<'_>, names: &[&str]) -> bool {
     let source: &str = &ctx.file.text;
-    syntax::descendants(body).any(|node| match syntax::kind(node) {
+    static USES: std::sync::OnceLock<syntax::KindSet> = std::sync::OnceLock::new();
+    let uses = syntax::kind_ids(&USES, &["identifier", "call_expression"]);
+    syntax::descendants_of_kinds(body, uses).any(|node| match syntax::kind(node) {
         "identifier" => {
             names.contains(&syntax::text(node, source))
                 && node.parent_node().is_none_or(|parent| parent.kind_name() != "parameter_declaration")
@@ -215,9 +217,9 @@ fn uses_any(ctx: &RuleContext<'_, '_>, body: Node<'_>, names: &[&str]) -> bool {
 fn testing_names<'s>(ctx: &RuleContext<'s, '_>, body: Node<'_>, t: &'s str) -> Vec<&'s str> {
     let source: &'s str = &ctx.file.text;
     let mut names: Vec<&str> = vec![t];
-    for node in syntax::descendants(body) {
-        if syntax::kind(node) == "func_literal"
-            && let [parameter] = syntax::parameters_of(node)[..]
+    static LITERALS: std::sync::OnceLock<syntax::KindSet> = std::sync::OnceLock::new();
+    for node in syntax::descendants_of_kinds(body, syntax::kind_ids(&LITERALS, &["func_literal"])) {
+        if let [parameter] = syntax::parameters_of(node)[..]
             && let Some(name) = parameter.name
             && is_testing_t_type(ctx, parameter.type_node)
         {
