@@ -23,7 +23,7 @@
 
 use crate::diagnostic::Span;
 use crate::syntax::{self, FUNCTION_KINDS};
-use crate::syntax::{FieldChild as _, KindName as _, ParentNode as _};
+use crate::syntax::{FieldChild as _, KindName as _, ParentNode as _, SiblingNode as _};
 use tree_sitter::Node;
 
 /// Every node below `node` in source order, except the insides of function literals: a nested
@@ -542,8 +542,8 @@ pub fn escapes_after<'tree>(
         let owner = chain.get(index + 1);
         match parent.kind_name() {
             "statement_list" if flow.falls_through => {
-                let rest =
-                    scan.statements(std::iter::successors(node.next_named_sibling(), |n| n.next_named_sibling()));
+                let rest = scan
+                    .statements(std::iter::successors(node.next_named_sibling_node(), |n| n.next_named_sibling_node()));
                 flow.falls_through = rest.falls_through;
                 flow.jumps.extend(rest.jumps);
             }

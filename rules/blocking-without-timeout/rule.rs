@@ -1,4 +1,4 @@
-use crate::syntax::{FieldChild as _, KindName as _, ParentNode as _};
+use crate::syntax::{FieldChild as _, KindName as _, ParentNode as _, SiblingNode as _};
 use crate::engine::facts::module::{Func, TypeKind};
 use crate::engine::facts::{Imports, blocking, stdlib};
 use crate::engine::prelude::*;
@@ -283,7 +283,7 @@ fn is_timeout(channel: Option<Node<'_>>, source: &str) -> bool {
 /// `x.Stop()`, `cancel()`, `close(stop)`.
 fn stops_before(wait: Node<'_>, source: &str) -> bool {
     let Some(statement) = syntax::enclosing_statement(wait) else { return false };
-    std::iter::successors(statement.prev_named_sibling(), |node| node.prev_named_sibling())
+    std::iter::successors(statement.prev_named_sibling_node(), |node| node.prev_named_sibling_node())
         .filter(|node| node.kind_name() != "comment")
         .take(2)
         .any(|node| {

@@ -1,4 +1,4 @@
-use crate::syntax::{FieldChild as _, KindName as _, ParentNode as _};
+use crate::syntax::{FieldChild as _, KindName as _, ParentNode as _, SiblingNode as _};
 use crate::engine::prelude::*;
 
 pub static RULE: Rule = Rule {
@@ -270,7 +270,7 @@ fn path_sends(statement: Node<'_>, is_send: &dyn Fn(Node<'_>) -> bool) -> Option
             // `for _, a := range addrs { if err := f(a); err != nil { ch <- err; return } }`:
             // every send ends the goroutine, so a loop makes at most one.
             let returns_after = |send: &Node<'_>| {
-                std::iter::successors(send.next_named_sibling(), |node| node.next_named_sibling())
+                std::iter::successors(send.next_named_sibling_node(), |node| node.next_named_sibling_node())
                     .find(|node| node.kind_name() != "comment")
                     .is_some_and(|next| next.kind_name() == "return_statement")
             };
@@ -385,7 +385,7 @@ fn leaves(select: Node<'_>, body: Option<Node<'_>>, function: Node<'_>, name: &s
     let Some(loop_) = loop_ else { return !named_after(select) };
     // Falling through: the statements after the select in its block, up to the first that names
     // the channel or may go round the loop again.
-    let mut next = select.next_named_sibling();
+    let mut next = select.next_named_sibling_node();
     while let Some(statement) = next {
         if syntax::identifiers_named(statement, name, source).next().is_some() || statement.kind_name() == "continue_statement" {
             return false;
@@ -401,7 +401,7 @@ fn leaves(select: Node<'_>, body: Option<Node<'_>>, function: Node<'_>, name: &s
         if !syntax::contains(loop_.node, statement) {
             return false;
         }
-        next = statement.next_named_sibling();
+        next = statement.next_named_sibling_node();
     }
     false
 }

@@ -1,4 +1,4 @@
-use crate::syntax::{FieldChild as _, KindName as _, ParentNode as _};
+use crate::syntax::{FieldChild as _, KindName as _, ParentNode as _, SiblingNode as _};
 use crate::engine::prelude::*;
 use crate::engine::facts::module::Func;
 use crate::package_source::{self, PackageFile};
@@ -261,7 +261,7 @@ fn after_singleton_guard(statement: Node<'_>, function: Node<'_>, source: &str) 
         return false;
     };
     let before: Vec<Node<'_>> =
-        std::iter::successors(launch.prev_named_sibling(), |node| node.prev_named_sibling()).collect();
+        std::iter::successors(launch.prev_named_sibling_node(), |node| node.prev_named_sibling_node()).collect();
     before.iter().any(|guard| {
         let Some(condition) = guard.field_child("condition").filter(|_| guard.kind_name() == "if_statement") else {
             return false;

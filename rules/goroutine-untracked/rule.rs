@@ -1,4 +1,4 @@
-use crate::syntax::{FieldChild as _, KindName as _, ParentNode as _};
+use crate::syntax::{FieldChild as _, KindName as _, ParentNode as _, SiblingNode as _};
 use crate::engine::facts::Imports;
 use crate::engine::prelude::*;
 
@@ -426,7 +426,7 @@ fn is_tracked(statement: Node<'_>, body: Node<'_>, source: &str) -> bool {
             matches!(node.kind_name(), "identifier" | "selector_expression") && syntax::text(*node, source) == text
         })
     };
-    let previous = syntax::enclosing_statement(statement).and_then(|node| node.prev_named_sibling());
+    let previous = syntax::enclosing_statement(statement).and_then(|node| node.prev_named_sibling_node());
     let before =
         syntax::descendants_in_function(body).into_iter().filter(|node| node.end_byte() <= statement.start_byte());
     for node in before {

@@ -1,4 +1,4 @@
-use crate::syntax::{FieldChild as _, KindName as _, ParentNode as _};
+use crate::syntax::{FieldChild as _, KindName as _, ParentNode as _, SiblingNode as _};
 use crate::engine::facts::blocking;
 use crate::engine::facts::module::BlockCause;
 use crate::engine::prelude::*;
@@ -232,7 +232,7 @@ fn is_sync_lock(ctx: &RuleContext<'_, '_>, mutex: Node<'_>) -> bool {
 
 /// The statements after `statement` in its list.
 fn successors<'tree>(statement: Node<'tree>) -> impl Iterator<Item = Node<'tree>> {
-    std::iter::successors(statement.next_named_sibling(), |node| node.next_named_sibling())
+    std::iter::successors(statement.next_named_sibling_node(), |node| node.next_named_sibling_node())
 }
 
 /// The statement (directly in a `statement_list`) that contains `list`, inside the same function.

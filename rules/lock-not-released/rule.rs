@@ -1,4 +1,4 @@
-use crate::syntax::{FieldChild as _, KindName as _, ParentNode as _};
+use crate::syntax::{FieldChild as _, KindName as _, ParentNode as _, SiblingNode as _};
 use crate::engine::prelude::*;
 use flow::{EscapeKind, FunctionView};
 
@@ -316,7 +316,7 @@ fn conditional_lock_with_matching_unlock(statement: Node<'_>, body: Node<'_>, lo
 /// A second `mu.Lock()` among the statements that follow in the same block, before anything that
 /// mentions an unlock of the mutex.
 fn second_lock<'tree>(statement: Node<'tree>, lock: &Lock<'_>, source: &str) -> Option<Node<'tree>> {
-    let mut next = statement.next_named_sibling();
+    let mut next = statement.next_named_sibling_node();
     while let Some(sibling) = next {
         if lock.releases(sibling, source) || lock.hands_over(sibling, source) {
             return None;
@@ -337,7 +337,7 @@ fn second_lock<'tree>(statement: Node<'tree>, lock: &Lock<'_>, source: &str) -> 
             }
             return Some(call);
         }
-        next = sibling.next_named_sibling();
+        next = sibling.next_named_sibling_node();
     }
     None
 }
@@ -407,7 +407,7 @@ fn defer_fix(
 /// After `statement`: nothing, or a `return` whose values are names, literals or field reads.
 fn followed_only_by_plain_return(statement: Node<'_>, body: Node<'_>, source: &str) -> bool {
     let _ = source;
-    match statement.next_named_sibling().filter(|next| next.kind_name() != "comment") {
+    match statement.next_named_sibling_node().filter(|next| next.kind_name() != "comment") {
         Some(next) => {
             next.kind_name() == "return_statement"
                 && syntax::descendants(next).all(|node| {

@@ -1,4 +1,4 @@
-use crate::syntax::{FieldChild as _, KindName as _, ParentNode as _};
+use crate::syntax::{FieldChild as _, KindName as _, ParentNode as _, SiblingNode as _};
 use crate::engine::facts::stdlib;
 use crate::engine::prelude::*;
 use crate::engine::service_code;
@@ -201,7 +201,7 @@ fn defer_close_after_error_check(statement: Node<'_>, name: &str, source: &str) 
     if !statement.parent_node().is_some_and(|parent| matches!(parent.kind_name(), "block" | "statement_list")) {
         return None;
     }
-    let check = std::iter::successors(statement.next_named_sibling(), |node| node.next_named_sibling())
+    let check = std::iter::successors(statement.next_named_sibling_node(), |node| node.next_named_sibling_node())
         .find(|node| node.kind_name() != "comment")
         .filter(|next| next.kind_name() == "if_statement")?;
     let condition = check.field_child("condition")?;

@@ -1,4 +1,4 @@
-use crate::syntax::{FieldChild as _, KindName as _, ParentNode as _};
+use crate::syntax::{FieldChild as _, KindName as _, ParentNode as _, SiblingNode as _};
 use crate::engine::prelude::*;
 use crate::engine::service_code;
 
@@ -206,7 +206,7 @@ fn error_check_after<'tree>(statement: Node<'tree>, error_name: Option<&str>, so
     };
     let check = match statement.parent_node() {
         Some(parent) if parent.kind_name() == "if_statement" => parent,
-        _ => std::iter::successors(statement.next_named_sibling(), |node| node.next_named_sibling())
+        _ => std::iter::successors(statement.next_named_sibling_node(), |node| node.next_named_sibling_node())
             .find(|node| node.kind_name() != "comment")
             .filter(|node| node.kind_name() == "if_statement")?,
     };
