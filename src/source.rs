@@ -127,7 +127,8 @@ impl SourceFile {
 
 fn line_starts(text: &str) -> Vec<usize> {
     let mut starts = vec![0];
-    starts.extend(text.bytes().enumerate().filter(|&(_, b)| b == b'\n').map(|(i, _)| i + 1));
+    // memchr finds the newlines with SIMD; a byte-at-a-time filter cost ten instructions a byte.
+    starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|at| at + 1));
     starts
 }
 
