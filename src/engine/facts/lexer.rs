@@ -148,9 +148,17 @@ pub fn lex_into(source: &[u8], tokens: &mut Vec<Token>) -> bool {
     }
     // Go source averages about one token per 5–6 bytes; reserving avoids most regrowth.
     tokens.reserve(source.len() / 6);
-    let mut lexer = Lexer { source, pos: 0, newline: false };
-    while let Some(token) = lexer.next_token() {
-        tokens.push(token);
+    // The position and the newline flag are plain locals, and each token kind's reader a
+    // function from start to end, so they stay in registers through the per-byte loops.
+    let mut pos = 0;
+    let mut newline = false;
+    loop {
+        pos = skip_trivia(source, pos, &mut newline);
+        let Some(&first) = source.get(pos) else { break };
+        let (kind, end) = token_at(source, pos, first);
+        tokens.push(Token { kind, newline_before: newline, start: pos as u32, end: end as u32 });
+        newline = false;
+        pos = end;
     }
     true
 }
@@ -162,205 +170,191 @@ pub fn lex(source: &[u8]) -> Vec<Token> {
     tokens
 }
 
-struct Lexer<'s> {
-    source: &'s [u8],
-    pos: usize,
-    /// A newline was skipped since the last token.
-    newline: bool,
+/// The byte at `at`, or 0 past the end.
+fn peek(bytes: &[u8], at: usize) -> u8 {
+    bytes.get(at).copied().unwrap_or(0)
 }
 
-impl Lexer<'_> {
-    fn peek(&self, offset: usize) -> u8 {
-        self.source.get(self.pos + offset).copied().unwrap_or(0)
-    }
-
-    /// Skip white space and comments, remembering whether a newline was crossed.
-    fn skip_trivia(&mut self) {
-        let bytes = self.source;
-        while self.pos < bytes.len() {
-            match bytes[self.pos] {
-                b'\n' => {
-                    self.newline = true;
-                    self.pos += 1;
-                }
-                b' ' | b'\t' | b'\r' => self.pos += 1,
-                b'/' if self.peek(1) == b'/' => {
-                    // A line comment ends at the newline, which is then seen as a newline.
-                    self.pos = match memchr(b'\n', &bytes[self.pos..]) {
-                        Some(offset) => self.pos + offset,
-                        None => bytes.len(),
-                    };
-                }
-                b'/' if self.peek(1) == b'*' => {
-                    let body = &bytes[self.pos + 2..];
-                    let end = find_block_comment_end(body);
-                    let consumed = end.map_or(body.len(), |end| end + 2);
-                    if memchr(b'\n', &body[..consumed.min(body.len())]).is_some() {
-                        self.newline = true;
-                    }
-                    self.pos += 2 + consumed;
-                }
-                // A UTF-8 byte order mark at the start of the file.
-                0xEF if self.pos == 0 && bytes.starts_with(&[0xEF, 0xBB, 0xBF]) => self.pos += 3,
-                _ => return,
+/// Skip white space and comments from `pos`, setting `newline` when a newline is crossed;
+/// returns where the next token starts (or the end).
+fn skip_trivia(bytes: &[u8], mut pos: usize, newline: &mut bool) -> usize {
+    while let Some(&byte) = bytes.get(pos) {
+        match byte {
+            b'\n' => {
+                *newline = true;
+                pos += 1;
             }
-        }
-    }
-
-    fn next_token(&mut self) -> Option<Token> {
-        self.skip_trivia();
-        let bytes = self.source;
-        let start = self.pos;
-        let first = *bytes.get(start)?;
-        let kind = match first {
-            b'a'..=b'z' | b'A'..=b'Z' | b'_' | 0x80..=0xFF => {
-                self.pos = start + 1;
-                while self.pos < bytes.len() && is_ident_byte(bytes[self.pos]) {
-                    self.pos += 1;
-                }
-                match keyword(&bytes[start..self.pos]) {
-                    Some(keyword) => TokenKind::Keyword(keyword),
-                    None => TokenKind::Ident,
-                }
-            }
-            b'0'..=b'9' => {
-                self.number();
-                TokenKind::Number
-            }
-            b'.' if self.peek(1).is_ascii_digit() => {
-                self.number();
-                TokenKind::Number
-            }
-            b'"' => {
-                self.quoted(b'"');
-                TokenKind::String
-            }
-            b'\'' => {
-                self.quoted(b'\'');
-                TokenKind::Rune
-            }
-            b'`' => {
-                self.pos = match memchr(b'`', &bytes[start + 1..]) {
-                    Some(offset) => start + 1 + offset + 1,
+            b' ' | b'\t' | b'\r' => pos += 1,
+            b'/' if peek(bytes, pos + 1) == b'/' => {
+                // A line comment ends at the newline, which is then seen as a newline.
+                pos = match memchr::memchr(b'\n', &bytes[pos..]) {
+                    Some(offset) => pos + offset,
                     None => bytes.len(),
                 };
-                TokenKind::RawString
             }
-            _ => match self.punct(first) {
-                Some(punct) => TokenKind::Punct(punct),
-                None => {
-                    self.pos = start + 1;
-                    TokenKind::Invalid
+            b'/' if peek(bytes, pos + 1) == b'*' => {
+                let body = &bytes[pos + 2..];
+                let consumed = memchr::memmem::find(body, b"*/").map_or(body.len(), |end| end + 2);
+                if memchr::memchr(b'\n', &body[..consumed]).is_some() {
+                    *newline = true;
                 }
-            },
-        };
-        let newline_before = std::mem::take(&mut self.newline);
-        Some(Token { kind, newline_before, start: start as u32, end: self.pos as u32 })
-    }
-
-    /// A number literal in any Go form (`0x1p-2`, `1_000`, `.5e+3i`); precision is not needed,
-    /// only where it ends.
-    fn number(&mut self) {
-        let bytes = self.source;
-        let hex = bytes[self.pos] == b'0' && matches!(self.peek(1), b'x' | b'X');
-        self.pos += 1;
-        while self.pos < bytes.len() {
-            let byte = bytes[self.pos];
-            let exponent = if hex { matches!(byte, b'p' | b'P') } else { matches!(byte, b'e' | b'E') };
-            if exponent && matches!(self.peek(1), b'+' | b'-') {
-                self.pos += 2;
-            } else if byte.is_ascii_alphanumeric() || byte == b'_' || byte == b'.' {
-                self.pos += 1;
-            } else {
-                break;
+                pos += 2 + consumed;
             }
+            // A UTF-8 byte order mark at the start of the file.
+            0xEF if pos == 0 && bytes.starts_with(&[0xEF, 0xBB, 0xBF]) => pos += 3,
+            _ => break,
         }
     }
+    pos
+}
 
-    /// An interpreted string or rune literal. It ends at the closing quote, or (malformed) at
-    /// the end of the line or file.
-    fn quoted(&mut self, quote: u8) {
-        let bytes = self.source;
-        self.pos += 1;
-        while self.pos < bytes.len() {
-            match bytes[self.pos] {
-                b'\\' => self.pos += 2,
-                b'\n' => return,
-                byte => {
-                    self.pos += 1;
-                    if byte == quote {
-                        return;
-                    }
-                }
+/// The token starting at `start` (whose byte is `first`): its kind and end.
+fn token_at(bytes: &[u8], start: usize, first: u8) -> (TokenKind, usize) {
+    match first {
+        b'a'..=b'z' | b'A'..=b'Z' | b'_' | 0x80..=0xFF => {
+            let mut end = start + 1;
+            while end < bytes.len() && is_ident_byte(bytes[end]) {
+                end += 1;
+            }
+            match keyword(&bytes[start..end]) {
+                Some(keyword) => (TokenKind::Keyword(keyword), end),
+                None => (TokenKind::Ident, end),
             }
         }
-        self.pos = self.pos.min(bytes.len());
-    }
-
-    fn punct(&mut self, first: u8) -> Option<Punct> {
-        use Punct::*;
-        let (punct, len) = match (first, self.peek(1), self.peek(2)) {
-            (b'.', b'.', b'.') => (Ellipsis, 3),
-            (b'<', b'<', b'=') => (ShlAssign, 3),
-            (b'>', b'>', b'=') => (ShrAssign, 3),
-            (b'&', b'^', b'=') => (AndNotAssign, 3),
-            (b'<', b'-', _) => (Arrow, 2),
-            (b'<', b'<', _) => (Shl, 2),
-            (b'<', b'=', _) => (Leq, 2),
-            (b'>', b'>', _) => (Shr, 2),
-            (b'>', b'=', _) => (Geq, 2),
-            (b'&', b'^', _) => (AndNot, 2),
-            (b'&', b'&', _) => (LogicalAnd, 2),
-            (b'&', b'=', _) => (AndAssign, 2),
-            (b'|', b'|', _) => (LogicalOr, 2),
-            (b'|', b'=', _) => (OrAssign, 2),
-            (b'+', b'+', _) => (Inc, 2),
-            (b'+', b'=', _) => (AddAssign, 2),
-            (b'-', b'-', _) => (Dec, 2),
-            (b'-', b'=', _) => (SubAssign, 2),
-            (b'*', b'=', _) => (MulAssign, 2),
-            (b'/', b'=', _) => (QuoAssign, 2),
-            (b'%', b'=', _) => (RemAssign, 2),
-            (b'^', b'=', _) => (XorAssign, 2),
-            (b'=', b'=', _) => (Eql, 2),
-            (b'!', b'=', _) => (Neq, 2),
-            (b':', b'=', _) => (Define, 2),
-            (b'+', _, _) => (Add, 1),
-            (b'-', _, _) => (Sub, 1),
-            (b'*', _, _) => (Mul, 1),
-            (b'/', _, _) => (Quo, 1),
-            (b'%', _, _) => (Rem, 1),
-            (b'&', _, _) => (And, 1),
-            (b'|', _, _) => (Or, 1),
-            (b'^', _, _) => (Xor, 1),
-            (b'<', _, _) => (Lss, 1),
-            (b'>', _, _) => (Gtr, 1),
-            (b'=', _, _) => (Assign, 1),
-            (b'!', _, _) => (Not, 1),
-            (b'~', _, _) => (Tilde, 1),
-            (b'(', _, _) => (LParen, 1),
-            (b'[', _, _) => (LBrack, 1),
-            (b'{', _, _) => (LBrace, 1),
-            (b',', _, _) => (Comma, 1),
-            (b'.', _, _) => (Period, 1),
-            (b')', _, _) => (RParen, 1),
-            (b']', _, _) => (RBrack, 1),
-            (b'}', _, _) => (RBrace, 1),
-            (b';', _, _) => (Semicolon, 1),
-            (b':', _, _) => (Colon, 1),
-            _ => return None,
-        };
-        self.pos += len;
-        Some(punct)
+        b'0'..=b'9' => (TokenKind::Number, number_end(bytes, start)),
+        b'.' if peek(bytes, start + 1).is_ascii_digit() => (TokenKind::Number, number_end(bytes, start)),
+        b'"' => (TokenKind::String, quoted_end(bytes, start, b'"')),
+        b'\'' => (TokenKind::Rune, quoted_end(bytes, start, b'\'')),
+        b'`' => {
+            let end = match memchr::memchr(b'`', &bytes[start + 1..]) {
+                Some(offset) => start + 1 + offset + 1,
+                None => bytes.len(),
+            };
+            (TokenKind::RawString, end)
+        }
+        _ => match punct(bytes, start, first) {
+            Some((punct, len)) => (TokenKind::Punct(punct), start + len),
+            None => (TokenKind::Invalid, start + 1),
+        },
     }
 }
 
+/// The end of a number literal in any Go form (`0x1p-2`, `1_000`, `.5e+3i`) starting at
+/// `start`; precision is not needed, only where it ends.
+fn number_end(bytes: &[u8], start: usize) -> usize {
+    let hex = bytes[start] == b'0' && matches!(peek(bytes, start + 1), b'x' | b'X');
+    let mut pos = start + 1;
+    while pos < bytes.len() {
+        let byte = bytes[pos];
+        let exponent = if hex { matches!(byte, b'p' | b'P') } else { matches!(byte, b'e' | b'E') };
+        if exponent && matches!(peek(bytes, pos + 1), b'+' | b'-') {
+            pos += 2;
+        } else if byte.is_ascii_alphanumeric() || byte == b'_' || byte == b'.' {
+            pos += 1;
+        } else {
+            break;
+        }
+    }
+    pos
+}
+
+/// The end of an interpreted string or rune literal starting at `start`: after the closing
+/// quote, or (malformed) at the end of the line or file.
+fn quoted_end(bytes: &[u8], start: usize, quote: u8) -> usize {
+    let mut pos = start + 1;
+    // Jump between the only bytes that matter: an escape skips the byte after it.
+    while let Some(offset) = bytes.get(pos..).and_then(|rest| memchr::memchr3(quote, b'\\', b'\n', rest)) {
+        let at = pos + offset;
+        match bytes[at] {
+            b'\\' => pos = at + 2,
+            b'\n' => return at,
+            _ => return at + 1,
+        }
+    }
+    bytes.len()
+}
+
+/// The operator or punctuation at `start` (whose byte is `first`), longest match first, and
+/// its length.
+fn punct(bytes: &[u8], start: usize, first: u8) -> Option<(Punct, usize)> {
+    use Punct::*;
+    Some(match (first, peek(bytes, start + 1), peek(bytes, start + 2)) {
+        (b'.', b'.', b'.') => (Ellipsis, 3),
+        (b'<', b'<', b'=') => (ShlAssign, 3),
+        (b'>', b'>', b'=') => (ShrAssign, 3),
+        (b'&', b'^', b'=') => (AndNotAssign, 3),
+        (b'<', b'-', _) => (Arrow, 2),
+        (b'<', b'<', _) => (Shl, 2),
+        (b'<', b'=', _) => (Leq, 2),
+        (b'>', b'>', _) => (Shr, 2),
+        (b'>', b'=', _) => (Geq, 2),
+        (b'&', b'^', _) => (AndNot, 2),
+        (b'&', b'&', _) => (LogicalAnd, 2),
+        (b'&', b'=', _) => (AndAssign, 2),
+        (b'|', b'|', _) => (LogicalOr, 2),
+        (b'|', b'=', _) => (OrAssign, 2),
+        (b'+', b'+', _) => (Inc, 2),
+        (b'+', b'=', _) => (AddAssign, 2),
+        (b'-', b'-', _) => (Dec, 2),
+        (b'-', b'=', _) => (SubAssign, 2),
+        (b'*', b'=', _) => (MulAssign, 2),
+        (b'/', b'=', _) => (QuoAssign, 2),
+        (b'%', b'=', _) => (RemAssign, 2),
+        (b'^', b'=', _) => (XorAssign, 2),
+        (b'=', b'=', _) => (Eql, 2),
+        (b'!', b'=', _) => (Neq, 2),
+        (b':', b'=', _) => (Define, 2),
+        (b'+', _, _) => (Add, 1),
+        (b'-', _, _) => (Sub, 1),
+        (b'*', _, _) => (Mul, 1),
+        (b'/', _, _) => (Quo, 1),
+        (b'%', _, _) => (Rem, 1),
+        (b'&', _, _) => (And, 1),
+        (b'|', _, _) => (Or, 1),
+        (b'^', _, _) => (Xor, 1),
+        (b'<', _, _) => (Lss, 1),
+        (b'>', _, _) => (Gtr, 1),
+        (b'=', _, _) => (Assign, 1),
+        (b'!', _, _) => (Not, 1),
+        (b'~', _, _) => (Tilde, 1),
+        (b'(', _, _) => (LParen, 1),
+        (b'[', _, _) => (LBrack, 1),
+        (b'{', _, _) => (LBrace, 1),
+        (b',', _, _) => (Comma, 1),
+        (b'.', _, _) => (Period, 1),
+        (b')', _, _) => (RParen, 1),
+        (b']', _, _) => (RBrack, 1),
+        (b'}', _, _) => (RBrace, 1),
+        (b';', _, _) => (Semicolon, 1),
+        (b':', _, _) => (Colon, 1),
+        _ => return None,
+    })
+}
+
+/// Bytes that continue an identifier, as a table: the identifier loop runs for most of a file's
+/// bytes, and one load is cheaper than three range tests.
+static IDENT_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        let b = byte as u8;
+        table[byte] = b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80;
+        byte += 1;
+    }
+    table
+};
+
 fn is_ident_byte(byte: u8) -> bool {
-    byte.is_ascii_alphanumeric() || byte == b'_' || byte >= 0x80
+    IDENT_BYTES[usize::from(byte)]
 }
 
 fn keyword(word: &[u8]) -> Option<Keyword> {
     use Keyword::*;
+    // Every keyword is 2 to 11 lowercase letters: this settles most identifiers before the
+    // comparisons below.
+    if !(2..=11).contains(&word.len()) || !word[0].is_ascii_lowercase() {
+        return None;
+    }
     Some(match word {
         b"break" => Break,
         b"case" => Case,
@@ -389,23 +383,6 @@ fn keyword(word: &[u8]) -> Option<Keyword> {
         b"var" => Var,
         _ => return None,
     })
-}
-
-fn memchr(needle: u8, haystack: &[u8]) -> Option<usize> {
-    haystack.iter().position(|&byte| byte == needle)
-}
-
-/// Offset of the `*/` closing a block comment whose body is `body`.
-fn find_block_comment_end(body: &[u8]) -> Option<usize> {
-    let mut from = 0;
-    while let Some(offset) = memchr(b'*', &body[from..]) {
-        let star = from + offset;
-        if body.get(star + 1) == Some(&b'/') {
-            return Some(star);
-        }
-        from = star + 1;
-    }
-    None
 }
 
 /// For each bracket token, the index of its partner: `Some(close)` at an opening bracket and
