@@ -134,12 +134,16 @@ pub(super) fn scan_file(
     let finished = scanner.run();
     *interner = scanner.interner.take();
     finished?;
-    scanner.out.calls_shutdown = tokens.windows(3).any(|window| {
-        window[0].is_punct(Punct::Period)
-            && window[1].kind == TokenKind::Ident
-            && matches!(window[1].text(source), b"Shutdown" | b"GracefulStop")
-            && window[2].is_punct(Punct::LParen)
-    });
+    // Most files name neither method: a byte search settles them without walking the tokens.
+    let names_shutdown =
+        memchr::memmem::find(source, b"Shutdown").is_some() || memchr::memmem::find(source, b"GracefulStop").is_some();
+    scanner.out.calls_shutdown = names_shutdown
+        && tokens.windows(3).any(|window| {
+            window[0].is_punct(Punct::Period)
+                && window[1].kind == TokenKind::Ident
+                && matches!(window[1].text(source), b"Shutdown" | b"GracefulStop")
+                && window[2].is_punct(Punct::LParen)
+        });
     scanner.out.tokens = tokens.len();
     scanner.out.bytes = source.len();
     Some(scanner.out)
@@ -314,7 +318,7 @@ fn utf8(bytes: &[u8]) -> &str {
 
 impl<'a> Scanner<'a> {
     fn new(src: &'a [u8], toks: &'a [Token], partner: &'a [Option<u32>], input: &'a ScanInput<'a>) -> Self {
-        let newlines = src.iter().enumerate().filter(|(_, byte)| **byte == b'\n').map(|(at, _)| at as u32).collect();
+        let newlines = memchr::memchr_iter(b'\n', src).map(|at| at as u32).collect();
         Scanner {
             src,
             toks,
@@ -679,7 +683,7 @@ impl<'a> Scanner<'a> {
                 if self.is(end, Punct::LBrack) && !self.newline_before(end) {
                     let close = self.partner(end)?;
                     out.push('[');
-                    for (n, (from, to)) in self.split_commas(end, close).into_iter().enumerate() {
+                    for (n, (from, to)) in self.parts(end + 1, close).enumerate() {
                         if n > 0 {
                             out.push_str(", ");
                         }
@@ -870,8 +874,7 @@ impl<'a> Scanner<'a> {
     fn type_param_names(&self, open: usize) -> Option<(Vec<&'a [u8]>, usize)> {
         let close = self.partner(open)?;
         let names = self
-            .split_commas(open, close)
-            .into_iter()
+            .parts(open + 1, close)
             .filter(|&(from, _)| self.is_ident(from))
             .map(|(from, _)| self.text(from))
             .collect();
@@ -1043,24 +1046,13 @@ impl<'a> Scanner<'a> {
 
     /// Top-level comma-separated ranges of `from..to` (an expression list).
     fn split_range(&self, from: usize, to: usize) -> Vec<(usize, usize)> {
-        let mut parts = Vec::new();
-        let mut start = from;
-        let mut k = from;
-        while k < to {
-            if self.is(k, Punct::Comma) {
-                parts.push((start, k));
-                start = k + 1;
-                k += 1;
-            } else if self.is_opener(k) {
-                k = self.partner(k).map_or(to, |close| close + 1);
-            } else {
-                k += 1;
-            }
-        }
-        if start < to {
-            parts.push((start, to));
-        }
-        parts
+        self.parts(from, to).collect()
+    }
+
+    /// [`Self::split_range`] without the vector, for callers that read a part or two. It
+    /// borrows only the tokens, so the caller may update the scanner meanwhile.
+    fn parts(&self, from: usize, to: usize) -> Parts<'a> {
+        Parts { toks: self.toks, partner: self.partner, start: from, k: from, to }
     }
 
     /// `errors.New(` or `fmt.Errorf(` at `at`, with `errors`/`fmt` naming those imports.
@@ -1080,6 +1072,11 @@ impl<'a> Scanner<'a> {
 
     /// The type of a composite literal `T{...}` or `&T{...}` spanning `from..to`.
     fn composite_type(&self, from: usize, to: usize) -> Option<Text> {
+        // The literal's `}` ends the range: most right-hand sides fail this before the type is
+        // rendered.
+        if to == 0 || !self.is(to - 1, Punct::RBrace) {
+            return None;
+        }
         let address = self.is(from, Punct::And);
         let type_at = from + usize::from(address);
         if !self.starts_type(type_at) || self.is(type_at, Punct::LParen) {
@@ -1450,9 +1447,9 @@ impl<'a> Scanner<'a> {
 
     /// What `count` names bound to the expression(s) at `at` get.
     fn rhs_bindings(&self, at: usize, count: usize) -> Vec<Binding> {
-        let unknown = vec![Binding::Unknown; count];
+        let unknown = || vec![Binding::Unknown; count];
         if self.is_kw(at, Keyword::Range) || count == 0 {
-            return unknown;
+            return unknown();
         }
         let end = self.statement_end(at, self.toks.len()).unwrap_or(self.toks.len());
         let end = self.expression_end(at, end);
@@ -1469,7 +1466,7 @@ impl<'a> Scanner<'a> {
         if let Some(chain) = self.call_chain_spanning(at, end) {
             return (0..count).map(|index| Binding::Result(chain.clone(), index.min(255) as u8)).collect();
         }
-        unknown
+        unknown()
     }
 
     /// Where the expression at `at` ends within its statement `at..end`: before a top-level `{`
@@ -1538,6 +1535,10 @@ impl<'a> Scanner<'a> {
     /// A selector chain starting at identifier `at` and followed by `(`: the chain and the
     /// index of the `(`.
     fn chain_at(&self, at: usize) -> Option<(RawChain, usize)> {
+        // Most identifiers are followed by none of `[ . (`: no chain, nothing to build.
+        if !matches!(self.kind(at + 1), Some(TokenKind::Punct(Punct::LBrack | Punct::Period | Punct::LParen))) {
+            return None;
+        }
         let mut steps = Vec::new();
         let mut k = at + 1;
         loop {
@@ -1640,21 +1641,26 @@ impl<'a> Scanner<'a> {
     fn record_call(&mut self, chain: RawChain, paren: usize, start: usize, counts: bool) {
         let under_go = self.body.go_target == Some(start as u32);
         let Some(close) = self.partner(paren) else { return };
-        let args = self.split_commas(paren, close);
-        let context_arg = args.first().is_some_and(|&(from, to)| self.is_context_expr(from, to));
+        let blocking = counts && !under_go;
         let mut param_args = Vec::new();
-        for (index, &(from, to)) in args.iter().enumerate().take(256) {
-            if to == from + 1
-                && let Some(param) = self.chan_param_index(self.text(from))
-            {
-                param_args.push((index as u8, param));
-                self.body.passed_args.push(from as u32);
+        // Only a channel parameter can be passed on, and most functions have none.
+        if !self.body.chan_params.is_empty() {
+            for (index, (from, to)) in self.parts(paren + 1, close).enumerate().take(256) {
+                if to == from + 1
+                    && let Some(param) = self.chan_param_index(self.text(from))
+                {
+                    param_args.push((index as u8, param));
+                    self.body.passed_args.push(from as u32);
+                }
             }
         }
-        let call = RawCall { chain, line: self.line(start), blocking: counts && !under_go, context_arg, param_args };
-        if !call.blocking && call.param_args.is_empty() {
+        // Most calls are dropped here (inside stored function literals, `go` callees): the
+        // context argument and the line are read only for those kept.
+        if !blocking && param_args.is_empty() {
             return;
         }
+        let context_arg = self.parts(paren + 1, close).next().is_some_and(|(from, to)| self.is_context_expr(from, to));
+        let call = RawCall { chain, line: self.line(start), blocking, context_arg, param_args };
         self.body.events.push(Event::Call(call));
     }
 
@@ -1943,6 +1949,45 @@ impl<'a> Scanner<'a> {
     }
 }
 
+/// The top-level comma-separated ranges of a token range, one by one: see
+/// [`Scanner::parts`].
+struct Parts<'a> {
+    toks: &'a [Token],
+    partner: &'a [Option<u32>],
+    /// Where the current part starts.
+    start: usize,
+    k: usize,
+    to: usize,
+}
+
+impl Iterator for Parts<'_> {
+    type Item = (usize, usize);
+
+    fn next(&mut self) -> Option<(usize, usize)> {
+        while self.k < self.to {
+            match self.toks.get(self.k).map(|token| token.kind) {
+                Some(TokenKind::Punct(Punct::Comma)) => {
+                    let part = (self.start, self.k);
+                    self.start = self.k + 1;
+                    self.k += 1;
+                    return Some(part);
+                }
+                Some(TokenKind::Punct(Punct::LParen | Punct::LBrack | Punct::LBrace)) => {
+                    let close = self.partner.get(self.k).copied().flatten();
+                    self.k = close.map_or(self.to, |close| close as usize + 1);
+                }
+                _ => self.k += 1,
+            }
+        }
+        // The last part runs to the end (none when the range is empty or ends with a comma).
+        (self.start < self.to).then(|| {
+            let part = (self.start, self.to);
+            self.start = self.to;
+            part
+        })
+    }
+}
+
 enum Quick {
     Blocking(BlockingCall),
     NotBlocking,
@@ -1951,9 +1996,12 @@ enum Quick {
     Keep,
 }
 
+/// A call site's hash for finding duplicates within one function. Only equal hashes are
+/// compared with [`same_site`], so the hasher need not resist collisions: foldhash is several
+/// times cheaper than SipHash on the target's texts.
 fn site_hash(site: &CallSite) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    use std::hash::{BuildHasher, Hash, Hasher};
+    let mut hasher = foldhash::fast::FixedState::default().build_hasher();
     site.target.hash(&mut hasher);
     site.blocking.hash(&mut hasher);
     site.context_callee.is_some().hash(&mut hasher);
