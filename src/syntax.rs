@@ -16,12 +16,7 @@ thread_local! {
 /// Counts one visited node; false once the walk budget is spent, when a walk stops early (the
 /// engine then throws away what the interrupted check found).
 pub fn step() -> bool {
-    let steps = WALK_STEPS.with(|count| {
-        let steps = count.get().wrapping_add(1);
-        count.set(steps);
-        steps
-    });
-    steps <= WALK_LIMIT.with(Cell::get)
+    steps(1)
 }
 
 /// Counts `count` visited nodes at once (a walk that reads a run of the node list without making

@@ -131,6 +131,20 @@ struct TopLevelType {
 /// A remembered question: what is asked, of which node (its id), about which name.
 type RememberKey = (&'static str, usize, String);
 
+/// The answer under `key` in `answers`, `compute`d and kept the first time it is asked.
+fn remember_in<T: Copy>(
+    answers: &RefCell<HashMap<RememberKey, T>>,
+    key: RememberKey,
+    compute: impl FnOnce() -> T,
+) -> T {
+    if let Some(&known) = answers.borrow().get(&key) {
+        return known;
+    }
+    let answer = compute();
+    answers.borrow_mut().insert(key, answer);
+    answer
+}
+
 /// A function's locals: name → type, `None` when unknown or ambiguous.
 pub type Locals = HashMap<String, Option<String>>;
 
@@ -163,13 +177,7 @@ impl<'a> TypeEnv<'a> {
     /// `compute`d the first time only. For questions whose answer depends on nothing else, asked
     /// once per match about the same function (a walk of its body each time otherwise).
     pub fn remember(&self, question: &'static str, node: Node<'_>, name: &str, compute: impl FnOnce() -> bool) -> bool {
-        let key = (question, node.id(), name.to_string());
-        if let Some(&known) = self.remembered.borrow().get(&key) {
-            return known;
-        }
-        let answer = compute();
-        self.remembered.borrow_mut().insert(key, answer);
-        answer
+        remember_in(&self.remembered, (question, node.id(), name.to_string()), compute)
     }
 
     /// As [`TypeEnv::remember`], for a question answered by a position, such as the index of a
@@ -182,13 +190,7 @@ impl<'a> TypeEnv<'a> {
         name: &str,
         compute: impl FnOnce() -> Option<usize>,
     ) -> Option<usize> {
-        let key = (question, node.id(), name.to_string());
-        if let Some(&known) = self.remembered_positions.borrow().get(&key) {
-            return known;
-        }
-        let answer = compute();
-        self.remembered_positions.borrow_mut().insert(key, answer);
-        answer
+        remember_in(&self.remembered_positions, (question, node.id(), name.to_string()), compute)
     }
 
     /// Ancestor lookups in the file's tree.
