@@ -258,16 +258,9 @@ mod tests {
         // Random text of one- to four-byte chars (xorshift, no dependency), at lengths around
         // the checkpoint interval and well past it.
         let chars = ['a', '\n', '\u{e9}', '\u{20ac}', '\u{1F600}', '\u{10FFFF}', 'z'];
-        let mut state: u64 = 0x2545_F491_4F6C_DD1D;
+        let mut random = crate::testing::Random(0x2545_F491_4F6C_DD1D);
         for length in (0..400).chain([1_000, 5_000]) {
-            let text: String = (0..length)
-                .map(|_| {
-                    state ^= state << 13;
-                    state ^= state >> 7;
-                    state ^= state << 17;
-                    chars[(state % chars.len() as u64) as usize]
-                })
-                .collect();
+            let text: String = (0..length).map(|_| chars[random.below(chars.len())]).collect();
             let checkpoints: Vec<(usize, usize)> =
                 utf16_checkpoints(&text).iter().map(|point| (point.offset, point.units_before)).collect();
             assert_eq!(checkpoints, utf16_checkpoints_reference(&text), "{text:?}");

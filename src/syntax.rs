@@ -1489,6 +1489,14 @@ mod tests {
         assert!(compared > 100_000, "only {compared} nodes compared");
     }
 
+    /// The nodes of `tree` the kind walks start from: functions, blocks, identifiers, the root.
+    fn kind_walk_roots(tree: &tree_sitter::Tree) -> Vec<Node<'_>> {
+        descendants(tree.root_node())
+            .filter(|node| matches!(node.kind_name(), "function_declaration" | "func_literal" | "block" | "identifier"))
+            .chain([tree.root_node()])
+            .collect()
+    }
+
     /// Each fixture node's descendants of a few kinds, with the walk steps taken to list them.
     fn kind_walks<'t>(tree: &'t tree_sitter::Tree, kinds: &'static KindSet) -> Vec<(Vec<Node<'t>>, u64)> {
         let steps_taken = |walk: &mut dyn FnMut() -> Vec<Node<'t>>| {
@@ -1496,9 +1504,8 @@ mod tests {
             let found = walk();
             (found, WALK_STEPS.with(Cell::get) - before)
         };
-        descendants(tree.root_node())
-            .filter(|node| matches!(node.kind_name(), "function_declaration" | "func_literal" | "block" | "identifier"))
-            .chain([tree.root_node()])
+        kind_walk_roots(tree)
+            .into_iter()
             .map(|node| steps_taken(&mut || descendants_of_kinds(node, kinds).collect()))
             .collect()
     }
@@ -1513,11 +1520,8 @@ mod tests {
             let shared = flat.share();
             let by_list = kind_walks(tree, kinds);
             // The reference: every descendant, filtered, and the steps of a walk to the last match.
-            let reference: Vec<(Vec<Node<'_>>, u64)> = descendants(tree.root_node())
-                .filter(|node| {
-                    matches!(node.kind_name(), "function_declaration" | "func_literal" | "block" | "identifier")
-                })
-                .chain([tree.root_node()])
+            let reference: Vec<(Vec<Node<'_>>, u64)> = kind_walk_roots(tree)
+                .into_iter()
                 .map(|node| {
                     let all: Vec<Node<'_>> = descendants(node).collect();
                     let found: Vec<Node<'_>> = all.iter().copied().filter(|n| kinds.contains(n.kind_id())).collect();
@@ -1629,17 +1633,10 @@ mod tests {
     fn bracket_depth_equals_the_byte_at_a_time_reference() {
         // Random text over the bytes that matter and a few that do not (xorshift, no dependency).
         let alphabet = b"([{)]}/*\"'`\\\nab x";
-        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut random = crate::testing::Random(0x9E37_79B9_7F4A_7C15);
         let mut compared = 0;
         for length in (0..2_000).map(|round| round % 97) {
-            let text: String = (0..length)
-                .map(|_| {
-                    state ^= state << 13;
-                    state ^= state >> 7;
-                    state ^= state << 17;
-                    char::from(alphabet[(state % alphabet.len() as u64) as usize])
-                })
-                .collect();
+            let text: String = (0..length).map(|_| char::from(alphabet[random.below(alphabet.len())])).collect();
             assert_eq!(bracket_depth(&text), bracket_depth_reference(&text), "{text:?}");
             compared += 1;
         }

@@ -58,6 +58,21 @@ pub fn fixtures_dir(id: &str) -> PathBuf {
 /// Every `.go` file directly in a rule's fixtures folder, each as its own package under `/m`:
 /// `(/m/<rule>/<file stem>/a.go, text)`, sorted by path. Real Go for unit tests that build
 /// facts from many sources in memory.
+/// A small deterministic generator for randomized tests (no dependency): xorshift.
+#[cfg(test)]
+pub(crate) struct Random(pub u64);
+
+#[cfg(test)]
+impl Random {
+    /// The next number below `bound`.
+    pub(crate) fn below(&mut self, bound: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 % bound as u64) as usize
+    }
+}
+
 #[cfg(test)]
 pub(crate) fn fixture_packages() -> Vec<(PathBuf, String)> {
     let mut sources = Vec::new();

@@ -714,18 +714,6 @@ mod cost_tests {
         }
     }
 
-    /// A small deterministic generator (no dependency): xorshift.
-    struct Random(u64);
-
-    impl Random {
-        fn below(&mut self, bound: usize) -> usize {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            (self.0 % bound as u64) as usize
-        }
-    }
-
     #[test]
     fn indexed_fingerprints_equal_the_reference_on_random_texts() {
         // Few distinct pieces, so lines, windows and on-line matches repeat and overlap
@@ -733,7 +721,7 @@ mod cost_tests {
         // `char::is_whitespace` counts), CRLF and multi-byte chars.
         let pieces =
             ["a", "aa", "b", " ", "\t", "\n", "\r\n", "\u{e9}", "\u{a0}", "f(a)", "\u{1F600}", ";", "\x0B", "\x0C"];
-        let mut random = Random(0x9e37_79b9_7f4a_7c15);
+        let mut random = crate::testing::Random(0x9e37_79b9_7f4a_7c15);
         for _ in 0..300 {
             let text: String = (0..random.below(120)).map(|_| pieces[random.below(pieces.len())]).collect();
             let source = SourceFile::new("a.go".into(), "a.go".into(), text.as_str());
