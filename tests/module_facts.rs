@@ -704,6 +704,7 @@ fn standard_library_scans_quickly_and_completely() {
     assert!(sync.method("WaitGroup", "Wait").is_some());
     let os = facts.package_by_import_path("os").expect("os");
     assert!(os.is_sentinel_error("ErrNotExist"));
+    every_declaration_is_found_by_name(&facts);
     // The lexer alone, on one thread, for the record.
     let sources: Vec<Vec<u8>> = discovery.files.iter().filter_map(|file| std::fs::read(file).ok()).collect();
     let started = Instant::now();
@@ -716,6 +717,27 @@ fn standard_library_scans_quickly_and_completely() {
     let elapsed = started.elapsed();
     let bytes: usize = sources.iter().map(Vec::len).sum();
     eprintln!("lexer alone, one thread: {count} tokens, {:.0} MB/s", bytes as f64 / 1e6 / elapsed.as_secs_f64());
+}
+
+/// `Package::function` and `Package::method` (a search by hash) find each declared function and
+/// method under its own receiver and name, and nothing under a name no declaration has.
+fn every_declaration_is_found_by_name(facts: &ProjectFacts) {
+    let mut checked = 0;
+    for package in facts.packages() {
+        for func in package.funcs() {
+            let found = match func.receiver() {
+                Some(receiver) => package.method(&receiver.type_name, func.name()),
+                None => package.function(func.name()),
+            };
+            let found = found.unwrap_or_else(|| panic!("{}: {} not found", package.dir().display(), func.name()));
+            assert_eq!(found.name(), func.name());
+            assert_eq!(found.receiver().map(|r| &*r.type_name), func.receiver().map(|r| &*r.type_name));
+            let missing = format!("{}_absent", func.name());
+            assert!(package.function(&missing).is_none() && package.method("Absent", func.name()).is_none());
+            checked += 1;
+        }
+    }
+    assert!(checked > 10_000, "only {checked} declarations");
 }
 
 /// User plus system CPU time of this process so far (Linux, from `/proc/self/stat`).

@@ -242,6 +242,8 @@ pub struct Package {
     pub(crate) incomplete: bool,
     /// Sorted by (receiver type name, or "" for functions; name).
     pub(crate) funcs: Box<[Func]>,
+    /// `funcs` by a hash of (receiver type name, name), sorted by hash: see [`Package::func_index`].
+    pub(crate) func_hashes: Box<[(u64, u32)]>,
     /// Sorted by name; one per name (the first file's, in file order).
     pub(crate) types: Box<[TypeDecl]>,
     /// The other declarations of names declared in several files (build-tag variants), sorted
@@ -567,7 +569,8 @@ impl ProjectFacts {
             count.bytes += package.dir.as_os_str().len() + package.name.len() + package.import_path.len();
             count.bytes +=
                 package.files.iter().map(|file| size_of::<PathBuf>() + file.as_os_str().len()).sum::<usize>();
-            count.bytes += package.funcs.len() * size_of::<Func>();
+            count.bytes +=
+                package.funcs.len() * size_of::<Func>() + package.func_hashes.len() * size_of::<(u64, u32)>();
             for func in package.funcs.iter() {
                 count.text(&func.name);
                 if let Some(receiver) = &func.receiver {
@@ -804,6 +807,32 @@ impl ProjectFacts {
     }
 }
 
+/// The receiver type name `Package::funcs` is sorted by: "" for a function.
+fn func_receiver_name(func: &Func) -> &str {
+    func.receiver.as_ref().map_or("", |receiver| &receiver.type_name)
+}
+
+/// The hash [`Package::func_hashes`] is sorted by.
+fn func_key_hash(receiver: &str, name: &str) -> u64 {
+    use std::hash::{BuildHasher as _, Hasher as _};
+    let mut hasher = foldhash::fast::FixedState::with_seed(0).build_hasher();
+    hasher.write(receiver.as_bytes());
+    hasher.write_u8(0xff);
+    hasher.write(name.as_bytes());
+    hasher.finish()
+}
+
+/// [`Package::func_hashes`] for `funcs`.
+pub(crate) fn func_hashes(funcs: &[Func]) -> Box<[(u64, u32)]> {
+    let mut hashes: Vec<(u64, u32)> = funcs
+        .iter()
+        .enumerate()
+        .map(|(index, func)| (func_key_hash(func_receiver_name(func), &func.name), index as u32))
+        .collect();
+    hashes.sort_unstable();
+    hashes.into()
+}
+
 impl Package {
     pub fn id(&self) -> PackageId {
         self.id
@@ -882,13 +911,26 @@ impl Package {
         &self.values
     }
 
+    /// Type resolution asks this for nearly every call of the module's own functions: a search
+    /// among integer hashes, not string pairs (whose comparisons were 1.2% of a check's time on
+    /// prometheus), then one comparison of the strings. Equal hashes of different keys fall
+    /// back to the search by strings.
     fn func_index(&self, receiver: &str, name: &str) -> Option<usize> {
-        self.funcs
-            .binary_search_by(|func| {
-                let key = func.receiver.as_ref().map_or("", |receiver| &receiver.type_name);
-                (key, &*func.name).cmp(&(receiver, name))
-            })
-            .ok()
+        let hash = func_key_hash(receiver, name);
+        let at = self.func_hashes.partition_point(|&(probe, _)| probe < hash);
+        match self.func_hashes.get(at..).unwrap_or_default() {
+            [(first, index), rest @ ..] if *first == hash && rest.first().is_none_or(|(next, _)| *next != hash) => {
+                let index = *index as usize;
+                let func = self.funcs.get(index)?;
+                (func_receiver_name(func) == receiver && &*func.name == name).then_some(index)
+            }
+            [(first, _), ..] if *first == hash => self.func_index_by_strings(receiver, name),
+            _ => None,
+        }
+    }
+
+    fn func_index_by_strings(&self, receiver: &str, name: &str) -> Option<usize> {
+        self.funcs.binary_search_by(|func| (func_receiver_name(func), &*func.name).cmp(&(receiver, name))).ok()
     }
 
     /// A package-level function.
