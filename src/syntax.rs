@@ -673,6 +673,13 @@ impl<'tree> SiblingNode<'tree> for Node<'tree> {
 /// thousands deep, so the engine refuses such a file before parsing it. Unclosed brackets count
 /// as open to the end.
 pub fn bracket_depth(text: &str) -> usize {
+    bracket_depth_scan::<true>(text)
+}
+
+/// [`bracket_depth`], skipping runs of bytes that open, close and quote nothing with one table
+/// look-up each when `SKIP_PLAIN_RUNS` (the byte-at-a-time loop cost ten instructions a byte of
+/// every file); the tests compare the two.
+fn bracket_depth_scan<const SKIP_PLAIN_RUNS: bool>(text: &str) -> usize {
     let bytes = text.as_bytes();
     let (mut depth, mut deepest, mut index) = (0usize, 0usize, 0usize);
     // Skips to just past the first `close` at or after `from` that no backslash escapes (with
@@ -709,14 +716,13 @@ pub fn bracket_depth(text: &str) -> usize {
             b'"' => index = skip_quoted(index + 1, b'"', true),
             b'\'' => index = skip_quoted(index + 1, b'\'', true),
             b'`' => index = skip_quoted(index + 1, b'`', false),
-            _ => {
-                // Most bytes open, close and quote nothing: skip their run with one table look-up
-                // each (the whole-match loop cost ten instructions a byte of every file).
+            _ if SKIP_PLAIN_RUNS => {
                 index += 1 + bytes[index + 1..]
                     .iter()
                     .position(|&byte| BRACKET_SCAN_STOPS[usize::from(byte)])
                     .unwrap_or(bytes.len() - index - 1);
             }
+            _ => index += 1,
         }
     }
     deepest
@@ -1587,46 +1593,9 @@ mod tests {
         assert_eq!(bracket_depth(")))((("), 3);
     }
 
-    /// The byte-at-a-time [`bracket_depth`] before it skipped runs of plain bytes.
+    /// The byte-at-a-time scan, which [`bracket_depth`]'s skipping of plain runs must agree with.
     fn bracket_depth_reference(text: &str) -> usize {
-        let bytes = text.as_bytes();
-        let (mut depth, mut deepest, mut index) = (0usize, 0usize, 0usize);
-        let skip_quoted = |from: usize, close: u8, escapes: bool| -> usize {
-            let mut at = from;
-            while at < bytes.len() {
-                match bytes[at] {
-                    b'\\' if escapes => at += 2,
-                    b'\n' if escapes => return at,
-                    byte if byte == close => return at + 1,
-                    _ => at += 1,
-                }
-            }
-            bytes.len()
-        };
-        while index < bytes.len() {
-            match bytes[index] {
-                b'(' | b'[' | b'{' => {
-                    depth += 1;
-                    deepest = deepest.max(depth);
-                    index += 1;
-                }
-                b')' | b']' | b'}' => {
-                    depth = depth.saturating_sub(1);
-                    index += 1;
-                }
-                b'/' if bytes.get(index + 1) == Some(&b'/') => {
-                    index = bytes[index..].iter().position(|&byte| byte == b'\n').map_or(bytes.len(), |at| index + at);
-                }
-                b'/' if bytes.get(index + 1) == Some(&b'*') => {
-                    index = text[index + 2..].find("*/").map_or(bytes.len(), |at| index + 2 + at + 2);
-                }
-                b'"' => index = skip_quoted(index + 1, b'"', true),
-                b'\'' => index = skip_quoted(index + 1, b'\'', true),
-                b'`' => index = skip_quoted(index + 1, b'`', false),
-                _ => index += 1,
-            }
-        }
-        deepest
+        bracket_depth_scan::<false>(text)
     }
 
     #[test]
