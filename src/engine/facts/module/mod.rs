@@ -918,14 +918,14 @@ impl Package {
     fn func_index(&self, receiver: &str, name: &str) -> Option<usize> {
         let hash = func_key_hash(receiver, name);
         let at = self.func_hashes.partition_point(|&(probe, _)| probe < hash);
-        match self.func_hashes.get(at..).unwrap_or_default() {
-            [(first, index), rest @ ..] if *first == hash && rest.first().is_none_or(|(next, _)| *next != hash) => {
-                let index = *index as usize;
-                let func = self.funcs.get(index)?;
-                (func_receiver_name(func) == receiver && &*func.name == name).then_some(index)
+        let mut equal = self.func_hashes.get(at..).unwrap_or_default().iter().take_while(|(probe, _)| *probe == hash);
+        match (equal.next(), equal.next()) {
+            (None, _) => None,
+            (Some(&(_, index)), None) => {
+                let func = self.funcs.get(index as usize)?;
+                (func_receiver_name(func) == receiver && &*func.name == name).then_some(index as usize)
             }
-            [(first, _), ..] if *first == hash => self.func_index_by_strings(receiver, name),
-            _ => None,
+            (Some(_), Some(_)) => self.func_index_by_strings(receiver, name),
         }
     }
 
@@ -1211,4 +1211,35 @@ pub(crate) fn normalize(path: &Path) -> PathBuf {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn index_of(package: &Package, receiver: &str, name: &str) -> u32 {
+        let position =
+            package.funcs.iter().position(|func| func_receiver_name(func) == receiver && func.name() == name);
+        position.expect("declared") as u32
+    }
+
+    /// A hash shared by several keys is told apart by the strings, and a hash found for another
+    /// key is not taken for this one.
+    #[test]
+    fn function_lookups_check_the_strings_behind_a_hash() {
+        let text = "package p\n\ntype T struct{}\n\nfunc A() {}\nfunc B() {}\nfunc (T) A() {}\n";
+        let mut facts = ProjectFacts::from_sources(&[(PathBuf::from("/m/p/a.go"), text.to_string())], &[]);
+        let package = &mut facts.packages[0];
+        assert_eq!(package.func_hashes.len(), 3);
+        let a_hash = func_key_hash("", "A");
+        let (a, b, t_a) = (index_of(package, "", "A"), index_of(package, "", "B"), index_of(package, "T", "A"));
+
+        // `A`'s hash held by `A` and by `(T).A` too: the search by strings finds the function.
+        package.func_hashes = vec![(a_hash, a), (a_hash, t_a)].into();
+        assert!(package.function("A").is_some_and(|func| func.name() == "A" && func.receiver().is_none()));
+
+        // `A`'s hash held by `B` alone: not `A`.
+        package.func_hashes = vec![(a_hash, b)].into();
+        assert!(package.function("A").is_none());
+    }
 }
