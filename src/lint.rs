@@ -197,6 +197,7 @@ fn lint_discovered(
                     snapshot = snapshot.merged(&earlier.1);
                 }
                 cache.store_group(&key, &snapshot);
+                cache.note_group(&cache.group_identity(&discovery.modules, files));
             }
             // A run of one group keeps its facts for re-linting (`--fix`); with several, each
             // group's facts are built again when needed (`RelintFacts`).
@@ -253,6 +254,9 @@ fn replay_group(
     modules: &ModuleIndex,
     cache: &ResultCache,
 ) -> Option<Replayed> {
+    if !cache.has_group(&cache.group_identity(&discovery.modules, files)) {
+        return None;
+    }
     let contents = group_contents(files, Vec::new());
     let key = cache.group_key(&discovery.modules, &contents);
     let snapshot = cache.load_group(&key)?;

@@ -88,9 +88,21 @@ fn hits(stats: &str) -> usize {
 }
 
 /// The result entries under the cache directory `cache` (not the trim stamp, the module
-/// groups' snapshots, nor the pre-pass's file scans).
+/// groups' snapshots and indexes, nor the pre-pass's file scans).
 fn entries(cache: &Path) -> Vec<PathBuf> {
-    cache_files(cache).into_iter().filter(|path| !is_snapshot(path) && !is_scan(path)).collect()
+    cache_files(cache)
+        .into_iter()
+        .filter(|path| !is_snapshot(path) && !is_group_index(path) && !is_scan(path))
+        .collect()
+}
+
+/// The module groups' indexes under `cache`: one per group whose snapshot was stored.
+fn group_indexes(cache: &Path) -> Vec<PathBuf> {
+    cache_files(cache).into_iter().filter(|path| is_group_index(path)).collect()
+}
+
+fn is_group_index(path: &Path) -> bool {
+    std::fs::read(path).is_ok_and(|bytes| bytes.starts_with(b"golint-guard-group-index "))
 }
 
 /// The pre-pass's stored file scans under `cache`.
@@ -146,6 +158,36 @@ fn a_warm_run_reads_every_result_and_reports_the_same() {
     for args in [&["--format", "sarif"][..], &["--format", "text", "--color", "never"], &["--threads", "1"]] {
         cached_equals_fresh(module.path(), cache.path(), args);
     }
+}
+
+/// A group's snapshot is looked for (its files read and hashed) only when the group's index,
+/// keyed by its paths alone, says one was stored: a group without one is linted as new, and
+/// indexed again.
+#[test]
+fn a_group_index_gates_the_snapshot_lookup() {
+    let module = module();
+    let cache = tempfile::tempdir().expect("cache dir");
+    let cold = run(module.path(), cache.path(), &[]);
+    assert_eq!(cold.snapshots, "cache snapshots: 0 of 1 module groups found");
+    assert_eq!((snapshots(cache.path()).len(), group_indexes(cache.path()).len()), (1, 1));
+    assert_eq!(run(module.path(), cache.path(), &[]).snapshots, "cache snapshots: 1 of 1 module groups found");
+
+    // Without its index the snapshot is not used, though it is still there; the entries are.
+    for index in group_indexes(cache.path()) {
+        std::fs::remove_file(index).expect("remove the index");
+    }
+    assert_eq!(snapshots(cache.path()).len(), 1);
+    let stats = cached_equals_fresh(module.path(), cache.path(), &[]);
+    assert_eq!(stats, "cache: 5 hits, 0 misses (0 entries rejected), 0 stored");
+    assert_eq!(group_indexes(cache.path()).len(), 1, "indexed again");
+    assert_eq!(run(module.path(), cache.path(), &[]).snapshots, "cache snapshots: 1 of 1 module groups found");
+
+    // A new file names another group: its own index, and the snapshot is not looked for.
+    std::fs::write(module.path().join("p/e.go"), "package p\n\nfunc more() {}\n").expect("write");
+    let grown = run(module.path(), cache.path(), &[]);
+    assert_eq!(grown.snapshots, "cache snapshots: 0 of 1 module groups found");
+    assert_eq!(group_indexes(cache.path()).len(), 2);
+    cached_equals_fresh(module.path(), cache.path(), &[]);
 }
 
 #[test]
