@@ -359,6 +359,12 @@ fn same_dir(a: &Path, b: &Path) -> bool {
     normalize(&a) == normalize(&b)
 }
 
+/// `path` made absolute (against the working directory) and without `.` and `..`: one
+/// spelling of a place, whichever pattern found it.
+pub fn absolute_normalized(path: &Path) -> PathBuf {
+    normalize(&std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()))
+}
+
 fn normalize(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for component in path.components() {

@@ -169,18 +169,23 @@ fn lint_discovered(
             // stored scan and is noted for the group's snapshot.
             let read = std::sync::Mutex::new(Vec::new());
             let facts = match cache {
-                Some(cache) => ProjectFacts::build_stored(
-                    files,
-                    &discovery.modules,
-                    &|path: &Path| {
-                        let file = crate::source::read_regular_file(path).ok().map(ReadFile::new);
-                        if let Ok(mut read) = read.lock() {
-                            read.push((path.to_path_buf(), file.as_ref().map(ReadFile::hash)));
-                        }
-                        file
-                    },
-                    cache,
-                ),
+                Some(cache) => {
+                    let scans = cache.scan_pack(&module_roots(files, &modules));
+                    let facts = ProjectFacts::build_stored(
+                        files,
+                        &discovery.modules,
+                        &|path: &Path| {
+                            let file = crate::source::read_regular_file(path).ok().map(ReadFile::new);
+                            if let Ok(mut read) = read.lock() {
+                                read.push((path.to_path_buf(), file.as_ref().map(ReadFile::hash)));
+                            }
+                            file
+                        },
+                        &scans,
+                    );
+                    scans.save();
+                    facts
+                }
                 None => ProjectFacts::build(files, &discovery.modules, 0),
             };
             engine.set_project(Arc::new(facts));
@@ -211,6 +216,28 @@ fn lint_discovered(
     sort_findings(&mut outcome.findings);
     outcome.discovery = discovery;
     outcome
+}
+
+/// The roots of the modules `files` lie in, absolute and sorted (an empty path for files
+/// outside every module): what names a module group's scan pack, whichever of its files a run
+/// reads and whatever pattern found them.
+fn module_roots(files: &[PathBuf], modules: &ModuleIndex) -> Vec<PathBuf> {
+    let mut roots = Vec::new();
+    let mut last_dir = None;
+    for file in files {
+        // Files come sorted, so a directory's files are looked up once.
+        let dir = file.parent();
+        if dir == last_dir {
+            continue;
+        }
+        last_dir = dir;
+        roots.push(
+            modules.module_for(file).map(|module| discover::absolute_normalized(&module.root)).unwrap_or_default(),
+        );
+    }
+    roots.sort();
+    roots.dedup();
+    roots
 }
 
 /// Each file of a group with its content hash as the pre-pass read it (`read`), or as it is

@@ -92,7 +92,7 @@ fn hits(stats: &str) -> usize {
 fn entries(cache: &Path) -> Vec<PathBuf> {
     cache_files(cache)
         .into_iter()
-        .filter(|path| !is_snapshot(path) && !is_group_index(path) && !is_scan(path))
+        .filter(|path| !is_snapshot(path) && !is_group_index(path) && !is_scan_pack(path))
         .collect()
 }
 
@@ -105,13 +105,13 @@ fn is_group_index(path: &Path) -> bool {
     std::fs::read(path).is_ok_and(|bytes| bytes.starts_with(b"golint-guard-group-index "))
 }
 
-/// The pre-pass's stored file scans under `cache`.
-fn scans(cache: &Path) -> Vec<PathBuf> {
-    cache_files(cache).into_iter().filter(|path| is_scan(path)).collect()
+/// The module groups' packs of pre-pass file scans under `cache`.
+fn scan_packs(cache: &Path) -> Vec<PathBuf> {
+    cache_files(cache).into_iter().filter(|path| is_scan_pack(path)).collect()
 }
 
-fn is_scan(path: &Path) -> bool {
-    std::fs::read(path).is_ok_and(|bytes| bytes.starts_with(b"golint-guard-scan "))
+fn is_scan_pack(path: &Path) -> bool {
+    std::fs::read(path).is_ok_and(|bytes| bytes.starts_with(b"golint-guard-scans "))
 }
 
 /// The module groups' snapshots under `cache`.
@@ -288,7 +288,7 @@ fn after_one_file_changes_the_pre_pass_scans_that_file_alone() {
     let cache = tempfile::tempdir().expect("cache dir");
     let first = run(module.path(), cache.path(), &[]);
     assert_eq!(first.scans, "cache scans: 0 found, 5 stored");
-    assert_eq!(scans(cache.path()).len(), 5);
+    assert_eq!(scan_packs(cache.path()).len(), 1, "the group's scans, in one file");
     // Unchanged: the group's snapshot answers, and no scan is read.
     assert_eq!(run(module.path(), cache.path(), &[]).scans, "cache scans: 0 found, 0 stored");
     std::fs::write(module.path().join("r/d.go"), "package r\n\nfunc h() {}\n").expect("write");
@@ -303,18 +303,68 @@ fn after_one_file_changes_the_pre_pass_scans_that_file_alone() {
     let cached = run(module.path(), cache.path(), &[]);
     assert_eq!(cached.output.stdout, fresh.output.stdout);
     assert_eq!(cached.scans, "cache scans: 0 found, 6 stored");
-    // Damaged scans are scanned again, never trusted; the result is a fresh run's.
-    for scan in scans(cache.path()) {
-        let mut bytes = std::fs::read(&scan).expect("read");
-        let at = bytes.len() - 2;
-        bytes[at] ^= 1;
-        std::fs::write(&scan, bytes).expect("write");
+    // Damaged scans are scanned again, never trusted; the result is a fresh run's. Each
+    // record's body is checked against its own hash; a damaged header or a pack cut short is
+    // no pack at all.
+    type Spoil = fn(&mut Vec<u8>);
+    let damage: [(&str, Spoil); 3] = [
+        ("every body", |bytes| {
+            for body in pack_bodies(bytes) {
+                bytes[body.end - 1] ^= 1;
+            }
+        }),
+        ("the header", |bytes| bytes[3] ^= 1),
+        ("cut short", |bytes| bytes.truncate(bytes.len() - 3)),
+    ];
+    for (round, (what, spoil)) in damage.into_iter().enumerate() {
+        let packs = scan_packs(cache.path());
+        assert_eq!(packs.len(), 1, "{what}");
+        let mut bytes = std::fs::read(&packs[0]).expect("read");
+        spoil(&mut bytes);
+        std::fs::write(&packs[0], bytes).expect("write");
+        std::fs::write(module.path().join("r/d.go"), format!("package r\n\nfunc h() {{ h() }}\n\n// {round}\n"))
+            .expect("write");
+        let fresh = run(module.path(), cache.path(), &["--no-cache"]);
+        let cached = run(module.path(), cache.path(), &[]);
+        assert_eq!(cached.output.stdout, fresh.output.stdout, "{what}");
+        assert_eq!(cached.scans, "cache scans: 0 found, 6 stored", "{what}");
     }
-    std::fs::write(module.path().join("r/d.go"), "package r\n\nfunc h() { h() }\n").expect("write");
-    let fresh = run(module.path(), cache.path(), &["--no-cache"]);
-    let cached = run(module.path(), cache.path(), &[]);
-    assert_eq!(cached.output.stdout, fresh.output.stdout);
-    assert_eq!(cached.scans, "cache scans: 0 found, 6 stored");
+}
+
+/// The byte ranges of the bodies in a scan pack: after the header's two lines, records of
+/// (path length u32 LE, path, digest, body hash, body length u32 LE, body).
+fn pack_bodies(bytes: &[u8]) -> Vec<std::ops::Range<usize>> {
+    let u32_at = |at: usize| u32::from_le_bytes(bytes[at..at + 4].try_into().expect("4 bytes")) as usize;
+    let mut at = bytes.iter().enumerate().filter(|&(_, &byte)| byte == b'\n').nth(1).expect("a header").0 + 1;
+    let mut bodies = Vec::new();
+    while at < bytes.len() {
+        let body_len_at = at + 4 + u32_at(at) + 64;
+        let body = body_len_at + 4..body_len_at + 4 + u32_at(body_len_at);
+        at = body.end;
+        bodies.push(body);
+    }
+    assert_eq!(at, bytes.len(), "records end where the pack does");
+    bodies
+}
+
+/// A group's scans live in one pack, which a run over part of the group rewrites without
+/// losing the scans of the files it did not read.
+#[test]
+fn a_run_over_part_of_a_group_keeps_the_other_files_scans() {
+    let module = module();
+    let cache = tempfile::tempdir().expect("cache dir");
+    std::fs::write(module.path().join("m.go"), "package m\n").expect("write");
+    assert_eq!(run(module.path(), cache.path(), &[]).scans, "cache scans: 0 found, 6 stored");
+    // `.` is the root package alone, in the same module: the same pack, rewritten.
+    std::fs::write(module.path().join("m.go"), "package m\n\nfunc M() {}\n").expect("write");
+    let part = run(module.path(), cache.path(), &["."]);
+    assert_eq!(part.scans, "cache scans: 0 found, 1 stored");
+    assert_eq!(scan_packs(cache.path()).len(), 1);
+    // m.go's scan from the partial run read another project (one package), so it is scanned
+    // again; the other five are the first run's, kept through the partial run.
+    let whole = run(module.path(), cache.path(), &[]);
+    assert_eq!(whole.scans, "cache scans: 5 found, 1 stored");
+    assert_eq!(whole.output.stdout, run(module.path(), cache.path(), &["--no-cache"]).output.stdout);
 }
 
 #[test]

@@ -32,11 +32,11 @@
 //! looked for only when the group's index (keyed by its paths, not their contents) says one was
 //! stored: a first run, or one after a file was added or removed, reads nothing for nothing.
 //!
-//! Scanning is most of the pre-pass, so the cache also keeps each file's scan
-//! ([`ScanStore`]), found by a digest of everything the scan reads. After one file changes,
-//! the pre-pass scans that file and reads the others' scans, then merges and resolves the
-//! packages as usual. A scan is used only when its group's snapshot misses, so an unchanged
-//! tree leaves its scans unused and the trim removes them after five days; the next edit then
+//! Scanning is most of the pre-pass, so the cache also keeps each file's scan, found by a
+//! digest of everything the scan reads, in one pack per module group ([`ScanPack`]). After
+//! one file changes, the pre-pass scans that file and reads the others' scans, then merges and
+//! resolves the packages as usual. A pack is read only when its group's snapshot misses, so an
+//! unchanged tree leaves it unused and the trim removes it after five days; the next edit then
 //! scans everything once.
 
 pub mod observe;
@@ -66,8 +66,8 @@ const ENTRY_FORMAT: &str = "golint-guard-result 1";
 const GROUP_FORMAT: &str = "golint-guard-group 1";
 /// The first line of a module group's index (see [`ResultCache::group_identity`]).
 const GROUP_INDEX_FORMAT: &str = "golint-guard-group-index 1";
-/// The first line of a file's stored pre-pass scan (see [`ScanStore`]).
-const SCAN_FORMAT: &str = "golint-guard-scan 1";
+/// The first line of a module group's stored pre-pass scans (see [`ScanPack`]).
+const SCAN_FORMAT: &str = "golint-guard-scans 1";
 /// The build: a result written by another build is never read.
 const BUILD: &str = concat!(env!("CARGO_PKG_VERSION"), "+", env!("GOLINT_GUARD_SOURCE_HASH"));
 
@@ -319,24 +319,214 @@ impl ResultCache {
     }
 }
 
-/// Scans live beside the entries, in this build's directory (a scan holds indexes into the
-/// build's tables), under their digest; they are checked and trimmed as entries are.
-impl ScanStore for ResultCache {
-    fn load_scan(&self, digest: &blake3::Hash) -> Option<Vec<u8>> {
-        let key = Key(digest.to_hex().to_string());
+/// A module group's pre-pass scans, kept together in one file of this build's directory (a
+/// scan holds indexes into the build's tables): one file per file scanned cost the kernel an
+/// inode each, most of a first run's extra time, and a 4 KiB block for about 2 KiB of scan.
+///
+/// The pack is a header (format, key) and then records of (path, digest, body hash, body). A
+/// run indexes the records without reading their bodies, reads a body when the pre-pass asks
+/// for its digest and checks it against its hash (a record that does not is no scan), and
+/// streams the scans it makes into a new pack; after the pre-pass it copies over the records
+/// of the files it did not scan anew, one at a time, and renames the new pack into place. So a
+/// pack costs memory for its index only, however large the group, and a run over part of a
+/// group keeps the scans of the rest. Two runs that write one pack at once lose only scans.
+pub struct ScanPack<'c> {
+    cache: &'c ResultCache,
+    key: Key,
+    /// The pack as it was, open, and where each of its records is.
+    stored: Option<Mutex<std::fs::File>>,
+    records: Vec<PackRecord>,
+    by_digest: HashMap<[u8; 32], usize>,
+    /// This run's scans by file: `None` when scanned anew (and written to `writing`), else the
+    /// stored record found.
+    this_run: Mutex<HashMap<Vec<u8>, Option<usize>>>,
+    /// The new pack, once a scan is stored; `None` inside after a write failed.
+    writing: Mutex<Option<Option<std::io::BufWriter<tempfile::NamedTempFile>>>>,
+}
+
+/// Where one record of a pack lies.
+struct PackRecord {
+    path: Vec<u8>,
+    digest: [u8; 32],
+    body_hash: [u8; 32],
+    /// The body's offset in the pack, and its length.
+    body_at: u64,
+    body_len: u32,
+}
+
+impl ResultCache {
+    /// The scan pack of the module group whose files lie in the modules rooted at `roots`
+    /// (sorted; an empty path for files outside every module).
+    pub fn scan_pack(&self, roots: &[PathBuf]) -> ScanPack<'_> {
+        let mut key = blake3::Hasher::new();
+        field(&mut key, SCAN_FORMAT.as_bytes());
+        for root in roots {
+            field(&mut key, root.as_os_str().as_encoded_bytes());
+        }
+        let key = Key(key.finalize().to_hex().to_string());
         let path = self.entry_path(&key);
-        let (file, modified, bytes) = read_entry(&path)?;
-        let body = checked_body(SCAN_FORMAT, &key, &bytes)?.to_vec();
-        trim::mark_used(&file, &path, modified, self.started);
-        self.scans_found.fetch_add(1, Ordering::Relaxed);
+        let (stored, records) = match index_pack(&path, &key, self.started) {
+            Some((file, records)) => (Some(Mutex::new(file)), records),
+            None => (None, Vec::new()),
+        };
+        let by_digest = records.iter().enumerate().map(|(index, record)| (record.digest, index)).collect();
+        ScanPack {
+            cache: self,
+            key,
+            stored,
+            records,
+            by_digest,
+            this_run: Mutex::new(HashMap::default()),
+            writing: Mutex::new(None),
+        }
+    }
+}
+
+/// The pack at `path` open, with its records, if its header is this format and `key` and its
+/// records are whole; anything else is no pack.
+fn index_pack(path: &Path, key: &Key, started: SystemTime) -> Option<(std::fs::File, Vec<PackRecord>)> {
+    use std::io::{BufRead as _, Read as _};
+    let file = std::fs::File::open(path).ok()?;
+    let metadata = file.metadata().ok()?;
+    let len = metadata.len();
+    let header = pack_header(key);
+    let mut reader = std::io::BufReader::with_capacity(1 << 16, &file);
+    let mut read_header = vec![0; header.len()];
+    reader.read_exact(&mut read_header).ok()?;
+    if read_header != header.as_bytes() {
+        return None;
+    }
+    let mut at = header.len() as u64;
+    let mut records = Vec::new();
+    let u32_at = |reader: &mut std::io::BufReader<&std::fs::File>| -> Option<u32> {
+        let mut bytes = [0; 4];
+        reader.read_exact(&mut bytes).ok()?;
+        Some(u32::from_le_bytes(bytes))
+    };
+    while !reader.fill_buf().ok()?.is_empty() {
+        let path_len = u32_at(&mut reader)?;
+        // A length past the end is a damaged pack, not an allocation to make.
+        if u64::from(path_len) > len - at {
+            return None;
+        }
+        let mut path = vec![0; path_len as usize];
+        reader.read_exact(&mut path).ok()?;
+        let (mut digest, mut body_hash) = ([0; 32], [0; 32]);
+        reader.read_exact(&mut digest).ok()?;
+        reader.read_exact(&mut body_hash).ok()?;
+        let body_len = u32_at(&mut reader)?;
+        let body_at = at + 4 + u64::from(path_len) + 64 + 4;
+        if body_at + u64::from(body_len) > len {
+            return None;
+        }
+        reader.seek_relative(i64::from(body_len)).ok()?;
+        at = body_at + u64::from(body_len);
+        records.push(PackRecord { path, digest, body_hash, body_at, body_len });
+    }
+    drop(reader);
+    trim::mark_used(&file, path, metadata.modified().ok()?, started);
+    Some((file, records))
+}
+
+/// The first bytes of a pack: its format and key.
+fn pack_header(key: &Key) -> String {
+    format!("{SCAN_FORMAT}\n{}\n", key.0)
+}
+
+impl ScanPack<'_> {
+    /// The body of stored record `index`, if it still matches its hash.
+    fn stored_body(&self, index: usize) -> Option<Vec<u8>> {
+        use std::io::{Read as _, Seek as _};
+        let record = self.records.get(index)?;
+        let mut file = self.stored.as_ref()?.lock().ok()?;
+        file.seek(std::io::SeekFrom::Start(record.body_at)).ok()?;
+        let mut body = vec![0; record.body_len as usize];
+        file.read_exact(&mut body).ok()?;
+        (blake3::hash(&body).as_bytes() == &record.body_hash).then_some(body)
+    }
+
+    /// Append a record to the new pack, starting it with the first.
+    fn append(&self, path: &[u8], digest: &[u8; 32], body: &[u8]) {
+        let Ok(mut writing) = self.writing.lock() else { return };
+        let writer = writing.get_or_insert_with(|| {
+            let dir = self.cache.entry_path(&self.key).parent().map(Path::to_path_buf).unwrap_or_default();
+            let temp = temp_file_in(&dir).ok()?;
+            let mut writer = std::io::BufWriter::with_capacity(1 << 16, temp);
+            writer.write_all(pack_header(&self.key).as_bytes()).ok()?;
+            Some(writer)
+        });
+        let Some(out) = writer.as_mut() else { return };
+        let written = match (u32::try_from(path.len()), u32::try_from(body.len())) {
+            (Ok(path_len), Ok(body_len)) => out
+                .write_all(&path_len.to_le_bytes())
+                .and_then(|()| out.write_all(path))
+                .and_then(|()| out.write_all(digest))
+                .and_then(|()| out.write_all(blake3::hash(body).as_bytes()))
+                .and_then(|()| out.write_all(&body_len.to_le_bytes()))
+                .and_then(|()| out.write_all(body))
+                .is_ok(),
+            _ => false,
+        };
+        if !written {
+            *writer = None;
+        }
+    }
+}
+
+impl ScanStore for ScanPack<'_> {
+    fn load_scan(&self, file: &Path, digest: &blake3::Hash) -> Option<Vec<u8>> {
+        let &index = self.by_digest.get(digest.as_bytes())?;
+        let body = self.stored_body(index)?;
+        self.this_run.lock().ok()?.insert(path_bytes(file), Some(index));
+        self.cache.scans_found.fetch_add(1, Ordering::Relaxed);
         Some(body)
     }
 
-    fn store_scan(&self, digest: &blake3::Hash, body: &[u8]) {
-        let key = Key(digest.to_hex().to_string());
-        let header = format!("{SCAN_FORMAT}\n{}\n{}\n", key.0, blake3::hash(body).to_hex());
-        if write_atomically(&self.entry_path(&key), header.as_bytes(), body).is_ok() {
-            self.scans_stored.fetch_add(1, Ordering::Relaxed);
+    fn store_scan(&self, file: &Path, digest: &blake3::Hash, body: &[u8]) {
+        let path = path_bytes(file);
+        self.append(&path, digest.as_bytes(), body);
+        if let Ok(mut this_run) = self.this_run.lock() {
+            this_run.insert(path, None);
+        }
+    }
+}
+
+/// A file's path as a pack keeps it: absolute, so runs that spell it differently (`./p/a.go`,
+/// `p/a.go`) keep one scan of it.
+fn path_bytes(path: &Path) -> Vec<u8> {
+    crate::discover::absolute_normalized(path).into_os_string().into_encoded_bytes()
+}
+
+impl ScanPack<'_> {
+    /// Finish the new pack, if this run scanned anything: the records of the files found in
+    /// the old pack, and of the files this run did not read, follow the new scans. Failures
+    /// are silent.
+    pub fn save(self) {
+        let this_run = match self.this_run.lock() {
+            Ok(mut this_run) => std::mem::take(&mut *this_run),
+            Err(_) => return,
+        };
+        let scanned = this_run.values().filter(|found| found.is_none()).count();
+        if scanned == 0 {
+            return;
+        }
+        for (path, found) in &this_run {
+            if let Some(index) = *found {
+                let Some(body) = self.stored_body(index) else { continue };
+                self.append(path, &self.records[index].digest, &body);
+            }
+        }
+        for (index, record) in self.records.iter().enumerate() {
+            if this_run.contains_key(&record.path) {
+                continue;
+            }
+            let Some(body) = self.stored_body(index) else { continue };
+            self.append(&record.path, &record.digest, &body);
+        }
+        let Ok(Some(Some(writer))) = self.writing.into_inner() else { return };
+        let Ok(temp) = writer.into_inner() else { return };
+        if temp.persist(self.cache.entry_path(&self.key)).is_ok() {
+            self.cache.scans_stored.fetch_add(scanned, Ordering::Relaxed);
         }
     }
 }
@@ -687,20 +877,24 @@ fn read_entry(path: &Path) -> Option<(std::fs::File, SystemTime, Vec<u8>)> {
     Some((file, metadata.modified().ok()?, bytes))
 }
 
+/// A new temporary file in `dir` (which the trim knows by its prefix), the directory made
+/// only when missing: a `create_dir_all` before every write was 15% of the writes' time on a
+/// first run (perf, etcd).
+fn temp_file_in(dir: &Path) -> std::io::Result<tempfile::NamedTempFile> {
+    let temp_in = |dir: &Path| tempfile::Builder::new().prefix(trim::TEMP_PREFIX).tempfile_in(dir);
+    match temp_in(dir) {
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+            std::fs::create_dir_all(dir)?;
+            temp_in(dir)
+        }
+        made => made,
+    }
+}
+
 /// Write `header` and `body` to a temporary file beside `path`, then rename it into place:
 /// a reader sees the old entry or the new one, never half of one.
 fn write_atomically(path: &Path, header: &[u8], body: &[u8]) -> std::io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let temp_in = |dir: &Path| tempfile::Builder::new().prefix(trim::TEMP_PREFIX).tempfile_in(dir);
-    // The directory is made only when missing: a `create_dir_all` before every write was 15% of
-    // the writes' time on a first run (perf, etcd).
-    let mut temp = match temp_in(dir) {
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
-            std::fs::create_dir_all(dir)?;
-            temp_in(dir)?
-        }
-        made => made?,
-    };
+    let mut temp = temp_file_in(path.parent().unwrap_or(Path::new(".")))?;
     temp.write_all(header)?;
     temp.write_all(body)?;
     temp.persist(path).map_err(|err| err.error)?;

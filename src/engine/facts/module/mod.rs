@@ -161,10 +161,12 @@ pub type Text = std::sync::Arc<str>;
 /// directory's import path and the import paths of the project's packages. Scanning is most of
 /// the pre-pass, so a re-check after one file changed scans that file alone.
 pub trait ScanStore: Sync {
-    /// The body stored under `digest`, if there is one and it is intact.
-    fn load_scan(&self, digest: &blake3::Hash) -> Option<Vec<u8>>;
-    /// Keep `body` under `digest`; failing is allowed (the store only ever saves work).
-    fn store_scan(&self, digest: &blake3::Hash, body: &[u8]);
+    /// The body stored under `digest`, if there is one and it is intact; `file` is the file
+    /// being scanned.
+    fn load_scan(&self, file: &Path, digest: &blake3::Hash) -> Option<Vec<u8>>;
+    /// Keep `body`, the scan of `file`, under `digest`; failing is allowed (the store only ever
+    /// saves work).
+    fn store_scan(&self, file: &Path, digest: &blake3::Hash, body: &[u8]);
 }
 
 /// A file's bytes with their blake3 hash, taken once where the file is read: a build with a

@@ -270,12 +270,12 @@ fn scan_files_stored(
             let Some(source) = read(file) else { return Outcome::Unreadable };
             let digest = scan_digest(&source.hash, file, dir, dirs, &project_digest);
             // A body that does not read back as an outcome (another layout) is scanned anew.
-            if let Some(outcome) = store.load_scan(&digest).and_then(|body| postcard::from_bytes(&body).ok()) {
+            if let Some(outcome) = store.load_scan(file, &digest).and_then(|body| postcard::from_bytes(&body).ok()) {
                 return outcome;
             }
             let outcome = scan_source(&source.bytes, file, dir, dirs, tokens, interner);
             if let Ok(body) = postcard::to_allocvec(&outcome) {
-                store.store_scan(&digest, &body);
+                store.store_scan(file, &digest, &body);
             }
             outcome
         })
@@ -1661,13 +1661,13 @@ mod tests {
     }
 
     impl ScanStore for MemoryStore {
-        fn load_scan(&self, digest: &blake3::Hash) -> Option<Vec<u8>> {
+        fn load_scan(&self, _file: &Path, digest: &blake3::Hash) -> Option<Vec<u8>> {
             let body = self.scans.lock().unwrap().get(digest.as_bytes()).cloned()?;
             self.found.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             Some(body)
         }
 
-        fn store_scan(&self, digest: &blake3::Hash, body: &[u8]) {
+        fn store_scan(&self, _file: &Path, digest: &blake3::Hash, body: &[u8]) {
             self.scans.lock().unwrap().insert(*digest.as_bytes(), body.to_vec());
         }
     }
