@@ -281,7 +281,9 @@ fn relative_like(found: &Path, target: &Path) -> PathBuf {
     }
     let cwd = std::env::current_dir().unwrap_or_default();
     match found.strip_prefix(&cwd) {
-        Ok(relative) => relative.to_path_buf(),
+        // `./go.mod`, as the walk of `./...` names it: a bare `go.mod` has an empty parent,
+        // which no file's directory matched, so the module enclosing `./pkg/...` went unseen.
+        Ok(relative) => Path::new(".").join(relative),
         Err(_) => found.to_path_buf(),
     }
 }

@@ -272,3 +272,45 @@ fn files_with_syntax_errors_are_never_fixed() {
     assert_eq!(std::fs::read_to_string(&file).unwrap(), broken);
     assert!(stderr(&output).contains("syntax errors"), "the refusal is reported: {}", stderr(&output));
 }
+
+/// A package below the working directory's module (`./q/...` run from the module root) takes
+/// the module's Go version and import path, as every other way of naming it does: the go.mod
+/// found above it used to be named `go.mod`, whose empty parent matched no file, so on Go 1.23
+/// a loop variable captured by a goroutine was flagged as if the module were older than 1.22.
+#[test]
+fn a_package_below_the_working_directory_takes_its_modules_go_version() {
+    let module = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir(module.path().join("q")).expect("mkdir");
+    let capture = "package q\n\nimport \"sync\"\n\nfunc F(xs []int) {\n\tvar wg sync.WaitGroup\n\tfor _, x := range xs {\n\t\twg.Add(1)\n\t\tgo func() {\n\t\t\tdefer wg.Done()\n\t\t\tprintln(x)\n\t\t}()\n\t}\n\twg.Wait()\n}\n";
+    std::fs::write(module.path().join("q/c.go"), capture).expect("write");
+    let rules_in = |pattern: &str, dir: &Path| -> Vec<String> {
+        let output = golint_guard(
+            &[
+                "check",
+                "--no-config",
+                "--no-cache",
+                "--exit-zero",
+                "--format",
+                "json",
+                "--select",
+                "loop-var-capture",
+                pattern,
+            ],
+            dir,
+        );
+        assert!(output.status.success(), "{}", stderr(&output));
+        json_findings(&output).iter().map(|finding| finding["rule"].as_str().unwrap_or_default().to_string()).collect()
+    };
+    for (go, flagged) in [("1.21", true), ("1.23", false)] {
+        std::fs::write(module.path().join("go.mod"), format!("module example.com/m\n\ngo {go}\n")).expect("go.mod");
+        for (pattern, dir) in [
+            ("./...", module.path()),
+            ("./q/...", module.path()),
+            ("q/c.go", module.path()),
+            (".", &module.path().join("q")),
+        ] {
+            let rules = rules_in(pattern, dir);
+            assert_eq!(rules.contains(&"loop-var-capture".to_string()), flagged, "go {go}, `{pattern}`: {rules:?}");
+        }
+    }
+}
