@@ -523,10 +523,14 @@ impl ScanPack<'_> {
             let Some(body) = self.stored_body(index) else { continue };
             self.append(&record.path, &record.digest, &body);
         }
-        let Ok(Some(Some(writer))) = self.writing.into_inner() else { return };
+        let ScanPack { cache, key, stored, writing, .. } = self;
+        // The old pack is closed before the new one replaces it: Windows refuses to rename over
+        // an open file unless it was opened to allow that.
+        drop(stored);
+        let Ok(Some(Some(writer))) = writing.into_inner() else { return };
         let Ok(temp) = writer.into_inner() else { return };
-        if temp.persist(self.cache.entry_path(&self.key)).is_ok() {
-            self.cache.scans_stored.fetch_add(scanned, Ordering::Relaxed);
+        if temp.persist(cache.entry_path(&key)).is_ok() {
+            cache.scans_stored.fetch_add(scanned, Ordering::Relaxed);
         }
     }
 }
