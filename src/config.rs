@@ -9,7 +9,7 @@ use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use toml::Spanned;
 
 /// The file name `check` and `gate` look for, walking up from the first target.
@@ -87,8 +87,8 @@ impl Settings {
     /// directory), so both sides are made absolute and cleaned first. A file outside the config
     /// directory keeps its absolute path, which `**/` patterns can still match.
     fn relative_to_root(&self, path: &Path) -> PathBuf {
-        let root = absolute_clean(&self.root);
-        let path = absolute_clean(path);
+        let root = crate::discover::absolute_normalized(&self.root);
+        let path = crate::discover::absolute_normalized(path);
         match path.strip_prefix(&root) {
             Ok(relative) => relative.to_path_buf(),
             Err(_) => path,
@@ -157,7 +157,9 @@ pub fn resolve(output: &OutputArgs, targets: &[String]) -> Result<Settings, Conf
     config.extend_select.extend(cli_rule_ids(&output.extend_select)?);
     config.ignore.extend(cli_rule_ids(&output.ignore)?);
     let root = match &config_path {
-        Some(path) => absolute_clean(path).parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf),
+        Some(path) => {
+            crate::discover::absolute_normalized(path).parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+        }
         None => PathBuf::from("."),
     };
     Ok(config.into_settings(root, config_path))
@@ -170,7 +172,9 @@ pub fn resolve_for_dir(dir: &Path) -> (Option<PathBuf>, Result<Settings, ConfigE
     let config_path = find_config(dir);
     let settings = match &config_path {
         Some(path) => load(path).map(|config| {
-            let root = absolute_clean(path).parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+            let root = crate::discover::absolute_normalized(path)
+                .parent()
+                .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
             config.into_settings(root, Some(path.clone()))
         }),
         None => Ok(FileConfig::default().into_settings(PathBuf::from("."), None)),
@@ -474,31 +478,22 @@ fn search_start(targets: &[String]) -> PathBuf {
 
 /// The nearest golint-guard.toml in `start` or one of its parents.
 fn find_config(start: &Path) -> Option<PathBuf> {
-    absolute_clean(start).ancestors().map(|dir| dir.join(CONFIG_FILE_NAME)).find(|candidate| candidate.is_file())
-}
-
-/// An absolute path with `.` and `..` removed lexically (symlinks are left alone, so the
-/// result matches what the walk and the display paths are built from).
-fn absolute_clean(path: &Path) -> PathBuf {
-    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    let mut clean = PathBuf::new();
-    for component in absolute.components() {
-        match component {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                clean.pop();
-            }
-            other => clean.push(other),
-        }
-    }
-    clean
+    crate::discover::absolute_normalized(start)
+        .ancestors()
+        .map(|dir| dir.join(CONFIG_FILE_NAME))
+        .find(|candidate| candidate.is_file())
 }
 
 /// A path as errors show it: relative to the working directory when it is inside it.
 fn shown_path(path: &Path) -> String {
     let shown = std::env::current_dir()
         .ok()
-        .and_then(|cwd| absolute_clean(path).strip_prefix(absolute_clean(&cwd)).ok().map(Path::to_path_buf))
+        .and_then(|cwd| {
+            crate::discover::absolute_normalized(path)
+                .strip_prefix(crate::discover::absolute_normalized(&cwd))
+                .ok()
+                .map(Path::to_path_buf)
+        })
         .filter(|relative| !relative.as_os_str().is_empty())
         .unwrap_or_else(|| path.to_path_buf());
     shown.display().to_string()

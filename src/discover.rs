@@ -252,10 +252,7 @@ pub fn discover(targets: &[Target], threads: usize, exclude: &(dyn Fn(&Path) -> 
 /// `pkg/../a.go`, a directory and `./...` both reaching it). The shortest name is kept, and a
 /// file counts as explicit when any of its names was an explicit argument.
 fn unique_files(files: Vec<PathBuf>, explicit: Vec<PathBuf>) -> (Vec<PathBuf>, Vec<PathBuf>) {
-    let identity = |path: &Path| {
-        path.canonicalize()
-            .unwrap_or_else(|_| normalize(&std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())))
-    };
+    let identity = |path: &Path| path.canonicalize().unwrap_or_else(|_| absolute_normalized(path));
     let mut chosen: HashMap<PathBuf, PathBuf> = HashMap::default();
     for path in files {
         let key = identity(&path);
@@ -356,13 +353,12 @@ fn read_module_files(paths: &[PathBuf], unreadable: &mut Vec<(PathBuf, String)>)
 }
 
 fn same_dir(a: &Path, b: &Path) -> bool {
-    let a = std::path::absolute(a).unwrap_or_else(|_| a.to_path_buf());
-    let b = std::path::absolute(b).unwrap_or_else(|_| b.to_path_buf());
-    normalize(&a) == normalize(&b)
+    absolute_normalized(a) == absolute_normalized(b)
 }
 
-/// `path` made absolute (against the working directory) and without `.` and `..`: one
-/// spelling of a place, whichever pattern found it.
+/// `path` made absolute (against the working directory) with `.` and `..` removed lexically
+/// (symlinks are left alone, so the result matches what the walk and the display paths are
+/// built from): one spelling of a place, whichever pattern found it.
 pub fn absolute_normalized(path: &Path) -> PathBuf {
     normalize(&std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()))
 }
@@ -446,9 +442,7 @@ impl ModuleIndex {
             .modules
             .iter()
             .enumerate()
-            .map(|(index, module)| {
-                (normalize(&std::path::absolute(&module.root).unwrap_or_else(|_| module.root.clone())), index)
-            })
+            .map(|(index, module)| (absolute_normalized(&module.root), index))
             .collect();
         let workspace_versions =
             discovery.workspaces.iter().map(|workspace| (workspace.path.clone(), workspace.go_version)).collect();
@@ -456,7 +450,7 @@ impl ModuleIndex {
     }
 
     pub fn module_for(&self, file: &Path) -> Option<&Module> {
-        let absolute = normalize(&std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf()));
+        let absolute = absolute_normalized(file);
         absolute.ancestors().skip(1).find_map(|dir| self.by_dir.get(dir)).map(|&index| &self.modules[index])
     }
 
