@@ -433,6 +433,12 @@ fn pack_header(key: &Key) -> String {
     format!("{SCAN_FORMAT}\n{}\n", key.0)
 }
 
+/// A file's path as a pack keeps it: absolute, so runs that spell it differently (`./p/a.go`,
+/// `p/a.go`) keep one scan of it.
+fn path_bytes(path: &Path) -> Vec<u8> {
+    crate::discover::absolute_normalized(path).into_os_string().into_encoded_bytes()
+}
+
 impl ScanPack<'_> {
     /// The body of stored record `index`, if it still matches its hash.
     fn stored_body(&self, index: usize) -> Option<Vec<u8>> {
@@ -471,6 +477,37 @@ impl ScanPack<'_> {
             *writer = None;
         }
     }
+
+    /// Finish the new pack, if this run scanned anything: the records of the files found in
+    /// the old pack, and of the files this run did not read, follow the new scans. Failures
+    /// are silent.
+    pub fn save(self) {
+        let this_run = match self.this_run.lock() {
+            Ok(mut this_run) => std::mem::take(&mut *this_run),
+            Err(_) => return,
+        };
+        let scanned = this_run.values().filter(|found| found.is_none()).count();
+        if scanned == 0 {
+            return;
+        }
+        let found = this_run.iter().filter_map(|(path, found)| Some((path.as_slice(), (*found)?)));
+        let not_read = (0..self.records.len())
+            .filter(|&index| !this_run.contains_key(&self.records[index].path))
+            .map(|index| (self.records[index].path.as_slice(), index));
+        for (path, index) in found.chain(not_read) {
+            let Some(body) = self.stored_body(index) else { continue };
+            self.append(path, &self.records[index].digest, &body);
+        }
+        let ScanPack { cache, key, stored, writing, .. } = self;
+        // The old pack is closed before the new one replaces it: Windows refuses to rename over
+        // an open file unless it was opened to allow that.
+        drop(stored);
+        let Ok(Some(Some(writer))) = writing.into_inner() else { return };
+        let Ok(temp) = writer.into_inner() else { return };
+        if temp.persist(cache.entry_path(&key)).is_ok() {
+            cache.scans_stored.fetch_add(scanned, Ordering::Relaxed);
+        }
+    }
 }
 
 impl ScanStore for ScanPack<'_> {
@@ -487,50 +524,6 @@ impl ScanStore for ScanPack<'_> {
         self.append(&path, digest.as_bytes(), body);
         if let Ok(mut this_run) = self.this_run.lock() {
             this_run.insert(path, None);
-        }
-    }
-}
-
-/// A file's path as a pack keeps it: absolute, so runs that spell it differently (`./p/a.go`,
-/// `p/a.go`) keep one scan of it.
-fn path_bytes(path: &Path) -> Vec<u8> {
-    crate::discover::absolute_normalized(path).into_os_string().into_encoded_bytes()
-}
-
-impl ScanPack<'_> {
-    /// Finish the new pack, if this run scanned anything: the records of the files found in
-    /// the old pack, and of the files this run did not read, follow the new scans. Failures
-    /// are silent.
-    pub fn save(self) {
-        let this_run = match self.this_run.lock() {
-            Ok(mut this_run) => std::mem::take(&mut *this_run),
-            Err(_) => return,
-        };
-        let scanned = this_run.values().filter(|found| found.is_none()).count();
-        if scanned == 0 {
-            return;
-        }
-        for (path, found) in &this_run {
-            if let Some(index) = *found {
-                let Some(body) = self.stored_body(index) else { continue };
-                self.append(path, &self.records[index].digest, &body);
-            }
-        }
-        for (index, record) in self.records.iter().enumerate() {
-            if this_run.contains_key(&record.path) {
-                continue;
-            }
-            let Some(body) = self.stored_body(index) else { continue };
-            self.append(&record.path, &record.digest, &body);
-        }
-        let ScanPack { cache, key, stored, writing, .. } = self;
-        // The old pack is closed before the new one replaces it: Windows refuses to rename over
-        // an open file unless it was opened to allow that.
-        drop(stored);
-        let Ok(Some(Some(writer))) = writing.into_inner() else { return };
-        let Ok(temp) = writer.into_inner() else { return };
-        if temp.persist(cache.entry_path(&key)).is_ok() {
-            cache.scans_stored.fetch_add(scanned, Ordering::Relaxed);
         }
     }
 }
