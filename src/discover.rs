@@ -358,8 +358,10 @@ fn same_dir(a: &Path, b: &Path) -> bool {
 
 /// `path` made absolute (against the working directory) with `.` and `..` removed lexically
 /// (symlinks are left alone, so the result matches what the walk and the display paths are
-/// built from): one spelling of a place, whichever pattern found it.
+/// built from): one spelling of a place, whichever pattern found it. The empty path, which
+/// `Path::parent` gives for a bare file name, is the working directory.
 pub fn absolute_normalized(path: &Path) -> PathBuf {
+    let path = if path.as_os_str().is_empty() { Path::new(".") } else { path };
     normalize(&std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()))
 }
 

@@ -1199,20 +1199,7 @@ impl Value {
 /// An absolute, `.`/`..`-free form of `path`, so relative and absolute spellings of a file
 /// find the same package.
 pub(crate) fn normalize(path: &Path) -> PathBuf {
-    // `Path::new("x.go").parent_node()` is the empty path, which means the current directory.
-    let path = if path.as_os_str().is_empty() { Path::new(".") } else { path };
-    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    let mut out = PathBuf::new();
-    for component in absolute.components() {
-        match component {
-            std::path::Component::CurDir => {}
-            std::path::Component::ParentDir => {
-                out.pop();
-            }
-            other => out.push(other),
-        }
-    }
-    out
+    crate::discover::absolute_normalized(path)
 }
 
 #[cfg(test)]
