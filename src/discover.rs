@@ -229,7 +229,8 @@ pub fn discover(targets: &[Target], threads: usize, exclude: &(dyn Fn(&Path) -> 
             Target::File(path) | Target::Tree(path) | Target::Package(path) => path,
         };
         let start = if path.is_dir() { path.clone() } else { path.parent().map(Path::to_path_buf).unwrap_or_default() };
-        let absolute = std::path::absolute(&start).unwrap_or(start);
+        // A bare file name (`c.go`) has an empty parent: the working directory.
+        let absolute = absolute_normalized(&start);
         for dir in absolute.ancestors() {
             for name in ["go.mod", "go.work"] {
                 let candidate = dir.join(name);

@@ -308,6 +308,8 @@ fn a_package_below_the_working_directory_takes_its_modules_go_version() {
             ("./q/...", module.path()),
             ("q/c.go", module.path()),
             (".", &module.path().join("q")),
+            // A bare file name's parent is the empty path, which found no go.mod above it.
+            ("c.go", &module.path().join("q")),
         ] {
             let rules = rules_in(pattern, dir);
             assert_eq!(rules.contains(&"loop-var-capture".to_string()), flagged, "go {go}, `{pattern}`: {rules:?}");
