@@ -150,10 +150,11 @@ fn lint_discovered(
     } else {
         let module_groups = groups::module_groups(&discovery, &modules);
         let single = module_groups.len() == 1;
-        for files in &module_groups {
+        for group in &module_groups {
+            let (files, facts_files) = (&group.files, &group.facts_files);
             // Let the previous group's facts go before building the next group's.
             engine.set_project(Arc::default());
-            let replayed = cache.and_then(|cache| replay_group(&discovery, files, &modules, cache));
+            let replayed = cache.and_then(|cache| replay_group(&discovery, files, facts_files, &modules, cache));
             let (to_lint, earlier) = match replayed {
                 Some(replayed) => {
                     add_results(&mut outcome, replayed.results);
@@ -170,9 +171,9 @@ fn lint_discovered(
             let read = std::sync::Mutex::new(Vec::new());
             let facts = match cache {
                 Some(cache) => {
-                    let scans = cache.scan_pack(&module_roots(files, &modules));
+                    let scans = cache.scan_pack(&module_roots(facts_files, &modules));
                     let facts = ProjectFacts::build_stored(
-                        files,
+                        facts_files,
                         &discovery.modules,
                         &|path: &Path| {
                             let file = crate::source::read_regular_file(path).ok().map(ReadFile::new);
@@ -186,7 +187,7 @@ fn lint_discovered(
                     scans.save();
                     facts
                 }
-                None => ProjectFacts::build(files, &discovery.modules, 0),
+                None => ProjectFacts::build(facts_files, &discovery.modules, 0),
             };
             engine.set_project(Arc::new(facts));
             let project_cache = cache.map(|cache| cache.for_project(engine.project().map(|project| &**project)));
@@ -196,13 +197,13 @@ fn lint_discovered(
             );
             if let (Some(cache), Some(project_cache)) = (cache, project_cache) {
                 let read = read.into_inner().unwrap_or_default();
-                let key = cache.group_key(&discovery.modules, &group_contents(files, read));
+                let key = cache.group_key(&discovery.modules, &group_contents(facts_files, read));
                 let mut snapshot = project_cache.snapshot();
                 if let Some(earlier) = earlier.filter(|(earlier_key, _)| *earlier_key == key) {
                     snapshot = snapshot.merged(&earlier.1);
                 }
                 cache.store_group(&key, &snapshot);
-                cache.note_group(&cache.group_identity(&discovery.modules, files));
+                cache.note_group(&cache.group_identity(&discovery.modules, facts_files));
             }
             // A run of one group keeps its facts for re-linting (`--fix`); with several, each
             // group's facts are built again when needed (`RelintFacts`).
@@ -273,18 +274,19 @@ struct Replayed {
     snapshot: (crate::cache::Key, crate::cache::GroupSnapshot),
 }
 
-/// Check a group's files against its stored snapshot, if its files are all as a stored
-/// snapshot's pre-pass read them.
+/// Check a group's files against its stored snapshot, if the files its pre-pass reads
+/// (`facts_files`) are all as a stored snapshot's pre-pass read them.
 fn replay_group(
     discovery: &Discovery,
     files: &[PathBuf],
+    facts_files: &[PathBuf],
     modules: &ModuleIndex,
     cache: &ResultCache,
 ) -> Option<Replayed> {
-    if !cache.has_group(&cache.group_identity(&discovery.modules, files)) {
+    if !cache.has_group(&cache.group_identity(&discovery.modules, facts_files)) {
         return None;
     }
-    let contents = group_contents(files, Vec::new());
+    let contents = group_contents(facts_files, Vec::new());
     let key = cache.group_key(&discovery.modules, &contents);
     let snapshot = cache.load_group(&key)?;
     let project_cache = cache.replay(&snapshot)?;
@@ -389,7 +391,7 @@ fn add_results(outcome: &mut LintOutcome, results: Vec<(FileOutcome, Option<OnDi
 /// for and kept until a file of another group asks.
 pub struct RelintFacts<'o> {
     outcome: &'o LintOutcome,
-    groups: Option<Vec<Vec<PathBuf>>>,
+    groups: Option<Vec<groups::Group>>,
     current: Option<(usize, Arc<ProjectFacts>)>,
 }
 
@@ -406,14 +408,14 @@ impl<'o> RelintFacts<'o> {
         let discovery = &self.outcome.discovery;
         let groups = self.groups.get_or_insert_with(|| groups::module_groups(discovery, &ModuleIndex::new(discovery)));
         let group =
-            groups.iter().position(|files| files.binary_search_by(|probe| probe.as_path().cmp(file)).is_ok())?;
+            groups.iter().position(|group| group.files.binary_search_by(|probe| probe.as_path().cmp(file)).is_ok())?;
         if let Some((current, project)) = &self.current
             && *current == group
         {
             return Some(project.clone());
         }
         self.current = None;
-        let project = Arc::new(ProjectFacts::build(&groups[group], &discovery.modules, 0));
+        let project = Arc::new(ProjectFacts::build(&groups[group].facts_files, &discovery.modules, 0));
         self.current = Some((group, project.clone()));
         Some(project)
     }

@@ -349,22 +349,56 @@ fn pack_bodies(bytes: &[u8]) -> Vec<std::ops::Range<usize>> {
 
 /// A group's scans live in one pack, which a run over part of the group rewrites without
 /// losing the scans of the files it did not read.
+/// A run over part of a group reads the rest of its modules for facts, so it finds their scans
+/// in the group's pack; and a run keeps the records of files it did not read (a file removed
+/// for a run is found again when it is back).
 #[test]
-fn a_run_over_part_of_a_group_keeps_the_other_files_scans() {
+fn a_run_over_part_of_a_group_reads_the_other_files_scans_from_its_pack() {
     let module = module();
     let cache = tempfile::tempdir().expect("cache dir");
     std::fs::write(module.path().join("m.go"), "package m\n").expect("write");
     assert_eq!(run(module.path(), cache.path(), &[]).scans, "cache scans: 0 found, 6 stored");
-    // `.` is the root package alone, in the same module: the same pack, rewritten.
+    // `.` is the root package alone, in the same module: the same pack, rewritten. Its pre-pass
+    // reads the whole module; only the changed m.go is scanned.
     std::fs::write(module.path().join("m.go"), "package m\n\nfunc M() {}\n").expect("write");
     let part = run(module.path(), cache.path(), &["."]);
-    assert_eq!(part.scans, "cache scans: 0 found, 1 stored");
+    assert_eq!(part.scans, "cache scans: 5 found, 1 stored");
     assert_eq!(scan_packs(cache.path()).len(), 1);
-    // m.go's scan from the partial run read another project (one package), so it is scanned
-    // again; the other five are the first run's, kept through the partial run.
+    // The partial run read the same project as a whole run, so its scan of m.go serves one.
     let whole = run(module.path(), cache.path(), &[]);
-    assert_eq!(whole.scans, "cache scans: 5 found, 1 stored");
+    assert_eq!(whole.scans, "cache scans: 6 found, 0 stored");
     assert_eq!(whole.output.stdout, run(module.path(), cache.path(), &["--no-cache"]).output.stdout);
+    // p/a.go gone (package p keeps b.go, so the project is the same) while m.go changes: the
+    // pack is rewritten without reading a.go, and keeps its record.
+    let a_go = module.path().join("p/a.go");
+    let text = std::fs::read(&a_go).expect("read");
+    std::fs::remove_file(&a_go).expect("remove");
+    std::fs::write(module.path().join("m.go"), "package m\n\nfunc N() {}\n").expect("write");
+    assert_eq!(run(module.path(), cache.path(), &[]).scans, "cache scans: 4 found, 1 stored");
+    // Back, with m.go changed again so that no stored snapshot serves the group.
+    std::fs::write(&a_go, text).expect("write");
+    std::fs::write(module.path().join("m.go"), "package m\n\nfunc O() {}\n").expect("write");
+    assert_eq!(run(module.path(), cache.path(), &[]).scans, "cache scans: 5 found, 1 stored");
+}
+
+/// A run over one package takes facts from the rest of its module, so a change there reaches it
+/// through the cache as it does without: a stored snapshot or entry of the package is not
+/// trusted once a file it was not asked to lint has changed.
+#[test]
+fn a_partial_run_sees_a_change_in_the_rest_of_its_module() {
+    let module = module();
+    let cache = tempfile::tempdir().expect("cache dir");
+    let unchecked_helper =
+        |run: &Run| String::from_utf8_lossy(&run.output.stdout).contains("`p.Helper` is not checked");
+    cached_equals_fresh(module.path(), cache.path(), &["./q/..."]);
+    assert!(unchecked_helper(&run(module.path(), cache.path(), &["./q/..."])), "p.Helper returns an error");
+    std::fs::write(
+        module.path().join("p/b.go"),
+        "package p\n\nfunc helper() error { return nil }\n\n// Helper is exported.\nfunc Helper() {}\n",
+    )
+    .expect("write");
+    cached_equals_fresh(module.path(), cache.path(), &["./q/..."]);
+    assert!(!unchecked_helper(&run(module.path(), cache.path(), &["./q/..."])), "p.Helper returns nothing now");
 }
 
 #[test]

@@ -316,3 +316,72 @@ fn a_package_below_the_working_directory_takes_its_modules_go_version() {
         }
     }
 }
+
+/// A run over part of a module reports, for its files, what a run over the whole module does:
+/// the pre-pass reads the module's other packages (and a go.work's other modules) for facts,
+/// so a call into them is typed the same way. It used to read only the targets: on prometheus,
+/// `check ./storage/...` missed 9 of the 26 findings `check ./...` reports there. A nested
+/// module's files stay out of the enclosing module's facts, as in a whole run.
+#[test]
+fn a_run_over_part_of_a_module_reports_what_the_whole_run_reports_there() {
+    let tree = tempfile::tempdir().expect("temp dir");
+    let write = |path: &str, text: &str| {
+        let path = tree.path().join(path);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, text).expect("write");
+    };
+    write("go.work", "go 1.22\n\nuse (\n\t./m\n\t./w\n)\n");
+    write("m/go.mod", "module example.com/m\n\ngo 1.22\n");
+    write("m/p/p.go", "package p\n\n// G fails.\nfunc G() error { return nil }\n");
+    // A nested module whose package path lies under m's: a run over m alone must not take it for
+    // one of m's packages.
+    write("m/n/go.mod", "module example.com/m/n\n\ngo 1.22\n");
+    write("m/n/n.go", "package n\n\n// N fails.\nfunc N() error { return nil }\n");
+    write("w/go.mod", "module example.com/w\n\ngo 1.22\n");
+    write("w/w.go", "package w\n\n// W fails.\nfunc W() error { return nil }\n");
+    write(
+        "m/q/c.go",
+        "package q\n\nimport (\n\t\"example.com/m/n\"\n\t\"example.com/m/p\"\n\t\"example.com/w\"\n)\n\nfunc F() {\n\tp.G()\n\tw.W()\n\tn.N()\n}\n",
+    );
+    let calls_flagged = |pattern: &str, dir: &Path| -> Vec<String> {
+        let output = golint_guard(
+            &[
+                "check",
+                "--no-config",
+                "--no-cache",
+                "--exit-zero",
+                "--format",
+                "json",
+                "--select",
+                "unchecked-error",
+                pattern,
+            ],
+            dir,
+        );
+        assert!(output.status.success(), "{}", stderr(&output));
+        let mut messages: Vec<String> = json_findings(&output)
+            .iter()
+            .filter(|finding| finding["path"].as_str().is_some_and(|path| path.ends_with("c.go")))
+            .map(|finding| finding["message"].as_str().unwrap_or_default().to_string())
+            .collect();
+        messages.sort();
+        messages
+    };
+    let whole = calls_flagged("./...", &tree.path().join("m"));
+    assert_eq!(
+        whole,
+        ["the error returned by `p.G` is not checked", "the error returned by `w.W` is not checked"],
+        "a whole run knows p and the workspace's w, and not the nested module n"
+    );
+    let m = tree.path().join("m");
+    for (pattern, dir) in [
+        ("./q/...", m.clone()),
+        ("q", m.clone()),
+        ("q/c.go", m.clone()),
+        (".", m.join("q")),
+        ("c.go", m.join("q")),
+        ("./m/q/...", tree.path().to_path_buf()),
+    ] {
+        assert_eq!(calls_flagged(pattern, &dir), whole, "`{pattern}` from {}", dir.display());
+    }
+}

@@ -14,16 +14,35 @@
 use crate::discover::{Discovery, ModuleIndex};
 use std::path::PathBuf;
 
+/// One module group's files.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Group {
+    /// The discovered files: what is linted, sorted.
+    pub files: Vec<PathBuf>,
+    /// `files` and the group's context files ([`Discovery::context`]), sorted: what its
+    /// pre-pass reads.
+    pub facts_files: Vec<PathBuf>,
+}
+
+impl Group {
+    fn whole(discovery: &Discovery) -> Group {
+        let mut facts_files: Vec<PathBuf> = discovery.files.iter().chain(&discovery.context).cloned().collect();
+        facts_files.sort();
+        Group { files: discovery.files.clone(), facts_files }
+    }
+}
+
 /// The discovered files split by module group, each group's files in discovery order (sorted),
-/// groups in the order of their first file. One group when nothing can be split.
-pub fn module_groups(discovery: &Discovery, modules: &ModuleIndex) -> Vec<Vec<PathBuf>> {
+/// groups in the order of their first file. One group when nothing can be split. A context
+/// file joins the group of its module; one whose group has no discovered file is left out.
+pub fn module_groups(discovery: &Discovery, modules: &ModuleIndex) -> Vec<Group> {
     let count = discovery.modules.len();
     let index_of_root: crate::hash::HashMap<&std::path::Path, usize> =
         discovery.modules.iter().enumerate().map(|(index, module)| (module.root.as_path(), index)).collect();
     let mut module_of_file = Vec::with_capacity(discovery.files.len());
     for file in &discovery.files {
         let index = modules.module_for(file).and_then(|module| index_of_root.get(module.root.as_path()));
-        let Some(&index) = index else { return vec![discovery.files.clone()] };
+        let Some(&index) = index else { return vec![Group::whole(discovery)] };
         module_of_file.push(index);
     }
     let mut groups = UnionFind::new(count);
@@ -42,19 +61,33 @@ pub fn module_groups(discovery: &Discovery, modules: &ModuleIndex) -> Vec<Vec<Pa
         }
     }
     let mut group_of_root: Vec<Option<usize>> = vec![None; count];
-    let mut files_by_group: Vec<Vec<PathBuf>> = Vec::new();
+    let mut by_group: Vec<Group> = Vec::new();
     for (file, module) in discovery.files.iter().zip(module_of_file) {
         let root = groups.find(module);
         let group = *group_of_root[root].get_or_insert_with(|| {
-            files_by_group.push(Vec::new());
-            files_by_group.len() - 1
+            by_group.push(Group::default());
+            by_group.len() - 1
         });
-        files_by_group[group].push(file.clone());
+        by_group[group].files.push(file.clone());
     }
-    if files_by_group.is_empty() {
-        files_by_group.push(Vec::new());
+    for group in &mut by_group {
+        group.facts_files = group.files.clone();
     }
-    files_by_group
+    for file in &discovery.context {
+        let index = modules.module_for(file).and_then(|module| index_of_root.get(module.root.as_path()));
+        if let Some(group) = index.and_then(|&index| group_of_root[groups.find(index)]) {
+            by_group[group].facts_files.push(file.clone());
+        }
+    }
+    for group in &mut by_group {
+        if group.facts_files.len() > group.files.len() {
+            group.facts_files.sort();
+        }
+    }
+    if by_group.is_empty() {
+        by_group.push(Group::default());
+    }
+    by_group
 }
 
 /// The module paths a go.mod requires. An unreadable go.mod requires nothing it can show;
@@ -109,7 +142,13 @@ mod tests {
         module_groups(discovery, &modules)
             .into_iter()
             .map(|group| {
-                group.iter().map(|file| file.strip_prefix(dir.path()).expect("inside").display().to_string()).collect()
+                // The whole tree is a target: no file is read for facts alone.
+                assert_eq!(group.facts_files, group.files);
+                group
+                    .files
+                    .iter()
+                    .map(|file| file.strip_prefix(dir.path()).expect("inside").display().to_string())
+                    .collect()
             })
             .collect()
     }

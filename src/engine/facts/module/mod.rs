@@ -517,8 +517,15 @@ impl ProjectFacts {
     }
 
     /// Build from a discovery's files and modules.
+    /// Build from the discovered files and their modules' context files (see
+    /// [`crate::discover::Discovery::context`]).
     pub fn from_discovery(discovery: &crate::discover::Discovery, threads: usize) -> ProjectFacts {
-        ProjectFacts::build(&discovery.files, &discovery.modules, threads)
+        if discovery.context.is_empty() {
+            return ProjectFacts::build(&discovery.files, &discovery.modules, threads);
+        }
+        let mut files: Vec<PathBuf> = discovery.files.iter().chain(&discovery.context).cloned().collect();
+        files.sort();
+        ProjectFacts::build(&files, &discovery.modules, threads)
     }
 
     pub fn stats(&self) -> &BuildStats {
