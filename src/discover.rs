@@ -152,7 +152,7 @@ pub fn discover(targets: &[Target], threads: usize, exclude: &(dyn Fn(&Path) -> 
             Target::Package(root) => (root, Some(1)),
         };
         let found = AtomicUsize::new(0);
-        walker(root, max_depth, threads).run(|| {
+        walker(root, max_depth, threads, false).run(|| {
             Box::new(|entry| {
                 match entry {
                     Ok(entry) if entry.depth() > 0 && is_go_file_name(entry.file_name()) => {
@@ -263,8 +263,8 @@ pub fn discover(targets: &[Target], threads: usize, exclude: &(dyn Fn(&Path) -> 
 }
 
 /// The walk `discover` makes of `root`: `.gitignore`d paths and skipped directories left out,
-/// symlinked directories not entered.
-fn walker(root: &Path, max_depth: Option<usize>, threads: usize) -> ignore::WalkParallel {
+/// symlinked directories not entered; with `skip_modules`, nor directories holding a go.mod.
+fn walker(root: &Path, max_depth: Option<usize>, threads: usize, skip_modules: bool) -> ignore::WalkParallel {
     let mut builder = ignore::WalkBuilder::new(root);
     builder
         .threads(threads.max(1))
@@ -277,10 +277,11 @@ fn walker(root: &Path, max_depth: Option<usize>, threads: usize) -> ignore::Walk
         .require_git(false)
         .ignore(false)
         .follow_links(false)
-        .filter_entry(|entry| {
+        .filter_entry(move |entry| {
             entry.depth() == 0
                 || !entry.file_type().is_some_and(|kind| kind.is_dir())
-                || !entry.file_name().to_str().is_some_and(is_skipped_dir_name)
+                || !(entry.file_name().to_str().is_some_and(is_skipped_dir_name)
+                    || (skip_modules && entry.path().join("go.mod").is_file()))
         });
     builder.build_parallel()
 }
@@ -331,48 +332,35 @@ fn context_files(
         })
         .filter(|module| {
             let root = absolute_normalized(&module.root);
-            !walked.iter().any(|walked| root.starts_with(walked))
+            // A go.mod at the file system's root (`/` in some containers) would have the whole
+            // machine walked; such a module is read as far as its targets reach.
+            root.parent().is_some() && !walked.iter().any(|walked| root.starts_with(walked))
         })
         .collect();
     if partial.is_empty() {
         return Vec::new();
     }
     let discovered: HashSet<PathBuf> = discovery.files.iter().map(|file| absolute_normalized(file)).collect();
-    let mut context = Vec::new();
+    let found = Mutex::new(Vec::new());
     for module in partial {
-        let root = absolute_normalized(&module.root);
-        let found = Mutex::new(Vec::new());
-        let nested = Mutex::new(Vec::new());
-        walker(&module.root, None, threads).run(|| {
+        // Nested modules' directories are not entered: their files are not this module's.
+        walker(&module.root, None, threads, true).run(|| {
             Box::new(|entry| {
                 let Ok(entry) = entry else { return ignore::WalkState::Continue };
                 let Some(kind) = entry.file_type() else { return ignore::WalkState::Continue };
-                if entry.depth() > 0 && is_go_file_name(entry.file_name()) {
-                    // A symlinked `.go` file counts when it leads to a regular file, as in `discover`.
-                    let regular = kind.is_file() || std::fs::metadata(entry.path()).is_ok_and(|meta| meta.is_file());
-                    if regular && !exclude(entry.path()) {
-                        found.lock().expect("lock").push(entry.into_path());
-                    }
-                } else if entry.depth() > 1
-                    && kind.is_file()
-                    && entry.file_name() == "go.mod"
-                    && let Some(dir) = entry.path().parent()
-                {
-                    nested.lock().expect("lock").push(absolute_normalized(dir));
+                if entry.depth() == 0 || !is_go_file_name(entry.file_name()) || kind.is_dir() {
+                    return ignore::WalkState::Continue;
+                }
+                // A symlinked `.go` file counts when it leads to a regular file, as in `discover`.
+                let regular = kind.is_file() || std::fs::metadata(entry.path()).is_ok_and(|meta| meta.is_file());
+                if regular && !exclude(entry.path()) && !discovered.contains(&absolute_normalized(entry.path())) {
+                    found.lock().expect("lock").push(entry.into_path());
                 }
                 ignore::WalkState::Continue
             })
         });
-        let nested: HashSet<PathBuf> = nested.into_inner().expect("lock").into_iter().collect();
-        for file in found.into_inner().expect("lock") {
-            let absolute = absolute_normalized(&file);
-            let in_nested_module =
-                absolute.ancestors().skip(1).take_while(|dir| *dir != root.as_path()).any(|dir| nested.contains(dir));
-            if !in_nested_module && !discovered.contains(&absolute) {
-                context.push(file);
-            }
-        }
     }
+    let mut context = found.into_inner().expect("lock");
     context.sort();
     context.dedup();
     context

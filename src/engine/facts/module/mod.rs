@@ -516,7 +516,6 @@ impl ProjectFacts {
         resolve::rebuild_dir(self, dir, files, modules, read);
     }
 
-    /// Build from a discovery's files and modules.
     /// Build from the discovered files and their modules' context files (see
     /// [`crate::discover::Discovery::context`]).
     pub fn from_discovery(discovery: &crate::discover::Discovery, threads: usize) -> ProjectFacts {
