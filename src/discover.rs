@@ -232,18 +232,33 @@ pub fn discover(targets: &[Target], threads: usize, exclude: &(dyn Fn(&Path) -> 
     unreadable.sort();
     unreadable.dedup();
     let (mut modules, mut workspaces) = read_module_files(&mod_files, &mut unreadable);
-    // A workspace's modules resolve each other's imports, as `go build` in any of them does:
-    // those outside the targets are read too, for the pre-pass (see `context_files`).
-    let known: HashSet<PathBuf> = modules.iter().map(|module| absolute_normalized(&module.root)).collect();
-    let mut used: Vec<PathBuf> = workspaces
-        .iter()
-        .flat_map(|workspace| workspace.uses.iter())
-        .filter(|dir| !known.contains(&absolute_normalized(dir)))
-        .map(|dir| dir.join("go.mod"))
-        .filter(|go_mod| go_mod.is_file())
-        .collect();
-    if !used.is_empty() {
-        mod_files.append(&mut used);
+    // Modules the found ones build with, wherever they lie: a go.work's modules, and the local
+    // directories `replace` points required modules at (followed from those in turn), as
+    // `go build` resolves them. Read for the pre-pass (see `context_files`).
+    let mut known: HashSet<PathBuf> = modules.iter().map(|module| absolute_normalized(&module.root)).collect();
+    for _ in 0..MAX_MODULE_HOPS {
+        let mut linked: Vec<PathBuf> = workspaces.iter().flat_map(|workspace| workspace.uses.iter().cloned()).collect();
+        for module in &modules {
+            let text = std::fs::read_to_string(module.root.join("go.mod")).unwrap_or_default();
+            let required = required_modules(&text);
+            linked.extend(
+                local_replacements(&text)
+                    .into_iter()
+                    .filter(|(replaced, _)| required.contains(replaced))
+                    .map(|(_, dir)| clean_join(&module.root, &dir)),
+            );
+        }
+        let mut added: Vec<PathBuf> = Vec::new();
+        for dir in linked {
+            let go_mod = dir.join("go.mod");
+            if go_mod.is_file() && known.insert(absolute_normalized(&dir)) {
+                added.push(go_mod);
+            }
+        }
+        if added.is_empty() {
+            break;
+        }
+        mod_files.append(&mut added);
         mod_files.sort();
         mod_files.dedup();
         (modules, workspaces) = read_module_files(&mod_files, &mut Vec::new());
@@ -321,15 +336,23 @@ fn context_files(
             targeted.push(module);
         }
     }
-    // The targets' modules, and the modules of their workspaces, that no `dir/...` encloses.
-    let partial: Vec<&Module> = discovery
-        .modules
-        .iter()
-        .filter(|module| {
-            targeted.iter().any(|target| {
-                target.root == module.root || (target.workspace.is_some() && target.workspace == module.workspace)
-            })
-        })
+    // The targets' modules and those they build with (their workspaces' modules, the modules
+    // they require, in turn), as module groups join them, that no `dir/...` encloses.
+    let mut wanted = targeted;
+    let mut next = 0;
+    while let Some(&module) = wanted.get(next) {
+        next += 1;
+        let required = required_modules(&std::fs::read_to_string(module.root.join("go.mod")).unwrap_or_default());
+        for other in &discovery.modules {
+            let joined = (module.workspace.is_some() && other.workspace == module.workspace)
+                || (other.module_path != module.module_path && required.contains(&other.module_path));
+            if joined && !wanted.iter().any(|seen| seen.root == other.root) {
+                wanted.push(other);
+            }
+        }
+    }
+    let partial: Vec<&Module> = wanted
+        .into_iter()
         .filter(|module| {
             let root = absolute_normalized(&module.root);
             // A go.mod at the file system's root (`/` in some containers) would have the whole
@@ -488,9 +511,15 @@ fn normalize(path: &Path) -> PathBuf {
     for component in path.components() {
         match component {
             std::path::Component::CurDir => {}
-            std::path::Component::ParentDir => {
-                out.pop();
-            }
+            // `..` removes the name before it; a relative path keeps the `..`s it starts with
+            // (`./../b` is `../b`), and the root has no parent.
+            std::path::Component::ParentDir => match out.components().next_back() {
+                Some(std::path::Component::Normal(_)) => {
+                    out.pop();
+                }
+                Some(std::path::Component::RootDir | std::path::Component::Prefix(_)) => {}
+                _ => out.push(".."),
+            },
             other => out.push(other),
         }
     }
@@ -538,6 +567,24 @@ fn directive_arguments<'t>(text: &'t str, keyword: &str) -> Vec<&'t str> {
 /// The directories of a go.work file's `use` directives.
 pub(crate) fn use_directives(text: &str) -> Vec<String> {
     directive_arguments(text, "use").into_iter().map(|used| used.trim_matches('"').to_string()).collect()
+}
+
+/// How far `discover` follows modules that found ones build with (a chain of local `replace`s).
+const MAX_MODULE_HOPS: usize = 16;
+
+/// A go.mod's `replace` directives that point a module path at a local directory (one starting
+/// with `./` or `../`, or absolute), as (module path, directory).
+pub(crate) fn local_replacements(text: &str) -> Vec<(String, String)> {
+    directive_arguments(text, "replace")
+        .into_iter()
+        .filter_map(|replacement| {
+            let (old, new) = replacement.split_once("=>")?;
+            let old = old.split_whitespace().next()?.trim_matches('"');
+            let new = new.split_whitespace().next()?.trim_matches('"');
+            let local = new.starts_with("./") || new.starts_with("../") || Path::new(new).is_absolute();
+            local.then(|| (old.to_string(), new.to_string()))
+        })
+        .collect()
 }
 
 /// The module paths of a go.mod's `require` directives.
@@ -633,6 +680,30 @@ mod tests {
         assert_eq!(required_modules(text), vec!["example.com/a", "example.com/b", "example.com/c"]);
         assert_eq!(module_directive(text).as_deref(), Some("example.com/m"));
         assert_eq!(module_directive("module\n"), None);
+    }
+
+    #[test]
+    fn go_mod_local_replacements() {
+        let text = "module example.com/m\n\nreplace example.com/a => ../a\nreplace (\n\texample.com/b v1.0.0 => ./b // local\n\texample.com/c => example.com/fork v1.2.0\n\t\"example.com/d\" => \"/abs/d\"\n)\n";
+        assert_eq!(
+            local_replacements(text),
+            vec![
+                ("example.com/a".to_string(), "../a".to_string()),
+                ("example.com/b".to_string(), "./b".to_string()),
+                ("example.com/d".to_string(), "/abs/d".to_string()),
+            ]
+        );
+    }
+
+    /// Joining keeps a relative path's leading `..`: a go.work or go.mod in the working
+    /// directory (`.`) that points at `../b` names the sibling, not `b` below it.
+    #[test]
+    fn clean_join_keeps_leading_parent_components() {
+        assert_eq!(clean_join(Path::new("."), "../b"), PathBuf::from("../b"));
+        assert_eq!(clean_join(Path::new("./a"), "../b"), PathBuf::from("b"));
+        assert_eq!(clean_join(Path::new("../a"), "../../b"), PathBuf::from("../../b"));
+        assert_eq!(clean_join(Path::new("/"), "../b"), PathBuf::from("/b"));
+        assert_eq!(clean_join(Path::new("/x/y"), "./../b"), PathBuf::from("/x/b"));
     }
 
     #[test]

@@ -385,3 +385,55 @@ fn a_run_over_part_of_a_module_reports_what_the_whole_run_reports_there() {
         assert_eq!(calls_flagged(pattern, &dir), whole, "`{pattern}` from {}", dir.display());
     }
 }
+
+/// A module that a go.mod's `replace` points at a local directory is read for facts as `go build`
+/// reads it, wherever it lies: a run inside the requiring module, or over part of it, types calls
+/// into it as a run over both modules does.
+#[test]
+fn a_run_knows_the_modules_its_module_replaces_locally() {
+    let tree = tempfile::tempdir().expect("temp dir");
+    let write = |path: &str, text: &str| {
+        let path = tree.path().join(path);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, text).expect("write");
+    };
+    write(
+        "a/go.mod",
+        "module example.com/a\n\ngo 1.22\n\nrequire example.com/b v0.0.0\n\nreplace example.com/b => ../b\n",
+    );
+    write("b/go.mod", "module example.com/b\n\ngo 1.22\n");
+    write("b/b.go", "package b\n\n// B fails.\nfunc B() error { return nil }\n");
+    write("a/q/c.go", "package q\n\nimport \"example.com/b\"\n\nfunc F() {\n\tb.B()\n}\n");
+    let flagged = |pattern: &str, dir: &Path| -> Vec<String> {
+        let output = golint_guard(
+            &[
+                "check",
+                "--no-config",
+                "--no-cache",
+                "--exit-zero",
+                "--format",
+                "json",
+                "--select",
+                "unchecked-error",
+                pattern,
+            ],
+            dir,
+        );
+        assert!(output.status.success(), "{}", stderr(&output));
+        json_findings(&output)
+            .iter()
+            .map(|finding| finding["message"].as_str().unwrap_or_default().to_string())
+            .collect()
+    };
+    let expected = ["the error returned by `b.B` is not checked"];
+    let a = tree.path().join("a");
+    for (pattern, dir) in [
+        ("./...", tree.path().to_path_buf()),
+        ("./a/q/...", tree.path().to_path_buf()),
+        ("./...", a.clone()),
+        ("./q/...", a.clone()),
+        ("c.go", a.join("q")),
+    ] {
+        assert_eq!(flagged(pattern, &dir), expected, "`{pattern}` from {}", dir.display());
+    }
+}
