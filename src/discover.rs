@@ -49,6 +49,18 @@ pub struct Discovery {
     pub context: Vec<PathBuf>,
 }
 
+impl Discovery {
+    /// The discovered files and the context files, sorted: what a pre-pass over the whole
+    /// discovery reads.
+    pub fn facts_files(&self) -> Vec<PathBuf> {
+        let mut files: Vec<PathBuf> = self.files.iter().chain(&self.context).cloned().collect();
+        if !self.context.is_empty() {
+            files.sort();
+        }
+        files
+    }
+}
+
 #[derive(Debug)]
 pub struct DiscoverError(pub String);
 
@@ -342,7 +354,7 @@ fn context_files(
     let mut next = 0;
     while let Some(&module) = wanted.get(next) {
         next += 1;
-        let required = required_modules(&std::fs::read_to_string(module.root.join("go.mod")).unwrap_or_default());
+        let required = module_requires(&module.root);
         for other in &discovery.modules {
             let joined = (module.workspace.is_some() && other.workspace == module.workspace)
                 || (other.module_path != module.module_path && required.contains(&other.module_path));
@@ -585,6 +597,12 @@ pub(crate) fn local_replacements(text: &str) -> Vec<(String, String)> {
             local.then(|| (old.to_string(), new.to_string()))
         })
         .collect()
+}
+
+/// The module paths the go.mod of the module rooted at `root` requires. An unreadable go.mod
+/// requires nothing it can show; discovery has reported it.
+pub(crate) fn module_requires(root: &Path) -> Vec<String> {
+    std::fs::read_to_string(root.join("go.mod")).map(|text| required_modules(&text)).unwrap_or_default()
 }
 
 /// The module paths of a go.mod's `require` directives.

@@ -28,6 +28,32 @@ fn json_findings(output: &Output) -> Vec<serde_json::Value> {
     value["findings"].as_array().cloned().unwrap_or_default()
 }
 
+/// A temporary tree holding `files` (path, text).
+fn tree_of(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let tree = tempfile::tempdir().expect("temp dir");
+    for (path, text) in files {
+        let path = tree.path().join(path);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, text).expect("write");
+    }
+    tree
+}
+
+/// The findings of `rule` alone when `pattern` is checked from `dir`, without config or cache.
+fn findings_of(rule: &str, pattern: &str, dir: &Path) -> Vec<serde_json::Value> {
+    let output = golint_guard(
+        &["check", "--no-config", "--no-cache", "--exit-zero", "--format", "json", "--select", rule, pattern],
+        dir,
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    json_findings(&output)
+}
+
+/// The `key` field of each finding, as text.
+fn field_of(findings: &[serde_json::Value], key: &str) -> Vec<String> {
+    findings.iter().map(|finding| finding[key].as_str().unwrap_or_default().to_string()).collect()
+}
+
 #[test]
 fn clean_tree_exits_zero() {
     let output = golint_guard(&["check", "--no-config", "tests/data/cli/clean/..."], &repo());
@@ -283,24 +309,7 @@ fn a_package_below_the_working_directory_takes_its_modules_go_version() {
     std::fs::create_dir(module.path().join("q")).expect("mkdir");
     let capture = "package q\n\nimport \"sync\"\n\nfunc F(xs []int) {\n\tvar wg sync.WaitGroup\n\tfor _, x := range xs {\n\t\twg.Add(1)\n\t\tgo func() {\n\t\t\tdefer wg.Done()\n\t\t\tprintln(x)\n\t\t}()\n\t}\n\twg.Wait()\n}\n";
     std::fs::write(module.path().join("q/c.go"), capture).expect("write");
-    let rules_in = |pattern: &str, dir: &Path| -> Vec<String> {
-        let output = golint_guard(
-            &[
-                "check",
-                "--no-config",
-                "--no-cache",
-                "--exit-zero",
-                "--format",
-                "json",
-                "--select",
-                "loop-var-capture",
-                pattern,
-            ],
-            dir,
-        );
-        assert!(output.status.success(), "{}", stderr(&output));
-        json_findings(&output).iter().map(|finding| finding["rule"].as_str().unwrap_or_default().to_string()).collect()
-    };
+    let rules_in = |pattern: &str, dir: &Path| field_of(&findings_of("loop-var-capture", pattern, dir), "rule");
     for (go, flagged) in [("1.21", true), ("1.23", false)] {
         std::fs::write(module.path().join("go.mod"), format!("module example.com/m\n\ngo {go}\n")).expect("go.mod");
         for (pattern, dir) in [
@@ -324,46 +333,23 @@ fn a_package_below_the_working_directory_takes_its_modules_go_version() {
 /// module's files stay out of the enclosing module's facts, as in a whole run.
 #[test]
 fn a_run_over_part_of_a_module_reports_what_the_whole_run_reports_there() {
-    let tree = tempfile::tempdir().expect("temp dir");
-    let write = |path: &str, text: &str| {
-        let path = tree.path().join(path);
-        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
-        std::fs::write(path, text).expect("write");
-    };
-    write("go.work", "go 1.22\n\nuse (\n\t./m\n\t./w\n)\n");
-    write("m/go.mod", "module example.com/m\n\ngo 1.22\n");
-    write("m/p/p.go", "package p\n\n// G fails.\nfunc G() error { return nil }\n");
-    // A nested module whose package path lies under m's: a run over m alone must not take it for
-    // one of m's packages.
-    write("m/n/go.mod", "module example.com/m/n\n\ngo 1.22\n");
-    write("m/n/n.go", "package n\n\n// N fails.\nfunc N() error { return nil }\n");
-    write("w/go.mod", "module example.com/w\n\ngo 1.22\n");
-    write("w/w.go", "package w\n\n// W fails.\nfunc W() error { return nil }\n");
-    write(
-        "m/q/c.go",
-        "package q\n\nimport (\n\t\"example.com/m/n\"\n\t\"example.com/m/p\"\n\t\"example.com/w\"\n)\n\nfunc F() {\n\tp.G()\n\tw.W()\n\tn.N()\n}\n",
-    );
+    let tree = tree_of(&[
+        ("go.work", "go 1.22\n\nuse (\n\t./m\n\t./w\n)\n"),
+        ("m/go.mod", "module example.com/m\n\ngo 1.22\n"),
+        ("m/p/p.go", "package p\n\n// G fails.\nfunc G() error { return nil }\n"),
+        // A nested module whose package path lies under m's: a run over m alone must not take
+        // it for one of m's packages.
+        ("m/n/go.mod", "module example.com/m/n\n\ngo 1.22\n"),
+        ("m/n/n.go", "package n\n\n// N fails.\nfunc N() error { return nil }\n"),
+        ("w/go.mod", "module example.com/w\n\ngo 1.22\n"),
+        ("w/w.go", "package w\n\n// W fails.\nfunc W() error { return nil }\n"),
+        (
+            "m/q/c.go",
+            "package q\n\nimport (\n\t\"example.com/m/n\"\n\t\"example.com/m/p\"\n\t\"example.com/w\"\n)\n\nfunc F() {\n\tp.G()\n\tw.W()\n\tn.N()\n}\n",
+        ),
+    ]);
     let calls_flagged = |pattern: &str, dir: &Path| -> Vec<String> {
-        let output = golint_guard(
-            &[
-                "check",
-                "--no-config",
-                "--no-cache",
-                "--exit-zero",
-                "--format",
-                "json",
-                "--select",
-                "unchecked-error",
-                pattern,
-            ],
-            dir,
-        );
-        assert!(output.status.success(), "{}", stderr(&output));
-        let mut messages: Vec<String> = json_findings(&output)
-            .iter()
-            .filter(|finding| finding["path"].as_str().is_some_and(|path| path.ends_with("c.go")))
-            .map(|finding| finding["message"].as_str().unwrap_or_default().to_string())
-            .collect();
+        let mut messages = field_of(&findings_of("unchecked-error", pattern, dir), "message");
         messages.sort();
         messages
     };
@@ -391,40 +377,16 @@ fn a_run_over_part_of_a_module_reports_what_the_whole_run_reports_there() {
 /// into it as a run over both modules does.
 #[test]
 fn a_run_knows_the_modules_its_module_replaces_locally() {
-    let tree = tempfile::tempdir().expect("temp dir");
-    let write = |path: &str, text: &str| {
-        let path = tree.path().join(path);
-        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
-        std::fs::write(path, text).expect("write");
-    };
-    write(
-        "a/go.mod",
-        "module example.com/a\n\ngo 1.22\n\nrequire example.com/b v0.0.0\n\nreplace example.com/b => ../b\n",
-    );
-    write("b/go.mod", "module example.com/b\n\ngo 1.22\n");
-    write("b/b.go", "package b\n\n// B fails.\nfunc B() error { return nil }\n");
-    write("a/q/c.go", "package q\n\nimport \"example.com/b\"\n\nfunc F() {\n\tb.B()\n}\n");
-    let flagged = |pattern: &str, dir: &Path| -> Vec<String> {
-        let output = golint_guard(
-            &[
-                "check",
-                "--no-config",
-                "--no-cache",
-                "--exit-zero",
-                "--format",
-                "json",
-                "--select",
-                "unchecked-error",
-                pattern,
-            ],
-            dir,
-        );
-        assert!(output.status.success(), "{}", stderr(&output));
-        json_findings(&output)
-            .iter()
-            .map(|finding| finding["message"].as_str().unwrap_or_default().to_string())
-            .collect()
-    };
+    let tree = tree_of(&[
+        (
+            "a/go.mod",
+            "module example.com/a\n\ngo 1.22\n\nrequire example.com/b v0.0.0\n\nreplace example.com/b => ../b\n",
+        ),
+        ("b/go.mod", "module example.com/b\n\ngo 1.22\n"),
+        ("b/b.go", "package b\n\n// B fails.\nfunc B() error { return nil }\n"),
+        ("a/q/c.go", "package q\n\nimport \"example.com/b\"\n\nfunc F() {\n\tb.B()\n}\n"),
+    ]);
+    let flagged = |pattern: &str, dir: &Path| field_of(&findings_of("unchecked-error", pattern, dir), "message");
     let expected = ["the error returned by `b.B` is not checked"];
     let a = tree.path().join("a");
     for (pattern, dir) in [

@@ -26,9 +26,7 @@ pub struct Group {
 
 impl Group {
     fn whole(discovery: &Discovery) -> Group {
-        let mut facts_files: Vec<PathBuf> = discovery.files.iter().chain(&discovery.context).cloned().collect();
-        facts_files.sort();
-        Group { files: discovery.files.clone(), facts_files }
+        Group { files: discovery.files.clone(), facts_files: discovery.facts_files() }
     }
 }
 
@@ -47,7 +45,7 @@ pub fn module_groups(discovery: &Discovery, modules: &ModuleIndex) -> Vec<Group>
     }
     let mut groups = UnionFind::new(count);
     for (index, module) in discovery.modules.iter().enumerate() {
-        let required = required_paths(&module.root.join("go.mod"));
+        let required = crate::discover::module_requires(&module.root);
         for (other_index, other) in discovery.modules.iter().enumerate() {
             if other_index == index || other.module_path == module.module_path {
                 continue;
@@ -88,12 +86,6 @@ pub fn module_groups(discovery: &Discovery, modules: &ModuleIndex) -> Vec<Group>
         by_group.push(Group::default());
     }
     by_group
-}
-
-/// The module paths a go.mod requires. An unreadable go.mod requires nothing it can show;
-/// discovery has reported it.
-fn required_paths(go_mod: &std::path::Path) -> Vec<String> {
-    std::fs::read_to_string(go_mod).map(|text| crate::discover::required_modules(&text)).unwrap_or_default()
 }
 
 struct UnionFind {

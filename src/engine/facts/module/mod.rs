@@ -519,12 +519,7 @@ impl ProjectFacts {
     /// Build from the discovered files and their modules' context files (see
     /// [`crate::discover::Discovery::context`]).
     pub fn from_discovery(discovery: &crate::discover::Discovery, threads: usize) -> ProjectFacts {
-        if discovery.context.is_empty() {
-            return ProjectFacts::build(&discovery.files, &discovery.modules, threads);
-        }
-        let mut files: Vec<PathBuf> = discovery.files.iter().chain(&discovery.context).cloned().collect();
-        files.sort();
-        ProjectFacts::build(&files, &discovery.modules, threads)
+        ProjectFacts::build(&discovery.facts_files(), &discovery.modules, threads)
     }
 
     pub fn stats(&self) -> &BuildStats {
