@@ -1,6 +1,6 @@
 //! The `check` pipeline as a library: discover ─► read ─► parse ─► rules ─► suppress ─► sort.
 
-use crate::cache::{ProjectCache, ResultCache, observe};
+use crate::cache::{ProjectCache, ResultCache, ResultPack, observe};
 use crate::config::Settings;
 use crate::diagnostic::{Finding, sort_findings};
 use crate::discover::{self, Discovery, ModuleIndex, Target};
@@ -145,8 +145,14 @@ fn lint_discovered(
         outcome.findings.push(unreadable_finding(path, reason));
     }
     if engine.rules().is_empty() {
-        let cache = cache.map(|cache| cache.for_project(None));
-        add_results(&mut outcome, lint_files(engine, settings, &discovery, &discovery.files, &modules, cache.as_ref()));
+        let results = cache.map(|cache| cache.result_pack(&module_roots(&discovery.files, &modules)));
+        let project_cache = cache.zip(results.as_ref()).map(|(cache, results)| cache.for_project(None, results));
+        let linted = lint_files(engine, settings, &discovery, &discovery.files, &modules, project_cache.as_ref());
+        add_results(&mut outcome, linted);
+        drop(project_cache);
+        if let Some(results) = results {
+            results.save();
+        }
     } else {
         let module_groups = groups::module_groups(&discovery, &modules);
         let single = module_groups.len() == 1;
@@ -154,11 +160,18 @@ fn lint_discovered(
             let (files, facts_files) = (&group.files, &group.facts_files);
             // Let the previous group's facts go before building the next group's.
             engine.set_project(Arc::default());
-            let replayed = cache.and_then(|cache| replay_group(&discovery, files, facts_files, &modules, cache));
+            let roots = cache.map(|_| module_roots(facts_files, &modules)).unwrap_or_default();
+            let results = cache.map(|cache| cache.result_pack(&roots));
+            let replayed = cache
+                .zip(results.as_ref())
+                .and_then(|(cache, results)| replay_group(&discovery, files, facts_files, &modules, cache, results));
             let (to_lint, earlier) = match replayed {
                 Some(replayed) => {
                     add_results(&mut outcome, replayed.results);
                     if replayed.missed.is_empty() {
+                        if let Some(results) = results {
+                            results.save();
+                        }
                         continue;
                     }
                     (replayed.missed, Some(replayed.snapshot))
@@ -171,7 +184,7 @@ fn lint_discovered(
             let read = std::sync::Mutex::new(Vec::new());
             let facts = match cache {
                 Some(cache) => {
-                    let scans = cache.scan_pack(&module_roots(facts_files, &modules));
+                    let scans = cache.scan_pack(&roots);
                     let facts = ProjectFacts::build_stored(
                         facts_files,
                         &discovery.modules,
@@ -190,7 +203,8 @@ fn lint_discovered(
                 None => ProjectFacts::build(facts_files, &discovery.modules, 0),
             };
             engine.set_project(Arc::new(facts));
-            let project_cache = cache.map(|cache| cache.for_project(engine.project().map(|project| &**project)));
+            let project = engine.project().map(|project| &**project);
+            let project_cache = cache.zip(results.as_ref()).map(|(cache, results)| cache.for_project(project, results));
             add_results(
                 &mut outcome,
                 lint_files(engine, settings, &discovery, &to_lint, &modules, project_cache.as_ref()),
@@ -204,6 +218,9 @@ fn lint_discovered(
                 }
                 cache.store_group(&key, &snapshot);
                 cache.note_group(&cache.group_identity(&discovery.modules, facts_files));
+            }
+            if let Some(results) = results {
+                results.save();
             }
             // A run of one group keeps its facts for re-linting (`--fix`); with several, each
             // group's facts are built again when needed (`RelintFacts`).
@@ -282,6 +299,7 @@ fn replay_group(
     facts_files: &[PathBuf],
     modules: &ModuleIndex,
     cache: &ResultCache,
+    results: &ResultPack<'_>,
 ) -> Option<Replayed> {
     if !cache.has_group(&cache.group_identity(&discovery.modules, facts_files)) {
         return None;
@@ -289,7 +307,7 @@ fn replay_group(
     let contents = group_contents(facts_files, Vec::new());
     let key = cache.group_key(&discovery.modules, &contents);
     let snapshot = cache.load_group(&key)?;
-    let project_cache = cache.replay(&snapshot)?;
+    let project_cache = cache.replay(&snapshot, results)?;
     let looked_up: Vec<Result<(FileOutcome, Option<OnDisk>), PathBuf>> = files
         .par_iter()
         .map(|path| {

@@ -87,13 +87,62 @@ fn hits(stats: &str) -> usize {
     stats.split_whitespace().nth(1).and_then(|count| count.parse().ok()).unwrap_or(usize::MAX)
 }
 
-/// The result entries under the cache directory `cache` (not the trim stamp, the module
-/// groups' snapshots and indexes, nor the pre-pass's file scans).
-fn entries(cache: &Path) -> Vec<PathBuf> {
-    cache_files(cache)
-        .into_iter()
-        .filter(|path| !is_snapshot(path) && !is_group_index(path) && !is_scan_pack(path))
-        .collect()
+/// A result entry: a record of a module group's result pack.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Entry {
+    pack: PathBuf,
+    /// Its key.
+    digest: Vec<u8>,
+    /// Its last use, in seconds since the Unix epoch (the record's label).
+    used: u64,
+    body: String,
+}
+
+/// The result entries under the cache directory `cache`, pack by pack.
+fn entries(cache: &Path) -> Vec<Entry> {
+    let mut entries = Vec::new();
+    for pack in result_packs(cache) {
+        let bytes = std::fs::read(&pack).expect("read pack");
+        for record in pack_records(&bytes) {
+            let used = u64::from_le_bytes(bytes[record.label.clone()].try_into().expect("an 8-byte label"));
+            let body = String::from_utf8_lossy(&bytes[record.body]).into_owned();
+            let digest = bytes[record.label.end..record.label.end + 32].to_vec();
+            entries.push(Entry { pack: pack.clone(), digest, used, body });
+        }
+    }
+    entries
+}
+
+/// Rewrite the result packs under `cache`: `change` gets each entry and returns its new time
+/// of last use, or `None` to remove it.
+fn rewrite_entries(cache: &Path, change: impl Fn(&Entry) -> Option<u64>) {
+    let entries = entries(cache);
+    for pack in result_packs(cache) {
+        let bytes = std::fs::read(&pack).expect("read pack");
+        let records = pack_records(&bytes);
+        let mut out = bytes[..records.first().map_or(bytes.len(), |record| record.whole.start)].to_vec();
+        for (record, entry) in records.iter().zip(entries.iter().filter(|entry| entry.pack == pack)) {
+            let Some(used) = change(entry) else { continue };
+            let mut kept = bytes[record.whole.clone()].to_vec();
+            let label = record.label.start - record.whole.start..record.label.end - record.whole.start;
+            kept[label].copy_from_slice(&used.to_le_bytes());
+            out.extend(kept);
+        }
+        std::fs::write(&pack, out).expect("write pack");
+    }
+}
+
+/// The module groups' packs of result entries under `cache`.
+fn result_packs(cache: &Path) -> Vec<PathBuf> {
+    cache_files(cache).into_iter().filter(|path| is_result_pack(path)).collect()
+}
+
+fn is_result_pack(path: &Path) -> bool {
+    std::fs::read(path).is_ok_and(|bytes| bytes.starts_with(b"golint-guard-results "))
+}
+
+fn unix_seconds(time: std::time::SystemTime) -> u64 {
+    time.duration_since(std::time::UNIX_EPOCH).expect("after 1970").as_secs()
 }
 
 /// The module groups' indexes under `cache`: one per group whose snapshot was stored.
@@ -196,29 +245,69 @@ fn corrupt_truncated_and_foreign_entries_are_rebuilt_not_trusted() {
     let cache = tempfile::tempdir().expect("cache dir");
     cached_equals_fresh(module.path(), cache.path(), &[]);
     type Spoil = fn(&mut Vec<u8>);
-    let damage: [(&str, Spoil); 5] = [
+    // Each round damages the group's snapshot, index and scan pack one way, and its pack of
+    // entries another. A record whose body no longer matches its hash is found and rejected; a
+    // pack whose header is damaged, or whose last record is cut short, is no pack at all.
+    const ALL_REJECTED: &str = "cache: 0 hits, 5 misses (5 entries rejected), 5 stored";
+    const NONE_FOUND: &str = "cache: 0 hits, 5 misses (0 entries rejected), 5 stored";
+    let damage: [(&str, Spoil, Spoil, &str); 6] = [
         // A digit changed in the body (a line number, say): the body hash no longer matches.
-        ("changed digit", |bytes| {
-            let at = bytes.iter().rposition(u8::is_ascii_digit).expect("a digit");
-            bytes[at] = if bytes[at] == b'9' { b'1' } else { bytes[at] + 1 };
-        }),
-        ("truncated", |bytes| bytes.truncate(bytes.len() / 2)),
-        ("emptied", Vec::clear),
-        ("other format", |bytes| bytes.splice(0..0, b"x".iter().copied()).for_each(drop)),
-        ("garbage", |bytes| *bytes = b"golint-guard-result 1\nnot a key\n\n{".to_vec()),
+        (
+            "changed digit",
+            |bytes| {
+                let at = bytes.iter().rposition(u8::is_ascii_digit).expect("a digit");
+                bytes[at] = if bytes[at] == b'9' { b'1' } else { bytes[at] + 1 };
+            },
+            |bytes| {
+                for body in pack_bodies(bytes) {
+                    let at = body.start + bytes[body].iter().rposition(u8::is_ascii_digit).expect("a digit");
+                    bytes[at] = if bytes[at] == b'9' { b'1' } else { bytes[at] + 1 };
+                }
+            },
+            ALL_REJECTED,
+        ),
+        ("truncated", |bytes| bytes.truncate(bytes.len() / 2), |bytes| bytes.truncate(bytes.len() - 3), NONE_FOUND),
+        ("emptied", Vec::clear, Vec::clear, NONE_FOUND),
+        (
+            "other format",
+            |bytes| bytes.splice(0..0, b"x".iter().copied()).for_each(drop),
+            |bytes| bytes[3] ^= 1,
+            NONE_FOUND,
+        ),
+        (
+            "garbage",
+            |bytes| *bytes = b"golint-guard-result 1\nnot a key\n\n{".to_vec(),
+            |bytes| *bytes = b"golint-guard-results 1\nnot a key\n\n{".to_vec(),
+            NONE_FOUND,
+        ),
+        // One record damaged: the others are still read.
+        (
+            "one body",
+            |bytes| bytes.truncate(bytes.len() / 2),
+            |bytes| {
+                let last = pack_bodies(bytes).pop().expect("a record").end - 1;
+                bytes[last] ^= 1;
+            },
+            "cache: 4 hits, 1 misses (1 entries rejected), 1 stored",
+        ),
     ];
-    for (what, spoil) in damage {
+    for (what, spoil, spoil_pack, stats) in damage {
         // The group's snapshot too.
         assert_eq!(snapshots(cache.path()).len(), 1, "{what}");
-        for entry in cache_files(cache.path()) {
-            let mut bytes = std::fs::read(&entry).expect("read entry");
-            spoil(&mut bytes);
-            std::fs::write(&entry, bytes).expect("write entry");
+        assert_eq!(entries(cache.path()).len(), 5, "{what}");
+        for file in cache_files(cache.path()) {
+            let mut bytes = std::fs::read(&file).expect("read cache file");
+            if is_result_pack(&file) {
+                spoil_pack(&mut bytes)
+            } else {
+                spoil(&mut bytes)
+            }
+            std::fs::write(&file, bytes).expect("write cache file");
         }
         let fresh = run(module.path(), cache.path(), &["--no-cache"]);
         let cached = run(module.path(), cache.path(), &[]);
         assert_eq!(cached.output.stdout, fresh.output.stdout, "{what}");
-        assert_eq!(cached.stats, "cache: 0 hits, 5 misses (5 entries rejected), 5 stored", "{what}");
+        assert_eq!(cached.stats, stats, "{what}");
         assert_eq!(cached.snapshots, "cache snapshots: 0 of 1 module groups found", "{what}");
         // Rebuilt: the next run reads them all.
         assert_eq!(hits(&cached_equals_fresh(module.path(), cache.path(), &[])), 5, "{what}");
@@ -331,20 +420,33 @@ fn after_one_file_changes_the_pre_pass_scans_that_file_alone() {
     }
 }
 
-/// The byte ranges of the bodies in a scan pack: after the header's two lines, records of
-/// (path length u32 LE, path, digest, body hash, body length u32 LE, body).
-fn pack_bodies(bytes: &[u8]) -> Vec<std::ops::Range<usize>> {
+/// Where a record of a pack lies, and its label and body.
+struct RecordAt {
+    whole: std::ops::Range<usize>,
+    label: std::ops::Range<usize>,
+    body: std::ops::Range<usize>,
+}
+
+/// The records of a pack (of scans or of results): after the header's two lines, records of
+/// (label length u32 LE, label, digest, body hash, body length u32 LE, body).
+fn pack_records(bytes: &[u8]) -> Vec<RecordAt> {
     let u32_at = |at: usize| u32::from_le_bytes(bytes[at..at + 4].try_into().expect("4 bytes")) as usize;
     let mut at = bytes.iter().enumerate().filter(|&(_, &byte)| byte == b'\n').nth(1).expect("a header").0 + 1;
-    let mut bodies = Vec::new();
+    let mut records = Vec::new();
     while at < bytes.len() {
-        let body_len_at = at + 4 + u32_at(at) + 64;
+        let label = at + 4..at + 4 + u32_at(at);
+        let body_len_at = label.end + 64;
         let body = body_len_at + 4..body_len_at + 4 + u32_at(body_len_at);
+        records.push(RecordAt { whole: at..body.end, label, body: body.clone() });
         at = body.end;
-        bodies.push(body);
     }
     assert_eq!(at, bytes.len(), "records end where the pack does");
-    bodies
+    records
+}
+
+/// The byte ranges of the bodies in a pack.
+fn pack_bodies(bytes: &[u8]) -> Vec<std::ops::Range<usize>> {
+    pack_records(bytes).into_iter().map(|record| record.body).collect()
 }
 
 /// A group's scans live in one pack, which a run over part of the group rewrites without
@@ -408,11 +510,10 @@ fn a_group_snapshot_serves_only_the_files_as_its_pre_pass_read_them() {
     cached_equals_fresh(module.path(), cache.path(), &[]);
     // An entry gone (evicted, say) while the snapshot stays: that file is linted with the
     // facts, the others are read from the snapshot's hashes.
-    let of_c = entries(cache.path())
-        .into_iter()
-        .find(|entry| std::fs::read_to_string(entry).is_ok_and(|text| text.contains("q/c.go")))
-        .expect("q/c.go's entry");
-    std::fs::remove_file(&of_c).expect("remove");
+    let of_c = |entry: &Entry| entry.body.contains("q/c.go");
+    assert_eq!(entries(cache.path()).iter().filter(|entry| of_c(entry)).count(), 1, "q/c.go's entry");
+    rewrite_entries(cache.path(), |entry| (!of_c(entry)).then_some(entry.used));
+    assert_eq!(entries(cache.path()).len(), 4);
     let cached = run(module.path(), cache.path(), &[]);
     let fresh = run(module.path(), cache.path(), &["--no-cache"]);
     assert_eq!(cached.output.stdout, fresh.output.stdout);
@@ -497,6 +598,7 @@ fn cache_dir_and_clean() {
     assert_eq!(cache_command("dir"), format!("{}\n", cache.path().display()));
     cached_equals_fresh(module.path(), cache.path(), &[]);
     assert_eq!(entries(cache.path()).len(), 5);
+    assert_eq!(result_packs(cache.path()).len(), 1, "one module group's entries, in one file");
     // Something else in the cache directory is left alone.
     std::fs::write(cache.path().join("keep.txt"), "mine").expect("write");
     assert!(cache_command("clean").starts_with("removed"));
@@ -665,68 +767,119 @@ fn build_dir(cache: &Path) -> PathBuf {
 }
 
 #[test]
-fn a_hit_refreshes_an_entrys_mtime_only_when_it_is_an_hour_old() {
+fn a_hit_refreshes_an_entrys_time_only_when_it_is_an_hour_old() {
     let module = module();
     let cache = tempfile::tempdir().expect("cache dir");
     cached_equals_fresh(module.path(), cache.path(), &[]);
     let all = entries(cache.path());
-    let (old, recent) = (&all[0], &all[1]);
+    let (old, recent) = (all[0].digest.clone(), all[1].digest.clone());
     let now = std::time::SystemTime::now();
-    set_mtime(old, now - 3 * DAY);
-    set_mtime(recent, now - HOUR / 2);
-    let before = mtime(recent);
+    let recent_use = unix_seconds(now - HOUR / 2);
+    rewrite_entries(cache.path(), |entry| {
+        Some(match &entry.digest {
+            digest if *digest == old => unix_seconds(now - 3 * DAY),
+            digest if *digest == recent => recent_use,
+            _ => entry.used,
+        })
+    });
     let stats = cached_equals_fresh(module.path(), cache.path(), &[]);
     assert_eq!(hits(&stats), 5, "{stats}");
-    // Refreshed to about now (the run's start; allow for coarse timestamps).
-    assert!(mtime(old) >= now - std::time::Duration::from_secs(60), "{:?}", mtime(old));
-    // Used half an hour ago: left as it was, so a warm run rewrites no inodes.
-    assert_eq!(mtime(recent), before);
+    let used =
+        |digest: &[u8]| entries(cache.path()).into_iter().find(|entry| entry.digest == digest).expect("kept").used;
+    // Refreshed to about now (the run's start).
+    assert!(used(&old) >= unix_seconds(now) - 60, "{}", used(&old));
+    // Used half an hour ago: left as it was.
+    assert_eq!(used(&recent), recent_use);
+    // A warm run that refreshes nothing writes nothing: the pack is the same file, as it was.
+    let pack = &result_packs(cache.path())[0];
+    let before = (std::fs::read(pack).expect("read"), mtime(pack));
+    let stats = cached_equals_fresh(module.path(), cache.path(), &[]);
+    assert_eq!(hits(&stats), 5, "{stats}");
+    assert_eq!((std::fs::read(pack).expect("read"), mtime(pack)), before);
+    // The pack's own mtime, which the trim goes by, is refreshed as a file's is.
+    set_mtime(pack, now - 3 * DAY);
+    cached_equals_fresh(module.path(), cache.path(), &[]);
+    assert!(mtime(pack) >= now - std::time::Duration::from_secs(60), "{:?}", mtime(pack));
 }
 
 #[test]
-fn entries_unused_for_five_days_are_removed_at_most_once_a_day() {
+fn entries_unused_for_five_days_are_left_out_when_their_pack_is_rewritten() {
     let module = module();
+    let cache = tempfile::tempdir().expect("cache dir");
+    cached_equals_fresh(module.path(), cache.path(), &[]);
+    let d = module.path().join("r/d.go");
+    let original = std::fs::read_to_string(&d).expect("read");
+    let edit_d = |call: &str| std::fs::write(&d, original.replace("os.Remove(\"y\")", call)).expect("write");
+    // Every entry last used four days ago; r/d.go changes, so its old entry is not used.
+    let now = std::time::SystemTime::now();
+    let old_d = entries(cache.path()).into_iter().find(|entry| entry.body.contains("r/d.go")).expect("d's entry");
+    rewrite_entries(cache.path(), |_| Some(unix_seconds(now - 4 * DAY)));
+    edit_d("os.Remove(\"z\")");
+    let stats = cached_equals_fresh(module.path(), cache.path(), &[]);
+    assert_eq!(stats, "cache: 4 hits, 1 misses (0 entries rejected), 1 stored");
+    // The pack was rewritten: the new entry and the four used ones are as of now, and the
+    // unused one is kept as it was (four days is within the limit).
+    let kept = entries(cache.path());
+    assert_eq!(kept.len(), 6, "{kept:?}");
+    let fresh_ones = kept.iter().filter(|entry| entry.used >= unix_seconds(now) - 60).count();
+    assert_eq!(fresh_ones, 5, "{kept:?}");
+    assert!(kept.iter().any(|entry| entry.digest == old_d.digest && entry.used == unix_seconds(now - 4 * DAY)));
+    // Once it is six days old, the next rewrite leaves it out. Going back to the old text finds
+    // nothing, and stores it again.
+    rewrite_entries(cache.path(), |entry| {
+        Some(if entry.digest == old_d.digest { unix_seconds(now - 6 * DAY) } else { entry.used })
+    });
+    edit_d("os.Remove(\"w\")");
+    let stats = cached_equals_fresh(module.path(), cache.path(), &[]);
+    assert_eq!(stats, "cache: 4 hits, 1 misses (0 entries rejected), 1 stored");
+    let kept = entries(cache.path());
+    assert_eq!(kept.len(), 6, "the six-day-old entry went, the new one came: {kept:?}");
+    assert!(!kept.iter().any(|entry| entry.digest == old_d.digest));
+    edit_d("os.Remove(\"y\")");
+    let stats = cached_equals_fresh(module.path(), cache.path(), &[]);
+    assert_eq!(stats, "cache: 4 hits, 1 misses (0 entries rejected), 1 stored");
+}
+
+#[test]
+fn cache_files_unused_for_five_days_are_removed_at_most_once_a_day() {
+    let (module, other) = (module(), module());
     let cache = tempfile::tempdir().expect("cache dir");
     cached_equals_fresh(module.path(), cache.path(), &[]);
     // A run stamps the trim: the first one trimmed an empty cache.
     let stamp = cache.path().join("results/trim.txt");
     assert!(stamp.exists());
-    // Change a file: its old entry is never used again and ages.
-    let all = entries(cache.path());
-    assert_eq!(all.len(), 5);
-    let d = module.path().join("r/d.go");
-    std::fs::write(&d, std::fs::read_to_string(&d).expect("read").replace("\"y\"", "\"z\"")).expect("write");
+    // Another tree's files (its snapshot, index and packs), not used since six days ago.
+    let own = cache_files(cache.path());
+    assert_eq!(own.len(), 4, "a snapshot, an index, a scan pack and a result pack: {own:?}");
+    cached_equals_fresh(other.path(), cache.path(), &[]);
+    let others: Vec<PathBuf> = cache_files(cache.path()).into_iter().filter(|path| !own.contains(path)).collect();
+    assert_eq!(others.len(), 4, "{others:?}");
     let now = std::time::SystemTime::now();
-    for entry in &all {
-        set_mtime(entry, now - 6 * DAY);
+    for file in &others {
+        set_mtime(file, now - 6 * DAY);
     }
-    // Trimmed less than a day ago: nothing is removed, and the used entries are refreshed.
+    // Trimmed less than a day ago: nothing is removed.
     stamp_trim(cache.path(), 23 * HOUR);
-    let stats = cached_equals_fresh(module.path(), cache.path(), &[]);
-    assert_eq!(stats, "cache: 4 hits, 1 misses (0 entries rejected), 1 stored");
-    let with_new = entries(cache.path());
-    assert_eq!(with_new.len(), 6);
-    assert!(all.iter().all(|entry| with_new.contains(entry)));
-    // A day later the trim runs: the unused entry goes, the five used ones stay.
+    assert_eq!(hits(&cached_equals_fresh(module.path(), cache.path(), &[])), 5);
+    assert_eq!(cache_files(cache.path()).len(), 8);
+    // A day later the trim runs: the other tree's files go, the used ones stay.
     stamp_trim(cache.path(), DAY + HOUR);
-    let stats = cached_equals_fresh(module.path(), cache.path(), &[]);
-    assert_eq!(stats, "cache: 5 hits, 0 misses (0 entries rejected), 0 stored");
-    let left = entries(cache.path());
-    assert_eq!(left.len(), 5, "{left:?}");
-    assert_eq!(with_new.iter().filter(|entry| !left.contains(entry)).count(), 1);
-    assert_eq!(all.iter().filter(|entry| !left.contains(entry)).count(), 1);
+    assert_eq!(hits(&cached_equals_fresh(module.path(), cache.path(), &[])), 5);
+    assert_eq!(cache_files(cache.path()), own);
     // The stamp now says the trim just ran.
     let seconds: u64 = std::fs::read_to_string(&stamp).expect("stamp").trim().parse().expect("seconds");
     let stamped = std::time::UNIX_EPOCH + std::time::Duration::from_secs(seconds);
     assert!(now.duration_since(stamped).map_or(true, |age| age < HOUR), "{seconds}");
-    // Entries unused for four days are kept, as is an unreadable stamp's cache (it trims).
-    for entry in &left {
-        set_mtime(entry, now - 4 * DAY);
+    // Files unused for four days are kept, as is an unreadable stamp's cache (it trims).
+    cached_equals_fresh(other.path(), cache.path(), &[]);
+    for file in cache_files(cache.path()).into_iter().filter(|path| !own.contains(path)) {
+        set_mtime(&file, now - 4 * DAY);
     }
     std::fs::write(&stamp, "not a time").expect("write");
-    let stats = cached_equals_fresh(module.path(), cache.path(), &[]);
-    assert_eq!(hits(&stats), 5, "{stats}");
-    assert_eq!(entries(cache.path()), left);
+    assert_eq!(hits(&cached_equals_fresh(module.path(), cache.path(), &[])), 5);
+    assert_eq!(cache_files(cache.path()).len(), 8);
+    // The other tree's entries are all still there: its next run reads them all.
+    assert_eq!(hits(&cached_equals_fresh(other.path(), cache.path(), &[])), 5);
 }
 
 #[test]
@@ -782,6 +935,6 @@ fn a_trim_removes_other_builds_entries_unused_for_a_day_and_never_a_fresh_tempor
     assert!(!results.join("ef").exists());
     assert!(!results.join("00000000deadbeef/ab").exists());
     // This build's entries, used, stay: the next run reads them all.
-    assert_eq!(entries(cache.path()).iter().filter(|path| path.starts_with(&own)).count(), 5 + 2);
+    assert_eq!(entries(cache.path()).iter().filter(|entry| entry.pack.starts_with(&own)).count(), 5);
     assert_eq!(hits(&cached_equals_fresh(module.path(), cache.path(), &[])), 5);
 }

@@ -1,29 +1,31 @@
-//! Bounding the cache: entries nobody used for days are removed, as `go` trims its build cache.
+//! Bounding the cache: files nobody used for days are removed, as `go` trims its build cache.
+//! (Inside a module group's pack of entries, entries unused for [`UNUSED_LIMIT`] are left out
+//! whenever the pack is rewritten: see [`super::ResultPack`].)
 //!
-//! - A hit refreshes its entry's modification time, but only when that is an hour old or more
-//!   ([`mark_used`]), so a warm run rewrites almost no inodes; an entry's mtime is therefore its
-//!   last use, give or take an hour.
+//! - Opening a cache file refreshes its modification time, but only when that is an hour old
+//!   or more ([`mark_used`]), so a warm run rewrites almost no inodes; a file's mtime is
+//!   therefore its last use, give or take an hour.
 //! - At the end of a `check`, [`trim`] looks at `results/trim.txt`, the time of the last trim;
 //!   when that is less than a day old (the common case: one small read), it does nothing.
 //!   Otherwise it writes the new time first (so runs started meanwhile skip their trim), then
-//!   walks the entries once.
-//! - Entries of this build unused for five days are removed: go's `trimLimit`, chosen from its
+//!   walks the files once.
+//! - Files of this build unused for five days are removed: go's `trimLimit`, chosen from its
 //!   users' reuse statistics (golang.org/issue/22990); a lint cache is reused in the same way,
 //!   on the trees a user keeps checking.
-//! - Entries of another build or entry format (another build directory, or the flat layout
+//! - Files of another build or entry format (another build directory, or the flat layout
 //!   before build directories) can never be read by this binary: they are removed once unused
 //!   for a day. Not at once: two builds may share the directory in turns (an installed release
 //!   and a development build, a CI cache restored for another version), and each would wipe
-//!   the other's entries daily. A development build's source hash changes with every edit, so
+//!   the other's files daily. A development build's source hash changes with every edit, so
 //!   this is what keeps a developer's cache from growing with every rebuild.
 //!
 //! Safe with other runs in the same directory: nothing is removed unless its mtime is a day
-//! old, so an entry or temporary file another run is writing (fresh) is never touched; a run
-//! that loses an entry to a trim between its lookup and its read just misses; two runs that
-//! both trim remove the same files and ignore what is already gone. No size cap: entries are
-//! small (a few hundred bytes to a few KB per linted file), the age bound already limits the
-//! cache to the trees checked in the last five days, and a cap would need a sort of every
-//! entry by age on each trim.
+//! old, so a file or temporary file another run is writing (fresh) is never touched; a run
+//! that loses a file to a trim between its lookup and its read just misses; two runs that both
+//! trim remove the same files and ignore what is already gone. No size cap: entries are small
+//! (a few hundred bytes to a few KB per linted file), the age bound already limits the cache to
+//! the trees checked in the last five days, and a cap would need a sort of every entry by age
+//! on each trim.
 
 use std::ffi::OsStr;
 use std::fs::File;

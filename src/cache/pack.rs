@@ -1,0 +1,176 @@
+//! A pack: many small cache records in one file, read one at a time and rewritten whole.
+//!
+//! One file per record cost the kernel an inode each (and a 4 KiB block for a record of a
+//! few hundred bytes): on a first run into an empty cache that was most of the run's extra
+//! time. A pack is a header (its format and key, one line each) and then records of
+//! (label length u32 LE, label, digest, body hash, body length u32 LE, body). The digest finds
+//! a record; the label is what its owner keeps beside it (a path, a time of last use).
+//!
+//! Opening a pack indexes its records without reading their bodies; a body is read when asked
+//! for and checked against its hash, so a damaged record is no record. A run streams what it
+//! writes into a new pack (a temporary file beside the old one), copies over the old records
+//! it keeps, and renames the new pack into place: a reader sees the old pack or the new one,
+//! and memory holds the index only. Two runs that write one pack at once lose only records.
+
+use super::{ResultCache, trim};
+use crate::hash::HashMap;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::SystemTime;
+
+/// Where one record of a pack lies, and what it is.
+pub(super) struct Record {
+    pub(super) label: Vec<u8>,
+    pub(super) digest: [u8; 32],
+    body_hash: [u8; 32],
+    /// The body's offset in the pack, and its length.
+    body_at: u64,
+    body_len: u32,
+}
+
+pub(super) struct Pack {
+    path: PathBuf,
+    header: String,
+    /// The pack as it was, open.
+    stored: Option<Mutex<std::fs::File>>,
+    pub(super) records: Vec<Record>,
+    by_digest: HashMap<[u8; 32], usize>,
+    /// The new pack, once a record is written; `None` inside after a write failed.
+    writing: Mutex<Option<Option<std::io::BufWriter<tempfile::NamedTempFile>>>>,
+}
+
+impl Pack {
+    /// The pack at `path` whose first line is `format` and second `key`, marked used at
+    /// `started`; an empty one when there is none, or it is another format or key, or a record
+    /// runs past its end.
+    pub(super) fn open(path: PathBuf, format: &str, key: &str, started: SystemTime) -> Pack {
+        let header = format!("{format}\n{key}\n");
+        let (stored, records) = match index(&path, &header, started) {
+            Some((file, records)) => (Some(Mutex::new(file)), records),
+            None => (None, Vec::new()),
+        };
+        let by_digest = records.iter().enumerate().map(|(index, record)| (record.digest, index)).collect();
+        Pack { path, header, stored, records, by_digest, writing: Mutex::new(None) }
+    }
+
+    /// The stored record with `digest`.
+    pub(super) fn find(&self, digest: &[u8; 32]) -> Option<usize> {
+        self.by_digest.get(digest).copied()
+    }
+
+    /// The body of stored record `index`, if it still matches its hash.
+    pub(super) fn body(&self, index: usize) -> Option<Vec<u8>> {
+        use std::io::{Read as _, Seek as _};
+        let record = self.records.get(index)?;
+        let mut file = self.stored.as_ref()?.lock().ok()?;
+        file.seek(std::io::SeekFrom::Start(record.body_at)).ok()?;
+        let mut body = vec![0; record.body_len as usize];
+        file.read_exact(&mut body).ok()?;
+        (blake3::hash(&body).as_bytes() == &record.body_hash).then_some(body)
+    }
+
+    /// Append a record to the new pack, starting it with the first.
+    pub(super) fn append(&self, label: &[u8], digest: &[u8; 32], body: &[u8]) {
+        let Ok(mut writing) = self.writing.lock() else { return };
+        let writer = writing.get_or_insert_with(|| {
+            let dir = self.path.parent().map(Path::to_path_buf).unwrap_or_default();
+            let temp = super::temp_file_in(&dir).ok()?;
+            let mut writer = std::io::BufWriter::with_capacity(1 << 16, temp);
+            writer.write_all(self.header.as_bytes()).ok()?;
+            Some(writer)
+        });
+        let Some(out) = writer.as_mut() else { return };
+        let written = match (u32::try_from(label.len()), u32::try_from(body.len())) {
+            (Ok(label_len), Ok(body_len)) => out
+                .write_all(&label_len.to_le_bytes())
+                .and_then(|()| out.write_all(label))
+                .and_then(|()| out.write_all(digest))
+                .and_then(|()| out.write_all(blake3::hash(body).as_bytes()))
+                .and_then(|()| out.write_all(&body_len.to_le_bytes()))
+                .and_then(|()| out.write_all(body))
+                .is_ok(),
+            _ => false,
+        };
+        if !written {
+            *writer = None;
+        }
+    }
+
+    /// Copy stored record `index` to the new pack under `label`; false when its body no longer
+    /// matches its hash (it is left out).
+    pub(super) fn copy(&self, index: usize, label: &[u8]) -> bool {
+        let Some(body) = self.body(index) else { return false };
+        self.append(label, &self.records[index].digest, &body);
+        true
+    }
+
+    /// Rename the new pack over the old one. True when it is in place.
+    pub(super) fn persist(self) -> bool {
+        let Pack { path, stored, writing, .. } = self;
+        // The old pack is closed first: Windows refuses to rename over an open file unless it
+        // was opened to allow that.
+        drop(stored);
+        let Ok(Some(Some(writer))) = writing.into_inner() else { return false };
+        let Ok(temp) = writer.into_inner() else { return false };
+        temp.persist(path).is_ok()
+    }
+}
+
+/// The pack at `path` open, with its records, if it starts with `header` and its records are
+/// whole; anything else is no pack.
+fn index(path: &Path, header: &str, started: SystemTime) -> Option<(std::fs::File, Vec<Record>)> {
+    use std::io::{BufRead as _, Read as _};
+    let file = std::fs::File::open(path).ok()?;
+    let metadata = file.metadata().ok()?;
+    let len = metadata.len();
+    let mut reader = std::io::BufReader::with_capacity(1 << 16, &file);
+    let mut read_header = vec![0; header.len()];
+    reader.read_exact(&mut read_header).ok()?;
+    if read_header != header.as_bytes() {
+        return None;
+    }
+    let mut at = header.len() as u64;
+    let mut records = Vec::new();
+    let u32_at = |reader: &mut std::io::BufReader<&std::fs::File>| -> Option<u32> {
+        let mut bytes = [0; 4];
+        reader.read_exact(&mut bytes).ok()?;
+        Some(u32::from_le_bytes(bytes))
+    };
+    while !reader.fill_buf().ok()?.is_empty() {
+        let label_len = u32_at(&mut reader)?;
+        // A length past the end is a damaged pack, not an allocation to make.
+        if u64::from(label_len) > len - at {
+            return None;
+        }
+        let mut label = vec![0; label_len as usize];
+        reader.read_exact(&mut label).ok()?;
+        let (mut digest, mut body_hash) = ([0; 32], [0; 32]);
+        reader.read_exact(&mut digest).ok()?;
+        reader.read_exact(&mut body_hash).ok()?;
+        let body_len = u32_at(&mut reader)?;
+        let body_at = at + 4 + u64::from(label_len) + 64 + 4;
+        if body_at + u64::from(body_len) > len {
+            return None;
+        }
+        reader.seek_relative(i64::from(body_len)).ok()?;
+        at = body_at + u64::from(body_len);
+        records.push(Record { label, digest, body_hash, body_at, body_len });
+    }
+    drop(reader);
+    trim::mark_used(&file, path, metadata.modified().ok()?, started);
+    Some((file, records))
+}
+
+impl ResultCache {
+    /// Where the pack of `format` for the modules rooted at `roots` lives, and its key.
+    pub(super) fn pack_place(&self, format: &str, roots: &[PathBuf]) -> (PathBuf, super::Key) {
+        let mut key = blake3::Hasher::new();
+        super::field(&mut key, format.as_bytes());
+        for root in roots {
+            super::field(&mut key, root.as_os_str().as_encoded_bytes());
+        }
+        let key = super::Key(key.finalize().to_hex().to_string());
+        (self.entry_path(&key), key)
+    }
+}
