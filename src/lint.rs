@@ -209,18 +209,19 @@ fn lint_discovered(
                 &mut outcome,
                 lint_files(engine, settings, &discovery, &to_lint, &modules, project_cache.as_ref()),
             );
-            if let (Some(cache), Some(project_cache)) = (cache, project_cache) {
+            let snapshot = project_cache.map(|project_cache| project_cache.snapshot());
+            // The entries first, so that a snapshot is never on disk before the entries it serves.
+            if let Some(results) = results {
+                results.save();
+            }
+            if let (Some(cache), Some(mut snapshot)) = (cache, snapshot) {
                 let read = read.into_inner().unwrap_or_default();
                 let key = cache.group_key(&discovery.modules, &group_contents(facts_files, read));
-                let mut snapshot = project_cache.snapshot();
                 if let Some(earlier) = earlier.filter(|(earlier_key, _)| *earlier_key == key) {
                     snapshot = snapshot.merged(&earlier.1);
                 }
                 cache.store_group(&key, &snapshot);
                 cache.note_group(&cache.group_identity(&discovery.modules, facts_files));
-            }
-            if let Some(results) = results {
-                results.save();
             }
             // A run of one group keeps its facts for re-linting (`--fix`); with several, each
             // group's facts are built again when needed (`RelintFacts`).
