@@ -475,7 +475,8 @@ impl ResultPack<'_> {
     pub fn save(self) {
         let written = self.written.into_inner().unwrap_or_default();
         let now = self.cache.started;
-        let age = |label: &[u8]| label_time(label).and_then(|used| now.duration_since(used).ok());
+        // A time after the run's start (another clock, or a later run) is taken as now.
+        let age = |label: &[u8]| label_time(label).map(|used| now.duration_since(used).unwrap_or_default());
         let used = |index: usize| self.used[index].load(Ordering::Relaxed);
         let refresh =
             |index: usize| age(&self.pack.records[index].label).is_none_or(|age| age >= trim::MTIME_RESOLUTION);
@@ -504,6 +505,7 @@ fn seconds_label(time: SystemTime) -> [u8; 8] {
     time.duration_since(SystemTime::UNIX_EPOCH).map_or(0, |since| since.as_secs()).to_le_bytes()
 }
 
+/// The time a result record's label holds; `None` when it holds none.
 fn label_time(label: &[u8]) -> Option<SystemTime> {
     let seconds = u64::from_le_bytes(label.try_into().ok()?);
     SystemTime::UNIX_EPOCH.checked_add(Duration::from_secs(seconds))
