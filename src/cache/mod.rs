@@ -619,31 +619,29 @@ impl ProjectCache<'_> {
     /// The findings stored under `key`, if the entry is intact and everything the lint read
     /// is as it was.
     pub fn load(&self, key: &Key) -> Option<Vec<Finding>> {
-        let (index, body) = match self.results.look_up(key) {
-            Stored::Found(index, body) => (Some(index), body),
-            Stored::Damaged => (None, Vec::new()),
+        let valid = match self.results.look_up(key) {
             Stored::Missing => {
                 if !self.replaying {
                     self.cache.misses.fetch_add(1, Ordering::Relaxed);
                 }
                 return None;
             }
+            Stored::Damaged => None,
+            Stored::Found(index, body) => serde_json::from_slice::<Entry>(&body)
+                .ok()
+                .filter(|entry| self.still_valid(entry))
+                .map(|entry| (index, entry)),
         };
-        let entry = index.and_then(|_| serde_json::from_slice::<Entry>(&body).ok());
-        match (index, entry.filter(|entry| self.still_valid(entry))) {
-            (Some(index), Some(entry)) => {
-                self.cache.hits.fetch_add(1, Ordering::Relaxed);
-                self.results.mark_used(index);
-                Some(entry.findings)
+        let Some((index, entry)) = valid else {
+            if !self.replaying {
+                self.cache.misses.fetch_add(1, Ordering::Relaxed);
+                self.cache.rejected.fetch_add(1, Ordering::Relaxed);
             }
-            _ => {
-                if !self.replaying {
-                    self.cache.misses.fetch_add(1, Ordering::Relaxed);
-                    self.cache.rejected.fetch_add(1, Ordering::Relaxed);
-                }
-                None
-            }
-        }
+            return None;
+        };
+        self.cache.hits.fetch_add(1, Ordering::Relaxed);
+        self.results.mark_used(index);
+        Some(entry.findings)
     }
 
     fn still_valid(&self, entry: &Entry) -> bool {

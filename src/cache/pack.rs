@@ -97,12 +97,12 @@ impl Pack {
         }
     }
 
-    /// Copy stored record `index` to the new pack under `label`; false when its body no longer
-    /// matches its hash (it is left out).
-    pub(super) fn copy(&self, index: usize, label: &[u8]) -> bool {
-        let Some(body) = self.body(index) else { return false };
-        self.append(label, &self.records[index].digest, &body);
-        true
+    /// Copy stored record `index` to the new pack under `label`, unless its body no longer
+    /// matches its hash (then it is left out).
+    pub(super) fn copy(&self, index: usize, label: &[u8]) {
+        if let Some(body) = self.body(index) {
+            self.append(label, &self.records[index].digest, &body);
+        }
     }
 
     /// Rename the new pack over the old one. True when it is in place.
