@@ -13,6 +13,8 @@
 #   COPIES="1 2 4"    standard-library copies for the memory rows (default "1 2 4"; "" skips them)
 #   CHANGE_FILE=path  the file (relative to DIR) the one-file-change rows edit (default: the
 #                     largest non-test .go file in the packages linted)
+#   STAGES=0          skip the pipeline-stage rows (default 1: time `check` stopped after each
+#                     stage with GOLINT_GUARD_BENCH_STAGE, to show what each part costs)
 #
 # The peers are installed with `go install` at pinned versions into target/bench-tools. Cold
 # means a fresh GOCACHE and a fresh cache of each tool (golint-guard: --no-cache for "cold",
@@ -31,6 +33,7 @@ bin=${GG_BIN:-$here/target/release/golint-guard}
 before=${GG_BEFORE:-}
 peers=${PEERS:-1}
 copies=${COPIES-1 2 4}
+stages=${STAGES:-1}
 tools_dir=$here/target/bench-tools
 work=$(mktemp -d)
 trap 'chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"' EXIT
@@ -133,6 +136,7 @@ run_gg() { # mode
       in_dir=$edit_tree GOLINT_GUARD_CACHE_DIR=$edit_cache measure "$bin" "${gg_check[@]}" "${patterns[@]}"
       restore_file
       ;;
+    stage-*) GOLINT_GUARD_BENCH_STAGE=${1#stage-} measure "$bin" "${gg_check[@]}" --no-cache --threads 2 "${patterns[@]}" ;;
     before-cold) measure "$before" "${gg_check[@]}" "${before_no_cache[@]}" --threads 2 "${patterns[@]}" ;;
     before-parse) measure "$before" parse-only --threads 2 "${patterns[@]}" ;;
   esac
@@ -147,6 +151,7 @@ export GOLINT_GUARD_CACHE_DIR=$work/scratch-cache
 
 gg_modes=(parse-t1 parse-t2 cold-t1 cold-t2 cache-cold cache-warm one-file)
 [[ -n $before ]] && gg_modes+=(before-cold before-parse)
+[[ $stages == 1 ]] && gg_modes+=(stage-list-no-facts stage-list stage-match stage-rules-no-facts)
 
 # --- peers ------------------------------------------------------------------------------------
 peer_names=()
@@ -248,6 +253,26 @@ echo
 echo "cache on disk after the runs: $cache_size"
 echo "cache, warm run: $warm_stats"
 echo "cache, one file edited: $one_file_stats"
+if [[ $stages == 1 ]]; then
+  # Each stage adds one part of the pipeline to the one above it; the step is what that part costs.
+  echo
+  echo "pipeline stages, 2 threads: CPU as a multiple of parse-only's, and the step from the row above"
+  parse_cpu=$(tr ' ' '\n' <<<"${cpu[gg:parse-t2]}" | grep . | median)
+  previous=$parse_cpu
+  stage_row() { # key, label
+    local c
+    c=$(tr ' ' '\n' <<<"${cpu[$1]}" | grep . | median)
+    printf '%-52s %8s %8s\n' "$2" "$(ratio "$c" "$parse_cpu")" "$(awk -v a="$c" -v b="$previous" -v p="$parse_cpu" 'BEGIN { if (p > 0) printf "%+.2f", (a - b) / p; else printf "n/a" }')"
+    previous=$c
+  }
+  stage_row gg:parse-t2 "parse-only: read, parse, free"
+  stage_row gg:stage-list-no-facts "+ depth checks, file facts, node list"
+  stage_row gg:stage-list "+ module pre-pass"
+  stage_row gg:stage-match "+ pattern matching"
+  stage_row gg:cold-t2 "+ rule checks: the full check"
+  previous=$parse_cpu
+  stage_row gg:stage-rules-no-facts "full check without the pre-pass"
+fi
 if ((${#copy_rows[@]})); then
   echo
   printf '%-28s %10s %10s %12s\n' "standard library copies" wall_s cpu_s peak_MiB

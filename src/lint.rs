@@ -5,7 +5,7 @@ use crate::config::Settings;
 use crate::diagnostic::{Finding, sort_findings};
 use crate::discover::{self, Discovery, ModuleIndex, Target};
 use crate::engine::facts::module::{ProjectFacts, ReadFile};
-use crate::engine::{Engine, ModuleFacts, Worker};
+use crate::engine::{BenchStage, Engine, ModuleFacts, Worker};
 use crate::report::sources::{OnDisk, Sources};
 use crate::source::{FileStamp, SourceFile, normalize_display_path};
 use crate::suppress;
@@ -57,6 +57,12 @@ pub fn lint_patterns_cached(
     let (targets, pool) = targets_and_pool(patterns, threads)?;
     let mut engine =
         Engine::new(&settings.enabled_rules()).map_err(|err| LintError(format!("internal error: {err}")))?;
+    let stage = BenchStage::from_env().map_err(LintError)?;
+    if stage.is_some() && cache.is_some() {
+        // A partial run's results must not be stored as if they were a file's findings.
+        return Err(LintError(format!("{} needs --no-cache", BenchStage::ENV)));
+    }
+    engine.set_bench_stage(stage);
     pool.install(|| {
         let discovery = discover::discover(&targets, threads, &|path| settings.is_excluded(path));
         Ok(lint_discovered(&mut engine, settings, discovery, cache))
@@ -200,6 +206,7 @@ fn lint_discovered(
                     scans.save();
                     facts
                 }
+                None if engine.bench_stage().is_some_and(|stage| !stage.builds_facts()) => ProjectFacts::default(),
                 None => ProjectFacts::build(facts_files, &discovery.modules, 0),
             };
             engine.set_project(Arc::new(facts));

@@ -399,3 +399,57 @@ fn a_run_knows_the_modules_its_module_replaces_locally() {
         assert_eq!(flagged(pattern, &dir), expected, "`{pattern}` from {}", dir.display());
     }
 }
+
+/// `GOLINT_GUARD_BENCH_STAGE` stops `check` part-way for the bench's stage rows: before
+/// matching, no rule runs; after matching, no rule check runs; without the pre-pass, the findings
+/// that need the module's facts (`save` returns an error, as b.go says) are gone and the others
+/// stay. It is refused with the cache (a partial run must not be stored) and when misspelled,
+/// and the output says the run is partial.
+#[test]
+fn a_bench_stage_stops_the_check_where_it_says() {
+    let tree = tree_of(&[
+        ("go.mod", "module example.com/stage\n\ngo 1.22\n"),
+        (
+            "a.go",
+            "package stage\n\nimport (\n\t\"encoding/json\"\n\t\"os\"\n\t\"os/signal\"\n)\n\nfunc Clean(v any) {\n\tjson.Unmarshal(nil, v)\n\tsave()\n\tc := make(chan os.Signal)\n\tsignal.Notify(c, os.Interrupt)\n\t<-c\n}\n",
+        ),
+        ("b.go", "package stage\n\nimport \"errors\"\n\nfunc save() error { return errors.New(\"no\") }\n"),
+    ]);
+    let staged = |stage: &str, extra: &[&str]| {
+        let mut args = vec!["check", "--no-config", "--exit-zero", "--format", "json"];
+        args.extend_from_slice(extra);
+        args.push("./...");
+        support::golint_guard()
+            .args(&args)
+            .current_dir(tree.path())
+            .env("GOLINT_GUARD_BENCH_STAGE", stage)
+            .output()
+            .expect("run golint-guard")
+    };
+    let lines = |output: &Output| -> Vec<String> {
+        assert!(output.status.success(), "{}", stderr(output));
+        json_findings(output).iter().map(|finding| format!("{}:{}", finding["rule"], finding["line"])).collect()
+    };
+    let full = lines(&staged("", &["--no-cache"]));
+    assert_eq!(full, ["\"unchecked-error\":10", "\"unchecked-error\":11", "\"signal-unbuffered\":13"]);
+    for stage in ["list-no-facts", "list", "match"] {
+        let output = staged(stage, &["--no-cache"]);
+        assert_eq!(lines(&output), Vec::<String>::new(), "{stage}");
+        assert!(stderr(&output).contains("not a full check"), "{stage}: {}", stderr(&output));
+    }
+    assert_eq!(
+        lines(&staged("rules-no-facts", &["--no-cache"])),
+        ["\"unchecked-error\":10", "\"signal-unbuffered\":13"]
+    );
+
+    let cached = staged("match", &[]);
+    assert_eq!(cached.status.code(), Some(2));
+    assert!(stderr(&cached).contains("GOLINT_GUARD_BENCH_STAGE needs --no-cache"), "{}", stderr(&cached));
+    let misspelled = staged("matching", &["--no-cache"]);
+    assert_eq!(misspelled.status.code(), Some(2));
+    assert!(
+        stderr(&misspelled).contains("is not a bench stage; one of: list-no-facts, list, match"),
+        "{}",
+        stderr(&misspelled)
+    );
+}

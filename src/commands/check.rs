@@ -21,6 +21,13 @@ pub fn run(args: CheckArgs) -> Result<u8, AppError> {
     };
     let mut outcome = lint(&settings)?;
     refuse_empty_run(&outcome, &settings)?;
+    if let Ok(Some(stage)) = crate::engine::BenchStage::from_env() {
+        print_stderr(&format!(
+            "golint-guard: {}={} stops every file part-way, for benches: these findings are not a full check\n",
+            crate::engine::BenchStage::ENV,
+            stage.name()
+        ));
+    }
 
     let mut fix_failed = false;
     if args.fix || args.diff {

@@ -67,6 +67,58 @@ pub struct Engine {
     report_syntax_errors: bool,
     /// The module's own declarations and summaries, from the pre-pass.
     project: Option<Arc<ProjectFacts>>,
+    /// Where a bench run stops: `None` in every ordinary run.
+    bench_stage: Option<BenchStage>,
+}
+
+/// How much of the pipeline a `check` run does, for the stage rows of `benches/compare.sh`:
+/// each stage adds one part, so the bench shows what each costs over the parse-only pass.
+/// Chosen with `GOLINT_GUARD_BENCH_STAGE` (see [`BenchStage::from_env`]) and refused with the
+/// cache, so that a partial run's results are never stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BenchStage {
+    /// Parse, file facts and the node list; no module pre-pass, no matching.
+    ListNoFacts,
+    /// The module pre-pass too.
+    List,
+    /// The patterns matched too, with no rule check run on a match.
+    Match,
+    /// Every rule check, without the module pre-pass.
+    RulesNoFacts,
+}
+
+impl BenchStage {
+    pub const ENV: &str = "GOLINT_GUARD_BENCH_STAGE";
+    const NAMES: [(&str, BenchStage); 4] = [
+        ("list-no-facts", BenchStage::ListNoFacts),
+        ("list", BenchStage::List),
+        ("match", BenchStage::Match),
+        ("rules-no-facts", BenchStage::RulesNoFacts),
+    ];
+
+    /// The stage `GOLINT_GUARD_BENCH_STAGE` names; `Ok(None)` when it is unset or empty.
+    pub fn from_env() -> Result<Option<BenchStage>, String> {
+        match std::env::var(Self::ENV) {
+            Err(std::env::VarError::NotPresent) => Ok(None),
+            Ok(name) if name.is_empty() => Ok(None),
+            Ok(name) => {
+                Self::NAMES.iter().find(|(known, _)| *known == name).map(|&(_, stage)| Some(stage)).ok_or_else(|| {
+                    let known: Vec<&str> = Self::NAMES.iter().map(|(known, _)| *known).collect();
+                    format!("{}={name:?} is not a bench stage; one of: {}", Self::ENV, known.join(", "))
+                })
+            }
+            Err(err) => Err(format!("{}: {err}", Self::ENV)),
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        Self::NAMES.iter().find(|(_, stage)| *stage == self).map_or("", |(name, _)| name)
+    }
+
+    /// Whether the module pre-pass runs at this stage.
+    pub fn builds_facts(self) -> bool {
+        matches!(self, BenchStage::List | BenchStage::Match)
+    }
 }
 
 /// Per-thread scratch space: one parser, reused for every file.
@@ -120,12 +172,21 @@ impl Engine {
         let rules: Vec<&'static Rule> = enabled.iter().copied().filter(|rule| rule.check.is_some()).collect();
         let report_syntax_errors = enabled.iter().any(|rule| rule.id == builtin::SYNTAX_ERROR.id);
         let query = CombinedQuery::build(&parse::go_language(), &rules)?;
-        Ok(Engine { rules, query, report_syntax_errors, project: None })
+        Ok(Engine { rules, query, report_syntax_errors, project: None, bench_stage: None })
     }
 
     /// Give the rules the module pre-pass's facts (declarations, summaries).
     pub fn set_project(&mut self, project: Arc<ProjectFacts>) {
         self.project = Some(project);
+    }
+
+    /// Stop at `stage` in every file (benches only).
+    pub fn set_bench_stage(&mut self, stage: Option<BenchStage>) {
+        self.bench_stage = stage;
+    }
+
+    pub fn bench_stage(&self) -> Option<BenchStage> {
+        self.bench_stage
     }
 
     pub fn project(&self) -> Option<&Arc<ProjectFacts>> {
@@ -219,33 +280,37 @@ impl Engine {
             Some(flat) => MatchSource::Listed(flat),
             None => MatchSource::Walked(tree.root_node()),
         };
-        query.for_each_match(nodes, source, &applies, &mut |pattern, captures| {
-            let captures =
-                captures.iter().map(|&(capture, node)| (query.capture_names[capture as usize], node)).collect();
-            let found = Match::new(pattern, captures);
-            // Code inside or around a parse error is not what it seems; stay silent there.
-            if let Some(regions) = &error_regions
-                && found.target().is_some_and(|target| regions.near(target))
-            {
-                return;
-            }
-            let rule = self.rules[query.pattern_rule[pattern]];
-            let Some(check) = rule.check else { return };
-            if budget.spent() {
-                unchecked += 1;
-                return;
-            }
-            let found_before = findings.len();
-            let mut context = RuleContext::new(file, tree, facts, &types, rule, &mut findings);
-            context.project = project;
-            context.package = package;
-            check(&mut context, &found);
-            // Its walks were cut short: what it concluded is not to be trusted.
-            if budget.spent() {
-                findings.truncate(found_before);
-                unchecked += 1;
-            }
-        });
+        let matches_patterns = !matches!(self.bench_stage, Some(BenchStage::ListNoFacts | BenchStage::List));
+        let checks_matches = self.bench_stage != Some(BenchStage::Match);
+        if matches_patterns {
+            query.for_each_match(nodes, source, &applies, &mut |pattern, captures| {
+                let captures =
+                    captures.iter().map(|&(capture, node)| (query.capture_names[capture as usize], node)).collect();
+                let found = Match::new(pattern, captures);
+                // Code inside or around a parse error is not what it seems; stay silent there.
+                if let Some(regions) = &error_regions
+                    && found.target().is_some_and(|target| regions.near(target))
+                {
+                    return;
+                }
+                let rule = self.rules[query.pattern_rule[pattern]];
+                let Some(check) = rule.check.filter(|_| checks_matches) else { return };
+                if budget.spent() {
+                    unchecked += 1;
+                    return;
+                }
+                let found_before = findings.len();
+                let mut context = RuleContext::new(file, tree, facts, &types, rule, &mut findings);
+                context.project = project;
+                context.package = package;
+                check(&mut context, &found);
+                // Its walks were cut short: what it concluded is not to be trusted.
+                if budget.spent() {
+                    findings.truncate(found_before);
+                    unchecked += 1;
+                }
+            });
+        }
         drop(budget);
         drop(shared);
         if let Some(flat) = flat {
