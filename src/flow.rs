@@ -24,12 +24,13 @@
 use crate::diagnostic::Span;
 use crate::syntax::{self, FUNCTION_KINDS};
 use crate::syntax::{FieldChild as _, KindName as _, ParentNode as _, SiblingNode as _};
+use std::sync::OnceLock;
 use tree_sitter::Node;
 
 /// Every node below `node` in source order, except the insides of function literals: a nested
 /// `func_literal` is yielded itself but not entered. `node` itself may be a literal.
 pub fn own_descendants<'tree>(node: Node<'tree>) -> impl Iterator<Item = Node<'tree>> {
-    syntax::descendants_entering(node, |current| current.kind_name() != "func_literal")
+    syntax::descendants_in_function_with_kinds(node).map(|(node, _)| node)
 }
 
 /// One declared parameter (or result): `a, b int` gives two, a bare type gives one with no name.
@@ -108,30 +109,46 @@ impl<'tree> FunctionView<'tree> {
         self.body.into_iter().flat_map(own_descendants)
     }
 
+    /// [`Self::own_descendants`] whose kind is one of `kinds`, told apart by kind id.
+    fn own_descendants_of_kinds(
+        &self,
+        kinds: &'static syntax::KindSet,
+    ) -> impl Iterator<Item = Node<'tree>> + use<'tree> {
+        self.body
+            .into_iter()
+            .flat_map(syntax::descendants_in_function_with_kinds)
+            .filter(move |&(_, kind)| kinds.contains(kind))
+            .map(|(node, _)| node)
+    }
+
     /// `go` statements that this function itself runs (not those of nested literals).
     pub fn go_statements(&self) -> impl Iterator<Item = GoStatement<'tree>> + use<'tree> {
-        self.own_descendants().filter_map(GoStatement::new)
+        static GO: OnceLock<syntax::KindSet> = OnceLock::new();
+        self.own_descendants_of_kinds(syntax::kind_ids(&GO, &["go_statement"])).filter_map(GoStatement::new)
     }
 
     pub fn defers(&self) -> impl Iterator<Item = Node<'tree>> + use<'tree> {
-        self.own_descendants().filter(|node| node.kind_name() == "defer_statement")
+        static DEFERS: OnceLock<syntax::KindSet> = OnceLock::new();
+        self.own_descendants_of_kinds(syntax::kind_ids(&DEFERS, &["defer_statement"]))
     }
 
     pub fn returns(&self) -> impl Iterator<Item = Node<'tree>> + use<'tree> {
-        self.own_descendants().filter(|node| node.kind_name() == "return_statement")
+        static RETURNS: OnceLock<syntax::KindSet> = OnceLock::new();
+        self.own_descendants_of_kinds(syntax::kind_ids(&RETURNS, &["return_statement"]))
     }
 
     /// `panic(...)` calls.
     pub fn panics(&self) -> impl Iterator<Item = Node<'tree>> + use<'tree> {
+        static CALLS: OnceLock<syntax::KindSet> = OnceLock::new();
         let source = self.source;
-        self.own_descendants().filter(move |node| {
-            node.kind_name() == "call_expression" && syntax::call_name(*node, source) == Some((None, "panic"))
-        })
+        self.own_descendants_of_kinds(syntax::kind_ids(&CALLS, &["call_expression"]))
+            .filter(move |node| syntax::call_name(*node, source) == Some((None, "panic")))
     }
 
     /// `for` statements of this function, outermost first.
     pub fn loops(&self) -> impl Iterator<Item = Loop<'tree>> + use<'tree> {
-        self.own_descendants().filter_map(Loop::new)
+        static LOOPS: OnceLock<syntax::KindSet> = OnceLock::new();
+        self.own_descendants_of_kinds(syntax::kind_ids(&LOOPS, &["for_statement"])).filter_map(Loop::new)
     }
 }
 

@@ -210,6 +210,45 @@ pub fn descendants_entering<'tree>(
     }))
 }
 
+/// [`descendants_entering`] deciding by kind id, each node yielded with its kind: while the
+/// engine checks a tree, the kinds come from its node list, so neither the decision nor a caller
+/// that filters by kind reads the nodes themselves (a cache miss each on a large tree).
+pub fn descendants_entering_kinds<'tree>(
+    node: Node<'tree>,
+    enter: impl Fn(u16) -> bool,
+) -> impl Iterator<Item = (Node<'tree>, u16)> {
+    if let Some((list, index)) = flat_tree::locate(node) {
+        let end = list.get(index).end as usize;
+        let mut next = index + 1;
+        return Either::Left(std::iter::from_fn(move || {
+            if next >= end || !step() {
+                next = end;
+                return None;
+            }
+            let current = next;
+            let listed = list.get(current);
+            next = if enter(listed.kind) { current + 1 } else { listed.end as usize };
+            Some((list.node(current), listed.kind))
+        }));
+    }
+    Either::Right(
+        descendants_entering(node, move |current| enter(current.kind_id())).map(|node| (node, node.kind_id())),
+    )
+}
+
+/// The nodes below `node`, nested function literals yielded but not entered, each with its
+/// kind id: [`descendants_in_function`] for callers that filter by kind.
+pub fn descendants_in_function_with_kinds<'tree>(node: Node<'tree>) -> impl Iterator<Item = (Node<'tree>, u16)> {
+    let literals = func_literal_kind_ids();
+    descendants_entering_kinds(node, move |kind| !literals.contains(kind))
+}
+
+/// The kind ids of `func_literal`.
+pub fn func_literal_kind_ids() -> &'static KindSet {
+    static LITERALS: std::sync::OnceLock<KindSet> = std::sync::OnceLock::new();
+    kind_ids(&LITERALS, &["func_literal"])
+}
+
 /// The innermost function declaration, method declaration or function literal around `node`.
 pub fn enclosing_function(node: Node<'_>) -> Option<Node<'_>> {
     ancestors(node).find(|ancestor| FUNCTION_KINDS.contains(&ancestor.kind_name()))
@@ -495,6 +534,12 @@ const STATEMENT_CONTAINERS: &[&str] = &[
 /// statements inside an expression, and they have statements of their own. Most of a body's
 /// nodes are expressions, so this visits a small part of what [`descendants`] visits.
 pub fn statements_and_clauses<'tree>(body: Node<'tree>) -> impl Iterator<Item = Node<'tree>> {
+    statements_and_clauses_with_kinds(body).map(|(node, _)| node)
+}
+
+/// [`statements_and_clauses`], each with its kind id, read from the node list while the engine
+/// checks a tree: a caller that wants a few kinds skips the rest without reading their nodes.
+pub fn statements_and_clauses_with_kinds<'tree>(body: Node<'tree>) -> impl Iterator<Item = (Node<'tree>, u16)> {
     let containers = kind_ids(&STATEMENT_CONTAINER_KIND_IDS, STATEMENT_CONTAINERS);
     if let Some((list, body_index)) = flat_tree::locate(body) {
         // The same order over the node list: enter containers only, yield named nodes.
@@ -515,7 +560,7 @@ pub fn statements_and_clauses<'tree>(body: Node<'tree>) -> impl Iterator<Item = 
             let current = next;
             let listed = list.get(current);
             next = if containers.contains(listed.kind) { current + 1 } else { listed.end as usize };
-            Some(list.node(current))
+            Some((list.node(current), listed.kind))
         }));
     }
     let mut cursor = body.walk();
@@ -528,7 +573,8 @@ pub fn statements_and_clauses<'tree>(body: Node<'tree>) -> impl Iterator<Item = 
         if !(entered && cursor.node().is_named()) {
             next_named_after(&mut cursor, body, &mut done)?;
         }
-        Some(cursor.node())
+        let node = cursor.node();
+        Some((node, node.kind_id()))
     }))
 }
 
@@ -868,12 +914,18 @@ pub struct Binding<'tree> {
 /// grammar's C string on every call, which costs more than a step of a tree walk. For the
 /// loops that look at every node of a walk.
 pub fn kind<'tree>(node: Node<'tree>) -> &'tree str {
+    kind_with_id(node, node.kind_id())
+}
+
+/// [`kind`] of `node`, whose kind id (`Node::kind_id`) is `id`: a walk that read the id from
+/// the node list names the kind without reading the node.
+pub fn kind_with_id<'tree>(node: Node<'tree>, id: u16) -> &'tree str {
     static NAMES: std::sync::OnceLock<Vec<Box<str>>> = std::sync::OnceLock::new();
     let names = NAMES.get_or_init(|| {
         let language = crate::parse::go_language();
         (0..language.node_kind_count() as u16).map(|id| language.node_kind_for_id(id).unwrap_or("").into()).collect()
     });
-    match names.get(usize::from(node.kind_id())) {
+    match names.get(usize::from(id)) {
         Some(name) if !name.is_empty() => name,
         // ERROR's id lies outside the table.
         _ => node.kind(),
@@ -1093,7 +1145,7 @@ pub fn ancestors_in_function<'tree>(node: Node<'tree>) -> impl Iterator<Item = N
 /// Every node below `node` in source order, without the insides of nested function literals
 /// (the literal nodes themselves are included): what runs as part of `node` itself.
 pub fn descendants_in_function<'tree>(node: Node<'tree>) -> Vec<Node<'tree>> {
-    descendants_entering(node, |current| current.kind_name() != "func_literal").collect()
+    descendants_in_function_with_kinds(node).map(|(node, _)| node).collect()
 }
 
 /// For a `<-x` receive expression, the channel operand `x`.
@@ -1542,6 +1594,58 @@ mod tests {
             compared += reference.iter().map(|(found, _)| found.len()).sum::<usize>();
         });
         assert!(compared > 20_000, "only {compared} nodes compared");
+    }
+
+    type Walked<'t> = Vec<(Vec<(Node<'t>, u16)>, Vec<(Node<'t>, u16)>, u64)>;
+
+    /// From each of the roots, the walks that hand out kind ids, with the steps the first took.
+    fn walks_with_kinds(tree: &tree_sitter::Tree) -> Walked<'_> {
+        kind_walk_roots(tree)
+            .into_iter()
+            .map(|node| {
+                let before = WALK_STEPS.with(Cell::get);
+                let own: Vec<(Node<'_>, u16)> = descendants_in_function_with_kinds(node).collect();
+                let steps = WALK_STEPS.with(Cell::get) - before;
+                (own, statements_and_clauses_with_kinds(node).collect(), steps)
+            })
+            .collect()
+    }
+
+    fn with_kind_ids<'t>(nodes: &[Node<'t>]) -> Vec<(Node<'t>, u16)> {
+        nodes.iter().map(|&node| (node, node.kind_id())).collect()
+    }
+
+    /// The walks that hand out kind ids (read from the node list while it is shared) give the
+    /// nodes the old walks gave, in the same order and for the same steps, with each node's own
+    /// kind id: `own_descendants` entered nested literals by the kind's name.
+    #[test]
+    fn walks_with_kinds_equal_the_walks_by_kind_name() {
+        let mut compared = 0;
+        for_each_fixture_tree(1, 2, |path, _, tree, flat| {
+            let by_cursor = walks_with_kinds(tree);
+            let shared = flat.share();
+            let by_list = walks_with_kinds(tree);
+            drop(shared);
+            let reference: Walked<'_> = kind_walk_roots(tree)
+                .into_iter()
+                .map(|node| {
+                    let before = WALK_STEPS.with(Cell::get);
+                    let own: Vec<Node<'_>> = descendants_entering(node, |n| n.kind_name() != "func_literal").collect();
+                    let steps = WALK_STEPS.with(Cell::get) - before;
+                    let statements: Vec<Node<'_>> = statements_and_clauses(node).collect();
+                    (with_kind_ids(&own), with_kind_ids(&statements), steps)
+                })
+                .collect();
+            assert_eq!(by_list, reference, "{}", path.display());
+            assert_eq!(by_cursor, reference, "{}", path.display());
+            for (own, _, _) in &reference {
+                for &(node, id) in own {
+                    assert_eq!(kind_with_id(node, id), kind(node));
+                }
+                compared += own.len();
+            }
+        });
+        assert!(compared > 100_000, "only {compared} nodes compared");
     }
 
     #[test]

@@ -559,7 +559,13 @@ impl<'a> TypeEnv<'a> {
         let Some(body) = function.field_child("body") else { return locals };
         // Pending `:=`/`var` bindings are typed after the walk; typing a call may need locals.
         let mut pending: Vec<(String, Node<'_>, Option<usize>)> = Vec::new();
-        for node in syntax::statements_and_clauses(body) {
+        static BINDINGS: std::sync::OnceLock<syntax::KindSet> = std::sync::OnceLock::new();
+        let bindings = syntax::kind_ids(&BINDINGS, &["short_var_declaration", "var_spec", "range_clause"]);
+        for (node, kind) in syntax::statements_and_clauses_with_kinds(body) {
+            // Most statements bind nothing: skipped by the listed kind, without reading the node.
+            if !bindings.contains(kind) {
+                continue;
+            }
             match node.kind_name() {
                 "short_var_declaration" => {
                     let (Some(left), Some(right)) = (node.field_child("left"), node.field_child("right")) else {
