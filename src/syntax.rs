@@ -236,6 +236,33 @@ pub fn descendants_entering_kinds<'tree>(
     )
 }
 
+/// [`descendants_entering_kinds`] deciding by kind id and byte range (both from the node list
+/// while the engine checks a tree): a walk that skips subtrees by their text reads no node.
+pub fn descendants_entering_spans<'tree>(
+    node: Node<'tree>,
+    enter: impl Fn(u16, std::ops::Range<usize>) -> bool,
+) -> impl Iterator<Item = (Node<'tree>, u16)> {
+    if let Some((list, index)) = flat_tree::locate(node) {
+        let end = list.get(index).end as usize;
+        let mut next = index + 1;
+        return Either::Left(std::iter::from_fn(move || {
+            if next >= end || !step() {
+                next = end;
+                return None;
+            }
+            let current = next;
+            let listed = list.get(current);
+            let range = listed.start_byte as usize..listed.end_byte as usize;
+            next = if enter(listed.kind, range) { current + 1 } else { listed.end as usize };
+            Some((list.node(current), listed.kind))
+        }));
+    }
+    Either::Right(
+        descendants_entering(node, move |current| enter(current.kind_id(), current.byte_range()))
+            .map(|node| (node, node.kind_id())),
+    )
+}
+
 /// The nodes below `node`, nested function literals yielded but not entered, each with its
 /// kind id: [`descendants_in_function`] for callers that filter by kind.
 pub fn descendants_in_function_with_kinds<'tree>(node: Node<'tree>) -> impl Iterator<Item = (Node<'tree>, u16)> {
@@ -938,17 +965,27 @@ pub fn kind_with_id<'tree>(node: Node<'tree>, id: u16) -> &'tree str {
 pub fn bindings_of<'tree>(scope: Node<'tree>, name: &str, source: &str) -> Vec<Binding<'tree>> {
     // A binding of `name` spells it: a subtree whose text does not is not entered (rules ask
     // this of whole functions, once per match).
-    let may_bind = |node: Node<'tree>| {
-        node.byte_range().len() < 256 || source.get(node.byte_range()).is_none_or(|text| text.contains(name))
+    let may_bind = |_: u16, range: std::ops::Range<usize>| {
+        range.len() < 256 || source.get(range).is_none_or(|text| text.contains(name))
     };
-    bindings_among(descendants_entering(scope, may_bind), name, source)
+    bindings_among(descendants_entering_spans(scope, may_bind), name, source)
 }
 
-/// The bindings of `name` made by the statements among `nodes`.
-fn bindings_among<'tree>(nodes: impl Iterator<Item = Node<'tree>>, name: &str, source: &str) -> Vec<Binding<'tree>> {
+/// The bindings of `name` made by the statements among `nodes` (each with its kind id).
+fn bindings_among<'tree>(
+    nodes: impl Iterator<Item = (Node<'tree>, u16)>,
+    name: &str,
+    source: &str,
+) -> Vec<Binding<'tree>> {
+    static BINDING_KINDS: std::sync::OnceLock<KindSet> = std::sync::OnceLock::new();
+    let binding_kinds = kind_ids(&BINDING_KINDS, &["short_var_declaration", "assignment_statement", "var_spec"]);
     let mut bindings = Vec::new();
-    for node in nodes {
-        let (kind, left, right) = match self::kind(node) {
+    for (node, kind) in nodes {
+        // Most nodes bind nothing: skipped by id, without reading them.
+        if !binding_kinds.contains(kind) {
+            continue;
+        }
+        let (kind, left, right) = match self::kind_with_id(node, kind) {
             "short_var_declaration" => (BindingKind::Define, node.field_child("left"), node.field_child("right")),
             "assignment_statement" => {
                 let is_plain = node.field_child("operator").is_none_or(|op| text(op, source) == "=");
@@ -1596,7 +1633,7 @@ mod tests {
         assert!(compared > 20_000, "only {compared} nodes compared");
     }
 
-    type Walked<'t> = Vec<(Vec<(Node<'t>, u16)>, Vec<(Node<'t>, u16)>, u64)>;
+    type Walked<'t> = Vec<(Vec<(Node<'t>, u16)>, Vec<(Node<'t>, u16)>, u64, Vec<(Node<'t>, u16)>)>;
 
     /// From each of the roots, the walks that hand out kind ids, with the steps the first took.
     fn walks_with_kinds(tree: &tree_sitter::Tree) -> Walked<'_> {
@@ -1606,7 +1643,9 @@ mod tests {
                 let before = WALK_STEPS.with(Cell::get);
                 let own: Vec<(Node<'_>, u16)> = descendants_in_function_with_kinds(node).collect();
                 let steps = WALK_STEPS.with(Cell::get) - before;
-                (own, statements_and_clauses_with_kinds(node).collect(), steps)
+                // Entered by span: every subtree whose text is of a length divisible by 3 is skipped.
+                let spans = descendants_entering_spans(node, |_, range| range.len() % 3 != 0).collect();
+                (own, statements_and_clauses_with_kinds(node).collect(), steps, spans)
             })
             .collect()
     }
@@ -1617,7 +1656,8 @@ mod tests {
 
     /// The walks that hand out kind ids (read from the node list while it is shared) give the
     /// nodes the old walks gave, in the same order and for the same steps, with each node's own
-    /// kind id: `own_descendants` entered nested literals by the kind's name.
+    /// kind id: `own_descendants` entered nested literals by the kind's name, and `bindings_of`
+    /// entered subtrees by their byte range.
     #[test]
     fn walks_with_kinds_equal_the_walks_by_kind_name() {
         let mut compared = 0;
@@ -1633,12 +1673,13 @@ mod tests {
                     let own: Vec<Node<'_>> = descendants_entering(node, |n| n.kind_name() != "func_literal").collect();
                     let steps = WALK_STEPS.with(Cell::get) - before;
                     let statements: Vec<Node<'_>> = statements_and_clauses(node).collect();
-                    (with_kind_ids(&own), with_kind_ids(&statements), steps)
+                    let spans: Vec<Node<'_>> = descendants_entering(node, |n| n.byte_range().len() % 3 != 0).collect();
+                    (with_kind_ids(&own), with_kind_ids(&statements), steps, with_kind_ids(&spans))
                 })
                 .collect();
             assert_eq!(by_list, reference, "{}", path.display());
             assert_eq!(by_cursor, reference, "{}", path.display());
-            for (own, _, _) in &reference {
+            for (own, _, _, _) in &reference {
                 for &(node, id) in own {
                     assert_eq!(kind_with_id(node, id), kind(node));
                 }
@@ -1748,10 +1789,11 @@ mod tests {
                     for name in names {
                         let pruned: Vec<Node<'_>> =
                             bindings_of(function, name, &source).iter().map(|binding| binding.name).collect();
-                        let everywhere: Vec<Node<'_>> = bindings_among(descendants(function), name, &source)
-                            .iter()
-                            .map(|binding| binding.name)
-                            .collect();
+                        let everywhere: Vec<Node<'_>> =
+                            bindings_among(descendants(function).map(|node| (node, node.kind_id())), name, &source)
+                                .iter()
+                                .map(|binding| binding.name)
+                                .collect();
                         assert_eq!(pruned, everywhere, "{name} in {}", rule.path().display());
                         compared += 1;
                         found += pruned.len();

@@ -30,6 +30,8 @@ typedef struct {
   uint8_t is_error;
   uint32_t end;
   uint32_t parent;
+  // Where the node's text ends (`ts_node_end_byte`); fills what was padding.
+  uint32_t end_byte;
 } GgFlatNode;
 
 typedef struct {
@@ -74,6 +76,7 @@ static inline __attribute__((always_inline)) void emit(
   node->is_error = symbol == ts_builtin_sym_error;
   node->end = index + 1;
   node->parent = parent;
+  node->end_byte = position.bytes + ts_subtree_size(*subtree).bytes;
 }
 
 // How many nodes `gg_flatten` writes for `tree`.

@@ -17,7 +17,7 @@ use tree_sitter::{Node, Tree, ffi};
 #[derive(Clone, Copy, Debug)]
 pub struct FlatNode {
     id: *const c_void,
-    start_byte: u32,
+    pub start_byte: u32,
     start_row: u32,
     start_column: u32,
     alias: u16,
@@ -32,7 +32,12 @@ pub struct FlatNode {
     pub end: u32,
     /// The parent's index, `u32::MAX` for the root.
     pub parent: u32,
+    /// Where the node's text ends, as `Node::end_byte` (in what was padding: the size stays 40).
+    pub end_byte: u32,
 }
+
+// The list costs 40 bytes a node (see `engine::MAX_LISTED_NODES`): a new field must fit.
+const _: () = assert!(std::mem::size_of::<FlatNode>() == 40);
 
 unsafe extern "C" {
     fn gg_flat_node_count(tree: *const ffi::TSTree) -> u32;
@@ -222,6 +227,11 @@ mod tests {
             assert_eq!(crate::syntax::kind(got), node.kind(), "{name}: node {index} kind name");
             assert_eq!(got.start_position(), node.start_position(), "{name}: node {index} start");
             assert_eq!(got.byte_range(), node.byte_range(), "{name}: node {index} range");
+            assert_eq!(
+                entry.start_byte as usize..entry.end_byte as usize,
+                node.byte_range(),
+                "{name}: node {index} listed range"
+            );
             assert_eq!(entry.named != 0, node.is_named(), "{name}: node {index} named");
             assert_eq!(entry.is_error != 0, node.is_error(), "{name}: node {index} error");
             assert_eq!((entry.field != 0).then_some(entry.field), *field, "{name}: node {index} field");
