@@ -313,9 +313,10 @@ impl<'tree> Ancestry<'tree> {
 
     /// The same, read from the node list of the tree being checked: one pass over its kinds.
     fn from_list(root: Node<'tree>, list: &flat_tree::FlatTree<'tree>, root_index: usize) -> Ancestry<'tree> {
+        // The range from the list: reading it from the node would read the node's subtree.
         let node_with_range = |index: usize| {
-            let node = list.node(index);
-            (node.start_byte(), node.end_byte(), node)
+            let listed = list.get(index);
+            (listed.start_byte as usize, listed.end_byte as usize, list.node(index))
         };
         let top_level = list.children(root_index).map(node_with_range).collect();
         let function_kinds = function_kind_ids();

@@ -107,8 +107,8 @@ enum TextTest {
 }
 
 impl Predicate {
-    fn holds(&self, node: Node<'_>, source: &[u8]) -> bool {
-        let text = source.get(node.byte_range()).unwrap_or_default();
+    /// Whether the test holds of a node whose text is `text`.
+    fn holds(&self, text: &[u8]) -> bool {
         let holds = match &self.test {
             TextTest::Equals(expected) => text == expected.as_bytes(),
             TextTest::AnyOf(options) => options.iter().any(|option| text == option.as_bytes()),
@@ -347,8 +347,8 @@ fn guard_path(step: &Step, depth: usize) -> Option<Vec<usize>> {
 /// [`guard_path`]), the last of them passing its step's predicates.
 fn guard_holds(tree: &FlatTree<'_>, index: usize, step: &Step, path: &[usize], source: &[u8]) -> bool {
     let Some((&position, rest)) = path.split_first() else {
-        let node = tree.node(index);
-        return step.predicates.iter().all(|predicate| predicate.holds(node, source));
+        let text = listed_text(tree, index, source);
+        return step.predicates.iter().all(|predicate| predicate.holds(text));
     };
     let child_step = &step.children[position];
     tree.children(index).any(|child| {
@@ -361,6 +361,12 @@ fn guard_holds(tree: &FlatTree<'_>, index: usize, step: &Step, path: &[usize], s
             && child_step.field == NonZeroU16::new(listed.field)
             && guard_holds(tree, child, child_step, rest, source)
     })
+}
+
+/// The text of the listed node at `index`, by the list's byte range: the node is not read.
+fn listed_text<'s>(tree: &FlatTree<'_>, index: usize, source: &'s [u8]) -> &'s [u8] {
+    let listed = tree.get(index);
+    source.get(listed.start_byte as usize..listed.end_byte as usize).unwrap_or_default()
 }
 
 /// Where the matcher reads the tree from: its node list, or a cursor from its root (a tree too
@@ -427,8 +433,14 @@ fn match_step<'s, 'f, 'tree>(
     captures: &mut Vec<Capture<'tree>>,
     then: &mut Then<'_, 's, 'f, 'tree>,
 ) {
-    if !step.predicates.iter().all(|predicate| predicate.holds(node, context.source)) {
-        return;
+    if !step.predicates.is_empty() {
+        let text = match context.nodes {
+            Nodes::Listed(tree) => listed_text(tree, index, context.source),
+            Nodes::Walked(_) => context.source.get(node.byte_range()).unwrap_or_default(),
+        };
+        if !step.predicates.iter().all(|predicate| predicate.holds(text)) {
+            return;
+        }
     }
     let mark = captures.len();
     captures.extend(step.captures.iter().map(|&capture| (capture, node)));
