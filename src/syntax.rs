@@ -1073,7 +1073,42 @@ pub fn identifiers_named<'tree, 'a>(
 where
     'tree: 'a,
 {
-    descendants(scope).filter(move |node| node.kind_name() == "identifier" && text(*node, source) == name)
+    static IDENTIFIERS: std::sync::OnceLock<KindSet> = std::sync::OnceLock::new();
+    let identifiers = kind_ids(&IDENTIFIERS, &["identifier"]);
+    if let Some((list, index)) = flat_tree::locate(scope) {
+        // Kind and text from the list: only the matches are made nodes. The steps are those
+        // `descendants` takes to reach each match, as in `descendants_of_kinds`.
+        let end = list.get(index).end as usize;
+        let mut next = index + 1;
+        return Either::Left(std::iter::from_fn(move || {
+            let from = next;
+            while next < end && !listed_identifier_named(list.get(next), identifiers, name, source) {
+                next += 1;
+            }
+            if next >= end {
+                steps(end - from);
+                return None;
+            }
+            if !steps(next + 1 - from) {
+                next = end;
+                return None;
+            }
+            next += 1;
+            Some(list.node(next - 1))
+        }));
+    }
+    Either::Right(
+        descendants(scope).filter(move |node| node.kind_name() == "identifier" && text(*node, source) == name),
+    )
+}
+
+/// Whether a listed node is an `identifier` spelled `name`.
+fn listed_identifier_named(listed: &flat_tree::FlatNode, identifiers: &KindSet, name: &str, source: &str) -> bool {
+    // The length first: most identifiers are not `name`. A range that is not text reads as ""
+    // (as `text` gives it), which only an empty name equals.
+    identifiers.contains(listed.kind)
+        && (listed.end_byte.wrapping_sub(listed.start_byte) as usize == name.len() || name.is_empty())
+        && source.get(listed.start_byte as usize..listed.end_byte as usize).unwrap_or("") == name
 }
 
 /// The offset of the end of the line `offset` is on (the `\n`, or the end of the text).
@@ -1688,6 +1723,45 @@ mod tests {
             }
         });
         assert!(compared > 100_000, "only {compared} nodes compared");
+    }
+
+    /// The identifiers named `name` below `node`, and the walk steps taken to list them.
+    fn named_walk<'t>(node: Node<'t>, name: &str, text: &str) -> (Vec<Node<'t>>, u64) {
+        let before = WALK_STEPS.with(Cell::get);
+        let found: Vec<Node<'t>> = identifiers_named(node, name, text).collect();
+        (found, WALK_STEPS.with(Cell::get) - before)
+    }
+
+    /// `identifiers_named` over the node list finds what the filtered walk finds, for the same
+    /// steps, names of every length and the empty name included.
+    #[test]
+    fn identifiers_named_over_the_node_list_equal_the_filtered_walk() {
+        let mut compared = 0;
+        for_each_fixture_tree(1, 2, |path, text, tree, flat| {
+            for name in ["err", "ctx", "mu", "t", "", "wg"] {
+                let roots = kind_walk_roots(tree);
+                let by_cursor: Vec<_> = roots.iter().map(|&node| named_walk(node, name, text)).collect();
+                let shared = flat.share();
+                let by_list: Vec<_> = roots.iter().map(|&node| named_walk(node, name, text)).collect();
+                drop(shared);
+                let reference: Vec<_> = roots
+                    .iter()
+                    .map(|&node| {
+                        let all: Vec<Node<'_>> = descendants(node).collect();
+                        let found: Vec<Node<'_>> = all
+                            .iter()
+                            .copied()
+                            .filter(|n| n.kind_name() == "identifier" && self::text(*n, text) == name)
+                            .collect();
+                        (found, all.len() as u64)
+                    })
+                    .collect();
+                assert_eq!(by_list, reference, "{}: {name:?}", path.display());
+                assert_eq!(by_cursor, reference, "{}: {name:?}", path.display());
+                compared += reference.iter().map(|(found, _)| found.len()).sum::<usize>();
+            }
+        });
+        assert!(compared > 5_000, "only {compared} identifiers compared");
     }
 
     #[test]

@@ -277,11 +277,11 @@ fn follow<'tree>(ctx: &RuleContext<'_, 'tree>, statement: Node<'tree>, scope: No
 
 /// True when `node` mentions `name` other than as the target of a plain assignment.
 fn reads(ctx: &RuleContext<'_, '_>, node: Node<'_>, name: &str) -> bool {
-    syntax::descendants(node).any(|n| syntax::kind(n) == "identifier" && ctx.text(n) == name && !is_assigned_target(ctx, n))
+    syntax::identifiers_named(node, name, &ctx.file.text).any(|n| !is_assigned_target(ctx, n))
 }
 
 fn mentions(ctx: &RuleContext<'_, '_>, node: Node<'_>, name: &str) -> bool {
-    syntax::descendants(node).any(|n| syntax::kind(n) == "identifier" && ctx.text(n) == name)
+    syntax::identifiers_named(node, name, &ctx.file.text).next().is_some()
 }
 
 /// `name` on the left of `=` or `:=` (not `+=`).
