@@ -217,27 +217,12 @@ pub fn descendants_entering_kinds<'tree>(
     node: Node<'tree>,
     enter: impl Fn(u16) -> bool,
 ) -> impl Iterator<Item = (Node<'tree>, u16)> {
-    if let Some((list, index)) = flat_tree::locate(node) {
-        let end = list.get(index).end as usize;
-        let mut next = index + 1;
-        return Either::Left(std::iter::from_fn(move || {
-            if next >= end || !step() {
-                next = end;
-                return None;
-            }
-            let current = next;
-            let listed = list.get(current);
-            next = if enter(listed.kind) { current + 1 } else { listed.end as usize };
-            Some((list.node(current), listed.kind))
-        }));
-    }
-    Either::Right(
-        descendants_entering(node, move |current| enter(current.kind_id())).map(|node| (node, node.kind_id())),
-    )
+    descendants_entering_spans(node, move |kind, _| enter(kind))
 }
 
-/// [`descendants_entering_kinds`] deciding by kind id and byte range (both from the node list
-/// while the engine checks a tree): a walk that skips subtrees by their text reads no node.
+/// [`descendants_entering`] deciding by kind id and byte range, each node yielded with its kind
+/// id: while the engine checks a tree, both come from its node list, so a walk that skips
+/// subtrees by kind or by their text reads no node.
 pub fn descendants_entering_spans<'tree>(
     node: Node<'tree>,
     enter: impl Fn(u16, std::ops::Range<usize>) -> bool,
@@ -257,6 +242,7 @@ pub fn descendants_entering_spans<'tree>(
             Some((list.node(current), listed.kind))
         }));
     }
+    // Without a list each node is read anyway, for its kind and range.
     Either::Right(
         descendants_entering(node, move |current| enter(current.kind_id(), current.byte_range()))
             .map(|node| (node, node.kind_id())),
