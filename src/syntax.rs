@@ -139,6 +139,15 @@ pub fn descendants<'tree>(node: Node<'tree>) -> impl Iterator<Item = Node<'tree>
 /// `Node` of the matches alone; the nodes read count against the walk budget as they would in
 /// [`descendants`].
 pub fn descendants_of_kinds<'tree>(node: Node<'tree>, kinds: &'static KindSet) -> impl Iterator<Item = Node<'tree>> {
+    descendants_of_kinds_with_kinds(node, kinds).map(|(node, _)| node)
+}
+
+/// [`descendants_of_kinds`], each node with its kind id (from the list while the engine checks a
+/// tree), for callers that tell the kinds apart.
+pub fn descendants_of_kinds_with_kinds<'tree>(
+    node: Node<'tree>,
+    kinds: &'static KindSet,
+) -> impl Iterator<Item = (Node<'tree>, u16)> {
     if let Some((list, index)) = flat_tree::locate(node) {
         let end = list.get(index).end as usize;
         let mut next = index + 1;
@@ -157,10 +166,14 @@ pub fn descendants_of_kinds<'tree>(node: Node<'tree>, kinds: &'static KindSet) -
                 return None;
             }
             next += 1;
-            Some(list.node(next - 1))
+            Some((list.node(next - 1), list.get(next - 1).kind))
         }));
     }
-    Either::Right(descendants(node).filter(move |descendant| kinds.contains(descendant.kind_id())))
+    Either::Right(
+        descendants(node)
+            .map(|descendant| (descendant, descendant.kind_id()))
+            .filter(|&(_, kind)| kinds.contains(kind)),
+    )
 }
 
 /// Every node below `node` in source order, entering the children of a node only when `enter`
@@ -1623,7 +1636,13 @@ mod tests {
         };
         kind_walk_roots(tree)
             .into_iter()
-            .map(|node| steps_taken(&mut || descendants_of_kinds(node, kinds).collect()))
+            .map(|node| {
+                steps_taken(&mut || {
+                    let with_kinds: Vec<(Node<'t>, u16)> = descendants_of_kinds_with_kinds(node, kinds).collect();
+                    assert!(with_kinds.iter().all(|&(found, kind)| kind == found.kind_id()));
+                    with_kinds.into_iter().map(|(found, _)| found).collect()
+                })
+            })
             .collect()
     }
 

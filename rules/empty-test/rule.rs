@@ -202,7 +202,7 @@ fn uses_any(ctx: &RuleContext<'_, '_>, body: Node<'_>, names: &[&str]) -> bool {
     let source: &str = &ctx.file.text;
     static USES: std::sync::OnceLock<syntax::KindSet> = std::sync::OnceLock::new();
     let uses = syntax::kind_ids(&USES, &["identifier", "call_expression"]);
-    syntax::descendants_of_kinds(body, uses).any(|node| match syntax::kind(node) {
+    syntax::descendants_of_kinds_with_kinds(body, uses).any(|(node, kind)| match syntax::kind_with_id(node, kind) {
         "identifier" => {
             names.contains(&syntax::text(node, source))
                 && node.parent_node().is_none_or(|parent| parent.kind_name() != "parameter_declaration")
