@@ -149,31 +149,41 @@ pub fn descendants_of_kinds_with_kinds<'tree>(
     kinds: &'static KindSet,
 ) -> impl Iterator<Item = (Node<'tree>, u16)> {
     if let Some((list, index)) = flat_tree::locate(node) {
-        let end = list.get(index).end as usize;
-        let mut next = index + 1;
-        return Either::Left(std::iter::from_fn(move || {
-            let from = next;
-            while next < end && !kinds.contains(list.get(next).kind) {
-                next += 1;
-            }
-            if next >= end {
-                steps(end - from);
-                return None;
-            }
-            // As many steps as `descendants` takes to reach the match, the match included.
-            if !steps(next + 1 - from) {
-                next = end;
-                return None;
-            }
-            next += 1;
-            Some((list.node(next - 1), list.get(next - 1).kind))
-        }));
+        return Either::Left(listed_descendants_where(list, index, move |listed| kinds.contains(listed.kind)));
     }
     Either::Right(
         descendants(node)
             .map(|descendant| (descendant, descendant.kind_id()))
             .filter(|&(_, kind)| kinds.contains(kind)),
     )
+}
+
+/// The listed nodes below the one at `index` that `keep` accepts, with their kind ids, in
+/// order: [`descendants`] filtered, reading only the list. Each match counts as many steps as
+/// `descendants` takes to reach it (the match included), and running out counts the rest.
+fn listed_descendants_where<'tree>(
+    list: flat_tree::FlatTree<'tree>,
+    index: usize,
+    keep: impl Fn(&flat_tree::FlatNode) -> bool,
+) -> impl Iterator<Item = (Node<'tree>, u16)> {
+    let end = list.get(index).end as usize;
+    let mut next = index + 1;
+    std::iter::from_fn(move || {
+        let from = next;
+        while next < end && !keep(list.get(next)) {
+            next += 1;
+        }
+        if next >= end {
+            steps(end - from);
+            return None;
+        }
+        if !steps(next + 1 - from) {
+            next = end;
+            return None;
+        }
+        next += 1;
+        Some((list.node(next - 1), list.get(next - 1).kind))
+    })
 }
 
 /// Every node below `node` in source order, entering the children of a node only when `enter`
@@ -1075,26 +1085,9 @@ where
     static IDENTIFIERS: std::sync::OnceLock<KindSet> = std::sync::OnceLock::new();
     let identifiers = kind_ids(&IDENTIFIERS, &["identifier"]);
     if let Some((list, index)) = flat_tree::locate(scope) {
-        // Kind and text from the list: only the matches are made nodes. The steps are those
-        // `descendants` takes to reach each match, as in `descendants_of_kinds`.
-        let end = list.get(index).end as usize;
-        let mut next = index + 1;
-        return Either::Left(std::iter::from_fn(move || {
-            let from = next;
-            while next < end && !listed_identifier_named(list.get(next), identifiers, name, source) {
-                next += 1;
-            }
-            if next >= end {
-                steps(end - from);
-                return None;
-            }
-            if !steps(next + 1 - from) {
-                next = end;
-                return None;
-            }
-            next += 1;
-            Some(list.node(next - 1))
-        }));
+        // Kind and text from the list: only the matches are made nodes.
+        let named = move |listed: &flat_tree::FlatNode| listed_identifier_named(listed, identifiers, name, source);
+        return Either::Left(listed_descendants_where(list, index, named).map(|(node, _)| node));
     }
     Either::Right(
         descendants(scope).filter(move |node| node.kind_name() == "identifier" && text(*node, source) == name),
