@@ -148,6 +148,12 @@ pub fn emit_reports(
     criteria: Option<&[Criterion]>,
     main_output_already_used: bool,
 ) -> Result<(), AppError> {
+    // Reports render file by file on `--threads` workers, as the lint did.
+    let threads = thread_count(output);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|err| AppError(format!("cannot start {threads} worker threads: {err}")))?;
     let rules = settings.enabled_rules();
     let format = output.format.unwrap_or(Format::Text);
     let to_terminal = output.output.is_none() && std::io::stdout().is_terminal();
@@ -163,7 +169,7 @@ pub fn emit_reports(
         color,
         width,
     };
-    let mut main = report::render(format, &input);
+    let mut main = pool.install(|| report::render(format, &input));
     if format == Format::Text {
         // A big run is read from its last screen: end with what was found, errors first.
         main.push_str(&report::text::rule_summary(&outcome.findings));
@@ -181,7 +187,7 @@ pub fn emit_reports(
     for (path, format) in extra {
         if let Some(path) = path {
             let plain = ReportInput { color: false, ..clone_input(&input) };
-            let text = report::render(format, &plain);
+            let text = pool.install(|| report::render(format, &plain));
             if format == Format::Summary {
                 append_file(path, &text)?;
             } else {

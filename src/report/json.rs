@@ -101,15 +101,15 @@ pub fn render(input: &ReportInput<'_>) -> String {
     for finding in input.findings {
         *by_rule.entry(finding.rule.as_str()).or_default() += 1;
     }
-    let mut fingerprinter = Fingerprinter::new();
-    let findings = input
-        .findings
-        .iter()
-        .map(|finding| {
-            let fingerprint = fingerprinter.fingerprint(finding, input.sources);
-            json_finding(finding, input.sources.source(&finding.path).as_ref(), fingerprint)
-        })
-        .collect();
+    let findings = super::by_file(input.findings, input.sources, |run, file| {
+        let mut fingerprinter = Fingerprinter::new();
+        run.iter()
+            .map(|finding| {
+                let fingerprint = fingerprinter.fingerprint(finding, &file);
+                json_finding(finding, file.source, fingerprint)
+            })
+            .collect()
+    });
     let report = Report {
         schema_version: SCHEMA_VERSION,
         tool: Tool { name: "golint-guard", version: env!("CARGO_PKG_VERSION") },

@@ -72,6 +72,30 @@ pub fn render(format: Format, input: &ReportInput<'_>) -> String {
     }
 }
 
+/// `render_file` applied to each run of consecutive findings in one file, with that file's text,
+/// in parallel on the current rayon pool (`check` installs one of `--threads` workers); the
+/// outputs come back in the findings' order, so the report does not depend on the thread count.
+/// A text is read once per run and dropped when its run is rendered: memory follows the files in
+/// flight, not every file with findings.
+pub fn by_file<'f, T: Send>(
+    findings: &'f [Finding],
+    sources: &dyn sources::SourceLookup,
+    render_file: impl Fn(&'f [Finding], sources::OneFile<'_>) -> Vec<T> + Sync,
+) -> Vec<T> {
+    use rayon::prelude::*;
+    let runs: Vec<&'f [Finding]> = findings.chunk_by(|a, b| a.path == b.path).collect();
+    let rendered: Vec<Vec<T>> = runs
+        .into_par_iter()
+        .with_max_len(1)
+        .map(|run| {
+            let display_path = run[0].path.as_path();
+            let source = sources.source(display_path);
+            render_file(run, sources::OneFile { display_path, source: source.as_ref() })
+        })
+        .collect();
+    rendered.into_iter().flatten().collect()
+}
+
 /// `1 file`, `2 files`: a count with its noun in the right number.
 pub fn plural(count: usize, one: &str, many: &str) -> String {
     format!("{count} {}", if count == 1 { one } else { many })
@@ -161,6 +185,63 @@ mod tests {
         assert_eq!(repo_path(Some(Path::new("svc/api")), Path::new("../lib/c.go")), "svc/lib/c.go");
         assert_eq!(repo_path(Some(Path::new("svc")), Path::new("../../x.go")), "../x.go");
         assert_eq!(repo_path(Some(Path::new("svc")), Path::new("/abs/x.go")), "/abs/x.go");
+    }
+
+    /// Each run of one file's findings is rendered with that file's text (a file met again later
+    /// is read again), and the outputs come back in the findings' order on any number of workers.
+    #[test]
+    fn by_file_renders_runs_with_their_own_text_in_order() {
+        use crate::source::SourceFile;
+        use sources::SourceLookup as _;
+        let texts: BTreeMap<PathBuf, SourceFile> = ["a.go", "b.go", "c.go"]
+            .into_iter()
+            .map(|name| (PathBuf::from(name), SourceFile::new(name.into(), name.into(), format!("package {name}\n"))))
+            .collect();
+        let finding = |path: &str, line| Finding {
+            rule: "unchecked-error".into(),
+            severity: Severity::Warning,
+            path: path.into(),
+            span: None,
+            start: crate::diagnostic::Position { line, column: 1, utf16_column: 1 },
+            end: crate::diagnostic::Position::default(),
+            labels: Vec::new(),
+            message: String::new(),
+            help: None,
+            fix: None,
+            detail: None,
+        };
+        // Unsorted on purpose, with a file no source is known for.
+        let findings: Vec<Finding> = [("a.go", 1), ("a.go", 2), ("b.go", 1), ("a.go", 3), ("gone.go", 1), ("c.go", 1)]
+            .into_iter()
+            .cycle()
+            .take(60)
+            .enumerate()
+            .map(|(index, (path, line))| finding(path, line + index))
+            .collect();
+        let expected: Vec<String> = findings
+            .iter()
+            .map(|finding| {
+                let text = texts.get(&finding.path).map_or("none".to_string(), |source| source.text.trim().to_string());
+                format!("{}:{} {text}", finding.path.display(), finding.start.line)
+            })
+            .collect();
+        for threads in [1, 2, 4] {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("pool");
+            let rendered: Vec<String> = pool.install(|| {
+                by_file(&findings, &texts, |run, file| {
+                    run.iter()
+                        .map(|finding| {
+                            assert!(file.source(Path::new("other.go")).is_none(), "a run sees its own file only");
+                            let text = file
+                                .source(&finding.path)
+                                .map_or("none".to_string(), |source| source.text.trim().to_string());
+                            format!("{}:{} {text}", finding.path.display(), finding.start.line)
+                        })
+                        .collect()
+                })
+            });
+            assert_eq!(rendered, expected, "{threads} workers");
+        }
     }
 
     #[test]

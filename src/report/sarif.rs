@@ -7,6 +7,7 @@ use super::fingerprint::line_hashes;
 use super::{ReportInput, repo_path};
 use crate::diagnostic::{Finding, Severity};
 use crate::engine::rule::Rule;
+use crate::source::SourceFile;
 use serde_json::json;
 use serde_sarif::sarif::{
     ArtifactLocation, Location, Message, MultiformatMessageString, PhysicalLocation, PropertyBag, Region,
@@ -14,7 +15,6 @@ use serde_sarif::sarif::{
 };
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
-use std::path::Path;
 
 /// GitHub's documented example value; any SARIF 2.1.0 schema URL is accepted.
 pub const SCHEMA_URL: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -49,22 +49,18 @@ pub fn render(input: &ReportInput<'_>) -> String {
     let descriptors = descriptors(input);
     let rule_index: BTreeMap<&str, usize> =
         descriptors.iter().enumerate().map(|(index, descriptor)| (descriptor.id.as_str(), index)).collect();
-    // One file's line hashes at a time: findings come sorted by path.
-    let mut line_hash_cache: Option<(&Path, Vec<String>)> = None;
-    let results: Vec<SarifResult> = input
-        .findings
-        .iter()
-        .map(|finding| {
-            let line_hash = input.sources.source(&finding.path).and_then(|source| {
-                if line_hash_cache.as_ref().is_none_or(|(path, _)| *path != finding.path.as_path()) {
-                    line_hash_cache = Some((&finding.path, line_hashes(&source.text)));
-                }
-                let hashes = line_hash_cache.as_ref().map_or(&[][..], |(_, hashes)| hashes.as_slice());
-                finding.start.line.checked_sub(1).and_then(|line| hashes.get(line)).cloned()
-            });
-            sarif_result(finding, rule_index.get(finding.rule.as_str()).copied(), input, line_hash)
-        })
-        .collect();
+    let results: Vec<SarifResult> = super::by_file(input.findings, input.sources, |run, file| {
+        // Hashed once per file, for all its findings.
+        let hashes = file.source.map(|source| line_hashes(&source.text)).unwrap_or_default();
+        run.iter()
+            .map(|finding| {
+                let line_hash = file
+                    .source
+                    .and_then(|_| finding.start.line.checked_sub(1).and_then(|line| hashes.get(line)).cloned());
+                sarif_result(finding, rule_index.get(finding.rule.as_str()).copied(), input, file.source, line_hash)
+            })
+            .collect()
+    });
 
     let driver = ToolComponent::builder()
         .name("golint-guard")
@@ -245,6 +241,7 @@ fn sarif_result(
     finding: &Finding,
     rule_index: Option<usize>,
     input: &ReportInput<'_>,
+    source: Option<&SourceFile>,
     line_hash: Option<String>,
 ) -> SarifResult {
     let start_line = finding.start.line.max(1);
@@ -268,7 +265,7 @@ fn sarif_result(
     } else {
         ArtifactLocation::builder().uri(percent_encode_path(&path)).uri_base_id(SOURCE_ROOT).build()
     };
-    let related = related_locations(finding, input, &artifact);
+    let related = related_locations(finding, source, &artifact);
     let location = Location::builder()
         .physical_location(PhysicalLocation::builder().artifact_location(artifact).region(region).build())
         .build();
@@ -288,8 +285,8 @@ fn sarif_result(
 
 /// The finding's secondary labels ("the other half of the story"), as `relatedLocations` in the
 /// same file; code scanning shows each with its message and links to it.
-fn related_locations(finding: &Finding, input: &ReportInput<'_>, artifact: &ArtifactLocation) -> Vec<Location> {
-    let Some(source) = input.sources.source(&finding.path) else { return Vec::new() };
+fn related_locations(finding: &Finding, source: Option<&SourceFile>, artifact: &ArtifactLocation) -> Vec<Location> {
+    let Some(source) = source else { return Vec::new() };
     finding
         .labels
         .iter()

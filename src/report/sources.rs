@@ -112,17 +112,34 @@ impl Sources {
         match self.files.get(display_path)? {
             Entry::Held(source) => Some(source.clone()),
             Entry::OnDisk(on_disk) => {
-                let mut last_read = self.last_read.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-                if let Some(source) = last_read.as_ref().filter(|source| source.display_path == display_path) {
-                    return Some(source.clone());
+                let last_read = || self.last_read.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                {
+                    let mut last = last_read();
+                    if let Some(source) = last.as_ref().filter(|source| source.display_path == display_path) {
+                        return Some(source.clone());
+                    }
+                    // Drop the previous file before reading the next: one text at a time.
+                    *last = None;
                 }
-                // Drop the previous file before reading the next: one text at a time.
-                *last_read = None;
+                // Read without the lock: reports read their files from several threads.
                 let source = on_disk.read()?;
-                *last_read = Some(source.clone());
+                *last_read() = Some(source.clone());
                 Some(source)
             }
         }
+    }
+}
+
+/// One file's text as a lookup: what a report's worker holds while it renders that file's
+/// findings (see [`super::by_file`]).
+pub struct OneFile<'a> {
+    pub display_path: &'a Path,
+    pub source: Option<&'a SourceFile>,
+}
+
+impl SourceLookup for OneFile<'_> {
+    fn source(&self, display_path: &Path) -> Option<SourceFile> {
+        self.source.filter(|_| display_path == self.display_path).cloned()
     }
 }
 

@@ -26,23 +26,23 @@ pub fn render(input: &ReportInput<'_>) -> String {
     for finding in input.findings {
         *findings_per_file.entry(finding.path.as_path()).or_default() += 1;
     }
-    let mut out = String::new();
-    for (index, finding) in input.findings.iter().enumerate() {
-        if index > 0 {
-            out.push('\n');
-        }
-        let rendered = input.sources.source(&finding.path).and_then(|source| {
-            // Handing miette the whole file costs its size per finding: only while that stays small.
-            let whole_file =
-                source.text.len().saturating_mul(findings_per_file[finding.path.as_path()]) <= WHOLE_FILE_BUDGET;
-            render_graphical(&handler, finding, &source, input.color, whole_file)
-        });
-        match rendered {
-            Some(text) => out.push_str(&text),
-            None => out.push_str(&render_plain(finding)),
-        }
-        push_fix_and_detail(&mut out, finding);
-    }
+    let rendered = super::by_file(input.findings, input.sources, |run, file| {
+        run.iter()
+            .map(|finding| {
+                let graphical = file.source.and_then(|source| {
+                    // Handing miette the whole file costs its size per finding: only while that
+                    // stays small.
+                    let whole_file = source.text.len().saturating_mul(findings_per_file[finding.path.as_path()])
+                        <= WHOLE_FILE_BUDGET;
+                    render_graphical(&handler, finding, source, input.color, whole_file)
+                });
+                let mut text = graphical.unwrap_or_else(|| render_plain(finding));
+                push_fix_and_detail(&mut text, finding);
+                text
+            })
+            .collect()
+    });
+    let mut out = rendered.join("\n");
     if let Some(criteria) = input.criteria {
         if !out.is_empty() {
             out.push('\n');
