@@ -45,8 +45,8 @@ pub struct Criterion {
 /// Everything a reporter may need.
 pub struct ReportInput<'a> {
     pub findings: &'a [Finding],
-    /// Source text of files with findings, by display path: asked for in the findings' order,
-    /// one file after another.
+    /// Source text of files with findings, by display path: asked for once per run of a file's
+    /// findings (see [`by_file`]), by several workers at once.
     pub sources: &'a dyn sources::SourceLookup,
     /// Enabled rules, sorted by id: SARIF lists them all in `tool.driver.rules`.
     pub rules: &'a [&'static Rule],

@@ -54,9 +54,7 @@ pub fn render(input: &ReportInput<'_>) -> String {
         let hashes = file.source.map(|source| line_hashes(&source.text)).unwrap_or_default();
         run.iter()
             .map(|finding| {
-                let line_hash = file
-                    .source
-                    .and_then(|_| finding.start.line.checked_sub(1).and_then(|line| hashes.get(line)).cloned());
+                let line_hash = finding.start.line.checked_sub(1).and_then(|line| hashes.get(line)).cloned();
                 sarif_result(finding, rule_index.get(finding.rule.as_str()).copied(), input, file.source, line_hash)
             })
             .collect()
