@@ -186,6 +186,28 @@ fn listed_descendants_where<'tree>(
     })
 }
 
+/// The walk of [`descendants_entering`] over the node list, below the node at `index`: `visit`
+/// gives each listed node's item and whether to enter its subtree. One step per node.
+fn listed_descendants_entering<'tree, T>(
+    list: flat_tree::FlatTree<'tree>,
+    index: usize,
+    visit: impl Fn(&flat_tree::FlatTree<'tree>, usize) -> (T, bool),
+) -> impl Iterator<Item = T> {
+    let end = list.get(index).end as usize;
+    let mut next = index + 1;
+    std::iter::from_fn(move || {
+        if next >= end || !step() {
+            next = end;
+            return None;
+        }
+        let current = next;
+        let (item, enter) = visit(&list, current);
+        // A subtree not entered is skipped whole: its end is the next node after it.
+        next = if enter { current + 1 } else { list.get(current).end as usize };
+        Some(item)
+    })
+}
+
 /// Every node below `node` in source order, entering the children of a node only when `enter`
 /// says so (the node itself is still yielded). While the engine checks a tree this reads its
 /// node list (engine/flat_tree.rs); otherwise one cursor, no allocation per node.
@@ -194,17 +216,9 @@ pub fn descendants_entering<'tree>(
     enter: impl Fn(Node<'tree>) -> bool,
 ) -> impl Iterator<Item = Node<'tree>> {
     if let Some((list, index)) = flat_tree::locate(node) {
-        let end = list.get(index).end as usize;
-        let mut next = index + 1;
-        return Either::Left(std::iter::from_fn(move || {
-            if next >= end || !step() {
-                next = end;
-                return None;
-            }
-            let current = list.node(next);
-            // A subtree not entered is skipped whole: its end is the next node after it.
-            next = if enter(current) { next + 1 } else { list.get(next).end as usize };
-            Some(current)
+        return Either::Left(listed_descendants_entering(list, index, move |list, at| {
+            let current = list.node(at);
+            (current, enter(current))
         }));
     }
     let mut cursor = node.walk();
@@ -251,18 +265,10 @@ pub fn descendants_entering_spans<'tree>(
     enter: impl Fn(u16, std::ops::Range<usize>) -> bool,
 ) -> impl Iterator<Item = (Node<'tree>, u16)> {
     if let Some((list, index)) = flat_tree::locate(node) {
-        let end = list.get(index).end as usize;
-        let mut next = index + 1;
-        return Either::Left(std::iter::from_fn(move || {
-            if next >= end || !step() {
-                next = end;
-                return None;
-            }
-            let current = next;
-            let listed = list.get(current);
+        return Either::Left(listed_descendants_entering(list, index, move |list, at| {
+            let listed = list.get(at);
             let range = listed.start_byte as usize..listed.end_byte as usize;
-            next = if enter(listed.kind, range) { current + 1 } else { listed.end as usize };
-            Some((list.node(current), listed.kind))
+            ((list.node(at), listed.kind), enter(listed.kind, range))
         }));
     }
     // Without a list each node is read anyway, for its kind and range.

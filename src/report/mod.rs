@@ -187,6 +187,23 @@ mod tests {
         assert_eq!(repo_path(Some(Path::new("svc")), Path::new("/abs/x.go")), "/abs/x.go");
     }
 
+    /// A finding of `rule` at the start of `line` in `path`, with no span.
+    fn finding_at(path: &str, rule: &str, severity: Severity, line: usize) -> Finding {
+        Finding {
+            rule: rule.into(),
+            severity,
+            path: path.into(),
+            span: None,
+            start: crate::diagnostic::Position { line, column: 1, utf16_column: 1 },
+            end: crate::diagnostic::Position::default(),
+            labels: Vec::new(),
+            message: String::new(),
+            help: None,
+            fix: None,
+            detail: None,
+        }
+    }
+
     /// Each run of one file's findings is rendered with that file's text (a file met again later
     /// is read again), and the outputs come back in the findings' order on any number of workers.
     #[test]
@@ -197,19 +214,7 @@ mod tests {
             .into_iter()
             .map(|name| (PathBuf::from(name), SourceFile::new(name.into(), name.into(), format!("package {name}\n"))))
             .collect();
-        let finding = |path: &str, line| Finding {
-            rule: "unchecked-error".into(),
-            severity: Severity::Warning,
-            path: path.into(),
-            span: None,
-            start: crate::diagnostic::Position { line, column: 1, utf16_column: 1 },
-            end: crate::diagnostic::Position::default(),
-            labels: Vec::new(),
-            message: String::new(),
-            help: None,
-            fix: None,
-            detail: None,
-        };
+        let finding = |path: &str, line| finding_at(path, "unchecked-error", Severity::Warning, line);
         // Unsorted on purpose, with a file no source is known for.
         let findings: Vec<Finding> = [("a.go", 1), ("a.go", 2), ("b.go", 1), ("a.go", 3), ("gone.go", 1), ("c.go", 1)]
             .into_iter()
@@ -246,19 +251,7 @@ mod tests {
 
     #[test]
     fn leading_first_puts_errors_then_concurrency_first() {
-        let finding = |rule: &str, severity, line| Finding {
-            rule: rule.into(),
-            severity,
-            path: "a.go".into(),
-            span: None,
-            start: crate::diagnostic::Position { line, column: 1, utf16_column: 1 },
-            end: crate::diagnostic::Position::default(),
-            labels: Vec::new(),
-            message: String::new(),
-            help: None,
-            fix: None,
-            detail: None,
-        };
+        let finding = |rule: &str, severity, line| finding_at("a.go", rule, severity, line);
         let findings = [
             finding("unchecked-error", Severity::Warning, 1),
             finding("lock-across-io", Severity::Warning, 2),
